@@ -1,0 +1,44 @@
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import sirv from 'sirv';
+
+export const SITE_DIST = fileURLToPath(new URL('../../../apps/site/dist/', import.meta.url));
+
+export interface StaticServer {
+  /** `http://127.0.0.1:<port>`, no trailing slash. */
+  origin: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the built site on a free loopback port (the OS picks it, so a busy port never clashes).
+ */
+export async function serveSite(dir: string = SITE_DIST): Promise<StaticServer> {
+  if (!existsSync(`${dir}/index.html`)) {
+    throw new Error(
+      `The site is not built (no ${dir}index.html): run \`pnpm --filter @receptive/site build\` first.`,
+    );
+  }
+  const handler = sirv(dir, { dev: false, etag: true, extensions: ['html'] });
+  const server = createServer((req, res) =>
+    handler(req, res, () => {
+      res.statusCode = 404;
+      res.end('Not found');
+    }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}
