@@ -126,7 +126,23 @@ const portIsFree = (port) =>
     probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
   });
 
+/** True when our own dev server already answers on the port (Astro allows one per project). */
+async function servesThisSite(port) {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) });
+    return (await res.text()).includes('<title>Receptive Field');
+  } catch {
+    return false;
+  }
+}
+
 async function choosePort() {
+  if (await servesThisSite(process.env.PORT || DEFAULT_PORT)) {
+    fail(
+      `Receptive Field is already running at http://127.0.0.1:${process.env.PORT || DEFAULT_PORT}/ : open that, or stop it (Ctrl+C in its terminal) before starting another.`,
+      0,
+    );
+  }
   if (process.env.PORT) {
     const port = Number(process.env.PORT);
     if (!Number.isInteger(port) || port < 1 || port > 65535) {
