@@ -1,0 +1,505 @@
+import type { Tape, Var } from './autograd.js';
+import { ArgumentError, ShapeError } from './errors.js';
+import type { Layer, LayerSpec } from './layers.js';
+import { avgPool2d } from './ops/avg-pool2d.js';
+import { blurPool2d } from './ops/blur-pool2d.js';
+import { conv2d } from './ops/conv2d.js';
+import { flatten } from './ops/flatten.js';
+import { linear } from './ops/linear.js';
+import { maxPool2d } from './ops/max-pool2d.js';
+import { relu, reluInPlace } from './ops/relu.js';
+import { logSoftmax, softmax } from './ops/softmax.js';
+import { createRng } from './random.js';
+import { assertFinite, sizeOf, type Tensor } from './tensor.js';
+
+/** One trainable tensor of a model, named `layer.weight` or `layer.bias`. */
+export interface Parameter {
+  layer: string;
+  name: 'weight' | 'bias';
+  value: Tensor;
+}
+
+/** Cost of one example through one layer. A multiply-add counts as 2 FLOPs. */
+export interface LayerCost {
+  name: string;
+  kind: Layer['kind'];
+  params: number;
+  macs: number;
+  flops: number;
+}
+
+/** JSON form of a model: hyperparameters as they are, parameter tensors as number arrays. */
+export interface ModelJSON {
+  format: 'receptive-sequential';
+  version: 1;
+  inputShape: number[];
+  layers: Record<string, unknown>[];
+}
+
+/** What {@link SequentialModel.forwardAll} returns. */
+export interface ForwardResult {
+  output: Tensor;
+  /** `input` and then every layer's output, keyed by layer name, in layer order. */
+  activations: Record<string, Tensor>;
+}
+
+const DEFAULT_PREFIX: Record<Layer['kind'], string> = {
+  conv2d: 'conv',
+  relu: 'relu',
+  maxPool2d: 'pool',
+  avgPool2d: 'avgpool',
+  blurPool2d: 'blurpool',
+  flatten: 'flatten',
+  linear: 'linear',
+  softmax: 'softmax',
+  logSoftmax: 'logsoftmax',
+};
+
+function outSize(
+  op: string,
+  input: number,
+  k: number,
+  s: number,
+  p: number,
+  shape: number[],
+): number {
+  if (k > input + 2 * p) {
+    throw new ShapeError(
+      op,
+      `input with room for a ${k}-wide window`,
+      shape,
+      `window ${k} > ${input} + 2*${p}`,
+    );
+  }
+  return Math.floor((input + 2 * p - k) / s) + 1;
+}
+
+// Kaiming-uniform init (He et al. 2015) for ReLU nets: U(-sqrt(6 / fanIn), +sqrt(6 / fanIn)).
+// Only uniform draws and sqrt (correctly rounded everywhere), so the bits are the same on every
+// machine for a given seed.
+function kaiming(shape: number[], fanIn: number, rng: ReturnType<typeof createRng>): Tensor {
+  const limit = Math.sqrt(6 / fanIn);
+  const data = new Float32Array(sizeOf(shape));
+  for (let i = 0; i < data.length; i++) data[i] = (rng.uniform() * 2 - 1) * limit;
+  return { shape, data };
+}
+
+function checkParam(op: string, t: Tensor, shape: number[], what: string): Tensor {
+  if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+    throw new ShapeError(op, `[${shape.join(', ')}] for the ${what}`, t.shape);
+  }
+  assertFinite(op, what, t.data);
+  return t;
+}
+
+/** Resolves specs into layers with shapes and parameters. */
+function build(specs: readonly LayerSpec[], inputShape: number[], seed: number): Layer[] {
+  const rng = createRng(seed);
+  const counts: Partial<Record<Layer['kind'], number>> = {};
+  const names = new Set<string>();
+  let shape = [...inputShape];
+  return specs.map((spec) => {
+    const n = (counts[spec.kind] ?? 0) + 1;
+    counts[spec.kind] = n;
+    const name = spec.name ?? `${DEFAULT_PREFIX[spec.kind]}${n}`;
+    if (names.has(name) || name === 'input') {
+      throw new ArgumentError('sequential', `layer name "${name}" is used twice (or is "input")`);
+    }
+    names.add(name);
+    const inputShapeHere = [...shape];
+    const op = `sequential: layer "${name}" (${spec.kind})`;
+    const spatial = (): [number, number, number] => {
+      if (shape.length !== 3) throw new ShapeError(op, '[C, H, W] per example', shape);
+      return shape as [number, number, number];
+    };
+    let layer: Layer;
+    switch (spec.kind) {
+      case 'conv2d': {
+        const [c, h, w] = spatial();
+        const [kh, kw] = spec.kernel;
+        const wShape = [spec.filters, c, kh, kw];
+        const weight = spec.weight
+          ? checkParam(op, spec.weight, wShape, 'weight')
+          : kaiming(wShape, c * kh * kw, rng);
+        const bias = !spec.useBias
+          ? null
+          : spec.bias
+            ? checkParam(op, spec.bias, [spec.filters], 'bias')
+            : { shape: [spec.filters], data: new Float32Array(spec.filters) };
+        shape = [
+          spec.filters,
+          outSize(op, h, kh, spec.stride[0], spec.padding[0], shape),
+          outSize(op, w, kw, spec.stride[1], spec.padding[1], shape),
+        ];
+        layer = {
+          kind: 'conv2d',
+          name,
+          inputShape: inputShapeHere,
+          outputShape: shape,
+          filters: spec.filters,
+          kernel: spec.kernel,
+          stride: spec.stride,
+          padding: spec.padding,
+          weight,
+          bias,
+        };
+        break;
+      }
+      case 'maxPool2d':
+      case 'avgPool2d': {
+        const [c, h, w] = spatial();
+        shape = [
+          c,
+          outSize(op, h, spec.kernel[0], spec.stride[0], spec.padding[0], shape),
+          outSize(op, w, spec.kernel[1], spec.stride[1], spec.padding[1], shape),
+        ];
+        layer = {
+          kind: spec.kind,
+          name,
+          inputShape: inputShapeHere,
+          outputShape: shape,
+          kernel: spec.kernel,
+          stride: spec.stride,
+          padding: spec.padding,
+        };
+        break;
+      }
+      case 'blurPool2d': {
+        const [c, h, w] = spatial();
+        const p = (spec.filter - 1) / 2;
+        const mh = outSize(op, h, spec.kernel, 1, 0, shape);
+        const mw = outSize(op, w, spec.kernel, 1, 0, shape);
+        shape = [
+          c,
+          outSize(op, mh, spec.filter, spec.stride, p, shape),
+          outSize(op, mw, spec.filter, spec.stride, p, shape),
+        ];
+        layer = {
+          kind: 'blurPool2d',
+          name,
+          inputShape: inputShapeHere,
+          outputShape: shape,
+          kernel: spec.kernel,
+          filter: spec.filter,
+          stride: spec.stride,
+        };
+        break;
+      }
+      case 'flatten':
+        shape = [sizeOf(shape)];
+        layer = { kind: 'flatten', name, inputShape: inputShapeHere, outputShape: shape };
+        break;
+      case 'linear': {
+        if (shape.length !== 1)
+          throw new ShapeError(op, '[features] per example (add layers.flatten() first)', shape);
+        const inF = shape[0]!;
+        const wShape = [spec.units, inF];
+        const weight = spec.weight
+          ? checkParam(op, spec.weight, wShape, 'weight')
+          : kaiming(wShape, inF, rng);
+        const bias = !spec.useBias
+          ? null
+          : spec.bias
+            ? checkParam(op, spec.bias, [spec.units], 'bias')
+            : { shape: [spec.units], data: new Float32Array(spec.units) };
+        shape = [spec.units];
+        layer = {
+          kind: 'linear',
+          name,
+          inputShape: inputShapeHere,
+          outputShape: shape,
+          units: spec.units,
+          weight,
+          bias,
+        };
+        break;
+      }
+      default:
+        layer = { kind: spec.kind, name, inputShape: inputShapeHere, outputShape: [...shape] };
+    }
+    return layer;
+  });
+}
+
+/** Runs one layer on plain tensors. */
+export function applyLayer(layer: Layer, x: Tensor): Tensor {
+  switch (layer.kind) {
+    case 'conv2d':
+      return conv2d(x, layer.weight, layer.bias, { stride: layer.stride, padding: layer.padding });
+    case 'relu':
+      return relu(x);
+    case 'maxPool2d':
+      return maxPool2d(x, layer);
+    case 'avgPool2d':
+      return avgPool2d(x, layer);
+    case 'blurPool2d':
+      return blurPool2d(x, layer);
+    case 'flatten':
+      return flatten(x);
+    case 'linear':
+      return linear(x, layer.weight, layer.bias);
+    case 'softmax':
+      return softmax(x);
+    case 'logSoftmax':
+      return logSoftmax(x);
+  }
+}
+
+/** Runs one layer on a tape; `params` maps a parameter tensor to its variable. */
+export function applyLayerOnTape(tape: Tape, layer: Layer, x: Var, params: Map<Tensor, Var>): Var {
+  const p = (t: Tensor | null): Var | null => (t ? (params.get(t) ?? tape.variable(t)) : null);
+  switch (layer.kind) {
+    case 'conv2d':
+      return tape.conv2d(x, p(layer.weight)!, p(layer.bias), {
+        stride: layer.stride,
+        padding: layer.padding,
+      });
+    case 'relu':
+      return tape.relu(x);
+    case 'maxPool2d':
+      return tape.maxPool2d(x, layer);
+    case 'avgPool2d':
+      return tape.avgPool2d(x, layer);
+    case 'blurPool2d':
+      return tape.blurPool2d(x, layer);
+    case 'flatten':
+      return tape.flatten(x);
+    case 'linear':
+      return tape.linear(x, p(layer.weight)!, p(layer.bias));
+    case 'softmax':
+      return tape.softmax(x);
+    case 'logSoftmax':
+      return tape.logSoftmax(x);
+  }
+}
+
+function layerCost(l: Layer): LayerCost {
+  const out = sizeOf(l.outputShape);
+  let macs = 0;
+  let other = 0;
+  let params = 0;
+  switch (l.kind) {
+    case 'conv2d':
+      macs = out * sizeOf(l.weight.shape.slice(1));
+      params = l.weight.data.length + (l.bias?.data.length ?? 0);
+      break;
+    case 'linear':
+      macs = out * l.weight.shape[1]!;
+      params = l.weight.data.length + (l.bias?.data.length ?? 0);
+      break;
+    case 'maxPool2d':
+      other = out * (l.kernel[0] * l.kernel[1] - 1);
+      break;
+    case 'avgPool2d':
+      other = out * l.kernel[0] * l.kernel[1];
+      break;
+    case 'blurPool2d': {
+      const [c, h, w] = l.inputShape as [number, number, number];
+      other = c * (h - l.kernel + 1) * (w - l.kernel + 1) * (l.kernel * l.kernel - 1);
+      macs = out * l.filter * l.filter;
+      break;
+    }
+    case 'relu':
+      other = out;
+      break;
+    case 'softmax':
+    case 'logSoftmax':
+      // max, exp, sum and divide (or log) per element.
+      other = 4 * out;
+      break;
+    case 'flatten':
+      break;
+  }
+  return { name: l.name, kind: l.kind, params, macs, flops: 2 * macs + other };
+}
+
+/**
+ * A stack of layers applied in order. Build one with {@link sequential}.
+ */
+export class SequentialModel {
+  /** Shape of one example, e.g. [1, 28, 28]; inputs to `forward` are [N, ...inputShape]. */
+  readonly inputShape: readonly number[];
+  readonly layers: readonly Layer[];
+
+  constructor(inputShape: readonly number[], layerList: readonly Layer[]) {
+    this.inputShape = [...inputShape];
+    this.layers = layerList;
+  }
+
+  /** Shape of one example's output. */
+  get outputShape(): readonly number[] {
+    return this.layers.at(-1)?.outputShape ?? this.inputShape;
+  }
+
+  /** The layer called `name`. @throws {ArgumentError} when there is none. */
+  layer(name: string): Layer {
+    const l = this.layers.find((x) => x.name === name);
+    if (!l) {
+      throw new ArgumentError(
+        'model.layer',
+        `no layer "${name}"; layers are ${this.layers.map((x) => x.name).join(', ')}`,
+      );
+    }
+    return l;
+  }
+
+  /** Index of layer `name` in `layers`. */
+  indexOf(name: string): number {
+    return this.layers.indexOf(this.layer(name));
+  }
+
+  private checkInput(x: Tensor): void {
+    const want = this.inputShape;
+    if (x.shape.length !== want.length + 1 || want.some((d, i) => x.shape[i + 1] !== d)) {
+      throw new ShapeError('model.forward', `[N, ${want.join(', ')}]`, x.shape);
+    }
+  }
+
+  /** The model's output for a batch x [N, ...inputShape]. */
+  forward(x: Tensor): Tensor {
+    this.checkInput(x);
+    let y = x;
+    const ls = this.layers;
+    for (let i = 0; i < ls.length; i++) {
+      const l = ls[i]!;
+      y = applyLayer(l, y);
+      // A ReLU right after a conv or linear layer rectifies that layer's fresh output in
+      // place: nobody else holds it here (forwardAll keeps both and does not do this).
+      if ((l.kind === 'conv2d' || l.kind === 'linear') && ls[i + 1]?.kind === 'relu') {
+        reluInPlace(y.data);
+        i++;
+      }
+    }
+    return y;
+  }
+
+  /**
+   * The output and every intermediate activation, by layer name (plus `input`); one run feeds
+   * every figure. `until` stops after the named layer.
+   */
+  forwardAll(x: Tensor, until?: string): ForwardResult {
+    this.checkInput(x);
+    const last = until === undefined ? this.layers.length - 1 : this.indexOf(until);
+    const activations: Record<string, Tensor> = { input: x };
+    let y = x;
+    for (let i = 0; i <= last; i++) {
+      const l = this.layers[i]!;
+      y = applyLayer(l, y);
+      activations[l.name] = y;
+    }
+    return { output: y, activations };
+  }
+
+  /** Every trainable tensor in layer order (weight before bias). */
+  parameters(): Parameter[] {
+    const out: Parameter[] = [];
+    for (const l of this.layers) {
+      if (l.kind === 'conv2d' || l.kind === 'linear') {
+        out.push({ layer: l.name, name: 'weight', value: l.weight });
+        if (l.bias) out.push({ layer: l.name, name: 'bias', value: l.bias });
+      }
+    }
+    return out;
+  }
+
+  /** Number of trainable numbers. */
+  parameterCount(): number {
+    return this.parameters().reduce((s, p) => s + p.value.data.length, 0);
+  }
+
+  /** Per-layer and total cost of one example. */
+  flops(): { total: number; macs: number; layers: LayerCost[] } {
+    const per = this.layers.map(layerCost);
+    return {
+      total: per.reduce((s, c) => s + c.flops, 0),
+      macs: per.reduce((s, c) => s + c.macs, 0),
+      layers: per,
+    };
+  }
+
+  /** Runs the model on a tape with the given parameter variables (used by training and saliency). */
+  forwardOnTape(tape: Tape, x: Var, params: Map<Tensor, Var>, until?: number): Var {
+    this.checkInput(x.value);
+    const last = until ?? this.layers.length - 1;
+    let y = x;
+    for (let i = 0; i <= last; i++) y = applyLayerOnTape(tape, this.layers[i]!, y, params);
+    return y;
+  }
+
+  /** Plain JSON (hyperparameters and parameters as number arrays); see {@link modelFromJSON}. */
+  toJSON(): ModelJSON {
+    return {
+      format: 'receptive-sequential',
+      version: 1,
+      inputShape: [...this.inputShape],
+      layers: this.layers.map((l) => {
+        const o: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(l)) {
+          o[k] =
+            v && typeof v === 'object' && 'data' in v
+              ? { shape: [...(v as Tensor).shape], data: Array.from((v as Tensor).data) }
+              : v;
+        }
+        return o;
+      }),
+    };
+  }
+}
+
+/** Options of {@link sequential}. */
+export interface SequentialOptions {
+  /** Shape of one example, e.g. [1, 28, 28] for a grey 28x28 digit. */
+  inputShape: readonly number[];
+  /** Seed of the weight init; the same seed gives the same weights everywhere. Default 0. */
+  seed?: number;
+}
+
+/**
+ * Builds a model from layers. Names default to conv1, relu1, pool1, conv2, ...; shapes are
+ * checked layer by layer now, not at the first forward pass.
+ *
+ * @throws {ShapeError} when a layer cannot take the previous layer's output.
+ * @example
+ * const net = sequential([
+ *   layers.conv2d({ filters: 8, kernel: 3 }), layers.relu(), layers.maxPool2d({ kernel: 2 }),
+ *   layers.conv2d({ filters: 16, kernel: 3 }), layers.relu(), layers.maxPool2d({ kernel: 2 }),
+ *   layers.flatten(), layers.linear({ units: 10 }), layers.softmax(),
+ * ], { inputShape: [1, 28, 28], seed: 1 });
+ * net.parameterCount(); // 5258
+ */
+export function sequential(specs: readonly LayerSpec[], opts: SequentialOptions): SequentialModel {
+  if (!opts?.inputShape || opts.inputShape.some((d) => !Number.isInteger(d) || d < 1)) {
+    throw new ArgumentError(
+      'sequential',
+      `inputShape must be positive integers, received ${JSON.stringify(opts?.inputShape)}`,
+    );
+  }
+  return new SequentialModel(opts.inputShape, build(specs, [...opts.inputShape], opts.seed ?? 0));
+}
+
+/** Rebuilds a model saved with {@link SequentialModel.toJSON}. */
+export function modelFromJSON(json: ModelJSON): SequentialModel {
+  if (json?.format !== 'receptive-sequential') {
+    throw new ArgumentError(
+      'modelFromJSON',
+      `expected format "receptive-sequential", received ${JSON.stringify(json?.format)}`,
+    );
+  }
+  const t = (v: unknown): Tensor | null =>
+    v && typeof v === 'object'
+      ? {
+          shape: [...(v as { shape: number[] }).shape],
+          data: Float32Array.from((v as { data: number[] }).data),
+        }
+      : null;
+  const specs = json.layers.map((l) => {
+    const s = { ...l } as Record<string, unknown>;
+    if (l.kind === 'conv2d' || l.kind === 'linear') {
+      s.weight = t(l.weight);
+      s.bias = t(l.bias);
+      s.useBias = l.bias !== null;
+    }
+    return s as unknown as LayerSpec;
+  });
+  return sequential(specs, { inputShape: json.inputShape });
+}

@@ -1,0 +1,100 @@
+import { ShapeError } from '../errors.js';
+import type { Tensor } from '../tensor.js';
+import { type Pool2dOptions, type PoolGeometry, poolGeometry } from './pool-geometry.js';
+
+/**
+ * Index into x (flat) of the maximum of every output window; padding never wins (it counts
+ * as -Infinity). On ties the first element in reading order wins.
+ */
+export function maxPool2dArgmax(x: Tensor, g: PoolGeometry): Int32Array {
+  const { n, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow } = g;
+  const idx = new Int32Array(n * c * oh * ow);
+  const xd = x.data;
+  let o = 0;
+  for (let nc = 0; nc < n * c; nc++) {
+    const base = nc * h * w;
+    for (let oy = 0; oy < oh; oy++) {
+      const y0 = Math.max(0, oy * sh - ph);
+      const y1 = Math.min(h, oy * sh - ph + kh);
+      for (let ox = 0; ox < ow; ox++, o++) {
+        const x0 = Math.max(0, ox * sw - pw);
+        const x1 = Math.min(w, ox * sw - pw + kw);
+        let best = base + y0 * w + x0;
+        let bv = xd[best]!;
+        for (let yy = y0; yy < y1; yy++) {
+          const row = base + yy * w;
+          for (let xx = x0; xx < x1; xx++) {
+            const v = xd[row + xx]!;
+            if (v > bv) {
+              bv = v;
+              best = row + xx;
+            }
+          }
+        }
+        idx[o] = best;
+      }
+    }
+  }
+  return idx;
+}
+
+// The lecture's 2x2 stride-2 pooling, the one every digit model uses: no bounds checks and no
+// argmax bookkeeping on the forward pass.
+function maxPool2x2(x: Tensor, g: PoolGeometry): Tensor {
+  const { n, c, h, w, oh, ow } = g;
+  const xd = x.data;
+  const out = new Float32Array(n * c * oh * ow);
+  let o = 0;
+  for (let nc = 0; nc < n * c; nc++) {
+    const base = nc * h * w;
+    for (let oy = 0; oy < oh; oy++) {
+      const r0 = base + 2 * oy * w;
+      const r1 = r0 + w;
+      for (let ox = 0; ox < ow; ox++, o++) {
+        const a = xd[r0 + 2 * ox]!;
+        const b = xd[r0 + 2 * ox + 1]!;
+        const cc = xd[r1 + 2 * ox]!;
+        const d = xd[r1 + 2 * ox + 1]!;
+        out[o] = Math.max(a, b, cc, d);
+      }
+    }
+  }
+  return { shape: [n, c, oh, ow], data: out };
+}
+
+/**
+ * Max pooling: each output is the largest value in its window, per channel.
+ *
+ *   y[n, c, oy, ox] = max_{i < kh, j < kw} x[n, c, oy*sh + i - ph, ox*sw + j - pw]
+ *
+ * @throws {ShapeError} input not [N, C, H, W] or window larger than the padded input.
+ * @throws {ArgumentError} kernel or stride < 1, padding < 0 or not smaller than the window.
+ * @example
+ * maxPool2d(tensor([1, 0, 0, 0], [1, 1, 2, 2]), { kernel: 2 }); // [[[[1]]]]
+ */
+export function maxPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
+  const g = poolGeometry('maxPool2d', x, opts);
+  if (g.kh === 2 && g.kw === 2 && g.sh === 2 && g.sw === 2 && g.ph === 0 && g.pw === 0) {
+    return maxPool2x2(x, g);
+  }
+  const idx = maxPool2dArgmax(x, g);
+  const out = new Float32Array(idx.length);
+  for (let i = 0; i < idx.length; i++) out[i] = x.data[idx[i]!]!;
+  return { shape: [g.n, g.c, g.oh, g.ow], data: out };
+}
+
+/** Backward of {@link maxPool2d}: each dy flows to the input element that won its window. */
+export function maxPool2dBackward(x: Tensor, dy: Tensor, opts: Pool2dOptions): Tensor {
+  const g = poolGeometry('maxPool2d', x, opts);
+  const idx = maxPool2dArgmax(x, g);
+  if (dy.data.length !== idx.length) {
+    throw new ShapeError(
+      'maxPool2dBackward',
+      `[${g.n}, ${g.c}, ${g.oh}, ${g.ow}] for dy`,
+      dy.shape,
+    );
+  }
+  const dx = new Float32Array(x.data.length);
+  for (let i = 0; i < idx.length; i++) dx[idx[i]!]! += dy.data[i]!;
+  return { shape: [...x.shape], data: dx };
+}

@@ -1,0 +1,37 @@
+import { EmptyBatchError } from '../errors.js';
+import { assertFinite, type Tensor } from '../tensor.js';
+
+/**
+ * Rectified linear unit, element-wise: max(0, x).
+ *
+ * @example
+ * relu(tensor([-1, 0, 2])).data; // [0, 0, 2]
+ */
+export function relu(x: Tensor): Tensor {
+  if (x.shape[0] === 0) throw new EmptyBatchError('relu', x.shape);
+  const out = new Float32Array(x.data.length);
+  const d = x.data;
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i]!;
+    if (v > 0) {
+      if (v === Number.POSITIVE_INFINITY) assertFinite('relu', 'input', d);
+      out[i] = v;
+    } else if (!(v <= 0) || v === Number.NEGATIVE_INFINITY) {
+      // NaN fails every comparison: checked in the same pass, it would otherwise become 0.
+      assertFinite('relu', 'input', d);
+    }
+  }
+  return { shape: [...x.shape], data: out };
+}
+
+/** Backward of {@link relu}: dy where x > 0, else 0 (the subgradient 0 is taken at x = 0). */
+export function reluBackward(x: Tensor, dy: Tensor): Tensor {
+  const dx = new Float32Array(x.data.length);
+  for (let i = 0; i < dx.length; i++) dx[i] = x.data[i]! > 0 ? dy.data[i]! : 0;
+  return { shape: [...x.shape], data: dx };
+}
+
+/** max(0, x) written over x itself; x must be finite (an op's fresh output is). */
+export function reluInPlace(d: Float32Array): void {
+  for (let i = 0; i < d.length; i++) if (!(d[i]! > 0)) d[i] = 0;
+}

@@ -1,0 +1,77 @@
+import { EmptyBatchError, ShapeError } from '../errors.js';
+import { assertFinite, type Tensor } from '../tensor.js';
+
+function rows(op: string, x: Tensor): [number, number] {
+  if (x.shape.length < 1) throw new ShapeError(op, '[..., K] with rank >= 1', x.shape);
+  const k = x.shape[x.shape.length - 1]!;
+  if (x.data.length === 0) throw new EmptyBatchError(op, x.shape);
+  assertFinite(op, 'input', x.data);
+  return [x.data.length / k, k];
+}
+
+/**
+ * Softmax over the last axis: exp(x_i - max) / sum_j exp(x_j - max). Subtracting the row's
+ * max changes nothing mathematically and keeps exp from overflowing.
+ *
+ * @example
+ * softmax(tensor([0, 0], [1, 2])).data; // [0.5, 0.5]
+ */
+export function softmax(x: Tensor): Tensor {
+  const [n, k] = rows('softmax', x);
+  const out = new Float32Array(x.data.length);
+  for (let r = 0; r < n; r++) {
+    const o = r * k;
+    let m = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < k; i++) m = Math.max(m, x.data[o + i]!);
+    let s = 0;
+    for (let i = 0; i < k; i++) s += Math.exp(x.data[o + i]! - m);
+    for (let i = 0; i < k; i++) out[o + i] = Math.exp(x.data[o + i]! - m) / s;
+  }
+  return { shape: [...x.shape], data: out };
+}
+
+/** Backward of {@link softmax} given its output y: dx = y * (dy - sum(dy * y)). */
+export function softmaxBackward(y: Tensor, dy: Tensor): Tensor {
+  const k = y.shape[y.shape.length - 1]!;
+  const dx = new Float32Array(y.data.length);
+  for (let o = 0; o < y.data.length; o += k) {
+    let s = 0;
+    for (let i = 0; i < k; i++) s += dy.data[o + i]! * y.data[o + i]!;
+    for (let i = 0; i < k; i++) dx[o + i] = y.data[o + i]! * (dy.data[o + i]! - s);
+  }
+  return { shape: [...y.shape], data: dx };
+}
+
+/**
+ * log(softmax(x)) over the last axis, computed as x - max - log(sum exp(x - max)) so that
+ * very negative log-probabilities stay finite.
+ *
+ * @example
+ * logSoftmax(tensor([0, 0], [1, 2])).data; // [-0.693..., -0.693...]
+ */
+export function logSoftmax(x: Tensor): Tensor {
+  const [n, k] = rows('logSoftmax', x);
+  const out = new Float32Array(x.data.length);
+  for (let r = 0; r < n; r++) {
+    const o = r * k;
+    let m = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < k; i++) m = Math.max(m, x.data[o + i]!);
+    let s = 0;
+    for (let i = 0; i < k; i++) s += Math.exp(x.data[o + i]! - m);
+    const lse = m + Math.log(s);
+    for (let i = 0; i < k; i++) out[o + i] = x.data[o + i]! - lse;
+  }
+  return { shape: [...x.shape], data: out };
+}
+
+/** Backward of {@link logSoftmax} given its output y: dx = dy - softmax(x) * sum(dy). */
+export function logSoftmaxBackward(y: Tensor, dy: Tensor): Tensor {
+  const k = y.shape[y.shape.length - 1]!;
+  const dx = new Float32Array(y.data.length);
+  for (let o = 0; o < y.data.length; o += k) {
+    let s = 0;
+    for (let i = 0; i < k; i++) s += dy.data[o + i]!;
+    for (let i = 0; i < k; i++) dx[o + i] = dy.data[o + i]! - Math.exp(y.data[o + i]!) * s;
+  }
+  return { shape: [...y.shape], data: dx };
+}

@@ -1,0 +1,305 @@
+/**
+ * @receptive/core/tfjs: runs the same sequential models on TensorFlow.js, so a figure can train
+ * and infer on the GPU (webgpu / webgl backends in the browser) or on tfjs's cpu backend.
+ * `@tensorflow/tfjs` is an optional peer dependency: only this entry point imports it. It
+ * brings the cpu and webgl backends; add `@tensorflow/tfjs-backend-webgpu` for WebGPU, then
+ * pick one with `await tf.setBackend('webgpu')`.
+ *
+ * Core tensors are NCHW; tfjs convolutions run in NHWC, so inputs are transposed once on the
+ * way in and back before `flatten`, which keeps the linear weights in the core's order.
+ */
+// The umbrella package, not tfjs-core alone: it registers the op gradients that training needs,
+// and its Node build is a CommonJS bundle that plain Node ESM can load (tfjs-core's
+// register_all_gradients is ESM with extensionless imports, which Node cannot resolve).
+import * as tf from '@tensorflow/tfjs';
+import { ArgumentError, ShapeError } from './errors.js';
+import type { Layer } from './layers.js';
+import type { SequentialModel } from './model.js';
+import { binomialFilter } from './ops/blur-pool2d.js';
+import type { AdamConfig, SgdConfig } from './optim.js';
+import type { Tensor } from './tensor.js';
+
+/** A core tensor as a tfjs tensor of the same shape (copies the data). */
+export function toTf(t: Tensor): tf.Tensor {
+  return tf.tensor(t.data, [...t.shape], 'float32');
+}
+
+/** A tfjs tensor as a core tensor (reads the data back synchronously). */
+export function fromTf(t: tf.Tensor): Tensor {
+  return { shape: [...t.shape], data: Float32Array.from(t.dataSync() as Float32Array) };
+}
+
+/** A tfjs tensor as a core tensor, read back without blocking (use this on the GPU). */
+export async function fromTfAsync(t: tf.Tensor): Promise<Tensor> {
+  return { shape: [...t.shape], data: Float32Array.from((await t.data()) as Float32Array) };
+}
+
+type Pad = [[number, number], [number, number], [number, number], [number, number]];
+const pads = (ph: number, pw: number): Pad => [
+  [0, 0],
+  [ph, ph],
+  [pw, pw],
+  [0, 0],
+];
+
+interface LayerVars {
+  weight?: tf.Variable;
+  bias?: tf.Variable;
+}
+
+/**
+ * A core model mirrored on tfjs: parameters become tf variables (copied from the model), the
+ * forward pass and the training step use tfjs ops, and `syncToModel` copies the trained
+ * parameters back into the core model.
+ *
+ * @example
+ * import * as tf from '@tensorflow/tfjs';
+ * import { tfjsModel } from '@receptive/core/tfjs';
+ * await tf.setBackend('webgl');
+ * const gpu = tfjsModel(net, { optimizer: adam({ lr: 0.01 }).config });
+ * gpu.trainStep(batch, labels); // same numbers as trainStep(net, ...) on the CPU, within 1e-4
+ */
+export class TfjsModel {
+  readonly model: SequentialModel;
+  private readonly vars: LayerVars[];
+  private readonly optimizer: SgdConfig | AdamConfig | null;
+  private readonly slots: tf.Variable[][] = [];
+  private steps = 0;
+  private readonly filters = new Map<string, tf.Tensor4D>();
+
+  constructor(model: SequentialModel, opts: { optimizer?: SgdConfig | AdamConfig } = {}) {
+    this.model = model;
+    this.optimizer = opts.optimizer ?? null;
+    this.vars = model.layers.map((l) => {
+      if (l.kind !== 'conv2d' && l.kind !== 'linear') return {};
+      const v: LayerVars = { weight: tf.tidy(() => tf.variable(toTf(l.weight), true)) };
+      if (l.bias) v.bias = tf.tidy(() => tf.variable(toTf(l.bias!), true));
+      return v;
+    });
+  }
+
+  /** Parameter variables, in `model.parameters()` order. */
+  variables(): tf.Variable[] {
+    return this.vars.flatMap((v) =>
+      [v.weight, v.bias].filter((x): x is tf.Variable => x !== undefined),
+    );
+  }
+
+  private blurFilter(l: Extract<Layer, { kind: 'blurPool2d' }>, c: number): tf.Tensor4D {
+    const key = `${l.filter}x${c}`;
+    let f = this.filters.get(key);
+    if (!f) {
+      const k = binomialFilter(l.filter).data;
+      const data = new Float32Array(l.filter * l.filter * c);
+      for (let i = 0; i < l.filter * l.filter; i++) data.fill(k[i]!, i * c, (i + 1) * c);
+      f = tf.keep(tf.tensor4d(data, [l.filter, l.filter, c, 1]));
+      this.filters.set(key, f);
+    }
+    return f;
+  }
+
+  // kh*kw / (pixels of the image each padded window covers), [1, oh, ow, 1].
+  private coverage(l: Extract<Layer, { kind: 'avgPool2d' }>): tf.Tensor4D {
+    const key = `cover:${l.name}`;
+    let t = this.filters.get(key);
+    if (!t) {
+      const [, h, w] = l.inputShape as [number, number, number];
+      const [, oh, ow] = l.outputShape as [number, number, number];
+      const data = new Float32Array(oh * ow);
+      for (let i = 0; i < oh; i++) {
+        const rows =
+          Math.min(h, i * l.stride[0] - l.padding[0] + l.kernel[0]) -
+          Math.max(0, i * l.stride[0] - l.padding[0]);
+        for (let j = 0; j < ow; j++) {
+          const cols =
+            Math.min(w, j * l.stride[1] - l.padding[1] + l.kernel[1]) -
+            Math.max(0, j * l.stride[1] - l.padding[1]);
+          data[i * ow + j] = (l.kernel[0] * l.kernel[1]) / (rows * cols);
+        }
+      }
+      t = tf.keep(tf.tensor4d(data, [1, oh, ow, 1]));
+      this.filters.set(key, t);
+    }
+    return t;
+  }
+
+  // NHWC while spatial, [N, F] after flatten. Returns every activation in core (NCHW) layout.
+  private run(x: tf.Tensor, keepAll: boolean, until = this.model.layers.length - 1): tf.Tensor[] {
+    const outs: tf.Tensor[] = [];
+    let y: tf.Tensor = x.rank === 4 ? tf.transpose(x, [0, 2, 3, 1]) : x;
+    for (let i = 0; i <= until; i++) {
+      const l = this.model.layers[i]!;
+      const v = this.vars[i]!;
+      switch (l.kind) {
+        case 'conv2d': {
+          const w = tf.transpose(v.weight!, [2, 3, 1, 0]) as tf.Tensor4D;
+          const padded =
+            l.padding[0] || l.padding[1] ? tf.pad(y, pads(l.padding[0], l.padding[1])) : y;
+          y = tf.conv2d(padded as tf.Tensor4D, w, l.stride, 'valid');
+          if (v.bias) y = tf.add(y, v.bias);
+          break;
+        }
+        case 'relu':
+          y = tf.relu(y);
+          break;
+        case 'maxPool2d': {
+          const pad =
+            l.padding[0] || l.padding[1]
+              ? (pads(l.padding[0], l.padding[1]) as unknown as number)
+              : 'valid';
+          y = tf.maxPool(y as tf.Tensor4D, l.kernel, l.stride, pad);
+          break;
+        }
+        case 'avgPool2d': {
+          if (!l.padding[0] && !l.padding[1]) {
+            y = tf.avgPool(y as tf.Tensor4D, l.kernel, l.stride, 'valid');
+            break;
+          }
+          // tfjs's padded avgPool leaves padding out of the forward mean but divides the
+          // gradient by the full window, so its gradient is wrong at the border. Instead:
+          // mean over zero-padded windows, rescaled by window area / pixels really covered.
+          const padded = tf.pad(y, pads(l.padding[0], l.padding[1]));
+          y = tf.mul(
+            tf.avgPool(padded as tf.Tensor4D, l.kernel, l.stride, 'valid'),
+            this.coverage(l),
+          );
+          break;
+        }
+        case 'blurPool2d': {
+          const m = tf.maxPool(y as tf.Tensor4D, l.kernel, 1, 'valid');
+          const p = (l.filter - 1) / 2;
+          const padded = p ? tf.pad(m, pads(p, p)) : m;
+          y = tf.depthwiseConv2d(
+            padded as tf.Tensor4D,
+            this.blurFilter(l, m.shape[3]),
+            l.stride,
+            'valid',
+          );
+          break;
+        }
+        case 'flatten':
+          y = tf.reshape(tf.transpose(y, [0, 3, 1, 2]), [y.shape[0]!, -1]);
+          break;
+        case 'linear': {
+          y = tf.matMul(y as tf.Tensor2D, v.weight as tf.Tensor2D, false, true);
+          if (v.bias) y = tf.add(y, v.bias);
+          break;
+        }
+        case 'softmax':
+          y = tf.softmax(y);
+          break;
+        case 'logSoftmax':
+          y = tf.logSoftmax(y);
+          break;
+      }
+      if (keepAll || i === until) outs.push(y.rank === 4 ? tf.transpose(y, [0, 3, 1, 2]) : y);
+    }
+    return outs;
+  }
+
+  private input(x: Tensor | tf.Tensor): tf.Tensor {
+    const shape = x.shape;
+    const want = this.model.inputShape;
+    if (shape.length !== want.length + 1 || want.some((d, i) => shape[i + 1] !== d)) {
+      throw new ShapeError('TfjsModel.forward', `[N, ${want.join(', ')}]`, [...shape]);
+    }
+    return x instanceof tf.Tensor ? x : toTf(x);
+  }
+
+  /** Output as a tfjs tensor (stays on the device; dispose it when done). */
+  predict(x: Tensor | tf.Tensor): tf.Tensor {
+    return tf.tidy(() => this.run(this.input(x), false)[0]!);
+  }
+
+  /** Output as a core tensor (blocking read-back). */
+  forward(x: Tensor): Tensor {
+    const y = this.predict(x);
+    const out = fromTf(y);
+    y.dispose();
+    return out;
+  }
+
+  /** Every activation by layer name, as core tensors (NCHW), like `SequentialModel.forwardAll`. */
+  async forwardAll(x: Tensor): Promise<{ output: Tensor; activations: Record<string, Tensor> }> {
+    const outs = tf.tidy(() => this.run(this.input(x), true));
+    const activations: Record<string, Tensor> = { input: x };
+    for (let i = 0; i < outs.length; i++)
+      activations[this.model.layers[i]!.name] = await fromTfAsync(outs[i]!);
+    tf.dispose(outs);
+    return { output: activations[this.model.layers.at(-1)!.name]!, activations };
+  }
+
+  /**
+   * One optimisation step with the optimizer config given at construction, applying the same
+   * update rule as the core optimizer. Returns the batch loss (before the step).
+   */
+  trainStep(x: Tensor | tf.Tensor, labels: ArrayLike<number>): number {
+    const opt = this.optimizer;
+    if (!opt)
+      throw new ArgumentError(
+        'TfjsModel.trainStep',
+        'construct with { optimizer: sgd(...).config or adam(...).config }',
+      );
+    const vars = this.variables();
+    const last = this.model.layers.at(-1)?.kind;
+    const until =
+      last === 'softmax' || last === 'logSoftmax'
+        ? this.model.layers.length - 2
+        : this.model.layers.length - 1;
+    const n = x.shape[0]!;
+    const k = this.model.layers[until]!.outputShape[0]!;
+    this.steps++;
+    const t = this.steps;
+    return tf.tidy(() => {
+      const xin = this.input(x);
+      const onehot = tf.oneHot(tf.tensor1d(Array.from(labels), 'int32'), k);
+      const { value, grads } = tf.variableGrads(() => {
+        const logits = this.run(xin, false, until)[0]!;
+        return tf.neg(tf.div(tf.sum(tf.mul(onehot, tf.logSoftmax(logits))), n)) as tf.Scalar;
+      }, vars);
+      vars.forEach((p, i) => {
+        let g = grads[p.name]!;
+        if (opt.weightDecay) g = tf.add(g, tf.mul(p, opt.weightDecay));
+        this.slots[i] ??= (opt.kind === 'sgd' ? [0] : [0, 1]).map(() =>
+          tf.variable(tf.zerosLike(p), false),
+        );
+        const s = this.slots[i];
+        if (opt.kind === 'sgd') {
+          s[0]!.assign(tf.add(tf.mul(s[0]!, opt.momentum), g));
+          p.assign(tf.sub(p, tf.mul(s[0]!, opt.lr)));
+        } else {
+          s[0]!.assign(tf.add(tf.mul(s[0]!, opt.beta1), tf.mul(g, 1 - opt.beta1)));
+          s[1]!.assign(tf.add(tf.mul(s[1]!, opt.beta2), tf.mul(tf.square(g), 1 - opt.beta2)));
+          const mHat = tf.div(s[0]!, 1 - opt.beta1 ** t);
+          const vHat = tf.div(s[1]!, 1 - opt.beta2 ** t);
+          p.assign(tf.sub(p, tf.div(tf.mul(mHat, opt.lr), tf.add(tf.sqrt(vHat), opt.eps))));
+        }
+      });
+      return value.dataSync()[0]!;
+    });
+  }
+
+  /** Copies the tfjs parameters back into the core model's tensors (in place). */
+  syncToModel(): void {
+    const params = this.model.parameters();
+    for (const [i, v] of this.variables().entries()) {
+      params[i]!.value.data.set(v.dataSync() as Float32Array);
+    }
+  }
+
+  /** Frees every tfjs tensor this model holds. */
+  dispose(): void {
+    tf.dispose(this.variables());
+    tf.dispose(this.slots.flat());
+    tf.dispose([...this.filters.values()]);
+    this.filters.clear();
+  }
+}
+
+/** Mirrors a core model on tfjs; see {@link TfjsModel}. */
+export function tfjsModel(
+  model: SequentialModel,
+  opts: { optimizer?: SgdConfig | AdamConfig } = {},
+): TfjsModel {
+  return new TfjsModel(model, opts);
+}

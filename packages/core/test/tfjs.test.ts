@@ -1,0 +1,84 @@
+// The tfjs backend (cpu in Node) gives the CPU reference's numbers, forward and training.
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { adam, layers, lossAndGradients, sequential, sgd, trainStep } from '../src/index.js';
+import { tfjsModel } from '../src/tfjs.js';
+import { maxAbsDiff, randomTensor } from './helpers/random-data.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+const makeNet = (seed: number) =>
+  sequential(
+    [
+      layers.conv2d({ filters: 4, kernel: 3, padding: 1 }),
+      layers.relu(),
+      layers.maxPool2d({ kernel: 2 }),
+      layers.conv2d({ filters: 6, kernel: [3, 2], stride: [1, 2] }),
+      layers.relu(),
+      layers.blurPool2d(),
+      layers.avgPool2d({ kernel: 2, stride: 1, padding: 1 }),
+      layers.flatten(),
+      layers.linear({ units: 10 }),
+      layers.softmax(),
+    ],
+    { inputShape: [2, 16, 16], seed },
+  );
+
+describe('@receptive/core/tfjs matches the CPU reference within 1e-4', () => {
+  it('forward, and every activation by name', async () => {
+    const net = makeNet(1);
+    const gpu = tfjsModel(net);
+    const x = randomTensor([3, 2, 16, 16], 2);
+    expect(maxAbsDiff(gpu.forward(x).data, net.forward(x).data)).toBeLessThanOrEqual(1e-4);
+    const all = await gpu.forwardAll(x);
+    const ref = net.forwardAll(x);
+    for (const l of net.layers) {
+      expect(all.activations[l.name]!.shape).toEqual(ref.activations[l.name]!.shape);
+      expect(
+        maxAbsDiff(all.activations[l.name]!.data, ref.activations[l.name]!.data),
+      ).toBeLessThanOrEqual(1e-4);
+    }
+    gpu.dispose();
+  });
+
+  for (const [name, make] of [
+    [
+      'sgd with momentum and weight decay',
+      () => sgd({ lr: 0.05, momentum: 0.9, weightDecay: 1e-3 }),
+    ],
+    ['adam with weight decay', () => adam({ lr: 0.01, weightDecay: 1e-3 })],
+  ] as const) {
+    it(`training steps (${name}): same losses and same parameters`, () => {
+      const cpu = makeNet(3);
+      const mirror = makeNet(3);
+      const opt = make();
+      const gpu = tfjsModel(mirror, { optimizer: make().config });
+      for (let step = 0; step < 3; step++) {
+        const x = randomTensor([4, 2, 16, 16], 10 + step);
+        const labels = [step, 3, 7, 9];
+        const expected = lossAndGradients(cpu, x, labels).loss;
+        trainStep(cpu, x, labels, opt);
+        const got = gpu.trainStep(x, labels);
+        expect(Math.abs(got - expected)).toBeLessThanOrEqual(1e-4);
+      }
+      gpu.syncToModel();
+      const a = cpu.parameters();
+      const b = mirror.parameters();
+      for (const [i, p] of a.entries()) {
+        expect(maxAbsDiff(p.value.data, b[i]!.value.data)).toBeLessThanOrEqual(1e-4);
+      }
+      gpu.dispose();
+    });
+  }
+
+  it('disposes what it allocates', () => {
+    const before = tf.memory().numTensors;
+    const gpu = tfjsModel(makeNet(4), { optimizer: adam().config });
+    gpu.forward(randomTensor([1, 2, 16, 16], 5));
+    gpu.trainStep(randomTensor([2, 2, 16, 16], 6), [1, 2]);
+    gpu.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
