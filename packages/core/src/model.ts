@@ -366,6 +366,13 @@ export class SequentialModel {
       // A ReLU right after a conv or linear layer rectifies that layer's fresh output in
       // place: nobody else holds it here (forwardAll keeps both and does not do this).
       if ((l.kind === 'conv2d' || l.kind === 'linear') && ls[i + 1]?.kind === 'relu') {
+        const pool = ls[i + 2];
+        if (pool?.kind === 'maxPool2d') {
+          // relu(max(window)) = max(relu(window)) since relu is monotone: pooling first
+          // rectifies a map a quarter the size (for 2x2), with the same bits.
+          y = applyLayer(pool, y);
+          i++;
+        }
         reluInPlace(y.data);
         i++;
       }

@@ -55,6 +55,70 @@ export function timeMedianSync(f: () => unknown, runs: number, warmup = runs): n
   return median(times);
 }
 
+/** One contender of {@link timeInterleaved}: synchronous work, or work that returns a promise. */
+export interface Contender {
+  name: string;
+  run: () => unknown;
+  /** True when `run` returns a promise to wait for (it is awaited inside the timed span). */
+  async?: boolean;
+}
+
+/** What {@link timeInterleaved} measured for one contender. */
+export interface Timing {
+  /** Median microseconds over all timed runs of every round. */
+  median: number;
+  /** Median of each round on its own: their spread shows how steady the machine was. */
+  rounds: number[];
+  runs: number;
+}
+
+/**
+ * Times several contenders under the same conditions: each is warmed up `warmup` times first
+ * (all of them, before any timing, so no one is measured while another's library is still
+ * loading), then `rounds` rounds take `perRound` timed runs of each contender in turn. A
+ * slow spell of the shared machine (another job, a GC of someone's heap) then lands on every
+ * contender alike instead of on whoever happened to run during it.
+ */
+export async function timeInterleaved(
+  contenders: readonly Contender[],
+  opts: { warmup: number; rounds: number; perRound: number },
+): Promise<Map<string, Timing>> {
+  for (const c of contenders) {
+    for (let i = 0; i < opts.warmup; i++) {
+      if (c.async) await c.run();
+      else c.run();
+    }
+  }
+  const all = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+  const rounds = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+  for (let r = 0; r < opts.rounds; r++) {
+    for (const c of contenders) {
+      const times: number[] = [];
+      for (let i = 0; i < opts.perRound; i++) {
+        const t0 = performance.now();
+        if (c.async) await c.run();
+        else c.run();
+        times.push((performance.now() - t0) * 1000);
+      }
+      all.get(c.name)!.push(...times);
+      rounds.get(c.name)!.push(median(times));
+    }
+  }
+  return new Map(
+    contenders.map((c) => {
+      const xs = all.get(c.name)!;
+      return [c.name, { median: median(xs), rounds: rounds.get(c.name)!, runs: xs.length }];
+    }),
+  );
+}
+
+/** A round-median spread as text, e.g. '61.2-64.0 us over 5 rounds'. */
+export function spread(t: Timing): string {
+  const lo = Math.min(...t.rounds);
+  const hi = Math.max(...t.rounds);
+  return `${lo.toFixed(1)}-${hi.toFixed(1)} us over ${t.rounds.length} rounds`;
+}
+
 /** Version of an installed package, read from its package.json next to this package. */
 export function versionOf(pkg: string): string {
   const path = fileURLToPath(new URL(`../node_modules/${pkg}/package.json`, import.meta.url));

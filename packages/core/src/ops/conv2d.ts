@@ -192,6 +192,7 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: Conv2dOpti
   const g = conv2dGeometry(x, w, b, opts);
   const p = g.oh * g.ow;
   const rows = g.c * g.kh * g.kw;
+  if (g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1) return conv2d3x3(x, w, b, g);
   if (g.sh === 1 && g.sw === 1 && mostlyZeros(x.data)) return conv2dSparse(x, w, b, g);
   const out = new Float32Array(g.n * g.k * p);
   const col = scratchOf(rows * p);
@@ -257,6 +258,207 @@ function conv2dSparse(
       const bias = b ? b.data[ki]! : 0;
       const o = base + ki * p;
       for (let q = 0; q < p; q++) out[o + q] = acc[q * k + ki]! + bias;
+    }
+  }
+  return { shape: [n, k, oh, ow], data: out };
+}
+
+// Scratch of the 3x3 path: the zero-padded input of one example, and the first and one-past-last
+// nonzero column of each of its rows.
+let padded = new Float32Array(0);
+let rowLo = new Int32Array(0);
+let rowHi = new Int32Array(0);
+
+/**
+ * The same sum for the 3x3, stride-1 kernels of every digit model, written as direct loops
+ * (no im2col copy). Four kernels share each 3x3 window of loads and keep their 36 weights in
+ * locals, so the inner loop is loads, multiplies and adds with no index arithmetic beyond `ox`.
+ * Zeros are skipped a row at a time: an output column whose window meets no nonzero input of
+ * the three rows it reads receives only the bias, so the loop over `ox` runs only over the
+ * span between the first and last nonzero columns (a digit's background, ReLU'd borders).
+ * Exact: a skipped term is a product with 0. Padding is written out as zeros once first.
+ */
+function conv2d3x3(x: Tensor, w: Tensor, b: Tensor | null | undefined, g: Conv2dGeometry): Tensor {
+  const { n, c, h, w: wd, k, ph, pw, oh, ow } = g;
+  const p = oh * ow;
+  const H = h + 2 * ph;
+  const W = wd + 2 * pw;
+  const plane = H * W;
+  const out = new Float32Array(n * k * p);
+  const wt = w.data;
+  if (rowLo.length < c * H) {
+    rowLo = new Int32Array(c * H);
+    rowHi = new Int32Array(c * H);
+  }
+  const lo = rowLo;
+  const hi = rowHi;
+  for (let ni = 0; ni < n; ni++) {
+    let xd = x.data;
+    let xo = ni * c * plane;
+    if (ph !== 0 || pw !== 0) {
+      if (padded.length < c * plane) padded = new Float32Array(c * plane);
+      xd = padded;
+      xo = 0;
+      xd.fill(0, 0, c * plane);
+      for (let ci = 0; ci < c; ci++) {
+        for (let y = 0; y < h; y++) {
+          const src = ((ni * c + ci) * h + y) * wd;
+          xd.set(x.data.subarray(src, src + wd), (ci * H + y + ph) * W + pw);
+        }
+      }
+    }
+    for (let r = 0; r < c * H; r++) {
+      const row = xo + r * W;
+      let a = 0;
+      while (a < W && xd[row + a] === 0) a++;
+      let z = W;
+      while (z > a && xd[row + z - 1] === 0) z--;
+      lo[r] = a;
+      hi[r] = a === W ? 0 : z;
+    }
+    const base = ni * k * p;
+    for (let ki = 0; ki < k; ki++)
+      out.fill(b ? b.data[ki]! : 0, base + ki * p, base + (ki + 1) * p);
+    for (let ci = 0; ci < c; ci++) {
+      const xc = xo + ci * plane;
+      for (let oy = 0; oy < oh; oy++) {
+        const rr = ci * H + oy;
+        // Output columns ox whose window (columns ox..ox+2) meets a nonzero of rows oy..oy+2.
+        const x0 = Math.max(0, Math.min(lo[rr]!, lo[rr + 1]!, lo[rr + 2]!) - 2);
+        const x1 = Math.min(ow, Math.max(hi[rr]!, hi[rr + 1]!, hi[rr + 2]!));
+        if (x0 >= x1) continue;
+        const r0 = xc + oy * W;
+        const r1 = r0 + W;
+        const r2 = r1 + W;
+        let ki = 0;
+        for (; ki + 3 < k; ki += 4) {
+          let o = (ki * c + ci) * 9;
+          const a0 = wt[o]!,
+            a1 = wt[o + 1]!,
+            a2 = wt[o + 2]!;
+          const a3 = wt[o + 3]!,
+            a4 = wt[o + 4]!,
+            a5 = wt[o + 5]!;
+          const a6 = wt[o + 6]!,
+            a7 = wt[o + 7]!,
+            a8 = wt[o + 8]!;
+          o += c * 9;
+          const b0 = wt[o]!,
+            b1 = wt[o + 1]!,
+            b2 = wt[o + 2]!;
+          const b3 = wt[o + 3]!,
+            b4 = wt[o + 4]!,
+            b5 = wt[o + 5]!;
+          const b6 = wt[o + 6]!,
+            b7 = wt[o + 7]!,
+            b8 = wt[o + 8]!;
+          o += c * 9;
+          const c0 = wt[o]!,
+            c1 = wt[o + 1]!,
+            c2 = wt[o + 2]!;
+          const c3 = wt[o + 3]!,
+            c4 = wt[o + 4]!,
+            c5 = wt[o + 5]!;
+          const c6 = wt[o + 6]!,
+            c7 = wt[o + 7]!,
+            c8 = wt[o + 8]!;
+          o += c * 9;
+          const d0 = wt[o]!,
+            d1 = wt[o + 1]!,
+            d2 = wt[o + 2]!;
+          const d3 = wt[o + 3]!,
+            d4 = wt[o + 4]!,
+            d5 = wt[o + 5]!;
+          const d6 = wt[o + 6]!,
+            d7 = wt[o + 7]!,
+            d8 = wt[o + 8]!;
+          const oA = base + ki * p + oy * ow;
+          const oB = oA + p;
+          const oC = oB + p;
+          const oD = oC + p;
+          for (let ox = x0; ox < x1; ox++) {
+            const v0 = xd[r0 + ox]!,
+              v1 = xd[r0 + ox + 1]!,
+              v2 = xd[r0 + ox + 2]!;
+            const v3 = xd[r1 + ox]!,
+              v4 = xd[r1 + ox + 1]!,
+              v5 = xd[r1 + ox + 2]!;
+            const v6 = xd[r2 + ox]!,
+              v7 = xd[r2 + ox + 1]!,
+              v8 = xd[r2 + ox + 2]!;
+            out[oA + ox] =
+              out[oA + ox]! +
+              a0 * v0 +
+              a1 * v1 +
+              a2 * v2 +
+              a3 * v3 +
+              a4 * v4 +
+              a5 * v5 +
+              a6 * v6 +
+              a7 * v7 +
+              a8 * v8;
+            out[oB + ox] =
+              out[oB + ox]! +
+              b0 * v0 +
+              b1 * v1 +
+              b2 * v2 +
+              b3 * v3 +
+              b4 * v4 +
+              b5 * v5 +
+              b6 * v6 +
+              b7 * v7 +
+              b8 * v8;
+            out[oC + ox] =
+              out[oC + ox]! +
+              c0 * v0 +
+              c1 * v1 +
+              c2 * v2 +
+              c3 * v3 +
+              c4 * v4 +
+              c5 * v5 +
+              c6 * v6 +
+              c7 * v7 +
+              c8 * v8;
+            out[oD + ox] =
+              out[oD + ox]! +
+              d0 * v0 +
+              d1 * v1 +
+              d2 * v2 +
+              d3 * v3 +
+              d4 * v4 +
+              d5 * v5 +
+              d6 * v6 +
+              d7 * v7 +
+              d8 * v8;
+          }
+        }
+        for (; ki < k; ki++) {
+          const o = (ki * c + ci) * 9;
+          const a0 = wt[o]!,
+            a1 = wt[o + 1]!,
+            a2 = wt[o + 2]!;
+          const a3 = wt[o + 3]!,
+            a4 = wt[o + 4]!,
+            a5 = wt[o + 5]!;
+          const a6 = wt[o + 6]!,
+            a7 = wt[o + 7]!,
+            a8 = wt[o + 8]!;
+          const oA = base + ki * p + oy * ow;
+          for (let ox = x0; ox < x1; ox++) {
+            out[oA + ox] =
+              out[oA + ox]! +
+              a0 * xd[r0 + ox]! +
+              a1 * xd[r0 + ox + 1]! +
+              a2 * xd[r0 + ox + 2]! +
+              a3 * xd[r1 + ox]! +
+              a4 * xd[r1 + ox + 1]! +
+              a5 * xd[r1 + ox + 2]! +
+              a6 * xd[r2 + ox]! +
+              a7 * xd[r2 + ox + 1]! +
+              a8 * xd[r2 + ox + 2]!;
+          }
+        }
+      }
     }
   }
   return { shape: [n, k, oh, ow], data: out };

@@ -57,16 +57,25 @@ export function linear(x: Tensor, w: Tensor, b?: Tensor | null): Tensor {
     const oo = r * outF;
     if (nnz * 2 < inF) {
       let o = 0;
-      // Four output rows per pass share each (index, value) load.
-      for (; o + 3 < outF; o += 4) {
+      // Eight output rows per pass share each (index, value) load and keep their sums in
+      // locals; one pass per row would spend most of its time reloading idx and val.
+      for (; o + 7 < outF; o += 8) {
         const w0 = o * inF;
         const w1 = w0 + inF;
         const w2 = w1 + inF;
         const w3 = w2 + inF;
+        const w4 = w3 + inF;
+        const w5 = w4 + inF;
+        const w6 = w5 + inF;
+        const w7 = w6 + inF;
         let s0 = 0;
         let s1 = 0;
         let s2 = 0;
         let s3 = 0;
+        let s4 = 0;
+        let s5 = 0;
+        let s6 = 0;
+        let s7 = 0;
         for (let j = 0; j < nnz; j++) {
           const i = idx[j]!;
           const v = val[j]!;
@@ -74,11 +83,20 @@ export function linear(x: Tensor, w: Tensor, b?: Tensor | null): Tensor {
           s1 += wd[w1 + i]! * v;
           s2 += wd[w2 + i]! * v;
           s3 += wd[w3 + i]! * v;
+          s4 += wd[w4 + i]! * v;
+          s5 += wd[w5 + i]! * v;
+          s6 += wd[w6 + i]! * v;
+          s7 += wd[w7 + i]! * v;
         }
-        out[oo + o] = (bd ? bd[o]! : 0) + s0;
-        out[oo + o + 1] = (bd ? bd[o + 1]! : 0) + s1;
-        out[oo + o + 2] = (bd ? bd[o + 2]! : 0) + s2;
-        out[oo + o + 3] = (bd ? bd[o + 3]! : 0) + s3;
+        const r = oo + o;
+        out[r] = (bd ? bd[o]! : 0) + s0;
+        out[r + 1] = (bd ? bd[o + 1]! : 0) + s1;
+        out[r + 2] = (bd ? bd[o + 2]! : 0) + s2;
+        out[r + 3] = (bd ? bd[o + 3]! : 0) + s3;
+        out[r + 4] = (bd ? bd[o + 4]! : 0) + s4;
+        out[r + 5] = (bd ? bd[o + 5]! : 0) + s5;
+        out[r + 6] = (bd ? bd[o + 6]! : 0) + s6;
+        out[r + 7] = (bd ? bd[o + 7]! : 0) + s7;
       }
       for (; o < outF; o++) {
         const wo = o * inF;
