@@ -17,9 +17,14 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(launch: LaunchOptions = {}): Promise<Harness> {
+export interface HarnessOptions extends LaunchOptions {
+  /** A built directory to serve instead of the site (it must hold an `index.html`). */
+  dir?: string;
+}
+
+export async function startHarness({ dir, ...launch }: HarnessOptions = {}): Promise<Harness> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  const server = await serveSite();
+  const server = await serveSite(dir);
   const browser = await launchBrowser(launch);
   const contexts: BrowserContext[] = [];
   return {

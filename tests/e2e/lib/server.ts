@@ -18,7 +18,9 @@ export interface StaticServer {
 export async function serveSite(dir: string = SITE_DIST): Promise<StaticServer> {
   if (!existsSync(`${dir}/index.html`)) {
     throw new Error(
-      `The site is not built (no ${dir}index.html): run \`pnpm --filter @receptive/site build\` first.`,
+      dir === SITE_DIST
+        ? `The site is not built (no ${dir}index.html): run \`pnpm --filter @receptive/site build\` first.`
+        : `Nothing is built at ${dir} (no index.html): build its package first.`,
     );
   }
   const handler = sirv(dir, { dev: false, etag: true, extensions: ['html'] });

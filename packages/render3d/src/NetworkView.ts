@@ -1,0 +1,486 @@
+import { Box3, type Intersection, Object3D, Raycaster, Vector2, Vector3 } from 'three';
+import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
+import { CameraTween, prefersReducedMotion } from './camera-tween.js';
+import type { ColorMapName } from './colormap.js';
+import { FeatureMapStack } from './FeatureMapStack.js';
+import { drawBars2D, drawStack2D } from './fallback-2d.js';
+import { ReceptiveFieldBeam } from './ReceptiveFieldBeam.js';
+import { SceneHost } from './SceneHost.js';
+import { SoftmaxBars } from './SoftmaxBars.js';
+import { THEME } from './theme.js';
+import type { BackendRequest, LayerActivation, PickDetail, TracedRegion } from './types.js';
+
+/** How to build a {@link NetworkView}. */
+export interface NetworkViewOptions {
+  /** The layers in order, with their first activations. */
+  layers: readonly LayerActivation[];
+  /** `webgl` (default), `webgpu` or `auto`. */
+  backend?: BackendRequest;
+  /** Camera preset to start from (default `overview`). */
+  preset?: string;
+  /** Orbit controls (default true). */
+  controls?: boolean;
+  /** Hover and click picking (default true). */
+  picking?: boolean;
+  /** Device-pixel ratio cap (default `THEME.maxPixelRatio`). */
+  maxPixelRatio?: number;
+  /** Colour map per layer name; inputs default to grey, the rest to `auto`. */
+  colorMaps?: Readonly<Record<string, ColorMapName>>;
+  /** Short name for assistive technology (default "Feature maps of a convolutional network"). */
+  label?: string;
+}
+
+/** A camera pose a scroll step can ask for. */
+export interface CameraPreset {
+  position: Vector3;
+  target: Vector3;
+}
+
+/** What `pick` and `hover` events carry: the unit, or null when the pointer left every layer. */
+export type PickEvent = CustomEvent<PickDetail | null>;
+
+type Part = { layer: LayerActivation; stack: FeatureMapStack | null; bars: SoftmaxBars | null };
+
+const _raycaster = new Raycaster();
+const _ndc = new Vector2();
+const _v = new Vector3();
+const _box = new Box3();
+const _size = new Vector3();
+const _dir = new Vector3();
+const OVERVIEW_DIR = new Vector3(-0.35, 0.3, 1).normalize();
+const LAYER_DIR = new Vector3(-0.6, 0.3, 1).normalize();
+const FRONT_DIR = new Vector3(0, 0, 1);
+
+/**
+ * A whole CNN as a row of feature-map stacks, left to right: input, convolutions and poolings as
+ * stacks whose depth is their channel count, a dense layer as a column, the softmax as labelled
+ * bars. Built from plain `{ name, kind, shape, data }` records, so any runtime can feed it.
+ * Camera presets (`overview`, `front` and one per layer name) for scroll steps; orbit controls;
+ * hover and click picking, dispatched as `hover` and `pick` events with `{ layer, channel, y, x,
+ * value }`; receptive-field beams from a trace.
+ *
+ * @example
+ * const view = new NetworkView(element, { layers });
+ * view.addEventListener('pick', (e) => console.log((e as PickEvent).detail));
+ * view.update(nextLayers);       // same names and shapes, new values: no reallocation
+ * view.setPreset('conv1');        // glides there, or jumps under prefers-reduced-motion
+ * view.dispose();
+ */
+export class NetworkView extends EventTarget {
+  readonly host: SceneHost;
+  /** Orbit controls, or null when turned off. */
+  readonly controls: OrbitControls | null;
+  /** Camera presets by name. */
+  readonly presets = new Map<string, CameraPreset>();
+  private readonly parts: Part[] = [];
+  private readonly byName = new Map<string, Part>();
+  private readonly root = new Object3D();
+  private readonly pickables: Object3D[] = [];
+  private readonly hits: Intersection[] = [];
+  private readonly target = new Vector3();
+  private readonly tween: CameraTween;
+  private readonly downAt = new Vector2(Number.NaN, Number.NaN);
+  private beam: ReceptiveFieldBeam | null = null;
+  private hovered: FeatureMapStack | null = null;
+  private preset: string | null = null;
+  private described = '';
+  private disposed = false;
+
+  constructor(container: HTMLElement, options: NetworkViewOptions) {
+    super();
+    if (options.layers.length === 0) {
+      throw new RangeError('NetworkView: received no layers, expected at least one');
+    }
+    this.host = new SceneHost(container, {
+      label: options.label ?? 'Feature maps of a convolutional network',
+      ...(options.backend ? { backend: options.backend } : {}),
+      ...(options.maxPixelRatio ? { maxPixelRatio: options.maxPixelRatio } : {}),
+      draw2D: (ctx, w, h) => this.draw2D(ctx, w, h),
+      onResize: () => this.onResize(),
+    });
+    this.host.scene.add(this.root);
+    this.build(options.layers, options.colorMaps ?? {});
+    this.computePresets();
+    this.tween = new CameraTween(this.host.camera, this.target);
+
+    const canvas = this.host.canvas;
+    if ((options.controls ?? true) && this.host.backend !== '2d') {
+      this.controls = new OrbitControls(this.host.camera, canvas);
+      this.controls.target = this.target;
+      this.controls.addEventListener('change', this.onControlsChange);
+      this.controls.addEventListener('start', this.onControlsStart);
+    } else {
+      this.controls = null;
+    }
+    if ((options.picking ?? true) && this.host.backend !== '2d') {
+      canvas.addEventListener('pointermove', this.onPointerMove);
+      canvas.addEventListener('pointerdown', this.onPointerDown);
+      canvas.addEventListener('pointerup', this.onPointerUp);
+      canvas.addEventListener('pointerleave', this.onPointerLeave);
+    }
+    this.setPreset(options.preset ?? 'overview', { animate: false });
+    this.describe();
+  }
+
+  /** The layer names, in order. */
+  get layers(): string[] {
+    return this.parts.map((p) => p.layer.name);
+  }
+
+  /** The stack drawing layer `name` (not for the softmax bars). */
+  stack(name: string): FeatureMapStack | undefined {
+    return this.byName.get(name)?.stack ?? undefined;
+  }
+
+  /** The softmax bars, if the network ends in a softmax. */
+  get bars(): SoftmaxBars | undefined {
+    for (const p of this.parts) if (p.bars) return p.bars;
+    return undefined;
+  }
+
+  /**
+   * Shows new activations: the same layers (by name, in any order, all or some) with the same
+   * shapes. Refreshes textures and bars in place; throws on an unknown layer or a wrong length.
+   */
+  update(layers: readonly LayerActivation[]): this {
+    for (const l of layers) {
+      const part = this.byName.get(l.name);
+      if (!part) {
+        throw new RangeError(
+          `NetworkView: received layer "${l.name}", expected one of ${this.layers.map((n) => `"${n}"`).join(', ')}`,
+        );
+      }
+      part.layer = l;
+      if (part.stack) part.stack.update(l.data);
+      else part.bars!.update(l.data);
+    }
+    this.describe();
+    this.host.invalidate();
+    return this;
+  }
+
+  /**
+   * Moves the camera to a preset: `overview`, `front`, or a layer name. Glides over
+   * `THEME.cameraMs` unless `animate` is false or the reader prefers reduced motion.
+   */
+  setPreset(name: string, options: { animate?: boolean } = {}): this {
+    const preset = this.presets.get(name);
+    if (!preset) {
+      throw new RangeError(
+        `NetworkView: received preset "${name}", expected one of ${[...this.presets.keys()].map((n) => `"${n}"`).join(', ')}`,
+      );
+    }
+    this.preset = name;
+    const animate = (options.animate ?? true) && !prefersReducedMotion();
+    this.tween.begin(preset.position, preset.target, animate ? THEME.cameraMs : 0);
+    if (animate) this.host.animate(this.stepTween);
+    else {
+      this.controls?.update();
+      this.host.invalidate();
+    }
+    return this;
+  }
+
+  /** The preset the camera was last sent to (null after the reader orbits away). */
+  get currentPreset(): string | null {
+    return this.preset;
+  }
+
+  /** Outlines one unit (or clears every outline for `null`). */
+  highlight(unit: Omit<PickDetail, 'value'> | null): this {
+    for (const p of this.parts) p.stack?.highlight(null);
+    if (unit) {
+      const stack = this.stack(unit.layer);
+      if (!stack) throw new RangeError(`NetworkView: no stack for layer "${unit.layer}"`);
+      stack.highlight(unit.channel, unit.y, unit.x);
+    }
+    this.host.invalidate();
+    return this;
+  }
+
+  /**
+   * Draws a receptive-field trace (unit first, input last; see {@link ReceptiveFieldBeam}), or
+   * removes it for `null`.
+   */
+  showReceptiveField(regions: readonly TracedRegion[] | null): this {
+    if (!this.beam) {
+      if (!regions) return this;
+      this.beam = new ReceptiveFieldBeam({ capacity: Math.max(12, this.parts.length * 2) });
+      this.host.scene.add(this.beam);
+    }
+    this.beam.update(regions, (name) => this.stack(name));
+    this.host.invalidate();
+    return this;
+  }
+
+  /** The unit under a point of the page (client coordinates), or null. */
+  pickAt(clientX: number, clientY: number): PickDetail | null {
+    if (this.host.backend === '2d') return null;
+    const rect = this.host.canvas.getBoundingClientRect();
+    _ndc.set(
+      ((clientX - rect.left) / rect.width) * 2 - 1,
+      -((clientY - rect.top) / rect.height) * 2 + 1,
+    );
+    _raycaster.setFromCamera(_ndc, this.host.camera);
+    this.hits.length = 0;
+    _raycaster.intersectObjects(this.pickables, false, this.hits);
+    for (const hit of this.hits) {
+      for (const p of this.parts) {
+        if (p.stack) {
+          const t = p.stack.texelAt(hit);
+          if (!t) continue;
+          return { layer: p.layer.name, ...t, value: p.stack.valueAt(t.channel, t.y, t.x) };
+        }
+        if (p.bars) {
+          const i = p.bars.classAt(hit);
+          if (i >= 0)
+            return { layer: p.layer.name, channel: 0, y: i, x: 0, value: p.bars.values[i]! };
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Where a unit's centre appears on the page, in client coordinates (dense and softmax units
+   * are `{ channel: 0, y: i, x: 0 }`). Null when it is behind the camera.
+   */
+  clientPosition(
+    layer: string,
+    channel: number,
+    y: number,
+    x: number,
+  ): { x: number; y: number } | null {
+    const part = this.byName.get(layer);
+    if (!part)
+      throw new RangeError(
+        `NetworkView: received layer "${layer}", expected one of ${this.layers.join(', ')}`,
+      );
+    this.root.updateMatrixWorld(true);
+    if (part.stack) part.stack.texelCenter(channel, y, x, _v);
+    else part.bars!.rowCenter(y, _v);
+    this.host.camera.updateMatrixWorld();
+    _v.project(this.host.camera);
+    if (_v.z > 1) return null;
+    const rect = this.host.canvas.getBoundingClientRect();
+    return {
+      x: rect.left + ((_v.x + 1) / 2) * rect.width,
+      y: rect.top + ((1 - _v.y) / 2) * rect.height,
+    };
+  }
+
+  /** Stops rendering, frees every GPU resource and removes the canvas. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    const canvas = this.host.canvas;
+    canvas.removeEventListener('pointermove', this.onPointerMove);
+    canvas.removeEventListener('pointerdown', this.onPointerDown);
+    canvas.removeEventListener('pointerup', this.onPointerUp);
+    canvas.removeEventListener('pointerleave', this.onPointerLeave);
+    this.controls?.dispose();
+    for (const p of this.parts) {
+      p.stack?.dispose();
+      p.bars?.dispose();
+    }
+    this.beam?.dispose();
+    this.host.dispose();
+  }
+
+  private build(
+    layers: readonly LayerActivation[],
+    colorMaps: Readonly<Record<string, ColorMapName>>,
+  ): void {
+    let x = 0;
+    for (const layer of layers) {
+      if (this.byName.has(layer.name)) {
+        throw new RangeError(
+          `NetworkView: received layer "${layer.name}" twice, expected unique names`,
+        );
+      }
+      const part: Part = { layer, stack: null, bars: null };
+      let left = 0;
+      let right = 0;
+      if (layer.kind === 'softmax') {
+        const bars = new SoftmaxBars({
+          count: layer.shape[0] ?? layer.data.length,
+          caption: layer.name,
+          ...(layer.labels ? { labels: layer.labels } : {}),
+        });
+        bars.update(layer.data);
+        part.bars = bars;
+        left = bars.left;
+        right = bars.left + bars.width;
+        bars.position.x = x - left;
+        this.root.add(bars);
+        this.pickables.push(bars.bars);
+      } else {
+        const vector = layer.kind === 'dense';
+        if (!vector && layer.shape.length !== 3 && layer.shape.length !== 2) {
+          throw new RangeError(
+            `NetworkView: layer "${layer.name}" (${layer.kind}) has shape [${layer.shape.join(', ')}], expected [C, H, W] or [H, W]`,
+          );
+        }
+        const stack = new FeatureMapStack({
+          shape: vector ? [1, layer.data.length, 1] : layer.shape,
+          data: layer.data,
+          colorMap: colorMaps[layer.name] ?? (layer.kind === 'input' ? 'gray' : 'auto'),
+          label: layer.name,
+          ...(vector ? { texel: THEME.vectorTexel } : {}),
+        });
+        part.stack = stack;
+        const half = Math.max(stack.planeWidth, THEME.legendMinWidth) / 2;
+        left = -half;
+        right = half;
+        stack.position.x = x + half;
+        this.root.add(stack);
+        this.pickables.push(stack.planes);
+      }
+      x += right - left + THEME.layerGap;
+      this.parts.push(part);
+      this.byName.set(layer.name, part);
+    }
+    // Centre the row on the origin.
+    this.root.position.x = -(x - THEME.layerGap) / 2;
+    this.root.updateMatrixWorld(true);
+  }
+
+  private computePresets(): void {
+    _box.makeEmpty();
+    for (const p of this.parts) _box.expandByObject((p.stack ?? p.bars)!);
+    this.presets.set('overview', this.fit(_box, OVERVIEW_DIR, 1.05));
+    this.presets.set('front', this.fit(_box, FRONT_DIR, 1.05));
+    for (const p of this.parts) {
+      _box.setFromObject((p.stack ?? p.bars)!);
+      this.presets.set(p.layer.name, this.fit(_box, p.bars ? FRONT_DIR : LAYER_DIR, 1.25));
+    }
+  }
+
+  // A pose looking along -dir at the box's centre, as close as it can be with every corner of
+  // the box inside the view (`margin` > 1 leaves a border). Perspective makes the fit nonlinear:
+  // a few rounds of "project the corners, scale the distance" converge on it.
+  private fit(box: Box3, dir: Vector3, margin: number): CameraPreset {
+    const camera = this.host.camera.clone();
+    const target = box.getCenter(new Vector3());
+    box.getSize(_size);
+    _dir.copy(dir).normalize();
+    let dist = Math.max(_size.x, _size.y, _size.z) * 2;
+    for (let round = 0; round < 6; round++) {
+      camera.position.copy(target).addScaledVector(_dir, dist);
+      camera.lookAt(target);
+      camera.updateMatrixWorld();
+      let extent = 0;
+      for (let i = 0; i < 8; i++) {
+        _v.set(
+          i & 1 ? box.max.x : box.min.x,
+          i & 2 ? box.max.y : box.min.y,
+          i & 4 ? box.max.z : box.min.z,
+        ).project(camera);
+        extent = Math.max(extent, Math.abs(_v.x), Math.abs(_v.y));
+      }
+      dist *= 0.35 + 0.65 * extent * margin;
+    }
+    return { position: camera.position.clone(), target };
+  }
+
+  private onResize(): void {
+    if (!this.tween) return;
+    this.computePresets();
+    // A figure still at its preset keeps the subject framed at the new aspect.
+    if (this.preset) {
+      const p = this.presets.get(this.preset)!;
+      this.tween.begin(p.position, p.target, 0);
+      this.controls?.update();
+    }
+  }
+
+  private readonly stepTween = (now: number): boolean => {
+    const running = this.tween.step(now);
+    return running;
+  };
+
+  private readonly onControlsChange = (): void => {
+    this.host.invalidate();
+  };
+
+  private readonly onControlsStart = (): void => {
+    this.preset = null;
+    this.tween.running = false;
+  };
+
+  private readonly onPointerDown = (e: PointerEvent): void => {
+    this.downAt.set(e.clientX, e.clientY);
+  };
+
+  private readonly onPointerUp = (e: PointerEvent): void => {
+    const moved = Math.hypot(e.clientX - this.downAt.x, e.clientY - this.downAt.y);
+    this.downAt.set(Number.NaN, Number.NaN);
+    if (!(moved <= THEME.clickSlopPx)) return;
+    const detail = this.pickAt(e.clientX, e.clientY);
+    this.highlight(detail && this.stack(detail.layer) ? detail : null);
+    this.dispatchEvent(new CustomEvent('pick', { detail }));
+  };
+
+  private readonly onPointerMove = (e: PointerEvent): void => {
+    if (e.buttons !== 0) return;
+    const detail = this.pickAt(e.clientX, e.clientY);
+    const stack = detail ? (this.stack(detail.layer) ?? null) : null;
+    if (this.hovered && this.hovered !== stack) this.hovered.highlight(null);
+    this.hovered = stack;
+    if (detail && stack) stack.highlight(detail.channel, detail.y, detail.x);
+    this.host.invalidate();
+    this.dispatchEvent(new CustomEvent('hover', { detail }));
+  };
+
+  private readonly onPointerLeave = (): void => {
+    if (this.hovered) {
+      this.hovered.highlight(null);
+      this.hovered = null;
+      this.host.invalidate();
+    }
+    this.dispatchEvent(new CustomEvent('hover', { detail: null }));
+  };
+
+  private describe(): void {
+    const bars = this.bars;
+    let best = -1;
+    if (bars) {
+      best = 0;
+      for (let i = 1; i < bars.classes; i++) if (bars.values[i]! > bars.values[best]!) best = i;
+    }
+    const key = bars ? `${best}:${Math.round(bars.values[best]! * 1000)}` : '';
+    if (key === this.described) return;
+    this.described = key;
+    const shapes = this.parts
+      .map((p) => `${p.layer.name} (${p.layer.shape.join(' × ')})`)
+      .join(', ');
+    let text = `A convolutional network drawn left to right as stacks of feature maps, one plane per channel: ${shapes}.`;
+    if (bars && best >= 0) {
+      text += ` The most probable class is ${bars.labels[best]} at ${((bars.values[best] ?? 0) * 100).toFixed(1)}%.`;
+    }
+    this.host.describe(text);
+  }
+
+  private draw2D(ctx: CanvasRenderingContext2D, w: number, h: number): void {
+    const n = this.parts.length;
+    const pad = 8;
+    const colW = (w - pad * (n + 1)) / n;
+    for (let i = 0; i < n; i++) {
+      const p = this.parts[i]!;
+      const x = pad + i * (colW + pad);
+      if (p.stack) {
+        drawStack2D(
+          ctx,
+          p.stack,
+          `${p.layer.name} · ${p.layer.shape.join('×')}`,
+          x,
+          pad,
+          colW,
+          h - 2 * pad,
+        );
+      } else if (p.bars) {
+        drawBars2D(ctx, p.bars, x, pad, colW, Math.min(h - 2 * pad, colW * 1.6));
+      }
+    }
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * @receptive/render3d: three.js renderers for convolutional networks. Feature-map stacks, a
+ * whole-network view with picking and camera presets, receptive-field beams and a sliding-kernel
+ * scene, each with a 2D fallback and a text alternative. Depends on three only.
+ */
+
+export { ConvolutionScene, type ConvolutionSceneOptions, type Plane } from './ConvolutionScene.js';
+export { CameraTween, prefersReducedMotion } from './camera-tween.js';
+export {
+  COLOR_TABLES,
+  type ColorMapName,
+  type ColorScale,
+  colorize,
+  colorOf,
+  formatValue,
+  niceCeil,
+  resolveScale,
+} from './colormap.js';
+export { FeatureMapStack, type FeatureMapStackOptions, type Texel } from './FeatureMapStack.js';
+export { drawLegend } from './legend.js';
+export {
+  type CameraPreset,
+  NetworkView,
+  type NetworkViewOptions,
+  type PickEvent,
+} from './NetworkView.js';
+export { ReceptiveFieldBeam, type ReceptiveFieldBeamOptions } from './ReceptiveFieldBeam.js';
+export {
+  type Animator,
+  type RenderStats,
+  SceneHost,
+  type SceneHostOptions,
+} from './SceneHost.js';
+export { SoftmaxBars, type SoftmaxBarsOptions } from './SoftmaxBars.js';
+export { THEME } from './theme.js';
+export type {
+  Backend,
+  BackendRequest,
+  LayerActivation,
+  LayerKind,
+  PickDetail,
+  TracedRegion,
+} from './types.js';

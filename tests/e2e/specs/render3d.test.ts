@@ -1,0 +1,394 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type * as R3D from '@receptive/render3d';
+import type { Page } from 'playwright-core';
+import { seriousViolations } from '../lib/axe.ts';
+import { noProblems } from '../lib/guard.ts';
+import { type Harness, SCREENSHOT_DIR, startHarness } from '../lib/harness.ts';
+import {
+  colorDistance,
+  colorsAt,
+  imageStats,
+  meanDifference,
+  rgb,
+} from '../lib/render3d/pixels.ts';
+
+// The package's example page, built by its `build` script (turbo builds it before e2e).
+const require = createRequire(import.meta.url);
+const PACKAGE_DIR = fileURLToPath(
+  new URL('.', `file://${require.resolve('@receptive/render3d/package.json')}`),
+);
+const EXAMPLE_DIST = `${PACKAGE_DIR}example/dist/`;
+const BACKGROUND = rgb(0xf7f6f2);
+
+/** What the playground page puts on window. */
+interface Playground {
+  render3d: typeof R3D;
+  synthetic: {
+    digit(d: number, seed?: number): Float32Array;
+    lessonActivations(input: Float32Array): R3D.LayerActivation[];
+    traceConvPool(layers: unknown, layer: string, y: number, x: number): R3D.TracedRegion[];
+    LESSON_SPATIAL: unknown;
+  };
+  view?: R3D.NetworkView;
+  picks: (R3D.PickDetail | null)[];
+}
+
+/** Opens the playground with one empty `#stage` of `width` x `height` CSS pixels at the top left. */
+async function playground(page: Page, width: number, height: number) {
+  await page.goto('/playground.html');
+  await page.waitForFunction(
+    () => (window as unknown as { playgroundReady?: boolean }).playgroundReady,
+  );
+  await page.evaluate(
+    ([w, h]) => {
+      document.body.innerHTML = `<div id="stage" style="position:fixed;left:0;top:0;width:${w}px;height:${h}px"></div>`;
+    },
+    [width, height],
+  );
+}
+
+/** Builds the lesson CNN's NetworkView on the stage, seeded digit 3, and waits for a frame. */
+async function lessonView(page: Page, preset = 'front') {
+  await page.evaluate((preset) => {
+    const w = window as unknown as Playground;
+    const layers = w.synthetic.lessonActivations(w.synthetic.digit(3));
+    w.view = new w.render3d.NetworkView(document.getElementById('stage')!, {
+      layers,
+      preset,
+      maxPixelRatio: 1,
+    });
+    w.picks = [];
+    w.view.addEventListener('pick', (e) => w.picks.push((e as R3D.PickEvent).detail));
+  }, preset);
+  await framesAtLeast(page, 1);
+}
+
+const framesAtLeast = (page: Page, n: number) =>
+  page.waitForFunction((n) => ((window as unknown as Playground).view?.host.frames ?? 0) >= n, n);
+
+let h: Harness;
+before(async () => {
+  h = await startHarness({ dir: EXAMPLE_DIST });
+});
+after(async () => {
+  await h?.close();
+});
+
+describe('@receptive/render3d in Chromium', () => {
+  it('draws every renderer of the example page, with text alternatives and no errors', async () => {
+    const { context, problems } = await h.context({ viewport: { width: 1000, height: 1500 } });
+    const page = await context.newPage();
+    await page.goto('/');
+    await page.waitForFunction(() => {
+      const ex = (
+        window as unknown as {
+          rfExample?: Record<string, { host?: R3D.SceneHost; frames?: number }>;
+        }
+      ).rfExample;
+      return (
+        ex &&
+        ex['network']!.host!.frames > 0 &&
+        ex['stackHost']!.frames! > 0 &&
+        ex['conv']!.host!.frames > 0
+      );
+    });
+    // The pre-ReLU stack is mostly near-white (values near zero), so it needs less to pass.
+    for (const [id, least] of [
+      ['network', 0.08],
+      ['stack', 0.02],
+      ['conv', 0.08],
+    ] as const) {
+      const png = await page.locator(`#${id}`).screenshot();
+      const stats = await imageStats(page, png, BACKGROUND);
+      assert.ok(stats.drawn > least, `#${id}: only ${(stats.drawn * 100).toFixed(1)}% drawn`);
+      assert.ok(stats.colors > 40, `#${id}: only ${stats.colors} colours`);
+      const canvas = page.locator(`#${id} canvas`);
+      assert.equal(await canvas.getAttribute('role'), 'img');
+      assert.ok((await canvas.getAttribute('aria-label'))!.length > 10);
+      const described = await canvas.getAttribute('aria-describedby');
+      assert.match((await page.locator(`#${described}`).textContent()) ?? '', /\w+ \w+ \w+/);
+    }
+    assert.match(
+      (await page.locator('#network p').textContent()) ?? '',
+      /conv1 \(8 × 26 × 26\).*most probable class is \d/,
+    );
+    const shot = fileURLToPath(new URL('render3d-network.png', SCREENSHOT_DIR));
+    await page.locator('#network').screenshot({ path: shot });
+    if (process.env['UPDATE_SCREENSHOTS']) {
+      const docs = `${PACKAGE_DIR}docs/`;
+      mkdirSync(docs, { recursive: true });
+      copyFileSync(shot, `${docs}network.png`);
+    }
+    assert.deepEqual(await seriousViolations(page), []);
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it('shows the expected colours at known pixels for a known tensor', async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    await playground(page, 200, 200);
+    // A 2x2 map, 1 unit per texel, seen head-on from 4 units: each texel's centre lands 39.7 px
+    // from the canvas centre (0.5 / (2 * 4 * tan 17.5deg) * 200).
+    const show = (values: number[]) =>
+      page.evaluate(async (values) => {
+        const { render3d } = window as unknown as Playground;
+        document.getElementById('stage')!.replaceChildren();
+        const host = new render3d.SceneHost(document.getElementById('stage')!, {
+          label: 'known tensor',
+          maxPixelRatio: 1,
+        });
+        const stack = new render3d.FeatureMapStack({
+          shape: [1, 2, 2],
+          data: new Float32Array(values),
+          texel: 1,
+          legend: false,
+        });
+        host.scene.add(stack);
+        host.camera.position.set(0, 0, 4);
+        host.camera.lookAt(0, 0, 0);
+        host.renderNow();
+        await new Promise(requestAnimationFrame);
+        return stack.colorScale;
+      }, values);
+    const at: [number, number][] = [
+      [60, 60],
+      [140, 60],
+      [60, 140],
+      [140, 140],
+      [5, 5],
+    ];
+    // Non-negative: viridis from 0 to the maximum (anchors #440154 and #fde725).
+    assert.deepEqual(await show([0, 1, 2, 3]), { map: 'sequential', min: 0, max: 3 });
+    let colors = await colorsAt(page, await page.locator('#stage').screenshot(), at);
+    const expected = [rgb(0x440154), null, null, rgb(0xfde725), BACKGROUND];
+    expected.forEach((want, i) => {
+      if (want)
+        assert.ok(colorDistance(colors[i]!, want) <= 3, `pixel ${at[i]}: ${colors[i]} vs ${want}`);
+    });
+    // The middle values sit between the ends, greener as they grow.
+    assert.ok(colors[1]![1] > colors[0]![1] && colors[2]![1] > colors[1]![1]);
+    // Signed: blue-white-red centred on zero (#2166ac, #f7f7f7, #b2182b).
+    assert.deepEqual(await show([-2, 0, 1, 2]), { map: 'diverging', min: -2, max: 2 });
+    colors = await colorsAt(page, await page.locator('#stage').screenshot(), at);
+    [rgb(0x2166ac), rgb(0xf7f7f7), null, rgb(0xb2182b)].forEach((want, i) => {
+      if (want)
+        assert.ok(colorDistance(colors[i]!, want) <= 3, `pixel ${at[i]}: ${colors[i]} vs ${want}`);
+    });
+    assert.ok(colors[2]![0] > colors[2]![2], 'a positive value is reddish');
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it('reports the unit under the pointer as { layer, channel, y, x, value }', async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    await playground(page, 640, 320);
+    await lessonView(page, 'front');
+    const units = [
+      { layer: 'input', channel: 0, y: 14, x: 9 },
+      { layer: 'conv1', channel: 0, y: 5, x: 20 },
+      { layer: 'pool1', channel: 0, y: 12, x: 0 },
+      { layer: 'conv2', channel: 0, y: 3, x: 7 },
+      { layer: 'pool2', channel: 0, y: 4, x: 4 },
+      { layer: 'dense', channel: 0, y: 6, x: 0 },
+      { layer: 'softmax', channel: 0, y: 2, x: 0 },
+    ];
+    for (const unit of units) {
+      const point = await page.evaluate(
+        (u) => (window as unknown as Playground).view!.clientPosition(u.layer, u.channel, u.y, u.x),
+        unit,
+      );
+      assert.ok(point, `${unit.layer} is in view`);
+      await page.mouse.click(point.x, point.y);
+      const { picked, value } = await page.evaluate((u) => {
+        const w = window as unknown as Playground;
+        const layer =
+          w.view!.host &&
+          w.synthetic.lessonActivations(w.synthetic.digit(3)).find((l) => l.name === u.layer)!;
+        const [, hh = 1, ww = 1] = layer.shape.length === 3 ? layer.shape : [1, layer.shape[0], 1];
+        return { picked: w.picks.at(-1), value: layer.data[(u.channel * hh + u.y) * ww + u.x] };
+      }, unit);
+      assert.ok(picked, `a pick event for ${unit.layer}`);
+      const { value: got, ...where } = picked;
+      assert.deepEqual(where, unit);
+      assert.ok(Math.abs(got - value!) < 1e-6, `${unit.layer}: value ${got}, expected ${value}`);
+    }
+    // Hovering outlines the texel under the pointer; a trace draws in two more calls.
+    const stats = await page.evaluate(async () => {
+      const w = window as unknown as Playground;
+      const view = w.view!;
+      view.host.renderNow();
+      const before = view.host.stats().drawCalls;
+      view.showReceptiveField(w.synthetic.traceConvPool(w.synthetic.LESSON_SPATIAL, 'pool2', 2, 2));
+      view.host.renderNow();
+      return { before, after: view.host.stats().drawCalls };
+    });
+    assert.ok(stats.before <= 24, `the lesson CNN takes ${stats.before} draw calls`);
+    assert.equal(stats.after, stats.before + 2);
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it('keeps GPU memory and the JS heap flat over 10,000 update+render cycles', async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    await playground(page, 96, 54);
+    await lessonView(page, 'overview');
+    const cdp = await context.newCDPSession(page);
+    const cycles = (n: number) =>
+      page.evaluate((n) => {
+        const w = window as unknown as Playground;
+        const view = w.view!;
+        const sets = [
+          w.synthetic.lessonActivations(w.synthetic.digit(3)),
+          w.synthetic.lessonActivations(w.synthetic.digit(8)),
+        ];
+        for (let i = 0; i < n; i++) {
+          view.update(sets[i & 1]!);
+          view.host.renderNow();
+        }
+        return view.host.stats();
+      }, n);
+    const heap = async () => {
+      await cdp.send('HeapProfiler.collectGarbage');
+      return (await cdp.send('Runtime.getHeapUsage')).usedSize;
+    };
+    const warm = await cycles(200);
+    const heapBefore = await heap();
+    let last = warm;
+    for (let i = 0; i < 10; i++) last = await cycles(1000);
+    const heapAfter = await heap();
+    assert.equal(last.geometries, warm.geometries, 'geometries on the GPU');
+    assert.equal(last.textures, warm.textures, 'textures on the GPU');
+    const grew = heapAfter - heapBefore;
+    assert.ok(grew < 1_000_000, `JS heap grew by ${grew} bytes over 10,000 cycles`);
+    // dispose() hands every geometry and texture back.
+    const left = await page.evaluate(() => {
+      const view = (window as unknown as Playground).view!;
+      const renderer = view.host.renderer!;
+      view.dispose();
+      return renderer.info.memory;
+    });
+    assert.deepEqual({ ...left }, { geometries: 0, textures: 0 });
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it('renders the same picture again after a lost WebGL context is restored', async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    await playground(page, 320, 180);
+    await lessonView(page, 'front');
+    const before = await page.locator('#stage').screenshot();
+    await page.evaluate(async () => {
+      const view = (window as unknown as Playground).view!;
+      const canvas = view.host.canvas;
+      const ext = (canvas.getContext('webgl2') as WebGL2RenderingContext).getExtension(
+        'WEBGL_lose_context',
+      )!;
+      const lost = new Promise((r) =>
+        canvas.addEventListener('webglcontextlost', r, { once: true }),
+      );
+      ext.loseContext();
+      await lost;
+      // Chromium allows a restore only once the lost event has finished dispatching.
+      await new Promise((r) => setTimeout(r, 0));
+      if (!view.host.contextLost) throw new Error('the host did not notice the loss');
+      (window as unknown as { lostAt: number }).lostAt = view.host.frames;
+      view.update(
+        (window as unknown as Playground).synthetic.lessonActivations(
+          (window as unknown as Playground).synthetic.digit(3),
+        ),
+      );
+      const restored = new Promise((r) =>
+        canvas.addEventListener('webglcontextrestored', r, { once: true }),
+      );
+      ext.restoreContext();
+      await restored;
+    });
+    await page.waitForFunction(() => {
+      const w = window as unknown as Playground & { lostAt: number };
+      return w.view!.host.frames > w.lostAt && !w.view!.host.contextLost;
+    });
+    const afterShot = await page.locator('#stage').screenshot();
+    const stats = await imageStats(page, afterShot, BACKGROUND);
+    assert.ok(
+      stats.drawn > 0.05 && stats.colors > 20,
+      `drawn ${stats.drawn}, ${stats.colors} colours`,
+    );
+    const diff = await meanDifference(page, before, afterShot);
+    assert.ok(diff < 1, `the restored frame differs by ${diff} per channel on average`);
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it('glides between camera presets, or jumps there under prefers-reduced-motion', async () => {
+    for (const reducedMotion of ['no-preference', 'reduce'] as const) {
+      const { context, problems } = await h.context({ reducedMotion });
+      const page = await context.newPage();
+      await playground(page, 320, 180);
+      await lessonView(page, 'overview');
+      const gap = await page.evaluate(() => {
+        const view = (window as unknown as Playground).view!;
+        view.setPreset('conv2');
+        return view.host.camera.position.distanceTo(view.presets.get('conv2')!.position);
+      });
+      if (reducedMotion === 'reduce') assert.ok(gap < 1e-6, `jumped (${gap} away)`);
+      else assert.ok(gap > 0.1, `starts gliding from where it was (${gap} away)`);
+      await page.waitForFunction(() => {
+        const view = (window as unknown as Playground).view!;
+        return view.host.camera.position.distanceTo(view.presets.get('conv2')!.position) < 1e-6;
+      });
+      assert.deepEqual(problems, noProblems());
+    }
+  });
+
+  it('falls back to a 2D canvas when the browser has no WebGL', async () => {
+    const { context, problems } = await h.context({ viewport: { width: 1000, height: 1500 } });
+    await context.addInitScript(() => {
+      const original = HTMLCanvasElement.prototype.getContext;
+      HTMLCanvasElement.prototype.getContext = function (
+        this: HTMLCanvasElement,
+        type: string,
+        ...rest: unknown[]
+      ) {
+        if (/webgl|webgpu/.test(type)) return null;
+        return (original as (...a: unknown[]) => unknown).call(this, type, ...rest);
+      } as typeof original;
+    });
+    const page = await context.newPage();
+    await page.goto('/');
+    await page.waitForFunction(() => {
+      const ex = (
+        window as unknown as {
+          rfExample?: { network: R3D.NetworkView; conv: R3D.ConvolutionScene };
+        }
+      ).rfExample;
+      return ex && ex.network.host.frames > 0 && ex.conv.host.frames > 0;
+    });
+    assert.deepEqual(
+      await page.evaluate(() => {
+        const ex = (
+          window as unknown as {
+            rfExample: {
+              network: R3D.NetworkView;
+              stackHost: R3D.SceneHost;
+              conv: R3D.ConvolutionScene;
+            };
+          }
+        ).rfExample;
+        return [ex.network.host.backend, ex.stackHost.backend, ex.conv.host.backend];
+      }),
+      ['2d', '2d', '2d'],
+    );
+    for (const id of ['network', 'conv']) {
+      const stats = await imageStats(page, await page.locator(`#${id}`).screenshot(), BACKGROUND);
+      assert.ok(
+        stats.drawn > 0.05 && stats.colors > 20,
+        `#${id}: drawn ${stats.drawn}, ${stats.colors} colours`,
+      );
+    }
+    assert.match((await page.locator('#network p').textContent()) ?? '', /most probable class/);
+    assert.deepEqual(problems, noProblems());
+  });
+});
