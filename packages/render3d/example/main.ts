@@ -8,11 +8,10 @@ import {
 import {
   conv3x3,
   digit,
-  LESSON_SPATIAL,
   lectureImage,
   lessonActivations,
   lessonWeights,
-  traceConvPool,
+  trace,
 } from './synthetic.ts';
 
 const weights = lessonWeights();
@@ -21,7 +20,7 @@ let shown = 3;
 // The whole network, with presets, picking and receptive-field beams.
 const network = new NetworkView(document.getElementById('network')!, {
   layers: lessonActivations(digit(shown), weights),
-  backend: new URLSearchParams(location.search).get('backend') === 'webgpu' ? 'webgpu' : 'webgl',
+  backend: backendFromQuery(),
 });
 for (const button of document.querySelectorAll<HTMLButtonElement>('[data-preset]')) {
   button.addEventListener('click', () => network.setPreset(button.dataset['preset']!));
@@ -39,8 +38,8 @@ network.addEventListener('pick', (e) => {
     return;
   }
   picked.textContent = `${unit.layer}, channel ${unit.channel}, row ${unit.y}, column ${unit.x}: ${unit.value.toFixed(3)}`;
-  // Stand-in for @receptive/core's receptive-field trace of the same layers.
-  network.showReceptiveField(traceConvPool(LESSON_SPATIAL, unit.layer, unit.y, unit.x));
+  // @receptive/core's exact trace of the same layers, pooling windows included.
+  network.showReceptiveField(trace(unit.layer, unit.y, unit.x));
 });
 
 // One stack on its own host: conv1 before the ReLU, so it is signed.
@@ -74,3 +73,9 @@ slider.addEventListener('input', () => conv.setProgress(Number(slider.value)));
 document.getElementById('play')!.addEventListener('click', () => conv.play(5000));
 
 Object.assign(window, { rfExample: { network, stack, stackHost, conv } });
+
+// `?backend=webgpu` or `?backend=auto` tries three's WebGPU renderer; WebGL2 otherwise.
+function backendFromQuery(): 'webgl' | 'webgpu' | 'auto' {
+  const b = new URLSearchParams(location.search).get('backend');
+  return b === 'webgpu' || b === 'auto' ? b : 'webgl';
+}

@@ -3,6 +3,7 @@
  * lesson CNN's shapes (conv3x3-relu-pool2, conv3x3-relu-pool2, dense 10, softmax) with seeded
  * random weights. Example-only arithmetic: real pages get their activations from a model.
  */
+import { layers, receptiveField, sequential } from '@receptive/core';
 import type { LayerActivation, TracedRegion } from '@receptive/render3d';
 
 /** mulberry32: a tiny seeded generator, same numbers on every machine. */
@@ -169,49 +170,36 @@ export function lessonActivations(
 }
 
 /**
- * The receptive field of one unit of a stack of valid 3x3 convolutions and 2x2 stride-2 pools,
- * unit first, input last. A stand-in for `@receptive/core`'s `receptiveField(...).path`.
+ * The lesson CNN's layer list in `@receptive/core` (shapes only: tracing needs no weights), named
+ * as {@link lessonActivations} names its layers, so a trace's regions land on the right stacks.
  */
-export function traceConvPool(
-  layers: readonly { name: string; op: 'conv3x3' | 'pool2' | 'input'; h: number; w: number }[],
-  layer: string,
-  y: number,
-  x: number,
-): TracedRegion[] {
-  let i = layers.findIndex((l) => l.name === layer);
-  if (i < 0) return [];
-  let y0 = y;
-  let y1 = y;
-  let x0 = x;
-  let x1 = x;
-  const out: TracedRegion[] = [{ layer, y0, y1, x0, x1 }];
-  for (; i > 0; i--) {
-    const op = layers[i]!.op;
-    const prev = layers[i - 1]!;
-    if (op === 'conv3x3') {
-      y1 += 2;
-      x1 += 2;
-    } else if (op === 'pool2') {
-      y0 *= 2;
-      x0 *= 2;
-      y1 = 2 * y1 + 1;
-      x1 = 2 * x1 + 1;
-    }
-    y1 = Math.min(prev.h - 1, y1);
-    x1 = Math.min(prev.w - 1, x1);
-    out.push({ layer: prev.name, y0, y1, x0, x1 });
-  }
-  return out;
-}
+export const LESSON_MODEL = sequential(
+  [
+    layers.conv2d({ filters: 8, kernel: 3, name: 'conv1' }),
+    layers.relu({ name: 'relu1' }),
+    layers.maxPool2d({ kernel: 2, name: 'pool1' }),
+    layers.conv2d({ filters: 16, kernel: 3, name: 'conv2' }),
+    layers.relu({ name: 'relu2' }),
+    layers.maxPool2d({ kernel: 2, name: 'pool2' }),
+    layers.flatten({ name: 'flatten' }),
+    layers.linear({ units: 10, name: 'dense' }),
+    layers.softmax({ name: 'softmax' }),
+  ],
+  { inputShape: [1, 28, 28] },
+);
 
-/** The lesson CNN's spatial layers, for {@link traceConvPool}. */
-export const LESSON_SPATIAL = [
-  { name: 'input', op: 'input', h: 28, w: 28 },
-  { name: 'conv1', op: 'conv3x3', h: 26, w: 26 },
-  { name: 'pool1', op: 'pool2', h: 13, w: 13 },
-  { name: 'conv2', op: 'conv3x3', h: 11, w: 11 },
-  { name: 'pool2', op: 'pool2', h: 5, w: 5 },
-] as const;
+/**
+ * What one unit of the lesson CNN sees in every earlier layer, unit first, input last: core's
+ * exact receptive-field trace in the shape `ReceptiveFieldBeam` takes. The ReLU layers trace to
+ * the same regions as their convolutions; the view has no stack for them and skips them.
+ */
+export function trace(layer: string, y: number, x: number): TracedRegion[] {
+  const unit = layer === 'dense' || layer === 'softmax' ? { index: y } : { y, x };
+  return receptiveField(LESSON_MODEL, layer, unit).path.map((p) => ({
+    layer: p.activation,
+    ...p.region,
+  }));
+}
 
 /** The lecture-style 7x7 example: a bright diagonal bar on a dark ground, and the 1/9 box blur. */
 export function lectureImage(): {

@@ -101,6 +101,11 @@ export class ConvolutionScene {
       ...(options.backend ? { backend: options.backend } : {}),
       ...(options.maxPixelRatio ? { maxPixelRatio: options.maxPixelRatio } : {}),
       draw2D: (ctx, cw, ch) => this.draw2D(ctx, cw, ch),
+      // A WebGPU failure swaps the canvas: the controls follow it.
+      onCanvas: (canvas) => {
+        this.controls?.disconnect();
+        this.controls?.connect(canvas);
+      },
     });
     this.input = new FeatureMapStack({
       shape: [h, w],

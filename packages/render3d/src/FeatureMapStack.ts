@@ -36,6 +36,8 @@ export interface FeatureMapStackOptions {
   gap?: number;
   /** Caption of the legend, e.g. `conv1`; the shape is appended. */
   label?: string;
+  /** The whole legend caption, when the label and shape are not the right words (`dense · 10`). */
+  caption?: string;
   /** Draw the legend of real values under the stack (default true). */
   legend?: boolean;
 }
@@ -118,7 +120,8 @@ export class FeatureMapStack extends Group {
     this.gap = options.gap ?? THEME.channelGap;
     this.colorMap = options.colorMap ?? 'auto';
     this.range = options.range;
-    this.caption = `${options.label ? `${options.label} · ` : ''}${shape.join(' × ')}`;
+    this.caption =
+      options.caption ?? `${options.label ? `${options.label} · ` : ''}${shape.join(' × ')}`;
     this.name = options.label ?? 'feature-map-stack';
     this.values = new Float32Array(this.channels * this.rows * this.columns);
 

@@ -1,7 +1,7 @@
 import { Box3, type Intersection, Object3D, Raycaster, Vector2, Vector3 } from 'three';
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
 import { CameraTween, prefersReducedMotion } from './camera-tween.js';
-import type { ColorMapName } from './colormap.js';
+import { type ColorMapName, formatValue } from './colormap.js';
 import { FeatureMapStack } from './FeatureMapStack.js';
 import { drawBars2D, drawStack2D } from './fallback-2d.js';
 import { ReceptiveFieldBeam } from './ReceptiveFieldBeam.js';
@@ -20,7 +20,11 @@ export interface NetworkViewOptions {
   preset?: string;
   /** Orbit controls (default true). */
   controls?: boolean;
-  /** Hover and click picking (default true). */
+  /**
+   * Hover and click picking, and the same by keyboard (default true): the canvas takes focus,
+   * arrow keys move over a feature map, PageUp/PageDown or `[` `]` change channel, Tab/Shift+Tab
+   * or `,` `.` change layer, Enter picks; a polite live region reads each unit out.
+   */
   picking?: boolean;
   /** Device-pixel ratio cap (default `THEME.maxPixelRatio`). */
   maxPixelRatio?: number;
@@ -40,6 +44,12 @@ export interface CameraPreset {
 export type PickEvent = CustomEvent<PickDetail | null>;
 
 type Part = { layer: LayerActivation; stack: FeatureMapStack | null; bars: SoftmaxBars | null };
+
+/** The unit the keyboard is on: a part index and a texel of it. */
+type Cursor = { part: number; channel: number; y: number; x: number };
+
+const KEY_HELP =
+  'Arrow keys move over a feature map, Page Up and Page Down (or [ and ]) change channel, Tab and Shift+Tab (or comma and period) change layer, Enter picks the unit.';
 
 const _raycaster = new Raycaster();
 const _ndc = new Vector2();
@@ -80,8 +90,12 @@ export class NetworkView extends EventTarget {
   private readonly target = new Vector3();
   private readonly tween: CameraTween;
   private readonly downAt = new Vector2(Number.NaN, Number.NaN);
+  private readonly picking: boolean;
+  private readonly announcer: HTMLElement;
+  private readonly help: HTMLElement;
   private beam: ReceptiveFieldBeam | null = null;
   private hovered: FeatureMapStack | null = null;
+  private cursor: Cursor | null = null;
   private preset: string | null = null;
   private described = '';
   private disposed = false;
@@ -97,6 +111,7 @@ export class NetworkView extends EventTarget {
       ...(options.maxPixelRatio ? { maxPixelRatio: options.maxPixelRatio } : {}),
       draw2D: (ctx, w, h) => this.draw2D(ctx, w, h),
       onResize: () => this.onResize(),
+      onCanvas: (canvas, old) => this.moveTo(canvas, old),
     });
     this.host.scene.add(this.root);
     this.build(options.layers, options.colorMaps ?? {});
@@ -112,11 +127,15 @@ export class NetworkView extends EventTarget {
     } else {
       this.controls = null;
     }
-    if ((options.picking ?? true) && this.host.backend !== '2d') {
-      canvas.addEventListener('pointermove', this.onPointerMove);
-      canvas.addEventListener('pointerdown', this.onPointerDown);
-      canvas.addEventListener('pointerup', this.onPointerUp);
-      canvas.addEventListener('pointerleave', this.onPointerLeave);
+    this.picking = (options.picking ?? true) && this.host.backend !== '2d';
+    this.announcer = visuallyHidden(document.createElement('p'));
+    this.announcer.setAttribute('aria-live', 'polite');
+    this.help = visuallyHidden(document.createElement('p'));
+    this.help.id = `${canvas.getAttribute('aria-describedby')}-keys`;
+    this.help.textContent = KEY_HELP;
+    if (this.picking) {
+      container.append(this.help, this.announcer);
+      this.listen(canvas);
     }
     this.setPreset(options.preset ?? 'overview', { animate: false });
     this.describe();
@@ -273,11 +292,9 @@ export class NetworkView extends EventTarget {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    const canvas = this.host.canvas;
-    canvas.removeEventListener('pointermove', this.onPointerMove);
-    canvas.removeEventListener('pointerdown', this.onPointerDown);
-    canvas.removeEventListener('pointerup', this.onPointerUp);
-    canvas.removeEventListener('pointerleave', this.onPointerLeave);
+    this.unlisten(this.host.canvas);
+    this.announcer.remove();
+    this.help.remove();
     this.controls?.dispose();
     for (const p of this.parts) {
       p.stack?.dispose();
@@ -326,7 +343,9 @@ export class NetworkView extends EventTarget {
           data: layer.data,
           colorMap: colorMaps[layer.name] ?? (layer.kind === 'input' ? 'gray' : 'auto'),
           label: layer.name,
-          ...(vector ? { texel: THEME.vectorTexel } : {}),
+          ...(vector
+            ? { texel: THEME.vectorTexel, caption: `${layer.name} · ${layer.data.length}` }
+            : {}),
         });
         part.stack = stack;
         const half = Math.max(stack.planeWidth, THEME.legendMinWidth) / 2;
@@ -408,6 +427,166 @@ export class NetworkView extends EventTarget {
     this.tween.running = false;
   };
 
+  private listen(canvas: HTMLCanvasElement): void {
+    canvas.tabIndex = 0;
+    // Arrow keys belong to the figure while it has focus: an application, not a picture, so
+    // screen readers pass the keys through instead of reading on.
+    canvas.setAttribute('role', 'application');
+    canvas.setAttribute('aria-roledescription', 'network figure');
+    canvas.setAttribute(
+      'aria-describedby',
+      `${canvas.getAttribute('aria-describedby')?.split(' ')[0]} ${this.help.id}`,
+    );
+    canvas.addEventListener('pointermove', this.onPointerMove);
+    canvas.addEventListener('pointerdown', this.onPointerDown);
+    canvas.addEventListener('pointerup', this.onPointerUp);
+    canvas.addEventListener('pointerleave', this.onPointerLeave);
+    canvas.addEventListener('keydown', this.onKeyDown);
+    canvas.addEventListener('focus', this.onFocus);
+  }
+
+  private unlisten(canvas: HTMLCanvasElement): void {
+    canvas.removeEventListener('pointermove', this.onPointerMove);
+    canvas.removeEventListener('pointerdown', this.onPointerDown);
+    canvas.removeEventListener('pointerup', this.onPointerUp);
+    canvas.removeEventListener('pointerleave', this.onPointerLeave);
+    canvas.removeEventListener('keydown', this.onKeyDown);
+    canvas.removeEventListener('focus', this.onFocus);
+  }
+
+  // The host swapped its canvas (WebGPU gave up): controls and listeners follow it.
+  private moveTo(canvas: HTMLCanvasElement, old: HTMLCanvasElement): void {
+    if (this.controls) {
+      this.controls.disconnect();
+      this.controls.connect(canvas);
+    }
+    if (this.picking) {
+      this.unlisten(old);
+      this.listen(canvas);
+    }
+  }
+
+  /** The unit the keyboard is on, as a pick event would carry it. */
+  private cursorDetail(c: Cursor): PickDetail {
+    const p = this.parts[c.part]!;
+    const value = p.stack ? p.stack.valueAt(c.channel, c.y, c.x) : p.bars!.values[c.y]!;
+    return { layer: p.layer.name, channel: c.channel, y: c.y, x: c.x, value };
+  }
+
+  private extent(part: Part): { channels: number; rows: number; columns: number } {
+    if (part.stack) {
+      const s = part.stack;
+      return { channels: s.channels, rows: s.rows, columns: s.columns };
+    }
+    return { channels: 1, rows: part.bars!.classes, columns: 1 };
+  }
+
+  private readonly onFocus = (): void => {
+    if (!this.cursor) this.cursor = { part: 0, channel: 0, y: 0, x: 0 };
+    this.showCursor(false);
+  };
+
+  private readonly onKeyDown = (e: KeyboardEvent): void => {
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    const c = this.cursor ?? { part: 0, channel: 0, y: 0, x: 0 };
+    const { channels, rows, columns } = this.extent(this.parts[c.part]!);
+    let layerStep = 0;
+    switch (e.key) {
+      case 'ArrowLeft':
+        c.x = Math.max(0, c.x - 1);
+        break;
+      case 'ArrowRight':
+        c.x = Math.min(columns - 1, c.x + 1);
+        break;
+      case 'ArrowUp':
+        c.y = Math.max(0, c.y - 1);
+        break;
+      case 'ArrowDown':
+        c.y = Math.min(rows - 1, c.y + 1);
+        break;
+      case 'PageUp':
+      case '[':
+        c.channel = Math.max(0, c.channel - 1);
+        break;
+      case 'PageDown':
+      case ']':
+        c.channel = Math.min(channels - 1, c.channel + 1);
+        break;
+      case ',':
+        layerStep = -1;
+        break;
+      case '.':
+        layerStep = 1;
+        break;
+      case 'Tab':
+        layerStep = e.shiftKey ? -1 : 1;
+        // Past the last layer (or before the first) Tab leaves the figure: no keyboard trap.
+        if (c.part + layerStep < 0 || c.part + layerStep >= this.parts.length) return;
+        break;
+      case 'Enter':
+      case ' ': {
+        e.preventDefault();
+        this.cursor = c;
+        const detail = this.cursorDetail(c);
+        this.highlight(this.stack(detail.layer) ? detail : null);
+        this.announce(`Picked ${this.unitText(detail)}`);
+        this.dispatchEvent(new CustomEvent('pick', { detail }));
+        return;
+      }
+      case 'Escape':
+        this.cursor = c;
+        this.clearHover();
+        this.dispatchEvent(new CustomEvent('hover', { detail: null }));
+        return;
+      default:
+        return;
+    }
+    e.preventDefault();
+    if (layerStep !== 0) {
+      const part = Math.min(this.parts.length - 1, Math.max(0, c.part + layerStep));
+      const next = this.extent(this.parts[part]!);
+      // Keep the same place in the map, scaled to the new layer's size.
+      c.y = Math.min(next.rows - 1, Math.floor(((c.y + 0.5) * next.rows) / rows));
+      c.x = Math.min(next.columns - 1, Math.floor(((c.x + 0.5) * next.columns) / columns));
+      c.channel = Math.min(next.channels - 1, c.channel);
+      c.part = part;
+    }
+    this.cursor = c;
+    this.showCursor(layerStep !== 0);
+  };
+
+  // Outlines the keyboard's unit, says it, and sends it as a hover event.
+  private showCursor(follow: boolean): void {
+    const detail = this.cursorDetail(this.cursor!);
+    const stack = this.stack(detail.layer) ?? null;
+    if (this.hovered && this.hovered !== stack) this.hovered.highlight(null);
+    this.hovered = stack;
+    stack?.highlight(detail.channel, detail.y, detail.x);
+    if (follow && this.presets.has(detail.layer)) this.setPreset(detail.layer);
+    this.host.invalidate();
+    this.announce(this.unitText(detail));
+    this.dispatchEvent(new CustomEvent('hover', { detail }));
+  }
+
+  private unitText(d: PickDetail): string {
+    const part = this.byName.get(d.layer)!;
+    if (part.bars) return `${d.layer}, class ${part.bars.labels[d.y]}: ${formatValue(d.value)}`;
+    if (part.layer.kind === 'dense') return `${d.layer}, unit ${d.y}: ${formatValue(d.value)}`;
+    return `${d.layer}, channel ${d.channel}, row ${d.y}, column ${d.x}: ${formatValue(d.value)}`;
+  }
+
+  private announce(text: string): void {
+    this.announcer.textContent = text;
+  }
+
+  private clearHover(): void {
+    if (this.hovered) {
+      this.hovered.highlight(null);
+      this.hovered = null;
+      this.host.invalidate();
+    }
+  }
+
   private readonly onPointerDown = (e: PointerEvent): void => {
     this.downAt.set(e.clientX, e.clientY);
   };
@@ -433,11 +612,7 @@ export class NetworkView extends EventTarget {
   };
 
   private readonly onPointerLeave = (): void => {
-    if (this.hovered) {
-      this.hovered.highlight(null);
-      this.hovered = null;
-      this.host.invalidate();
-    }
+    this.clearHover();
     this.dispatchEvent(new CustomEvent('hover', { detail: null }));
   };
 
@@ -483,4 +658,18 @@ export class NetworkView extends EventTarget {
       }
     }
   }
+}
+
+// Read by screen readers, not shown.
+function visuallyHidden(el: HTMLElement): HTMLElement {
+  Object.assign(el.style, {
+    position: 'absolute',
+    width: '1px',
+    height: '1px',
+    margin: '-1px',
+    overflow: 'hidden',
+    clip: 'rect(0 0 0 0)',
+    whiteSpace: 'nowrap',
+  });
+  return el;
 }

@@ -17,6 +17,12 @@ export interface SceneHostOptions {
   draw2D?: (ctx: CanvasRenderingContext2D, width: number, height: number) => void;
   /** Called after every size change, with the new CSS size. */
   onResize?: (width: number, height: number) => void;
+  /**
+   * Called when the host swaps its canvas for a fresh one (a WebGPU device lost or a WebGPU
+   * renderer that failed after taking the canvas: WebGL2 then needs a canvas of its own), so
+   * listeners can move to it.
+   */
+  onCanvas?: (canvas: HTMLCanvasElement, old: HTMLCanvasElement) => void;
 }
 
 /** What the renderer drew in the last frame and holds on the GPU. */
@@ -51,12 +57,15 @@ export class SceneHost {
   readonly container: HTMLElement;
   readonly scene = new Scene();
   readonly camera = new PerspectiveCamera(THEME.fov, 1, 0.05, 200);
-  /** The canvas drawn on: WebGL2, WebGPU or 2D. */
-  readonly canvas: HTMLCanvasElement;
   /** Resolves with the backend once the renderer can draw (at once for WebGL2 and 2D). */
   readonly ready: Promise<Backend>;
   /** What draws now; `2d` means the fallback. */
   backend: Backend = 'webgl';
+  /**
+   * Why a `webgpu` or `auto` request draws with WebGL2 (or 2D) instead, in one sentence; null
+   * when the request was met or WebGL2 was asked for.
+   */
+  fallbackReason: string | null = null;
   /** The three.js renderer, or null for the 2D fallback and until WebGPU is ready. */
   renderer: Renderer | null = null;
   /** CSS size of the canvas. */
@@ -73,6 +82,9 @@ export class SceneHost {
   private readonly resizeObserver: ResizeObserver | null = null;
   private readonly intersectionObserver: IntersectionObserver | null = null;
   private ctx2d: CanvasRenderingContext2D | null = null;
+  private current: HTMLCanvasElement;
+  private readonly id: string;
+  private readonly last: RenderStats = { drawCalls: 0, triangles: 0, geometries: 0, textures: 0 };
   private scheduled = 0;
   private dirty = true;
   private onscreen = true;
@@ -103,27 +115,20 @@ export class SceneHost {
       whiteSpace: 'nowrap',
     });
 
+    this.id = id;
     const request = options.backend ?? 'webgl';
-    let canvas = this.makeCanvas(id);
+    const canvas = this.makeCanvas();
+    this.current = canvas;
     if (request !== 'webgl' && hasWebGPU()) {
-      this.canvas = canvas;
+      // Until WebGPU is proven to draw here, nothing draws: `ready` says when one backend does.
       this.backend = 'webgpu';
-      this.ready = this.startWebGPU(canvas);
+      this.ready = this.startWebGPU(request);
     } else {
-      const gl = canvas.getContext('webgl2', { antialias: true, alpha: false });
-      if (gl) {
-        this.canvas = canvas;
-        this.startWebGL(canvas, gl);
-      } else {
-        // No WebGL2 here: a fresh canvas (one that failed to give WebGL keeps no context) in 2D.
-        canvas = this.makeCanvas(id);
-        this.canvas = canvas;
-        this.backend = '2d';
-        this.ctx2d = canvas.getContext('2d');
-      }
+      if (request !== 'webgl') this.fallbackReason = 'This browser does not offer WebGPU.';
+      if (!this.startWebGLOn(canvas)) this.start2D();
       this.ready = Promise.resolve(this.backend);
     }
-    container.append(canvas, this.description);
+    container.append(this.current, this.description);
     this.applySize();
 
     if (typeof ResizeObserver !== 'undefined') {
@@ -152,6 +157,11 @@ export class SceneHost {
     }
     document.addEventListener('visibilitychange', this.wake);
     this.invalidate();
+  }
+
+  /** The canvas drawn on: WebGL2, WebGPU or 2D (a fresh one after a WebGPU failure). */
+  get canvas(): HTMLCanvasElement {
+    return this.current;
   }
 
   /** True when the figure is near the viewport in a visible tab: only then does it render. */
@@ -192,6 +202,11 @@ export class SceneHost {
     }
     if (!this.renderer) return;
     this.renderer.render(this.scene, this.camera);
+    // WebGPURenderer resets its counters on its own next animation frame: keep this frame's.
+    const info = this.renderer.info as unknown as RendererInfo;
+    this.last.drawCalls =
+      this.backend === 'webgpu' ? (info.render.drawCalls ?? 0) : (info.render.calls ?? 0);
+    this.last.triangles = info.render.triangles;
     this.frames++;
   }
 
@@ -209,14 +224,10 @@ export class SceneHost {
   stats(): RenderStats {
     const r = this.renderer;
     if (!r) return { drawCalls: 0, triangles: 0, geometries: 0, textures: 0 };
-    const info = r.info as unknown as {
-      render: { calls?: number; drawCalls?: number; triangles: number };
-      memory: { geometries: number; textures: number };
-    };
+    const info = r.info as unknown as RendererInfo;
     return {
-      drawCalls:
-        this.backend === 'webgpu' ? (info.render.drawCalls ?? 0) : (info.render.calls ?? 0),
-      triangles: info.render.triangles,
+      drawCalls: this.last.drawCalls,
+      triangles: this.last.triangles,
       geometries: info.memory.geometries,
       textures: info.memory.textures,
     };
@@ -274,11 +285,11 @@ export class SceneHost {
     this.invalidate();
   };
 
-  private makeCanvas(id: string): HTMLCanvasElement {
+  private makeCanvas(): HTMLCanvasElement {
     const canvas = document.createElement('canvas');
     canvas.setAttribute('role', 'img');
     canvas.setAttribute('aria-label', this.options.label);
-    canvas.setAttribute('aria-describedby', `${id}-desc`);
+    canvas.setAttribute('aria-describedby', `${this.id}-desc`);
     canvas.style.display = 'block';
     canvas.style.width = '100%';
     canvas.style.height = '100%';
@@ -286,37 +297,88 @@ export class SceneHost {
     return canvas;
   }
 
-  private startWebGL(canvas: HTMLCanvasElement, gl: WebGL2RenderingContext): void {
+  // WebGL2 on `canvas` when the browser gives it; false when it does not.
+  private startWebGLOn(canvas: HTMLCanvasElement): boolean {
+    const gl = canvas.getContext('webgl2', { antialias: true, alpha: false });
+    if (!gl) return false;
     this.backend = 'webgl';
     this.renderer = new WebGLRenderer({ canvas, context: gl, antialias: true });
     canvas.addEventListener('webglcontextlost', this.onLost);
     canvas.addEventListener('webglcontextrestored', this.onRestored);
+    return true;
   }
 
-  private async startWebGPU(canvas: HTMLCanvasElement): Promise<Backend> {
-    const adapter = await (navigator as NavigatorGPU).gpu!.requestAdapter().catch(() => null);
+  private start2D(): void {
+    // A canvas that failed to give WebGL keeps no context, but one that gave WebGPU does: 2D
+    // goes on a fresh canvas either way.
+    this.swapCanvas();
+    this.backend = '2d';
+    this.ctx2d = this.current.getContext('2d');
+  }
+
+  private async startWebGPU(request: BackendRequest): Promise<Backend> {
+    let reason = await probeWebGPU(request === 'auto');
     if (this.disposed) return this.backend;
-    if (!adapter) {
-      // No adapter after all: WebGL2 on a fresh canvas, as `auto` and `webgpu` promise.
-      const gl = canvas.getContext('webgl2', { antialias: true, alpha: false });
-      if (gl) this.startWebGL(canvas, gl);
-      else {
-        this.backend = '2d';
-        this.ctx2d = canvas.getContext('2d');
+    if (reason === null) {
+      let renderer: WebGPURenderer | null = null;
+      try {
+        const { WebGPURenderer } = await import('three/webgpu');
+        renderer = new WebGPURenderer({ canvas: this.current, antialias: true });
+        // The first render must wait for the device: render() before init() draws nothing.
+        await renderer.init();
+        renderer.onDeviceLost = (info) => {
+          if (this.renderer === renderer && !this.disposed) {
+            void this.fallBack(`The WebGPU device was lost (${info.message || info.reason}).`);
+          }
+        };
+        if (this.disposed) {
+          renderer.dispose();
+          return this.backend;
+        }
+        this.renderer = renderer;
+        this.backend = 'webgpu';
+      } catch (err) {
+        renderer?.dispose();
+        reason = `three's WebGPURenderer failed to start (${(err as Error).message}).`;
+        // The canvas may hold a WebGPU context now: WebGL2 needs a fresh one.
+        this.swapCanvas();
       }
-    } else {
-      const { WebGPURenderer } = await import('three/webgpu');
-      const renderer = new WebGPURenderer({ canvas, antialias: true });
-      await renderer.init();
-      if (this.disposed) {
-        renderer.dispose();
-        return this.backend;
-      }
-      this.renderer = renderer;
     }
+    if (reason !== null) await this.fallBack(reason);
     this.applySize();
     this.invalidate();
     return this.backend;
+  }
+
+  // From a failed or lost WebGPU renderer to WebGL2 (or 2D), with the reason kept. A GPU
+  // process that just failed can refuse WebGL for a moment while it restarts: retry a while.
+  private async fallBack(reason: string): Promise<void> {
+    this.fallbackReason = reason;
+    if (this.renderer) {
+      const old = this.renderer;
+      this.renderer = null;
+      old.dispose();
+      this.swapCanvas();
+    }
+    for (let attempt = 0; !this.disposed; attempt++) {
+      if (this.startWebGLOn(this.current)) break;
+      if (attempt >= WEBGL_RETRIES) {
+        this.start2D();
+        break;
+      }
+      await new Promise((r) => setTimeout(r, WEBGL_RETRY_MS));
+    }
+    this.applySize();
+    this.invalidate();
+  }
+
+  private swapCanvas(): void {
+    const old = this.current;
+    this.current = this.makeCanvas();
+    old.removeEventListener('webglcontextlost', this.onLost);
+    old.removeEventListener('webglcontextrestored', this.onRestored);
+    if (old.isConnected) old.replaceWith(this.current);
+    this.options.onCanvas?.(this.current, old);
   }
 
   private applySize(): void {
@@ -334,10 +396,95 @@ export class SceneHost {
   }
 }
 
+type RendererInfo = {
+  render: { calls?: number; drawCalls?: number; triangles: number };
+  memory: { geometries: number; textures: number };
+};
+
+const WEBGL_RETRIES = 20;
+const WEBGL_RETRY_MS = 250;
+
+// The little of the WebGPU API the probe uses (the DOM lib here has no WebGPU types).
+interface GPUProbeDevice {
+  createCommandEncoder(): {
+    beginRenderPass(d: unknown): { end(): void };
+    finish(): unknown;
+  };
+  queue: { submit(b: unknown[]): void };
+  destroy(): void;
+}
+interface GPUProbeAdapter {
+  info?: { isFallbackAdapter?: boolean; architecture?: string };
+  isFallbackAdapter?: boolean;
+  requestDevice(): Promise<GPUProbeDevice>;
+}
 interface NavigatorGPU {
-  gpu?: { requestAdapter(): Promise<unknown | null> };
+  gpu?: {
+    requestAdapter(): Promise<GPUProbeAdapter | null>;
+    getPreferredCanvasFormat(): string;
+  };
 }
 
 function hasWebGPU(): boolean {
   return typeof navigator !== 'undefined' && !!(navigator as NavigatorGPU).gpu;
+}
+
+/**
+ * Whether WebGPU can draw on a canvas of this page: null when it can, else why not. Clears a
+ * small detached canvas through WebGPU and reads it back in the same task. A browser can offer
+ * an adapter and still fail to show what it draws: headless Chromium on SwiftShader without
+ * Vulkan compositing logs "Could not find SharedImageBackingFactory ... WebgpuSwapChainTexture",
+ * the canvas stays empty and the device is lost, so a WebGPU renderer there would leave a blank
+ * figure. With `skipFallbackAdapter` (the `auto` request), a software adapter is declined: it
+ * runs on the CPU like WebGL2's SwiftShader, so it buys nothing.
+ */
+async function probeWebGPU(skipFallbackAdapter: boolean): Promise<string | null> {
+  const gpu = (navigator as NavigatorGPU).gpu!;
+  const adapter = await gpu.requestAdapter().catch(() => null);
+  if (!adapter) return 'The browser offers WebGPU but no adapter.';
+  if (skipFallbackAdapter && (adapter.info?.isFallbackAdapter ?? adapter.isFallbackAdapter)) {
+    return `The only WebGPU adapter is a software one (${adapter.info?.architecture || 'fallback'}): WebGL2 is preferred.`;
+  }
+  let device: GPUProbeDevice | null = null;
+  try {
+    device = await adapter.requestDevice();
+    const canvas = document.createElement('canvas');
+    canvas.width = 4;
+    canvas.height = 4;
+    const context = canvas.getContext('webgpu') as unknown as {
+      configure(c: unknown): void;
+      getCurrentTexture(): { createView(): unknown };
+    } | null;
+    if (!context) return 'The browser gives no WebGPU canvas context.';
+    context.configure({ device, format: gpu.getPreferredCanvasFormat(), alphaMode: 'opaque' });
+    const encoder = device.createCommandEncoder();
+    encoder
+      .beginRenderPass({
+        colorAttachments: [
+          {
+            view: context.getCurrentTexture().createView(),
+            clearValue: { r: 0, g: 1, b: 0, a: 1 },
+            loadOp: 'clear',
+            storeOp: 'store',
+          },
+        ],
+      })
+      .end();
+    device.queue.submit([encoder.finish()]);
+    const read = document.createElement('canvas');
+    read.width = 1;
+    read.height = 1;
+    const ctx = read.getContext('2d', { willReadFrequently: true });
+    if (!ctx) return null;
+    ctx.drawImage(canvas, 0, 0, 1, 1);
+    const [r, g, , a] = ctx.getImageData(0, 0, 1, 1).data;
+    if (g! < 200 || r! > 50 || a! < 200) {
+      return 'WebGPU draws here but its canvas never reaches the screen (the browser could not share the WebGPU swap chain with its compositor).';
+    }
+    return null;
+  } catch (err) {
+    return `WebGPU failed to start (${(err as Error).message}).`;
+  } finally {
+    device?.destroy();
+  }
 }

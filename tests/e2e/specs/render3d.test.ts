@@ -15,6 +15,7 @@ import {
   meanDifference,
   rgb,
 } from '../lib/render3d/pixels.ts';
+import { type GpuHarness, startGpuHarness } from '../lib/render3d/webgpu.ts';
 
 // The package's example page, built by its `build` script (turbo builds it before e2e).
 const require = createRequire(import.meta.url);
@@ -30,11 +31,11 @@ interface Playground {
   synthetic: {
     digit(d: number, seed?: number): Float32Array;
     lessonActivations(input: Float32Array): R3D.LayerActivation[];
-    traceConvPool(layers: unknown, layer: string, y: number, x: number): R3D.TracedRegion[];
-    LESSON_SPATIAL: unknown;
+    trace(layer: string, y: number, x: number): R3D.TracedRegion[];
   };
   view?: R3D.NetworkView;
   picks: (R3D.PickDetail | null)[];
+  hovers: (R3D.PickDetail | null)[];
 }
 
 /** Opens the playground with one empty `#stage` of `width` x `height` CSS pixels at the top left. */
@@ -52,19 +53,141 @@ async function playground(page: Page, width: number, height: number) {
 }
 
 /** Builds the lesson CNN's NetworkView on the stage, seeded digit 3, and waits for a frame. */
-async function lessonView(page: Page, preset = 'front') {
-  await page.evaluate((preset) => {
-    const w = window as unknown as Playground;
-    const layers = w.synthetic.lessonActivations(w.synthetic.digit(3));
-    w.view = new w.render3d.NetworkView(document.getElementById('stage')!, {
-      layers,
-      preset,
-      maxPixelRatio: 1,
-    });
-    w.picks = [];
-    w.view.addEventListener('pick', (e) => w.picks.push((e as R3D.PickEvent).detail));
-  }, preset);
+async function lessonView(page: Page, preset = 'front', backend: R3D.BackendRequest = 'webgl') {
+  await page.evaluate(
+    async ({ preset, backend }) => {
+      const w = window as unknown as Playground;
+      const layers = w.synthetic.lessonActivations(w.synthetic.digit(3));
+      w.view = new w.render3d.NetworkView(document.getElementById('stage')!, {
+        layers,
+        preset,
+        maxPixelRatio: 1,
+        backend,
+      });
+      w.picks = [];
+      w.hovers = [];
+      w.view.addEventListener('pick', (e) => w.picks.push((e as R3D.PickEvent).detail));
+      w.view.addEventListener('hover', (e) => w.hovers.push((e as R3D.PickEvent).detail));
+      await w.view.host.ready;
+    },
+    { preset, backend },
+  );
   await framesAtLeast(page, 1);
+}
+
+/**
+ * Draws a 2x2 map, 1 unit per texel, seen head-on from 4 units, on `backend`, and checks the
+ * colours at each texel's centre: 39.7 px from the canvas centre (0.5 / (2 * 4 * tan 17.5deg) *
+ * 200). Returns what drew it.
+ */
+async function knownColours(page: Page, backend: R3D.BackendRequest) {
+  await playground(page, 200, 200);
+  const show = (values: number[]) =>
+    page.evaluate(
+      async ({ values, backend }) => {
+        const { render3d } = window as unknown as Playground;
+        document.getElementById('stage')!.replaceChildren();
+        const host = new render3d.SceneHost(document.getElementById('stage')!, {
+          label: 'known tensor',
+          maxPixelRatio: 1,
+          backend,
+        });
+        await host.ready;
+        const stack = new render3d.FeatureMapStack({
+          shape: [1, 2, 2],
+          data: new Float32Array(values),
+          texel: 1,
+          legend: false,
+        });
+        host.scene.add(stack);
+        host.camera.position.set(0, 0, 4);
+        host.camera.lookAt(0, 0, 0);
+        host.renderNow();
+        const drawCalls = host.stats().drawCalls;
+        await new Promise(requestAnimationFrame);
+        return {
+          scale: { ...stack.colorScale },
+          backend: host.backend,
+          fallbackReason: host.fallbackReason,
+          drawCalls,
+        };
+      },
+      { values, backend },
+    );
+  const at: [number, number][] = [
+    [60, 60],
+    [140, 60],
+    [60, 140],
+    [140, 140],
+    [5, 5],
+  ];
+  // Non-negative: viridis from 0 to the maximum (anchors #440154 and #fde725).
+  const first = await show([0, 1, 2, 3]);
+  assert.deepEqual(first.scale, { map: 'sequential', min: 0, max: 3 });
+  let colors = await colorsAt(page, await page.locator('#stage').screenshot(), at);
+  const expected = [rgb(0x440154), null, null, rgb(0xfde725), BACKGROUND];
+  expected.forEach((want, i) => {
+    if (want)
+      assert.ok(
+        colorDistance(colors[i]!, want) <= 3,
+        `${first.backend}: pixel ${at[i]}: ${colors[i]} vs ${want}`,
+      );
+  });
+  // The middle values sit between the ends, greener as they grow.
+  assert.ok(colors[1]![1] > colors[0]![1] && colors[2]![1] > colors[1]![1]);
+  // Signed: blue-white-red centred on zero (#2166ac, #f7f7f7, #b2182b).
+  const second = await show([-2, 0, 1, 2]);
+  assert.deepEqual(second.scale, { map: 'diverging', min: -2, max: 2 });
+  colors = await colorsAt(page, await page.locator('#stage').screenshot(), at);
+  [rgb(0x2166ac), rgb(0xf7f7f7), null, rgb(0xb2182b)].forEach((want, i) => {
+    if (want)
+      assert.ok(
+        colorDistance(colors[i]!, want) <= 3,
+        `${second.backend}: pixel ${at[i]}: ${colors[i]} vs ${want}`,
+      );
+  });
+  assert.ok(colors[2]![0] > colors[2]![2], 'a positive value is reddish');
+  assert.ok(first.drawCalls > 0, `${first.backend} drew ${first.drawCalls} calls`);
+  return first;
+}
+
+const PICK_UNITS = [
+  { layer: 'input', channel: 0, y: 14, x: 9 },
+  { layer: 'conv1', channel: 0, y: 5, x: 20 },
+  { layer: 'pool1', channel: 0, y: 12, x: 0 },
+  { layer: 'conv2', channel: 0, y: 3, x: 7 },
+  { layer: 'pool2', channel: 0, y: 4, x: 4 },
+  { layer: 'dense', channel: 0, y: 6, x: 0 },
+  { layer: 'softmax', channel: 0, y: 2, x: 0 },
+];
+
+/** The activation the synthetic lesson CNN gives unit `u` for digit 3. */
+const unitValue = (page: Page, u: { layer: string; channel: number; y: number; x: number }) =>
+  page.evaluate((u) => {
+    const w = window as unknown as Playground;
+    const layer = w.synthetic
+      .lessonActivations(w.synthetic.digit(3))
+      .find((l) => l.name === u.layer)!;
+    const [, hh = 1, ww = 1] = layer.shape.length === 3 ? layer.shape : [1, layer.shape[0], 1];
+    return layer.data[(u.channel * hh + u.y) * ww + u.x]!;
+  }, u);
+
+/** Clicks each unit of {@link PICK_UNITS} where the view draws it and checks the pick event. */
+async function clickEachUnit(page: Page) {
+  for (const unit of PICK_UNITS) {
+    const point = await page.evaluate(
+      (u) => (window as unknown as Playground).view!.clientPosition(u.layer, u.channel, u.y, u.x),
+      unit,
+    );
+    assert.ok(point, `${unit.layer} is in view`);
+    await page.mouse.click(point.x, point.y);
+    const picked = await page.evaluate(() => (window as unknown as Playground).picks.at(-1));
+    assert.ok(picked, `a pick event for ${unit.layer}`);
+    const { value: got, ...where } = picked;
+    assert.deepEqual(where, unit);
+    const value = await unitValue(page, unit);
+    assert.ok(Math.abs(got - value) < 1e-6, `${unit.layer}: value ${got}, expected ${value}`);
+  }
 }
 
 const framesAtLeast = (page: Page, n: number) =>
@@ -107,13 +230,16 @@ describe('@receptive/render3d in Chromium', () => {
       assert.ok(stats.drawn > least, `#${id}: only ${(stats.drawn * 100).toFixed(1)}% drawn`);
       assert.ok(stats.colors > 40, `#${id}: only ${stats.colors} colours`);
       const canvas = page.locator(`#${id} canvas`);
-      assert.equal(await canvas.getAttribute('role'), 'img');
+      // The network takes the keyboard (an application); the others are pictures.
+      assert.equal(await canvas.getAttribute('role'), id === 'network' ? 'application' : 'img');
       assert.ok((await canvas.getAttribute('aria-label'))!.length > 10);
-      const described = await canvas.getAttribute('aria-describedby');
-      assert.match((await page.locator(`#${described}`).textContent()) ?? '', /\w+ \w+ \w+/);
+      const described = (await canvas.getAttribute('aria-describedby'))!.split(' ');
+      for (const d of described) {
+        assert.match((await page.locator(`#${d}`).textContent()) ?? '', /\w+ \w+ \w+/);
+      }
     }
     assert.match(
-      (await page.locator('#network p').textContent()) ?? '',
+      (await page.locator('#network p').first().textContent()) ?? '',
       /conv1 \(8 × 26 × 26\).*most probable class is \d/,
     );
     const shot = fileURLToPath(new URL('render3d-network.png', SCREENSHOT_DIR));
@@ -130,55 +256,9 @@ describe('@receptive/render3d in Chromium', () => {
   it('shows the expected colours at known pixels for a known tensor', async () => {
     const { context, problems } = await h.context();
     const page = await context.newPage();
-    await playground(page, 200, 200);
-    // A 2x2 map, 1 unit per texel, seen head-on from 4 units: each texel's centre lands 39.7 px
-    // from the canvas centre (0.5 / (2 * 4 * tan 17.5deg) * 200).
-    const show = (values: number[]) =>
-      page.evaluate(async (values) => {
-        const { render3d } = window as unknown as Playground;
-        document.getElementById('stage')!.replaceChildren();
-        const host = new render3d.SceneHost(document.getElementById('stage')!, {
-          label: 'known tensor',
-          maxPixelRatio: 1,
-        });
-        const stack = new render3d.FeatureMapStack({
-          shape: [1, 2, 2],
-          data: new Float32Array(values),
-          texel: 1,
-          legend: false,
-        });
-        host.scene.add(stack);
-        host.camera.position.set(0, 0, 4);
-        host.camera.lookAt(0, 0, 0);
-        host.renderNow();
-        await new Promise(requestAnimationFrame);
-        return stack.colorScale;
-      }, values);
-    const at: [number, number][] = [
-      [60, 60],
-      [140, 60],
-      [60, 140],
-      [140, 140],
-      [5, 5],
-    ];
-    // Non-negative: viridis from 0 to the maximum (anchors #440154 and #fde725).
-    assert.deepEqual(await show([0, 1, 2, 3]), { map: 'sequential', min: 0, max: 3 });
-    let colors = await colorsAt(page, await page.locator('#stage').screenshot(), at);
-    const expected = [rgb(0x440154), null, null, rgb(0xfde725), BACKGROUND];
-    expected.forEach((want, i) => {
-      if (want)
-        assert.ok(colorDistance(colors[i]!, want) <= 3, `pixel ${at[i]}: ${colors[i]} vs ${want}`);
-    });
-    // The middle values sit between the ends, greener as they grow.
-    assert.ok(colors[1]![1] > colors[0]![1] && colors[2]![1] > colors[1]![1]);
-    // Signed: blue-white-red centred on zero (#2166ac, #f7f7f7, #b2182b).
-    assert.deepEqual(await show([-2, 0, 1, 2]), { map: 'diverging', min: -2, max: 2 });
-    colors = await colorsAt(page, await page.locator('#stage').screenshot(), at);
-    [rgb(0x2166ac), rgb(0xf7f7f7), null, rgb(0xb2182b)].forEach((want, i) => {
-      if (want)
-        assert.ok(colorDistance(colors[i]!, want) <= 3, `pixel ${at[i]}: ${colors[i]} vs ${want}`);
-    });
-    assert.ok(colors[2]![0] > colors[2]![2], 'a positive value is reddish');
+    const drew = await knownColours(page, 'webgl');
+    assert.equal(drew.backend, 'webgl');
+    assert.equal(drew.fallbackReason, null);
     assert.deepEqual(problems, noProblems());
   });
 
@@ -187,47 +267,91 @@ describe('@receptive/render3d in Chromium', () => {
     const page = await context.newPage();
     await playground(page, 640, 320);
     await lessonView(page, 'front');
-    const units = [
-      { layer: 'input', channel: 0, y: 14, x: 9 },
-      { layer: 'conv1', channel: 0, y: 5, x: 20 },
-      { layer: 'pool1', channel: 0, y: 12, x: 0 },
-      { layer: 'conv2', channel: 0, y: 3, x: 7 },
-      { layer: 'pool2', channel: 0, y: 4, x: 4 },
-      { layer: 'dense', channel: 0, y: 6, x: 0 },
-      { layer: 'softmax', channel: 0, y: 2, x: 0 },
-    ];
-    for (const unit of units) {
-      const point = await page.evaluate(
-        (u) => (window as unknown as Playground).view!.clientPosition(u.layer, u.channel, u.y, u.x),
-        unit,
-      );
-      assert.ok(point, `${unit.layer} is in view`);
-      await page.mouse.click(point.x, point.y);
-      const { picked, value } = await page.evaluate((u) => {
-        const w = window as unknown as Playground;
-        const layer =
-          w.view!.host &&
-          w.synthetic.lessonActivations(w.synthetic.digit(3)).find((l) => l.name === u.layer)!;
-        const [, hh = 1, ww = 1] = layer.shape.length === 3 ? layer.shape : [1, layer.shape[0], 1];
-        return { picked: w.picks.at(-1), value: layer.data[(u.channel * hh + u.y) * ww + u.x] };
-      }, unit);
-      assert.ok(picked, `a pick event for ${unit.layer}`);
-      const { value: got, ...where } = picked;
-      assert.deepEqual(where, unit);
-      assert.ok(Math.abs(got - value!) < 1e-6, `${unit.layer}: value ${got}, expected ${value}`);
-    }
+    await clickEachUnit(page);
     // Hovering outlines the texel under the pointer; a trace draws in two more calls.
     const stats = await page.evaluate(async () => {
       const w = window as unknown as Playground;
       const view = w.view!;
       view.host.renderNow();
       const before = view.host.stats().drawCalls;
-      view.showReceptiveField(w.synthetic.traceConvPool(w.synthetic.LESSON_SPATIAL, 'pool2', 2, 2));
+      view.showReceptiveField(w.synthetic.trace('pool2', 2, 2));
       view.host.renderNow();
       return { before, after: view.host.stats().drawCalls };
     });
     assert.ok(stats.before <= 24, `the lesson CNN takes ${stats.before} draw calls`);
     assert.equal(stats.after, stats.before + 2);
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it('lets the keyboard walk, pick and announce units, as the pointer does', async () => {
+    const { context, problems } = await h.context({ reducedMotion: 'reduce' });
+    const page = await context.newPage();
+    await playground(page, 640, 320);
+    await lessonView(page, 'front');
+    const live = page.locator('#stage [aria-live="polite"]');
+    const canvas = page.locator('#stage canvas');
+    assert.equal(await canvas.getAttribute('tabindex'), '0');
+    assert.equal(await canvas.getAttribute('role'), 'application');
+    await canvas.focus();
+    const last = () =>
+      page.evaluate(() => {
+        const w = window as unknown as Playground;
+        return { hover: w.hovers.at(-1), pick: w.picks.at(-1), picks: w.picks.length };
+      });
+    // Focus lands on the first unit of the first layer.
+    assert.deepEqual((await last()).hover, {
+      layer: 'input',
+      channel: 0,
+      y: 0,
+      x: 0,
+      value: await unitValue(page, { layer: 'input', channel: 0, y: 0, x: 0 }),
+    });
+    // Next layer (Tab), three right, two down, channel 3 by ] and PageDown.
+    await page.keyboard.press('Tab');
+    for (const key of ['ArrowRight', 'ArrowRight', 'ArrowRight', 'ArrowDown', 'ArrowDown']) {
+      await page.keyboard.press(key);
+    }
+    await page.keyboard.press(']');
+    await page.keyboard.press(']');
+    await page.keyboard.press('PageDown');
+    await page.keyboard.press('PageUp');
+    await page.keyboard.press(']');
+    const unit = { layer: 'conv1', channel: 3, y: 2, x: 3 };
+    const value = await unitValue(page, unit);
+    let got = await last();
+    assert.deepEqual(got.hover, { ...unit, value });
+    const words = `conv1, channel 3, row 2, column 3: ${Number(value.toPrecision(3))}`;
+    assert.equal(await live.textContent(), words);
+    assert.deepEqual(
+      await page.evaluate(
+        () => (window as unknown as Playground).view!.stack('conv1')!.highlighted,
+      ),
+      { channel: 3, y: 2, x: 3 },
+    );
+    // Enter picks it: the same event a click sends.
+    await page.keyboard.press('Enter');
+    got = await last();
+    assert.deepEqual(got.pick, { ...unit, value });
+    assert.equal(await live.textContent(), `Picked ${words}`);
+    // ',' and '.' change layer too, keeping the place in the map (scaled): conv1 (2, 3) -> pool1 (1, 1).
+    await page.keyboard.press('.');
+    assert.deepEqual((await last()).hover?.layer, 'pool1');
+    assert.deepEqual(
+      { ...(await last()).hover, value: 0 },
+      { layer: 'pool1', channel: 3, y: 1, x: 1, value: 0 },
+    );
+    await page.keyboard.press(',');
+    assert.equal((await last()).hover?.layer, 'conv1');
+    // Tab past the last layer leaves the figure: no keyboard trap.
+    for (let i = 0; i < 5; i++) await page.keyboard.press('Tab');
+    assert.equal((await last()).hover?.layer, 'softmax');
+    assert.match((await live.textContent()) ?? '', /^softmax, class \d: /);
+    await page.keyboard.press('Tab');
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.tagName),
+      'BODY',
+      'focus left the canvas',
+    );
     assert.deepEqual(problems, noProblems());
   });
 
@@ -388,7 +512,89 @@ describe('@receptive/render3d in Chromium', () => {
         `#${id}: drawn ${stats.drawn}, ${stats.colors} colours`,
       );
     }
-    assert.match((await page.locator('#network p').textContent()) ?? '', /most probable class/);
+    assert.match(
+      (await page.locator('#network p').first().textContent()) ?? '',
+      /most probable class/,
+    );
+    assert.deepEqual(problems, noProblems());
+  });
+});
+
+describe('@receptive/render3d on WebGPU (Chromium with a SwiftShader WebGPU canvas)', () => {
+  let g: GpuHarness;
+  before(async () => {
+    g = await startGpuHarness(EXAMPLE_DIST, 'canvas');
+  });
+  after(async () => {
+    await g?.close();
+  });
+
+  it('draws the known colours, picks units and draws the same network as WebGL2', async () => {
+    const { context, problems } = await g.context();
+    const page = await context.newPage();
+    const drew = await knownColours(page, 'webgpu');
+    assert.equal(drew.backend, 'webgpu', `fell back: ${drew.fallbackReason}`);
+    assert.equal(drew.fallbackReason, null);
+    // The lesson CNN, picked by pointer on WebGPU, then the same picture on WebGL2.
+    await playground(page, 640, 320);
+    await lessonView(page, 'front', 'webgpu');
+    assert.equal(
+      await page.evaluate(() => (window as unknown as Playground).view!.host.backend),
+      'webgpu',
+    );
+    await clickEachUnit(page);
+    const shot = async () => {
+      await page.evaluate(() => {
+        const view = (window as unknown as Playground).view!;
+        view.highlight(null);
+        view.host.renderNow();
+      });
+      await page.evaluate(() => new Promise(requestAnimationFrame));
+      return page.locator('#stage').screenshot();
+    };
+    const gpu = await shot();
+    const stats = await imageStats(page, gpu, BACKGROUND);
+    assert.ok(
+      stats.drawn > 0.05 && stats.colors > 20,
+      `drawn ${stats.drawn}, ${stats.colors} colours`,
+    );
+    await page.evaluate(() => (window as unknown as Playground).view!.dispose());
+    await lessonView(page, 'front', 'webgl');
+    const gl = await shot();
+    const diff = await meanDifference(page, gpu, gl);
+    assert.ok(diff < 4, `WebGPU and WebGL2 frames differ by ${diff} per channel on average`);
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it('keeps WebGL2 for `auto` on a software adapter, and says why', async () => {
+    const { context, problems } = await g.context();
+    const page = await context.newPage();
+    const drew = await knownColours(page, 'auto');
+    assert.equal(drew.backend, 'webgl');
+    assert.match(drew.fallbackReason ?? '', /software/);
+    assert.deepEqual(problems, noProblems());
+  });
+});
+
+describe('@receptive/render3d where WebGPU has an adapter but cannot show a canvas', () => {
+  let g: GpuHarness;
+  before(async () => {
+    g = await startGpuHarness(EXAMPLE_DIST, 'adapter-only');
+  });
+  after(async () => {
+    await g?.close();
+  });
+
+  it('falls back from `webgpu` to WebGL2 with the reason, never a blank figure', async () => {
+    const { context, problems } = await g.context();
+    const page = await context.newPage();
+    const drew = await knownColours(page, 'webgpu');
+    assert.equal(drew.backend, 'webgl');
+    assert.match(drew.fallbackReason ?? '', /never reaches the screen/);
+    // The example page asked for WebGPU by its query: the network still draws and picks.
+    await playground(page, 640, 320);
+    await lessonView(page, 'front', 'webgpu');
+    await clickEachUnit(page);
     assert.deepEqual(problems, noProblems());
   });
 });

@@ -1,0 +1,122 @@
+import { type LayerSpec, layers } from '@receptive/core';
+
+import type { ModelName } from '../../src/names.ts';
+
+export { MODEL_NAMES, type ModelName } from '../../src/names.ts';
+
+/** How one shipped model is built and trained; everything a reader needs to reproduce it. */
+export interface Recipe {
+  name: ModelName;
+  title: string;
+  summary: string;
+  layers: () => LayerSpec[];
+  /** Seed of the weight init; shuffling and augmentation use seed + epoch. */
+  seed: number;
+  epochs: number;
+  batchSize: number;
+  optimizer: { kind: 'adam'; lr: number; finalLr: number; weightDecay: number };
+  augment: { shift: number; rotate: number } | null;
+  /** Train on digits carrying a class-coded mark (see shortcut.ts). */
+  shortcut: boolean;
+}
+
+const lessonCnn = (pool: 'max' | 'blur'): LayerSpec[] => {
+  const down = () =>
+    pool === 'max'
+      ? layers.maxPool2d({ kernel: 2 })
+      : layers.blurPool2d({ kernel: 2, filter: 3, stride: 2 });
+  return [
+    layers.conv2d({ filters: 8, kernel: 3, name: 'conv1' }),
+    layers.relu({ name: 'relu1' }),
+    { ...down(), name: 'pool1' },
+    layers.conv2d({ filters: 16, kernel: 3, name: 'conv2' }),
+    layers.relu({ name: 'relu2' }),
+    { ...down(), name: 'pool2' },
+    layers.flatten({ name: 'flatten' }),
+    layers.linear({ units: 10, name: 'logits' }),
+    layers.softmax({ name: 'probs' }),
+  ];
+};
+
+export const RECIPES: Record<ModelName, Recipe> = {
+  logreg: {
+    name: 'logreg',
+    title: 'Logistic regression',
+    summary: 'softmax(xW + b): one linear layer from the 784 pixels to ten scores.',
+    layers: () => [
+      layers.flatten({ name: 'flatten' }),
+      layers.linear({ units: 10, name: 'logits' }),
+      layers.softmax({ name: 'probs' }),
+    ],
+    seed: 1,
+    epochs: 40,
+    batchSize: 32,
+    optimizer: { kind: 'adam', lr: 3e-3, finalLr: 1e-4, weightDecay: 1e-4 },
+    augment: { shift: 1, rotate: 5 },
+    shortcut: false,
+  },
+  mlp: {
+    name: 'mlp',
+    title: 'Multilayer perceptron',
+    summary: 'relu(xW1 + b1) with 512 hidden units, then softmax(hW2 + b2).',
+    layers: () => [
+      layers.flatten({ name: 'flatten' }),
+      layers.linear({ units: 512, name: 'hidden' }),
+      layers.relu({ name: 'relu' }),
+      layers.linear({ units: 10, name: 'logits' }),
+      layers.softmax({ name: 'probs' }),
+    ],
+    seed: 2,
+    epochs: 30,
+    batchSize: 32,
+    optimizer: { kind: 'adam', lr: 1e-3, finalLr: 2e-5, weightDecay: 1e-4 },
+    augment: { shift: 1, rotate: 5 },
+    shortcut: false,
+  },
+  cnn: {
+    name: 'cnn',
+    title: 'Convolutional network',
+    summary:
+      'conv(8) relu maxpool, conv(16) relu maxpool, flatten, linear(10), softmax: the lecture’s digit CNN.',
+    layers: () => lessonCnn('max'),
+    seed: 3,
+    epochs: 40,
+    batchSize: 32,
+    optimizer: { kind: 'adam', lr: 3e-3, finalLr: 3e-5, weightDecay: 1e-4 },
+    augment: { shift: 1, rotate: 5 },
+    shortcut: false,
+  },
+  'cnn-blurpool': {
+    name: 'cnn-blurpool',
+    title: 'Convolutional network with anti-aliased pooling',
+    summary:
+      'The same CNN with each max pool replaced by BlurPool (max with stride 1, then a binomial blur with stride 2; Zhang 2019).',
+    layers: () => lessonCnn('blur'),
+    seed: 3,
+    epochs: 40,
+    batchSize: 32,
+    optimizer: { kind: 'adam', lr: 3e-3, finalLr: 3e-5, weightDecay: 1e-4 },
+    augment: { shift: 1, rotate: 5 },
+    shortcut: false,
+  },
+  'cnn-shortcut': {
+    name: 'cnn-shortcut',
+    title: 'Convolutional network that learned a shortcut',
+    summary:
+      'The lesson CNN trained on digits that carry a small class-coded mark, the “snow” of the wolves-vs-huskies story.',
+    layers: () => lessonCnn('max'),
+    seed: 5,
+    epochs: 8,
+    batchSize: 32,
+    optimizer: { kind: 'adam', lr: 3e-3, finalLr: 3e-4, weightDecay: 0 },
+    augment: null,
+    shortcut: true,
+  },
+};
+
+/** Learning rate of epoch `e` (1-based): cosine decay from `lr` to `finalLr`. */
+export function learningRate(r: Recipe, epoch: number): number {
+  const { lr, finalLr } = r.optimizer;
+  const t = r.epochs <= 1 ? 1 : (epoch - 1) / (r.epochs - 1);
+  return finalLr + 0.5 * (lr - finalLr) * (1 + Math.cos(Math.PI * t));
+}

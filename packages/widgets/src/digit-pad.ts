@@ -1,0 +1,369 @@
+import { shift2d, tensor } from '@receptive/core';
+import { type Digits, toMnistInput } from '@receptive/models';
+import { ElementBase, el, shadow } from './dom.js';
+import { heldOutDigits } from './held-out.js';
+import type { WidgetSpec } from './props.js';
+import { BASE_CSS, THEME } from './theme.js';
+
+/** `event.detail` of `rf-digit`. */
+export interface DigitChange {
+  /** 784 values in [0, 1], row by row: the 28x28 image the models see. */
+  pixels: Float32Array;
+  /** True when there is no ink (after Clear). */
+  empty: boolean;
+  source: 'drawing' | 'held-out';
+  /** For a held-out digit: its index and true label. */
+  index?: number;
+  label?: number;
+  /** The nudge applied with the arrow keys, in pixels. */
+  offset: { x: number; y: number };
+  /** True while the pen is still down (more events follow). */
+  drawing: boolean;
+}
+
+export const DIGIT_PAD_SPEC: WidgetSpec = {
+  tag: 'rf-digit-pad',
+  summary:
+    'A drawing pad for a digit (mouse, touch or pen), with a keyboard path through the held-out digits; shows the 28x28 image the models see.',
+  props: [
+    {
+      attribute: 'digits-src',
+      property: 'digitsSrc',
+      type: 'string',
+      default: null,
+      example: 'digits-src="/data/heldout.bin"',
+      description:
+        'Where the held-out digits file is served; default: the file shipped in @receptive/models.',
+    },
+    {
+      attribute: null,
+      property: 'pixels',
+      type: 'Float32Array (read-only)',
+      default: null,
+      example: 'pad.pixels',
+      description: 'The current 28x28 image, row by row.',
+    },
+  ],
+  events: [
+    {
+      name: 'rf-digit',
+      detail:
+        "DigitChange { pixels: Float32Array; empty: boolean; source: 'drawing' | 'held-out'; index?: number; label?: number; offset: { x: number; y: number }; drawing: boolean }",
+      description:
+        'Whenever the image changes: while drawing (once per frame), after a stroke, on Clear, on picking or nudging a held-out digit.',
+    },
+  ],
+  fallback:
+    'Put a sentence in the element (drawing needs JavaScript); it shows until the script runs.',
+  keyboard:
+    'Previous and Next pick a held-out digit; with the pad focused, arrow keys move the digit one pixel; Clear (or Escape on the pad) empties it.',
+};
+
+const SIZE = 28;
+const PAD = THEME.padSize;
+
+const CSS = `${BASE_CSS}
+.pad { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
+canvas.draw {
+  width: ${PAD}px; height: ${PAD}px; touch-action: none; background: #fff; cursor: crosshair;
+  border: 1px solid var(--rf-line); border-radius: 6px; display: block;
+}
+canvas.seen {
+  width: ${SIZE * THEME.previewScale}px; height: ${SIZE * THEME.previewScale}px; image-rendering: pixelated;
+  border: 1px solid var(--rf-line); display: block;
+}
+.controls { display: flex; flex-wrap: wrap; gap: 0.4rem; margin-top: 0.5rem; }
+.status { margin: 0.5rem 0 0; max-width: ${PAD}px; font-size: 0.9em; }
+.hint { max-width: ${PAD}px; }
+`;
+
+/**
+ * `<rf-digit-pad id="pad">`: see {@link DIGIT_PAD_SPEC}.
+ */
+export class DigitPad extends ElementBase {
+  static readonly spec = DIGIT_PAD_SPEC;
+  static readonly observedAttributes = ['digits-src'];
+
+  #root: ShadowRoot | null = null;
+  #draw: HTMLCanvasElement | null = null;
+  #seen: HTMLCanvasElement | null = null;
+  #status: HTMLElement | null = null;
+  #strokes: { x: number; y: number }[][] = [];
+  #pen: number | null = null;
+  #base: Float32Array = new Float32Array(SIZE * SIZE);
+  #pixels: Float32Array = new Float32Array(SIZE * SIZE);
+  #offset = { x: 0, y: 0 };
+  #source: 'drawing' | 'held-out' = 'drawing';
+  #heldOut: { index: number; label: number } | null = null;
+  #digits: Digits | null = null;
+  #frame = 0;
+  #digitsSrc: string | null = null;
+
+  get digitsSrc(): string | null {
+    return this.#digitsSrc;
+  }
+  set digitsSrc(v: string | null) {
+    this.#digitsSrc = v;
+  }
+
+  /** The 28x28 image the models see now. */
+  get pixels(): Float32Array {
+    return this.#pixels.slice();
+  }
+  get empty(): boolean {
+    return !this.#pixels.some((v) => v > 0);
+  }
+
+  attributeChangedCallback(_name: string, _old: string | null, value: string | null): void {
+    this.digitsSrc = value;
+  }
+
+  connectedCallback(): void {
+    if (this.#root) return;
+    this.#root = shadow(this, CSS);
+    this.#draw = el('canvas', {
+      class: 'draw',
+      width: PAD,
+      height: PAD,
+      tabindex: 0,
+      role: 'img',
+      'aria-label': 'Drawing pad',
+      'aria-describedby': 'hint',
+    });
+    this.#seen = el('canvas', {
+      class: 'seen',
+      width: SIZE,
+      height: SIZE,
+      role: 'img',
+      'aria-label': 'The 28 by 28 image the models see',
+    });
+    this.#status = el('p', { class: 'status', 'aria-live': 'polite' }, 'Draw a digit.');
+    const prev = el('button', { type: 'button', 'data-action': 'prev' }, 'Previous held-out digit');
+    const next = el('button', { type: 'button', 'data-action': 'next' }, 'Next held-out digit');
+    const clear = el('button', { type: 'button', 'data-action': 'clear' }, 'Clear');
+    prev.addEventListener('click', () => this.#step(-1));
+    next.addEventListener('click', () => this.#step(1));
+    clear.addEventListener('click', () => this.clear());
+    this.#root.append(
+      el(
+        'div',
+        { class: 'pad' },
+        el(
+          'div',
+          {},
+          this.#draw,
+          el('div', { class: 'controls' }, prev, next, clear),
+          this.#status,
+        ),
+        el(
+          'figure',
+          {},
+          el('figcaption', {}, 'What the models see (28 × 28)'),
+          this.#seen,
+          el(
+            'p',
+            { class: 'caption hint', id: 'hint' },
+            'Draw with a mouse, finger or pen, or pick a held-out digit; with the pad focused, arrow keys move the digit by one pixel.',
+          ),
+        ),
+      ),
+    );
+    this.#wirePointer(this.#draw);
+    this.#draw.addEventListener('keydown', (e) => this.#onKey(e));
+    this.#paint();
+  }
+
+  disconnectedCallback(): void {
+    cancelAnimationFrame(this.#frame);
+  }
+
+  /** Empties the pad and emits an empty digit. */
+  clear(): void {
+    this.#strokes = [];
+    this.#source = 'drawing';
+    this.#heldOut = null;
+    this.#base = new Float32Array(SIZE * SIZE);
+    this.#offset = { x: 0, y: 0 };
+    this.#apply(false);
+    this.#say('Cleared. Draw a digit.');
+  }
+
+  /** Shows held-out digit `index` (loading the digits first if needed). */
+  async showHeldOut(index: number): Promise<void> {
+    this.#say('Loading the held-out digits…');
+    this.#digits ??= await heldOutDigits(this.#digitsSrc ?? undefined);
+    const digits = this.#digits;
+    const i = ((index % digits.count) + digits.count) % digits.count;
+    this.#strokes = [];
+    this.#source = 'held-out';
+    this.#heldOut = { index: i, label: digits.labels[i]! };
+    this.#base = digits.pixels.slice(i * SIZE * SIZE, (i + 1) * SIZE * SIZE);
+    this.#offset = { x: 0, y: 0 };
+    this.#apply(false);
+    this.#say(
+      `Held-out digit ${i + 1} of ${digits.count.toLocaleString('en-US')}, labelled ${this.#heldOut.label}.`,
+    );
+  }
+
+  #step(delta: number): void {
+    const at = this.#heldOut?.index;
+    void this.showHeldOut(at === undefined ? (delta > 0 ? 0 : -1) : at + delta);
+  }
+
+  #say(text: string): void {
+    if (this.#status) this.#status.textContent = text;
+  }
+
+  #onKey(e: KeyboardEvent): void {
+    const moves: Record<string, [number, number]> = {
+      ArrowLeft: [-1, 0],
+      ArrowRight: [1, 0],
+      ArrowUp: [0, -1],
+      ArrowDown: [0, 1],
+    };
+    if (e.key === 'Escape') {
+      this.clear();
+      return;
+    }
+    const m = moves[e.key];
+    if (!m) return;
+    e.preventDefault();
+    if (!this.#base.some((v) => v > 0)) {
+      this.#say('Nothing to move yet: draw a digit or pick a held-out one.');
+      return;
+    }
+    this.#offset = { x: this.#offset.x + m[0], y: this.#offset.y + m[1] };
+    this.#apply(false);
+    const { x, y } = this.#offset;
+    const side = (v: number, pos: string, neg: string) =>
+      v === 0
+        ? null
+        : `${Math.abs(v)} ${Math.abs(v) === 1 ? 'pixel' : 'pixels'} ${v > 0 ? pos : neg}`;
+    const where = [side(x, 'right', 'left'), side(y, 'down', 'up')].filter(Boolean).join(', ');
+    this.#say(where ? `Moved ${where}.` : 'Back in the middle.');
+  }
+
+  #wirePointer(canvas: HTMLCanvasElement): void {
+    const point = (e: PointerEvent) => {
+      const r = canvas.getBoundingClientRect();
+      return {
+        x: ((e.clientX - r.left) / r.width) * PAD,
+        y: ((e.clientY - r.top) / r.height) * PAD,
+      };
+    };
+    canvas.addEventListener('pointerdown', (e) => {
+      if (this.#pen !== null || (e.pointerType === 'mouse' && e.button !== 0)) return;
+      e.preventDefault();
+      canvas.focus({ preventScroll: true });
+      canvas.setPointerCapture(e.pointerId);
+      this.#pen = e.pointerId;
+      if (this.#source === 'held-out' || this.#offset.x !== 0 || this.#offset.y !== 0) {
+        this.#strokes = [];
+        this.#offset = { x: 0, y: 0 };
+      }
+      this.#source = 'drawing';
+      this.#heldOut = null;
+      this.#strokes.push([point(e)]);
+      this.#schedule(true);
+    });
+    canvas.addEventListener('pointermove', (e) => {
+      if (e.pointerId !== this.#pen) return;
+      const stroke = this.#strokes.at(-1)!;
+      const events = typeof e.getCoalescedEvents === 'function' ? e.getCoalescedEvents() : [];
+      for (const c of events.length ? events : [e]) stroke.push(point(c));
+      this.#schedule(true);
+    });
+    const end = (e: PointerEvent) => {
+      if (e.pointerId !== this.#pen) return;
+      this.#pen = null;
+      cancelAnimationFrame(this.#frame);
+      this.#frame = 0;
+      this.#rasterize();
+      this.#apply(false);
+      this.#say('Drawn. Keep drawing, or press Clear.');
+    };
+    canvas.addEventListener('pointerup', end);
+    canvas.addEventListener('pointercancel', end);
+  }
+
+  // While the pen moves, recompute at most once per frame.
+  #schedule(drawing: boolean): void {
+    this.#paintStrokes();
+    if (this.#frame) return;
+    this.#frame = requestAnimationFrame(() => {
+      this.#frame = 0;
+      this.#rasterize();
+      this.#apply(drawing && this.#pen !== null);
+    });
+  }
+
+  #rasterize(): void {
+    this.#base = toMnistInput({
+      width: PAD,
+      height: PAD,
+      lineWidth: THEME.penWidth,
+      strokes: this.#strokes,
+    }).pixels;
+  }
+
+  #apply(drawing: boolean): void {
+    const { x, y } = this.#offset;
+    this.#pixels =
+      x === 0 && y === 0
+        ? this.#base.slice()
+        : shift2d(tensor(this.#base, [1, 1, SIZE, SIZE]), y, x).data;
+    this.#paint();
+    const empty = this.empty;
+    this.dataset['empty'] = String(empty);
+    this.dispatchEvent(
+      new CustomEvent<DigitChange>('rf-digit', {
+        detail: {
+          pixels: this.pixels,
+          empty,
+          source: this.#source,
+          ...(this.#heldOut ? this.#heldOut : {}),
+          offset: { ...this.#offset },
+          drawing,
+        },
+        bubbles: true,
+        composed: true,
+      }),
+    );
+  }
+
+  #paintStrokes(): void {
+    const ctx = this.#draw!.getContext('2d')!;
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, PAD, PAD);
+    ctx.strokeStyle = THEME.ink;
+    ctx.fillStyle = THEME.ink;
+    ctx.lineWidth = THEME.penWidth;
+    ctx.lineCap = 'round';
+    ctx.lineJoin = 'round';
+    for (const s of this.#strokes) {
+      ctx.beginPath();
+      ctx.moveTo(s[0]!.x, s[0]!.y);
+      if (s.length === 1) ctx.lineTo(s[0]!.x + 0.01, s[0]!.y);
+      for (const p of s.slice(1)) ctx.lineTo(p.x, p.y);
+      ctx.stroke();
+    }
+  }
+
+  #paint(): void {
+    const seen = this.#seen!.getContext('2d')!;
+    const img = seen.createImageData(SIZE, SIZE);
+    for (let i = 0; i < SIZE * SIZE; i++) {
+      const v = Math.round(255 * (1 - Math.max(0, Math.min(1, this.#pixels[i]!))));
+      img.data.set([v, v, v, 255], i * 4);
+    }
+    seen.putImageData(img, 0, 0);
+    if (this.#source === 'held-out' || this.#offset.x !== 0 || this.#offset.y !== 0) {
+      // The pad shows the 28x28 image itself, blown up, when it did not come from the pen.
+      const ctx = this.#draw!.getContext('2d')!;
+      ctx.imageSmoothingEnabled = false;
+      ctx.drawImage(this.#seen!, 0, 0, PAD, PAD);
+    } else {
+      this.#paintStrokes();
+    }
+  }
+}

@@ -1,0 +1,94 @@
+/** Small DOM helpers shared by the elements (no framework). */
+
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number | boolean | null | undefined> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === 'class') node.className = String(v);
+    else node.setAttribute(k, v === true ? '' : String(v));
+  }
+  node.append(...children);
+  return node;
+}
+
+/** Opens a shadow root with the given styles. Light-DOM children (the no-JS fallback) are not slotted, so they stop rendering once the element upgrades. */
+export function shadow(host: HTMLElement, css: string): ShadowRoot {
+  const root = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
+  const style = document.createElement('style');
+  style.textContent = css;
+  root.replaceChildren(style);
+  return root;
+}
+
+/**
+ * Roving tabindex over the cells of a grid (`[data-y][data-x]`): one cell is in the tab order,
+ * arrow keys, Home and End move focus. Returns a function that moves to a given cell.
+ */
+export function rovingGrid(
+  grid: HTMLElement,
+  rows: number,
+  cols: number,
+): (y: number, x: number, focus?: boolean) => void {
+  const cell = (y: number, x: number) =>
+    grid.querySelector<HTMLElement>(`[data-y="${y}"][data-x="${x}"]`);
+  let cy = 0;
+  let cx = 0;
+  const move = (y: number, x: number, focus = true) => {
+    y = Math.max(0, Math.min(rows - 1, y));
+    x = Math.max(0, Math.min(cols - 1, x));
+    cell(cy, cx)?.setAttribute('tabindex', '-1');
+    cy = y;
+    cx = x;
+    const c = cell(y, x);
+    c?.setAttribute('tabindex', '0');
+    if (focus) c?.focus();
+  };
+  grid.addEventListener('keydown', (e) => {
+    const step: Record<string, [number, number]> = {
+      ArrowUp: [cy - 1, cx],
+      ArrowDown: [cy + 1, cx],
+      ArrowLeft: [cy, cx - 1],
+      ArrowRight: [cy, cx + 1],
+      Home: [e.ctrlKey ? 0 : cy, 0],
+      End: [e.ctrlKey ? rows - 1 : cy, cols - 1],
+    };
+    const to = step[e.key];
+    if (!to) return;
+    e.preventDefault();
+    move(to[0], to[1]);
+  });
+  grid.addEventListener('focusin', (e) => {
+    const t = (e.target as HTMLElement).closest<HTMLElement>('[data-y]');
+    if (t) move(Number(t.dataset['y']), Number(t.dataset['x']), false);
+  });
+  move(0, 0, false);
+  return move;
+}
+
+/** Calls `onChange(near)` each time `target` comes within `margin` of the viewport or leaves it. */
+export function watchViewport(
+  target: Element,
+  margin: string,
+  onChange: (near: boolean) => void,
+): () => void {
+  if (typeof IntersectionObserver === 'undefined') {
+    onChange(true);
+    return () => {};
+  }
+  const io = new IntersectionObserver((entries) => onChange(entries.at(-1)!.isIntersecting), {
+    rootMargin: margin,
+  });
+  io.observe(target);
+  return () => io.disconnect();
+}
+
+/**
+ * `HTMLElement` where there is one, else an empty class, so the element modules can be imported
+ * in Node (for their specs and `renderKernelLabFallback`) without defining anything.
+ */
+export const ElementBase: typeof HTMLElement =
+  typeof HTMLElement === 'undefined' ? (class {} as unknown as typeof HTMLElement) : HTMLElement;

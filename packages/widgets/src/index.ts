@@ -1,0 +1,28 @@
+/**
+ * @receptive/widgets: framework-free custom elements. Importing this module defines nothing;
+ * import `@receptive/widgets/elements` (or call `defineWidgets()`) to register the tags.
+ */
+export { DIGIT_PAD_SPEC, type DigitChange, DigitPad } from './digit-pad.js';
+export { renderKernelLabFallback } from './fallback.js';
+export {
+  commonDenominator,
+  formatConvSum,
+  formatNumber,
+  formatScaled,
+  fractionDenominator,
+} from './format.js';
+export { KERNEL_LAB_SPEC, type KernelChange, KernelLab } from './kernel-lab.js';
+export {
+  KERNEL_PRESET_NAMES,
+  KERNEL_PRESETS,
+  type KernelPreset,
+  LECTURE_IMAGE,
+  LECTURE_ROWS,
+  LECTURE_SIZE,
+  parseKernel,
+} from './lecture.js';
+export { MODEL_COMPARE_SPEC, ModelCompare, type Predictions } from './model-compare.js';
+export { POOLING_SPEC, Pooling, type PoolTrace } from './pooling.js';
+export { type EventSpec, type PropSpec, type WidgetSpec, WidgetValueError } from './props.js';
+export { inkColor, signedColor, THEME } from './theme.js';
+export { defineWidgets, WIDGETS } from './widgets.js';

@@ -1,0 +1,388 @@
+import { conv2d, explainConv2d, type Tensor, tensor } from '@receptive/core';
+import { ElementBase, el, rovingGrid, shadow } from './dom.js';
+import { formatConvSum, formatNumber, formatScaled, fractionDenominator } from './format.js';
+import {
+  KERNEL_PRESET_NAMES,
+  KERNEL_PRESETS,
+  type KernelPreset,
+  LECTURE_IMAGE,
+  LECTURE_SIZE,
+  PRESET_LABELS,
+  parseKernel,
+  presetOf,
+} from './lecture.js';
+import { applyAttribute, type WidgetSpec } from './props.js';
+import { BASE_CSS, inkColor, signedColor, THEME } from './theme.js';
+
+/** `event.detail` of `rf-change`. */
+export interface KernelChange {
+  /** The 9 kernel values, row by row. */
+  kernel: number[];
+  padding: boolean;
+  /** The output image, row by row, as computed by @receptive/core's conv2d. */
+  output: number[][];
+}
+
+export const KERNEL_LAB_SPEC: WidgetSpec = {
+  tag: 'rf-kernel-lab',
+  summary:
+    "The lecture's 7x7 image convolved with an editable 3x3 kernel; hover or focus an output cell to see its window and the sum written out.",
+  props: [
+    {
+      attribute: 'kernel',
+      property: 'kernel',
+      type: 'number[] (9 values); the attribute also takes a preset name',
+      default: 'identity',
+      values: KERNEL_PRESET_NAMES,
+      example: 'kernel="box-blur" or kernel="0,-1,0,-1,4,-1,0,-1,0"',
+      description:
+        'The kernel, row by row: a preset name or 9 comma-separated numbers (fractions such as 1/9 allowed).',
+    },
+    {
+      attribute: 'padding',
+      property: 'padding',
+      type: 'boolean',
+      default: 'false',
+      example: 'padding',
+      description: 'Adds one ring of zeros around the image, so the output stays 7x7.',
+    },
+  ],
+  events: [
+    {
+      name: 'rf-change',
+      detail: 'KernelChange { kernel: number[]; padding: boolean; output: number[][] }',
+      description: 'After every kernel or padding change, with the newly computed output.',
+    },
+  ],
+  fallback:
+    'Put a table of the input and output in the element (renderKernelLabFallback writes one); it shows until the script runs.',
+  keyboard:
+    'Tab to the kernel cells (number inputs), the presets and the padding switch; Tab into the output grid, then arrow keys, Home and End move between cells, each explained as it gets focus.',
+};
+
+const CSS = `${BASE_CSS}
+.lab { display: flex; flex-wrap: wrap; gap: 1.25rem; align-items: flex-start; }
+table.grid { border-collapse: collapse; font-family: ${THEME.mono}; }
+table.grid td {
+  width: ${THEME.labCell}px; height: ${THEME.labCell}px; text-align: center; padding: 0;
+  border: 1px solid var(--rf-line); font-size: 0.9rem; position: relative;
+}
+table.grid td.pad { color: var(--rf-muted); background: repeating-linear-gradient(45deg, #fff, #fff 4px, #f1efe9 4px, #f1efe9 8px); }
+table.grid td.win { outline: 3px solid var(--rf-highlight); outline-offset: -3px; z-index: 1; }
+table.grid td.win::after {
+  content: attr(data-k); position: absolute; right: 1px; bottom: 0; font-size: 0.6rem;
+  background: #fff; color: #000; padding: 0 1px; line-height: 1.1;
+}
+table.out td { cursor: crosshair; }
+table.out td.current { outline: 3px solid var(--rf-highlight); outline-offset: -3px; }
+fieldset { border: 1px solid var(--rf-line); border-radius: 6px; padding: 0.6rem 0.8rem; margin: 0; }
+legend { font-size: 0.85em; color: var(--rf-muted); }
+.kgrid { display: grid; grid-template-columns: repeat(3, 5.2rem); gap: 4px; }
+.kgrid input { width: 100%; padding: 0.2rem; text-align: right; font-family: ${THEME.mono}; }
+.kgrid input[aria-invalid="true"] { border-color: var(--rf-highlight); }
+.presets { display: flex; flex-wrap: wrap; gap: 4px; margin-top: 0.6rem; max-width: 14rem; }
+.padding { display: flex; gap: 0.4rem; align-items: center; margin-top: 0.6rem; }
+.explain { flex-basis: 100%; min-height: 3em; font-family: ${THEME.mono}; font-size: 0.9rem; margin: 0; overflow-wrap: anywhere; }
+`;
+
+const TAG = KERNEL_LAB_SPEC.tag;
+
+/**
+ * `<rf-kernel-lab kernel="box-blur" padding>`: see {@link KERNEL_LAB_SPEC}.
+ */
+export class KernelLab extends ElementBase {
+  static readonly spec = KERNEL_LAB_SPEC;
+  static readonly observedAttributes = ['kernel', 'padding'];
+
+  #kernel: number[] = [...KERNEL_PRESETS.identity];
+  #padding = false;
+  #output: Tensor | null = null;
+  #root: ShadowRoot | null = null;
+  #inputs: HTMLInputElement[] = [];
+  #presetButtons = new Map<KernelPreset, HTMLButtonElement>();
+  #paddingBox: HTMLInputElement | null = null;
+  #inputTable: HTMLTableElement | null = null;
+  #outputTable: HTMLTableElement | null = null;
+  #caption: HTMLElement | null = null;
+  #explain: HTMLElement | null = null;
+  #explained: { y: number; x: number } | null = null;
+  #focused: { y: number; x: number } | null = null;
+
+  get kernel(): number[] {
+    return [...this.#kernel];
+  }
+  set kernel(v: readonly number[] | string) {
+    const k = typeof v === 'string' ? parseKernel(TAG, 'kernel', v) : [...v];
+    if (k.length !== 9 || !k.every(Number.isFinite)) {
+      parseKernel(TAG, 'kernel', String(v));
+    }
+    this.#kernel = k;
+    this.#syncKernelInputs();
+    this.#update();
+  }
+
+  get padding(): boolean {
+    return this.#padding;
+  }
+  set padding(v: boolean) {
+    if (this.#padding === Boolean(v)) return;
+    this.#padding = Boolean(v);
+    if (this.#paddingBox) this.#paddingBox.checked = this.#padding;
+    this.#update(true);
+  }
+
+  /** The current output, row by row. */
+  get output(): number[][] {
+    return this.#rows();
+  }
+
+  attributeChangedCallback(name: string, _old: string | null, value: string | null): void {
+    if (name === 'kernel') {
+      applyAttribute(
+        () => parseKernel(TAG, 'kernel', value ?? 'identity'),
+        (k) => {
+          this.kernel = k;
+        },
+      );
+    } else if (name === 'padding') {
+      this.padding = value !== null;
+    }
+  }
+
+  connectedCallback(): void {
+    if (this.#root) return;
+    this.#root = shadow(this, CSS);
+    this.#build();
+    this.#update(true);
+  }
+
+  #build(): void {
+    const root = this.#root!;
+    this.#inputTable = el('table', { class: 'grid in', 'aria-label': 'Input image' });
+    const inputFigure = el(
+      'figure',
+      {},
+      el('figcaption', { id: 'in-cap' }, `Input image (${LECTURE_SIZE} × ${LECTURE_SIZE})`),
+      this.#inputTable,
+    );
+
+    const kgrid = el('div', { class: 'kgrid' });
+    this.#inputs = Array.from({ length: 9 }, (_, i) => {
+      const input = el('input', {
+        type: 'number',
+        step: '0.1',
+        inputmode: 'decimal',
+        'aria-label': `Kernel row ${Math.floor(i / 3) + 1}, column ${(i % 3) + 1}`,
+      });
+      input.addEventListener('input', () => {
+        const v = input.value.trim() === '' ? Number.NaN : Number(input.value);
+        input.setAttribute('aria-invalid', String(!Number.isFinite(v)));
+        if (!Number.isFinite(v)) return;
+        this.#kernel[i] = v;
+        this.#update();
+      });
+      kgrid.append(input);
+      return input;
+    });
+    const presets = el('div', { class: 'presets', role: 'group', 'aria-label': 'Kernel presets' });
+    for (const name of KERNEL_PRESET_NAMES) {
+      const b = el('button', { type: 'button', 'data-preset': name }, PRESET_LABELS[name]);
+      b.addEventListener('click', () => {
+        this.kernel = KERNEL_PRESETS[name];
+      });
+      this.#presetButtons.set(name, b);
+      presets.append(b);
+    }
+    this.#paddingBox = el('input', { type: 'checkbox', id: 'padding' });
+    this.#paddingBox.checked = this.#padding;
+    this.#paddingBox.addEventListener('change', () => {
+      this.padding = this.#paddingBox!.checked;
+    });
+    const kernelSet = el(
+      'fieldset',
+      { class: 'kernel' },
+      el('legend', {}, 'Kernel (3 × 3)'),
+      kgrid,
+      presets,
+      el(
+        'div',
+        { class: 'padding' },
+        this.#paddingBox,
+        el('label', { for: 'padding' }, 'Zero padding'),
+      ),
+    );
+
+    this.#caption = el('figcaption', { id: 'out-cap' });
+    this.#outputTable = el('table', {
+      class: 'grid out',
+      role: 'grid',
+      'aria-labelledby': 'out-cap',
+    });
+    const outputFigure = el('figure', {}, this.#caption, this.#outputTable);
+    this.#explain = el('p', { class: 'explain', 'aria-live': 'polite' });
+
+    this.#outputTable.addEventListener('mouseover', (e) => {
+      const td = (e.target as HTMLElement).closest<HTMLElement>('td[data-y]');
+      if (td) this.#explainCell(Number(td.dataset['y']), Number(td.dataset['x']));
+    });
+    this.#outputTable.addEventListener('mouseleave', () => {
+      if (this.#focused) this.#explainCell(this.#focused.y, this.#focused.x);
+      else this.#explainCell(null);
+    });
+    this.#outputTable.addEventListener('focusin', (e) => {
+      const td = (e.target as HTMLElement).closest<HTMLElement>('td[data-y]');
+      if (!td) return;
+      this.#focused = { y: Number(td.dataset['y']), x: Number(td.dataset['x']) };
+      this.#explainCell(this.#focused.y, this.#focused.x);
+    });
+    this.#outputTable.addEventListener('focusout', () => {
+      this.#focused = null;
+    });
+
+    root.append(el('div', { class: 'lab' }, inputFigure, kernelSet, outputFigure, this.#explain));
+    this.#syncKernelInputs();
+  }
+
+  #syncKernelInputs(): void {
+    this.#inputs.forEach((input, i) => {
+      const v = this.#kernel[i]!;
+      // A number input wants a plain decimal; 1/9 shows as 0.1111.
+      input.value = String(Number(v.toFixed(4)));
+      input.setAttribute('aria-invalid', 'false');
+    });
+  }
+
+  #rows(): number[][] {
+    const out = this.#output;
+    if (!out) return [];
+    const [, , h, w] = out.shape as [number, number, number, number];
+    return Array.from({ length: h }, (_, y) => Array.from(out.data.subarray(y * w, y * w + w)));
+  }
+
+  #tensors(): { image: Tensor; weight: Tensor } {
+    return {
+      image: tensor(LECTURE_IMAGE, [1, 1, LECTURE_SIZE, LECTURE_SIZE]),
+      weight: tensor(Float32Array.from(this.#kernel), [1, 1, 3, 3]),
+    };
+  }
+
+  #update(layoutChanged = false): void {
+    if (!this.#root) return;
+    const { image, weight } = this.#tensors();
+    const pad = this.#padding ? 1 : 0;
+    this.#output = conv2d(image, weight, null, { padding: pad });
+    const preset = presetOf(this.#kernel);
+    for (const [name, b] of this.#presetButtons)
+      b.setAttribute('aria-pressed', String(name === preset));
+    if (layoutChanged || this.#outputTable!.rows.length !== this.#output.shape[2]) {
+      this.#renderInput();
+      this.#renderOutputShell();
+    }
+    this.#renderOutput();
+    if (this.#explained) this.#explainCell(this.#explained.y, this.#explained.x);
+    this.dispatchEvent(
+      new CustomEvent<KernelChange>('rf-change', {
+        detail: { kernel: this.kernel, padding: this.#padding, output: this.#rows() },
+        bubbles: true,
+      }),
+    );
+  }
+
+  #renderInput(): void {
+    const pad = this.#padding ? 1 : 0;
+    const n = LECTURE_SIZE + 2 * pad;
+    const table = this.#inputTable!;
+    table.replaceChildren();
+    for (let r = 0; r < n; r++) {
+      const tr = el('tr');
+      for (let c = 0; c < n; c++) {
+        const y = r - pad;
+        const x = c - pad;
+        const inside = y >= 0 && y < LECTURE_SIZE && x >= 0 && x < LECTURE_SIZE;
+        const v = inside ? LECTURE_IMAGE[y * LECTURE_SIZE + x]! : 0;
+        const td = el(
+          'td',
+          { 'data-iy': y, 'data-ix': x, class: inside ? null : 'pad' },
+          String(v),
+        );
+        if (inside) {
+          const { bg, fg } = inkColor(v);
+          td.style.background = bg;
+          td.style.color = fg;
+        }
+        tr.append(td);
+      }
+      table.append(tr);
+    }
+  }
+
+  #renderOutputShell(): void {
+    const [, , h, w] = this.#output!.shape as [number, number, number, number];
+    const table = this.#outputTable!;
+    table.replaceChildren();
+    for (let y = 0; y < h; y++) {
+      const tr = el('tr', { role: 'row' });
+      for (let x = 0; x < w; x++) {
+        tr.append(el('td', { role: 'gridcell', 'data-y': y, 'data-x': x, tabindex: -1 }));
+      }
+      table.append(tr);
+    }
+    rovingGrid(table, h, w);
+    this.#explained = null;
+    this.#explainCell(null);
+  }
+
+  #renderOutput(): void {
+    const out = this.#output!;
+    const [, , h, w] = out.shape as [number, number, number, number];
+    const d = fractionDenominator(this.#kernel);
+    let max = 0;
+    for (const v of out.data) max = Math.max(max, Math.abs(v));
+    const signed = out.data.some((v) => v < -1e-9);
+    const scale = d !== null && d > 1 ? `, every value × 1/${d}` : '';
+    this.#caption!.textContent = `Output (${h} × ${w})${scale}`;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const v = out.data[y * w + x]!;
+        const td = this.#outputTable!.rows[y]!.cells[x]!;
+        td.textContent = formatScaled(v, d);
+        const { bg, fg } = signed ? signedColor(v, max) : inkColor(max > 0 ? v / max : 0);
+        td.style.background = bg;
+        td.style.color = fg;
+      }
+    }
+  }
+
+  #explainCell(y: number | null, x?: number): void {
+    for (const td of this.#root!.querySelectorAll('td.win, td.current')) {
+      td.classList.remove('win', 'current');
+      td.removeAttribute('data-k');
+    }
+    if (y === null || x === undefined) {
+      this.#explained = null;
+      this.#explain!.textContent = 'Hover over or focus an output cell to see how it is computed.';
+      return;
+    }
+    this.#explained = { y, x };
+    const { image, weight } = this.#tensors();
+    const e = explainConv2d(
+      image,
+      weight,
+      null,
+      { padding: this.#padding ? 1 : 0 },
+      { channel: 0, y, x },
+    );
+    const d = fractionDenominator(this.#kernel);
+    e.rows.forEach((iy, i) => {
+      e.cols.forEach((ix, j) => {
+        const td = this.#inputTable!.querySelector<HTMLElement>(
+          `td[data-iy="${iy}"][data-ix="${ix}"]`,
+        );
+        td?.classList.add('win');
+        td?.setAttribute('data-k', formatNumber(e.kernel[0]![i]![j]! * (d ?? 1)));
+      });
+    });
+    this.#outputTable!.rows[y]?.cells[x]?.classList.add('current');
+    this.#explain!.textContent = `Row ${y + 1}, column ${x + 1}: ${formatConvSum(e, d)}`;
+  }
+}

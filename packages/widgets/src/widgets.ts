@@ -1,0 +1,19 @@
+import { DigitPad } from './digit-pad.js';
+import { KernelLab } from './kernel-lab.js';
+import { ModelCompare } from './model-compare.js';
+import { Pooling } from './pooling.js';
+
+/** Every element with its tag; `spec` on each class describes its API. */
+export const WIDGETS = {
+  'rf-kernel-lab': KernelLab,
+  'rf-pooling': Pooling,
+  'rf-digit-pad': DigitPad,
+  'rf-model-compare': ModelCompare,
+} as const;
+
+/** Registers the elements that are not registered yet (safe to call twice). */
+export function defineWidgets(registry: CustomElementRegistry = customElements): void {
+  for (const [tag, cls] of Object.entries(WIDGETS)) {
+    if (!registry.get(tag)) registry.define(tag, cls);
+  }
+}

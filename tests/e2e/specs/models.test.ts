@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { decodeDigits, MODEL_NAMES } from '@receptive/models';
+import { fromOnnx } from '@receptive/onnx';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser } from '../lib/browser.ts';
+import { guardContext, noProblems } from '../lib/guard.ts';
+import { serveMounts } from '../lib/mounts.ts';
+import type { StaticServer } from '../lib/server.ts';
+
+// The models package as built (dist/, models/, data/) and onnxruntime-web's own files, served
+// next to a bare page: what another course site does, without a bundler.
+const require = createRequire(import.meta.url);
+const MODELS_DIR = dirname(require.resolve('@receptive/models/package.json'));
+// onnxruntime-web exports its runtime files but not its package.json.
+const ORT_DIST = dirname(
+  createRequire(`${MODELS_DIR}/`).resolve('onnxruntime-web/ort-wasm-simd-threaded.wasm'),
+);
+const FIXTURE = fileURLToPath(new URL('../fixtures/models/', import.meta.url));
+
+const heldOut = decodeDigits(new Uint8Array(readFileSync(`${MODELS_DIR}/data/heldout.bin`)));
+const N = heldOut.count;
+
+/** Top-1 and probabilities of the core reference for every held-out digit. */
+function reference(name: string) {
+  const model = fromOnnx(new Uint8Array(readFileSync(`${MODELS_DIR}/models/${name}.onnx`)));
+  const probs = model.forward({ shape: [N, 1, 28, 28], data: heldOut.pixels }).data;
+  return { probs, top: topOf(probs) };
+}
+
+function topOf(probs: ArrayLike<number>): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < probs.length / 10; i++) {
+    let best = 0;
+    for (let j = 1; j < 10; j++) if (probs[i * 10 + j]! > probs[i * 10 + best]!) best = j;
+    out.push(best);
+  }
+  return out;
+}
+
+interface PageRun {
+  backend: string;
+  fallbackReason: string | null;
+  probs: number[];
+  layers: string[];
+}
+
+/** Loads a model in the page on `backend` and runs every held-out digit through it. */
+const runInPage = (page: Page, name: string, backend: string, workload = 'interactive') =>
+  page.evaluate(
+    async ({ name, backend, workload }) => {
+      // biome-ignore lint/suspicious/noExplicitAny: the module is put on window by the fixture page.
+      const m = (window as any).rfModels;
+      const digits = await m.loadHeldOut();
+      const model = await m.loadModel(name, { backend, workload });
+      const r = await model.run(digits.pixels, digits.count);
+      const out = {
+        backend: r.backend,
+        fallbackReason: model.fallbackReason,
+        probs: Array.from(r.probs),
+        layers: model.layers,
+      };
+      await model.dispose();
+      return out;
+    },
+    { name, backend, workload },
+  ) as Promise<PageRun>;
+
+async function openFixture(browser: Browser, origin: string) {
+  const context = await browser.newContext({ baseURL: origin });
+  const problems = await guardContext(context, origin);
+  const page = await context.newPage();
+  await page.goto('/');
+  await page.waitForSelector('body[data-ready="true"]');
+  return { context, page, problems };
+}
+
+function assertSameAsCore(name: string, run: PageRun) {
+  const ref = reference(name);
+  assert.deepEqual(
+    topOf(run.probs),
+    ref.top,
+    `${name} on ${run.backend}: top-1 differs from the core`,
+  );
+  let worst = 0;
+  for (let i = 0; i < ref.probs.length; i++)
+    worst = Math.max(worst, Math.abs(ref.probs[i]! - run.probs[i]!));
+  assert.ok(worst <= 1e-4, `${name} on ${run.backend}: probabilities differ by ${worst}`);
+}
+
+let server: StaticServer;
+before(async () => {
+  server = await serveMounts({ '/': FIXTURE, '/pkg': MODELS_DIR, '/ort': ORT_DIST });
+});
+after(async () => {
+  await server?.close();
+});
+
+describe('the digit models in Chromium, with WebGPU', () => {
+  let browser: Browser;
+  before(async () => {
+    browser = await launchBrowser({ webgpu: true });
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  for (const name of MODEL_NAMES) {
+    it(`${name}: wasm and webgpu agree with the core on all ${N} held-out digits`, async () => {
+      const { context, page, problems } = await openFixture(browser, server.origin);
+      for (const backend of ['wasm', 'webgpu']) {
+        const run = await runInPage(page, name, backend);
+        assert.equal(run.backend, backend);
+        assert.equal(run.fallbackReason, null);
+        assertSameAsCore(name, run);
+      }
+      assert.deepEqual(problems, noProblems());
+      await context.close();
+    });
+  }
+
+  it('auto picks wasm for interactive work and WebGPU for batches', async () => {
+    const { context, page } = await openFixture(browser, server.origin);
+    assert.equal((await runInPage(page, 'logreg', 'auto', 'interactive')).backend, 'wasm');
+    assert.equal((await runInPage(page, 'logreg', 'auto', 'batch')).backend, 'webgpu');
+    await context.close();
+  });
+});
+
+describe('the digit models in Chromium without WebGPU', () => {
+  let browser: Browser;
+  before(async () => {
+    browser = await launchBrowser({ webgpu: false });
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  it('asking for WebGPU falls back to wasm, says why, and still reads every digit right', async () => {
+    const { context, page, problems } = await openFixture(browser, server.origin);
+    const run = await runInPage(page, 'cnn', 'webgpu');
+    assert.equal(run.backend, 'wasm');
+    assert.equal(run.fallbackReason, 'webgpu is not available here');
+    assertSameAsCore('cnn', run);
+    assert.deepEqual(problems, noProblems());
+    await context.close();
+  });
+
+  it('a missing model file is a clear error, and the page keeps working', async () => {
+    const { context, page, problems } = await openFixture(browser, server.origin);
+    const message = await page.evaluate(async () => {
+      // biome-ignore lint/suspicious/noExplicitAny: see above.
+      const m = (window as any).rfModels;
+      try {
+        await m.loadModel('cnn', { source: '/pkg/models/missing.onnx' });
+        return 'loaded';
+      } catch (err) {
+        return `${(err as Error).name}: ${(err as Error).message}`;
+      }
+    });
+    assert.match(
+      message,
+      /^ModelLoadError: Could not download the model from \/pkg\/models\/missing.onnx: HTTP 404$/,
+    );
+    const run = await runInPage(page, 'logreg', 'wasm');
+    assert.equal(run.probs.length, N * 10);
+    // The 404 itself is the only failed request, and it was expected.
+    assert.deepEqual(
+      problems.failedRequests.map((r) => r.replace(server.origin, '')),
+      ['/pkg/models/missing.onnx: HTTP 404'],
+    );
+    assert.deepEqual(
+      problems.consoleErrors.filter((e) => !e.includes('404')),
+      [],
+    );
+    await context.close();
+  });
+});

@@ -1,0 +1,415 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  conv2d,
+  layers,
+  receptiveField,
+  type SequentialModel,
+  sequential,
+  shift2d,
+  tensor,
+} from '@receptive/core';
+import { decodeDigits } from '@receptive/models';
+import { fromOnnx } from '@receptive/onnx';
+import type { Page } from 'playwright-core';
+import { seriousViolations } from '../lib/axe.ts';
+import { noProblems } from '../lib/guard.ts';
+import { type Harness, startHarness } from '../lib/harness.ts';
+
+// The package's example page, built by its `build` script (turbo builds it before e2e).
+const require = createRequire(import.meta.url);
+const WIDGETS_DIR = dirname(require.resolve('@receptive/widgets/package.json'));
+const MODELS_DIR = dirname(require.resolve('@receptive/models/package.json'));
+const EXAMPLE_DIST = `${WIDGETS_DIR}/example/dist/`;
+
+const LECTURE = ['0000000', '0011100', '0111110', '0111000', '0111110', '0011100', '0000000'];
+const IMAGE = tensor(Float32Array.from(LECTURE.join(''), Number), [1, 1, 7, 7]);
+const EDGE = [-1, -1, -1, 2, 2, 2, -1, -1, -1];
+
+/** The output grid as the page writes it, row by row. */
+const outputGrid = (page: Page) =>
+  page.$$eval('rf-kernel-lab table.out tr', (rows) =>
+    rows.map((r) => Array.from(r.querySelectorAll('td'), (td) => td.textContent ?? '')),
+  );
+
+/** What the core computes for `kernel`, written as the page writes it (minus as U+2212). */
+function coreGrid(kernel: number[], padding = 0, scale = 1): string[][] {
+  const out = conv2d(IMAGE, tensor(Float32Array.from(kernel), [1, 1, 3, 3]), null, { padding });
+  const [, , h, w] = out.shape as [number, number, number, number];
+  return Array.from({ length: h }, (_, y) =>
+    Array.from({ length: w }, (_, x) => {
+      const v = Math.round(out.data[y * w + x]! * scale * 1000) / 1000;
+      return v < 0 ? `\u2212${-v}` : String(v === 0 ? 0 : v);
+    }),
+  );
+}
+
+const heldOut = decodeDigits(new Uint8Array(readFileSync(`${MODELS_DIR}/data/heldout.bin`)));
+const cnn = fromOnnx(new Uint8Array(readFileSync(`${MODELS_DIR}/models/cnn.onnx`)));
+const top = (probs: ArrayLike<number>) => {
+  let best = 0;
+  for (let j = 1; j < 10; j++) if (probs[j]! > probs[best]!) best = j;
+  return best;
+};
+
+let h: Harness;
+before(async () => {
+  h = await startHarness({ dir: EXAMPLE_DIST });
+});
+after(async () => {
+  await h?.close();
+});
+
+async function open(page: Page) {
+  await page.goto('/');
+  await page.waitForFunction(() => customElements.get('rf-model-compare') !== undefined);
+}
+
+describe('<rf-kernel-lab>', () => {
+  it('computes the lecture box blur, explains a cell, and follows kernel edits', async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    await open(page);
+    const box = Array.from({ length: 9 }, () => 1 / 9);
+    const grid = await outputGrid(page);
+    assert.deepEqual(grid[0], ['3', '5', '6', '5', '3'], "the lecture's first row, over 9");
+    assert.deepEqual(grid, coreGrid(box, 0, 9));
+    assert.match(
+      (await page.locator('rf-kernel-lab #out-cap').textContent()) ?? '',
+      /Output \(5 × 5\), every value × 1\/9/,
+    );
+
+    // Hover: the window lights up and the sum is written out with the real numbers.
+    await page.locator('rf-kernel-lab td[data-y="0"][data-x="0"]').hover();
+    assert.equal(
+      await page.locator('rf-kernel-lab .explain').textContent(),
+      'Row 1, column 1: (0×1 + 0×1 + 0×1 + 0×1 + 0×1 + 1×1 + 0×1 + 1×1 + 1×1)/9 = 3/9',
+    );
+    assert.equal(await page.locator('rf-kernel-lab table.in td.win').count(), 9);
+
+    // Keyboard: focus moves with the arrows and explains as it goes.
+    await page.locator('rf-kernel-lab td[data-y="0"][data-x="0"]').focus();
+    await page.keyboard.press('ArrowRight');
+    await page.mouse.move(0, 0);
+    assert.match(
+      (await page.locator('rf-kernel-lab .explain').textContent()) ?? '',
+      /^Row 1, column 2: .*\/9 = 5\/9$/,
+    );
+    assert.equal(
+      await page.locator('rf-kernel-lab td[data-y="0"][data-x="1"]').getAttribute('tabindex'),
+      '0',
+    );
+
+    // A preset, then one edited cell: the output is the core's convolution with that kernel.
+    await page.locator('rf-kernel-lab button[data-preset="horizontal-edge"]').click();
+    assert.deepEqual(await outputGrid(page), coreGrid(EDGE));
+    const edited = [...EDGE];
+    edited[4] = 3.5;
+    await page.getByLabel('Kernel row 2, column 2').fill('3.5');
+    assert.deepEqual(await outputGrid(page), coreGrid(edited));
+    const detail = await page.evaluate(
+      () => (document.querySelector('rf-kernel-lab') as unknown as { kernel: number[] }).kernel,
+    );
+    assert.deepEqual(detail, edited);
+
+    // Zero padding keeps the size; the identity then gives the image back.
+    await page.locator('rf-kernel-lab button[data-preset="identity"]').click();
+    await page.getByLabel('Zero padding').check();
+    assert.deepEqual(
+      await outputGrid(page),
+      LECTURE.map((r) => r.split('')),
+    );
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it('rejects a bad attribute value with what it expected, and keeps working', async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    await open(page);
+    await page.evaluate(() =>
+      document.querySelector('rf-kernel-lab')!.setAttribute('kernel', 'sharpen'),
+    );
+    assert.deepEqual(
+      problems.consoleErrors.map((e) => e.replace(/^.*?: /, '')),
+      [
+        '<rf-kernel-lab> kernel: received "sharpen", expected one of identity, box-blur, horizontal-edge, laplacian, or 9 comma-separated numbers',
+      ],
+    );
+    assert.equal((await outputGrid(page))[0]!.join(' '), '3 5 6 5 3');
+  });
+
+  it('shows its computed tables without JavaScript', async () => {
+    const { context, problems } = await h.context({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto('/');
+    const rows = await page.$$eval('rf-kernel-lab table:last-of-type tr', (trs) =>
+      trs.map((tr) => tr.textContent?.trim()),
+    );
+    assert.equal(rows[0], '35653');
+    assert.deepEqual(problems, noProblems());
+  });
+});
+
+describe('<rf-pooling>', () => {
+  // The figure's network, built here from the core as the element builds it.
+  const net: SequentialModel = sequential(
+    [
+      layers.conv2d({
+        filters: 1,
+        kernel: 3,
+        bias: false,
+        weight: tensor(Float32Array.from(EDGE), [1, 1, 3, 3]),
+      }),
+      layers.maxPool2d({ kernel: 2 }),
+      layers.maxPool2d({ kernel: 2 }),
+    ],
+    { inputShape: [1, 28, 28], seed: 1 },
+  );
+  const lit = (page: Page, layer: string) =>
+    page.$$eval(`rf-pooling [data-layer="${layer}"].lit`, (cells) =>
+      cells
+        .map((c) => `${(c as HTMLElement).dataset['y']},${(c as HTMLElement).dataset['x']}`)
+        .sort(),
+    );
+  const expected = (layer: string, y: number, x: number, activation: string) => {
+    const r = receptiveField(net, layer, { y, x }).path.find(
+      (p) => p.activation === activation,
+    )!.region;
+    const out: string[] = [];
+    for (let yy = r.y0; yy <= r.y1; yy++)
+      for (let xx = r.x0; xx <= r.x1; xx++) out.push(`${yy},${xx}`);
+    return out.sort();
+  };
+
+  it('lights exactly the 16 feature-map values a second-level unit saw, by hover and by keyboard', async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    await open(page);
+    await page.locator('rf-pooling [data-layer="pool2"][data-y="2"][data-x="3"]').hover();
+    const conv = await lit(page, 'conv1');
+    assert.equal(conv.length, 16);
+    assert.deepEqual(conv, expected('pool2', 2, 3, 'conv1'));
+    assert.deepEqual(await lit(page, 'input'), expected('pool2', 2, 3, 'input'));
+    assert.match(
+      (await page.locator('rf-pooling .count').textContent()) ?? '',
+      /saw 4 first-pooling values, 16 feature-map values, 36 digit pixels/,
+    );
+
+    // Keyboard: a first-level unit sees 4 feature-map values and the lecture's 16 pixels.
+    await page.mouse.move(0, 0);
+    await page.locator('rf-pooling [data-layer="pool1"][data-y="0"][data-x="0"]').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowRight');
+    assert.deepEqual(await lit(page, 'conv1'), expected('pool1', 1, 1, 'conv1'));
+    const input = await lit(page, 'input');
+    assert.equal(input.length, 16);
+    assert.deepEqual(input, expected('pool1', 1, 1, 'input'));
+    assert.deepEqual(problems, noProblems());
+  });
+});
+
+/** Draws polylines given in the pad's own 280 x 280 coordinates with the mouse. */
+async function draw(page: Page, strokes: [number, number][][]) {
+  const canvas = page.locator('rf-digit-pad canvas.draw');
+  await canvas.scrollIntoViewIfNeeded();
+  const b = (await canvas.boundingBox())!;
+  const at = ([x, y]: [number, number]) =>
+    [b.x + (x / 280) * b.width, b.y + (y / 280) * b.height] as const;
+  for (const s of strokes) {
+    await page.mouse.move(...at(s[0]!));
+    await page.mouse.down();
+    for (const p of s.slice(1)) await page.mouse.move(...at(p), { steps: 8 });
+    await page.mouse.up();
+  }
+}
+
+const compare = 'rf-model-compare';
+const prediction = (page: Page, model: string) =>
+  page.locator(`${compare} [data-model="${model}"]`).getAttribute('data-prediction');
+
+async function modelsReady(page: Page) {
+  await page.locator(compare).scrollIntoViewIfNeeded();
+  await page.waitForSelector(`${compare}[data-state="ready"]`, { timeout: 30_000 });
+}
+
+describe('<rf-digit-pad> and <rf-model-compare>', () => {
+  it('answers drawn digits with the right CNN prediction, on onnxruntime-web', async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    await open(page);
+    await modelsReady(page);
+    // The cards' numbers, read from the model cards the page fetched.
+    const card = JSON.parse(readFileSync(`${MODELS_DIR}/models/cnn.card.json`, 'utf8'));
+    assert.equal(
+      await page.locator(`${compare} [data-model="cnn"] .facts`).textContent(),
+      `${card.parameters.toLocaleString('en-US')} parameters · ${(card.heldOut.accuracy * 100).toFixed(1)}% held-out accuracy`,
+    );
+    const digits: [string, [number, number][][]][] = [
+      [
+        '7',
+        [
+          [
+            [60, 50],
+            [220, 50],
+            [120, 240],
+          ],
+        ],
+      ],
+      [
+        '1',
+        [
+          [
+            [140, 40],
+            [140, 240],
+          ],
+        ],
+      ],
+      [
+        '0',
+        [
+          [
+            [140, 40],
+            [80, 80],
+            [70, 160],
+            [100, 230],
+            [160, 240],
+            [210, 180],
+            [215, 100],
+            [180, 50],
+            [140, 40],
+          ],
+        ],
+      ],
+    ];
+    for (const [digit, strokes] of digits) {
+      await page.locator('rf-digit-pad button[data-action="clear"]').click();
+      await draw(page, strokes);
+      await page
+        .waitForFunction(
+          (d) =>
+            document
+              .querySelector('rf-model-compare')
+              ?.shadowRoot?.querySelector('[data-model="cnn"]')
+              ?.getAttribute('data-prediction') === d,
+          digit,
+          { timeout: 5000 },
+        )
+        .catch(() => {});
+      assert.equal(await prediction(page, 'cnn'), digit, `a drawn ${digit}`);
+      assert.equal(
+        await page.locator(`${compare} [data-model="cnn"]`).getAttribute('data-engine'),
+        'onnxruntime-web/wasm',
+      );
+    }
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it('fetches no model or runtime until the comparison nears the viewport', async () => {
+    const { context, problems } = await h.context({ viewport: { width: 1280, height: 300 } });
+    const page = await context.newPage();
+    const fetched: string[] = [];
+    page.on('request', (r) => {
+      if (/\.onnx$|\/ort\/|card.*\.json$/.test(r.url())) fetched.push(r.url());
+    });
+    await open(page);
+    await page.waitForTimeout(300);
+    assert.equal(fetched.length, 0, `fetched early: ${fetched.join(', ')}`);
+    assert.equal(await page.locator(compare).getAttribute('data-state'), 'idle');
+    await modelsReady(page);
+    assert.ok(fetched.some((u) => u.endsWith('.wasm')));
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it('answers from the core on the CPU while onnxruntime-web is still loading', async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    // Hold the runtime's files until the CPU answer has been checked.
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    await page.route('**/ort/*', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await open(page);
+    await page.locator(compare).scrollIntoViewIfNeeded();
+    await page.waitForSelector(`${compare}[data-state="cpu"]`);
+    assert.equal(await page.locator(`${compare} progress`).isVisible(), true);
+    await draw(page, [
+      [
+        [140, 40],
+        [140, 240],
+      ],
+    ]);
+    await page.waitForSelector(`${compare} [data-model="cnn"][data-engine="core/cpu"]`);
+    assert.equal(await prediction(page, 'cnn'), '1');
+    release();
+    await page.waitForSelector(`${compare}[data-state="ready"]`);
+    await page.waitForSelector(`${compare} [data-model="cnn"][data-engine="onnxruntime-web/wasm"]`);
+    assert.equal(await prediction(page, 'cnn'), '1');
+    assert.equal(await page.locator(`${compare} progress`).isVisible(), false);
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it('works by keyboard alone: pick a held-out digit, nudge it, hear the predictions', async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    await open(page);
+    await modelsReady(page);
+    await page.locator('rf-digit-pad button[data-action="next"]').focus();
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter');
+    const status = page.locator('rf-digit-pad .status');
+    await page.waitForFunction(() =>
+      /Held-out digit 2 of/.test(
+        document.querySelector('rf-digit-pad')?.shadowRoot?.querySelector('.status')?.textContent ??
+          '',
+      ),
+    );
+    const label = Number(/labelled (\d)/.exec((await status.textContent())!)![1]);
+    assert.equal(label, heldOut.labels[1]);
+    // Back to the pad, then two pixels right and one up.
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Shift+Tab');
+    for (const key of ['ArrowRight', 'ArrowRight', 'ArrowUp']) await page.keyboard.press(key);
+    assert.equal(await status.textContent(), 'Moved 2 pixels right, 1 pixel up.');
+    const pixels = heldOut.pixels.slice(784, 2 * 784);
+    const shifted = shift2d(tensor(pixels, [1, 1, 28, 28]), -1, 2);
+    const want = top(cnn.forward(shifted).data);
+    const live = page.locator(`${compare} [data-live]`);
+    await page.waitForFunction(() =>
+      /Convolutional network: prediction/.test(
+        document.querySelector('rf-model-compare')?.shadowRoot?.querySelector('[data-live]')
+          ?.textContent ?? '',
+      ),
+    );
+    const said = (await live.textContent())!;
+    assert.match(said, new RegExp(`Convolutional network: prediction ${want}, \\d+%\\.`));
+    assert.match(
+      said,
+      /^Logistic regression: prediction \d, \d+%\. Multilayer perceptron: prediction \d, \d+%\./,
+    );
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it('has no serious accessibility violations once everything is live', async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    await open(page);
+    await modelsReady(page);
+    await draw(page, [
+      [
+        [140, 40],
+        [140, 240],
+      ],
+    ]);
+    await page.locator('rf-pooling [data-layer="pool2"][data-y="1"][data-x="1"]').hover();
+    await page.locator('rf-kernel-lab td[data-y="2"][data-x="2"]').hover();
+    assert.deepEqual(await seriousViolations(page), []);
+    assert.deepEqual(problems, noProblems());
+  });
+});
