@@ -1,5 +1,6 @@
 import type { Tape, Var } from './autograd.js';
 import { ArgumentError, ShapeError } from './errors.js';
+import { allFinite, type ForwardPlan, forwardPlan } from './forward-plan.js';
 import type { Layer, LayerSpec } from './layers.js';
 import { avgPool2d } from './ops/avg-pool2d.js';
 import { blurPool2d } from './ops/blur-pool2d.js';
@@ -355,9 +356,34 @@ export class SequentialModel {
     }
   }
 
-  /** The model's output for a batch x [N, ...inputShape]. */
+  // forward's compiled steps and their buffers, by batch size (the last few sizes used).
+  private readonly plans = new Map<number, ForwardPlan>();
+
+  /**
+   * The model's output for a batch x [N, ...inputShape], as a new tensor the caller owns (the
+   * activations in between live in buffers the model reuses on its next call).
+   */
   forward(x: Tensor): Tensor {
     this.checkInput(x);
+    const n = x.shape[0]!;
+    if (n > 0 && this.layers.length > 0 && allFinite(x.data)) {
+      let plan = this.plans.get(n);
+      if (!plan) {
+        if (this.plans.size >= 4) this.plans.delete(this.plans.keys().next().value!);
+        plan = forwardPlan(this.layers, n, applyLayer);
+        this.plans.set(n, plan);
+      }
+      const y = plan.run(x.data);
+      // Anything not finite (which the fast steps do not stop at) is reported by the checked
+      // path below, with the error the op that meets it has always thrown.
+      if (y && allFinite(y)) return { shape: [n, ...this.outputShape], data: y.slice() };
+    }
+    return this.forwardChecked(x);
+  }
+
+  // Layer by layer through the ops, each checking its input: the reference that forward's
+  // compiled plan must match bit for bit, and what reports bad values.
+  private forwardChecked(x: Tensor): Tensor {
     let y = x;
     const ls = this.layers;
     for (let i = 0; i < ls.length; i++) {

@@ -3,7 +3,7 @@
  * and infer on the GPU (webgpu / webgl backends in the browser) or on tfjs's cpu backend.
  * `@tensorflow/tfjs` is an optional peer dependency: only this entry point imports it. It
  * brings the cpu and webgl backends; add `@tensorflow/tfjs-backend-webgpu` for WebGPU, then
- * pick one with `await tf.setBackend('webgpu')`.
+ * pick one with `await useBackend('webgpu', 'webgl')`, which says so when none can start.
  *
  * Core tensors are NCHW; tfjs convolutions run in NHWC, so inputs are transposed once on the
  * way in and back before `flatten`, which keeps the linear weights in the core's order.
@@ -12,12 +12,65 @@
 // and its Node build is a CommonJS bundle that plain Node ESM can load (tfjs-core's
 // register_all_gradients is ESM with extensionless imports, which Node cannot resolve).
 import * as tf from '@tensorflow/tfjs';
-import { ArgumentError, ShapeError } from './errors.js';
+import { ArgumentError, ReceptiveError, ShapeError } from './errors.js';
 import type { Layer } from './layers.js';
 import type { SequentialModel } from './model.js';
 import { binomialFilter } from './ops/blur-pool2d.js';
 import type { AdamConfig, SgdConfig } from './optim.js';
 import type { Tensor } from './tensor.js';
+
+/** None of the tfjs backends asked for could start here; `tried` says why for each. */
+export class BackendUnavailableError extends ReceptiveError {
+  readonly tried: readonly { backend: string; reason: string }[];
+  constructor(tried: readonly { backend: string; reason: string }[]) {
+    super(
+      'useBackend',
+      `no tfjs backend of ${tried.map((t) => `'${t.backend}'`).join(', ')} could start here (${tried
+        .map((t) => `${t.backend}: ${t.reason}`)
+        .join('; ')})`,
+    );
+    this.name = 'BackendUnavailableError';
+    this.tried = tried;
+  }
+}
+
+/**
+ * Switches tfjs to the first of `backends` that starts here and resolves to its name. Use it
+ * instead of `tf.setBackend`: that answers `false` for a backend that is registered but cannot
+ * start (WebGPU in a browser with no adapter), yet leaves `tf.getBackend()` naming it, and the
+ * next op then runs on whichever backend does start, silently. List fallbacks in order of
+ * preference; when none starts this throws a {@link BackendUnavailableError} and puts the
+ * backend that was in use back.
+ *
+ * @example
+ * import '@tensorflow/tfjs-backend-webgpu';
+ * const backend = await useBackend('webgpu', 'webgl'); // 'webgl' where WebGPU has no adapter
+ * await useBackend('webgpu'); // throws BackendUnavailableError there
+ */
+export async function useBackend(...backends: string[]): Promise<string> {
+  if (backends.length === 0) {
+    throw new ArgumentError('useBackend', "name at least one backend, e.g. 'webgpu', 'webgl'");
+  }
+  const engine = tf.engine();
+  const previous = engine.backendName;
+  const tried: { backend: string; reason: string }[] = [];
+  for (const backend of backends) {
+    if (!(backend in engine.registryFactory)) {
+      tried.push({
+        backend,
+        reason: `not registered (registered: ${Object.keys(engine.registryFactory).join(', ')}; webgpu needs \`import '@tensorflow/tfjs-backend-webgpu'\`)`,
+      });
+      continue;
+    }
+    // tfjs logs the cause of a failed start as a console warning and answers false.
+    if (await tf.setBackend(backend)) return backend;
+    tried.push({ backend, reason: 'registered, but failed to start (tfjs logs why)' });
+  }
+  if (previous && previous in engine.registry) await tf.setBackend(previous);
+  // Undo what the failed tf.setBackend left: a backend name with no backend behind it.
+  else engine.backendName = previous;
+  throw new BackendUnavailableError(tried);
+}
 
 /** A core tensor as a tfjs tensor of the same shape (copies the data). */
 export function toTf(t: Tensor): tf.Tensor {

@@ -4,14 +4,21 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  type Conv2dLayer,
   conv2d,
   createRng,
+  type LinearLayer,
   layers,
   linear,
   maxPool2d,
+  NonFiniteError,
+  relu,
   sequential,
+  sgd,
   type Tensor,
+  trainStep,
 } from '../src/index.js';
+import { maxPool2x2Into } from '../src/ops/max-pool2d.js';
 import { maxAbsDiff, randomTensor } from './helpers/random-data.js';
 
 /** Sets about `fraction` of the values to exactly 0, and whole rows to 0 now and then. */
@@ -149,5 +156,123 @@ describe('2x2 max pooling and pool-before-ReLU', () => {
     );
     const x = withZeros(randomTensor([3, 2, 12, 12], 13), 0.8, 14);
     expect(Array.from(net.forward(x).data)).toEqual(Array.from(net.forwardAll(x).output.data));
+  });
+});
+
+// model.forward runs a compiled plan (forward-plan.ts): the ops' loops on buffers it reuses,
+// ReLU fused into the conv, linear or pool before it, and the conv rows a 2x2 pool never reads
+// left out. Its output must keep the bits
+// of forwardAll (the ops one by one), and nothing it reuses may show in what a caller holds.
+describe('model.forward (compiled plan)', () => {
+  const digitNet = (seed: number, units = 72) =>
+    sequential(
+      [
+        layers.conv2d({ filters: 5, kernel: 3 }),
+        layers.relu(),
+        layers.maxPool2d({ kernel: 2 }),
+        layers.conv2d({ filters: 6, kernel: 3, padding: 1 }),
+        layers.relu(),
+        layers.maxPool2d({ kernel: 2 }),
+        layers.flatten(),
+        layers.linear({ units }),
+        layers.relu(),
+        layers.linear({ units: 10 }),
+        layers.softmax(),
+      ],
+      { inputShape: [2, 15, 13], seed },
+    );
+
+  it('gives the bits of forwardAll on random models, batch sizes and zero-heavy inputs', () => {
+    const cases = fc.record({
+      n: fc.integer({ min: 1, max: 4 }),
+      units: fc.integer({ min: 1, max: 140 }),
+      zeros: fc.constantFrom(0, 0.5, 0.8, 0.97, 1),
+      seed: fc.integer({ min: 0, max: 1e6 }),
+    });
+    fc.assert(
+      fc.property(cases, (o) => {
+        const net = digitNet(o.seed, o.units);
+        const x = withZeros(randomTensor([o.n, 2, 15, 13], o.seed + 1), o.zeros, o.seed + 2);
+        const y = net.forward(x);
+        expect(y.shape).toEqual([o.n, 10]);
+        expect(Array.from(y.data)).toEqual(Array.from(net.forwardAll(x).output.data));
+      }),
+      { numRuns: 60, seed: 5 },
+    );
+  });
+
+  it('wide linear layers match forwardAll for dense and sparse rows', () => {
+    for (const [inF, units, zeros] of [
+      [784, 512, 0.8],
+      [100, 67, 0.9],
+      [100, 64, 0.3],
+      [50, 130, 0.6],
+      [9, 200, 1],
+    ] as const) {
+      const net = sequential(
+        [layers.linear({ units }), layers.relu(), layers.linear({ units: 3 })],
+        { inputShape: [inF], seed: inF + units },
+      );
+      const x = withZeros(randomTensor([3, inF], units, 2), zeros, 8);
+      expect(Array.from(net.forward(x).data)).toEqual(Array.from(net.forwardAll(x).output.data));
+    }
+  });
+
+  it('returns a new tensor each call: a later forward leaves an earlier result intact', () => {
+    const net = digitNet(7);
+    const a = withZeros(randomTensor([2, 2, 15, 13], 20), 0.8, 21);
+    const b = withZeros(randomTensor([2, 2, 15, 13], 22), 0.8, 23);
+    const c = withZeros(randomTensor([1, 2, 15, 13], 24), 0.8, 25);
+    const ya = net.forward(a);
+    const kept = Array.from(ya.data);
+    const yb = net.forward(b);
+    net.forward(c); // another batch size, then back
+    net.forward(a);
+    expect(Array.from(ya.data)).toEqual(kept);
+    expect(ya.data).not.toBe(yb.data);
+    expect(Array.from(yb.data)).toEqual(Array.from(net.forwardAll(b).output.data));
+    // Writing into a result changes neither the next result nor the input.
+    const input = Array.from(a.data);
+    ya.data.fill(123);
+    expect(Array.from(net.forward(a).data)).toEqual(kept);
+    expect(Array.from(a.data)).toEqual(input);
+  });
+
+  it('sees new weights after a training step and after weights are written in place', () => {
+    const net = digitNet(8, 96);
+    const x = withZeros(randomTensor([4, 2, 15, 13], 30), 0.8, 31);
+    net.forward(x);
+    trainStep(net, x, [1, 2, 3, 4], sgd({ lr: 0.5 }));
+    expect(Array.from(net.forward(x).data)).toEqual(Array.from(net.forwardAll(x).output.data));
+    const w = (net.layer('linear1') as LinearLayer).weight.data;
+    for (let i = 0; i < w.length; i += 3) w[i] = -w[i]!;
+    expect(Array.from(net.forward(x).data)).toEqual(Array.from(net.forwardAll(x).output.data));
+  });
+
+  it('still reports a non-finite input or weight with the op error it always gave', () => {
+    const net = digitNet(9);
+    const x = randomTensor([1, 2, 15, 13], 40);
+    x.data[7] = Number.NaN;
+    expect(() => net.forward(x)).toThrow('conv2d: input holds NaN at flat index 7');
+    const ok = randomTensor([1, 2, 15, 13], 41);
+    const w = (net.layer('linear1') as LinearLayer).weight.data;
+    w[5] = Number.POSITIVE_INFINITY;
+    expect(() => net.forward(ok)).toThrow(NonFiniteError);
+    w[5] = 0;
+    (net.layer('conv2') as Conv2dLayer).weight.data[3] = Number.NaN;
+    expect(() => net.forward(ok)).toThrow('conv2d: kernel holds NaN at flat index 3');
+  });
+
+  it('2x2 pooling with ReLU fused equals ReLU then pooling, and keeps NaN', () => {
+    const x = withZeros(randomTensor([2, 3, 9, 8], 50), 0.5, 51);
+    const g = { n: 2, c: 3, h: 9, w: 8, oh: 4, ow: 4 };
+    const fused = new Float32Array(96);
+    maxPool2x2Into(x.data, g, fused, true);
+    const ref = maxPool2d(relu(x), { kernel: 2 });
+    expect(Array.from(fused)).toEqual(Array.from(ref.data));
+    // A window of NaN gives NaN, not the 0 a ReLU would make of it, so forward can report it.
+    for (const i of [0, 1, 8, 9]) x.data[i] = Number.NaN;
+    maxPool2x2Into(x.data, g, fused, true);
+    expect(fused[0]).toBeNaN();
   });
 });

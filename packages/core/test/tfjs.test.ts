@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adam, layers, lossAndGradients, sequential, sgd, trainStep } from '../src/index.js';
-import { tfjsModel } from '../src/tfjs.js';
+import { BackendUnavailableError, tfjsModel, useBackend } from '../src/tfjs.js';
 import { maxAbsDiff, randomTensor } from './helpers/random-data.js';
 
 beforeAll(async () => {
@@ -80,5 +80,33 @@ describe('@receptive/core/tfjs matches the CPU reference within 1e-4', () => {
     gpu.trainStep(randomTensor([2, 2, 16, 16], 6), [1, 2]);
     gpu.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('useBackend', () => {
+  it('picks the first backend that starts, in the order given', async () => {
+    expect(await useBackend('no-such-backend', 'cpu')).toBe('cpu');
+    expect(tf.getBackend()).toBe('cpu');
+  });
+
+  it('throws a clear error when none starts, and keeps the backend in use', async () => {
+    tf.registerBackend('rf-broken', () => {
+      throw new Error('no device');
+    });
+    try {
+      const err = await useBackend('rf-broken', 'no-such-backend').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(BackendUnavailableError);
+      expect((err as BackendUnavailableError).tried.map((t) => t.backend)).toEqual([
+        'rf-broken',
+        'no-such-backend',
+      ]);
+      expect((err as Error).message).toMatch(
+        /^useBackend: no tfjs backend of 'rf-broken', 'no-such-backend' could start here \(rf-broken: registered, but failed to start.*; no-such-backend: not registered \(registered: .*cpu/,
+      );
+      expect(tf.getBackend()).toBe('cpu');
+      expect(tf.add(tf.scalar(1), tf.scalar(2)).dataSync()[0]).toBe(3);
+    } finally {
+      tf.removeBackend('rf-broken');
+    }
   });
 });

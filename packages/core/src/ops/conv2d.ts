@@ -279,13 +279,31 @@ let rowHi = new Int32Array(0);
  * Exact: a skipped term is a product with 0. Padding is written out as zeros once first.
  */
 function conv2d3x3(x: Tensor, w: Tensor, b: Tensor | null | undefined, g: Conv2dGeometry): Tensor {
+  const out = new Float32Array(g.n * g.k * g.oh * g.ow);
+  conv2d3x3Into(x.data, w.data, b ? b.data : null, g, out);
+  return { shape: [g.n, g.k, g.oh, g.ow], data: out };
+}
+
+/**
+ * The loops of {@link conv2d3x3}, writing into `out` (n * k * oh * ow values) with no checks:
+ * `model.forward` calls it on its own scratch buffers, shapes and values checked beforehand.
+ * Only output rows < `rows` and columns < `cols` are summed (the rest hold just the bias):
+ * a 2x2 pool that follows never reads the last row and column of an odd-sized map.
+ */
+export function conv2d3x3Into(
+  input: Float32Array,
+  wt: Float32Array,
+  bias: Float32Array | null,
+  g: Conv2dGeometry,
+  out: Float32Array,
+  rows = g.oh,
+  cols = g.ow,
+): void {
   const { n, c, h, w: wd, k, ph, pw, oh, ow } = g;
   const p = oh * ow;
   const H = h + 2 * ph;
   const W = wd + 2 * pw;
   const plane = H * W;
-  const out = new Float32Array(n * k * p);
-  const wt = w.data;
   if (rowLo.length < c * H) {
     rowLo = new Int32Array(c * H);
     rowHi = new Int32Array(c * H);
@@ -293,7 +311,7 @@ function conv2d3x3(x: Tensor, w: Tensor, b: Tensor | null | undefined, g: Conv2d
   const lo = rowLo;
   const hi = rowHi;
   for (let ni = 0; ni < n; ni++) {
-    let xd = x.data;
+    let xd = input;
     let xo = ni * c * plane;
     if (ph !== 0 || pw !== 0) {
       if (padded.length < c * plane) padded = new Float32Array(c * plane);
@@ -303,7 +321,7 @@ function conv2d3x3(x: Tensor, w: Tensor, b: Tensor | null | undefined, g: Conv2d
       for (let ci = 0; ci < c; ci++) {
         for (let y = 0; y < h; y++) {
           const src = ((ni * c + ci) * h + y) * wd;
-          xd.set(x.data.subarray(src, src + wd), (ci * H + y + ph) * W + pw);
+          xd.set(input.subarray(src, src + wd), (ci * H + y + ph) * W + pw);
         }
       }
     }
@@ -318,14 +336,14 @@ function conv2d3x3(x: Tensor, w: Tensor, b: Tensor | null | undefined, g: Conv2d
     }
     const base = ni * k * p;
     for (let ki = 0; ki < k; ki++)
-      out.fill(b ? b.data[ki]! : 0, base + ki * p, base + (ki + 1) * p);
+      out.fill(bias ? bias[ki]! : 0, base + ki * p, base + (ki + 1) * p);
     for (let ci = 0; ci < c; ci++) {
       const xc = xo + ci * plane;
-      for (let oy = 0; oy < oh; oy++) {
+      for (let oy = 0; oy < rows; oy++) {
         const rr = ci * H + oy;
         // Output columns ox whose window (columns ox..ox+2) meets a nonzero of rows oy..oy+2.
         const x0 = Math.max(0, Math.min(lo[rr]!, lo[rr + 1]!, lo[rr + 2]!) - 2);
-        const x1 = Math.min(ow, Math.max(hi[rr]!, hi[rr + 1]!, hi[rr + 2]!));
+        const x1 = Math.min(cols, Math.max(hi[rr]!, hi[rr + 1]!, hi[rr + 2]!));
         if (x0 >= x1) continue;
         const r0 = xc + oy * W;
         const r1 = r0 + W;
@@ -461,7 +479,6 @@ function conv2d3x3(x: Tensor, w: Tensor, b: Tensor | null | undefined, g: Conv2d
       }
     }
   }
-  return { shape: [n, k, oh, ow], data: out };
 }
 
 /** Gradients of a conv2d with respect to its input, kernel and bias. */

@@ -35,9 +35,23 @@ let valScratch = new Float32Array(0);
 export function linear(x: Tensor, w: Tensor, b?: Tensor | null): Tensor {
   const [n, inF, outF] = checkLinear(x, w, b);
   const out = new Float32Array(n * outF);
-  const xd = x.data;
-  const wd = w.data;
-  const bd = b ? b.data : null;
+  linearInto(x.data, w.data, b ? b.data : null, n, inF, outF, out);
+  return { shape: [n, outF], data: out };
+}
+
+/**
+ * The loops of {@link linear}, writing into `out` (n * outF values) with no checks:
+ * `model.forward` calls it on its own scratch buffers, shapes and values checked beforehand.
+ */
+export function linearInto(
+  xd: Float32Array,
+  wd: Float32Array,
+  bd: Float32Array | null,
+  n: number,
+  inF: number,
+  outF: number,
+  out: Float32Array,
+): void {
   if (idxScratch.length < inF) {
     idxScratch = new Int32Array(inF);
     valScratch = new Float32Array(inF);
@@ -55,81 +69,110 @@ export function linear(x: Tensor, w: Tensor, b?: Tensor | null): Tensor {
       }
     }
     const oo = r * outF;
-    if (nnz * 2 < inF) {
-      let o = 0;
-      // Eight output rows per pass share each (index, value) load and keep their sums in
-      // locals; one pass per row would spend most of its time reloading idx and val.
-      for (; o + 7 < outF; o += 8) {
-        const w0 = o * inF;
-        const w1 = w0 + inF;
-        const w2 = w1 + inF;
-        const w3 = w2 + inF;
-        const w4 = w3 + inF;
-        const w5 = w4 + inF;
-        const w6 = w5 + inF;
-        const w7 = w6 + inF;
-        let s0 = 0;
-        let s1 = 0;
-        let s2 = 0;
-        let s3 = 0;
-        let s4 = 0;
-        let s5 = 0;
-        let s6 = 0;
-        let s7 = 0;
-        for (let j = 0; j < nnz; j++) {
-          const i = idx[j]!;
-          const v = val[j]!;
-          s0 += wd[w0 + i]! * v;
-          s1 += wd[w1 + i]! * v;
-          s2 += wd[w2 + i]! * v;
-          s3 += wd[w3 + i]! * v;
-          s4 += wd[w4 + i]! * v;
-          s5 += wd[w5 + i]! * v;
-          s6 += wd[w6 + i]! * v;
-          s7 += wd[w7 + i]! * v;
-        }
-        const r = oo + o;
-        out[r] = (bd ? bd[o]! : 0) + s0;
-        out[r + 1] = (bd ? bd[o + 1]! : 0) + s1;
-        out[r + 2] = (bd ? bd[o + 2]! : 0) + s2;
-        out[r + 3] = (bd ? bd[o + 3]! : 0) + s3;
-        out[r + 4] = (bd ? bd[o + 4]! : 0) + s4;
-        out[r + 5] = (bd ? bd[o + 5]! : 0) + s5;
-        out[r + 6] = (bd ? bd[o + 6]! : 0) + s6;
-        out[r + 7] = (bd ? bd[o + 7]! : 0) + s7;
-      }
-      for (; o < outF; o++) {
-        const wo = o * inF;
-        let s0 = 0;
-        let s1 = 0;
-        let j = 0;
-        for (; j + 1 < nnz; j += 2) {
-          s0 += wd[wo + idx[j]!]! * val[j]!;
-          s1 += wd[wo + idx[j + 1]!]! * val[j + 1]!;
-        }
-        if (j < nnz) s0 += wd[wo + idx[j]!]! * val[j]!;
-        out[oo + o] = (bd ? bd[o]! : 0) + s0 + s1;
-      }
-    } else {
-      for (let o = 0; o < outF; o++) {
-        const wo = o * inF;
-        let s0 = 0;
-        let s1 = 0;
-        let s2 = 0;
-        let s3 = 0;
-        let i = 0;
-        for (; i + 3 < inF; i += 4) {
-          s0 += wd[wo + i]! * xd[xo + i]!;
-          s1 += wd[wo + i + 1]! * xd[xo + i + 1]!;
-          s2 += wd[wo + i + 2]! * xd[xo + i + 2]!;
-          s3 += wd[wo + i + 3]! * xd[xo + i + 3]!;
-        }
-        for (; i < inF; i++) s0 += wd[wo + i]! * xd[xo + i]!;
-        out[oo + o] = (bd ? bd[o]! : 0) + s0 + s1 + s2 + s3;
-      }
+    if (nnz * 2 >= inF) {
+      denseRow(xd, xo, wd, bd, inF, outF, out, oo);
+      continue;
     }
+    let o = 0;
+    // Eight output rows per pass share each (index, value) load and keep their sums in
+    // locals; one pass per row would spend most of its time reloading idx and val.
+    for (; o + 7 < outF; o += 8) {
+      const w0 = o * inF;
+      const w1 = w0 + inF;
+      const w2 = w1 + inF;
+      const w3 = w2 + inF;
+      const w4 = w3 + inF;
+      const w5 = w4 + inF;
+      const w6 = w5 + inF;
+      const w7 = w6 + inF;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let s4 = 0;
+      let s5 = 0;
+      let s6 = 0;
+      let s7 = 0;
+      for (let j = 0; j < nnz; j++) {
+        const i = idx[j]!;
+        const v = val[j]!;
+        s0 += wd[w0 + i]! * v;
+        s1 += wd[w1 + i]! * v;
+        s2 += wd[w2 + i]! * v;
+        s3 += wd[w3 + i]! * v;
+        s4 += wd[w4 + i]! * v;
+        s5 += wd[w5 + i]! * v;
+        s6 += wd[w6 + i]! * v;
+        s7 += wd[w7 + i]! * v;
+      }
+      const q = oo + o;
+      out[q] = (bd ? bd[o]! : 0) + s0;
+      out[q + 1] = (bd ? bd[o + 1]! : 0) + s1;
+      out[q + 2] = (bd ? bd[o + 2]! : 0) + s2;
+      out[q + 3] = (bd ? bd[o + 3]! : 0) + s3;
+      out[q + 4] = (bd ? bd[o + 4]! : 0) + s4;
+      out[q + 5] = (bd ? bd[o + 5]! : 0) + s5;
+      out[q + 6] = (bd ? bd[o + 6]! : 0) + s6;
+      out[q + 7] = (bd ? bd[o + 7]! : 0) + s7;
+    }
+    sparseTail(wd, bd, inF, outF, o, idx, val, nnz, out, oo);
   }
-  return { shape: [n, outF], data: out };
+}
+
+// Outputs from..outF-1 of a sparse row (the last outF % 8 of them), two partial sums each.
+function sparseTail(
+  wd: Float32Array,
+  bd: Float32Array | null,
+  inF: number,
+  outF: number,
+  from: number,
+  idx: Int32Array,
+  val: Float32Array,
+  nnz: number,
+  out: Float32Array,
+  oo: number,
+): void {
+  for (let o = from; o < outF; o++) {
+    const wo = o * inF;
+    let s0 = 0;
+    let s1 = 0;
+    let j = 0;
+    for (; j + 1 < nnz; j += 2) {
+      s0 += wd[wo + idx[j]!]! * val[j]!;
+      s1 += wd[wo + idx[j + 1]!]! * val[j + 1]!;
+    }
+    if (j < nnz) s0 += wd[wo + idx[j]!]! * val[j]!;
+    out[oo + o] = (bd ? bd[o]! : 0) + s0 + s1;
+  }
+}
+
+// One row of x that is mostly nonzero: every output, four partial sums each.
+function denseRow(
+  xd: Float32Array,
+  xo: number,
+  wd: Float32Array,
+  bd: Float32Array | null,
+  inF: number,
+  outF: number,
+  out: Float32Array,
+  oo: number,
+): void {
+  for (let o = 0; o < outF; o++) {
+    const wo = o * inF;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let i = 0;
+    for (; i + 3 < inF; i += 4) {
+      s0 += wd[wo + i]! * xd[xo + i]!;
+      s1 += wd[wo + i + 1]! * xd[xo + i + 1]!;
+      s2 += wd[wo + i + 2]! * xd[xo + i + 2]!;
+      s3 += wd[wo + i + 3]! * xd[xo + i + 3]!;
+    }
+    for (; i < inF; i++) s0 += wd[wo + i]! * xd[xo + i]!;
+    out[oo + o] = (bd ? bd[o]! : 0) + s0 + s1 + s2 + s3;
+  }
 }
 
 /** Gradients of {@link linear}. */

@@ -35,3 +35,16 @@ export function reluBackward(x: Tensor, dy: Tensor): Tensor {
 export function reluInPlace(d: Float32Array): void {
   for (let i = 0; i < d.length; i++) if (!(d[i]! > 0)) d[i] = 0;
 }
+
+/**
+ * max(0, x) written over `d[from..to)` for `model.forward`'s own buffers, without a branch
+ * (whether a unit fires is data the CPU cannot predict): +0 for every value <= 0 (the bits of
+ * {@link relu}), while NaN and -Infinity turn into NaN instead of 0, so that a non-finite value
+ * still reaches the model's output, where it is caught.
+ */
+export function reluKeepNaN(d: Float32Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) {
+    const v = d[i]!;
+    d[i] = v * +(v > 0) + 0;
+  }
+}

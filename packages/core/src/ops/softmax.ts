@@ -19,15 +19,20 @@ function rows(op: string, x: Tensor): [number, number] {
 export function softmax(x: Tensor): Tensor {
   const [n, k] = rows('softmax', x);
   const out = new Float32Array(x.data.length);
+  softmaxInto(x.data, n, k, out);
+  return { shape: [...x.shape], data: out };
+}
+
+/** The loops of {@link softmax} over n rows of k, into `out`, with no checks (for `model.forward`). */
+export function softmaxInto(xd: Float32Array, n: number, k: number, out: Float32Array): void {
   for (let r = 0; r < n; r++) {
     const o = r * k;
     let m = Number.NEGATIVE_INFINITY;
-    for (let i = 0; i < k; i++) m = Math.max(m, x.data[o + i]!);
+    for (let i = 0; i < k; i++) m = Math.max(m, xd[o + i]!);
     let s = 0;
-    for (let i = 0; i < k; i++) s += Math.exp(x.data[o + i]! - m);
-    for (let i = 0; i < k; i++) out[o + i] = Math.exp(x.data[o + i]! - m) / s;
+    for (let i = 0; i < k; i++) s += Math.exp(xd[o + i]! - m);
+    for (let i = 0; i < k; i++) out[o + i] = Math.exp(xd[o + i]! - m) / s;
   }
-  return { shape: [...x.shape], data: out };
 }
 
 /** Backward of {@link softmax} given its output y: dx = y * (dy - sum(dy * y)). */
@@ -52,16 +57,21 @@ export function softmaxBackward(y: Tensor, dy: Tensor): Tensor {
 export function logSoftmax(x: Tensor): Tensor {
   const [n, k] = rows('logSoftmax', x);
   const out = new Float32Array(x.data.length);
+  logSoftmaxInto(x.data, n, k, out);
+  return { shape: [...x.shape], data: out };
+}
+
+/** The loops of {@link logSoftmax} over n rows of k, into `out`, with no checks (for `model.forward`). */
+export function logSoftmaxInto(xd: Float32Array, n: number, k: number, out: Float32Array): void {
   for (let r = 0; r < n; r++) {
     const o = r * k;
     let m = Number.NEGATIVE_INFINITY;
-    for (let i = 0; i < k; i++) m = Math.max(m, x.data[o + i]!);
+    for (let i = 0; i < k; i++) m = Math.max(m, xd[o + i]!);
     let s = 0;
-    for (let i = 0; i < k; i++) s += Math.exp(x.data[o + i]! - m);
+    for (let i = 0; i < k; i++) s += Math.exp(xd[o + i]! - m);
     const lse = m + Math.log(s);
-    for (let i = 0; i < k; i++) out[o + i] = x.data[o + i]! - lse;
+    for (let i = 0; i < k; i++) out[o + i] = xd[o + i]! - lse;
   }
-  return { shape: [...x.shape], data: out };
 }
 
 /** Backward of {@link logSoftmax} given its output y: dx = dy - softmax(x) * sum(dy). */
