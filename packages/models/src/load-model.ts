@@ -87,21 +87,21 @@ type OrtModule = typeof Ort;
 const isNode =
   typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node ===
   'string';
-const runtimes = new Map<Backend, Promise<OrtModule>>();
+/** The providers models actually run on (`webgl` falls back to wasm; see loadModel). */
+type Runtime = Exclude<Backend, 'webgl'>;
+const runtimes = new Map<Runtime, Promise<OrtModule>>();
 
 /** Imports only the onnxruntime-web build the backend needs, once. */
-function runtimeFor(backend: Backend): Promise<OrtModule> {
+function runtimeFor(backend: Runtime): Promise<OrtModule> {
   let r = runtimes.get(backend);
   if (!r) {
     r =
       backend === 'webgpu'
         ? import('onnxruntime-web/webgpu')
-        : backend === 'webgl'
-          ? import('onnxruntime-web/webgl')
-          : // In Node the package's root export is its Node build (wasm only).
-            isNode
-            ? import('onnxruntime-web')
-            : import('onnxruntime-web/wasm');
+        : // In Node the package's root export is its Node build (wasm only).
+          isNode
+          ? import('onnxruntime-web')
+          : import('onnxruntime-web/wasm');
     runtimes.set(backend, r);
     r.catch(() => runtimes.delete(backend));
   }
@@ -196,12 +196,12 @@ const softmaxRows = (scores: Float32Array, classes: number): Float32Array => {
 interface SessionState {
   ort: OrtModule;
   session: Ort.InferenceSession;
-  backend: Backend;
+  backend: Runtime;
 }
 
 async function createSession(
   bytes: Uint8Array,
-  backend: Backend,
+  backend: Runtime,
   opts: LoadModelOptions,
 ): Promise<SessionState> {
   opts.onProgress?.({ phase: 'runtime', backend, message: `Loading the ${backend} runtime` });
@@ -239,9 +239,16 @@ export async function loadModel(
       `loadModel: backend "${requested}" is not one of auto, webgpu, webgl, wasm`,
     );
   }
-  let backend: Backend = requested === 'auto' ? await chooseBackend(opts.workload) : requested;
+  const wanted: Backend = requested === 'auto' ? await chooseBackend(opts.workload) : requested;
+  let backend: Runtime = wanted === 'webgl' ? 'wasm' : wanted;
   let fallbackReason: string | null = null;
-  if (backend !== 'wasm' && !(await backendAvailable(backend))) {
+  if (wanted === 'webgl') {
+    // Measured with onnxruntime-web 1.30: its WebGL backend rejects the symbolic batch axis, and
+    // with the axis fixed it still fails with "required output ... does not have value" on the
+    // per-layer outputs every figure reads. WebGPU is its GPU path.
+    fallbackReason =
+      "onnxruntime-web's WebGL backend cannot run these models (it drops their per-layer outputs)";
+  } else if (backend !== 'wasm' && !(await backendAvailable(backend))) {
     fallbackReason = `${backend} is not available here`;
     backend = 'wasm';
   }

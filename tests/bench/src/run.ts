@@ -36,7 +36,7 @@ for (const f of files) {
           ? `goal >= ${r.goal}x: met`
           : `goal >= ${r.goal}x: MISSED`;
     console.log(
-      `  ${r.workload} | vs ${r.peer}: ours ${fmt(r.ours, r.unit)}, theirs ${fmt(r.theirs, r.unit)} -> ${r.speedup.toFixed(2)}x (${verdict}; median of ${r.runs})`,
+      `  ${r.workload} | vs ${r.peer}: ours ${fmt(r.ours, r.unit)}, theirs ${fmt(r.theirs, r.unit)} -> ${r.speedup.toFixed(2)}x (${verdict ? `${verdict}; ` : ''}median of ${r.runs})`,
     );
   }
   sections.push({ suite: suite.name, rows, log });

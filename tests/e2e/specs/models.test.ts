@@ -150,6 +150,16 @@ describe('the digit models in Chromium without WebGPU', () => {
     await context.close();
   });
 
+  it('asking for WebGL says why it runs on wasm instead, and still reads every digit right', async () => {
+    const { context, page, problems } = await openFixture(browser, server.origin);
+    const run = await runInPage(page, 'cnn', 'webgl');
+    assert.equal(run.backend, 'wasm');
+    assert.match(run.fallbackReason ?? '', /WebGL backend cannot run these models/);
+    assertSameAsCore('cnn', run);
+    assert.deepEqual(problems, noProblems());
+    await context.close();
+  });
+
   it('a missing model file is a clear error, and the page keeps working', async () => {
     const { context, page, problems } = await openFixture(browser, server.origin);
     const message = await page.evaluate(async () => {

@@ -1,0 +1,31 @@
+/**
+ * The model cards' headline numbers, read at build time from the files @receptive/models ships
+ * (the same files the live comparison fetches).
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+export interface CardFacts {
+  name: string;
+  title: string;
+  parameters: number;
+  accuracy: number;
+  correct: number;
+  total: number;
+}
+
+const modelsDir = dirname(createRequire(import.meta.url).resolve('@receptive/models/package.json'));
+
+/** @example modelCard('cnn').parameters // 5258 */
+export function modelCard(name: string): CardFacts {
+  const card = JSON.parse(readFileSync(join(modelsDir, 'models', `${name}.card.json`), 'utf8'));
+  return {
+    name,
+    title: card.title,
+    parameters: card.parameters,
+    accuracy: card.heldOut.accuracy,
+    correct: card.heldOut.correct,
+    total: card.heldOut.total,
+  };
+}

@@ -1,0 +1,398 @@
+/**
+ * Every component the integration gives lesson authors, described once: its props (type,
+ * default, example, description) and how they are checked. The wrappers validate with
+ * {@link checkProps}; the "Write a lesson" page is generated from {@link COMPONENTS}.
+ * Props of the widget wrappers come from the widgets' own `spec` objects.
+ */
+import {
+  DIGIT_PAD_SPEC,
+  KERNEL_LAB_SPEC,
+  MODEL_COMPARE_SPEC,
+  POOLING_SPEC,
+  type PropSpec,
+  parseKernel,
+  type WidgetSpec,
+  WidgetValueError,
+} from '@receptive/widgets';
+
+/** One prop of a component, as authors write it in MDX. */
+export interface ComponentProp {
+  name: string;
+  /** TypeScript type as text. */
+  type: string;
+  /** Default as authors would write it; null when there is none. */
+  default: string | null;
+  required: boolean;
+  /** Allowed values, when the set is closed (or the named presets, for kernels). */
+  values?: readonly string[];
+  example: string;
+  description: string;
+  /** Throws `received X, expected ...` (without the component name) for a bad value. */
+  check?: (value: unknown) => void;
+}
+
+export interface ComponentDoc {
+  /** The tag authors write, e.g. `KernelLab`. */
+  name: string;
+  summary: string;
+  /** The custom element it renders, if any. */
+  element?: string;
+  props: readonly ComponentProp[];
+  /** A complete MDX example. */
+  example: string;
+  /** What readers without JavaScript see. */
+  fallback: string;
+  keyboard?: string;
+}
+
+/** A prop value a component cannot take: `<KernelLab> kernel: received "x", expected ...`. */
+export class PropError extends TypeError {
+  constructor(component: string, prop: string, detail: string) {
+    super(`<${component}> ${prop}: ${detail}`);
+    this.name = 'PropError';
+  }
+}
+
+const show = (v: unknown): string => (typeof v === 'string' ? `"${v}"` : JSON.stringify(v));
+
+const fail = (value: unknown, expected: string): never => {
+  throw new Error(`received ${show(value)}, expected ${expected}`);
+};
+
+const isString = (v: unknown) => {
+  if (typeof v !== 'string' || v.trim() === '') fail(v, 'a non-empty string');
+};
+const isBoolean = (v: unknown) => {
+  if (typeof v !== 'boolean') fail(v, 'true or false');
+};
+const oneOf = (values: readonly string[]) => (v: unknown) => {
+  if (typeof v !== 'string' || !values.includes(v)) fail(v, `one of ${values.join(', ')}`);
+};
+const integer = (min: number, max: number) => (v: unknown) => {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    fail(v, `a whole number from ${min} to ${max}`);
+  }
+};
+const stateName = (v: unknown) => {
+  if (typeof v !== 'string' || !/^[a-z0-9-]+$/i.test(v)) fail(v, 'letters, digits and dashes');
+};
+const kernel = (tag: string) => (v: unknown) => {
+  try {
+    parseKernel(tag, 'kernel', Array.isArray(v) ? v.join(',') : String(v));
+  } catch (err) {
+    if (err instanceof WidgetValueError) fail(v, err.expected);
+    throw err;
+  }
+};
+const modelList = (values: readonly string[]) => (v: unknown) => {
+  const items = typeof v === 'string' ? v.split(/[\s,]+/).filter(Boolean) : [];
+  if (
+    items.length === 0 ||
+    items.some((i) => !values.includes(i)) ||
+    new Set(items).size < items.length
+  ) {
+    fail(v, `a list of distinct names from ${values.join(', ')}`);
+  }
+};
+
+/** The kernel lab's scroll states: `{ state: { kernel?, padding? } }`. */
+const kernelSteps = (v: unknown) => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    fail(v, 'an object such as { blur: { kernel: "box-blur", padding: false } }');
+  }
+  for (const [state, s] of Object.entries(v as Record<string, unknown>)) {
+    stateName(state);
+    if (typeof s !== 'object' || s === null) fail(s, 'an object with kernel and/or padding');
+    const { kernel: k, padding, ...rest } = s as Record<string, unknown>;
+    const extra = Object.keys(rest);
+    if (extra.length > 0) fail(extra[0], 'kernel or padding');
+    if (k !== undefined) kernel('rf-kernel-lab')(k);
+    if (padding !== undefined) isBoolean(padding);
+  }
+};
+
+/** Turns an element's attribute into the prop authors write (`digits-src` -> `digitsSrc`). */
+function fromSpec(
+  spec: WidgetSpec,
+  attribute: string,
+  extra: Partial<ComponentProp> = {},
+): ComponentProp {
+  const p = spec.props.find((x: PropSpec) => x.attribute === attribute);
+  if (!p) throw new Error(`${spec.tag} has no attribute ${attribute}`);
+  const name = attribute.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  return {
+    name,
+    type: p.type,
+    default: p.default,
+    required: false,
+    ...(p.values ? { values: p.values } : {}),
+    example: p.example.replace(`${attribute}=`, `${name}=`),
+    description: p.description,
+    ...extra,
+  };
+}
+
+const caption: ComponentProp = {
+  name: 'caption',
+  type: 'string',
+  default: null,
+  required: false,
+  example: 'caption="The box blur of the lecture\'s image"',
+  description: "A caption under the figure (it becomes the figure's accessible name).",
+  check: isString,
+};
+
+const kernelValues = KERNEL_LAB_SPEC.props.find((p) => p.attribute === 'kernel')!.values ?? [];
+const modelValues = MODEL_COMPARE_SPEC.props.find((p) => p.attribute === 'models')!.values ?? [];
+const backendValues = MODEL_COMPARE_SPEC.props.find((p) => p.attribute === 'backend')!.values ?? [];
+
+export const COMPONENTS: readonly ComponentDoc[] = [
+  {
+    name: 'Scrolly',
+    summary:
+      "A scrollytelling sequence: a sticky figure beside (on phones: above) a column of text steps. The step crossing the middle of the viewport, or holding keyboard focus, is active: its state becomes the container's data-state and an rf:step event ({ index, state, direction }) bubbles to the figure.",
+    props: [
+      {
+        name: 'label',
+        type: 'string',
+        default: null,
+        required: true,
+        example: 'label="Three digit classifiers"',
+        description: 'Accessible name of the whole sequence, read before the figure.',
+        check: isString,
+      },
+      {
+        name: 'initial',
+        type: 'string',
+        default: null,
+        required: true,
+        example: 'initial="logreg"',
+        description:
+          'State the figure shows before any script runs (and without JavaScript); the state of the first step.',
+        check: stateName,
+      },
+    ],
+    example: `<Scrolly label="Two kernels" initial="identity">
+  <KernelLab slot="figure" kernel="identity"
+    steps={{ identity: { kernel: 'identity' }, blur: { kernel: 'box-blur' } }} />
+  <Step state="identity" label="Identity">The identity kernel copies the image.</Step>
+  <Step state="blur" label="Box blur">The box blur averages each 3 × 3 window.</Step>
+</Scrolly>`,
+    fallback: 'The figure shows the initial state; every step stays readable.',
+    keyboard: 'Tabbing into a step (to a link or control) makes it the active one.',
+  },
+  {
+    name: 'Step',
+    summary: 'One text step of a <Scrolly>; when active, its state is handed to the figure.',
+    props: [
+      {
+        name: 'state',
+        type: 'string',
+        default: null,
+        required: true,
+        example: 'state="mlp"',
+        description: 'Figure state this step shows. Letters, digits and dashes.',
+        check: stateName,
+      },
+      {
+        name: 'label',
+        type: 'string',
+        default: null,
+        required: true,
+        example: 'label="Multilayer perceptron"',
+        description: 'Short name announced to screen readers when the step becomes active.',
+        check: isString,
+      },
+    ],
+    example: '<Step state="mlp" label="Multilayer perceptron">Text of the step.</Step>',
+    fallback: 'Plain text.',
+  },
+  {
+    name: 'KernelLab',
+    element: KERNEL_LAB_SPEC.tag,
+    summary: KERNEL_LAB_SPEC.summary,
+    props: [
+      fromSpec(KERNEL_LAB_SPEC, 'kernel', { check: kernel('rf-kernel-lab') }),
+      fromSpec(KERNEL_LAB_SPEC, 'padding', {
+        example: 'padding={true}',
+        check: isBoolean,
+      }),
+      {
+        name: 'steps',
+        type: 'Record<string, { kernel?: string; padding?: boolean }>',
+        default: null,
+        required: false,
+        example: "steps={{ blur: { kernel: 'box-blur' }, padded: { padding: true } }}",
+        description:
+          'Inside a <Scrolly>: what each step state sets on the lab. A state not listed leaves the lab as it is.',
+        check: kernelSteps,
+      },
+      caption,
+    ],
+    example: '<KernelLab kernel="box-blur" caption="The lecture\'s box blur" />',
+    fallback:
+      'The input, kernel and output as tables, computed at build time by @receptive/core (renderKernelLabFallback).',
+    keyboard: KERNEL_LAB_SPEC.keyboard,
+  },
+  {
+    name: 'Pooling',
+    element: POOLING_SPEC.tag,
+    summary: POOLING_SPEC.summary,
+    props: [
+      fromSpec(POOLING_SPEC, 'digit', { example: 'digit={3}', check: integer(0, 1999) }),
+      fromSpec(POOLING_SPEC, 'kernel', { check: kernel('rf-pooling') }),
+      fromSpec(POOLING_SPEC, 'digits-src', { check: isString }),
+      caption,
+    ],
+    example: '<Pooling digit={0} kernel="horizontal-edge" />',
+    fallback:
+      'A table of the map sizes and of how many values one pooled unit saw at each level, traced at build time by @receptive/core.',
+    keyboard: POOLING_SPEC.keyboard,
+  },
+  {
+    name: 'DigitPad',
+    element: DIGIT_PAD_SPEC.tag,
+    summary: DIGIT_PAD_SPEC.summary,
+    props: [
+      {
+        name: 'id',
+        type: 'string',
+        default: 'pad',
+        required: false,
+        example: 'id="pad"',
+        description: 'The id a <ModelCompare for="..."> refers to.',
+        check: stateName,
+      },
+      fromSpec(DIGIT_PAD_SPEC, 'digits-src', { check: isString }),
+    ],
+    example: '<DigitPad id="pad" />\n<ModelCompare for="pad" />',
+    fallback: 'A sentence saying that drawing needs JavaScript.',
+    keyboard: DIGIT_PAD_SPEC.keyboard,
+  },
+  {
+    name: 'ModelCompare',
+    element: MODEL_COMPARE_SPEC.tag,
+    summary: MODEL_COMPARE_SPEC.summary,
+    props: [
+      fromSpec(MODEL_COMPARE_SPEC, 'for', { default: 'pad', check: stateName }),
+      fromSpec(MODEL_COMPARE_SPEC, 'models', { check: modelList(modelValues) }),
+      fromSpec(MODEL_COMPARE_SPEC, 'backend', { check: oneOf(backendValues) }),
+    ],
+    example: '<ModelCompare for="pad" models="logreg mlp cnn" />',
+    fallback:
+      "A table of each model's parameter count and held-out accuracy, read from the model cards at build time.",
+    keyboard: MODEL_COMPARE_SPEC.keyboard,
+  },
+  {
+    name: 'ConvLayer',
+    summary:
+      'A convolution layer by its shapes: k filters of size d × 3 × 3 (one bias each) on a d × h × w input, then ReLU. Readers change k, d, h and w; the output shape and parameter count are computed live by @receptive/core.',
+    props: [
+      {
+        name: 'filters',
+        type: 'number',
+        default: '3',
+        required: false,
+        example: 'filters={3}',
+        description: 'k, the number of filters (1 to 512).',
+        check: integer(1, 512),
+      },
+      {
+        name: 'channels',
+        type: 'number',
+        default: '1',
+        required: false,
+        example: 'channels={1}',
+        description: 'd, the channels of the input (1 to 512).',
+        check: integer(1, 512),
+      },
+      {
+        name: 'height',
+        type: 'number',
+        default: '7',
+        required: false,
+        example: 'height={28}',
+        description: 'h, the input height in pixels (3 to 1024).',
+        check: integer(3, 1024),
+      },
+      {
+        name: 'width',
+        type: 'number',
+        default: '7',
+        required: false,
+        example: 'width={28}',
+        description: 'w, the input width in pixels (3 to 1024).',
+        check: integer(3, 1024),
+      },
+    ],
+    example: '<ConvLayer filters={3} channels={1} height={28} width={28} />',
+    fallback: 'The same table for the initial values, computed at build time.',
+    keyboard: 'Four labelled number inputs; the table below them is announced when it changes.',
+  },
+  {
+    name: 'PoolingChain',
+    summary:
+      "A table: a 3 × 3 convolution, then 2 × 2 max pooling again and again, with the size of each map and how many input pixels one unit sees (traced by @receptive/core's receptiveField). Static: it needs no JavaScript.",
+    props: [
+      {
+        name: 'size',
+        type: 'number',
+        default: '6',
+        required: false,
+        example: 'size={28}',
+        description: 'Height and width of the square input image (4 to 512).',
+        check: integer(4, 512),
+      },
+      caption,
+    ],
+    example: '<PoolingChain size={6} />',
+    fallback: 'It is static HTML.',
+  },
+];
+
+/** The documentation of one component. */
+export function componentDoc(name: string): ComponentDoc {
+  const doc = COMPONENTS.find((c) => c.name === name);
+  if (!doc) throw new Error(`No component named ${name}`);
+  return doc;
+}
+
+// Props Astro or authors may pass to any component without it declaring them (Astro adds
+// `data-astro-cid-*` to components placed in a page with scoped styles).
+const ALWAYS = new Set(['slot', 'class']);
+const always = (key: string) => ALWAYS.has(key) || key.startsWith('data-');
+
+/**
+ * Checks props against the component's description: unknown props, missing required ones and
+ * bad values throw a {@link PropError} naming what was received and what was expected.
+ * @example checkProps('KernelLab', { kernel: 'sharpen' })
+ * // PropError: <KernelLab> kernel: received "sharpen", expected one of identity, box-blur, ...
+ */
+export function checkProps(name: string, props: Record<string, unknown>): void {
+  const doc = componentDoc(name);
+  const known = doc.props.map((p) => p.name);
+  for (const key of Object.keys(props)) {
+    if (!known.includes(key) && !always(key)) {
+      throw new PropError(
+        name,
+        key,
+        `received an unknown prop, expected one of ${known.join(', ')}`,
+      );
+    }
+  }
+  for (const p of doc.props) {
+    const v = props[p.name];
+    if (v === undefined) {
+      if (p.required) throw new PropError(name, p.name, 'received nothing, expected a value');
+      continue;
+    }
+    try {
+      p.check?.(v);
+    } catch (err) {
+      throw new PropError(name, p.name, (err as Error).message);
+    }
+  }
+}
+
+/** The kernel values a prop names (preset or numbers), for build-time computations. */
+export const KERNEL_PRESET_VALUES = kernelValues;

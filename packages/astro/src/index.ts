@@ -1,0 +1,87 @@
+/**
+ * @receptive/astro: `integrations: [receptive()]` sets up MDX with math (KaTeX at build time)
+ * and makes the lesson components available in every MDX file without imports.
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { unified } from '@astrojs/markdown-remark';
+import mdx from '@astrojs/mdx';
+import type { AstroIntegration } from 'astro';
+import rehypeKatex from 'rehype-katex';
+import remarkMath from 'remark-math';
+import { remarkAutoImport } from './auto-import.ts';
+import { COMPONENTS } from './docs.ts';
+import { copyOrtFiles, ortDevServer } from './ort.ts';
+
+export { remarkAutoImport } from './auto-import.ts';
+export {
+  COMPONENTS,
+  type ComponentDoc,
+  type ComponentProp,
+  checkProps,
+  componentDoc,
+  PropError,
+} from './docs.ts';
+export { ORT_PATH } from './ort.ts';
+
+const componentsDir = fileURLToPath(new URL('../src/components/', import.meta.url));
+
+/** Tag -> absolute path of the `.astro` wrapper, for the auto-import plugin. */
+export const COMPONENT_FILES: Record<string, string> = Object.fromEntries(
+  COMPONENTS.map((c) => [c.name, `${componentsDir}${c.name}.astro`]),
+);
+
+// Vite's default client conditions, plus the one that makes onnxruntime-web load its wasm from
+// `wasmPaths` instead of having the bundler copy every variant (about 70 MB) into the build.
+const CLIENT_CONDITIONS = [
+  'onnxruntime-web-use-extern-wasm',
+  'module',
+  'browser',
+  'development|production',
+];
+
+const mathPlugins = {
+  remarkPlugins: [remarkMath],
+  // KaTeX typesets at build time (HTML for sight, MathML for screen readers), so readers
+  // download no math engine.
+  rehypePlugins: [[rehypeKatex, { output: 'htmlAndMathml', throwOnError: true }]] as [
+    typeof rehypeKatex,
+    object,
+  ][],
+};
+
+/**
+ * The Receptive Field integration.
+ * @example
+ * // astro.config.mjs
+ * import receptive from '@receptive/astro';
+ * export default defineConfig({ integrations: [receptive()] });
+ */
+export default function receptive(): AstroIntegration {
+  return {
+    name: '@receptive/astro',
+    hooks: {
+      'astro:config:setup': ({ config, updateConfig, injectScript }) => {
+        const hasMdx = config.integrations.some((i) => i.name === '@astrojs/mdx');
+        const mdxProcessor = unified({
+          remarkPlugins: [...mathPlugins.remarkPlugins, [remarkAutoImport, COMPONENT_FILES]],
+          rehypePlugins: mathPlugins.rehypePlugins,
+        });
+        updateConfig({
+          markdown: { processor: unified(mathPlugins) },
+          integrations: hasMdx ? [] : [mdx({ processor: mdxProcessor })],
+          vite: {
+            plugins: [ortDevServer()],
+            resolve: { conditions: CLIENT_CONDITIONS },
+            server: { fs: { allow: [componentsDir] } },
+          },
+        });
+        const katexCss = createRequire(import.meta.url).resolve('katex/dist/katex.min.css');
+        injectScript('page-ssr', `import ${JSON.stringify(katexCss)};`);
+      },
+      'astro:build:done': ({ dir }) => {
+        copyOrtFiles(fileURLToPath(dir));
+      },
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import { layers, sequential } from '@receptive/core';
+import { describe, expect, it } from 'vitest';
+import { remarkAutoImport } from '../src/auto-import.ts';
+import { COMPONENTS, checkProps } from '../src/docs.ts';
+import { convLayerShapes, poolingChain } from '../src/shapes.ts';
+
+describe('checkProps', () => {
+  it('rejects bad values with what it received and what it expected', () => {
+    expect(() => checkProps('KernelLab', { kernel: 'sharpen' })).toThrow(
+      '<KernelLab> kernel: received "sharpen", expected one of identity, box-blur, horizontal-edge, laplacian, or 9 comma-separated numbers',
+    );
+    expect(() => checkProps('ModelCompare', { backend: 'cuda' })).toThrow(
+      '<ModelCompare> backend: received "cuda", expected one of auto, wasm, webgpu, webgl',
+    );
+    expect(() => checkProps('Pooling', { digit: 2000 })).toThrow(
+      '<Pooling> digit: received 2000, expected a whole number from 0 to 1999',
+    );
+    expect(() => checkProps('Scrolly', { label: 'x' })).toThrow(
+      '<Scrolly> initial: received nothing, expected a value',
+    );
+    expect(() => checkProps('KernelLab', { kernal: 'identity' })).toThrow(
+      '<KernelLab> kernal: received an unknown prop, expected one of kernel, padding, steps, caption',
+    );
+    expect(() =>
+      checkProps('KernelLab', { steps: { blur: { kernel: 'box-blur', pading: true } } }),
+    ).toThrow('<KernelLab> steps: received "pading", expected kernel or padding');
+  });
+
+  it('accepts good values, slots and the attributes Astro adds', () => {
+    expect(() =>
+      checkProps('KernelLab', {
+        kernel: '0,-1,0,-1,4,-1,0,-1,0',
+        padding: true,
+        steps: { blur: { kernel: 'box-blur' }, pad: { padding: true } },
+        slot: 'figure',
+        'data-astro-cid-abc': true,
+      }),
+    ).not.toThrow();
+    expect(() => checkProps('ModelCompare', { for: 'pad', models: 'mlp cnn' })).not.toThrow();
+  });
+
+  it('describes every prop with a type, an example and a description', () => {
+    for (const c of COMPONENTS) {
+      for (const p of c.props) {
+        expect(p.type, `${c.name}.${p.name}`).not.toBe('');
+        expect(p.example, `${c.name}.${p.name}`).toContain(p.name);
+        expect(p.description, `${c.name}.${p.name}`).not.toBe('');
+      }
+    }
+    // The widget wrappers take their props from the widgets' specs.
+    const pooling = COMPONENTS.find((c) => c.name === 'Pooling')!;
+    expect(pooling.props.map((p) => p.name)).toEqual(['digit', 'kernel', 'digitsSrc', 'caption']);
+  });
+});
+
+describe('shapes', () => {
+  it('counts a conv layer as core does: k x d x 3 x 3 weights and k biases', () => {
+    const s = convLayerShapes(8, 3, 28, 20);
+    const net = sequential([layers.conv2d({ filters: 8, kernel: 3 })], { inputShape: [3, 28, 20] });
+    expect(s.output).toEqual([8, 26, 18]);
+    expect(s.parameters).toBe(net.parameterCount());
+    expect([s.weights, s.biases]).toEqual([8 * 3 * 9, 8]);
+  });
+
+  it("traces the lecture's 16 pixels, and one unit that sees a whole 6 x 6 image", () => {
+    expect(poolingChain(6).map((l) => [l.name, l.pixels, l.whole])).toEqual([
+      ['input', 1, false],
+      ['conv1', 9, false],
+      ['pool1', 16, false],
+      ['pool2', 36, true],
+    ]);
+    expect(poolingChain(28, 2).map((l) => l.size[0])).toEqual([28, 26, 13, 6]);
+  });
+});
+
+describe('remarkAutoImport', () => {
+  it('imports the components a file uses and not the ones it imports itself', () => {
+    const tree = {
+      type: 'root',
+      children: [
+        {
+          type: 'mdxjsEsm',
+          data: {
+            estree: {
+              body: [{ type: 'ImportDeclaration', specifiers: [{ local: { name: 'Step' } }] }],
+            },
+          },
+        },
+        {
+          type: 'mdxJsxFlowElement',
+          name: 'Scrolly',
+          children: [{ type: 'mdxJsxFlowElement', name: 'Step' }],
+        },
+      ],
+    };
+    remarkAutoImport({
+      Scrolly: '/c/Scrolly.astro',
+      Step: '/c/Step.astro',
+      KernelLab: '/c/K.astro',
+    })(tree);
+    const added = tree.children
+      .filter((n) => 'value' in n)
+      .map((n) => (n as { value: string }).value);
+    expect(added).toEqual(['import Scrolly from "/c/Scrolly.astro";']);
+  });
+});

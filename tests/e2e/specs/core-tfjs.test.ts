@@ -1,0 +1,190 @@
+// @receptive/core/tfjs on the browser's GPU backends (webgl, webgpu) gives the core CPU
+// reference's numbers, forward and training, within 1e-4: both run in the same page.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { after, before, describe, it, type TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { decodeDigits } from '@receptive/models';
+import type { BrowserContext, Page } from 'playwright-core';
+import type {
+  CompareReport,
+  CompareRequest,
+  CoreTfjsApi,
+  Variant,
+} from '../fixtures/core-tfjs/main.ts';
+import type { PageProblems } from '../lib/guard.ts';
+import { type Harness, startHarness } from '../lib/harness.ts';
+import { type GpuHarness, startGpuHarness } from '../lib/render3d/webgpu.ts';
+
+const FIXTURE = fileURLToPath(new URL('../fixtures/core-tfjs/dist/', import.meta.url));
+const TOLERANCE = 1e-4;
+
+// Eight real held-out digits: two batches of four.
+const MODELS_DIR = dirname(
+  createRequire(import.meta.url).resolve('@receptive/models/package.json'),
+);
+const heldOut = decodeDigits(new Uint8Array(readFileSync(`${MODELS_DIR}/data/heldout.bin`)));
+const COUNT = 8;
+const digits = {
+  pixels: Array.from(heldOut.pixels.subarray(0, COUNT * 784)),
+  labels: Array.from(heldOut.labels.subarray(0, COUNT)),
+};
+
+const api = (page: Page) =>
+  page.evaluateHandle(() => (window as unknown as { rfCoreTfjs: CoreTfjsApi }).rfCoreTfjs);
+
+interface OpenPage {
+  context: BrowserContext;
+  page: Page;
+  problems: PageProblems;
+}
+
+async function openPage(h: Harness | GpuHarness): Promise<OpenPage> {
+  const { context, problems } = await h.context();
+  const page = await context.newPage();
+  await page.goto('/');
+  await page.waitForSelector('body[data-ready="true"]');
+  return { context, page, problems };
+}
+
+const noProblems = (problems: PageProblems) =>
+  assert.deepEqual(problems, {
+    consoleErrors: [],
+    pageErrors: [],
+    failedRequests: [],
+    offsiteRequests: [],
+  });
+
+/**
+ * Runs the comparison in the page and checks it: `backend` is the one that ran, every difference
+ * is within 1e-4, every tensor is freed again and the page stayed clean.
+ */
+async function compareOn(
+  t: TestContext,
+  { page, problems }: OpenPage,
+  backend: string,
+  variant: Variant,
+  readBack: CompareRequest['readBack'],
+  backends = [backend],
+): Promise<CompareReport> {
+  const request: CompareRequest = {
+    backends,
+    variant,
+    seed: 7,
+    batch: 4,
+    steps: 2,
+    readBack,
+    ...digits,
+  };
+  const report = await (await api(page)).evaluate((m, r) => m.compare(r), request);
+  assert.equal(report.backend, backend);
+  assert.equal(report.backendAfter, backend);
+  assert.equal(report.backendIsLive, true);
+  const diffs: [string, number][] = Object.entries(report.forward);
+  for (const [opt, steps] of Object.entries(report.train)) {
+    for (const [what, d] of Object.entries(steps)) diffs.push([`${opt} ${what}`, d]);
+  }
+  // 9 layers and the output; loss, parameters and output after training for 2 optimizers.
+  assert.equal(diffs.length, 10 + (readBack === 'sync' ? 6 : 0));
+  for (const [what, d] of diffs) {
+    assert.ok(d <= TOLERANCE, `${backend} ${variant} ${what}: max |diff| ${d} > ${TOLERANCE}`);
+  }
+  assert.equal(report.tensorsAfter, report.tensorsBefore, 'tensors leaked');
+  noProblems(problems);
+  const worst = (ds: [string, number][]) => Math.max(...ds.map(([, d]) => d)).toExponential(1);
+  t.diagnostic(
+    `${report.backend}: max |diff| forward ${worst(diffs.slice(0, 10))}` +
+      (readBack === 'sync' ? `, training ${worst(diffs.slice(10))}` : ''),
+  );
+  return report;
+}
+
+const VARIANTS: Variant[] = ['maxpool', 'blurpool'];
+
+describe('@receptive/core/tfjs on the WebGPU launch matches the CPU reference within 1e-4', () => {
+  let h: Harness;
+  let webgl: OpenPage;
+  let webgpu: OpenPage;
+  before(async () => {
+    h = await startHarness({ webgpu: true, dir: FIXTURE });
+    webgl = await openPage(h);
+    webgpu = await openPage(h);
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  for (const variant of VARIANTS) {
+    it(`webgl: ${variant} CNN, every activation, SGD-momentum and Adam steps`, async (t) => {
+      const report = await compareOn(t, webgl, 'webgl', variant, 'sync');
+      // Full float32 textures: tfjs drops to float16 where a GPU cannot render to float32.
+      assert.deepEqual(report.webgl, { version: 2, float32: true, pack: true, forceF16: false });
+    });
+  }
+
+  // This launch has a WebGPU adapter but no WebGPU canvas that can present, and tfjs-backend-
+  // webgpu's dataSync() copies through WebGPU OffscreenCanvases: after one, the device is lost
+  // ("mapAsync: A valid external Instance reference no longer exists"). Reads that await data()
+  // are plain compute and run here; the synchronous API runs on the canvas launch below.
+  for (const variant of VARIANTS) {
+    it(`webgpu: ${variant} CNN, every activation (awaited read-back)`, async (t) => {
+      await compareOn(t, webgpu, 'webgpu', variant, 'async');
+    });
+  }
+});
+
+describe('@receptive/core/tfjs on WebGPU with presentable canvases: forward and training', () => {
+  let h: GpuHarness;
+  let webgpu: OpenPage;
+  before(async () => {
+    h = await startGpuHarness(FIXTURE, 'canvas');
+    webgpu = await openPage(h);
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  for (const variant of VARIANTS) {
+    it(`webgpu: ${variant} CNN, every activation, SGD-momentum and Adam steps`, async (t) => {
+      await compareOn(t, webgpu, 'webgpu', variant, 'sync');
+    });
+  }
+});
+
+describe('@receptive/core/tfjs on the plain launch (no WebGPU adapter)', () => {
+  let h: Harness;
+  let plain: OpenPage;
+  before(async () => {
+    h = await startHarness({ webgpu: false, dir: FIXTURE });
+    plain = await openPage(h);
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  it("useBackend('webgpu') throws BackendUnavailableError instead of falling back silently", async () => {
+    const m = await api(plain.page);
+    // navigator.gpu exists, so the webgpu backend registers; it fails only once it asks for an
+    // adapter. tf.setBackend would answer false, and getBackend() would then say 'webgpu'.
+    assert.deepEqual(await m.evaluate((m) => m.registered()), ['cpu', 'webgl', 'webgpu']);
+    const r = await m.evaluate((m) => m.tryBackends('webgpu'));
+    assert.equal(r.chosen, null);
+    assert.equal(r.error?.name, 'BackendUnavailableError');
+    assert.deepEqual(r.error?.tried, [
+      { backend: 'webgpu', reason: 'registered, but failed to start (tfjs logs why)' },
+    ]);
+    assert.equal(
+      r.error?.message,
+      "useBackend: no tfjs backend of 'webgpu' could start here (webgpu: registered, but failed to start (tfjs logs why))",
+    );
+    // No backend was in use before, and none is named after.
+    assert.equal(r.backendAfter, null);
+    noProblems(plain.problems);
+  });
+
+  it("useBackend('webgpu', 'webgl') falls back to webgl, which matches the reference", async (t) => {
+    await compareOn(t, plain, 'webgl', 'maxpool', 'async', ['webgpu', 'webgl']);
+  });
+});
