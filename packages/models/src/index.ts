@@ -12,6 +12,7 @@ export {
   type BackendChoice,
   backendAvailable,
   chooseBackend,
+  hardwareWebGpu,
   type LoadedModel,
   type LoadModelOptions,
   type LoadProgress,

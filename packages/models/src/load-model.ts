@@ -127,12 +127,27 @@ export async function backendAvailable(backend: Backend): Promise<boolean> {
 }
 
 /**
+ * Whether WebGPU runs on a real GPU: not a fallback adapter, and not SwiftShader (Chromium's
+ * software adapter, which runs on the CPU).
+ */
+export async function hardwareWebGpu(): Promise<boolean> {
+  if (isNode || typeof navigator === 'undefined') return false;
+  const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
+  const adapter = await gpu?.requestAdapter().catch(() => null);
+  if (!adapter) return false;
+  const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+  if (info.isFallbackAdapter) return false;
+  return !/swiftshader/i.test(`${info.vendor} ${info.architecture} ${info.description}`);
+}
+
+/**
  * What `auto` picks. A batch-1 digit is latency-bound (a GPU read-back alone costs more than the
- * whole wasm run), so interactive work uses wasm; large batches use WebGPU when there is one.
- * tests/bench measures both; see tests/bench/RESULTS.md.
+ * whole wasm run), so interactive work uses wasm. Batches use WebGPU only on a real GPU: on a
+ * software adapter tests/bench measured wasm faster at every batch size up to 1,024 (see
+ * tests/bench/RESULTS.md).
  */
 export async function chooseBackend(workload: Workload = 'interactive'): Promise<Backend> {
-  if (workload === 'batch' && (await backendAvailable('webgpu'))) return 'webgpu';
+  if (workload === 'batch' && (await hardwareWebGpu())) return 'webgpu';
   return 'wasm';
 }
 

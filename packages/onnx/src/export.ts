@@ -19,6 +19,11 @@ export interface ToOnnxOptions {
   docString?: string;
   /** Extra metadata_props entries (model card fields, provenance). */
   metadata?: Record<string, string>;
+  /**
+   * Expose every layer's activation as a graph output (default true). False leaves only the
+   * last layer's output, for a runtime that should do no more than predict.
+   */
+  activations?: boolean;
 }
 
 /** Metadata key under which the layer list (kinds, names, hyperparameters) is stored. */
@@ -230,7 +235,9 @@ export function toOnnx(model: SequentialModel, options: ToOnnxOptions = {}): Uin
       node: nodes,
       initializer: initializers,
       input: [valueInfo(inputName, model.inputShape)],
-      output: model.layers.map((l) => valueInfo(l.name, l.outputShape)),
+      output: (options.activations === false ? model.layers.slice(-1) : model.layers).map((l) =>
+        valueInfo(l.name, l.outputShape),
+      ),
     },
   });
 }

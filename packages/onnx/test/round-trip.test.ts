@@ -60,6 +60,17 @@ describe.each(Object.entries(MODELS))('%s', (_, model) => {
 });
 
 describe('toOnnx', () => {
+  it('can leave out the intermediate activations', async () => {
+    const model = lessonCnn();
+    const session = await ort.InferenceSession.create(toOnnx(model, { activations: false }));
+    expect(session.outputNames).toEqual([model.layers.at(-1)!.name]);
+    const x = randomInput(model, 2, 3);
+    const out = await session.run({ input: new ort.Tensor('float32', x.data, x.shape) });
+    expect(
+      maxAbsDiff(out[model.layers.at(-1)!.name]!.data as Float32Array, model.forward(x).data),
+    ).toBeLessThanOrEqual(1e-5);
+  });
+
   it('refuses an operator set older than 13', () => {
     expect(() => toOnnx(mlp(), { opset: 11 })).toThrow(
       /opset must be an integer >= 13, received 11/,

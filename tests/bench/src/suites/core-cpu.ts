@@ -8,11 +8,11 @@ import {
   type Tensor,
   trainStep,
 } from '@receptive/core';
+import { toOnnx } from '@receptive/onnx';
 import type * as TF from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-web';
 import { realDigits } from '../digits.ts';
 import { type Row, type Suite, spread, timeInterleaved, timeMedianSync } from '../harness.ts';
-import { type OnnxNode, onnxModel } from '../onnx/onnx-model.ts';
 
 const RUNS = 1000;
 const ROUNDS = 5;
@@ -48,43 +48,9 @@ function mlp(): SequentialModel {
   );
 }
 
-/** The model as ONNX, with the same parameter tensors. */
-function toOnnx(model: SequentialModel): Uint8Array {
-  const nodes: OnnxNode[] = [];
-  let prev = 'x';
-  for (const l of model.layers) {
-    const out = l.name;
-    const ins = [prev];
-    if (l.kind === 'conv2d' || l.kind === 'linear') {
-      ins.push(`${l.name}.weight`);
-      if (l.bias) ins.push(`${l.name}.bias`);
-    }
-    const node: OnnxNode = {
-      conv2d: { op: 'Conv', inputs: ins, outputs: [out] },
-      relu: { op: 'Relu', inputs: ins, outputs: [out] },
-      maxPool2d: {
-        op: 'MaxPool',
-        inputs: ins,
-        outputs: [out],
-        attrs: { kernel_shape: [2, 2], strides: [2, 2] },
-      },
-      flatten: { op: 'Flatten', inputs: ins, outputs: [out], attrs: { axis: 1 } },
-      linear: { op: 'Gemm', inputs: ins, outputs: [out], attrs: { transB: 1 } },
-      softmax: { op: 'Softmax', inputs: ins, outputs: [out], attrs: { axis: -1 } },
-    }[l.kind as string]!;
-    nodes.push(node);
-    prev = out;
-  }
-  nodes.at(-1)!.outputs = ['y'];
-  return onnxModel({
-    nodes,
-    input: { name: 'x', dims: [1, ...model.inputShape] },
-    output: { name: 'y', dims: [1, ...model.outputShape] },
-    initializers: model
-      .parameters()
-      .map((p) => ({ name: `${p.layer}.${p.name}`, dims: [...p.value.shape], data: p.value.data })),
-  });
-}
+/** The model as ONNX with the same parameter tensors; only its last output, as a peer needs. */
+const asOnnx = (model: SequentialModel): Uint8Array =>
+  toOnnx(model, { inputName: 'x', activations: false });
 
 /** The LeNet-style model written natively for tfjs (NHWC, weights laid out for it once). */
 function tfjsLenet(tf: typeof TF, model: SequentialModel) {
@@ -165,18 +131,20 @@ const suite: Suite = {
     // forward passes are then warmed up and timed in interleaved rounds (timeInterleaved), so
     // that JIT warm-up, a library loaded late or a busy spell of the shared machine favours
     // no one. Each gets ROUNDS x RUNS / ROUNDS = RUNS timed runs.
-    const lenetSession = await ort.InferenceSession.create(toOnnx(net), {
+    const lenetSession = await ort.InferenceSession.create(asOnnx(net), {
       executionProviders: ['wasm'],
     });
-    const mlpSession = await ort.InferenceSession.create(toOnnx(m), {
+    const mlpSession = await ort.InferenceSession.create(asOnnx(m), {
       executionProviders: ['wasm'],
     });
+    const lenetOut = net.layers.at(-1)!.name;
+    const mlpOut = m.layers.at(-1)!.name;
     const ref = net.forward(coreIn[0]!).data;
     log(
-      `LeNet agreement: |core - ort| = ${maxAbsDiff(ref, (await lenetSession.run({ x: ortIn[0]! })).y!.data as Float32Array).toExponential(1)}`,
+      `LeNet agreement: |core - ort| = ${maxAbsDiff(ref, (await lenetSession.run({ x: ortIn[0]! }))[lenetOut]!.data as Float32Array).toExponential(1)}`,
     );
     log(
-      `MLP agreement: |core - ort| = ${maxAbsDiff(m.forward(coreIn[3]!).data, (await mlpSession.run({ x: ortIn[3]! })).y!.data as Float32Array).toExponential(1)}`,
+      `MLP agreement: |core - ort| = ${maxAbsDiff(m.forward(coreIn[3]!).data, (await mlpSession.run({ x: ortIn[3]! }))[mlpOut]!.data as Float32Array).toExponential(1)}`,
     );
     const tf = await import('@tensorflow/tfjs');
     await tf.setBackend('cpu');
@@ -201,7 +169,7 @@ const suite: Suite = {
         { name: 'core lenet', run: () => net.forward(nextCore()).data },
         {
           name: 'ort lenet',
-          run: async () => (await lenetSession.run({ x: nextOrt() })).y!.data,
+          run: async () => (await lenetSession.run({ x: nextOrt() }))[lenetOut]!.data,
           async: true,
         },
         {
@@ -215,7 +183,7 @@ const suite: Suite = {
         { name: 'core mlp', run: () => m.forward(nextCoreMlp()).data },
         {
           name: 'ort mlp',
-          run: async () => (await mlpSession.run({ x: nextOrtMlp() })).y!.data,
+          run: async () => (await mlpSession.run({ x: nextOrtMlp() }))[mlpOut]!.data,
           async: true,
         },
       ],
