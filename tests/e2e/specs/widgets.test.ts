@@ -307,6 +307,101 @@ describe('<rf-digit-pad> and <rf-model-compare>', () => {
     assert.deepEqual(problems, noProblems());
   });
 
+  it("draws with touch and with a pen too, through the browser's own input pipeline", async () => {
+    const { context, problems } = await h.context({ hasTouch: true });
+    const page = await context.newPage();
+    await open(page);
+    await modelsReady(page);
+    const cdp = await context.newCDPSession(page);
+    // Pointer types that reach the pad (retargeted to its host, type kept).
+    await page.evaluate(() => {
+      const seen = new Set<string>();
+      (window as unknown as { rfPointerTypes: Set<string> }).rfPointerTypes = seen;
+      document
+        .querySelector('rf-digit-pad')!
+        .addEventListener('pointerdown', (e) => seen.add((e as PointerEvent).pointerType));
+    });
+    const canvas = page.locator('rf-digit-pad canvas.draw');
+    await canvas.scrollIntoViewIfNeeded();
+    const b = (await canvas.boundingBox())!;
+    const at = ([x, y]: [number, number]) => ({
+      x: b.x + (x / 280) * b.width,
+      y: b.y + (y / 280) * b.height,
+    });
+    /** Points along a polyline, about every 6 pad pixels, so moves arrive as a hand makes them. */
+    const along = (line: [number, number][]) =>
+      line.slice(1).flatMap((p, i) => {
+        const q = line[i]!;
+        const n = Math.max(1, Math.ceil(Math.hypot(p[0] - q[0], p[1] - q[1]) / 6));
+        return Array.from({ length: n }, (_, k) => {
+          const t = (k + 1) / n;
+          return [q[0] + t * (p[0] - q[0]), q[1] + t * (p[1] - q[1])] as [number, number];
+        });
+      });
+    const seven: [number, number][] = [
+      [60, 50],
+      [220, 50],
+      [120, 240],
+    ];
+    const one: [number, number][] = [
+      [140, 40],
+      [140, 240],
+    ];
+    const waitFor = (digit: string) =>
+      page
+        .waitForFunction(
+          (d) =>
+            document
+              .querySelector('rf-model-compare')
+              ?.shadowRoot?.querySelector('[data-model="cnn"]')
+              ?.getAttribute('data-prediction') === d,
+          digit,
+          { timeout: 5000 },
+        )
+        .catch(() => {});
+
+    // A finger: touch events, which Chromium turns into pointer events of type "touch".
+    await page.locator('rf-digit-pad button[data-action="clear"]').click();
+    await cdp.send('Input.dispatchTouchEvent', {
+      type: 'touchStart',
+      touchPoints: [at(seven[0]!)],
+    });
+    for (const p of along(seven)) {
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [at(p)] });
+    }
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    await waitFor('7');
+    assert.equal(await prediction(page, 'cnn'), '7', 'a 7 drawn with a finger');
+
+    // A pen: mouse events marked as a pen, which arrive as pointer events of type "pen".
+    await page.locator('rf-digit-pad button[data-action="clear"]').click();
+    const pen = (
+      type: 'mouseMoved' | 'mousePressed' | 'mouseReleased',
+      p: [number, number],
+      buttons: number,
+    ) =>
+      cdp.send('Input.dispatchMouseEvent', {
+        type,
+        ...at(p),
+        button: 'left',
+        buttons,
+        clickCount: 1,
+        pointerType: 'pen',
+      });
+    await pen('mouseMoved', one[0]!, 0);
+    await pen('mousePressed', one[0]!, 1);
+    for (const p of along(one)) await pen('mouseMoved', p, 1);
+    await pen('mouseReleased', one.at(-1)!, 0);
+    await waitFor('1');
+    assert.equal(await prediction(page, 'cnn'), '1', 'a 1 drawn with a pen');
+    const types = await page.evaluate(() =>
+      [...(window as unknown as { rfPointerTypes: Set<string> }).rfPointerTypes].sort(),
+    );
+    // ('mouse' is there too, from the Clear button's clicks.)
+    assert.ok(types.includes('touch') && types.includes('pen'), `pointer types seen: ${types}`);
+    assert.deepEqual(problems, noProblems());
+  });
+
   it('fetches no model or runtime until the comparison nears the viewport', async () => {
     const { context, problems } = await h.context({ viewport: { width: 1280, height: 300 } });
     const page = await context.newPage();
