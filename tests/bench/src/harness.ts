@@ -7,8 +7,11 @@ export interface Row {
   /** What was measured, e.g. 'LeNet-style CNN forward, batch 1'. */
   workload: string;
   peer: string;
-  /** 'us/run' (lower is better) or 'examples/s' (higher is better). */
-  unit: 'us/run' | 'examples/s';
+  /**
+   * 'us/run' (lower is better) or 'examples/s' (higher is better); budget rows also use 'KB',
+   * 'ms' (lower is better) and 'score' (a Lighthouse score, higher is better).
+   */
+  unit: 'us/run' | 'examples/s' | 'KB' | 'ms' | 'score';
   ours: number;
   theirs: number;
   /** How many times faster we are (>1: faster). */
@@ -16,6 +19,8 @@ export interface Row {
   /** The goal for `speedup`, or null when there is none. */
   goal: number | null;
   runs: number;
+  /** When `ours` is not a median of `runs`: what `runs` counts and which statistic it is, e.g. 'strokes, p95'. */
+  stat?: string;
 }
 
 /** A group of benchmarks in its own file under src/suites/, run by src/run.ts. */

@@ -18,7 +18,15 @@ const header = [`machine: ${machine()}`, `versions: ${versions.join(', ')}`];
 for (const line of header) console.log(line);
 
 const fmt = (v: number, unit: Row['unit']) =>
-  unit === 'us/run' ? `${v.toFixed(1)} us` : `${v.toFixed(0)} ex/s`;
+  unit === 'us/run'
+    ? `${v.toFixed(1)} us`
+    : unit === 'KB'
+      ? `${v.toFixed(1)} KB`
+      : unit === 'ms'
+        ? `${v.toFixed(2)} ms`
+        : unit === 'score'
+          ? v.toFixed(0)
+          : `${v.toFixed(0)} ex/s`;
 const sections: { suite: string; rows: Row[]; log: string[] }[] = [];
 for (const f of files) {
   const suite = (await import(new URL(`suites/${f}`, here).href)).default as Suite;
@@ -36,7 +44,7 @@ for (const f of files) {
           ? `goal >= ${r.goal}x: met`
           : `goal >= ${r.goal}x: MISSED`;
     console.log(
-      `  ${r.workload} | vs ${r.peer}: ours ${fmt(r.ours, r.unit)}, theirs ${fmt(r.theirs, r.unit)} -> ${r.speedup.toFixed(2)}x (${verdict ? `${verdict}; ` : ''}median of ${r.runs})`,
+      `  ${r.workload} | vs ${r.peer}: ours ${fmt(r.ours, r.unit)}, theirs ${fmt(r.theirs, r.unit)} -> ${r.speedup.toFixed(2)}x (${verdict ? `${verdict}; ` : ''}${r.stat ? `${r.runs} ${r.stat}` : `median of ${r.runs}`})`,
     );
   }
   sections.push({ suite: suite.name, rows, log });
@@ -62,7 +70,7 @@ if (!only) {
     for (const r of s.rows) {
       const result = r.goal === null ? '' : r.speedup >= r.goal ? 'met' : '**missed**';
       lines.push(
-        `| ${r.workload} | ${r.peer} | ${fmt(r.ours, r.unit)} | ${fmt(r.theirs, r.unit)} | ${r.speedup.toFixed(2)}x | ${r.goal === null ? '' : `>= ${r.goal}x`} | ${result} | ${r.runs} |`,
+        `| ${r.workload} | ${r.peer} | ${fmt(r.ours, r.unit)} | ${fmt(r.theirs, r.unit)} | ${r.speedup.toFixed(2)}x | ${r.goal === null ? '' : `>= ${r.goal}x`} | ${result} | ${r.stat ? `${r.runs} ${r.stat}` : r.runs} |`,
       );
     }
     lines.push('');
