@@ -293,8 +293,16 @@ export class KernelLab extends ElementBase {
     const n = LECTURE_SIZE + 2 * pad;
     const table = this.#inputTable!;
     table.replaceChildren();
+    // Row and column headers for screen readers (hidden on screen): each value is read with
+    // its position, as a data table should be.
+    const head = el('tr');
+    head.append(el('th', { scope: 'col', class: 'sr-only' }, 'row'));
+    for (let c = 0; c < n; c++)
+      head.append(el('th', { scope: 'col', class: 'sr-only' }, `column ${c - pad + 1}`));
+    table.append(head);
     for (let r = 0; r < n; r++) {
       const tr = el('tr');
+      tr.append(el('th', { scope: 'row', class: 'sr-only' }, `row ${r - pad + 1}`));
       for (let c = 0; c < n; c++) {
         const y = r - pad;
         const x = c - pad;
