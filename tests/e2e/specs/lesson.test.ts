@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import { seriousViolations } from '../lib/axe.ts';
 import { noProblems } from '../lib/guard.ts';
 import { type Harness, SCREENSHOT_DIR, startHarness } from '../lib/harness.ts';
+import { scrollToEnd } from '../lib/scroll.ts';
 
 const LESSON = '/lessons/curve-fitting/';
 const STEP_STATES = ['logreg', 'logreg', 'mlp', 'cnn', 'compare'];
@@ -31,18 +32,6 @@ async function recordSteps(page: Page) {
 
 const stepsSeen = (page: Page) =>
   page.evaluate(() => (window as unknown as { rfSteps: number[] }).rfSteps.slice());
-
-async function scrollToEnd(page: Page, advance: () => Promise<void>) {
-  for (let i = 0; i < 80; i++) {
-    const atEnd = await page.evaluate(
-      () => window.scrollY + window.innerHeight >= document.documentElement.scrollHeight - 2,
-    );
-    if (atEnd) break;
-    await advance();
-    await page.waitForTimeout(60);
-  }
-  await page.waitForTimeout(200);
-}
 
 const wheel = (page: Page, dy: number) => () => page.mouse.wheel(0, dy);
 

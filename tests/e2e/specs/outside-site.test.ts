@@ -3,10 +3,10 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { conv2d, layers, receptiveField, sequential, tensor } from '@receptive/core';
-import type { Locator, Page } from 'playwright-core';
 import { seriousViolations } from '../lib/axe.ts';
 import { noProblems } from '../lib/guard.ts';
 import { type Harness, startHarness } from '../lib/harness.ts';
+import { labOutput, scrollThrough } from '../lib/scroll.ts';
 
 // Proof of reuse: @receptive/outside-site is a second course site, written as an outside author
 // would write one (astro, @receptive/astro and nothing else from this repository). Its lesson
@@ -34,23 +34,6 @@ function coreOutput(kernel: number[]): number[][] {
   const out = conv2d(IMAGE, tensor(Float32Array.from(kernel), [1, 1, 3, 3]), null);
   const [, , h, w] = out.shape as [number, number, number, number];
   return Array.from({ length: h }, (_, y) => Array.from(out.data.subarray(y * w, y * w + w)));
-}
-
-const labOutput = (lab: Locator) =>
-  lab.evaluate((el) => (el as unknown as { output: number[][] }).output);
-
-/** Scrolls down in steps until the page ends, calling `each` after every step. */
-async function scrollThrough(page: Page, each: () => Promise<void> = async () => {}, step = 200) {
-  for (let i = 0; i < 80; i++) {
-    const atEnd = await page.evaluate(
-      () => window.scrollY + window.innerHeight >= document.documentElement.scrollHeight - 2,
-    );
-    if (atEnd) break;
-    await page.mouse.wheel(0, step);
-    await page.waitForTimeout(50);
-    await each();
-  }
-  await page.waitForTimeout(200);
 }
 
 /** The input pixels a first-round pooled unit saw, traced by the core, as sorted "y,x". */

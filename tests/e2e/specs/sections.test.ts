@@ -6,10 +6,11 @@ import { after, before, describe, it } from 'node:test';
 import { conv2d, layers, receptiveField, sequential, tensor } from '@receptive/core';
 import { decodeDigits } from '@receptive/models';
 import { fromOnnx } from '@receptive/onnx';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { seriousViolations } from '../lib/axe.ts';
 import { noProblems } from '../lib/guard.ts';
 import { type Harness, startHarness } from '../lib/harness.ts';
+import { labOutput, scrollThrough } from '../lib/scroll.ts';
 
 // Sections 1-4 of the lesson, built by @receptive/site through @receptive/astro. The harness
 // launches Chromium without WebGPU, so every model here runs on onnxruntime-web's wasm.
@@ -67,23 +68,6 @@ function assertClose(actual: number[][], expected: number[][], what: string) {
       );
     });
   });
-}
-
-const labOutput = (lab: Locator) =>
-  lab.evaluate((el) => (el as unknown as { output: number[][] }).output);
-
-/** Scrolls down in steps until the page ends, calling `each` after every step. */
-async function scrollThrough(page: Page, each: () => Promise<void> = async () => {}, step = 200) {
-  for (let i = 0; i < 120; i++) {
-    const atEnd = await page.evaluate(
-      () => window.scrollY + window.innerHeight >= document.documentElement.scrollHeight - 2,
-    );
-    if (atEnd) break;
-    await page.mouse.wheel(0, step);
-    await page.waitForTimeout(50);
-    await each();
-  }
-  await page.waitForTimeout(200);
 }
 
 /** Presses Tab until `test` holds for the deepest focused element (through shadow roots). */

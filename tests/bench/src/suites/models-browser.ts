@@ -2,7 +2,6 @@
 // and at growing batches, session creation, first run, and bytes downloaded per backend. This
 // machine has no GPU: WebGPU runs on SwiftShader (software), which is what a reader without a
 // GPU gets too; a real GPU moves the crossover far lower.
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +34,6 @@ interface Measured {
 const suite: Suite = {
   name: 'digit models in Chromium: onnxruntime-web wasm vs WebGPU',
   async run(log) {
-    readFileSync(`${MODELS_DIR}/data/heldout.bin`);
     const server = await serveMounts({ '/': FIXTURE, '/pkg': MODELS_DIR, '/ort': ORT_DIST });
     const browser = await launchBrowser({ webgpu: true });
     const rows: Row[] = [];
