@@ -38,6 +38,20 @@ const lessonCnn = (pool: 'max' | 'blur'): LayerSpec[] => {
   ];
 };
 
+const CNN: Recipe = {
+  name: 'cnn',
+  title: 'Convolutional network',
+  summary:
+    'conv(8) relu maxpool, conv(16) relu maxpool, flatten, linear(10), softmax: the lecture’s digit CNN.',
+  layers: () => lessonCnn('max'),
+  seed: 3,
+  epochs: 40,
+  batchSize: 32,
+  optimizer: { kind: 'adam', lr: 3e-3, finalLr: 3e-5, weightDecay: 1e-4 },
+  augment: { shift: 1, rotate: 5 },
+  shortcut: false,
+};
+
 export const RECIPES: Record<ModelName, Recipe> = {
   logreg: {
     name: 'logreg',
@@ -73,31 +87,15 @@ export const RECIPES: Record<ModelName, Recipe> = {
     augment: { shift: 1, rotate: 5 },
     shortcut: false,
   },
-  cnn: {
-    name: 'cnn',
-    title: 'Convolutional network',
-    summary:
-      'conv(8) relu maxpool, conv(16) relu maxpool, flatten, linear(10), softmax: the lecture’s digit CNN.',
-    layers: () => lessonCnn('max'),
-    seed: 3,
-    epochs: 40,
-    batchSize: 32,
-    optimizer: { kind: 'adam', lr: 3e-3, finalLr: 3e-5, weightDecay: 1e-4 },
-    augment: { shift: 1, rotate: 5 },
-    shortcut: false,
-  },
+  cnn: CNN,
+  // Trained exactly like the CNN, so the two differ only in their pooling.
   'cnn-blurpool': {
+    ...CNN,
     name: 'cnn-blurpool',
     title: 'Convolutional network with anti-aliased pooling',
     summary:
       'The same CNN with each max pool replaced by BlurPool (max with stride 1, then a binomial blur with stride 2; Zhang 2019).',
     layers: () => lessonCnn('blur'),
-    seed: 3,
-    epochs: 40,
-    batchSize: 32,
-    optimizer: { kind: 'adam', lr: 3e-3, finalLr: 3e-5, weightDecay: 1e-4 },
-    augment: { shift: 1, rotate: 5 },
-    shortcut: false,
   },
   'cnn-shortcut': {
     name: 'cnn-shortcut',
