@@ -4,7 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import sirv from 'sirv';
 
-export const SITE_DIST = fileURLToPath(new URL('../../../apps/site/dist/', import.meta.url));
+/**
+ * The built site. `RF_SITE_DIST` points the tests at another build (e.g. one made with
+ * `astro build --outDir /tmp/site-a`), so two builds can be tested side by side.
+ */
+export const SITE_DIST = process.env.RF_SITE_DIST
+  ? `${process.env.RF_SITE_DIST.replace(/\/+$/, '')}/`
+  : fileURLToPath(new URL('../../../apps/site/dist/', import.meta.url));
 
 export interface StaticServer {
   /** `http://127.0.0.1:<port>`, no trailing slash. */
