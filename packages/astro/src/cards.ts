@@ -13,6 +13,8 @@ export interface CardFacts {
   accuracy: number;
   correct: number;
   total: number;
+  /** Each layer's name, kind and output shape for one digit, e.g. conv1 / conv2d / [8, 26, 26]. */
+  layers: { name: string; kind: string; outputShape: number[] }[];
 }
 
 const modelsDir = dirname(createRequire(import.meta.url).resolve('@receptive/models/package.json'));
@@ -27,5 +29,10 @@ export function modelCard(name: string): CardFacts {
     accuracy: card.heldOut.accuracy,
     correct: card.heldOut.correct,
     total: card.heldOut.total,
+    layers: card.architecture.map((l: { name: string; kind: string; outputShape: number[] }) => ({
+      name: l.name,
+      kind: l.kind,
+      outputShape: l.outputShape,
+    })),
   };
 }

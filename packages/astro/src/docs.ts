@@ -6,6 +6,7 @@
  */
 import {
   DIGIT_PAD_SPEC,
+  FEATURE_MAPS_SPEC,
   KERNEL_LAB_SPEC,
   MODEL_COMPARE_SPEC,
   POOLING_SPEC,
@@ -95,6 +96,14 @@ const modelList = (values: readonly string[]) => (v: unknown) => {
   }
 };
 
+/** A list of distinct layer names (the model's own check runs in the browser and at build time). */
+const layerList = (v: unknown) => {
+  if (typeof v !== 'string') fail(v, 'layer names, space- or comma-separated');
+  const items = (v as string).split(/[\s,]+/).filter(Boolean);
+  if (items.length === 0 || new Set(items).size !== items.length) {
+    fail(v, 'distinct layer names, space- or comma-separated');
+  }
+};
 /** The kernel lab's scroll states: `{ state: { kernel?, padding? } }`. */
 const kernelSteps = (v: unknown) => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
@@ -282,6 +291,22 @@ export const COMPONENTS: readonly ComponentDoc[] = [
     fallback:
       "A table of each model's parameter count and held-out accuracy, read from the model cards at build time.",
     keyboard: MODEL_COMPARE_SPEC.keyboard,
+  },
+  {
+    name: 'FeatureMaps',
+    element: FEATURE_MAPS_SPEC.tag,
+    summary: FEATURE_MAPS_SPEC.summary,
+    props: [
+      fromSpec(FEATURE_MAPS_SPEC, 'for', { default: 'pad', check: stateName }),
+      fromSpec(FEATURE_MAPS_SPEC, 'model', { check: oneOf(modelValues) }),
+      fromSpec(FEATURE_MAPS_SPEC, 'layers', { check: layerList }),
+      caption,
+    ],
+    example:
+      '<DigitPad id="pad" />\n<ModelCompare for="pad" models="logreg mlp cnn" />\n<FeatureMaps for="pad" model="cnn" layers="relu1 pool1 relu2 pool2" />',
+    fallback:
+      "A table of the chosen layers' shapes, read from the model card at build time (the build fails on a layer the model lacks).",
+    keyboard: FEATURE_MAPS_SPEC.keyboard,
   },
   {
     name: 'ConvLayer',

@@ -4,6 +4,7 @@
  */
 export { DIGIT_PAD_SPEC, type DigitChange, DigitPad } from './digit-pad.js';
 export { renderKernelLabFallback } from './fallback.js';
+export { FEATURE_MAPS_SPEC, FeatureMaps, type FeatureMapsDrawn } from './feature-maps.js';
 export {
   commonDenominator,
   formatConvSum,
@@ -21,7 +22,12 @@ export {
   LECTURE_SIZE,
   parseKernel,
 } from './lecture.js';
-export { MODEL_COMPARE_SPEC, ModelCompare, type Predictions } from './model-compare.js';
+export {
+  type LayerActivation,
+  MODEL_COMPARE_SPEC,
+  ModelCompare,
+  type Predictions,
+} from './model-compare.js';
 export { POOLING_SPEC, Pooling, type PoolTrace } from './pooling.js';
 export { type EventSpec, type PropSpec, type WidgetSpec, WidgetValueError } from './props.js';
 export { inkColor, signedColor, THEME } from './theme.js';

@@ -15,6 +15,12 @@ import { percent } from './format.js';
 import { applyAttribute, parseEnum, parseList, type WidgetSpec } from './props.js';
 import { BASE_CSS, THEME } from './theme.js';
 
+/** One layer's output for the digit: `dims` is [1, channels, height, width] for a feature map. */
+export interface LayerActivation {
+  dims: readonly number[];
+  data: Float32Array;
+}
+
 /** `event.detail` of `rf-predict`. */
 export interface Predictions {
   results: {
@@ -24,6 +30,8 @@ export interface Predictions {
     prediction: number;
     /** Who answered: onnxruntime-web (with its backend), or the core on the CPU while it loads. */
     engine: string;
+    /** Every layer's output of the same run, by layer name (read it during the event). */
+    activations: Record<string, LayerActivation>;
   }[];
 }
 
@@ -82,7 +90,7 @@ export const MODEL_COMPARE_SPEC: WidgetSpec = {
     {
       name: 'rf-predict',
       detail:
-        'Predictions { results: { model: string; probs: number[]; prediction: number; engine: string }[] }',
+        'Predictions { results: { model: string; probs: number[]; prediction: number; engine: string; activations: Record<string, { dims: number[]; data: Float32Array }> }[] }',
       description: 'After every run on a new digit.',
     },
   ],
@@ -121,7 +129,12 @@ interface Entry {
   engine: HTMLElement;
   bars: HTMLElement[];
   prediction: HTMLElement;
-  last: { probs: number[]; prediction: number; engine: string } | null;
+  last: {
+    probs: number[];
+    prediction: number;
+    engine: string;
+    activations: Record<string, LayerActivation>;
+  } | null;
 }
 
 /**
@@ -399,19 +412,25 @@ export class ModelCompare extends ElementBase {
     for (const e of this.#entries) {
       let probs: Float32Array | null = null;
       let engine = '';
+      let activations: Record<string, LayerActivation> = {};
       if (e.ort) {
         const r = await e.ort.run(pixels);
         probs = r.probs;
+        activations = r.activations;
         engine = `onnxruntime-web/${r.backend}`;
       } else if (e.cpu) {
-        probs = e.cpu.forward(tensor(pixels, [1, ...e.cpu.inputShape])).data;
+        const r = e.cpu.forwardAll(tensor(pixels, [1, ...e.cpu.inputShape]));
+        probs = r.output.data;
+        for (const [name, t] of Object.entries(r.activations)) {
+          if (name !== 'input') activations[name] = { dims: t.shape, data: t.data };
+        }
         engine = 'core/cpu';
       }
       if (!probs) continue;
       const p = Array.from(probs.subarray(0, 10));
       let top = 0;
       for (let d = 1; d < 10; d++) if (p[d]! > p[top]!) top = d;
-      e.last = { probs: p, prediction: top, engine };
+      e.last = { probs: p, prediction: top, engine, activations };
       e.box.dataset['prediction'] = String(top);
       e.box.dataset['engine'] = engine;
       e.bars.forEach((li, d) => {

@@ -17,6 +17,8 @@ export const THEME = {
   /** Ends of the diverging scale for signed values (negative, positive). */
   negative: [33, 102, 172] as const,
   positive: [178, 24, 43] as const,
+  /** Full strength of a non-negative activation (ink on paper). */
+  inkRgb: [20, 20, 24] as const,
   /** Kernel lab and small grids: cell edge in CSS pixels. */
   labCell: 34,
   /** Pooling figure: cell edge of the 28 x 28 digit and of the feature map. */
@@ -26,6 +28,8 @@ export const THEME = {
   padSize: 280,
   penWidth: 20,
   previewScale: 4,
+  /** Feature-map figure: edge of one channel's image in CSS pixels. */
+  featureMapCss: 56,
   /** How far ahead of the viewport figures wake up (two screens, as Distill's d-figure does). */
   wakeMargin: '200% 0px',
   /** Quiet time before a live region speaks, so a moving pen does not chatter. */
@@ -53,7 +57,7 @@ const mix = (a: Rgb, b: Rgb, t: number): Rgb =>
   [0, 1, 2].map((i) => Math.round(a[i]! + (b[i]! - a[i]!) * t)) as unknown as Rgb;
 
 const WHITE: Rgb = [255, 255, 255];
-const INK: Rgb = [20, 20, 24];
+const INK: Rgb = THEME.inkRgb;
 
 /** Ink on paper for a grey level in [0, 1] (0 = paper). */
 export function inkColor(v: number): { bg: string; fg: string } {

@@ -1,4 +1,5 @@
 import { DigitPad } from './digit-pad.js';
+import { FeatureMaps } from './feature-maps.js';
 import { KernelLab } from './kernel-lab.js';
 import { ModelCompare } from './model-compare.js';
 import { Pooling } from './pooling.js';
@@ -9,6 +10,7 @@ export const WIDGETS = {
   'rf-pooling': Pooling,
   'rf-digit-pad': DigitPad,
   'rf-model-compare': ModelCompare,
+  'rf-feature-maps': FeatureMaps,
 } as const;
 
 /** Registers the elements that are not registered yet (safe to call twice). */

@@ -1,0 +1,264 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { tensor } from '@receptive/core';
+import { decodeDigits } from '@receptive/models';
+import { fromOnnx } from '@receptive/onnx';
+import type { Page } from 'playwright-core';
+import { noProblems } from '../lib/guard.ts';
+import { type Harness, startHarness } from '../lib/harness.ts';
+
+// The CNN's feature maps beside the digit pad (section 1), drawn by <rf-feature-maps> from the
+// run of <rf-model-compare>: checked channel by channel against @receptive/core's own forward
+// pass of the shipped ONNX file.
+const require = createRequire(import.meta.url);
+const MODELS_DIR = dirname(require.resolve('@receptive/models/package.json'));
+const heldOut = decodeDigits(new Uint8Array(readFileSync(`${MODELS_DIR}/data/heldout.bin`)));
+const cnn = fromOnnx(new Uint8Array(readFileSync(`${MODELS_DIR}/models/cnn.onnx`)));
+const card = JSON.parse(readFileSync(`${MODELS_DIR}/models/cnn.card.json`, 'utf8'));
+const LAYERS = ['relu1', 'pool1', 'relu2', 'pool2'];
+const PATH = '/lessons/curve-fitting/';
+
+interface Channel {
+  label: string;
+  width: number;
+  height: number;
+  /** The darkest pixel (strongest response) of the canvas, row-major index. */
+  darkest: number;
+  /** Distinct grey levels painted. */
+  levels: number;
+}
+
+/** Every drawn channel of every layer, read back from the canvases. */
+function readMaps(page: Page): Promise<Record<string, Channel[]>> {
+  return page.evaluate(() => {
+    const root = document.querySelector('rf-feature-maps')!.shadowRoot!;
+    const out: Record<string, Channel[]> = {};
+    for (const section of root.querySelectorAll<HTMLElement>('[data-layer]')) {
+      out[section.dataset['layer']!] = [...section.querySelectorAll('canvas')].map((c) => {
+        const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let darkest = 0;
+        let min = 256;
+        const levels = new Set<number>();
+        for (let i = 0; i < c.width * c.height; i++) {
+          const v = px[i * 4]!;
+          levels.add(v);
+          if (v < min) {
+            min = v;
+            darkest = i;
+          }
+        }
+        return {
+          label: c.getAttribute('aria-label') ?? '',
+          width: c.width,
+          height: c.height,
+          darkest,
+          levels: levels.size,
+        };
+      });
+    }
+    return out;
+  });
+}
+
+/** The core's activations of a held-out digit: per layer, per channel, peak value and where. */
+function expected(index: number) {
+  const { activations } = cnn.forwardAll(
+    tensor(heldOut.pixels.slice(index * 784, index * 784 + 784), [1, 1, 28, 28]),
+  );
+  const out: Record<string, { dims: number[]; peaks: { value: number; at: number }[] }> = {};
+  for (const name of LAYERS) {
+    const t = activations[name]!;
+    const [, c, h, w] = t.shape as number[];
+    const peaks = Array.from({ length: c! }, (_, ch) => {
+      let value = Number.NEGATIVE_INFINITY;
+      let at = 0;
+      for (let i = 0; i < h! * w!; i++) {
+        const v = t.data[ch * h! * w! + i]!;
+        if (v > value) {
+          value = v;
+          at = i;
+        }
+      }
+      return { value, at };
+    });
+    out[name] = { dims: [c!, h!, w!], peaks };
+  }
+  return out;
+}
+
+describe('the CNN feature maps beside the digit pad', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  it("draws each channel of each layer from the comparison's run, matching the core", async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    await page.goto(PATH);
+    const maps = page.locator('rf-feature-maps');
+    await maps.scrollIntoViewIfNeeded();
+    await page.waitForSelector('rf-model-compare[data-state="ready"]', { timeout: 30_000 });
+    assert.equal(await maps.getAttribute('data-state'), 'idle', 'nothing drawn before a digit');
+
+    // Pick the first held-out digit with the pad's Next button (the keyboard path).
+    const drawn = page.evaluate(
+      () =>
+        new Promise<{ model: string; layers: { name: string; dims: number[] }[] }>((resolve) =>
+          document.addEventListener('rf-draw', (e) => resolve((e as CustomEvent).detail), {
+            once: true,
+          }),
+        ),
+    );
+    await page.locator('rf-digit-pad [data-action="next"]').click();
+    const detail = await drawn;
+    await page.waitForFunction(
+      () =>
+        document
+          .querySelector('rf-model-compare')
+          ?.shadowRoot?.querySelector('[data-model="cnn"]')
+          ?.getAttribute('data-engine') === 'onnxruntime-web/wasm',
+    );
+    // The latest run may have been the core's (while ORT loaded): wait for ORT's own redraw.
+    await page.waitForFunction(
+      () => document.querySelector('rf-feature-maps')?.getAttribute('data-state') === 'drawn',
+    );
+    const want = expected(0);
+    assert.equal(detail.model, 'cnn');
+    assert.deepEqual(
+      detail.layers,
+      LAYERS.map((name) => ({ name, dims: want[name]!.dims })),
+    );
+    // The shapes agree with the model card's architecture too.
+    for (const name of LAYERS) {
+      const layer = card.architecture.find((l: { name: string }) => l.name === name);
+      assert.deepEqual(layer.outputShape, want[name]!.dims, name);
+    }
+    const got = await readMaps(page);
+    for (const name of LAYERS) {
+      const [c, hh, w] = want[name]!.dims as [number, number, number];
+      assert.equal(got[name]!.length, c, `${name}: one canvas per channel`);
+      got[name]!.forEach((ch, i) => {
+        assert.equal(ch.width, w);
+        assert.equal(ch.height, hh);
+        const peak = want[name]!.peaks[i]!;
+        const m = /strongest response (-?[\d.]+(?:e-?\d+)?) at row (\d+), column (\d+)/.exec(
+          ch.label,
+        );
+        assert.ok(m, `${name}[${i}] label: ${ch.label}`);
+        assert.ok(
+          Math.abs(Number(m[1]) - peak.value) <= 0.01 * Math.max(1, Math.abs(peak.value)),
+          `${name}[${i}]: peak ${m[1]} vs core ${peak.value}`,
+        );
+        if (peak.value > 0) {
+          // Ink on paper: the strongest response is the darkest pixel (ties aside).
+          assert.equal(Number(m[2]) - 1, Math.floor(peak.at / w), `${name}[${i}] row`);
+          assert.equal(Number(m[3]) - 1, peak.at % w, `${name}[${i}] column`);
+          assert.ok(ch.levels > 1, `${name}[${i}]: painted`);
+        }
+      });
+    }
+
+    // Clearing the pad clears the maps; a drawn stroke draws them again.
+    await page.evaluate(() =>
+      (document.getElementById('pad') as unknown as { clear(): void }).clear(),
+    );
+    await page.waitForFunction(
+      () => document.querySelector('rf-feature-maps')?.getAttribute('data-state') === 'idle',
+    );
+    const canvas = page.locator('rf-digit-pad canvas.draw');
+    await canvas.scrollIntoViewIfNeeded();
+    const b = (await canvas.boundingBox())!;
+    const again = page.evaluate(
+      () =>
+        new Promise<number>((resolve) =>
+          document.addEventListener('rf-draw', (e) => resolve((e as CustomEvent).detail.ms), {
+            once: true,
+          }),
+        ),
+    );
+    await page.mouse.move(b.x + b.width * 0.5, b.y + b.height * 0.2);
+    await page.mouse.down();
+    await page.mouse.move(b.x + b.width * 0.5, b.y + b.height * 0.8, { steps: 8 });
+    await page.mouse.up();
+    assert.ok((await again) >= 0);
+    assert.equal(await maps.getAttribute('data-state'), 'drawn');
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it('names the layers it lacks, and keeps working when told the right ones', async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    await page.goto(PATH);
+    await page.locator('rf-feature-maps').scrollIntoViewIfNeeded();
+    await page.waitForSelector('rf-model-compare[data-state="ready"]', { timeout: 30_000 });
+    await page.locator('rf-digit-pad [data-action="next"]').click();
+    await page.waitForSelector('rf-feature-maps[data-state="drawn"]');
+    await page.evaluate(() =>
+      document.querySelector('rf-feature-maps')!.setAttribute('layers', 'conv1 flatten'),
+    );
+    await page.waitForSelector('rf-feature-maps[data-state="error"]');
+    const status = await page.evaluate(
+      () =>
+        document.querySelector('rf-feature-maps')!.shadowRoot!.querySelector('.status')!
+          .textContent,
+    );
+    assert.match(status ?? '', /no channels × height × width output named “flatten”/);
+    assert.match(status ?? '', /conv1, relu1, pool1, conv2, relu2, pool2/);
+    // A bad attribute value is refused with a message and the element keeps its layers.
+    await page.evaluate(() =>
+      document.querySelector('rf-feature-maps')!.setAttribute('model', 'resnet'),
+    );
+    await page.waitForTimeout(50);
+    assert.equal(problems.consoleErrors.length, 1);
+    assert.match(
+      problems.consoleErrors[0]!,
+      /<rf-feature-maps> model: received "resnet", expected one of/,
+    );
+    problems.consoleErrors.length = 0;
+    await page.evaluate(() =>
+      document.querySelector('rf-feature-maps')!.setAttribute('layers', 'conv1'),
+    );
+    await page.waitForSelector('rf-feature-maps[data-state="drawn"]');
+    const got = await readMaps(page);
+    assert.deepEqual(Object.keys(got), ['conv1']);
+    assert.equal(got['conv1']!.length, card.architecture[0].outputShape[0]);
+    // conv1 is signed (before ReLU): the legend says so.
+    const legend = await page.evaluate(
+      () =>
+        document.querySelector('rf-feature-maps')!.shadowRoot!.querySelector('.strongest')!
+          .textContent,
+    );
+    assert.match(legend ?? '', /Red is positive, blue negative/);
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it('without JavaScript, shows the layer shapes from the model card', async () => {
+    const { context, problems } = await h.context({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(PATH);
+    await page.waitForLoadState('networkidle');
+    const rows = await page
+      .locator('rf-feature-maps tbody tr')
+      .evaluateAll((trs) =>
+        trs.map((tr) => [
+          tr.querySelector('th')!.textContent,
+          tr.querySelectorAll('td')[1]!.textContent,
+        ]),
+      );
+    assert.deepEqual(
+      rows,
+      LAYERS.map((name) => [
+        name,
+        card.architecture.find((l: { name: string }) => l.name === name).outputShape.join(' × '),
+      ]),
+    );
+    assert.deepEqual(problems, noProblems());
+  });
+});
