@@ -61,11 +61,11 @@ export const KERNEL_LAB_SPEC: WidgetSpec = {
 };
 
 const CSS = `${BASE_CSS}
-.lab { display: flex; flex-wrap: wrap; gap: 1.25rem; align-items: flex-start; }
+.lab { display: flex; flex-wrap: wrap; gap: 1.25rem; align-items: flex-start; --cell: ${THEME.labCell}px; --cell-font: 0.9rem; }
 table.grid { border-collapse: collapse; font-family: ${THEME.mono}; }
 table.grid td {
-  width: ${THEME.labCell}px; height: ${THEME.labCell}px; text-align: center; padding: 0;
-  border: 1px solid var(--rf-line); font-size: 0.9rem; position: relative;
+  width: var(--cell); height: var(--cell); text-align: center; padding: 0;
+  border: 1px solid var(--rf-line); font-size: var(--cell-font); position: relative;
 }
 table.grid td.pad { color: var(--rf-muted); background: repeating-linear-gradient(45deg, #fff, #fff 4px, #f1efe9 4px, #f1efe9 8px); }
 table.grid td.win { outline: 3px solid var(--rf-highlight); outline-offset: -3px; z-index: 1; }
@@ -78,10 +78,15 @@ table.out td.current { outline: 3px solid var(--rf-highlight); outline-offset: -
 fieldset { border: 1px solid var(--rf-line); border-radius: 6px; padding: 0.6rem 0.8rem; margin: 0; }
 legend { font-size: 0.85em; color: var(--rf-muted); }
 .kgrid { display: grid; grid-template-columns: repeat(3, 5.2rem); gap: 4px; }
-.kgrid input { width: 100%; padding: 0.2rem; text-align: right; font-family: ${THEME.mono}; }
+.kgrid input { width: 100%; padding: 0.2rem; text-align: right; font-family: ${THEME.mono}; font-size: 0.85rem; }
 .kgrid input[aria-invalid="true"] { border-color: var(--rf-highlight); }
-.presets { display: flex; flex-wrap: wrap; gap: 4px; margin-top: 0.6rem; max-width: 14rem; }
+.presets { display: flex; flex-wrap: wrap; gap: 4px; margin-top: 0.6rem; max-width: calc(15.6rem + 8px); }
 .padding { display: flex; gap: 0.4rem; align-items: center; margin-top: 0.6rem; }
+/* Short screens (a laptop, with the figure pinned beside scrolling text): smaller cells, so the
+   input, the kernel, the output and the written-out sum fit in one screen. */
+@media (max-height: ${THEME.labCompactBelow}px) {
+  .lab { --cell: ${THEME.labCellCompact}px; --cell-font: 0.8rem; gap: 0.9rem; }
+}
 .explain { flex-basis: 100%; min-height: 3em; font-family: ${THEME.mono}; font-size: 0.9rem; margin: 0; overflow-wrap: anywhere; }
 `;
 

@@ -21,6 +21,9 @@ export const THEME = {
   inkRgb: [20, 20, 24] as const,
   /** Kernel lab and small grids: cell edge in CSS pixels. */
   labCell: 34,
+  /** ... and on screens shorter than `labCompactBelow` CSS pixels. */
+  labCellCompact: 27,
+  labCompactBelow: 880,
   /** Pooling figure: cell edge of the 28 x 28 digit and of the feature map. */
   mapCell: 8,
   poolCell: 16,
