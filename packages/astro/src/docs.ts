@@ -5,13 +5,17 @@
  * Props of the widget wrappers come from the widgets' own `spec` objects.
  */
 import {
+  CONV_LAYER_3D_SPEC,
+  CONV3D_LIMITS,
   DIGIT_PAD_SPEC,
   FEATURE_MAPS_SPEC,
   KERNEL_LAB_SPEC,
   MODEL_COMPARE_SPEC,
+  PHOTO_CONV_SPEC,
   POOLING_SPEC,
   type PropSpec,
   parseKernel,
+  parseUnit,
   type WidgetSpec,
   WidgetValueError,
 } from '@receptive/widgets';
@@ -120,6 +124,48 @@ const kernelSteps = (v: unknown) => {
   }
 };
 
+/** A trace attribute value: `parse` throws a WidgetValueError for a bad one. */
+const widgetValue = (parse: (v: string) => unknown) => (v: unknown) => {
+  if (typeof v !== 'string') fail(v, 'a string');
+  try {
+    parse(v as string);
+  } catch (err) {
+    if (err instanceof WidgetValueError) fail(v, err.expected);
+    throw err;
+  }
+};
+const unitValue = widgetValue(parseUnit);
+const poolTrace = widgetValue((v) => {
+  const m = /^(pool1|pool2)[\s,]+(\d+)[\s,]+(\d+)$/.exec(v.trim());
+  if (!m || Number(m[2]) < 1 || Number(m[3]) < 1) {
+    throw new WidgetValueError(
+      'rf-pooling',
+      'trace',
+      v,
+      '"pool1,row,column" or "pool2,row,column" (counted from 1)',
+    );
+  }
+});
+
+/** Scroll states of a figure: `{ state: { prop: value } }`, each prop checked by `checks`. */
+const stepsOf =
+  (checks: Record<string, (v: unknown) => void>, nullable: readonly string[] = []) =>
+  (v: unknown) => {
+    const names = Object.keys(checks).join(', ');
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+      fail(v, `an object of step states, each setting ${names}`);
+    }
+    for (const [state, s] of Object.entries(v as Record<string, unknown>)) {
+      stateName(state);
+      if (typeof s !== 'object' || s === null) fail(s, `an object with ${names}`);
+      for (const [key, value] of Object.entries(s as Record<string, unknown>)) {
+        const check = checks[key];
+        if (!check) fail(key, `one of ${names}`);
+        if (!(value === null && nullable.includes(key))) check!(value);
+      }
+    }
+  };
+
 /** Turns an element's attribute into the prop authors write (`digits-src` -> `digitsSrc`). */
 function fromSpec(
   spec: WidgetSpec,
@@ -151,6 +197,8 @@ const caption: ComponentProp = {
   check: isString,
 };
 
+const specValues = (spec: WidgetSpec, attribute: string): readonly string[] =>
+  spec.props.find((p) => p.attribute === attribute)?.values ?? [];
 const kernelValues = KERNEL_LAB_SPEC.props.find((p) => p.attribute === 'kernel')!.values ?? [];
 const modelValues = MODEL_COMPARE_SPEC.props.find((p) => p.attribute === 'models')!.values ?? [];
 const backendValues = MODEL_COMPARE_SPEC.props.find((p) => p.attribute === 'backend')!.values ?? [];
@@ -251,6 +299,17 @@ export const COMPONENTS: readonly ComponentDoc[] = [
       fromSpec(POOLING_SPEC, 'digit', { example: 'digit={3}', check: integer(0, 1999) }),
       fromSpec(POOLING_SPEC, 'kernel', { check: kernel('rf-pooling') }),
       fromSpec(POOLING_SPEC, 'digits-src', { check: isString }),
+      fromSpec(POOLING_SPEC, 'trace', { check: poolTrace }),
+      {
+        name: 'steps',
+        type: 'Record<string, { trace?: string | null }>',
+        default: null,
+        required: false,
+        example: "steps={{ block: { trace: 'pool1,6,7' }, again: { trace: 'pool2,3,3' } }}",
+        description:
+          'Inside a <Scrolly>: the unit each step state traces (null clears it). A state not listed leaves the figure as it is.',
+        check: stepsOf({ trace: poolTrace }, ['trace']),
+      },
       caption,
     ],
     example: '<Pooling digit={0} kernel="horizontal-edge" />',
@@ -309,6 +368,27 @@ export const COMPONENTS: readonly ComponentDoc[] = [
     keyboard: FEATURE_MAPS_SPEC.keyboard,
   },
   {
+    name: 'PhotoConv',
+    element: PHOTO_CONV_SPEC.tag,
+    summary: PHOTO_CONV_SPEC.summary,
+    props: [
+      fromSpec(PHOTO_CONV_SPEC, 'photo', { check: oneOf(specValues(PHOTO_CONV_SPEC, 'photo')) }),
+      fromSpec(PHOTO_CONV_SPEC, 'kernel', { check: kernel('rf-photo-conv') }),
+      fromSpec(PHOTO_CONV_SPEC, 'channels', {
+        check: oneOf(specValues(PHOTO_CONV_SPEC, 'channels')),
+      }),
+      fromSpec(PHOTO_CONV_SPEC, 'backend', {
+        check: oneOf(specValues(PHOTO_CONV_SPEC, 'backend')),
+      }),
+      fromSpec(PHOTO_CONV_SPEC, 'for', { check: stateName }),
+      caption,
+    ],
+    example: '<PhotoConv photo="coffee" kernel="laplacian" />',
+    fallback:
+      'The photo with its credit line and a sentence on what the live figure does; tfjs loads only when the figure nears the viewport.',
+    keyboard: PHOTO_CONV_SPEC.keyboard,
+  },
+  {
     name: 'ConvLayer',
     summary:
       'A convolution layer by its shapes: k filters of size d × 3 × 3 (one bias each) on a d × h × w input, then ReLU. Readers change k, d, h and w; the output shape and parameter count are computed live by @receptive/core.',
@@ -353,6 +433,45 @@ export const COMPONENTS: readonly ComponentDoc[] = [
     example: '<ConvLayer filters={3} channels={1} height={28} width={28} />',
     fallback: 'The same table for the initial values, computed at build time.',
     keyboard: 'Four labelled number inputs; the table below them is announced when it changes.',
+  },
+  {
+    name: 'ConvLayer3D',
+    element: CONV_LAYER_3D_SPEC.tag,
+    summary: CONV_LAYER_3D_SPEC.summary,
+    props: [
+      fromSpec(CONV_LAYER_3D_SPEC, 'filters', {
+        example: 'filters={3}',
+        check: integer(...CONV3D_LIMITS.filters),
+      }),
+      fromSpec(CONV_LAYER_3D_SPEC, 'channels', {
+        example: 'channels={2}',
+        check: integer(...CONV3D_LIMITS.channels),
+      }),
+      fromSpec(CONV_LAYER_3D_SPEC, 'unit', { check: unitValue }),
+      {
+        name: 'steps',
+        type: 'Record<string, { filters?: number; channels?: number; unit?: string | null }>',
+        default: null,
+        required: false,
+        example:
+          "steps={{ one: { filters: 1, channels: 1 }, three: { filters: 3, unit: '2,1,1' } }}",
+        description:
+          'Inside a <Scrolly>: what each step state sets on the figure (unit null clears the traced unit). A state not listed leaves the figure as the reader left it.',
+        check: stepsOf(
+          {
+            filters: integer(...CONV3D_LIMITS.filters),
+            channels: integer(...CONV3D_LIMITS.channels),
+            unit: unitValue,
+          },
+          ['unit'],
+        ),
+      },
+      caption,
+    ],
+    example: '<ConvLayer3D filters={3} channels={1} />',
+    fallback:
+      'A table of the input, filter and output shapes and the parameter count, computed at build time by @receptive/core.',
+    keyboard: CONV_LAYER_3D_SPEC.keyboard,
   },
   {
     name: 'PoolingChain',

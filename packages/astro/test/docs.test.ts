@@ -49,7 +49,14 @@ describe('checkProps', () => {
     }
     // The widget wrappers take their props from the widgets' specs.
     const pooling = COMPONENTS.find((c) => c.name === 'Pooling')!;
-    expect(pooling.props.map((p) => p.name)).toEqual(['digit', 'kernel', 'digitsSrc', 'caption']);
+    expect(pooling.props.map((p) => p.name)).toEqual([
+      'digit',
+      'kernel',
+      'digitsSrc',
+      'trace',
+      'steps',
+      'caption',
+    ]);
   });
 });
 

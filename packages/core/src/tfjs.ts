@@ -356,3 +356,47 @@ export function tfjsModel(
 ): TfjsModel {
   return new TfjsModel(model, opts);
 }
+
+/**
+ * Convolves every channel of an image with the same square kernel, zero padding keeping the
+ * size (a figure applying a blur or an edge kernel to a photo). The numbers are the core's
+ * `conv2d` run on each channel as its own one-channel image with `padding: (k - 1) / 2`;
+ * tfjs's depthwise convolution does it in one pass on whichever backend is current.
+ *
+ * @param image `[h, w, c]` (as `tf.browser.fromPixels` gives, after scaling) or `[n, h, w, c]`.
+ * @param kernel k*k weights row by row, k odd (9 for a 3x3 kernel). Cross-correlation, as in
+ *   `conv2d`: the kernel is not flipped.
+ * @throws ArgumentError when the kernel is not k*k finite numbers with k odd.
+ * @example
+ * const out = convolveImage(tf.div(tf.browser.fromPixels(img), 255), [0, -1, 0, -1, 4, -1, 0, -1, 0]);
+ */
+export function convolveImage<T extends tf.Tensor3D | tf.Tensor4D>(
+  image: T,
+  kernel: ArrayLike<number>,
+): T {
+  const k = Math.round(Math.sqrt(kernel.length));
+  if (k * k !== kernel.length || k % 2 === 0) {
+    throw new ArgumentError(
+      'convolveImage',
+      `expected k*k kernel weights with k odd (9 for 3x3), received ${kernel.length}`,
+    );
+  }
+  for (let i = 0; i < kernel.length; i++) {
+    if (!Number.isFinite(kernel[i])) {
+      throw new ArgumentError('convolveImage', `kernel weight ${i} is ${kernel[i]}, not a number`);
+    }
+  }
+  if (image.rank !== 3 && image.rank !== 4) {
+    throw new ShapeError('convolveImage', '[h, w, c] or [n, h, w, c]', [...image.shape]);
+  }
+  return tf.tidy(() => {
+    const x = (image.rank === 3 ? tf.expandDims(image, 0) : image) as tf.Tensor4D;
+    const c = x.shape[3];
+    const data = new Float32Array(k * k * c);
+    for (let i = 0; i < k * k; i++) data.fill(kernel[i]!, i * c, (i + 1) * c);
+    const filter = tf.tensor4d(data, [k, k, c, 1]);
+    const p = (k - 1) / 2;
+    const y = tf.depthwiseConv2d(tf.pad(tf.cast(x, 'float32'), pads(p, p)), filter, 1, 'valid');
+    return (image.rank === 3 ? tf.squeeze(y, [0]) : y) as T;
+  });
+}

@@ -1,8 +1,17 @@
 // The tfjs backend (cpu in Node) gives the CPU reference's numbers, forward and training.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adam, layers, lossAndGradients, sequential, sgd, trainStep } from '../src/index.js';
-import { BackendUnavailableError, tfjsModel, useBackend } from '../src/tfjs.js';
+import {
+  adam,
+  conv2d,
+  layers,
+  lossAndGradients,
+  sequential,
+  sgd,
+  tensor,
+  trainStep,
+} from '../src/index.js';
+import { BackendUnavailableError, convolveImage, tfjsModel, useBackend } from '../src/tfjs.js';
 import { maxAbsDiff, randomTensor } from './helpers/random-data.js';
 
 beforeAll(async () => {
@@ -108,5 +117,70 @@ describe('useBackend', () => {
     } finally {
       tf.removeBackend('rf-broken');
     }
+  });
+});
+
+describe('convolveImage', () => {
+  // The core reference: each channel of an [h, w, c] image as its own one-channel image.
+  const perChannel = (hwc: Float32Array, h: number, w: number, c: number, kernel: number[]) => {
+    const k = Math.sqrt(kernel.length);
+    const planes = new Float32Array(c * h * w);
+    for (let i = 0; i < h * w; i++)
+      for (let ch = 0; ch < c; ch++) planes[ch * h * w + i] = hwc[i * c + ch]!;
+    const out = conv2d(
+      tensor(planes, [c, 1, h, w]),
+      tensor(Float32Array.from(kernel), [1, 1, k, k]),
+      null,
+      {
+        padding: (k - 1) / 2,
+      },
+    );
+    const back = new Float32Array(h * w * c);
+    for (let i = 0; i < h * w; i++)
+      for (let ch = 0; ch < c; ch++) back[i * c + ch] = out.data[ch * h * w + i]!;
+    return back;
+  };
+
+  for (const [name, kernel] of [
+    ['box blur', Array.from({ length: 9 }, () => 1 / 9)],
+    ['horizontal edge', [-1, -1, -1, 2, 2, 2, -1, -1, -1]],
+    ['asymmetric (catches a flipped kernel)', [1, 2, 3, 4, 5, 6, 7, 8, 9.5]],
+    ['5x5', Array.from({ length: 25 }, (_, i) => (i % 7) - 3)],
+  ] as const) {
+    it(`agrees with the core's conv2d on every channel within 1e-4: ${name}`, () => {
+      const [h, w, c] = [13, 17, 3];
+      const x = randomTensor([h, w, c], 5);
+      const out = convolveImage(tf.tensor3d(x.data, [h, w, c]), kernel);
+      expect(out.shape).toEqual([h, w, c]);
+      expect(
+        maxAbsDiff(out.dataSync(), perChannel(x.data, h, w, c, [...kernel])),
+      ).toBeLessThanOrEqual(1e-4);
+      out.dispose();
+    });
+  }
+
+  it('keeps a batch dimension, takes integer pixels, and leaks no tensors', () => {
+    const before = tf.memory().numTensors;
+    const img = tf.tensor4d([0, 255, 255, 0], [1, 2, 2, 1], 'int32');
+    const out = convolveImage(img, [0, 0, 0, 0, 1, 0, 0, 0, 0]);
+    expect(out.shape).toEqual([1, 2, 2, 1]);
+    expect(Array.from(out.dataSync())).toEqual([0, 255, 255, 0]);
+    tf.dispose([img, out]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('rejects kernels that are not k*k finite numbers with k odd', () => {
+    const img = tf.zeros([4, 4, 1]) as tf.Tensor3D;
+    expect(() => convolveImage(img, [1, 2, 3, 4])).toThrow(
+      /k\*k kernel weights with k odd.*received 4/,
+    );
+    expect(() => convolveImage(img, [1, 2, 3])).toThrow(/received 3/);
+    expect(() => convolveImage(img, [0, 0, 0, 0, Number.NaN, 0, 0, 0, 0])).toThrow(
+      /weight 4 is NaN/,
+    );
+    expect(() => convolveImage(tf.zeros([4, 4]) as unknown as tf.Tensor3D, [1])).toThrow(
+      /\[h, w, c\]/,
+    );
+    img.dispose();
   });
 });

@@ -2,6 +2,23 @@
  * @receptive/widgets: framework-free custom elements. Importing this module defines nothing;
  * import `@receptive/widgets/elements` (or call `defineWidgets()`) to register the tags.
  */
+export {
+  CONV_LAYER_3D_SPEC,
+  ConvLayer3D,
+  type ConvLayer3dDrawn,
+  type OutputUnit,
+  parseUnit,
+} from './conv-layer-3d.js';
+export {
+  CONV3D_LIMITS,
+  type ConvLayer3dData,
+  convLayer3d,
+  convLayer3dSentence,
+  filterWeights,
+  inputChannel,
+  LECTURE_BIASES,
+  LECTURE_FILTERS,
+} from './conv-layer-3d-model.js';
 export { DIGIT_PAD_SPEC, type DigitChange, DigitPad } from './digit-pad.js';
 export { renderKernelLabFallback } from './fallback.js';
 export { FEATURE_MAPS_SPEC, FeatureMaps, type FeatureMapsDrawn } from './feature-maps.js';
@@ -20,6 +37,7 @@ export {
   LECTURE_IMAGE,
   LECTURE_ROWS,
   LECTURE_SIZE,
+  PRESET_LABELS,
   parseKernel,
 } from './lecture.js';
 export {
@@ -28,6 +46,26 @@ export {
   ModelCompare,
   type Predictions,
 } from './model-compare.js';
+export {
+  cpuConvolve,
+  PHOTO_CONV_SPEC,
+  type PhotoBackend,
+  type PhotoChannels,
+  PhotoConv,
+  type PhotoConvolved,
+} from './photo-conv.js';
+export {
+  type FloatImage,
+  fitSize,
+  PHOTO_MAX_SIDE,
+  PHOTO_NAMES,
+  PHOTOS,
+  type Photo,
+  type PhotoName,
+  paint,
+  paintMode,
+  toFloatImage,
+} from './photo-library.js';
 export { POOLING_SPEC, Pooling, type PoolTrace } from './pooling.js';
 export { type EventSpec, type PropSpec, type WidgetSpec, WidgetValueError } from './props.js';
 export { inkColor, signedColor, THEME } from './theme.js';

@@ -11,7 +11,13 @@ import { ElementBase, el, rovingGrid, shadow } from './dom.js';
 import { formatNumber } from './format.js';
 import { heldOutDigits } from './held-out.js';
 import { KERNEL_PRESET_NAMES, parseKernel } from './lecture.js';
-import { applyAttribute, parseInteger, type WidgetSpec } from './props.js';
+import {
+  applyAttribute,
+  parseEnum,
+  parseInteger,
+  type WidgetSpec,
+  WidgetValueError,
+} from './props.js';
 import { BASE_CSS, inkColor, signedColor, THEME } from './theme.js';
 
 /** `event.detail` of `rf-trace`. */
@@ -54,6 +60,15 @@ export const POOLING_SPEC: WidgetSpec = {
       example: 'digits-src="/data/heldout.bin"',
       description:
         'Where the held-out digits file is served; default: the file shipped in @receptive/models, next to its code.',
+    },
+    {
+      attribute: 'trace',
+      property: 'traced',
+      type: '{ layer: "pool1" | "pool2"; y: number; x: number } | null; the attribute is "layer,row,column", rows and columns counted from 1',
+      default: null,
+      example: 'trace="pool1,6,7"',
+      description:
+        'A pooled unit to trace without a pointer (a scroll step sets it): every value it saw lights up. Hovering or focusing another unit traces that one instead.',
     },
   ],
   events: [
@@ -100,7 +115,7 @@ td.lit, td.current { outline: 3px solid var(--rf-highlight); outline-offset: -3p
  */
 export class Pooling extends ElementBase {
   static readonly spec = POOLING_SPEC;
-  static readonly observedAttributes = ['digit', 'kernel', 'digits-src'];
+  static readonly observedAttributes = ['digit', 'kernel', 'digits-src', 'trace'];
 
   #digit = 0;
   #kernel: number[] = parseKernel(TAG, 'kernel', 'horizontal-edge');
@@ -154,9 +169,40 @@ export class Pooling extends ElementBase {
           this.kernel = k;
         },
       );
+    } else if (name === 'trace') {
+      applyAttribute(
+        () => parseTrace(value),
+        (t) => {
+          this.traced = t;
+        },
+      );
     } else {
       this.digitsSrc = value;
     }
+  }
+
+  /** The pooled unit traced now (0-based row and column), or null. */
+  get traced(): { layer: string; y: number; x: number } | null {
+    return this.#traced ? { ...this.#traced } : null;
+  }
+  set traced(t: { layer: string; y: number; x: number } | null) {
+    if (t) {
+      parseEnum(TAG, 'trace', t.layer, POOLED);
+      // The map's size comes from the network once it is built (before that, from the rule).
+      const max = this.#acts[t.layer]?.shape[2] ?? Number.POSITIVE_INFINITY;
+      if (![t.y, t.x].every((v) => Number.isInteger(v) && v >= 0 && v < max)) {
+        throw new WidgetValueError(
+          TAG,
+          'trace',
+          `${t.layer},${t.y + 1},${t.x + 1}`,
+          `a row and a column from 1 to ${max} for ${t.layer}`,
+        );
+      }
+    }
+    this.#traced = t ? { layer: t.layer, y: t.y, x: t.x } : null;
+    if (!this.#net || !this.#root) return;
+    if (t) this.#trace(t.layer, t.y, t.x);
+    else this.#clearTrace();
   }
 
   connectedCallback(): void {
@@ -263,7 +309,9 @@ export class Pooling extends ElementBase {
       this.#maps.set(level.name, map);
       figure.append(el('figure', {}, el('figcaption', {}, caption), map));
     }
-    if (this.#traced) this.#trace(this.#traced.layer, this.#traced.y, this.#traced.x);
+    const t = this.#traced;
+    const [, , th, tw] = (t ? this.#acts[t.layer]?.shape : undefined) ?? [0, 0, 0, 0];
+    if (t && t.y < th! && t.x < tw!) this.#trace(t.layer, t.y, t.x);
     else
       this.#count!.textContent =
         'Hover over or focus a pooled unit to light up every value it saw.';
@@ -276,6 +324,12 @@ export class Pooling extends ElementBase {
       counts[activation] = (region.y1 - region.y0 + 1) * (region.x1 - region.x0 + 1);
     }
     return { layer, y, x, counts };
+  }
+
+  #clearTrace(): void {
+    for (const c of this.#root!.querySelectorAll('.lit, .current, .max'))
+      c.classList.remove('lit', 'current', 'max');
+    this.#count!.textContent = 'Hover over or focus a pooled unit to light up every value it saw.';
   }
 
   #trace(layer: string, y: number, x: number): void {
@@ -313,4 +367,27 @@ export class Pooling extends ElementBase {
       `This unit of the ${level} pooling (row ${y + 1}, column ${x + 1}) saw ${parts.join(', ')}.`;
     this.dispatchEvent(new CustomEvent<PoolTrace>('rf-trace', { detail: t, bubbles: true }));
   }
+}
+
+const POOLED = ['pool1', 'pool2'] as const;
+
+/** The `trace` attribute: "pool1,row,column" or "pool2,row,column" (counted from 1), or none. */
+function parseTrace(value: string | null): { layer: string; y: number; x: number } | null {
+  const v = (value ?? '').trim();
+  if (v === '' || v === 'none') return null;
+  const [layer, ...rest] = v.split(/[\s,]+/);
+  const nums = rest.map(Number);
+  if (
+    !(POOLED as readonly string[]).includes(layer ?? '') ||
+    nums.length !== 2 ||
+    !nums.every((n) => Number.isInteger(n) && n >= 1)
+  ) {
+    throw new WidgetValueError(
+      TAG,
+      'trace',
+      value ?? '',
+      '"pool1,row,column" or "pool2,row,column" (counted from 1), or none',
+    );
+  }
+  return { layer: layer!, y: nums[0]! - 1, x: nums[1]! - 1 };
 }

@@ -1,7 +1,9 @@
+import { ConvLayer3D } from './conv-layer-3d.js';
 import { DigitPad } from './digit-pad.js';
 import { FeatureMaps } from './feature-maps.js';
 import { KernelLab } from './kernel-lab.js';
 import { ModelCompare } from './model-compare.js';
+import { PhotoConv } from './photo-conv.js';
 import { Pooling } from './pooling.js';
 
 /** Every element with its tag; `spec` on each class describes its API. */
@@ -10,6 +12,8 @@ export const WIDGETS = {
   'rf-pooling': Pooling,
   'rf-digit-pad': DigitPad,
   'rf-model-compare': ModelCompare,
+  'rf-conv-layer-3d': ConvLayer3D,
+  'rf-photo-conv': PhotoConv,
   'rf-feature-maps': FeatureMaps,
 } as const;
 

@@ -22,13 +22,21 @@ const WEBGPU_ARGS = ['--enable-unsafe-webgpu', '--enable-unsafe-swiftshader'];
 export interface LaunchOptions {
   /** Expose WebGPU through SwiftShader. Leave off to test the fallbacks a reader without it gets. */
   webgpu?: boolean;
+  /**
+   * Give getUserMedia Chromium's fake camera (a moving test pattern). Whether a page may use it
+   * is still up to the context: grant `camera` in its permissions, or it is denied.
+   */
+  fakeCamera?: boolean;
 }
 
 /**
  * Launches the local Chrome/Chromium headless. Never downloads a browser: when none is found it
  * throws one sentence saying how to get one.
  */
-export async function launchBrowser({ webgpu = false }: LaunchOptions = {}): Promise<Browser> {
+export async function launchBrowser({
+  webgpu = false,
+  fakeCamera = false,
+}: LaunchOptions = {}): Promise<Browser> {
   try {
     accessSync(CHROME_PATH, constants.X_OK);
   } catch {
@@ -39,6 +47,10 @@ export async function launchBrowser({ webgpu = false }: LaunchOptions = {}): Pro
   return chromium.launch({
     executablePath: CHROME_PATH,
     headless: true,
-    args: webgpu ? [...BASE_ARGS, ...WEBGPU_ARGS] : BASE_ARGS,
+    args: [
+      ...BASE_ARGS,
+      ...(webgpu ? WEBGPU_ARGS : []),
+      ...(fakeCamera ? ['--use-fake-device-for-media-stream'] : []),
+    ],
   });
 }

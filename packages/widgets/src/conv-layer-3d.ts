@@ -1,0 +1,548 @@
+import type { BackendRequest } from '@receptive/render3d';
+import {
+  CONV3D_LIMITS,
+  type ConvLayer3dData,
+  checkCount,
+  convLayer3d,
+  convLayer3dSentence,
+} from './conv-layer-3d-model.js';
+import type { ConvLayerScene, OutputUnit } from './conv-layer-3d-scene.js';
+import { ElementBase, el, shadow, watchViewport } from './dom.js';
+import { formatNumber } from './format.js';
+import {
+  applyAttribute,
+  parseEnum,
+  parseInteger,
+  type WidgetSpec,
+  WidgetValueError,
+} from './props.js';
+import { BASE_CSS } from './theme.js';
+
+export type { OutputUnit } from './conv-layer-3d-scene.js';
+
+/** What the 3D view draws now, read from its stacks (for tests and tools). */
+export interface ConvLayer3dDrawn {
+  backend: '2d' | 'webgl' | 'webgpu';
+  /** Channel planes of the input stack (d). */
+  inputChannels: number;
+  /** Filter stacks drawn (k), and the planes of each (d). */
+  filters: number;
+  filterChannels: number;
+  /** Slices of the output stack (k), and their size. */
+  outputSlices: number;
+  outputRows: number;
+  outputColumns: number;
+  /** Frames rendered so far. */
+  frames: number;
+}
+
+const BACKENDS = ['webgl', 'webgpu', 'auto'] as const;
+const [K_MIN, K_MAX] = CONV3D_LIMITS.filters;
+const [D_MIN, D_MAX] = CONV3D_LIMITS.channels;
+
+export const CONV_LAYER_3D_SPEC: WidgetSpec = {
+  tag: 'rf-conv-layer-3d',
+  summary:
+    "One convolution layer in 3D: a d-channel input made from the lecture's 7x7 image, k filters of d × 3 × 3 (the lecture's blur, edge and Laplacian kernels first, seeded random ones after), a bias each and ReLU, and the stacked k × 5 × 5 output, all computed by @receptive/core. Readers choose k and d; shapes and parameter counts follow. Hover or focus an output unit to see the d × 3 × 3 window it reads.",
+  props: [
+    {
+      attribute: 'filters',
+      property: 'filters',
+      type: 'number',
+      default: '3',
+      example: 'filters="3"',
+      description: `k, the number of filters (${K_MIN} to ${K_MAX}).`,
+    },
+    {
+      attribute: 'channels',
+      property: 'channels',
+      type: 'number',
+      default: '1',
+      example: 'channels="2"',
+      description: `d, the channels of the input (${D_MIN} to ${D_MAX}); channel c is the lecture image turned c quarter turns (its negative from channel 5 on).`,
+    },
+    {
+      attribute: 'unit',
+      property: 'unit',
+      type: 'OutputUnit { filter: number; y: number; x: number } | null; the attribute is "filter,row,column", counted from 1',
+      default: null,
+      example: 'unit="2,3,3"',
+      description:
+        'The output unit to trace: outlined, with a beam through its filter to the d × 3 × 3 input window it reads. Absent: none.',
+    },
+    {
+      attribute: 'backend',
+      property: 'backend',
+      type: "'webgl' | 'webgpu' | 'auto'",
+      default: 'webgl',
+      values: BACKENDS,
+      example: 'backend="auto"',
+      description:
+        'What draws the 3D view; without WebGL2 (or WebGPU) it draws on a 2D canvas instead.',
+    },
+  ],
+  events: [
+    {
+      name: 'rf-layer',
+      detail: 'ConvLayer3dData (k, d, input, weights, biases, output and parameter counts)',
+      description: 'After every change of k or d, with the newly computed layer.',
+    },
+    {
+      name: 'rf-unit',
+      detail: 'OutputUnit | null',
+      description: 'When the traced output unit changes (hover, keyboard or the unit attribute).',
+    },
+  ],
+  fallback:
+    'Put a table of the shapes and counts in the element (the Astro wrapper writes one); it shows until the script runs. three.js loads only when the figure comes near the viewport.',
+  keyboard:
+    'Two labelled number inputs choose k and d (arrow keys step them). Tab to the figure: arrow keys move over an output slice, Page Up and Page Down (or [ and ]) change filter, Escape clears; each unit is read out.',
+};
+
+const TAG = CONV_LAYER_3D_SPEC.tag;
+
+const CSS = `${BASE_CSS}
+.controls { display: flex; flex-wrap: wrap; gap: 0.4rem 1.2rem; align-items: end; margin-bottom: 0.5rem; }
+label { display: grid; gap: 0.1rem; font-size: 0.9em; }
+input { width: 5.5rem; padding: 0.15rem 0.3rem; }
+input[aria-invalid="true"] { outline: 2px solid #b3261e; }
+.error { color: #b3261e; font-size: 0.85em; margin: 0; }
+.error:empty { display: none; }
+.stage { position: relative; height: clamp(180px, 32vh, 300px); border: 1px solid var(--rf-line); border-radius: 6px; overflow: hidden; background: #f7f6f2; }
+.stage canvas:focus-visible { outline: 3px solid var(--rf-focus); outline-offset: -3px; }
+.loading { position: absolute; inset: 0; display: grid; place-items: center; margin: 0; color: var(--rf-muted); font-size: 0.9em; }
+.loading[hidden] { display: none; }
+table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 0.85em; margin-top: 0.4rem; }
+th, td { text-align: left; padding: 0.05rem 0.9rem 0.05rem 0; border-bottom: 1px solid var(--rf-line); }
+th { font-weight: normal; color: var(--rf-muted); }
+.sentence { margin: 0.4rem 0 0; font-size: 0.9em; }
+.readout { margin: 0.25rem 0 0; font-size: 0.85em; color: var(--rf-muted); }
+@media (max-width: 600px) { .stage { height: 210px; } table { font-size: 0.8em; } }
+`;
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+/**
+ * `<rf-conv-layer-3d filters="3" channels="1">`: see {@link CONV_LAYER_3D_SPEC}. Computes the
+ * layer with @receptive/core at once (the table and sentence need no WebGL), and loads three.js
+ * and @receptive/render3d only when it comes near the viewport.
+ */
+export class ConvLayer3D extends ElementBase {
+  static readonly spec = CONV_LAYER_3D_SPEC;
+  static readonly observedAttributes = ['filters', 'channels', 'unit', 'backend'];
+
+  #k = 3;
+  #d = 1;
+  #unit: OutputUnit | null = null;
+  #backend: BackendRequest = 'webgl';
+  #data: ConvLayer3dData | null = null;
+  #root: ShadowRoot | null = null;
+  #scene: ConvLayerScene | null = null;
+  #loading: Promise<void> | null = null;
+  #stopWatching: (() => void) | null = null;
+  #parts: Record<string, HTMLElement> = {};
+
+  get filters(): number {
+    return this.#k;
+  }
+  set filters(v: number) {
+    this.#k = checkCount(TAG, 'filters', v);
+    this.#update();
+  }
+  get channels(): number {
+    return this.#d;
+  }
+  set channels(v: number) {
+    this.#d = checkCount(TAG, 'channels', v);
+    this.#update();
+  }
+  get unit(): OutputUnit | null {
+    return this.#unit ? { ...this.#unit } : null;
+  }
+  set unit(v: OutputUnit | null) {
+    if (v) {
+      const [, oh, ow] = this.#data?.outputShape ?? [this.#k, 5, 5];
+      const ok =
+        Number.isInteger(v.filter) &&
+        Number.isInteger(v.y) &&
+        Number.isInteger(v.x) &&
+        v.filter >= 0 &&
+        v.filter < this.#k &&
+        v.y >= 0 &&
+        v.y < oh &&
+        v.x >= 0 &&
+        v.x < ow;
+      if (!ok) {
+        throw new WidgetValueError(
+          TAG,
+          'unit',
+          `${v.filter},${v.y},${v.x}`,
+          `a filter from 0 to ${this.#k - 1}, a row from 0 to ${oh - 1} and a column from 0 to ${ow - 1}`,
+        );
+      }
+    }
+    this.#setUnit(v ? { filter: v.filter, y: v.y, x: v.x } : null);
+  }
+  get backend(): BackendRequest {
+    return this.#backend;
+  }
+  set backend(v: BackendRequest) {
+    this.#backend = parseEnum(TAG, 'backend', v, BACKENDS);
+  }
+
+  /** The layer shown now, computed by @receptive/core. */
+  get data(): ConvLayer3dData | null {
+    return this.#data;
+  }
+
+  /** The sentence the figure shows and announces. */
+  get sentence(): string {
+    return this.#data ? convLayer3dSentence(this.#data) : '';
+  }
+
+  /** What the 3D view draws now, or null before it has loaded. */
+  get drawn(): ConvLayer3dDrawn | null {
+    const s = this.#scene;
+    if (!s?.input || !s.output) return null;
+    return {
+      backend: s.host.backend,
+      inputChannels: s.input.channels,
+      filters: s.filters.length,
+      filterChannels: s.filters[0]?.channels ?? 0,
+      outputSlices: s.output.channels,
+      outputRows: s.output.rows,
+      outputColumns: s.output.columns,
+      frames: s.host.frames,
+    };
+  }
+
+  /** The 3D scene (three.js stacks, camera and host), once it has loaded; null before. */
+  get view(): ConvLayerScene | null {
+    return this.#scene;
+  }
+
+  /** Where an output unit is drawn on the page (client coordinates), once the view has loaded. */
+  unitPosition(unit: OutputUnit): { x: number; y: number } | null {
+    return this.#scene?.output ? this.#scene.clientPosition(unit) : null;
+  }
+
+  attributeChangedCallback(name: string, _old: string | null, value: string | null): void {
+    if (name === 'filters' || name === 'channels') {
+      const [min, max] = CONV3D_LIMITS[name];
+      applyAttribute(
+        () => parseInteger(TAG, name, value ?? (name === 'filters' ? '3' : '1'), min, max),
+        (n) => {
+          if (name === 'filters') this.filters = n;
+          else this.channels = n;
+        },
+      );
+    } else if (name === 'unit') {
+      applyAttribute(
+        () => parseUnit(value),
+        (u) => {
+          this.#pendingUnit = u;
+          if (this.#data) this.#applyPendingUnit();
+        },
+      );
+    } else if (name === 'backend') {
+      applyAttribute(
+        () => parseEnum(TAG, 'backend', value ?? 'webgl', BACKENDS),
+        (b) => {
+          this.#backend = b;
+        },
+      );
+    }
+  }
+
+  // A unit attribute may name a filter that only exists once the filters attribute is applied
+  // too (a scroll step sets both): it is checked against the layer after each update.
+  #pendingUnit: OutputUnit | null | undefined = undefined;
+
+  #applyPendingUnit(): void {
+    if (this.#pendingUnit === undefined) return;
+    const u = this.#pendingUnit;
+    this.#pendingUnit = undefined;
+    try {
+      this.unit = u;
+    } catch (err) {
+      if (err instanceof WidgetValueError) console.error(err.message);
+      else throw err;
+    }
+  }
+
+  connectedCallback(): void {
+    if (this.#root) {
+      this.#watch();
+      return;
+    }
+    this.#root = shadow(this, CSS);
+    const input = (name: 'k' | 'd', label: string, value: number, min: number, max: number) =>
+      el('input', {
+        type: 'number',
+        name,
+        min,
+        max,
+        step: 1,
+        value,
+        inputmode: 'numeric',
+        'aria-describedby': 'error',
+        'data-label': label,
+      });
+    const k = input('k', 'k', this.#k, K_MIN, K_MAX);
+    const d = input('d', 'd', this.#d, D_MIN, D_MAX);
+    const error = el('p', { class: 'error', id: 'error', role: 'alert' });
+    const loading = el('p', { class: 'loading', role: 'status' }, 'Loading the 3D view…');
+    const stage = el('div', { class: 'stage' }, loading);
+    const cell = (key: string) => el('td', { 'data-shape': key });
+    const row = (label: string, key: string) =>
+      el('tr', {}, el('th', { scope: 'row' }, label), cell(key));
+    const table = el(
+      'table',
+      {},
+      el(
+        'tbody',
+        {},
+        row('input (d × h × w)', 'input'),
+        row('filters (k × d × 3 × 3)', 'filters'),
+        row('output (k × (h−2) × (w−2))', 'output'),
+        row('parameters (weights + biases)', 'parameters'),
+      ),
+    );
+    const sentence = el('p', { class: 'sentence', 'aria-live': 'polite' });
+    const readout = el('p', { class: 'readout', 'aria-live': 'polite' });
+    this.#root.append(
+      el(
+        'form',
+        { class: 'controls', 'aria-label': 'Choose the layer' },
+        el('label', {}, el('span', {}, 'k, filters'), k),
+        el('label', {}, el('span', {}, 'd, input channels'), d),
+      ),
+      error,
+      stage,
+      table,
+      sentence,
+      readout,
+    );
+    this.#parts = { k, d, error, loading, stage, sentence, readout, table };
+    this.#root.querySelector('form')!.addEventListener('submit', (e) => e.preventDefault());
+    this.#root.querySelector('form')!.addEventListener('input', (e) => this.#onInput(e));
+    this.#update();
+    this.#watch();
+  }
+
+  disconnectedCallback(): void {
+    this.#stopWatching?.();
+    this.#stopWatching = null;
+  }
+
+  #watch(): void {
+    if (this.#stopWatching) return;
+    // The 3D code (three.js, about 150 KB gzipped) loads once part of the figure is on screen,
+    // not merely close: a page whose figure sits just below the fold ships none of it until the
+    // reader scrolls.
+    this.#stopWatching = watchViewport(this, '0px 0px -10% 0px', (near) => {
+      if (near) void this.#load3d();
+    });
+  }
+
+  /** Loads three.js and the scene (once), then draws the layer. */
+  #load3d(): Promise<void> {
+    if (!this.#loading) {
+      this.#loading = (async () => {
+        try {
+          const { ConvLayerScene } = await import('./conv-layer-3d-scene.js');
+          const stage = this.#parts['stage']!;
+          const scene = new ConvLayerScene(stage, 'A convolution layer in 3D', this.#backend);
+          this.#scene = scene;
+          await scene.host.ready;
+          this.#wireCanvas(scene.host.canvas);
+          if (this.#data) scene.set(this.#data);
+          scene.showUnit(this.#unit);
+          this.#describe();
+          this.#parts['loading']!.hidden = true;
+          this.dataset['backend'] = scene.host.backend;
+          this.dataset['state'] = 'ready';
+        } catch (err) {
+          this.#parts['loading']!.textContent =
+            `The 3D view could not be loaded (${(err as Error).message}); the table below still follows k and d.`;
+          this.dataset['state'] = 'error';
+        }
+      })();
+    }
+    return this.#loading;
+  }
+
+  #onInput(e: Event): void {
+    const t = e.target as HTMLInputElement;
+    if (t.name !== 'k' && t.name !== 'd') return;
+    const prop = t.name === 'k' ? 'filters' : 'channels';
+    const [min, max] = CONV3D_LIMITS[prop];
+    const error = this.#parts['error']!;
+    try {
+      const n = parseInteger(TAG, prop, t.value, min, max);
+      t.setAttribute('aria-invalid', 'false');
+      error.textContent = '';
+      if (prop === 'filters') this.filters = n;
+      else this.channels = n;
+    } catch (err) {
+      if (!(err instanceof WidgetValueError)) throw err;
+      t.setAttribute('aria-invalid', 'true');
+      error.textContent = `${t.name} must be a whole number from ${min} to ${max}.`;
+    }
+  }
+
+  #update(): void {
+    if (!this.#root) return;
+    const data = convLayer3d(this.#k, this.#d, TAG);
+    this.#data = data;
+    const set = (key: string, text: string) => {
+      const c = this.#root!.querySelector(`[data-shape="${key}"]`);
+      if (c) c.textContent = text;
+    };
+    set('input', data.inputShape.join(' × '));
+    set('filters', `${data.filters} × ${data.channels} × 3 × 3`);
+    set('output', data.outputShape.join(' × '));
+    set(
+      'parameters',
+      `${fmt(data.weightCount)} + ${fmt(data.biasCount)} = ${fmt(data.parameters)}`,
+    );
+    this.#parts['sentence']!.textContent = convLayer3dSentence(data);
+    for (const [name, v] of [
+      ['k', this.#k],
+      ['d', this.#d],
+    ] as const) {
+      const input = this.#parts[name] as HTMLInputElement;
+      if (this.#root.activeElement !== input && input.value !== String(v)) input.value = String(v);
+    }
+    if (this.#unit && this.#unit.filter >= this.#k) this.#unit = null;
+    this.#scene?.set(data);
+    this.#applyPendingUnit();
+    this.#setUnit(this.#unit);
+    this.dispatchEvent(
+      new CustomEvent<ConvLayer3dData>('rf-layer', { detail: data, bubbles: true }),
+    );
+  }
+
+  #setUnit(unit: OutputUnit | null): void {
+    const changed =
+      (unit === null) !== (this.#unit === null) ||
+      (unit &&
+        this.#unit &&
+        (unit.filter !== this.#unit.filter || unit.y !== this.#unit.y || unit.x !== this.#unit.x));
+    this.#unit = unit;
+    this.#scene?.showUnit(unit);
+    const text = this.#unitText();
+    if (this.#parts['readout']) this.#parts['readout'].textContent = text;
+    this.#describe();
+    if (unit) this.dataset['unit'] = `${unit.filter + 1},${unit.y + 1},${unit.x + 1}`;
+    else delete this.dataset['unit'];
+    if (changed) this.dispatchEvent(new CustomEvent('rf-unit', { detail: unit, bubbles: true }));
+  }
+
+  #unitText(): string {
+    const u = this.#unit;
+    const data = this.#data;
+    if (!u || !data) {
+      return 'Hover over or focus the figure to pick an output unit and see the window it reads.';
+    }
+    const [, oh, ow] = data.outputShape;
+    const i = (u.filter * oh + u.y) * ow + u.x;
+    const z = data.preactivation[i]!;
+    const out = data.output[i]!;
+    return (
+      `Filter ${u.filter + 1}, row ${u.y + 1}, column ${u.x + 1}: it reads the ${data.channels} × 3 × 3 window of rows ${u.y + 1}–${u.y + 3} ` +
+      `and columns ${u.x + 1}–${u.x + 3}; weighted sum plus bias ${formatNumber(z, 2)}, after ReLU ${formatNumber(out, 2)}.`
+    );
+  }
+
+  #describe(): void {
+    const s = this.#scene;
+    if (!s || !this.#data) return;
+    s.host.describe(
+      `${this.sentence} Input on the left, the ${this.#data.filters} filters in the middle (each at the depth of the output slice it makes), output on the right. ${this.#unit ? this.#unitText() : ''}`.trim(),
+    );
+  }
+
+  #wireCanvas(canvas: HTMLCanvasElement): void {
+    canvas.tabIndex = 0;
+    canvas.setAttribute('role', 'application');
+    canvas.setAttribute('aria-roledescription', 'convolution layer figure');
+    canvas.setAttribute(
+      'aria-keyshortcuts',
+      'ArrowUp ArrowDown ArrowLeft ArrowRight PageUp PageDown Escape',
+    );
+    // Hover and tap only (no orbit): a finger on the figure still scrolls the page.
+    canvas.style.touchAction = 'pan-y';
+    canvas.addEventListener('keydown', (e) => this.#onKey(e));
+    canvas.addEventListener('focus', () => {
+      if (!this.#unit) this.#setUnit({ filter: 0, y: 0, x: 0 });
+    });
+    canvas.addEventListener('pointermove', (e) => {
+      if (e.buttons !== 0) return;
+      const u = this.#scene?.unitAt(e.clientX, e.clientY);
+      if (u) this.#setUnit(u);
+    });
+    canvas.addEventListener('click', (e) => {
+      const u = this.#scene?.unitAt(e.clientX, e.clientY);
+      if (u) this.#setUnit(u);
+    });
+  }
+
+  #onKey(e: KeyboardEvent): void {
+    if (e.altKey || e.ctrlKey || e.metaKey || !this.#data) return;
+    const [k, oh, ow] = this.#data.outputShape;
+    const u = this.#unit ? { ...this.#unit } : { filter: 0, y: 0, x: 0 };
+    switch (e.key) {
+      case 'ArrowLeft':
+        u.x = Math.max(0, u.x - 1);
+        break;
+      case 'ArrowRight':
+        u.x = Math.min(ow - 1, u.x + 1);
+        break;
+      case 'ArrowUp':
+        u.y = Math.max(0, u.y - 1);
+        break;
+      case 'ArrowDown':
+        u.y = Math.min(oh - 1, u.y + 1);
+        break;
+      case 'PageUp':
+      case '[':
+        u.filter = Math.max(0, u.filter - 1);
+        break;
+      case 'PageDown':
+      case ']':
+        u.filter = Math.min(k - 1, u.filter + 1);
+        break;
+      case 'Home':
+        u.x = 0;
+        break;
+      case 'End':
+        u.x = ow - 1;
+        break;
+      case 'Escape':
+        e.preventDefault();
+        this.#setUnit(null);
+        return;
+      default:
+        return;
+    }
+    e.preventDefault();
+    this.#setUnit(u);
+  }
+}
+
+/** The `unit` attribute: "filter,row,column" counted from 1, or absent / empty / "none". */
+export function parseUnit(value: string | null): OutputUnit | null {
+  const v = (value ?? '').trim();
+  if (v === '' || v === 'none') return null;
+  const parts = v.split(/[\s,]+/).map(Number);
+  if (parts.length !== 3 || !parts.every((n) => Number.isInteger(n) && n >= 1)) {
+    throw new WidgetValueError(
+      TAG,
+      'unit',
+      value ?? '',
+      '"filter,row,column": three whole numbers counted from 1, or none',
+    );
+  }
+  return { filter: parts[0]! - 1, y: parts[1]! - 1, x: parts[2]! - 1 };
+}

@@ -1,0 +1,810 @@
+import { conv2d, tensor } from '@receptive/core';
+import { ElementBase, el, shadow, watchViewport } from './dom.js';
+import { formatNumber } from './format.js';
+import type { KernelChange } from './kernel-lab.js';
+import {
+  KERNEL_PRESET_NAMES,
+  KERNEL_PRESETS,
+  type KernelPreset,
+  PRESET_LABELS,
+  parseKernel,
+  presetOf,
+} from './lecture.js';
+import type { GpuEngine } from './photo-engine.js';
+import {
+  type FloatImage,
+  fitSize,
+  PHOTO_MAX_SIDE,
+  PHOTO_NAMES,
+  PHOTOS,
+  type PhotoName,
+  paint,
+  paintMode,
+  toFloatImage,
+} from './photo-library.js';
+import { applyAttribute, parseEnum, type WidgetSpec } from './props.js';
+import { BASE_CSS, THEME } from './theme.js';
+
+const BACKENDS = ['auto', 'webgpu', 'webgl', 'cpu'] as const;
+export type PhotoBackend = (typeof BACKENDS)[number];
+const CHANNELS = ['grey', 'rgb'] as const;
+export type PhotoChannels = (typeof CHANNELS)[number];
+
+/** `event.detail` of `rf-convolve`. */
+export interface PhotoConvolved {
+  kernel: number[];
+  channels: PhotoChannels;
+  /** Where the image came from. */
+  source: 'photo' | 'file' | 'camera';
+  /** What ran the convolution: `webgpu`, `webgl` (tfjs) or `cpu` (@receptive/core). */
+  engine: 'webgpu' | 'webgl' | 'cpu';
+  /** Convolution plus read-back, in milliseconds. */
+  ms: number;
+  width: number;
+  height: number;
+}
+
+export const PHOTO_CONV_SPEC: WidgetSpec = {
+  tag: 'rf-photo-conv',
+  summary:
+    "A photo (bundled, the reader's own image or their camera) convolved live with an editable 3x3 kernel, on the GPU through @receptive/core's tfjs backend (WebGPU, else WebGL) or on the CPU by the core. Images never leave the page.",
+  props: [
+    {
+      attribute: 'photo',
+      property: 'photo',
+      type: `'${PHOTO_NAMES.join("' | '")}'`,
+      default: PHOTO_NAMES[0]!,
+      values: PHOTO_NAMES,
+      example: 'photo="camera"',
+      description: 'Which bundled photo to start from (all CC0; the credit line shows under it).',
+    },
+    {
+      attribute: 'kernel',
+      property: 'kernel',
+      type: 'number[] (9 values); the attribute also takes a preset name',
+      default: 'box-blur',
+      values: KERNEL_PRESET_NAMES,
+      example: 'kernel="laplacian" or kernel="0,-1,0,-1,5,-1,0,-1,0"',
+      description:
+        'The 3x3 kernel, row by row: a preset name or 9 comma-separated numbers (fractions such as 1/9 allowed).',
+    },
+    {
+      attribute: 'channels',
+      property: 'channels',
+      type: "'grey' | 'rgb'",
+      default: 'grey',
+      values: CHANNELS,
+      example: 'channels="rgb"',
+      description:
+        'Convolve the grey image, or each colour channel on its own. Signed results show as a blue-white-red scale (grey) or as |value| per channel (colour).',
+    },
+    {
+      attribute: 'backend',
+      property: 'backend',
+      type: "'auto' | 'webgpu' | 'webgl' | 'cpu'",
+      default: 'auto',
+      values: BACKENDS,
+      example: 'backend="webgl"',
+      description:
+        "What convolves: auto tries tfjs on WebGPU, then WebGL; cpu is @receptive/core alone. Any GPU failure falls back to the core's CPU convolution, with a note.",
+    },
+    {
+      attribute: 'for',
+      property: 'htmlFor',
+      type: 'string',
+      default: null,
+      example: 'for="lab"',
+      description:
+        'The id of an <rf-kernel-lab> to follow: its kernel is applied to the photo whenever it changes (rf-change).',
+    },
+  ],
+  events: [
+    {
+      name: 'rf-convolve',
+      detail:
+        "PhotoConvolved { kernel: number[]; channels; source: 'photo' | 'file' | 'camera'; engine: 'webgpu' | 'webgl' | 'cpu'; ms: number; width: number; height: number }",
+      description:
+        'After each convolved frame (for the camera, every frame that was processed; frames that arrive during a run are dropped).',
+    },
+  ],
+  fallback:
+    'Put the photo (an <img> with alt text) and, if you can, a precomputed output in the element; it shows until the script runs.',
+  keyboard:
+    'Tab to the kernel cells (number inputs), the presets, the photo and channel choices, "Use your own image" (a file picker) and "Use camera" / "Stop camera". Dropping an image file on the photo works too.',
+};
+
+const TAG = PHOTO_CONV_SPEC.tag;
+
+const CSS = `${BASE_CSS}
+.wrap { display: grid; gap: 0.8rem; }
+.panels { display: flex; flex-wrap: wrap; gap: 1rem; }
+.panels figure { flex: 1 1 16rem; min-width: 0; }
+canvas { display: block; width: 100%; height: auto; background: var(--rf-panel); border-radius: 4px; }
+.drop { position: relative; border: 2px dashed transparent; border-radius: 6px; }
+.drop.over { border-color: var(--rf-focus); }
+.credit, .legend, .status, .note { font-size: 0.85em; color: var(--rf-muted); margin: 0.3rem 0 0; }
+.note:empty, .status:empty { display: none; }
+.note { color: var(--rf-ink, ${THEME.ink}); border-left: 3px solid var(--rf-highlight); padding-left: 0.5rem; }
+.controls { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
+fieldset { border: 1px solid var(--rf-line); border-radius: 6px; padding: 0.6rem 0.8rem; margin: 0; }
+legend { font-size: 0.85em; color: var(--rf-muted); }
+.kgrid { display: grid; grid-template-columns: repeat(3, 5.2rem); gap: 4px; }
+.kgrid input { width: 100%; padding: 0.2rem; text-align: right; font-family: ${THEME.mono}; }
+.kgrid input[aria-invalid="true"] { border-color: var(--rf-highlight); }
+.presets, .row { display: flex; flex-wrap: wrap; gap: 4px; margin-top: 0.6rem; align-items: center; }
+.presets { max-width: 16rem; }
+.file { position: relative; }
+.file input { position: absolute; inset: 0; opacity: 0; width: 100%; cursor: pointer; }
+.file:focus-within { outline: 3px solid var(--rf-focus); outline-offset: 2px; border-radius: 4px; }
+.file span { display: inline-block; border: 1px solid var(--rf-line); background: #fff; border-radius: 4px; padding: 0.25em 0.7em; }
+select { font: inherit; min-height: 2em; }
+.progress { display: flex; gap: 0.6rem; align-items: center; font-size: 0.85em; color: var(--rf-muted); }
+.progress[hidden] { display: none; }
+video { position: absolute; width: 1px; height: 1px; opacity: 0; pointer-events: none; }
+@media (max-width: 30rem) { .kgrid { grid-template-columns: repeat(3, 4.2rem); } }
+`;
+
+const ENGINE_LABELS: Record<PhotoConvolved['engine'], string> = {
+  webgpu: 'the GPU (tfjs, WebGPU)',
+  webgl: 'the GPU (tfjs, WebGL)',
+  cpu: 'the CPU (@receptive/core)',
+};
+
+/** Why a camera could not start, in words a reader can act on. */
+function cameraMessage(err: unknown): string {
+  const name = (err as { name?: string } | null)?.name ?? '';
+  if (name === 'NotAllowedError' || name === 'SecurityError')
+    return 'The camera was not allowed. To use it, allow camera access for this page in your browser, then press "Use camera" again. The photos and your own images work without it.';
+  if (name === 'NotFoundError' || name === 'OverconstrainedError')
+    return 'No camera was found on this device. The photos and your own images still work.';
+  if (name === 'NotReadableError')
+    return 'The camera is busy or could not be read (another app may be using it).';
+  return `The camera could not start (${(err as Error)?.message ?? String(err)}).`;
+}
+
+/**
+ * `<rf-photo-conv photo="coffee" kernel="laplacian">`: see {@link PHOTO_CONV_SPEC}.
+ *
+ * Loading: nothing is fetched until the element comes within two screens of the viewport. Then
+ * the photo is decoded and convolved at once by @receptive/core on the CPU, while
+ * TensorFlow.js loads (a progress line says so); each later frame runs on the GPU backend that
+ * started. The camera never starts by itself, and its frames stop while the figure is offscreen.
+ */
+export class PhotoConv extends ElementBase {
+  static readonly spec = PHOTO_CONV_SPEC;
+  static readonly observedAttributes = ['photo', 'kernel', 'channels', 'backend', 'for'];
+
+  #photo: PhotoName = PHOTO_NAMES[0]!;
+  #kernel: number[] = [...KERNEL_PRESETS['box-blur']];
+  #channels: PhotoChannels = 'grey';
+  #backend: PhotoBackend = 'auto';
+  #root: ShadowRoot | null = null;
+  #inputs: HTMLInputElement[] = [];
+  #presetButtons = new Map<KernelPreset, HTMLButtonElement>();
+  #photoSelect: HTMLSelectElement | null = null;
+  #channelSelect: HTMLSelectElement | null = null;
+  #fileInput: HTMLInputElement | null = null;
+  #cameraButton: HTMLButtonElement | null = null;
+  #srcCanvas: HTMLCanvasElement | null = null;
+  #outCanvas: HTMLCanvasElement | null = null;
+  #srcCaption: HTMLElement | null = null;
+  #outCaption: HTMLElement | null = null;
+  #credit: HTMLElement | null = null;
+  #legend: HTMLElement | null = null;
+  #status: HTMLElement | null = null;
+  #note: HTMLElement | null = null;
+  #live: HTMLElement | null = null;
+  #progress: HTMLElement | null = null;
+  #progressText: HTMLElement | null = null;
+  #video: HTMLVideoElement | null = null;
+  #dropZone: HTMLElement | null = null;
+
+  #source: PhotoConvolved['source'] = 'photo';
+  #sourceLabel = '';
+  #input: FloatImage | null = null;
+  #shown: { input: FloatImage; output: FloatImage; kernel: number[] } | null = null;
+  #gpu: GpuEngine | null = null;
+  #engine: PhotoConvolved['engine'] = 'cpu';
+  #visible = false;
+  #started = false;
+  #busy = false;
+  #dirty = false;
+  #stream: MediaStream | null = null;
+  #frame = 0;
+  #announceTimer = 0;
+  #unwatch: (() => void)[] = [];
+  #loadToken = 0;
+  #settling = false;
+  #onLab = (e: Event) => {
+    const target = e.target as Element | null;
+    if (!this.htmlFor || target?.id !== this.htmlFor) return;
+    const k = (e as CustomEvent<KernelChange>).detail?.kernel;
+    if (k?.length === 9) this.kernel = k;
+  };
+
+  get photo(): PhotoName {
+    return this.#photo;
+  }
+  set photo(v: PhotoName) {
+    const p = parseEnum(TAG, 'photo', String(v), PHOTO_NAMES);
+    if (this.#photoSelect) this.#photoSelect.value = p;
+    if (p === this.#photo && this.#source === 'photo' && this.#input) return;
+    this.#photo = p;
+    if (this.#started) void this.#loadPhoto();
+  }
+
+  get kernel(): number[] {
+    return [...this.#kernel];
+  }
+  set kernel(v: readonly number[] | string) {
+    const k = typeof v === 'string' ? parseKernel(TAG, 'kernel', v) : [...v];
+    if (k.length !== 9 || !k.every(Number.isFinite)) parseKernel(TAG, 'kernel', String(v));
+    this.#kernel = k;
+    this.#syncKernel();
+    this.#request();
+  }
+
+  get channels(): PhotoChannels {
+    return this.#channels;
+  }
+  set channels(v: PhotoChannels) {
+    this.#channels = parseEnum(TAG, 'channels', String(v), CHANNELS);
+    if (this.#channelSelect) this.#channelSelect.value = this.#channels;
+    this.#refreshInput();
+  }
+
+  get backend(): PhotoBackend {
+    return this.#backend;
+  }
+  set backend(v: PhotoBackend) {
+    this.#backend = parseEnum(TAG, 'backend', String(v), BACKENDS);
+  }
+
+  get htmlFor(): string | null {
+    return this.getAttribute('for');
+  }
+  set htmlFor(v: string | null) {
+    if (v === null) this.removeAttribute('for');
+    else this.setAttribute('for', v);
+  }
+
+  /** What ran the latest convolution. */
+  get engine(): PhotoConvolved['engine'] {
+    return this.#engine;
+  }
+  /** The float image behind the latest output (channel-last, values in [0, 1]). */
+  get input(): FloatImage | null {
+    return this.#shown?.input ?? null;
+  }
+  /** The latest convolved image (same layout and size as `input`) and the kernel that made it. */
+  get output(): (FloatImage & { kernel: number[] }) | null {
+    return this.#shown ? { ...this.#shown.output, kernel: [...this.#shown.kernel] } : null;
+  }
+
+  attributeChangedCallback(name: string, _old: string | null, value: string | null): void {
+    if (name === 'photo') {
+      applyAttribute(
+        () => parseEnum(TAG, 'photo', value ?? PHOTO_NAMES[0]!, PHOTO_NAMES),
+        (p) => {
+          this.photo = p;
+        },
+      );
+    } else if (name === 'kernel') {
+      applyAttribute(
+        () => parseKernel(TAG, 'kernel', value ?? 'box-blur'),
+        (k) => {
+          this.kernel = k;
+        },
+      );
+    } else if (name === 'channels') {
+      applyAttribute(
+        () => parseEnum(TAG, 'channels', value ?? 'grey', CHANNELS),
+        (c) => {
+          this.channels = c;
+        },
+      );
+    } else if (name === 'backend') {
+      applyAttribute(
+        () => parseEnum(TAG, 'backend', value ?? 'auto', BACKENDS),
+        (b) => {
+          this.backend = b;
+        },
+      );
+    }
+  }
+
+  connectedCallback(): void {
+    document.addEventListener('rf-change', this.#onLab);
+    if (!this.#root) {
+      this.#root = shadow(this, CSS);
+      this.#build();
+    }
+    const lab = this.htmlFor ? document.getElementById(this.htmlFor) : null;
+    const labKernel = (lab as { kernel?: number[] } | null)?.kernel;
+    if (Array.isArray(labKernel) && labKernel.length === 9) this.kernel = labKernel;
+    this.#unwatch.push(
+      watchViewport(this, THEME.wakeMargin, (near) => {
+        if (near && !this.#started) void this.#start();
+      }),
+      // Camera frames only while some of the figure is on screen.
+      watchViewport(this, '0px', (visible) => {
+        this.#visible = visible;
+        if (!this.#video) return;
+        if (visible && this.#stream) {
+          void this.#video.play().catch(() => {});
+          this.#loop();
+        } else if (!visible && this.#stream) {
+          this.#video.pause();
+        }
+      }),
+    );
+  }
+
+  disconnectedCallback(): void {
+    document.removeEventListener('rf-change', this.#onLab);
+    for (const u of this.#unwatch) u();
+    this.#unwatch = [];
+    this.#stopCamera(false);
+    clearTimeout(this.#announceTimer);
+  }
+
+  #build(): void {
+    const root = this.#root!;
+    const kgrid = el('div', { class: 'kgrid' });
+    this.#inputs = Array.from({ length: 9 }, (_, i) => {
+      const input = el('input', {
+        type: 'number',
+        step: '0.1',
+        inputmode: 'decimal',
+        'aria-label': `Kernel row ${Math.floor(i / 3) + 1}, column ${(i % 3) + 1}`,
+      });
+      input.addEventListener('input', () => {
+        const v = input.value.trim() === '' ? Number.NaN : Number(input.value);
+        input.setAttribute('aria-invalid', String(!Number.isFinite(v)));
+        if (!Number.isFinite(v)) return;
+        this.#kernel[i] = v;
+        this.#syncPresets();
+        this.#request();
+      });
+      kgrid.append(input);
+      return input;
+    });
+    const presets = el('div', { class: 'presets', role: 'group', 'aria-label': 'Kernel presets' });
+    for (const name of KERNEL_PRESET_NAMES) {
+      const b = el('button', { type: 'button', 'data-preset': name }, PRESET_LABELS[name]);
+      b.addEventListener('click', () => {
+        this.kernel = KERNEL_PRESETS[name];
+      });
+      this.#presetButtons.set(name, b);
+      presets.append(b);
+    }
+    const kernelSet = el('fieldset', {}, el('legend', {}, 'Kernel (3 × 3)'), kgrid, presets);
+
+    this.#photoSelect = el('select', { id: 'photo' });
+    for (const name of PHOTO_NAMES) {
+      this.#photoSelect.append(el('option', { value: name }, PHOTOS[name].title));
+    }
+    this.#photoSelect.value = this.#photo;
+    this.#photoSelect.addEventListener('change', () => {
+      this.#stopCamera(false);
+      this.#photo = this.#photoSelect!.value as PhotoName;
+      void this.#loadPhoto();
+    });
+    this.#channelSelect = el('select', { id: 'channels' });
+    this.#channelSelect.append(
+      el('option', { value: 'grey' }, 'Grey'),
+      el('option', { value: 'rgb' }, 'Each colour channel'),
+    );
+    this.#channelSelect.value = this.#channels;
+    this.#channelSelect.addEventListener('change', () => {
+      this.channels = this.#channelSelect!.value as PhotoChannels;
+    });
+    this.#fileInput = el('input', { type: 'file', accept: 'image/*', id: 'file' });
+    this.#fileInput.addEventListener('change', () => {
+      const f = this.#fileInput!.files?.[0];
+      if (f) void this.#loadFile(f);
+      this.#fileInput!.value = '';
+    });
+    this.#cameraButton = el('button', { type: 'button', 'aria-pressed': 'false' }, 'Use camera');
+    this.#cameraButton.addEventListener('click', () => {
+      if (this.#stream) this.#stopCamera(true);
+      else void this.#startCamera();
+    });
+    const sourceSet = el(
+      'fieldset',
+      {},
+      el('legend', {}, 'Image'),
+      el(
+        'div',
+        { class: 'row' },
+        el('label', { for: 'photo' }, 'Photo'),
+        this.#photoSelect,
+        el('label', { for: 'channels' }, 'Convolve'),
+        this.#channelSelect,
+      ),
+      el(
+        'div',
+        { class: 'row' },
+        el('label', { class: 'file' }, el('span', {}, 'Use your own image'), this.#fileInput),
+        this.#cameraButton,
+      ),
+      el(
+        'p',
+        { class: 'credit' },
+        'Your image or camera stays in this page: it is never uploaded.',
+      ),
+    );
+
+    this.#srcCanvas = el('canvas', { role: 'img', width: 1, height: 1 });
+    this.#outCanvas = el('canvas', { role: 'img', width: 1, height: 1 });
+    this.#srcCaption = el('figcaption', { id: 'src-cap' }, 'Image');
+    this.#outCaption = el('figcaption', { id: 'out-cap' }, 'Output');
+    this.#credit = el('p', { class: 'credit' });
+    this.#legend = el('p', { class: 'legend' });
+    this.#video = el('video', { muted: true, playsinline: true, 'aria-hidden': 'true' });
+    this.#video.muted = true;
+    this.#dropZone = el(
+      'figure',
+      { class: 'drop' },
+      this.#srcCaption,
+      this.#srcCanvas,
+      this.#credit,
+      this.#video,
+    );
+    this.#dropZone.addEventListener('dragover', (e) => {
+      e.preventDefault();
+      this.#dropZone!.classList.add('over');
+    });
+    this.#dropZone.addEventListener('dragleave', () => this.#dropZone!.classList.remove('over'));
+    this.#dropZone.addEventListener('drop', (e) => {
+      e.preventDefault();
+      this.#dropZone!.classList.remove('over');
+      const f = e.dataTransfer?.files?.[0];
+      if (f) void this.#loadFile(f);
+    });
+
+    const progressBar = el('progress', { 'aria-label': 'Loading the GPU engine' });
+    this.#progressText = el('span', {}, 'The figure starts when it comes into view.');
+    this.#progress = el('div', { class: 'progress' }, progressBar, this.#progressText);
+    this.#status = el('p', { class: 'status', 'data-status': '' });
+    this.#note = el('p', { class: 'note', role: 'status', 'data-note': '' });
+    this.#live = el('p', { class: 'sr-only', 'aria-live': 'polite', 'data-live': '' });
+
+    root.append(
+      el(
+        'div',
+        { class: 'wrap' },
+        el('div', { class: 'controls' }, kernelSet, sourceSet),
+        this.#progress,
+        el(
+          'div',
+          { class: 'panels' },
+          this.#dropZone,
+          el('figure', {}, this.#outCaption, this.#outCanvas, this.#legend),
+        ),
+        this.#status,
+        this.#note,
+        this.#live,
+      ),
+    );
+    this.#syncKernel();
+    this.dataset['state'] = 'idle';
+  }
+
+  #syncKernel(): void {
+    this.#inputs.forEach((input, i) => {
+      input.value = String(Number(this.#kernel[i]!.toFixed(4)));
+      input.setAttribute('aria-invalid', 'false');
+    });
+    this.#syncPresets();
+  }
+
+  #syncPresets(): void {
+    const preset = presetOf(this.#kernel);
+    for (const [name, b] of this.#presetButtons)
+      b.setAttribute('aria-pressed', String(name === preset));
+  }
+
+  #kernelName(): string {
+    const p = presetOf(this.#kernel);
+    return p ? PRESET_LABELS[p] : 'Your kernel';
+  }
+
+  async #start(): Promise<void> {
+    this.#started = true;
+    this.dataset['state'] = 'loading';
+    this.#progressText!.textContent = 'Loading the photo…';
+    await this.#loadPhoto();
+    if (this.#backend === 'cpu') {
+      this.#progress!.hidden = true;
+      this.dataset['state'] = 'ready';
+      return;
+    }
+    this.#progressText!.textContent =
+      'Loading the GPU engine (TensorFlow.js); until then the CPU convolves.';
+    const want = this.#backend === 'auto' ? ['webgpu', 'webgl'] : [this.#backend];
+    try {
+      const { startGpuEngine } = await import('./photo-engine.js');
+      this.#gpu = await startGpuEngine(want, (reason) => this.#gpuFailed(reason));
+      this.#progress!.hidden = true;
+      // 'ready' once the first frame on the GPU is drawn (see #run).
+      this.#settling = true;
+      this.#request();
+      if (!this.#input) this.dataset['state'] = 'ready';
+    } catch (err) {
+      this.#progress!.hidden = true;
+      this.dataset['state'] = 'ready';
+      this.#note!.textContent =
+        `No GPU engine could start here (${(err as Error).message}), so @receptive/core convolves on the CPU.`;
+    }
+  }
+
+  #gpuFailed(reason: string): void {
+    if (!this.#gpu) return;
+    const was = this.#gpu.backend;
+    this.#gpu = null;
+    this.#note!.textContent =
+      `The GPU engine stopped (${was}: ${reason}), so @receptive/core now convolves on the CPU. Nothing was lost.`;
+    this.#request();
+  }
+
+  async #loadPhoto(): Promise<void> {
+    const token = ++this.#loadToken;
+    const p = PHOTOS[this.#photo];
+    try {
+      const img = new Image();
+      img.decoding = 'async';
+      img.src = p.url().href;
+      await img.decode();
+      if (token !== this.#loadToken) return;
+      this.#source = 'photo';
+      this.#sourceLabel = p.title;
+      this.#credit!.textContent = p.credit;
+      this.#srcCanvas!.setAttribute('aria-label', p.alt);
+      this.#draw(img, img.naturalWidth, img.naturalHeight);
+      this.#note!.textContent = '';
+    } catch (err) {
+      this.#note!.textContent = `The photo could not be loaded (${(err as Error).message}).`;
+    }
+  }
+
+  async #loadFile(file: File): Promise<void> {
+    const token = ++this.#loadToken;
+    this.#stopCamera(false);
+    if (file.type && !file.type.startsWith('image/')) {
+      this.#note!.textContent =
+        `"${file.name}" is not an image (${file.type}). Choose a PNG, JPEG, WebP or GIF file.`;
+      return;
+    }
+    let bitmap: ImageBitmap;
+    try {
+      // Decoded here, in the page: the file is never sent anywhere.
+      bitmap = await createImageBitmap(file);
+    } catch (err) {
+      this.#note!.textContent =
+        `"${file.name}" could not be read as an image (${(err as Error).message}). Choose a PNG, JPEG, WebP or GIF file.`;
+      return;
+    }
+    if (token !== this.#loadToken) return;
+    const { width, height } = bitmap;
+    this.#source = 'file';
+    this.#sourceLabel = file.name;
+    this.#credit!.textContent = 'Your image, decoded in this page.';
+    this.#srcCanvas!.setAttribute('aria-label', `Your image, ${file.name}`);
+    this.#draw(bitmap, width, height);
+    bitmap.close();
+    const scaled = Math.max(width, height) > PHOTO_MAX_SIDE;
+    this.#note!.textContent = scaled
+      ? `Your image (${width} × ${height}) was scaled down to fit ${PHOTO_MAX_SIDE} pixels.`
+      : '';
+  }
+
+  async #startCamera(): Promise<void> {
+    if (!navigator.mediaDevices?.getUserMedia) {
+      this.#note!.textContent =
+        'This browser offers no camera here (the camera needs a secure page: https or localhost).';
+      return;
+    }
+    this.#cameraButton!.disabled = true;
+    try {
+      this.#stream = await navigator.mediaDevices.getUserMedia({
+        video: { width: { ideal: 640 }, height: { ideal: 480 } },
+        audio: false,
+      });
+    } catch (err) {
+      this.#note!.textContent = cameraMessage(err);
+      this.#cameraButton!.disabled = false;
+      this.dataset['camera'] = 'error';
+      return;
+    }
+    this.#cameraButton!.disabled = false;
+    this.#loadToken++;
+    const video = this.#video!;
+    video.srcObject = this.#stream;
+    try {
+      await video.play();
+    } catch {
+      // play() rejects when the figure scrolled away meanwhile; frames resume when visible.
+    }
+    this.#source = 'camera';
+    this.#sourceLabel = 'Camera';
+    this.#credit!.textContent = 'Your camera, processed in this page and never sent anywhere.';
+    this.#srcCanvas!.setAttribute('aria-label', 'Live camera image');
+    this.#cameraButton!.textContent = 'Stop camera';
+    this.#cameraButton!.setAttribute('aria-pressed', 'true');
+    this.#note!.textContent = '';
+    this.dataset['camera'] = 'on';
+    this.#say(`Camera on: each frame is convolved on ${ENGINE_LABELS[this.#currentEngine()]}.`);
+    this.#loop();
+  }
+
+  #stopCamera(announce: boolean): void {
+    cancelAnimationFrame(this.#frame);
+    if (!this.#stream) return;
+    for (const t of this.#stream.getTracks()) t.stop();
+    this.#stream = null;
+    if (this.#video) this.#video.srcObject = null;
+    this.#cameraButton!.textContent = 'Use camera';
+    this.#cameraButton!.setAttribute('aria-pressed', 'false');
+    this.dataset['camera'] = 'off';
+    if (announce) {
+      this.#say('Camera off.');
+      void this.#loadPhoto();
+    }
+  }
+
+  // One frame at a time: a frame that arrives while the previous one is still being convolved
+  // is dropped, so a slow engine never queues stale work.
+  #loop(): void {
+    cancelAnimationFrame(this.#frame);
+    const tick = () => {
+      if (!this.#stream || !this.#visible) return;
+      const v = this.#video!;
+      if (!this.#busy && v.readyState >= 2 && v.videoWidth > 0) {
+        this.#draw(v, v.videoWidth, v.videoHeight);
+      }
+      this.#frame = requestAnimationFrame(tick);
+    };
+    this.#frame = requestAnimationFrame(tick);
+  }
+
+  /** Draws a source into the source canvas (scaled to fit) and convolves it. */
+  #draw(src: CanvasImageSource, width: number, height: number): void {
+    const { w, h } = fitSize(width, height);
+    const c = this.#srcCanvas!;
+    if (c.width !== w || c.height !== h) {
+      c.width = w;
+      c.height = h;
+    }
+    const ctx = c.getContext('2d', { willReadFrequently: true })!;
+    ctx.drawImage(src, 0, 0, w, h);
+    this.#srcCaption!.textContent = `${this.#sourceLabel} (${w} × ${h})`;
+    this.#refreshInput();
+  }
+
+  #refreshInput(): void {
+    const c = this.#srcCanvas;
+    if (!c || c.width < 2) return;
+    const ctx = c.getContext('2d', { willReadFrequently: true })!;
+    const rgba = ctx.getImageData(0, 0, c.width, c.height).data;
+    this.#input = toFloatImage(rgba, c.width, c.height, this.#channels);
+    this.#request();
+  }
+
+  #currentEngine(): PhotoConvolved['engine'] {
+    return (this.#gpu?.backend as 'webgpu' | 'webgl' | undefined) ?? 'cpu';
+  }
+
+  /** Asks for a run of the latest input and kernel; runs that pile up collapse into one. */
+  #request(): void {
+    if (!this.#input || !this.#root) return;
+    this.#dirty = true;
+    if (!this.#busy) void this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    this.#busy = true;
+    try {
+      while (this.#dirty && this.#input) {
+        this.#dirty = false;
+        await this.#run(this.#input, [...this.#kernel]);
+      }
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  async #run(input: FloatImage, kernel: number[]): Promise<void> {
+    const t0 = performance.now();
+    let out: FloatImage;
+    let engine = this.#currentEngine();
+    try {
+      out = this.#gpu ? await this.#gpu.run(input, kernel) : cpuConvolve(input, kernel);
+    } catch (err) {
+      this.#gpuFailed((err as Error).message);
+      engine = 'cpu';
+      out = cpuConvolve(input, kernel);
+    }
+    const ms = performance.now() - t0;
+    this.#shown = { input, output: out, kernel };
+    this.#engine = engine;
+    this.dataset['engine'] = engine;
+    const canvas = this.#outCanvas!;
+    if (canvas.width !== out.w || canvas.height !== out.h) {
+      canvas.width = out.w;
+      canvas.height = out.h;
+    }
+    const ctx = canvas.getContext('2d')!;
+    const image = ctx.createImageData(out.w, out.h);
+    const mode = paintMode(kernel, out);
+    paint(out, mode, image.data);
+    ctx.putImageData(image, 0, 0);
+    const name = this.#kernelName();
+    this.#outCaption!.textContent = `${name} applied to ${this.#sourceLabel} (${out.w} × ${out.h})`;
+    canvas.setAttribute(
+      'aria-label',
+      `${name} applied to ${this.#source === 'photo' ? `the photo: ${PHOTOS[this.#photo].alt}` : this.#sourceLabel}`,
+    );
+    this.#legend!.textContent =
+      mode.kind === 'direct'
+        ? `Values shown as they are (0 black, 1 white${input.c === 3 ? ', per colour channel' : ''}).`
+        : mode.kind === 'diverging'
+          ? `Signed output: blue below zero, white at zero, red above; full colour at ±${formatNumber(mode.scale)} (98% of pixels lie within).`
+          : `Signed output: brightness is |value| per colour channel; full at ${formatNumber(mode.scale)} (98% of values lie within).`;
+    this.#status!.textContent =
+      `Convolved on ${ENGINE_LABELS[engine]} in ${ms.toFixed(1)} ms per frame.`;
+    this.dataset['ms'] = ms.toFixed(2);
+    if (this.#settling) {
+      this.#settling = false;
+      this.dataset['state'] = 'ready';
+    }
+    this.dispatchEvent(
+      new CustomEvent<PhotoConvolved>('rf-convolve', {
+        detail: {
+          kernel,
+          channels: this.#channels,
+          source: this.#source,
+          engine,
+          ms,
+          width: out.w,
+          height: out.h,
+        },
+        bubbles: true,
+      }),
+    );
+    // The camera speaks when it starts and stops, not every frame.
+    if (this.#source !== 'camera') {
+      this.#say(
+        `${name} applied to ${this.#sourceLabel}, ${out.w} by ${out.h} pixels, on ${ENGINE_LABELS[engine]} in ${ms.toFixed(0)} milliseconds.`,
+      );
+    }
+  }
+
+  #say(text: string): void {
+    clearTimeout(this.#announceTimer);
+    this.#announceTimer = window.setTimeout(() => {
+      this.#live!.textContent = text;
+    }, THEME.announceDelayMs);
+  }
+}
+
+/**
+ * The core's convolution of each channel (zero padding, same size): the CPU engine, and the
+ * reference the GPU engine is tested against.
+ */
+export function cpuConvolve(input: FloatImage, kernel: readonly number[]): FloatImage {
+  const { w, h, c } = input;
+  const planes = new Float32Array(c * h * w);
+  for (let i = 0; i < h * w; i++)
+    for (let ch = 0; ch < c; ch++) planes[ch * h * w + i] = input.data[i * c + ch]!;
+  const out = conv2d(
+    tensor(planes, [c, 1, h, w]),
+    tensor(Float32Array.from(kernel), [1, 1, 3, 3]),
+    null,
+    { padding: 1 },
+  );
+  const data = new Float32Array(h * w * c);
+  for (let i = 0; i < h * w; i++)
+    for (let ch = 0; ch < c; ch++) data[i * c + ch] = out.data[ch * h * w + i]!;
+  return { w, h, c, data };
+}

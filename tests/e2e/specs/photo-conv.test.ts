@@ -1,0 +1,404 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { crc32, deflateSync } from 'node:zlib';
+import { conv2d, tensor } from '@receptive/core';
+import type { Locator, Page } from 'playwright-core';
+import { seriousViolations } from '../lib/axe.ts';
+import { noProblems } from '../lib/guard.ts';
+import { type Harness, startHarness } from '../lib/harness.ts';
+
+// <rf-photo-conv> in the convolution lesson: a photo, the reader's own image or a camera,
+// convolved on tfjs (WebGPU, else WebGL) or on the core's CPU, checked against the core.
+const LESSON = '/lessons/convolution/';
+const FIGURE = 'rf-photo-conv';
+
+interface FloatImage {
+  w: number;
+  h: number;
+  c: number;
+  data: number[];
+}
+
+/** A PNG file (8-bit RGBA, no filtering) of `w` x `h` pixels, colour from `pixel(x, y)`. */
+function png(w: number, h: number, pixel: (x: number, y: number) => [number, number, number]) {
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 6, 0, 0, 0], 8);
+  const raw = Buffer.alloc(h * (1 + w * 4));
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const [r, g, b] = pixel(x, y);
+      raw.set([r, g, b, 255], y * (1 + w * 4) + 1 + x * 4);
+    }
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** The figure's input and output pixels at `points` (all channels), read from the page. */
+function samples(fig: Locator, points: [number, number][]) {
+  return fig.evaluate((el, pts) => {
+    const e = el as unknown as { input: FloatImage; output: FloatImage & { kernel: number[] } };
+    const { input, output } = e;
+    const at = (img: FloatImage, y: number, x: number, ch: number) =>
+      y < 0 || x < 0 || y >= img.h || x >= img.w ? 0 : img.data[(y * img.w + x) * img.c + ch]!;
+    return {
+      w: input.w,
+      h: input.h,
+      c: input.c,
+      kernel: output.kernel,
+      points: pts.map(([y, x]) => ({
+        y,
+        x,
+        windows: Array.from({ length: input.c }, (_, ch) =>
+          [-1, 0, 1].flatMap((dy) => [-1, 0, 1].map((dx) => at(input, y + dy, x + dx, ch))),
+        ),
+        out: Array.from({ length: input.c }, (_, ch) => at(output, y, x, ch)),
+      })),
+    };
+  }, points);
+}
+
+/** Checks the figure's output at a few pixels (corners included) against the core's conv2d. */
+async function assertMatchesCore(fig: Locator, what: string) {
+  const size = await fig.evaluate((el) => {
+    const i = (el as unknown as { input: FloatImage }).input;
+    return { w: i.w, h: i.h };
+  });
+  const pts: [number, number][] = [
+    [0, 0],
+    [size.h - 1, size.w - 1],
+    [Math.floor(size.h / 2), Math.floor(size.w / 3)],
+    [Math.floor(size.h / 3), Math.floor((2 * size.w) / 3)],
+    [7, size.w - 2],
+  ];
+  const s = await samples(fig, pts);
+  const weight = tensor(Float32Array.from(s.kernel), [1, 1, 3, 3]);
+  for (const p of s.points) {
+    p.windows.forEach((win, ch) => {
+      // The 3x3 window (zero outside the image) through the core gives the one output value.
+      const ref = conv2d(tensor(Float32Array.from(win), [1, 1, 3, 3]), weight).data[0]!;
+      assert.ok(
+        Math.abs(p.out[ch]! - ref) <= 1e-4,
+        `${what}: pixel (${p.y}, ${p.x}) channel ${ch}: ${p.out[ch]} vs core ${ref}`,
+      );
+    });
+  }
+}
+
+/** Opens the lesson, scrolls the figure into view and waits until its engine is settled. */
+async function openFigure(page: Page, setup?: (fig: Locator) => Promise<void>): Promise<Locator> {
+  await page.goto(LESSON);
+  const fig = page.locator(FIGURE);
+  if (setup) await setup(fig);
+  await fig.scrollIntoViewIfNeeded();
+  await page.waitForFunction(
+    (tag) => (document.querySelector(tag) as HTMLElement | null)?.dataset['state'] === 'ready',
+    FIGURE,
+    { timeout: 60_000 },
+  );
+  return fig;
+}
+
+/** Waits until the figure's output was made with its current kernel. */
+const settled = (page: Page) =>
+  page.waitForFunction((tag) => {
+    const e = document.querySelector(tag) as unknown as {
+      kernel: number[];
+      output: { kernel: number[] } | null;
+    };
+    return e.output?.kernel.every((v, i) => v === e.kernel[i]) === true;
+  }, FIGURE);
+
+const outputOf = (fig: Locator) =>
+  fig.evaluate((el) => Array.from((el as unknown as { output: FloatImage }).output.data));
+
+describe('the photo figure (no WebGPU: what most readers get)', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ fakeCamera: true });
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  it('loads tfjs only when scrolled near, runs on WebGL, and matches the core', async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    const scripts: { url: string; tfjs: boolean }[] = [];
+    page.on('response', async (res) => {
+      if (!res.url().endsWith('.js')) return;
+      const body = await res.text().catch(() => '');
+      // A flag name tfjs registers as a string; it survives minification.
+      scripts.push({ url: res.url(), tfjs: body.includes('WEBGL_VERSION') });
+    });
+    await page.goto(LESSON);
+    await page.waitForLoadState('networkidle');
+    const fig = page.locator(FIGURE);
+    const top = await fig.evaluate((el) => el.getBoundingClientRect().top / window.innerHeight);
+    assert.ok(top > 3, `the figure starts ${top.toFixed(1)} screens down, beyond the wake margin`);
+    assert.deepEqual(
+      scripts.filter((s) => s.tfjs).map((s) => s.url),
+      [],
+      'no tfjs before scrolling',
+    );
+    assert.equal(await fig.getAttribute('data-state'), null, 'figure asleep');
+    const loadedBefore = scripts.length;
+
+    await fig.scrollIntoViewIfNeeded();
+    await page.waitForFunction(
+      (tag) => (document.querySelector(tag) as HTMLElement).dataset['state'] === 'ready',
+      FIGURE,
+      { timeout: 60_000 },
+    );
+    assert.ok(
+      scripts.slice(loadedBefore).some((s) => s.tfjs),
+      'tfjs is fetched once the figure is near',
+    );
+    assert.equal(await fig.getAttribute('data-engine'), 'webgl');
+    const status = await fig.locator('[data-status]').textContent();
+    assert.match(status ?? '', /^Convolved on the GPU \(tfjs, WebGL\) in \d+\.\d ms per frame\.$/);
+    await assertMatchesCore(fig, 'horizontal edges on the coffee photo');
+    // Signed output is drawn on a diverging scale, with its scale written out.
+    assert.match(
+      (await fig.locator('.legend').textContent()) ?? '',
+      /blue below zero.*full colour at ±\d/,
+    );
+
+    // Editing one kernel cell changes the output, to the core's numbers.
+    const before = await outputOf(fig);
+    // Asymmetric on purpose: a flipped kernel would give other numbers.
+    await fig.getByLabel('Kernel row 2, column 2').fill('3');
+    await fig.getByLabel('Kernel row 1, column 3').fill('2');
+    await page.waitForFunction((tag) => {
+      const k = (document.querySelector(tag) as unknown as { kernel: number[] }).kernel;
+      return k[4] === 3 && k[2] === 2;
+    }, FIGURE);
+    await settled(page);
+    const afterEdit = await outputOf(fig);
+    assert.notDeepEqual(afterEdit, before, 'output changed with the kernel cell');
+    await assertMatchesCore(fig, 'edited kernel');
+
+    // Colour: three channels, each convolved on its own.
+    await fig.getByLabel('Convolve').selectOption('rgb');
+    await page.waitForFunction(
+      (tag) => (document.querySelector(tag) as unknown as { output: FloatImage }).output.c === 3,
+      FIGURE,
+    );
+    await assertMatchesCore(fig, 'per channel');
+
+    // The live region speaks once the figure is still.
+    await page.waitForFunction(
+      (tag) =>
+        /applied to Coffee cup, 512 by 341 pixels, on the GPU/.test(
+          document.querySelector(tag)!.shadowRoot!.querySelector('[data-live]')!.textContent ?? '',
+        ),
+      FIGURE,
+    );
+    await fig.screenshot({ path: '/tmp/photo-conv.png' });
+    assert.deepEqual(await seriousViolations(page), []);
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it("convolves the reader's own image, scales a big one down, and rejects a corrupt file", async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    const fig = await openFigure(page);
+    const file = fig.locator('input[type=file]');
+    // A grey ramp with a bright square: known pixels to compare with.
+    const small = png(40, 30, (x, y) => {
+      const v = x >= 10 && x < 20 && y >= 10 && y < 20 ? 250 : x * 5;
+      return [v, v, v];
+    });
+    await file.setInputFiles({ name: 'ramp.png', mimeType: 'image/png', buffer: small });
+    await page.waitForFunction(
+      (tag) => (document.querySelector(tag) as unknown as { input: FloatImage }).input.w === 40,
+      FIGURE,
+    );
+    await page.waitForTimeout(200);
+    const s = await samples(fig, [[15, 15]]);
+    assert.equal(s.h, 30);
+    assert.ok(Math.abs(s.points[0]!.windows[0]![4]! - 250 / 255) < 1e-6, 'input pixel read');
+    await assertMatchesCore(fig, 'uploaded image');
+    assert.match((await fig.locator('#src-cap').textContent()) ?? '', /^ramp\.png \(40 × 30\)$/);
+
+    const big = png(1600, 900, (x, y) => [(x * 7) % 256, (y * 3) % 256, 128]);
+    await file.setInputFiles({ name: 'big.png', mimeType: 'image/png', buffer: big });
+    await page.waitForFunction(
+      (tag) => (document.querySelector(tag) as unknown as { input: FloatImage }).input.w === 512,
+      FIGURE,
+    );
+    assert.match(
+      (await fig.locator('[data-note]').textContent()) ?? '',
+      /\(1600 × 900\) was scaled down to fit 512 pixels/,
+    );
+    await assertMatchesCore(fig, 'scaled-down upload');
+
+    await file.setInputFiles({
+      name: 'broken.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from('not a png at all'),
+    });
+    await page.waitForFunction(
+      (tag) =>
+        /"broken\.png" could not be read as an image/.test(
+          document.querySelector(tag)!.shadowRoot!.querySelector('[data-note]')!.textContent ?? '',
+        ),
+      FIGURE,
+    );
+    assert.equal(
+      await fig.evaluate((el) => (el as unknown as { input: FloatImage }).input.w),
+      512,
+      'the previous image stays',
+    );
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it('runs on the camera when allowed, and says so clearly when not', async () => {
+    const { context, problems } = await h.context({ permissions: ['camera'] });
+    const page = await context.newPage();
+    const fig = await openFigure(page);
+    await fig.evaluate((el) => {
+      (window as unknown as { frames: number }).frames = 0;
+      el.addEventListener('rf-convolve', (e) => {
+        if ((e as CustomEvent).detail.source === 'camera')
+          (window as unknown as { frames: number }).frames++;
+      });
+    });
+    await fig.getByRole('button', { name: 'Use camera' }).click();
+    await page.waitForFunction(() => (window as unknown as { frames: number }).frames >= 3, null, {
+      timeout: 30_000,
+    });
+    assert.equal(await fig.getAttribute('data-camera'), 'on');
+    assert.equal(
+      await fig.getByRole('button', { name: 'Stop camera' }).getAttribute('aria-pressed'),
+      'true',
+    );
+    await assertMatchesCore(fig, 'camera frame');
+    // Offscreen, the frames stop.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.waitForTimeout(500);
+    const paused = await page.evaluate(() => (window as unknown as { frames: number }).frames);
+    await page.waitForTimeout(700);
+    assert.equal(
+      await page.evaluate(() => (window as unknown as { frames: number }).frames),
+      paused,
+    );
+    await fig.scrollIntoViewIfNeeded();
+    await page.waitForFunction(
+      (n) => (window as unknown as { frames: number }).frames > n,
+      paused,
+      { timeout: 10_000 },
+    );
+    await fig.getByRole('button', { name: 'Stop camera' }).click();
+    assert.equal(await fig.getAttribute('data-camera'), 'off');
+    assert.deepEqual(problems, noProblems());
+
+    // A context that was not allowed the camera.
+    const denied = await h.context();
+    const page2 = await denied.context.newPage();
+    const fig2 = await openFigure(page2);
+    await fig2.getByRole('button', { name: 'Use camera' }).click();
+    await page2.waitForFunction(
+      (tag) => (document.querySelector(tag) as HTMLElement).dataset['camera'] === 'error',
+      FIGURE,
+      { timeout: 15_000 },
+    );
+    assert.match(
+      (await fig2.locator('[data-note]').textContent()) ?? '',
+      /^The camera was not allowed\. To use it, allow camera access/,
+    );
+    assert.equal(await fig2.getAttribute('data-engine'), 'webgl', 'the photo still works');
+    assert.deepEqual(denied.problems, noProblems());
+  });
+
+  it('falls back to the core on the CPU, with a note, when the GPU engine asked for cannot start', async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    const fig = await openFigure(page, (f) =>
+      f.evaluate((el) => el.setAttribute('backend', 'webgpu')),
+    );
+    assert.equal(await fig.getAttribute('data-engine'), 'cpu');
+    assert.match(
+      (await fig.locator('[data-note]').textContent()) ?? '',
+      /^No GPU engine could start here \(.*webgpu.*\), so @receptive\/core convolves on the CPU\.$/,
+    );
+    assert.match(
+      (await fig.locator('[data-status]').textContent()) ?? '',
+      /^Convolved on the CPU \(@receptive\/core\) in \d+\.\d ms per frame\.$/,
+    );
+    await assertMatchesCore(fig, 'CPU fallback');
+    // tfjs logs why WebGPU could not start as a console error; nothing else may.
+    assert.deepEqual(
+      { ...problems, consoleErrors: problems.consoleErrors.filter((e) => !/webgpu/i.test(e)) },
+      noProblems(),
+    );
+  });
+
+  it('works on a phone-sized screen, and without JavaScript shows the photo and its credit', async () => {
+    const { context, problems } = await h.context({ viewport: { width: 375, height: 740 } });
+    const page = await context.newPage();
+    const fig = await openFigure(page);
+    const width = await fig.evaluate((el) => el.getBoundingClientRect().width);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - window.innerWidth,
+    );
+    assert.ok(width <= 375 && overflow <= 0, `fits: ${width}px wide, overflow ${overflow}px`);
+    await fig.screenshot({ path: '/tmp/photo-conv-phone.png' });
+    assert.deepEqual(problems, noProblems());
+
+    const nojs = await h.context({ javaScriptEnabled: false });
+    const page2 = await nojs.context.newPage();
+    await page2.goto(LESSON);
+    const img = page2.locator(`${FIGURE} img`);
+    assert.match((await img.getAttribute('alt')) ?? '', /cup of coffee/);
+    const photo = await page2.request.get((await img.getAttribute('src'))!);
+    assert.equal(photo.status(), 200);
+    assert.equal(photo.headers()['content-type'], 'image/webp');
+    assert.match(
+      (await page2.locator(`${FIGURE} .rf-credit`).textContent()) ?? '',
+      /Rachel Michetti.*CC0/,
+    );
+    await page2.screenshot({ path: '/tmp/photo-nojs.png' });
+    assert.deepEqual(nojs.problems, noProblems());
+  });
+});
+
+describe('the photo figure with WebGPU', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ webgpu: true });
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  it('runs on WebGPU and matches the core', async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    const fig = await openFigure(page);
+    assert.equal(await fig.getAttribute('data-engine'), 'webgpu');
+    await assertMatchesCore(fig, 'WebGPU');
+    await fig.locator('button[data-preset="laplacian"]').click();
+    await page.waitForFunction(
+      (tag) => (document.querySelector(tag) as unknown as { kernel: number[] }).kernel[4] === 4,
+      FIGURE,
+    );
+    await settled(page);
+    await assertMatchesCore(fig, 'WebGPU, Laplacian');
+    assert.deepEqual(problems, noProblems());
+  });
+});

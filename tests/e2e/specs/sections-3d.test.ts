@@ -1,0 +1,429 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { conv2d, layers, receptiveField, relu, sequential, tensor } from '@receptive/core';
+import type { Page } from 'playwright-core';
+import { seriousViolations } from '../lib/axe.ts';
+import { noProblems } from '../lib/guard.ts';
+import { type Harness, startHarness } from '../lib/harness.ts';
+import { scrollThrough } from '../lib/scroll.ts';
+
+// Sections 3 and 4 as scrollytelling: the 3D convolution-layer figure (three.js loaded lazily)
+// and the pooling figure, each driven by its steps. Every expected number is computed here by
+// @receptive/core, never read back from the page's own code.
+
+const PATH = '/lessons/convolution-layers/';
+const FIG = 'rf-conv-layer-3d';
+// The scroll steps of section 3 and what each sets.
+const CONV_STEPS: Record<string, { k: number; d: number; unit: string | null }> = {
+  one: { k: 1, d: 1, unit: null },
+  three: { k: 3, d: 1, unit: '2,2,3' },
+  depth: { k: 3, d: 2, unit: '1,3,3' },
+};
+// The scroll steps of section 4 and the unit each traces.
+const POOL_STEPS: Record<string, string> = {
+  block: 'pool1,6,7',
+  sixteen: 'pool1,8,6',
+  again: 'pool2,3,3',
+  whole: 'pool2,4,3',
+};
+
+type Drawn = {
+  backend: string;
+  inputChannels: number;
+  filters: number;
+  filterChannels: number;
+  outputSlices: number;
+  outputRows: number;
+  outputColumns: number;
+  frames: number;
+};
+type Fig = HTMLElement & {
+  drawn: Drawn | null;
+  filters: number;
+  channels: number;
+  unit: { filter: number; y: number; x: number } | null;
+  data: {
+    input: number[];
+    weights: number[];
+    biases: number[];
+    preactivation: number[];
+    output: number[];
+    inputShape: number[];
+  };
+  unitPosition(u: { filter: number; y: number; x: number }): { x: number; y: number } | null;
+};
+
+/** What the core says a layer of k filters on d x 7 x 7 looks like. */
+function coreLayer(k: number, d: number) {
+  const net = sequential([layers.conv2d({ filters: k, kernel: 3 }), layers.relu()], {
+    inputShape: [d, 7, 7],
+  });
+  return {
+    output: (net.outputShape as number[]).join(' × '),
+    parameters: net.parameterCount(),
+    weights: k * d * 9,
+    biases: net.parameterCount() - k * d * 9,
+  };
+}
+
+const drawn = (page: Page) =>
+  page.evaluate((tag) => (document.querySelector(tag) as unknown as Fig).drawn, FIG);
+const cell = (page: Page, key: string) =>
+  page.locator(`${FIG} .stage ~ table [data-shape="${key}"]`).textContent();
+
+async function figureReady(page: Page) {
+  await page.waitForFunction(
+    (tag) => document.querySelector(tag)?.getAttribute('data-state') === 'ready',
+    FIG,
+    { timeout: 20_000 },
+  );
+}
+
+/** Types into one of the figure's number inputs (k or d). */
+async function setCount(page: Page, name: 'k' | 'd', value: string) {
+  const input = page.locator(`${FIG} input[name="${name}"]`);
+  await input.focus();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type(value);
+}
+
+async function assertLayer(page: Page, k: number, d: number) {
+  const want = coreLayer(k, d);
+  await page.waitForFunction(
+    ([tag, k, d]) => {
+      const s = (document.querySelector(tag as string) as unknown as Fig).drawn;
+      return s?.outputSlices === k && s.inputChannels === d;
+    },
+    [FIG, k, d] as const,
+  );
+  assert.equal(await cell(page, 'output'), want.output, `k=${k} d=${d}: output shape`);
+  assert.equal(await cell(page, 'input'), `${d} × 7 × 7`);
+  assert.equal(await cell(page, 'filters'), `${k} × ${d} × 3 × 3`);
+  assert.equal(
+    await cell(page, 'parameters'),
+    `${want.weights.toLocaleString('en-US')} + ${want.biases} = ${want.parameters.toLocaleString('en-US')}`,
+  );
+  const s = (await drawn(page))!;
+  assert.deepEqual(
+    [s.inputChannels, s.filters, s.filterChannels, s.outputSlices, s.outputRows, s.outputColumns],
+    [d, k, d, k, 5, 5],
+    `k=${k} d=${d}: the stacks drawn`,
+  );
+  const sentence = await page.locator(`${FIG} .sentence`).textContent();
+  assert.ok(sentence?.startsWith(`Output ${want.output}:`), sentence ?? '');
+  assert.match(sentence ?? '', new RegExp(`${want.parameters.toLocaleString('en-US')} parameters`));
+}
+
+let h: Harness;
+before(async () => {
+  h = await startHarness();
+});
+after(async () => {
+  await h?.close();
+});
+
+describe('sections 3 and 4 as scrollytelling, with the 3D convolution layer', () => {
+  it('loads three.js only near the figure, then draws the layer the core computes for each k and d', async () => {
+    // A short window, so that the figure starts well below the fold.
+    const { context, problems } = await h.context({ viewport: { width: 1280, height: 500 } });
+    const page = await context.newPage();
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    await page.goto(PATH);
+    await page.waitForLoadState('networkidle');
+    const heavy = () => requests.filter((u) => /conv-layer-3d-scene|three/.test(u));
+    assert.deepEqual(heavy(), [], 'no three.js before scrolling');
+    // The element's own code may be defined by now (it is small); its 3D view is not.
+    assert.equal(
+      await page.evaluate(
+        (tag) => (document.querySelector(tag) as unknown as Fig).drawn ?? null,
+        FIG,
+      ),
+      null,
+    );
+    // The fallback table is there from the start (no JavaScript needed for the shapes).
+    assert.equal(
+      await page.locator(`${FIG} .rf-fallback [data-shape="output"]`).textContent(),
+      '1 × 5 × 5',
+    );
+    await page.locator('[data-scrolly]').first().scrollIntoViewIfNeeded();
+    await figureReady(page);
+    assert.ok(heavy().length >= 1, 'the 3D code loaded once near');
+    assert.equal((await drawn(page))!.backend, 'webgl');
+    assert.ok((await drawn(page))!.frames > 0, 'it rendered');
+    // It shows what the active step asks for.
+    const state = (await page.locator('[data-scrolly]').first().getAttribute('data-state'))!;
+    const want = CONV_STEPS[state];
+    if (want) await assertLayer(page, want.k, want.d);
+
+    // On to the last step, which leaves k and d to the reader, in a laptop-sized window.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.locator('[data-step][data-state="free"]').scrollIntoViewIfNeeded();
+    await page.waitForFunction(
+      () => document.querySelector('[data-scrolly]')?.getAttribute('data-state') === 'free',
+    );
+    for (const [k, d] of [
+      [4, 1],
+      [4, 3],
+      [8, 8],
+      [2, 5],
+    ] as const) {
+      await setCount(page, 'k', String(k));
+      await setCount(page, 'd', String(d));
+      await assertLayer(page, k, d);
+    }
+    // Out of range: said so, and the layer stays as it was.
+    await setCount(page, 'k', '9');
+    assert.equal(await page.locator(`${FIG} input[name="k"]`).getAttribute('aria-invalid'), 'true');
+    assert.equal(
+      await page.locator(`${FIG} .error`).textContent(),
+      'k must be a whole number from 1 to 8.',
+    );
+    await assertLayer(page, 2, 5);
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it("picks an output unit by pointer and by keyboard: the window it reads and the core's value", async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    await page.goto(PATH);
+    await page.locator('[data-step][data-state="free"]').scrollIntoViewIfNeeded();
+    await figureReady(page);
+    await setCount(page, 'k', '3');
+    await setCount(page, 'd', '2');
+    await assertLayer(page, 3, 2);
+    // The core's own convolution of the figure's input with its weights and biases.
+    const data = await page.evaluate((tag) => {
+      const d = (document.querySelector(tag) as unknown as Fig).data;
+      return {
+        input: Array.from(d.input),
+        weights: Array.from(d.weights),
+        biases: Array.from(d.biases),
+      };
+    }, FIG);
+    const out = relu(
+      conv2d(
+        tensor(Float32Array.from(data.input), [1, 2, 7, 7]),
+        tensor(Float32Array.from(data.weights), [3, 2, 3, 3]),
+        tensor(Float32Array.from(data.biases), [3]),
+      ),
+    ).data;
+    const at = (f: number, y: number, x: number) => out[(f * 5 + y) * 5 + x]!;
+
+    // Pointer: hover the unit's centre on the canvas.
+    const target = { filter: 0, y: 2, x: 3 };
+    const pos = await page.evaluate(
+      ([tag, u]) =>
+        (document.querySelector(tag as string) as unknown as Fig).unitPosition(
+          u as { filter: number; y: number; x: number },
+        ),
+      [FIG, target] as const,
+    );
+    await page.mouse.move(pos!.x, pos!.y);
+    await page.waitForFunction(
+      (tag) => (document.querySelector(tag) as unknown as Fig).unit !== null,
+      FIG,
+    );
+    assert.deepEqual(
+      await page.evaluate((tag) => (document.querySelector(tag) as unknown as Fig).unit, FIG),
+      target,
+    );
+
+    // Keyboard: Tab from the d input to the canvas, then arrows and ] move the unit.
+    await page.locator(`${FIG} input[name="d"]`).focus();
+    await page.keyboard.press('Tab');
+    assert.equal(
+      await page.evaluate(
+        (tag) => document.querySelector(tag)!.shadowRoot!.activeElement?.localName,
+        FIG,
+      ),
+      'canvas',
+    );
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press(']');
+    await page.keyboard.press('ArrowRight');
+    const unit = await page.evaluate(
+      (tag) => (document.querySelector(tag) as unknown as Fig).unit,
+      FIG,
+    );
+    assert.deepEqual(unit, { filter: 1, y: 3, x: 1 });
+    const readout = (await page.locator(`${FIG} .readout`).textContent()) ?? '';
+    assert.match(readout, /^Filter 2, row 4, column 2: it reads the 2 × 3 × 3 window of rows 4–6/);
+    const relued = Number(/after ReLU (\d+(?:\.\d+)?)/.exec(readout)?.[1]);
+    assert.ok(Math.abs(relued - at(1, 3, 1)) < 0.006, `${relued} vs core ${at(1, 3, 1)}`);
+    await page.keyboard.press('Escape');
+    assert.equal(
+      await page.evaluate((tag) => (document.querySelector(tag) as unknown as Fig).unit, FIG),
+      null,
+    );
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it('draws on a 2D canvas when the browser has no WebGL, and still follows k and d', async () => {
+    const { context, problems } = await h.context();
+    await context.addInitScript(() => {
+      const original = HTMLCanvasElement.prototype.getContext;
+      HTMLCanvasElement.prototype.getContext = function (
+        this: HTMLCanvasElement,
+        type: string,
+        ...rest: unknown[]
+      ) {
+        if (/webgl|webgpu/.test(type)) return null;
+        return (original as (...a: unknown[]) => unknown).call(this, type, ...rest);
+      } as typeof original;
+    });
+    const page = await context.newPage();
+    await page.goto(PATH);
+    await page.locator('[data-step][data-state="free"]').scrollIntoViewIfNeeded();
+    await figureReady(page);
+    assert.equal((await drawn(page))!.backend, '2d');
+    await setCount(page, 'k', '5');
+    await setCount(page, 'd', '3');
+    await assertLayer(page, 5, 3);
+    await page.waitForFunction(
+      (tag) => (document.querySelector(tag) as unknown as Fig).drawn!.frames > 0,
+      FIG,
+    );
+    // The 2D canvas is not blank: more than one colour on it.
+    const colours = await page.evaluate((tag) => {
+      const c = document.querySelector(tag)!.shadowRoot!.querySelector('canvas')!;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      const seen = new Set<number>();
+      for (let i = 0; i < d.length; i += 4 * 37)
+        seen.add((d[i]! << 16) | (d[i + 1]! << 8) | d[i + 2]!);
+      return seen.size;
+    }, FIG);
+    assert.ok(colours > 5, `${colours} colours on the 2D canvas`);
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it('scroll steps drive the 3D figure in section 3', async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    await page.goto(PATH);
+    const scrolly = page.locator('[data-scrolly]').first();
+    const seen: string[] = [];
+    await scrollThrough(page, async () => {
+      const state = await scrolly.getAttribute('data-state');
+      if (!state || seen.at(-1) === state) return;
+      seen.push(state);
+      const want = CONV_STEPS[state];
+      if (!want) return;
+      await figureReady(page);
+      await assertLayer(page, want.k, want.d);
+      const unit = await page.locator(FIG).getAttribute('data-unit');
+      assert.equal(unit, want.unit, `${state}: traced unit`);
+    });
+    assert.deepEqual(seen, ['one', 'three', 'depth', 'free']);
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it('scroll steps drive the pooling figure in section 4: 16 pixels, then more, then all', async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    await page.goto('/lessons/pooling/');
+    const net = sequential(
+      [
+        layers.conv2d({ filters: 1, kernel: 3, bias: false }),
+        layers.maxPool2d({ kernel: 2 }),
+        layers.maxPool2d({ kernel: 2 }),
+      ],
+      { inputShape: [1, 28, 28] },
+    );
+    const seen: string[] = [];
+    await scrollThrough(page, async () => {
+      const state = await page.locator('[data-scrolly]').getAttribute('data-state');
+      if (!state || seen.at(-1) === state) return;
+      seen.push(state);
+      const [layer, row, col] = POOL_STEPS[state]!.split(',');
+      const y = Number(row) - 1;
+      const x = Number(col) - 1;
+      await page.waitForFunction(
+        ([l, y, x]) => {
+          const t = (
+            document.querySelector('rf-pooling') as unknown as {
+              traced: { layer: string; y: number; x: number } | null;
+            }
+          )?.traced;
+          return (
+            t?.layer === l &&
+            t?.y === y &&
+            t?.x === x &&
+            document.querySelector('rf-pooling')!.shadowRoot!.querySelector('.current') !== null
+          );
+        },
+        [layer, y, x] as const,
+      );
+      const r = receptiveField(net, layer!, { y, x }).path.find(
+        (p) => p.activation === 'input',
+      )!.region;
+      const pixels = (r.y1 - r.y0 + 1) * (r.x1 - r.x0 + 1);
+      const lit = await page.locator('rf-pooling [data-layer="input"].lit').count();
+      assert.equal(lit, pixels, `${state}: input pixels lit`);
+      if (layer === 'pool1') assert.equal(lit, 16);
+      assert.match(
+        (await page.locator('rf-pooling .count').textContent()) ?? '',
+        new RegExp(`<?${pixels}>? digit pixels|${pixels} digit pixels`),
+      );
+    });
+    assert.deepEqual(seen, Object.keys(POOL_STEPS));
+    // The last step: one unit of a 6 x 6 image sees all 36 pixels, traced at build time.
+    const whole = page.locator(
+      '[data-step][data-state="whole"] [data-rf-chain="6"] tr[data-whole="true"]',
+    );
+    assert.equal(await whole.getAttribute('data-pixels'), '36');
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it('the pinned figures fit a laptop screen, and phones get the figure then the text', async () => {
+    for (const [path, state] of [
+      [PATH, 'depth'],
+      ['/lessons/pooling/', 'sixteen'],
+    ] as const) {
+      const { context, problems } = await h.context({ viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      await page.goto(path);
+      await page.locator(`[data-step][data-state="${state}"]`).scrollIntoViewIfNeeded();
+      await page.waitForTimeout(400);
+      const box = (await page.locator('.scrolly-figure').first().boundingBox())!;
+      assert.ok(
+        box.y >= 0 && box.y + box.height <= 800,
+        `${path}: figure ${JSON.stringify(box)} fits 800px`,
+      );
+      const steps = (await page.locator('.scrolly-steps').first().boundingBox())!;
+      assert.ok(box.x > steps.x, `${path}: figure beside the text on a laptop`);
+      assert.deepEqual(problems, noProblems());
+
+      const phone = await h.context({
+        viewport: { width: 390, height: 844 },
+        isMobile: true,
+        hasTouch: true,
+      });
+      const p = await phone.context.newPage();
+      await p.goto(path);
+      const fig = (await p.locator('.scrolly-figure').first().boundingBox())!;
+      const text = (await p.locator('.scrolly-steps').first().boundingBox())!;
+      assert.ok(fig.y < text.y, `${path}: figure before the text on a phone`);
+      assert.ok(fig.width <= 390, `${path}: figure ${fig.width}px wide`);
+      const overflow = await p.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      assert.equal(overflow, 0, `${path}: no sideways scrolling on a phone`);
+      assert.deepEqual(phone.problems, noProblems());
+    }
+  });
+
+  it('has no serious accessibility violations with the 3D figure and the pooling figure live', async () => {
+    for (const path of [PATH, '/lessons/pooling/']) {
+      const { context, problems } = await h.context();
+      const page = await context.newPage();
+      await page.goto(path);
+      await scrollThrough(page, async () => {}, 700);
+      if (path === PATH) await figureReady(page);
+      const violations = await seriousViolations(page);
+      assert.deepEqual(violations, [], `${path}: ${JSON.stringify(violations, null, 2)}`);
+      assert.deepEqual(problems, noProblems(), path);
+    }
+  });
+});
