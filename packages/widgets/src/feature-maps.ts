@@ -3,7 +3,7 @@ import { ElementBase, el, shadow, watchViewport } from './dom.js';
 import { formatNumber } from './format.js';
 import type { LayerActivation, Predictions } from './model-compare.js';
 import { applyAttribute, parseEnum, type WidgetSpec, WidgetValueError } from './props.js';
-import { BASE_CSS, THEME } from './theme.js';
+import { BASE_CSS, inkRgb, signedRgb, THEME } from './theme.js';
 
 /** `event.detail` of `rf-draw`. */
 export interface FeatureMapsDrawn {
@@ -121,27 +121,10 @@ function paint(
 ): void {
   const px = image.data;
   const n = image.width * image.height;
-  const scale = max > 0 ? 1 / max : 0;
-  const [nr, ng, nb] = THEME.negative;
-  const [pr, pg, pb] = THEME.positive;
-  const [ir, ig, ib] = THEME.inkRgb;
   for (let i = 0; i < n; i++) {
-    const t = Math.max(-1, Math.min(1, data[offset + i]! * scale));
-    const o = i * 4;
-    if (!signed) {
-      px[o] = Math.round(255 + (ir - 255) * t);
-      px[o + 1] = Math.round(255 + (ig - 255) * t);
-      px[o + 2] = Math.round(255 + (ib - 255) * t);
-    } else if (t >= 0) {
-      px[o] = Math.round(255 + (pr - 255) * t);
-      px[o + 1] = Math.round(255 + (pg - 255) * t);
-      px[o + 2] = Math.round(255 + (pb - 255) * t);
-    } else {
-      px[o] = Math.round(255 + (nr - 255) * -t);
-      px[o + 1] = Math.round(255 + (ng - 255) * -t);
-      px[o + 2] = Math.round(255 + (nb - 255) * -t);
-    }
-    px[o + 3] = 255;
+    const v = data[offset + i]!;
+    const [r, g, b] = signed ? signedRgb(v, max) : inkRgb(max > 0 ? v / max : 0);
+    px.set([r, g, b, 255], i * 4);
   }
 }
 

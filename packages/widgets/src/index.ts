@@ -68,5 +68,5 @@ export {
 } from './photo-library.js';
 export { POOLING_SPEC, Pooling, type PoolTrace } from './pooling.js';
 export { type EventSpec, type PropSpec, type WidgetSpec, WidgetValueError } from './props.js';
-export { inkColor, signedColor, THEME } from './theme.js';
+export { inkColor, inkRgb, type Rgb, signedColor, signedRgb, THEME } from './theme.js';
 export { defineWidgets, WIDGETS } from './widgets.js';

@@ -163,6 +163,8 @@ export class ModelCompare extends ElementBase {
   #pending: Float32Array | null = null;
   #last: Float32Array | null = null;
   #running = false;
+  /** Bumped by every new digit or clear: a run that finishes for an older one is dropped. */
+  #generation = 0;
   #announceTimer = 0;
   #unwatch: (() => void) | null = null;
   #onDigit = (e: Event) => {
@@ -379,6 +381,7 @@ export class ModelCompare extends ElementBase {
   }
 
   #submit(pixels: Float32Array | null): void {
+    this.#generation++;
     if (!pixels) {
       this.#pending = null;
       this.#last = null;
@@ -408,6 +411,7 @@ export class ModelCompare extends ElementBase {
   }
 
   async #run(pixels: Float32Array): Promise<void> {
+    const generation = this.#generation;
     const results: Predictions['results'] = [];
     for (const e of this.#entries) {
       let probs: Float32Array | null = null;
@@ -426,6 +430,9 @@ export class ModelCompare extends ElementBase {
         }
         engine = 'core/cpu';
       }
+      // The pad was cleared or changed while this model ran: its answer is for a digit that is
+      // gone (the newer digit, if any, is already queued).
+      if (generation !== this.#generation) return;
       if (!probs) continue;
       const p = Array.from(probs.subarray(0, 10));
       let top = 0;

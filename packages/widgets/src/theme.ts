@@ -40,7 +40,7 @@ export const THEME = {
   barTransitionMs: 120,
 } as const;
 
-type Rgb = readonly [number, number, number];
+export type Rgb = readonly [number, number, number];
 
 const channel = (v: number): number => {
   const c = v / 255;
@@ -62,16 +62,30 @@ const mix = (a: Rgb, b: Rgb, t: number): Rgb =>
 const WHITE: Rgb = [255, 255, 255];
 const INK: Rgb = THEME.inkRgb;
 
-/** Ink on paper for a grey level in [0, 1] (0 = paper). */
+/**
+ * The two colour scales every figure uses, as [r, g, b]: ink on paper for a level in [0, 1]
+ * (0 = paper), and a diverging scale for a signed value scaled by `max` (white at zero). Cells
+ * take them as CSS through {@link inkColor} / {@link signedColor}; canvases write them as pixels.
+ */
+export function inkRgb(v: number): Rgb {
+  return mix(WHITE, INK, Math.max(0, Math.min(1, v)));
+}
+
+/** See {@link inkRgb}. */
+export function signedRgb(v: number, max: number): Rgb {
+  const t = max > 0 ? Math.max(-1, Math.min(1, v / max)) : 0;
+  return t >= 0 ? mix(WHITE, THEME.positive, t) : mix(WHITE, THEME.negative, -t);
+}
+
+/** Ink on paper for a grey level in [0, 1] (0 = paper), as CSS with a readable text colour. */
 export function inkColor(v: number): { bg: string; fg: string } {
-  const c = mix(WHITE, INK, Math.max(0, Math.min(1, v)));
+  const c = inkRgb(v);
   return { bg: css(c), fg: textOn(c) };
 }
 
-/** Diverging colour for a signed value scaled by `max` (white at zero). */
+/** Diverging colour for a signed value scaled by `max` (white at zero), as CSS. */
 export function signedColor(v: number, max: number): { bg: string; fg: string } {
-  const t = max > 0 ? Math.max(-1, Math.min(1, v / max)) : 0;
-  const c = t >= 0 ? mix(WHITE, THEME.positive, t) : mix(WHITE, THEME.negative, -t);
+  const c = signedRgb(v, max);
   return { bg: css(c), fg: textOn(c) };
 }
 

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { tensor } from '@receptive/core';
 import { decodeDigits } from '@receptive/models';
 import { fromOnnx } from '@receptive/onnx';
+import { THEME } from '@receptive/widgets';
 import type { Page } from 'playwright-core';
 import { noProblems } from '../lib/guard.ts';
 import { type Harness, startHarness } from '../lib/harness.ts';
@@ -25,8 +26,8 @@ interface Channel {
   label: string;
   width: number;
   height: number;
-  /** The darkest pixel (strongest response) of the canvas, row-major index. */
-  darkest: number;
+  /** The red channel of every pixel, row-major (the maps of non-negative layers are grey). */
+  red: number[];
   /** Distinct grey levels painted. */
   levels: number;
 }
@@ -39,23 +40,13 @@ function readMaps(page: Page): Promise<Record<string, Channel[]>> {
     for (const section of root.querySelectorAll<HTMLElement>('[data-layer]')) {
       out[section.dataset['layer']!] = [...section.querySelectorAll('canvas')].map((c) => {
         const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-        let darkest = 0;
-        let min = 256;
-        const levels = new Set<number>();
-        for (let i = 0; i < c.width * c.height; i++) {
-          const v = px[i * 4]!;
-          levels.add(v);
-          if (v < min) {
-            min = v;
-            darkest = i;
-          }
-        }
+        const red = Array.from({ length: c.width * c.height }, (_, i) => px[i * 4]!);
         return {
           label: c.getAttribute('aria-label') ?? '',
           width: c.width,
           height: c.height,
-          darkest,
-          levels: levels.size,
+          red,
+          levels: new Set(red).size,
         };
       });
     }
@@ -68,10 +59,15 @@ function expected(index: number) {
   const { activations } = cnn.forwardAll(
     tensor(heldOut.pixels.slice(index * 784, index * 784 + 784), [1, 1, 28, 28]),
   );
-  const out: Record<string, { dims: number[]; peaks: { value: number; at: number }[] }> = {};
+  const out: Record<
+    string,
+    { dims: number[]; peaks: { value: number; at: number }[]; data: Float32Array; max: number }
+  > = {};
   for (const name of LAYERS) {
     const t = activations[name]!;
     const [, c, h, w] = t.shape as number[];
+    let max = 0;
+    for (const v of t.data) max = Math.max(max, Math.abs(v));
     const peaks = Array.from({ length: c! }, (_, ch) => {
       let value = Number.NEGATIVE_INFINITY;
       let at = 0;
@@ -84,7 +80,7 @@ function expected(index: number) {
       }
       return { value, at };
     });
-    out[name] = { dims: [c!, h!, w!], peaks };
+    out[name] = { dims: [c!, h!, w!], peaks, data: t.data, max };
   }
   return out;
 }
@@ -157,10 +153,21 @@ describe('the CNN feature maps beside the digit pad', () => {
           `${name}[${i}]: peak ${m[1]} vs core ${peak.value}`,
         );
         if (peak.value > 0) {
-          // Ink on paper: the strongest response is the darkest pixel (ties aside).
           assert.equal(Number(m[2]) - 1, Math.floor(peak.at / w), `${name}[${i}] row`);
           assert.equal(Number(m[3]) - 1, peak.at % w, `${name}[${i}] column`);
           assert.ok(ch.levels > 1, `${name}[${i}]: painted`);
+        }
+        // Every pixel, ink on paper: white at 0, the theme's ink (20) at the layer's largest
+        // value. A flipped, transposed, shifted or wrongly scaled channel fails here.
+        const { data, max } = want[name]!;
+        const off = i * hh * w;
+        for (let p = 0; p < hh * w; p++) {
+          const t = Math.min(1, Math.max(0, data[off + p]! / max));
+          const grey = 255 + (THEME.inkRgb[0] - 255) * t;
+          assert.ok(
+            Math.abs(ch.red[p]! - grey) <= 1.5,
+            `${name}[${i}] pixel ${p}: ${ch.red[p]} vs ${grey.toFixed(1)}`,
+          );
         }
       });
     }
