@@ -7,6 +7,9 @@
 import {
   CONV_LAYER_3D_SPEC,
   CONV3D_LIMITS,
+  checkTrace,
+  checkUnit,
+  convLayer3d,
   DIGIT_PAD_SPEC,
   FEATURE_MAPS_SPEC,
   KERNEL_LAB_SPEC,
@@ -15,6 +18,7 @@ import {
   POOLING_SPEC,
   type PropSpec,
   parseKernel,
+  parseTrace,
   parseUnit,
   type WidgetSpec,
   WidgetValueError,
@@ -48,6 +52,8 @@ export interface ComponentDoc {
   /** What readers without JavaScript see. */
   fallback: string;
   keyboard?: string;
+  /** Checks props against each other, after each alone; throws a {@link PropError}. */
+  checkTogether?: (props: Record<string, unknown>) => void;
 }
 
 /** A prop value a component cannot take: `<KernelLab> kernel: received "x", expected ...`. */
@@ -135,17 +141,49 @@ const widgetValue = (parse: (v: string) => unknown) => (v: unknown) => {
   }
 };
 const unitValue = widgetValue(parseUnit);
+// The element's own parser and bounds: its pooled maps, sized by the core for a 28 x 28 digit.
 const poolTrace = widgetValue((v) => {
-  const m = /^(pool1|pool2)[\s,]+(\d+)[\s,]+(\d+)$/.exec(v.trim());
-  if (!m || Number(m[2]) < 1 || Number(m[3]) < 1) {
-    throw new WidgetValueError(
-      'rf-pooling',
-      'trace',
-      v,
-      '"pool1,row,column" or "pool2,row,column" (counted from 1)',
+  const t = parseTrace(v);
+  if (t) checkTrace(t);
+});
+
+const specDefault = (spec: WidgetSpec, attribute: string): number =>
+  Number(spec.props.find((p) => p.attribute === attribute)?.default);
+
+/**
+ * A traced unit of `<ConvLayer3D>` must be in the layer it is shown with: the filters and
+ * channels of its step, else of the component (the element would log an error and drop it).
+ */
+const convLayer3dUnits = (props: Record<string, unknown>) => {
+  const k = (props['filters'] as number | undefined) ?? specDefault(CONV_LAYER_3D_SPEC, 'filters');
+  const d =
+    (props['channels'] as number | undefined) ?? specDefault(CONV_LAYER_3D_SPEC, 'channels');
+  const check = (prop: string, where: string, unit: unknown, filters: number, channels: number) => {
+    const u = typeof unit === 'string' ? parseUnit(unit) : null;
+    if (!u) return;
+    try {
+      checkUnit(u, convLayer3d(filters, channels).outputShape);
+    } catch (err) {
+      if (!(err instanceof WidgetValueError)) throw err;
+      throw new PropError(
+        'ConvLayer3D',
+        prop,
+        `received ${show(unit)}${where}, expected ${err.expected} for ${filters} filter${filters === 1 ? '' : 's'}`,
+      );
+    }
+  };
+  check('unit', '', props['unit'], k, d);
+  const steps = (props['steps'] ?? {}) as Record<string, Record<string, unknown>>;
+  for (const [state, s] of Object.entries(steps)) {
+    check(
+      'steps',
+      ` in step "${state}"`,
+      s['unit'],
+      (s['filters'] as number | undefined) ?? k,
+      (s['channels'] as number | undefined) ?? d,
     );
   }
-});
+};
 
 /** Scroll states of a figure: `{ state: { prop: value } }`, each prop checked by `checks`. */
 const stepsOf =
@@ -472,6 +510,7 @@ export const COMPONENTS: readonly ComponentDoc[] = [
     fallback:
       'A table of the input, filter and output shapes and the parameter count, computed at build time by @receptive/core.',
     keyboard: CONV_LAYER_3D_SPEC.keyboard,
+    checkTogether: convLayer3dUnits,
   },
   {
     name: 'PoolingChain',
@@ -536,6 +575,7 @@ export function checkProps(name: string, props: Record<string, unknown>): void {
       throw new PropError(name, p.name, (err as Error).message);
     }
   }
+  doc.checkTogether?.(props);
 }
 
 /** The kernel values a prop names (preset or numbers), for build-time computations. */

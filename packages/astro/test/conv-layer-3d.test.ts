@@ -1,13 +1,16 @@
 import { conv2d, layers, relu, sequential, tensor } from '@receptive/core';
 import {
   CONV3D_LIMITS,
+  checkTrace,
   convLayer3d,
   convLayer3dSentence,
   filterWeights,
   inputChannel,
   KERNEL_PRESETS,
   LECTURE_IMAGE,
+  parseTrace,
   parseUnit,
+  poolingMapSizes,
 } from '@receptive/widgets';
 import { describe, expect, it } from 'vitest';
 import { checkProps } from '../src/docs.ts';
@@ -121,5 +124,71 @@ describe('convLayer3d', () => {
     expect(() =>
       checkProps('Pooling', { steps: { a: { trace: 'pool1,6,7' }, b: { trace: null } } }),
     ).not.toThrow();
+  });
+
+  it('checks a traced unit against the layer of its step, or of the component', () => {
+    expect(() => checkProps('ConvLayer3D', { filters: 2, unit: '3,1,1' })).toThrow(
+      '<ConvLayer3D> unit: received "3,1,1", expected a filter from 1 to 2, a row from 1 to 5 and a column from 1 to 5 (counted from 1) for 2 filters',
+    );
+    // Without filters, the element's default k (3).
+    expect(() => checkProps('ConvLayer3D', { unit: '3,5,5' })).not.toThrow();
+    expect(() => checkProps('ConvLayer3D', { unit: '4,1,1' })).toThrow('a filter from 1 to 3');
+    expect(() => checkProps('ConvLayer3D', { unit: '1,6,1' })).toThrow('a row from 1 to 5');
+    expect(() =>
+      checkProps('ConvLayer3D', { steps: { one: { filters: 1, unit: '3,1,1' } } }),
+    ).toThrow('<ConvLayer3D> steps: received "3,1,1" in step "one", expected a filter from 1 to 1');
+    // A step without filters takes the component's.
+    expect(() =>
+      checkProps('ConvLayer3D', { filters: 4, steps: { a: { unit: '4,5,1' } } }),
+    ).not.toThrow();
+    expect(() =>
+      checkProps('ConvLayer3D', { filters: 2, steps: { a: { unit: '4,5,1' } } }),
+    ).toThrow('in step "a", expected a filter from 1 to 2');
+    expect(() =>
+      checkProps('ConvLayer3D', { filters: 1, steps: { a: { filters: 4, unit: '4,1,1' } } }),
+    ).not.toThrow();
+    expect(() => checkProps('ConvLayer3D', { steps: { a: { unit: '1,1,6' } } })).toThrow(
+      'a column from 1 to 5',
+    );
+  });
+});
+
+describe('pooling traces', () => {
+  it("are bounded by the pooled maps' sizes, which the core computes for a 28 x 28 digit", () => {
+    const net = sequential(
+      [
+        layers.conv2d({ filters: 1, kernel: 3, bias: false }),
+        layers.maxPool2d({ kernel: 2 }),
+        layers.maxPool2d({ kernel: 2 }),
+      ],
+      { inputShape: [1, 28, 28] },
+    );
+    const sizes = Object.fromEntries(
+      net.layers.slice(1).map((l) => [l.name, (l.outputShape as number[]).slice(1)]),
+    );
+    expect(poolingMapSizes()).toEqual(sizes);
+    const [h1, w1] = sizes['pool1']!;
+    const [h2, w2] = sizes['pool2']!;
+    expect(() => checkProps('Pooling', { trace: `pool1,${h1},${w1}` })).not.toThrow();
+    expect(() => checkProps('Pooling', { trace: `pool1,${h1! + 1},1` })).toThrow(
+      `<Pooling> trace: received "pool1,${h1! + 1},1", expected a row from 1 to ${h1} and a column from 1 to ${w1} for pool1`,
+    );
+    expect(() => checkProps('Pooling', { trace: 'pool1,40,1' })).toThrow('<Pooling> trace');
+    expect(() => checkProps('Pooling', { trace: `pool2,${h2},${w2! + 1}` })).toThrow(
+      `a row from 1 to ${h2} and a column from 1 to ${w2} for pool2`,
+    );
+    expect(() => checkProps('Pooling', { steps: { a: { trace: `pool2,${h2! + 1},1` } } })).toThrow(
+      '<Pooling> steps',
+    );
+  });
+
+  it("are parsed by the element's own parser: none clears, as it does in the browser", () => {
+    expect(parseTrace('pool2, 3, 4')).toEqual({ layer: 'pool2', y: 2, x: 3 });
+    expect(parseTrace('none')).toBeNull();
+    expect(parseTrace('')).toBeNull();
+    expect(() => parseTrace('pool1,0,1')).toThrow('counted from 1');
+    expect(() => checkProps('Pooling', { trace: 'none' })).not.toThrow();
+    expect(() => checkProps('Pooling', { steps: { a: { trace: 'none' } } })).not.toThrow();
+    expect(() => checkTrace({ layer: 'pool1', y: 0, x: -1 })).toThrow('<rf-pooling> trace');
   });
 });

@@ -10,8 +10,9 @@ import {
   FeatureMapStack,
   ReceptiveFieldBeam,
   SceneHost,
+  THEME as THEME_3D,
 } from '@receptive/render3d';
-import { Box3, Raycaster, Vector2, Vector3 } from 'three';
+import { Box3, Raycaster, Vector2, Vector3, WebGLRenderer } from 'three';
 import type { ConvLayer3dData } from './conv-layer-3d-model.js';
 
 /** An output unit: filter (output channel) j, row y, column x. */
@@ -30,6 +31,31 @@ const _size = new Vector3();
 const _v = new Vector3();
 const _ndc = new Vector2();
 const _raycaster = new Raycaster();
+// The 2D fallback outlines in the colours the 3D view uses for the same things.
+const css = (color: number) => `#${color.toString(16).padStart(6, '0')}`;
+
+/** Where the 2D fallback puts things, in CSS pixels of the canvas. */
+interface Layout2D {
+  pad: number;
+  column: number;
+  cell: number;
+  top: number;
+  /** Vertical pitch between two channels (or two filters): one map and one empty cell. */
+  pitch: number;
+  /** Left edge of the output column. */
+  outputLeft: number;
+}
+
+/** How to build a {@link ConvLayerScene}. */
+export interface ConvLayerSceneOptions {
+  label: string;
+  backend?: BackendRequest;
+  /**
+   * Called when the host replaces its canvas (a WebGPU renderer that failed or lost its
+   * device): the new canvas needs the listeners and attributes the old one had.
+   */
+  onCanvas?: (canvas: HTMLCanvasElement) => void;
+}
 
 /** Draws one layer state; `set()` rebuilds it for a new k and d. */
 export class ConvLayerScene {
@@ -41,12 +67,13 @@ export class ConvLayerScene {
   private data: ConvLayer3dData | null = null;
   private unit: OutputUnit | null = null;
 
-  constructor(container: HTMLElement, label: string, backend: BackendRequest = 'webgl') {
+  constructor(container: HTMLElement, options: ConvLayerSceneOptions) {
     this.host = new SceneHost(container, {
-      label,
-      backend,
+      label: options.label,
+      backend: options.backend ?? 'webgl',
       draw2D: (ctx, w, h) => this.draw2D(ctx, w, h),
       onResize: () => this.frame(),
+      ...(options.onCanvas ? { onCanvas: options.onCanvas } : {}),
     });
     this.beam = new ReceptiveFieldBeam({ capacity: 3 });
     this.host.scene.add(this.beam);
@@ -130,8 +157,20 @@ export class ConvLayerScene {
 
   /** The output unit under a point of the page, or null. */
   unitAt(clientX: number, clientY: number): OutputUnit | null {
-    if (this.host.backend === '2d' || !this.output) return null;
+    if (!this.output || !this.data) return null;
     const rect = this.host.canvas.getBoundingClientRect();
+    if (rect.width === 0 || rect.height === 0) return null;
+    if (this.host.backend === '2d') {
+      const { cell, pitch, top, outputLeft } = this.layout2D();
+      const [k, oh, ow] = this.data.outputShape;
+      const px = ((clientX - rect.left) / rect.width) * this.host.width - outputLeft;
+      const py = ((clientY - rect.top) / rect.height) * this.host.height - top;
+      const filter = Math.floor(py / pitch);
+      const x = Math.floor(px / cell);
+      const y = Math.floor((py - filter * pitch) / cell);
+      if (filter < 0 || filter >= k || x < 0 || x >= ow || y < 0 || y >= oh) return null;
+      return { filter, y, x };
+    }
     _ndc.set(
       ((clientX - rect.left) / rect.width) * 2 - 1,
       -((clientY - rect.top) / rect.height) * 2 + 1,
@@ -146,6 +185,16 @@ export class ConvLayerScene {
 
   /** Where an output unit's centre is on the page (client coordinates). */
   clientPosition(unit: OutputUnit): { x: number; y: number } {
+    if (this.host.backend === '2d') {
+      const { cell, pitch, top, outputLeft } = this.layout2D();
+      const rect = this.host.canvas.getBoundingClientRect();
+      return {
+        x: rect.left + ((outputLeft + (unit.x + 0.5) * cell) / this.host.width) * rect.width,
+        y:
+          rect.top +
+          ((top + unit.filter * pitch + (unit.y + 0.5) * cell) / this.host.height) * rect.height,
+      };
+    }
     this.output!.texelCenter(unit.filter, unit.y, unit.x, _v);
     this.host.camera.updateMatrixWorld();
     _v.project(this.host.camera);
@@ -156,9 +205,14 @@ export class ConvLayerScene {
     };
   }
 
+  /** Frees the stacks, the renderer and its WebGL context, and removes the canvas. */
   dispose(): void {
     this.clear();
     this.beam.dispose();
+    // Browsers keep only a few WebGL contexts alive (Chromium 16) and free one only when its
+    // canvas is collected: a removed figure gives its context back now.
+    const renderer = this.host.renderer;
+    if (renderer instanceof WebGLRenderer) renderer.forceContextLoss();
     this.host.dispose();
   }
 
@@ -207,24 +261,32 @@ export class ConvLayerScene {
     this.host.invalidate();
   }
 
+  // The 2D fallback's grid: input, filters and output in three columns, a row per channel (or
+  // filter), every map drawn with square cells of one size.
+  private layout2D(): Layout2D {
+    const data = this.data!;
+    const { width, height } = this.host;
+    const [d, h, w] = data.inputShape;
+    const pad = 8;
+    const column = (width - 4 * pad) / 3;
+    const rows = Math.max(d, data.filters);
+    const cell = Math.max(
+      1,
+      Math.min(column / (d > 1 ? w * 2 + 2 : w), (height - 2 * pad - 18) / (rows * (h + 1))),
+    );
+    return { pad, column, cell, top: 18, pitch: (h + 1) * cell, outputLeft: 3 * pad + 2 * column };
+  }
+
   // Without WebGL: the same three parts side by side, each channel a small grid, the traced
-  // unit and its window outlined.
-  private draw2D(ctx: CanvasRenderingContext2D, width: number, height: number): void {
+  // unit and its window outlined. The host has painted the background.
+  private draw2D(ctx: CanvasRenderingContext2D, _width: number, _height: number): void {
     const data = this.data;
     if (!data || !this.input || !this.output) return;
-    ctx.fillStyle = '#f7f6f2';
-    ctx.fillRect(0, 0, width, height);
     const k = data.filters;
     const d = data.channels;
     const [, h, w] = data.inputShape;
     const [, oh, ow] = data.outputShape;
-    const pad = 8;
-    const colW = (width - 4 * pad) / 3;
-    const rows = Math.max(d, k);
-    const cell = Math.max(
-      1,
-      Math.min(colW / (d > 1 ? w * 2 + 2 : w), (height - 2 * pad - 18) / (rows * (h + 1))),
-    );
+    const { pad, column, cell, top, pitch, outputLeft } = this.layout2D();
     const grid = (
       values: ArrayLike<number>,
       offset: number,
@@ -243,13 +305,12 @@ export class ConvLayerScene {
       }
     };
     ctx.font = '12px system-ui, sans-serif';
-    ctx.fillStyle = '#1d1d1f';
+    ctx.fillStyle = THEME_3D.ink;
     ctx.fillText(`input ${data.inputShape.join('×')}`, pad, 12);
-    ctx.fillText(`${k} filters ${d}×3×3`, 2 * pad + colW, 12);
-    ctx.fillText(`output ${data.outputShape.join('×')}`, 3 * pad + 2 * colW, 12);
-    const top = 18;
+    ctx.fillText(`${k} filters ${d}×3×3`, 2 * pad + column, 12);
+    ctx.fillText(`output ${data.outputShape.join('×')}`, outputLeft, 12);
     for (let c = 0; c < d; c++) {
-      grid(data.input, c * h * w, h, w, pad, top + c * (h + 1) * cell, this.input);
+      grid(data.input, c * h * w, h, w, pad, top + c * pitch, this.input);
     }
     for (let j = 0; j < k; j++) {
       for (let c = 0; c < d; c++) {
@@ -258,36 +319,23 @@ export class ConvLayerScene {
           (j * d + c) * 9,
           3,
           3,
-          2 * pad + colW + c * 4 * cell,
-          top + j * (h + 1) * cell,
+          2 * pad + column + c * 4 * cell,
+          top + j * pitch,
           this.filters[j]!,
         );
       }
     }
     for (let j = 0; j < k; j++) {
-      grid(
-        data.output,
-        j * oh * ow,
-        oh,
-        ow,
-        3 * pad + 2 * colW,
-        top + j * (h + 1) * cell,
-        this.output,
-      );
+      grid(data.output, j * oh * ow, oh, ow, outputLeft, top + j * pitch, this.output);
     }
     const u = this.unit;
     if (u) {
-      ctx.strokeStyle = '#ff2d55';
+      ctx.strokeStyle = css(THEME_3D.highlight);
       ctx.lineWidth = 2;
-      ctx.strokeRect(
-        3 * pad + 2 * colW + u.x * cell,
-        top + u.filter * (h + 1) * cell + u.y * cell,
-        cell,
-        cell,
-      );
-      ctx.strokeStyle = '#ff7a00';
+      ctx.strokeRect(outputLeft + u.x * cell, top + u.filter * pitch + u.y * cell, cell, cell);
+      ctx.strokeStyle = css(THEME_3D.beam);
       for (let c = 0; c < d; c++) {
-        ctx.strokeRect(pad + u.x * cell, top + c * (h + 1) * cell + u.y * cell, 3 * cell, 3 * cell);
+        ctx.strokeRect(pad + u.x * cell, top + c * pitch + u.y * cell, 3 * cell, 3 * cell);
       }
     }
   }

@@ -16,7 +16,7 @@ import {
   type WidgetSpec,
   WidgetValueError,
 } from './props.js';
-import { BASE_CSS } from './theme.js';
+import { BASE_CSS, THEME } from './theme.js';
 
 export type { OutputUnit } from './conv-layer-3d-scene.js';
 
@@ -96,7 +96,7 @@ export const CONV_LAYER_3D_SPEC: WidgetSpec = {
   fallback:
     'Put a table of the shapes and counts in the element (the Astro wrapper writes one); it shows until the script runs. three.js loads only when the figure comes near the viewport.',
   keyboard:
-    'Two labelled number inputs choose k and d (arrow keys step them). Tab to the figure: arrow keys move over an output slice, Page Up and Page Down (or [ and ]) change filter, Escape clears; each unit is read out.',
+    'Two labelled number inputs choose k and d (arrow keys step them). Tab to the figure: arrow keys move over an output slice, Page Up and Page Down (or [ and ]) change filter, Escape clears; each unit is announced once the keys rest for a moment.',
 };
 
 const TAG = CONV_LAYER_3D_SPEC.tag;
@@ -105,10 +105,10 @@ const CSS = `${BASE_CSS}
 .controls { display: flex; flex-wrap: wrap; gap: 0.4rem 1.2rem; align-items: end; margin-bottom: 0.5rem; }
 label { display: grid; gap: 0.1rem; font-size: 0.9em; }
 input { width: 5.5rem; padding: 0.15rem 0.3rem; }
-input[aria-invalid="true"] { outline: 2px solid #b3261e; }
-.error { color: #b3261e; font-size: 0.85em; margin: 0; }
+input[aria-invalid="true"] { outline: 2px solid ${THEME.error}; }
+.error { color: ${THEME.error}; font-size: 0.85em; margin: 0; }
 .error:empty { display: none; }
-.stage { position: relative; height: clamp(180px, 32vh, 300px); border: 1px solid var(--rf-line); border-radius: 6px; overflow: hidden; background: #f7f6f2; }
+.stage { position: relative; height: clamp(180px, 32vh, 300px); border: 1px solid var(--rf-line); border-radius: 6px; overflow: hidden; background: var(--rf-panel); }
 .stage canvas:focus-visible { outline: 3px solid var(--rf-focus); outline-offset: -3px; }
 .loading { position: absolute; inset: 0; display: grid; place-items: center; margin: 0; color: var(--rf-muted); font-size: 0.9em; }
 .loading[hidden] { display: none; }
@@ -141,6 +141,10 @@ export class ConvLayer3D extends ElementBase {
   #loading: Promise<void> | null = null;
   #stopWatching: (() => void) | null = null;
   #parts: Record<string, HTMLElement> = {};
+  #wired = new WeakSet<HTMLCanvasElement>();
+  #announceTimer = 0;
+  // Bumped when the scene is released, so a load still in flight gives up.
+  #generation = 0;
 
   get filters(): number {
     return this.#k;
@@ -160,27 +164,7 @@ export class ConvLayer3D extends ElementBase {
     return this.#unit ? { ...this.#unit } : null;
   }
   set unit(v: OutputUnit | null) {
-    if (v) {
-      const [, oh, ow] = this.#data?.outputShape ?? [this.#k, 5, 5];
-      const ok =
-        Number.isInteger(v.filter) &&
-        Number.isInteger(v.y) &&
-        Number.isInteger(v.x) &&
-        v.filter >= 0 &&
-        v.filter < this.#k &&
-        v.y >= 0 &&
-        v.y < oh &&
-        v.x >= 0 &&
-        v.x < ow;
-      if (!ok) {
-        throw new WidgetValueError(
-          TAG,
-          'unit',
-          `${v.filter},${v.y},${v.x}`,
-          `a filter from 0 to ${this.#k - 1}, a row from 0 to ${oh - 1} and a column from 0 to ${ow - 1}`,
-        );
-      }
-    }
+    if (v) checkUnit(v, (this.#data ?? convLayer3d(this.#k, this.#d, TAG)).outputShape);
     this.#setUnit(v ? { filter: v.filter, y: v.y, x: v.x } : null);
   }
   get backend(): BackendRequest {
@@ -241,7 +225,7 @@ export class ConvLayer3D extends ElementBase {
         () => parseUnit(value),
         (u) => {
           this.#pendingUnit = u;
-          if (this.#data) this.#applyPendingUnit();
+          queueMicrotask(() => this.#applyPendingUnit());
         },
       );
     } else if (name === 'backend') {
@@ -255,11 +239,12 @@ export class ConvLayer3D extends ElementBase {
   }
 
   // A unit attribute may name a filter that only exists once the filters attribute is applied
-  // too (a scroll step sets both): it is checked against the layer after each update.
+  // too (a scroll step sets both, in either order): it is checked against the layer in a
+  // microtask, after every attribute set in the same task, or on connection.
   #pendingUnit: OutputUnit | null | undefined = undefined;
 
   #applyPendingUnit(): void {
-    if (this.#pendingUnit === undefined) return;
+    if (this.#pendingUnit === undefined || !this.#data) return;
     const u = this.#pendingUnit;
     this.#pendingUnit = undefined;
     try {
@@ -273,6 +258,7 @@ export class ConvLayer3D extends ElementBase {
   connectedCallback(): void {
     if (this.#root) {
       this.#watch();
+      this.#applyPendingUnit();
       return;
     }
     this.#root = shadow(this, CSS);
@@ -309,7 +295,9 @@ export class ConvLayer3D extends ElementBase {
       ),
     );
     const sentence = el('p', { class: 'sentence', 'aria-live': 'polite' });
-    const readout = el('p', { class: 'readout', 'aria-live': 'polite' });
+    // The readout follows the pointer; screen readers hear it from a quieter live region.
+    const readout = el('p', { class: 'readout' });
+    const live = el('p', { class: 'sr-only', 'aria-live': 'polite', 'data-live': '' });
     this.#root.append(
       el(
         'form',
@@ -322,17 +310,39 @@ export class ConvLayer3D extends ElementBase {
       table,
       sentence,
       readout,
+      live,
     );
-    this.#parts = { k, d, error, loading, stage, sentence, readout, table };
+    this.#parts = { k, d, error, loading, stage, sentence, readout, live, table };
     this.#root.querySelector('form')!.addEventListener('submit', (e) => e.preventDefault());
     this.#root.querySelector('form')!.addEventListener('input', (e) => this.#onInput(e));
     this.#update();
+    this.#applyPendingUnit();
     this.#watch();
   }
 
   disconnectedCallback(): void {
     this.#stopWatching?.();
     this.#stopWatching = null;
+    clearTimeout(this.#announceTimer);
+    // A move (removed and appended in one task) keeps the scene; a removal frees it.
+    queueMicrotask(() => {
+      if (!this.isConnected) this.#release();
+    });
+  }
+
+  // Frees the 3D view (its WebGL context, observers and listeners); reconnecting builds anew.
+  #release(): void {
+    this.#generation++;
+    this.#scene?.dispose();
+    this.#scene = null;
+    this.#loading = null;
+    const loading = this.#parts['loading'];
+    if (loading) {
+      loading.textContent = 'Loading the 3D view…';
+      loading.hidden = false;
+    }
+    delete this.dataset['state'];
+    delete this.dataset['backend'];
   }
 
   #watch(): void {
@@ -349,12 +359,20 @@ export class ConvLayer3D extends ElementBase {
   #load3d(): Promise<void> {
     if (!this.#loading) {
       this.#loading = (async () => {
+        const generation = this.#generation;
         try {
           const { ConvLayerScene } = await import('./conv-layer-3d-scene.js');
+          if (generation !== this.#generation) return;
           const stage = this.#parts['stage']!;
-          const scene = new ConvLayerScene(stage, 'A convolution layer in 3D', this.#backend);
+          const scene = new ConvLayerScene(stage, {
+            label: 'A convolution layer in 3D',
+            backend: this.#backend,
+            onCanvas: (canvas) => this.#wireCanvas(canvas),
+          });
           this.#scene = scene;
           await scene.host.ready;
+          // Released while WebGPU started: #release disposed the scene.
+          if (generation !== this.#generation) return;
           this.#wireCanvas(scene.host.canvas);
           if (this.#data) scene.set(this.#data);
           scene.showUnit(this.#unit);
@@ -363,6 +381,7 @@ export class ConvLayer3D extends ElementBase {
           this.dataset['backend'] = scene.host.backend;
           this.dataset['state'] = 'ready';
         } catch (err) {
+          if (generation !== this.#generation) return;
           this.#parts['loading']!.textContent =
             `The 3D view could not be loaded (${(err as Error).message}); the table below still follows k and d.`;
           this.dataset['state'] = 'error';
@@ -414,16 +433,16 @@ export class ConvLayer3D extends ElementBase {
       const input = this.#parts[name] as HTMLInputElement;
       if (this.#root.activeElement !== input && input.value !== String(v)) input.value = String(v);
     }
-    if (this.#unit && this.#unit.filter >= this.#k) this.#unit = null;
     this.#scene?.set(data);
-    this.#applyPendingUnit();
-    this.#setUnit(this.#unit);
+    // Fewer filters may drop the traced unit: that is a change of unit (rf-unit with null).
+    this.#setUnit(this.#unit && this.#unit.filter < this.#k ? this.#unit : null, false);
     this.dispatchEvent(
       new CustomEvent<ConvLayer3dData>('rf-layer', { detail: data, bubbles: true }),
     );
   }
 
-  #setUnit(unit: OutputUnit | null): void {
+  /** Traces `unit`; `announce` false for a refresh the reader did not ask for (a new k or d). */
+  #setUnit(unit: OutputUnit | null, announce = true): void {
     const changed =
       (unit === null) !== (this.#unit === null) ||
       (unit &&
@@ -436,7 +455,18 @@ export class ConvLayer3D extends ElementBase {
     this.#describe();
     if (unit) this.dataset['unit'] = `${unit.filter + 1},${unit.y + 1},${unit.x + 1}`;
     else delete this.dataset['unit'];
+    if (changed && unit && announce) this.#announce(text);
     if (changed) this.dispatchEvent(new CustomEvent('rf-unit', { detail: unit, bubbles: true }));
+  }
+
+  // Every unit crossed by a moving pointer or a held arrow key would be read out: speak only
+  // the one the reader rests on.
+  #announce(text: string): void {
+    clearTimeout(this.#announceTimer);
+    this.#announceTimer = window.setTimeout(() => {
+      const live = this.#parts['live'];
+      if (live && this.#unit) live.textContent = text;
+    }, THEME.announceDelayMs);
   }
 
   #unitText(): string {
@@ -463,7 +493,10 @@ export class ConvLayer3D extends ElementBase {
     );
   }
 
+  /** Makes a canvas of the scene operable; a canvas the host swapped in is wired the same way. */
   #wireCanvas(canvas: HTMLCanvasElement): void {
+    if (this.#wired.has(canvas)) return;
+    this.#wired.add(canvas);
     canvas.tabIndex = 0;
     canvas.setAttribute('role', 'application');
     canvas.setAttribute('aria-roledescription', 'convolution layer figure');
@@ -528,6 +561,24 @@ export class ConvLayer3D extends ElementBase {
     }
     e.preventDefault();
     this.#setUnit(u);
+  }
+}
+
+/**
+ * Throws a {@link WidgetValueError} unless `unit` lies in an output of `shape` (k x rows x
+ * columns); the message counts from 1, as the attribute does.
+ * @example checkUnit({ filter: 3, y: 0, x: 0 }, [3, 5, 5]) // throws: a filter from 1 to 3 ...
+ */
+export function checkUnit(unit: OutputUnit, shape: readonly number[]): void {
+  const [k, oh, ow] = shape as [number, number, number];
+  const within = (v: number, n: number) => Number.isInteger(v) && v >= 0 && v < n;
+  if (!within(unit.filter, k) || !within(unit.y, oh) || !within(unit.x, ow)) {
+    throw new WidgetValueError(
+      TAG,
+      'unit',
+      `${unit.filter + 1},${unit.y + 1},${unit.x + 1}`,
+      `a filter from 1 to ${k}, a row from 1 to ${oh} and a column from 1 to ${ow} (counted from 1)`,
+    );
   }
 }
 

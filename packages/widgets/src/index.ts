@@ -6,6 +6,7 @@ export {
   CONV_LAYER_3D_SPEC,
   ConvLayer3D,
   type ConvLayer3dDrawn,
+  checkUnit,
   type OutputUnit,
   parseUnit,
 } from './conv-layer-3d.js';
@@ -66,7 +67,14 @@ export {
   paintMode,
   toFloatImage,
 } from './photo-library.js';
-export { POOLING_SPEC, Pooling, type PoolTrace } from './pooling.js';
+export {
+  checkTrace,
+  POOLING_SPEC,
+  Pooling,
+  type PoolTrace,
+  parseTrace,
+  poolingMapSizes,
+} from './pooling.js';
 export { type EventSpec, type PropSpec, type WidgetSpec, WidgetValueError } from './props.js';
 export { inkColor, inkRgb, type Rgb, signedColor, signedRgb, THEME } from './theme.js';
 export { defineWidgets, WIDGETS } from './widgets.js';

@@ -186,19 +186,7 @@ export class Pooling extends ElementBase {
     return this.#traced ? { ...this.#traced } : null;
   }
   set traced(t: { layer: string; y: number; x: number } | null) {
-    if (t) {
-      parseEnum(TAG, 'trace', t.layer, POOLED);
-      // The map's size comes from the network once it is built (before that, from the rule).
-      const max = this.#acts[t.layer]?.shape[2] ?? Number.POSITIVE_INFINITY;
-      if (![t.y, t.x].every((v) => Number.isInteger(v) && v >= 0 && v < max)) {
-        throw new WidgetValueError(
-          TAG,
-          'trace',
-          `${t.layer},${t.y + 1},${t.x + 1}`,
-          `a row and a column from 1 to ${max} for ${t.layer}`,
-        );
-      }
-    }
+    if (t) checkTrace(t);
     this.#traced = t ? { layer: t.layer, y: t.y, x: t.x } : null;
     if (!this.#net || !this.#root) return;
     if (t) this.#trace(t.layer, t.y, t.x);
@@ -237,20 +225,7 @@ export class Pooling extends ElementBase {
         `The held-out digits could not be loaded: ${(err as Error).message}`;
       return;
     }
-    // The figure's network: one conv (the chosen kernel, no bias), then 2x2 max pooling twice.
-    this.#net = sequential(
-      [
-        layers.conv2d({
-          filters: 1,
-          kernel: 3,
-          bias: false,
-          weight: tensor(Float32Array.from(this.#kernel), [1, 1, 3, 3]),
-        }),
-        layers.maxPool2d({ kernel: 2 }),
-        layers.maxPool2d({ kernel: 2 }),
-      ],
-      { inputShape: [1, SIZE, SIZE], seed: 1 },
-    );
+    this.#net = poolingNetwork(this.#kernel);
     this.#acts = this.#net.forwardAll(tensor(pixels, [1, 1, SIZE, SIZE])).activations;
     this.#render();
   }
@@ -371,8 +346,63 @@ export class Pooling extends ElementBase {
 
 const POOLED = ['pool1', 'pool2'] as const;
 
+/** The figure's network: one conv (the kernel, no bias), then 2x2 max pooling twice. */
+function poolingNetwork(kernel: readonly number[]): SequentialModel {
+  return sequential(
+    [
+      layers.conv2d({
+        filters: 1,
+        kernel: 3,
+        bias: false,
+        weight: tensor(Float32Array.from(kernel), [1, 1, 3, 3]),
+      }),
+      layers.maxPool2d({ kernel: 2 }),
+      layers.maxPool2d({ kernel: 2 }),
+    ],
+    { inputShape: [1, SIZE, SIZE], seed: 1 },
+  );
+}
+
+let mapSizes: Record<string, [number, number]> | null = null;
+
+/**
+ * Rows and columns of the figure's pooled maps for its 28 x 28 digit, from the core's shape rule
+ * (they do not depend on the kernel or the digit).
+ * @example poolingMapSizes() // { pool1: [13, 13], pool2: [6, 6] }
+ */
+export function poolingMapSizes(): Record<string, [number, number]> {
+  if (!mapSizes) {
+    const net = poolingNetwork(new Array(9).fill(0));
+    mapSizes = {};
+    for (const layer of net.layers) {
+      if (!(POOLED as readonly string[]).includes(layer.name)) continue;
+      const [, h, w] = layer.outputShape as [number, number, number];
+      mapSizes[layer.name] = [h, w];
+    }
+  }
+  return { ...mapSizes };
+}
+
+/**
+ * Throws a {@link WidgetValueError} unless `t` names a unit of one of the figure's pooled maps
+ * (0-based row and column; the message counts from 1, as the attribute does).
+ */
+export function checkTrace(t: { layer: string; y: number; x: number }): void {
+  parseEnum(TAG, 'trace', t.layer, POOLED);
+  const [h, w] = poolingMapSizes()[t.layer]!;
+  const within = (v: number, n: number) => Number.isInteger(v) && v >= 0 && v < n;
+  if (!within(t.y, h) || !within(t.x, w)) {
+    throw new WidgetValueError(
+      TAG,
+      'trace',
+      `${t.layer},${t.y + 1},${t.x + 1}`,
+      `a row from 1 to ${h} and a column from 1 to ${w} for ${t.layer} (counted from 1)`,
+    );
+  }
+}
+
 /** The `trace` attribute: "pool1,row,column" or "pool2,row,column" (counted from 1), or none. */
-function parseTrace(value: string | null): { layer: string; y: number; x: number } | null {
+export function parseTrace(value: string | null): { layer: string; y: number; x: number } | null {
   const v = (value ?? '').trim();
   if (v === '' || v === 'none') return null;
   const [layer, ...rest] = v.split(/[\s,]+/);

@@ -14,6 +14,8 @@ export const THEME = {
   /** Outline of the cells a hovered or focused unit depends on. */
   highlight: '#c2410c',
   focus: '#1a5fb4',
+  /** Text and outline of an input error (6.5:1 on paper). */
+  error: '#b3261e',
   /** Ends of the diverging scale for signed values (negative, positive). */
   negative: [33, 102, 172] as const,
   positive: [178, 24, 43] as const,

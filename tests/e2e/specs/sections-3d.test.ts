@@ -51,6 +51,9 @@ type Fig = HTMLElement & {
     inputShape: number[];
   };
   unitPosition(u: { filter: number; y: number; x: number }): { x: number; y: number } | null;
+  view: {
+    host: { canvas: HTMLCanvasElement; renderer: unknown; fallBack(reason: string): Promise<void> };
+  } | null;
 };
 
 /** What the core says a layer of k filters on d x 7 x 7 looks like. */
@@ -70,6 +73,26 @@ const drawn = (page: Page) =>
   page.evaluate((tag) => (document.querySelector(tag) as unknown as Fig).drawn, FIG);
 const cell = (page: Page, key: string) =>
   page.locator(`${FIG} .stage ~ table [data-shape="${key}"]`).textContent();
+
+/** The figure's 3D canvas, as a handle in the page. */
+const canvasOf = (page: Page) =>
+  page.evaluateHandle(
+    (tag) => (document.querySelector(tag) as unknown as Fig).view!.host.canvas,
+    FIG,
+  );
+
+/** Where output unit `u` is drawn now, in page coordinates. */
+const unitAt = async (page: Page, u: { filter: number; y: number; x: number }) =>
+  (await page.evaluate(
+    ([tag, u]) =>
+      (document.querySelector(tag as string) as unknown as Fig).unitPosition(
+        u as { filter: number; y: number; x: number },
+      ),
+    [FIG, u] as const,
+  ))!;
+
+const unitOf = (page: Page) =>
+  page.evaluate((tag) => (document.querySelector(tag) as unknown as Fig).unit, FIG);
 
 async function figureReady(page: Page) {
   await page.waitForFunction(
@@ -295,6 +318,203 @@ describe('sections 3 and 4 as scrollytelling, with the 3D convolution layer', ()
       return seen.size;
     }, FIG);
     assert.ok(colours > 5, `${colours} colours on the 2D canvas`);
+    // Hovering picks units on the 2D canvas too: the last filter's bottom-right unit, then a
+    // unit of the first filter.
+    for (const u of [
+      { filter: 4, y: 4, x: 4 },
+      { filter: 0, y: 1, x: 2 },
+    ]) {
+      const pos = await unitAt(page, u);
+      await page.mouse.move(pos.x, pos.y);
+      await page.waitForFunction(
+        ([tag, f, y, x]) => {
+          const v = (document.querySelector(tag as string) as unknown as Fig).unit;
+          return v?.filter === f && v.y === y && v.x === x;
+        },
+        [FIG, u.filter, u.y, u.x] as const,
+      );
+    }
+    assert.match(
+      (await page.locator(`${FIG} .readout`).textContent()) ?? '',
+      /^Filter 1, row 2, column 3: it reads the 3 × 3 × 3 window/,
+    );
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it('announces the unit the pointer rests on once, from a live region apart from the readout', async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    await page.goto(PATH);
+    await page.locator('[data-step][data-state="free"]').scrollIntoViewIfNeeded();
+    await figureReady(page);
+    await setCount(page, 'k', '2');
+    await assertLayer(page, 2, 1);
+    assert.equal(await page.locator(`${FIG} .readout`).getAttribute('aria-live'), null);
+    const live = page.locator(`${FIG} [data-live]`);
+    assert.equal(await live.getAttribute('aria-live'), 'polite');
+    // Let what the scroll steps traced be said first.
+    await page.waitForTimeout(700);
+    // Count what the live region says while the pointer crosses a row of units.
+    await live.evaluate((el) => {
+      const w = window as unknown as { said: string[] };
+      w.said = [];
+      new MutationObserver(() => w.said.push(el.textContent ?? '')).observe(el, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
+    });
+    for (let x = 0; x < 5; x++) {
+      const pos = await unitAt(page, { filter: 0, y: 2, x });
+      await page.mouse.move(pos.x, pos.y);
+    }
+    assert.deepEqual(await unitOf(page), { filter: 0, y: 2, x: 4 });
+    await page.waitForFunction(() => (window as unknown as { said: string[] }).said.length > 0);
+    await page.waitForTimeout(700);
+    const said = await page.evaluate(() => (window as unknown as { said: string[] }).said);
+    assert.equal(said.length, 1, `said once: ${JSON.stringify(said)}`);
+    assert.equal(said[0], await page.locator(`${FIG} .readout`).textContent());
+    assert.match(said[0]!, /^Filter 1, row 3, column 5:/);
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it('keeps the unit attribute whatever the order of the attributes, and says when fewer filters drop it', async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    await page.goto(PATH);
+    await page.locator('[data-step][data-state="free"]').scrollIntoViewIfNeeded();
+    await figureReady(page);
+    await setCount(page, 'k', '3');
+    await assertLayer(page, 3, 1);
+    // A unit of the fifth filter, set before the filters that make it exist.
+    const unit = await page.evaluate(async (tag) => {
+      const fig = document.querySelector(tag)!;
+      fig.setAttribute('unit', '5,1,2');
+      fig.setAttribute('channels', '2');
+      fig.setAttribute('filters', '5');
+      await Promise.resolve();
+      return (fig as unknown as Fig).unit;
+    }, FIG);
+    assert.deepEqual(unit, { filter: 4, y: 0, x: 1 });
+    assert.equal(await page.locator(FIG).getAttribute('data-unit'), '5,1,2');
+    // Fewer filters than the traced one: the unit is gone, and rf-unit says so.
+    const events = await page.evaluate((tag) => {
+      const fig = document.querySelector(tag)!;
+      const seen: unknown[] = [];
+      fig.addEventListener('rf-unit', (e) => seen.push((e as CustomEvent).detail));
+      (fig as unknown as Fig).filters = 2;
+      return seen;
+    }, FIG);
+    assert.deepEqual(events, [null]);
+    assert.equal(await unitOf(page), null);
+    assert.equal(await page.locator(FIG).getAttribute('data-unit'), null);
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it('frees its WebGL context when removed, keeps it when moved, and rebuilds when added again', async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    await page.goto(PATH);
+    await page.locator('[data-step][data-state="free"]').scrollIntoViewIfNeeded();
+    await figureReady(page);
+    const lost = (canvas: Awaited<ReturnType<typeof canvasOf>>) =>
+      canvas.evaluate((c) => (c as HTMLCanvasElement).getContext('webgl2')!.isContextLost());
+    const first = await canvasOf(page);
+    assert.equal(await lost(first), false);
+    // Moved (removed and put back in one task): the same view and context.
+    const kept = await page.evaluate(async (tag) => {
+      const fig = document.querySelector(tag) as unknown as Fig & HTMLElement;
+      const view = fig.view;
+      const parent = fig.parentElement!;
+      const next = fig.nextSibling;
+      fig.remove();
+      parent.insertBefore(fig, next);
+      await new Promise((r) => setTimeout(r, 50));
+      return fig.view === view && fig.dataset['state'] === 'ready';
+    }, FIG);
+    assert.ok(kept, 'a moved figure keeps its view');
+    assert.equal(await lost(first), false);
+    // Removed: the view is disposed, its canvas gone and its context lost.
+    const removed = await page.evaluate(async (tag) => {
+      const fig = document.querySelector(tag) as unknown as Fig & HTMLElement;
+      const w = window as unknown as { fig: HTMLElement; at: [Node, Node | null] };
+      w.at = [fig.parentElement!, fig.nextSibling];
+      w.fig = fig;
+      fig.remove();
+      await Promise.resolve();
+      await Promise.resolve();
+      return { view: fig.view, state: fig.dataset['state'] ?? null };
+    }, FIG);
+    assert.deepEqual(removed, { view: null, state: null });
+    assert.equal(await lost(first), true, 'the WebGL context is released');
+    assert.equal(await first.evaluate((c) => (c as HTMLCanvasElement).isConnected), false);
+    // Added again: a new view on a new canvas, drawing the same layer.
+    await page.evaluate(() => {
+      const w = window as unknown as { fig: HTMLElement; at: [Node, Node | null] };
+      w.at[0].insertBefore(w.fig, w.at[1]);
+    });
+    await figureReady(page);
+    const second = await canvasOf(page);
+    assert.equal(await second.evaluate((c, old) => c !== old, first), true);
+    assert.equal(await lost(second), false);
+    await page.waitForFunction(
+      (tag) => (document.querySelector(tag) as unknown as Fig).drawn!.frames > 0,
+      FIG,
+    );
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it('wires the canvas the host swaps in after a lost GPU device: focus, keys and hover still work', async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    await page.goto(PATH);
+    await page.locator('[data-step][data-state="free"]').scrollIntoViewIfNeeded();
+    await figureReady(page);
+    const before = await canvasOf(page);
+    // The host's own recovery when a WebGPU device is lost (headless Chromium has no WebGPU
+    // that reaches the screen, so the test starts it): the renderer goes, a fresh canvas
+    // takes the old one's place and WebGL2 starts on it.
+    await page.evaluate(
+      (tag) => (document.querySelector(tag) as unknown as Fig).view!.host.fallBack('test'),
+      FIG,
+    );
+    const after = await canvasOf(page);
+    assert.equal(await after.evaluate((c, old) => c !== old, before), true, 'a new canvas');
+    assert.deepEqual(
+      await after.evaluate((c) => {
+        const canvas = c as HTMLCanvasElement;
+        return [canvas.isConnected, canvas.tabIndex, canvas.getAttribute('role')];
+      }),
+      [true, 0, 'application'],
+    );
+    await page.evaluate((tag) => {
+      (document.querySelector(tag) as unknown as Fig).unit = null;
+    }, FIG);
+    await page.locator(`${FIG} input[name="d"]`).focus();
+    await page.keyboard.press('Tab');
+    assert.equal(
+      await page.evaluate(
+        (tag) =>
+          document.querySelector(tag)!.shadowRoot!.activeElement ===
+          (document.querySelector(tag) as unknown as Fig).view!.host.canvas,
+        FIG,
+      ),
+      true,
+    );
+    await page.keyboard.press('ArrowRight');
+    assert.deepEqual(await unitOf(page), { filter: 0, y: 0, x: 1 });
+    await page.waitForFunction(
+      (tag) => (document.querySelector(tag) as unknown as Fig).drawn!.frames > 0,
+      FIG,
+    );
+    const target = { filter: 0, y: 3, x: 2 };
+    const pos = await unitAt(page, target);
+    await page.mouse.move(pos.x, pos.y);
+    await page.waitForFunction(
+      (tag) => (document.querySelector(tag) as unknown as Fig).unit?.y === 3,
+      FIG,
+    );
+    assert.deepEqual(await unitOf(page), target);
     assert.deepEqual(problems, noProblems());
   });
 

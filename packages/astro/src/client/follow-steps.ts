@@ -1,7 +1,8 @@
 /**
  * A figure inside a `<Scrolly>` follows its steps: `data-rf-steps` on the element maps step
  * states to attributes, e.g. `{"three":{"filters":"3","unit":null}}`. A string sets the
- * attribute, null removes it, a state not listed leaves the figure as the reader left it.
+ * attribute (an empty one turns a boolean attribute such as `padding` on), null removes it, a
+ * state not listed leaves the figure as the reader left it.
  */
 export type StepAttributes = Record<string, Record<string, string | null>>;
 
