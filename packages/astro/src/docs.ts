@@ -423,7 +423,7 @@ export const COMPONENTS: readonly ComponentDoc[] = [
     ],
     example: '<PhotoConv photo="coffee" kernel="laplacian" />',
     fallback:
-      'The photo with its credit line and a sentence on what the live figure does; tfjs loads only when the figure nears the viewport.',
+      'The photo with its credit line beside its output for the initial kernel, computed at build time by the live figure’s own CPU path (@receptive/core’s conv2d) and served as an image; tfjs loads only when the figure nears the viewport.',
     keyboard: PHOTO_CONV_SPEC.keyboard,
   },
   {

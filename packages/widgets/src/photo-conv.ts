@@ -1,6 +1,4 @@
-import { conv2d, tensor } from '@receptive/core';
 import { ElementBase, el, shadow, watchViewport } from './dom.js';
-import { formatNumber } from './format.js';
 import type { KernelChange } from './kernel-lab.js';
 import {
   KERNEL_PRESET_NAMES,
@@ -12,6 +10,7 @@ import {
 } from './lecture.js';
 import type { GpuEngine } from './photo-engine.js';
 import {
+  cpuConvolve,
   type FloatImage,
   fitSize,
   PHOTO_MAX_SIDE,
@@ -24,6 +23,9 @@ import {
 } from './photo-library.js';
 import { applyAttribute, parseEnum, type WidgetSpec } from './props.js';
 import { BASE_CSS, THEME } from './theme.js';
+
+// The CPU engine lives with the pixel code (no DOM), so build steps can run it too.
+export { cpuConvolve } from './photo-library.js';
 
 const BACKENDS = ['auto', 'webgpu', 'webgl', 'cpu'] as const;
 export type PhotoBackend = (typeof BACKENDS)[number];
@@ -128,11 +130,16 @@ canvas { display: block; width: 100%; height: auto; background: var(--rf-panel);
 .controls { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
 fieldset { border: 1px solid var(--rf-line); border-radius: 6px; padding: 0.6rem 0.8rem; margin: 0; }
 legend { font-size: 0.85em; color: var(--rf-muted); }
-.kgrid { display: grid; grid-template-columns: repeat(3, 5.2rem); gap: 4px; }
+/* The cells take the fieldset's width (set by the presets below) but never less than 5.2rem;
+   size containment keeps the inputs' own intrinsic width from widening the fieldset. */
+.kgrid { display: grid; grid-template-columns: repeat(3, 1fr); gap: 4px; contain: inline-size; min-width: calc(3 * 5.2rem + 8px); }
 .kgrid input { width: 100%; padding: 0.2rem; text-align: right; font-family: ${THEME.mono}; }
 .kgrid input[aria-invalid="true"] { border-color: var(--rf-highlight); }
-.presets, .row { display: flex; flex-wrap: wrap; gap: 4px; margin-top: 0.6rem; align-items: center; }
-.presets { max-width: 16rem; }
+.row { display: flex; flex-wrap: wrap; gap: 4px; margin-top: 0.6rem; align-items: center; }
+/* Presets two to a row in aligned columns, each label on one line (one preset a row on the
+   narrowest screens). */
+.presets { display: grid; grid-template-columns: repeat(2, max-content); gap: 4px; margin-top: 0.6rem; }
+.presets button { white-space: nowrap; }
 .file { position: relative; }
 .file input { position: absolute; inset: 0; opacity: 0; width: 100%; cursor: pointer; }
 .file:focus-within { outline: 3px solid var(--rf-focus); outline-offset: 2px; border-radius: 4px; }
@@ -141,7 +148,8 @@ select { font: inherit; min-height: 2em; }
 .progress { display: flex; gap: 0.6rem; align-items: center; font-size: 0.85em; color: var(--rf-muted); }
 .progress[hidden] { display: none; }
 video { position: absolute; width: 1px; height: 1px; opacity: 0; pointer-events: none; }
-@media (max-width: 30rem) { .kgrid { grid-template-columns: repeat(3, 4.2rem); } }
+@media (max-width: 30rem) { .kgrid { min-width: calc(3 * 4.2rem + 8px); } }
+@media (max-width: 22rem) { .presets { grid-template-columns: 1fr; } .presets button { white-space: normal; } }
 `;
 
 const ENGINE_LABELS: Record<PhotoConvolved['engine'], string> = {
@@ -230,6 +238,8 @@ export class PhotoConv extends ElementBase {
     if (this.#photoSelect) this.#photoSelect.value = p;
     if (p === this.#photo && this.#source === 'photo' && this.#input) return;
     this.#photo = p;
+    // A photo chosen from script replaces the camera, as choosing it in the menu does.
+    this.#stopCamera(false);
     if (this.#started) void this.#loadPhoto();
   }
 
@@ -345,6 +355,9 @@ export class PhotoConv extends ElementBase {
     for (const u of this.#unwatch) u();
     this.#unwatch = [];
     this.#stopCamera(false);
+    // A camera permission prompt still open resolves into a stopped stream (see #startCamera).
+    this.#loadToken++;
+    this.#visible = false;
     clearTimeout(this.#announceTimer);
   }
 
@@ -405,7 +418,11 @@ export class PhotoConv extends ElementBase {
       if (f) void this.#loadFile(f);
       this.#fileInput!.value = '';
     });
-    this.#cameraButton = el('button', { type: 'button', 'aria-pressed': 'false' }, 'Use camera');
+    this.#cameraButton = el(
+      'button',
+      { type: 'button', 'aria-pressed': 'false', 'data-action': 'camera' },
+      'Use camera',
+    );
     this.#cameraButton.addEventListener('click', () => {
       if (this.#stream) this.#stopCamera(true);
       else void this.#startCamera();
@@ -606,19 +623,28 @@ export class PhotoConv extends ElementBase {
       return;
     }
     this.#cameraButton!.disabled = true;
+    // A photo or file chosen, or the element removed, while the permission prompt is open wins:
+    // the stream that arrives after is stopped at once, never left running unseen.
+    const token = ++this.#loadToken;
+    let stream: MediaStream;
     try {
-      this.#stream = await navigator.mediaDevices.getUserMedia({
+      stream = await navigator.mediaDevices.getUserMedia({
         video: { width: { ideal: 640 }, height: { ideal: 480 } },
         audio: false,
       });
     } catch (err) {
-      this.#note!.textContent = cameraMessage(err);
       this.#cameraButton!.disabled = false;
+      if (token !== this.#loadToken || !this.isConnected) return;
+      this.#note!.textContent = cameraMessage(err);
       this.dataset['camera'] = 'error';
       return;
     }
     this.#cameraButton!.disabled = false;
-    this.#loadToken++;
+    if (token !== this.#loadToken || !this.isConnected) {
+      for (const t of stream.getTracks()) t.stop();
+      return;
+    }
+    this.#stream = stream;
     const video = this.#video!;
     video.srcObject = this.#stream;
     try {
@@ -745,12 +771,7 @@ export class PhotoConv extends ElementBase {
       'aria-label',
       `${name} applied to ${this.#source === 'photo' ? `the photo: ${PHOTOS[this.#photo].alt}` : this.#sourceLabel}`,
     );
-    this.#legend!.textContent =
-      mode.kind === 'direct'
-        ? `Values shown as they are (0 black, 1 white${input.c === 3 ? ', per colour channel' : ''}).`
-        : mode.kind === 'diverging'
-          ? `Signed output: blue below zero, white at zero, red above; full colour at ±${formatNumber(mode.scale)} (98% of pixels lie within).`
-          : `Signed output: brightness is |value| per colour channel; full at ${formatNumber(mode.scale)} (98% of values lie within).`;
+    this.#legend!.textContent = mode.legend;
     this.#status!.textContent =
       `Convolved on ${ENGINE_LABELS[engine]} in ${ms.toFixed(1)} ms per frame.`;
     this.dataset['ms'] = ms.toFixed(2);
@@ -786,25 +807,4 @@ export class PhotoConv extends ElementBase {
       this.#live!.textContent = text;
     }, THEME.announceDelayMs);
   }
-}
-
-/**
- * The core's convolution of each channel (zero padding, same size): the CPU engine, and the
- * reference the GPU engine is tested against.
- */
-export function cpuConvolve(input: FloatImage, kernel: readonly number[]): FloatImage {
-  const { w, h, c } = input;
-  const planes = new Float32Array(c * h * w);
-  for (let i = 0; i < h * w; i++)
-    for (let ch = 0; ch < c; ch++) planes[ch * h * w + i] = input.data[i * c + ch]!;
-  const out = conv2d(
-    tensor(planes, [c, 1, h, w]),
-    tensor(Float32Array.from(kernel), [1, 1, 3, 3]),
-    null,
-    { padding: 1 },
-  );
-  const data = new Float32Array(h * w * c);
-  for (let i = 0; i < h * w; i++)
-    for (let ch = 0; ch < c; ch++) data[i * c + ch] = out.data[ch * h * w + i]!;
-  return { w, h, c, data };
 }

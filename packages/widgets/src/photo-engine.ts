@@ -30,9 +30,17 @@ export async function startGpuEngine(
     device?: { lost?: Promise<{ message?: string }> };
   };
   let lost = false;
+  // A read-back in flight when the context goes never settles (tfjs polls a fence that a lost
+  // context never signals), so every run races it against the loss.
+  let rejectLost: (err: Error) => void = () => {};
+  const lostSignal = new Promise<never>((_, reject) => {
+    rejectLost = reject;
+  });
+  lostSignal.catch(() => {});
   const lose = (reason: string) => {
     if (lost) return;
     lost = true;
+    rejectLost(new Error(reason));
     onLost(reason);
   };
   const canvas = b.gpgpu?.gl?.canvas;
@@ -50,7 +58,7 @@ export async function startGpuEngine(
         convolveImage(tf.tensor3d(image.data, [image.h, image.w, image.c]), kernel),
       );
       try {
-        const data = (await out.data()) as Float32Array;
+        const data = (await Promise.race([out.data(), lostSignal])) as Float32Array;
         if (b.gpgpu?.gl?.isContextLost()) throw new Error('the WebGL context was lost');
         return { w: image.w, h: image.h, c: image.c, data };
       } finally {

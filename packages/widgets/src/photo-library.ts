@@ -2,8 +2,11 @@
  * The photos shipped with the widgets (in `assets/photos/`, credits in `CREDITS.md` there), and
  * the pixel plumbing of `<rf-photo-conv>` that needs no GPU: turning RGBA pixels into the float
  * image a kernel is applied to, and a convolved image back into colours. Model maths stays in
- * @receptive/core; this only converts and colours.
+ * @receptive/core; this only converts, calls the core and colours. Nothing here needs a DOM, so
+ * a build step (the Astro wrapper's no-JavaScript output) runs the same code as the page.
  */
+import { conv2d, tensor } from '@receptive/core';
+import { formatNumber } from './format.js';
 import { THEME } from './theme.js';
 
 export interface Photo {
@@ -94,20 +97,37 @@ export function signedScale(data: Float32Array): number {
   return Math.max(1e-6, sample[Math.floor((sample.length - 1) * 0.98)] ?? 0);
 }
 
-/** How a convolved image is drawn. */
-export type PaintMode =
-  /** Kernels without negative weights: the values themselves, clipped to [0, 1]. */
+/** How a convolved image is drawn, and the sentence that explains it to the reader. */
+export type PaintMode = {
+  legend: string;
+} /** Kernels without negative weights: the values themselves, clipped to [0, 1]. */ & (
   | { kind: 'direct' }
   /** Signed output of a grey image: blue for negative, white for zero, red for positive. */
   | { kind: 'diverging'; scale: number }
   /** Signed output of a colour image: |value| per channel, black for zero. */
-  | { kind: 'magnitude'; scale: number };
+  | { kind: 'magnitude'; scale: number }
+);
 
 /** The paint mode for a kernel and its output. */
 export function paintMode(kernel: readonly number[], out: FloatImage): PaintMode {
-  if (kernel.every((v) => v >= 0)) return { kind: 'direct' };
+  if (kernel.every((v) => v >= 0)) {
+    return {
+      kind: 'direct',
+      legend: `Values shown as they are (0 black, 1 white${out.c === 3 ? ', per colour channel' : ''}).`,
+    };
+  }
   const scale = signedScale(out.data);
-  return out.c === 1 ? { kind: 'diverging', scale } : { kind: 'magnitude', scale };
+  return out.c === 1
+    ? {
+        kind: 'diverging',
+        scale,
+        legend: `Signed output: blue below zero, white at zero, red above; full colour at ±${formatNumber(scale)} (98% of pixels lie within).`,
+      }
+    : {
+        kind: 'magnitude',
+        scale,
+        legend: `Signed output: brightness is |value| per colour channel; full at ${formatNumber(scale)} (98% of values lie within).`,
+      };
 }
 
 const byte = (v: number) => Math.max(0, Math.min(255, Math.round(v * 255)));
@@ -134,4 +154,26 @@ export function paint(out: FloatImage, mode: PaintMode, into: Uint8ClampedArray)
       into[o + ch] = mode.kind === 'direct' ? byte(v) : byte(Math.abs(v) / mode.scale);
     }
   }
+}
+
+/**
+ * The core's convolution of each channel (zero padding, same size): the CPU engine of
+ * `<rf-photo-conv>` and the output its no-JavaScript fallback shows (the tests check both
+ * engines against `conv2d` itself).
+ */
+export function cpuConvolve(input: FloatImage, kernel: readonly number[]): FloatImage {
+  const { w, h, c } = input;
+  const planes = new Float32Array(c * h * w);
+  for (let i = 0; i < h * w; i++)
+    for (let ch = 0; ch < c; ch++) planes[ch * h * w + i] = input.data[i * c + ch]!;
+  const out = conv2d(
+    tensor(planes, [c, 1, h, w]),
+    tensor(Float32Array.from(kernel), [1, 1, 3, 3]),
+    null,
+    { padding: 1 },
+  );
+  const data = new Float32Array(h * w * c);
+  for (let i = 0; i < h * w; i++)
+    for (let ch = 0; ch < c; ch++) data[i * c + ch] = out.data[ch * h * w + i]!;
+  return { w, h, c, data };
 }

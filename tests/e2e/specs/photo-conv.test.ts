@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { crc32, deflateSync } from 'node:zlib';
 import { conv2d, tensor } from '@receptive/core';
+import { KERNEL_PRESETS, paint, paintMode, toFloatImage } from '@receptive/widgets';
 import type { Locator, Page } from 'playwright-core';
 import { seriousViolations } from '../lib/axe.ts';
 import { noProblems } from '../lib/guard.ts';
@@ -325,6 +326,61 @@ describe('the photo figure (no WebGPU: what most readers get)', () => {
     assert.deepEqual(denied.problems, noProblems());
   });
 
+  it('never leaves the camera running: a photo set from script or a removal stops it, even mid-prompt', async () => {
+    const { context, problems } = await h.context({ permissions: ['camera'] });
+    // Keep every stream the page is given, to check its tracks afterwards (the real camera API,
+    // only observed).
+    await context.addInitScript(() => {
+      const w = window as unknown as { streams: MediaStream[] };
+      w.streams = [];
+      if (!navigator.mediaDevices) return; // about:blank, before the page
+      const real = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+      navigator.mediaDevices.getUserMedia = async (c) => {
+        const s = await real(c);
+        w.streams.push(s);
+        return s;
+      };
+    });
+    const page = await context.newPage();
+    const fig = await openFigure(page);
+    const live = () =>
+      page.evaluate(
+        () =>
+          (window as unknown as { streams: MediaStream[] }).streams.flatMap((s) =>
+            s.getTracks().filter((t) => t.readyState === 'live'),
+          ).length,
+      );
+    // On, then a photo chosen by script: the camera stops and the photo shows.
+    await fig.getByRole('button', { name: 'Use camera' }).click();
+    await page.waitForFunction(
+      (tag) => (document.querySelector(tag) as HTMLElement).dataset['camera'] === 'on',
+      FIGURE,
+    );
+    assert.equal(await live(), 1);
+    await fig.evaluate((el) => {
+      (el as unknown as { photo: string }).photo = 'camera';
+    });
+    assert.equal(await fig.getAttribute('data-camera'), 'off');
+    assert.equal(await live(), 0);
+    await page.waitForFunction(
+      (tag) =>
+        (document.querySelector(tag) as unknown as { input?: { w: number } }).input?.w === 512,
+      FIGURE,
+    );
+    // Removed while the permission request is still pending: the stream that arrives after is
+    // stopped at once.
+    await fig.evaluate((el) => {
+      (el.shadowRoot!.querySelector('[data-action="camera"]') as HTMLElement).click();
+      el.remove();
+    });
+    await page.waitForFunction(
+      () => (window as unknown as { streams: MediaStream[] }).streams.length === 2,
+    );
+    await page.waitForTimeout(200);
+    assert.equal(await live(), 0, 'no camera track is left running');
+    assert.deepEqual(problems, noProblems());
+  });
+
   it('falls back to the core on the CPU, with a note, when the GPU engine asked for cannot start', async () => {
     const { context, problems } = await h.context();
     const page = await context.newPage();
@@ -348,7 +404,79 @@ describe('the photo figure (no WebGPU: what most readers get)', () => {
     );
   });
 
-  it('works on a phone-sized screen, and without JavaScript shows the photo and its credit', async () => {
+  it('moves to the core on the CPU, with a note, when the WebGL context is lost', async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    // Keep every WebGL context the page creates (tfjs draws into an OffscreenCanvas where there
+    // is one), so the test can lose tfjs's for real.
+    await page.addInitScript(() => {
+      const made: WebGLRenderingContext[] = [];
+      (window as unknown as { rfGlContexts: WebGLRenderingContext[] }).rfGlContexts = made;
+      for (const proto of [HTMLCanvasElement.prototype, OffscreenCanvas.prototype]) {
+        const getContext = proto.getContext as (...a: unknown[]) => unknown;
+        proto.getContext = function (this: unknown, ...args: unknown[]) {
+          const ctx = getContext.apply(this, args);
+          if (ctx && /^(webgl|webgl2|experimental-webgl)$/.test(String(args[0])))
+            made.push(ctx as WebGLRenderingContext);
+          return ctx;
+        } as never;
+      }
+    });
+    const fig = await openFigure(page);
+    assert.equal(await fig.getAttribute('data-engine'), 'webgl');
+    assert.equal(await fig.locator('[data-note]').textContent(), '');
+
+    // tfjs draws into a canvas of its own, outside the document. Lose its context while a new
+    // kernel is being convolved on it, so a run in flight meets the loss too.
+    const lost = await fig.evaluate(
+      (el, laplacian) => {
+        const contexts = (window as unknown as { rfGlContexts: WebGLRenderingContext[] })
+          .rfGlContexts;
+        const tfjs = contexts.filter(
+          (c) => !(c.canvas instanceof HTMLCanvasElement && c.canvas.isConnected),
+        );
+        const events: string[] = [];
+        for (const c of tfjs) {
+          c.canvas.addEventListener('webglcontextlost', (e) => events.push(e.type));
+        }
+        (el as unknown as { kernel: number[] }).kernel = laplacian;
+        for (const c of tfjs) c.getExtension('WEBGL_lose_context')!.loseContext();
+        (window as unknown as { rfLostEvents: string[] }).rfLostEvents = events;
+        return tfjs.length;
+      },
+      [...KERNEL_PRESETS.laplacian],
+    );
+    assert.ok(lost >= 1, 'found the context tfjs draws with');
+    await page.waitForFunction(
+      () => (window as unknown as { rfLostEvents: string[] }).rfLostEvents.length > 0,
+    );
+    await page.waitForFunction(
+      (tag) => (document.querySelector(tag) as HTMLElement).dataset['engine'] === 'cpu',
+      FIGURE,
+      { timeout: 15_000 },
+    );
+    await settled(page);
+    const note = fig.locator('[data-note]');
+    assert.ok(await note.isVisible(), 'the note is shown');
+    assert.match(
+      (await note.textContent()) ?? '',
+      /^The GPU engine stopped \(webgl: the WebGL context was lost\), so @receptive\/core now convolves on the CPU\. Nothing was lost\.$/,
+    );
+    await assertMatchesCore(fig, 'Laplacian on the CPU after the context was lost');
+
+    // It keeps answering: another kernel, on the CPU, still the core's numbers.
+    await fig.locator('button[data-preset="box-blur"]').click();
+    await settled(page);
+    assert.equal(await fig.getAttribute('data-engine'), 'cpu');
+    assert.match(
+      (await fig.locator('[data-status]').textContent()) ?? '',
+      /^Convolved on the CPU \(@receptive\/core\) in \d+\.\d ms per frame\.$/,
+    );
+    await assertMatchesCore(fig, 'box blur on the CPU after the context was lost');
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it('works on a phone-sized screen, and without JavaScript shows the photo, its credit and its output', async () => {
     const { context, problems } = await h.context({ viewport: { width: 375, height: 740 } });
     const page = await context.newPage();
     const fig = await openFigure(page);
@@ -363,15 +491,106 @@ describe('the photo figure (no WebGPU: what most readers get)', () => {
     const nojs = await h.context({ javaScriptEnabled: false });
     const page2 = await nojs.context.newPage();
     await page2.goto(LESSON);
-    const img = page2.locator(`${FIGURE} img`);
+    const img = page2.locator(`${FIGURE} img:not(.rf-output)`);
     assert.match((await img.getAttribute('alt')) ?? '', /cup of coffee/);
-    const photo = await page2.request.get((await img.getAttribute('src'))!);
+    const photoUrl = (await img.getAttribute('src'))!;
+    const photo = await page2.request.get(photoUrl);
     assert.equal(photo.status(), 200);
     assert.equal(photo.headers()['content-type'], 'image/webp');
     assert.match(
-      (await page2.locator(`${FIGURE} .rf-credit`).textContent()) ?? '',
+      (await page2.locator(`${FIGURE} .rf-credit`).first().textContent()) ?? '',
       /Rachel Michetti.*CC0/,
     );
+
+    // The output for the initial kernel, computed at build time, served as a file next to it.
+    const out = page2.locator(`${FIGURE} img.rf-output`);
+    assert.match(
+      (await out.getAttribute('alt')) ?? '',
+      /^The “Horizontal edges” kernel applied to the grey version of the photo: A cup of coffee/,
+    );
+    const outUrl = (await out.getAttribute('src'))!;
+    assert.match(outUrl, /^\/_receptive\/photo-conv\/coffee-grey-[0-9a-f]+\.webp$/);
+    await out.scrollIntoViewIfNeeded();
+    await page2.waitForFunction((i) => (i as HTMLImageElement).complete, await out.elementHandle());
+    assert.deepEqual(
+      await out.evaluate((i) => [
+        (i as HTMLImageElement).naturalWidth,
+        (i as HTMLImageElement).naturalHeight,
+      ]),
+      [512, 341],
+      "the output image loads, at the photo's size",
+    );
+    assert.match(
+      (await page2.locator(`${FIGURE} figure:has(img.rf-output) figcaption`).textContent()) ?? '',
+      /computed by @receptive\/core when this page was built\. Signed output: blue below zero/,
+    );
+
+    // Its pixels are the core's convolution of the photo, coloured as the live figure colours
+    // it. Both files are decoded by the browser; the reference is computed here.
+    const decoded = await page.evaluate(
+      async (urls) =>
+        Promise.all(
+          urls.map(async (u) => {
+            const bitmap = await createImageBitmap(await (await fetch(u)).blob());
+            const c = new OffscreenCanvas(bitmap.width, bitmap.height);
+            const ctx = c.getContext('2d')!;
+            ctx.drawImage(bitmap, 0, 0);
+            const { data } = ctx.getImageData(0, 0, bitmap.width, bitmap.height);
+            return { w: bitmap.width, h: bitmap.height, rgba: Array.from(data) };
+          }),
+        ),
+      [photoUrl, outUrl],
+    );
+    const [src, shown] = decoded as [{ w: number; h: number; rgba: number[] }, (typeof decoded)[0]];
+    const { w, h: ht } = src;
+    const grey = toFloatImage(Uint8ClampedArray.from(src.rgba), w, ht, 'grey');
+    const painted = (kernel: readonly number[]) => {
+      const conv = conv2d(
+        tensor(grey.data, [1, 1, ht, w]),
+        tensor(Float32Array.from(kernel), [1, 1, 3, 3]),
+        null,
+        { padding: 1 },
+      );
+      const image = { w, h: ht, c: 1, data: Float32Array.from(conv.data) };
+      const rgba = new Uint8ClampedArray(w * ht * 4);
+      paint(image, paintMode(kernel, image), rgba);
+      return rgba;
+    };
+    const want = painted(KERNEL_PRESETS['horizontal-edge']);
+    const blurred = painted(KERNEL_PRESETS['box-blur']);
+    // The file is lossy WebP, so pixels are compared as 16 x 16 block averages (WebP's
+    // macroblocks), per colour channel: the corners, the middle and two more.
+    const mean = (rgba: ArrayLike<number>, bx: number, by: number, ch: number) => {
+      let sum = 0;
+      let n = 0;
+      for (let y = by * 16; y < Math.min(ht, by * 16 + 16); y++)
+        for (let x = bx * 16; x < Math.min(w, bx * 16 + 16); x++, n++)
+          sum += rgba[(y * w + x) * 4 + ch]!;
+      return sum / n;
+    };
+    const cols = Math.ceil(w / 16);
+    const rows = Math.ceil(ht / 16);
+    const blocks: [number, number][] = [
+      [0, 0],
+      [cols - 1, rows - 1],
+      [Math.floor(cols / 2), Math.floor(rows / 2)],
+      [Math.floor(cols / 3), Math.floor((2 * rows) / 3)],
+      [Math.floor((2 * cols) / 3), Math.floor(rows / 4)],
+    ];
+    let worstBlur = 0;
+    for (const [bx, by] of blocks) {
+      for (let ch = 0; ch < 3; ch++) {
+        const got = mean(shown.rgba, bx, by, ch);
+        const ref = mean(want, bx, by, ch);
+        assert.ok(
+          Math.abs(got - ref) <= 6,
+          `no-JS output, block (${bx}, ${by}) channel ${ch}: ${got.toFixed(1)} vs core ${ref.toFixed(1)}`,
+        );
+        worstBlur = Math.max(worstBlur, Math.abs(got - mean(blurred, bx, by, ch)));
+      }
+    }
+    // And a wrong kernel would have been caught: the box blur's blocks are far off.
+    assert.ok(worstBlur > 30, `the box blur differs by ${worstBlur.toFixed(1)} levels at most`);
     await page2.screenshot({ path: '/tmp/photo-nojs.png' });
     assert.deepEqual(nojs.problems, noProblems());
   });

@@ -7,6 +7,7 @@ import {
   conv2d,
   layers,
   receptiveField,
+  relu,
   type SequentialModel,
   sequential,
   shift2d,
@@ -108,7 +109,7 @@ describe('<rf-kernel-lab>', () => {
     assert.deepEqual(await outputGrid(page), coreGrid(EDGE));
     const edited = [...EDGE];
     edited[4] = 3.5;
-    await page.getByLabel('Kernel row 2, column 2').fill('3.5');
+    await page.locator('rf-kernel-lab').getByLabel('Kernel row 2, column 2').fill('3.5');
     assert.deepEqual(await outputGrid(page), coreGrid(edited));
     const detail = await page.evaluate(
       () => (document.querySelector('rf-kernel-lab') as unknown as { kernel: number[] }).kernel,
@@ -117,7 +118,7 @@ describe('<rf-kernel-lab>', () => {
 
     // Zero padding keeps the size; the identity then gives the image back.
     await page.locator('rf-kernel-lab button[data-preset="identity"]').click();
-    await page.getByLabel('Zero padding').check();
+    await page.locator('rf-kernel-lab').getByLabel('Zero padding').check();
     assert.deepEqual(
       await outputGrid(page),
       LECTURE.map((r) => r.split('')),
@@ -505,6 +506,154 @@ describe('<rf-digit-pad> and <rf-model-compare>', () => {
     await page.locator('rf-pooling [data-layer="pool2"][data-y="1"][data-x="1"]').hover();
     await page.locator('rf-kernel-lab td[data-y="2"][data-x="2"]').hover();
     assert.deepEqual(await seriousViolations(page), []);
+    assert.deepEqual(problems, noProblems());
+  });
+});
+
+describe('<rf-photo-conv>', () => {
+  it("serves its photo from the example build and convolves it to the core's numbers", async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    await open(page);
+    const fig = page.locator('rf-photo-conv');
+    await fig.scrollIntoViewIfNeeded();
+    await page.waitForSelector('rf-photo-conv[data-state="ready"]', { timeout: 60_000 });
+    assert.equal(await fig.getAttribute('data-engine'), 'webgl');
+    const photo = await page.evaluate(() =>
+      performance
+        .getEntriesByType('resource')
+        .map((e) => e.name)
+        .find((u) => /\/assets\/coffee-[\w-]+\.webp$/.test(u)),
+    );
+    assert.ok(photo, 'the coffee photo came from the build');
+    // One pixel in the middle: its 3 x 3 window of the input, through the core.
+    const s = await fig.evaluate((el) => {
+      type Img = { w: number; h: number; c: number; data: Float32Array };
+      const { input, output } = el as unknown as { input: Img; output: Img & { kernel: number[] } };
+      const y = Math.floor(input.h / 2);
+      const x = Math.floor(input.w / 3);
+      const win = [-1, 0, 1].flatMap((dy) =>
+        [-1, 0, 1].map((dx) => input.data[(y + dy) * input.w + x + dx]!),
+      );
+      return {
+        w: input.w,
+        c: input.c,
+        kernel: output.kernel,
+        win,
+        out: output.data[y * input.w + x]!,
+      };
+    });
+    assert.deepEqual([s.w, s.c], [512, 1]);
+    assert.deepEqual(s.kernel, EDGE);
+    const ref = conv2d(
+      tensor(Float32Array.from(s.win), [1, 1, 3, 3]),
+      tensor(Float32Array.from(EDGE), [1, 1, 3, 3]),
+    ).data[0]!;
+    assert.ok(Math.abs(s.out - ref) <= 1e-4, `${s.out} vs core ${ref}`);
+    assert.deepEqual(problems, noProblems());
+  });
+});
+
+describe('<rf-conv-layer-3d>', () => {
+  it('computes its layer with the core and draws the shapes in 3D', async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    await open(page);
+    const fig = page.locator('rf-conv-layer-3d');
+    await fig.scrollIntoViewIfNeeded();
+    await page.waitForSelector('rf-conv-layer-3d[data-state="ready"]', { timeout: 30_000 });
+    // Three filters of 1 x 3 x 3 on the 1 x 7 x 7 image, then ReLU, as the core builds it.
+    const net = sequential([layers.conv2d({ filters: 3, kernel: 3 }), layers.relu()], {
+      inputShape: [1, 7, 7],
+    });
+    const shape = (net.outputShape as number[]).join(' × ');
+    assert.equal(
+      await fig.locator('[data-shape="output"]').textContent(),
+      shape,
+      'the output shape in the table',
+    );
+    assert.match(
+      (await fig.locator('.sentence').textContent()) ?? '',
+      new RegExp(`^Output ${shape}:.* ${net.parameterCount()} parameters`),
+    );
+    const drawn = await fig.evaluate(
+      (el) =>
+        (el as unknown as { drawn: Record<string, number | string> }).drawn as Record<
+          string,
+          number | string
+        >,
+    );
+    const [k, oh, ow] = net.outputShape as number[];
+    assert.deepEqual(
+      [
+        drawn['inputChannels'],
+        drawn['filters'],
+        drawn['outputSlices'],
+        drawn['outputRows'],
+        drawn['outputColumns'],
+      ],
+      [1, k, k, oh, ow],
+    );
+    // The drawn output is the core's: ReLU of each filter over the image, plus its bias.
+    const data = await fig.evaluate((el) => {
+      const d = (
+        el as unknown as { data: { weights: number[]; biases: number[]; output: number[] } }
+      ).data;
+      return {
+        weights: Array.from(d.weights),
+        biases: Array.from(d.biases),
+        output: Array.from(d.output),
+      };
+    });
+    const want = relu(
+      conv2d(
+        IMAGE,
+        tensor(Float32Array.from(data.weights), [k!, 1, 3, 3]),
+        tensor(Float32Array.from(data.biases), [k!]),
+      ),
+    );
+    data.output.forEach((v, i) => {
+      assert.ok(Math.abs(v - want.data[i]!) <= 1e-5, `output ${i}: ${v} vs core ${want.data[i]}`);
+    });
+    assert.deepEqual(problems, noProblems());
+  });
+});
+
+describe('<rf-feature-maps>', () => {
+  it('draws the CNN feature maps once a held-out digit is picked', async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    await open(page);
+    await modelsReady(page);
+    const maps = page.locator('rf-feature-maps');
+    assert.equal(await maps.getAttribute('data-state'), 'idle', 'nothing drawn before a digit');
+    await page.locator('rf-digit-pad button[data-action="next"]').click();
+    await maps.scrollIntoViewIfNeeded();
+    await page.waitForSelector('rf-feature-maps[data-state="drawn"]', { timeout: 30_000 });
+    // One canvas per channel of each layer, in the layer's shape: as the core runs the model.
+    const { activations } = cnn.forwardAll(tensor(heldOut.pixels.slice(0, 784), [1, 1, 28, 28]));
+    const drawn = await page.evaluate(() =>
+      Object.fromEntries(
+        [
+          ...document
+            .querySelector('rf-feature-maps')!
+            .shadowRoot!.querySelectorAll<HTMLElement>('[data-layer]'),
+        ].map((s) => [
+          s.dataset['layer']!,
+          [...s.querySelectorAll('canvas')].map((c) => [c.width, c.height]),
+        ]),
+      ),
+    );
+    const names = ['relu1', 'pool1', 'relu2', 'pool2'];
+    assert.deepEqual(Object.keys(drawn), names);
+    for (const name of names) {
+      const [, c, hh, w] = activations[name]!.shape as number[];
+      assert.equal(drawn[name]!.length, c, `${name}: one canvas per channel`);
+      assert.ok(
+        drawn[name]!.every(([cw, ch]) => cw === w && ch === hh),
+        `${name}: ${w} x ${hh}`,
+      );
+    }
     assert.deepEqual(problems, noProblems());
   });
 });
