@@ -2,7 +2,7 @@
  * @receptive/core: tensors, CNN ops with their gradients, sequential models, training,
  * receptive-field tracing and step-by-step explain data. No runtime dependencies, no DOM.
  */
-export { type AugmentOptions, augmentBatch, shift2d } from './augment.js';
+export { type AugmentOptions, augmentBatch, type ElasticOptions, shift2d } from './augment.js';
 export { Tape, Var } from './autograd.js';
 export {
   ArgumentError,

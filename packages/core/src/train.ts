@@ -125,6 +125,17 @@ export interface TrainOptions {
   progressEvery?: number;
 }
 
+/** Whether the options change an image at all (each transform is off at 0 or when omitted). */
+function augments(a: AugmentOptions): boolean {
+  return (
+    (a.shift ?? 0) > 0 ||
+    (a.rotate ?? 0) > 0 ||
+    (a.scale ?? 0) > 0 ||
+    (a.shear ?? 0) > 0 ||
+    (a.elastic?.alpha ?? 0) > 0
+  );
+}
+
 /**
  * Mini-batch training with seeded shuffling and augmentation. The same model seed, data and
  * options give the same weights, bit for bit.
@@ -151,8 +162,7 @@ export function train(model: SequentialModel, data: Dataset, o: TrainOptions): E
   const batches = Math.ceil(n / batchSize);
   const every = o.progressEvery ?? 1;
   const history: EpochResult[] = [];
-  const augment =
-    o.augment && ((o.augment.shift ?? 0) > 0 || (o.augment.rotate ?? 0) > 0) ? o.augment : null;
+  const augment = o.augment && augments(o.augment) ? o.augment : null;
   for (let epoch = 1; epoch <= epochs; epoch++) {
     if (o.shuffle ?? true) rng.shuffle(order);
     const t0 = performance.now();

@@ -1,6 +1,7 @@
 // Sequential models: activations by name, counts, JSON, tracing, explain data, training parts.
 import { describe, expect, it } from 'vitest';
 import {
+  type AugmentOptions,
   accuracy,
   adam,
   augmentBatch,
@@ -279,6 +280,40 @@ describe('training parts', () => {
     expect(Array.from(a.net.parameters()[0]!.value.data)).toEqual(
       Array.from(b.net.parameters()[0]!.value.data),
     );
+  });
+
+  it('train applies every augmentation, each on its own (none is silently ignored)', () => {
+    const x = randomTensor([16, 1, 8, 8], 5);
+    const labels = Array.from({ length: 16 }, (_, i) => i % 2);
+    const weightsAfter = (augment?: AugmentOptions) => {
+      const net = sequential([layers.flatten(), layers.linear({ units: 2 })], {
+        inputShape: [1, 8, 8],
+        seed: 1,
+      });
+      train(
+        net,
+        { x, labels },
+        {
+          optimizer: sgd({ lr: 0.1 }),
+          epochs: 1,
+          batchSize: 8,
+          seed: 3,
+          ...(augment ? { augment } : {}),
+        },
+      );
+      return Array.from(net.parameters()[0]!.value.data);
+    };
+    const plain = weightsAfter();
+    expect(weightsAfter({ shift: 0, rotate: 0, scale: 0 })).toEqual(plain);
+    for (const a of [
+      { shift: 1 },
+      { rotate: 10 },
+      { scale: 0.2 },
+      { shear: 0.2 },
+      { elastic: { alpha: 34, sigma: 4 } },
+    ] satisfies AugmentOptions[]) {
+      expect(weightsAfter(a), JSON.stringify(a)).not.toEqual(plain);
+    }
   });
 
   it('trainStep with Adam lowers the loss on a fixed batch', () => {

@@ -1,3 +1,23 @@
+/** The training augmentation in words, naming only the transforms the recipe uses. */
+function describeAugment(a: {
+  shift?: number;
+  rotate?: number;
+  scale?: number;
+  shear?: number;
+  elastic?: { alpha: number; sigma: number };
+}): string {
+  const parts: string[] = [];
+  if (a.shift) parts.push(`random shifts up to ${a.shift} px`);
+  if (a.rotate) parts.push(`rotations up to ${a.rotate}°`);
+  if (a.scale) parts.push(`scaling by up to ±${Math.round(100 * a.scale)}%`);
+  if (a.shear) parts.push(`shears up to ${a.shear} px per row`);
+  if (a.elastic?.alpha)
+    parts.push(
+      `elastic distortions (alpha ${a.elastic.alpha}, sigma ${a.elastic.sigma} px; Simard et al. 2003)`,
+    );
+  return parts.length > 0 ? parts.join(', ') : 'none';
+}
+
 /** Renders a model card (the JSON written by evaluate.ts) as Markdown for people. */
 // biome-ignore lint/suspicious/noExplicitAny: the card is the JSON object evaluate.ts builds.
 export function renderCard(card: any): string {
@@ -96,14 +116,7 @@ export function renderCard(card: any): string {
     ]),
   );
   lines.push(row(['epochs × batch', `${t.epochs} × ${t.batchSize}`]));
-  lines.push(
-    row([
-      'augmentation',
-      t.augment
-        ? `random shifts up to ${t.augment.shift} px, rotations up to ${t.augment.rotate}°`
-        : 'none',
-    ]),
-  );
+  lines.push(row(['augmentation', t.augment ? describeAugment(t.augment) : 'none']));
   lines.push(row(['seed', t.seed]));
   lines.push(
     row([

@@ -1,4 +1,4 @@
-import { type LayerSpec, layers } from '@receptive/core';
+import { type AugmentOptions, type LayerSpec, layers } from '@receptive/core';
 
 import type { ModelName } from '../../src/names.ts';
 
@@ -15,7 +15,7 @@ export interface Recipe {
   epochs: number;
   batchSize: number;
   optimizer: { kind: 'adam'; lr: number; finalLr: number; weightDecay: number };
-  augment: { shift: number; rotate: number } | null;
+  augment: AugmentOptions | null;
   /** Train on digits carrying a class-coded mark (see shortcut.ts). */
   shortcut: boolean;
 }
