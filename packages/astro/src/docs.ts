@@ -14,6 +14,7 @@ import {
   FEATURE_MAPS_SPEC,
   KERNEL_LAB_SPEC,
   MODEL_COMPARE_SPEC,
+  NETWORK_3D_SPEC,
   PHOTO_CONV_SPEC,
   POOLING_SPEC,
   type PropSpec,
@@ -246,6 +247,7 @@ export const COMPONENTS: readonly ComponentDoc[] = [
     name: 'Scrolly',
     summary:
       "A scrollytelling sequence: a sticky figure beside (on phones: above) a column of text steps. The step crossing the middle of the viewport, or holding keyboard focus, is active: its state becomes the container's data-state and an rf:step event ({ index, state, direction }) bubbles to the figure.",
+    element: 'rf-scrolly',
     props: [
       {
         name: 'label',
@@ -404,6 +406,24 @@ export const COMPONENTS: readonly ComponentDoc[] = [
     fallback:
       "A table of the chosen layers' shapes, read from the model card at build time (the build fails on a layer the model lacks).",
     keyboard: FEATURE_MAPS_SPEC.keyboard,
+  },
+  {
+    name: 'Network3D',
+    element: NETWORK_3D_SPEC.tag,
+    summary: NETWORK_3D_SPEC.summary,
+    props: [
+      fromSpec(NETWORK_3D_SPEC, 'for', { default: 'pad', check: stateName }),
+      fromSpec(NETWORK_3D_SPEC, 'model', { check: oneOf(modelValues) }),
+      fromSpec(NETWORK_3D_SPEC, 'backend', {
+        check: oneOf(specValues(NETWORK_3D_SPEC, 'backend')),
+      }),
+      caption,
+    ],
+    example:
+      '<DigitPad id="pad" />\n<ModelCompare for="pad" models="logreg mlp cnn" />\n<Network3D for="pad" model="cnn" />',
+    fallback:
+      "A table of every layer's name, kind and output shape, read from the model card at build time.",
+    keyboard: NETWORK_3D_SPEC.keyboard,
   },
   {
     name: 'PhotoConv',

@@ -71,5 +71,12 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2023',
     chunkSizeWarningLimit: 1500,
+    // Two pages: every element on one, a scrolly on the other.
+    rolldownOptions: {
+      input: {
+        index: fileURLToPath(new URL('index.html', import.meta.url)),
+        scrolly: fileURLToPath(new URL('scrolly.html', import.meta.url)),
+      },
+    },
   },
 });

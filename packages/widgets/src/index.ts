@@ -48,6 +48,14 @@ export {
   type Predictions,
 } from './model-compare.js';
 export {
+  NETWORK_3D_SPEC,
+  Network3D,
+  type NetworkDrawn,
+  type NetworkLayer,
+  type NetworkUnit,
+  type PickedUnit,
+} from './network-3d.js';
+export {
   cpuConvolve,
   PHOTO_CONV_SPEC,
   type PhotoBackend,
@@ -76,5 +84,18 @@ export {
   poolingMapSizes,
 } from './pooling.js';
 export { type EventSpec, type PropSpec, type WidgetSpec, WidgetValueError } from './props.js';
+export {
+  adoptScrollyStyles,
+  defineScrolly,
+  followStepAttributes,
+  followSteps,
+  followStepsAttribute,
+  SCROLLY_CSS,
+  SCROLLY_SPEC,
+  Scrolly,
+  STEP_EVENT,
+  type StepAttributes,
+  type StepChange,
+} from './scrolly.js';
 export { inkColor, inkRgb, type Rgb, signedColor, signedRgb, THEME } from './theme.js';
 export { defineWidgets, WIDGETS } from './widgets.js';

@@ -3,8 +3,10 @@ import { DigitPad } from './digit-pad.js';
 import { FeatureMaps } from './feature-maps.js';
 import { KernelLab } from './kernel-lab.js';
 import { ModelCompare } from './model-compare.js';
+import { Network3D } from './network-3d.js';
 import { PhotoConv } from './photo-conv.js';
 import { Pooling } from './pooling.js';
+import { Scrolly } from './scrolly.js';
 
 /** Every element with its tag; `spec` on each class describes its API. */
 export const WIDGETS = {
@@ -15,6 +17,8 @@ export const WIDGETS = {
   'rf-conv-layer-3d': ConvLayer3D,
   'rf-photo-conv': PhotoConv,
   'rf-feature-maps': FeatureMaps,
+  'rf-scrolly': Scrolly,
+  'rf-network-3d': Network3D,
 } as const;
 
 /** Registers the elements that are not registered yet (safe to call twice). */

@@ -78,7 +78,7 @@ describe('the first lesson', () => {
     const states: string[] = [];
     await scrollToEnd(page, async () => {
       await page.mouse.wheel(0, 120);
-      const state = await page.locator('[data-scrolly]').getAttribute('data-state');
+      const state = await page.locator('rf-scrolly').getAttribute('data-state');
       if (state && states.at(-1) !== state) states.push(state);
     });
     assert.deepEqual(await stepsSeen(page), [0, 1, 2, 3, 4]);
@@ -121,7 +121,7 @@ describe('the first lesson', () => {
     await noHorizontalOverflow(page);
     await page.locator('[data-step]').nth(1).scrollIntoViewIfNeeded();
     const figureTop = await page
-      .locator('.scrolly-figure')
+      .locator('rf-scrolly > [slot="figure"]')
       .evaluate((el) => el.getBoundingClientRect().top);
     assert.ok(Math.abs(figureTop) <= 1, `figure sticks to the top (top=${figureTop})`);
     await scrollToEnd(page, wheel(page, 150));
@@ -178,7 +178,7 @@ describe('the first lesson', () => {
         .evaluateAll((els) => els.map((el) => (el as HTMLElement).dataset['state'])),
       STEP_STATES,
     );
-    assert.equal(await page.locator('[data-scrolly]').getAttribute('data-state'), 'logreg');
+    assert.equal(await page.locator('rf-scrolly').getAttribute('data-state'), 'logreg');
     assert.equal(await page.locator('.program table:visible').count(), 3);
     assert.ok((await page.locator('.katex').count()) >= 4);
     assert.deepEqual(problems, noProblems());

@@ -92,7 +92,7 @@ describe('an outside site built on @receptive/astro', () => {
     const lab = page.locator('rf-kernel-lab');
     const seen: string[] = [];
     await scrollThrough(page, async () => {
-      const state = await page.locator('[data-scrolly]').getAttribute('data-state');
+      const state = await page.locator('rf-scrolly').getAttribute('data-state');
       if (!state || seen.at(-1) === state) return;
       seen.push(state);
       const [, attr, kernel] = STEPS.find(([s]) => s === state)!;

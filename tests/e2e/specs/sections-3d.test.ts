@@ -169,13 +169,13 @@ describe('sections 3 and 4 as scrollytelling, with the 3D convolution layer', ()
       await page.locator(`${FIG} .rf-fallback [data-shape="output"]`).textContent(),
       '1 × 5 × 5',
     );
-    await page.locator('[data-scrolly]').first().scrollIntoViewIfNeeded();
+    await page.locator('rf-scrolly').first().scrollIntoViewIfNeeded();
     await figureReady(page);
     assert.ok(heavy().length >= 1, 'the 3D code loaded once near');
     assert.equal((await drawn(page))!.backend, 'webgl');
     assert.ok((await drawn(page))!.frames > 0, 'it rendered');
     // It shows what the active step asks for.
-    const state = (await page.locator('[data-scrolly]').first().getAttribute('data-state'))!;
+    const state = (await page.locator('rf-scrolly').first().getAttribute('data-state'))!;
     const want = CONV_STEPS[state];
     if (want) await assertLayer(page, want.k, want.d);
 
@@ -183,7 +183,7 @@ describe('sections 3 and 4 as scrollytelling, with the 3D convolution layer', ()
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.locator('[data-step][data-state="free"]').scrollIntoViewIfNeeded();
     await page.waitForFunction(
-      () => document.querySelector('[data-scrolly]')?.getAttribute('data-state') === 'free',
+      () => document.querySelector('rf-scrolly')?.getAttribute('data-state') === 'free',
     );
     for (const [k, d] of [
       [4, 1],
@@ -522,7 +522,7 @@ describe('sections 3 and 4 as scrollytelling, with the 3D convolution layer', ()
     const { context, problems } = await h.context();
     const page = await context.newPage();
     await page.goto(PATH);
-    const scrolly = page.locator('[data-scrolly]').first();
+    const scrolly = page.locator('rf-scrolly').first();
     const seen: string[] = [];
     await scrollThrough(page, async () => {
       const state = await scrolly.getAttribute('data-state');
@@ -553,7 +553,7 @@ describe('sections 3 and 4 as scrollytelling, with the 3D convolution layer', ()
     );
     const seen: string[] = [];
     await scrollThrough(page, async () => {
-      const state = await page.locator('[data-scrolly]').getAttribute('data-state');
+      const state = await page.locator('rf-scrolly').getAttribute('data-state');
       if (!state || seen.at(-1) === state) return;
       seen.push(state);
       const [layer, row, col] = POOL_STEPS[state]!.split(',');
@@ -606,12 +606,12 @@ describe('sections 3 and 4 as scrollytelling, with the 3D convolution layer', ()
       await page.goto(path);
       await page.locator(`[data-step][data-state="${state}"]`).scrollIntoViewIfNeeded();
       await page.waitForTimeout(400);
-      const box = (await page.locator('.scrolly-figure').first().boundingBox())!;
+      const box = (await page.locator('rf-scrolly > [slot="figure"]').first().boundingBox())!;
       assert.ok(
         box.y >= 0 && box.y + box.height <= 800,
         `${path}: figure ${JSON.stringify(box)} fits 800px`,
       );
-      const steps = (await page.locator('.scrolly-steps').first().boundingBox())!;
+      const steps = (await page.locator('[data-scrolly-steps]').first().boundingBox())!;
       assert.ok(box.x > steps.x, `${path}: figure beside the text on a laptop`);
       assert.deepEqual(problems, noProblems());
 
@@ -622,8 +622,8 @@ describe('sections 3 and 4 as scrollytelling, with the 3D convolution layer', ()
       });
       const p = await phone.context.newPage();
       await p.goto(path);
-      const fig = (await p.locator('.scrolly-figure').first().boundingBox())!;
-      const text = (await p.locator('.scrolly-steps').first().boundingBox())!;
+      const fig = (await p.locator('rf-scrolly > [slot="figure"]').first().boundingBox())!;
+      const text = (await p.locator('[data-scrolly-steps]').first().boundingBox())!;
       assert.ok(fig.y < text.y, `${path}: figure before the text on a phone`);
       assert.ok(fig.width <= 390, `${path}: figure ${fig.width}px wide`);
       const overflow = await p.evaluate(

@@ -123,7 +123,7 @@ describe('lesson sections 1-4', () => {
     const lab = page.locator('rf-kernel-lab').first();
     const seen: string[] = [];
     await scrollThrough(page, async () => {
-      const state = await page.locator('[data-scrolly]').getAttribute('data-state');
+      const state = await page.locator('rf-scrolly').getAttribute('data-state');
       if (!state || seen.at(-1) === state) return;
       seen.push(state);
       const [, kernel, padding] = CONV_STEPS.find(([s]) => s === state)!;
@@ -243,6 +243,8 @@ describe('lesson sections 1-4', () => {
       );
     const unit = page.locator('rf-pooling [data-layer="pool1"][data-y="5"][data-x="6"]');
     await unit.scrollIntoViewIfNeeded();
+    // Let the scroll settle first: a step that becomes active sets the figure's traced unit.
+    await page.waitForTimeout(400);
     await unit.hover();
     const hovered = await lit();
     assert.equal(hovered.length, 16);

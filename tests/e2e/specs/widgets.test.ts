@@ -657,3 +657,201 @@ describe('<rf-feature-maps>', () => {
     assert.deepEqual(problems, noProblems());
   });
 });
+
+describe('<rf-network-3d>', () => {
+  it('draws the whole CNN for a held-out digit and reads a unit out by keyboard', async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    await open(page);
+    await modelsReady(page);
+    await page.locator('rf-digit-pad button[data-action="next"]').click();
+    const fig = page.locator('rf-network-3d');
+    await fig.scrollIntoViewIfNeeded();
+    await page.waitForSelector('rf-network-3d[data-state="drawn"]', { timeout: 30_000 });
+    // Every feature map of the core's forward pass, with its shape.
+    const { activations } = cnn.forwardAll(tensor(heldOut.pixels.slice(0, 784), [1, 1, 28, 28]));
+    const layers = await fig.evaluate(
+      (el) => (el as unknown as { layers: { name: string; dims: number[] }[] }).layers,
+    );
+    assert.deepEqual(
+      layers.filter((l) => l.dims.length === 4).map((l) => [l.name, l.dims]),
+      Object.entries(activations)
+        .filter(([, t]) => t.shape.length === 4)
+        .map(([name, t]) => [name, [...t.shape]]),
+    );
+    // Focus the figure: it picks a unit, whose value is the core's.
+    await fig.evaluate((el) =>
+      (el as unknown as { view: { host: { canvas: HTMLCanvasElement } } }).view.host.canvas.focus(),
+    );
+    await page.keyboard.press('ArrowRight');
+    const unit = await fig.evaluate(
+      (el) =>
+        (
+          el as unknown as {
+            picked: { layer: string; channel: number; y: number; x: number; value: number };
+          }
+        ).picked,
+    );
+    const t = activations[unit.layer]!;
+    const [, , hh, w] = t.shape as number[];
+    const want = t.data[(unit.channel * hh! + unit.y) * w! + unit.x]!;
+    assert.ok(
+      Math.abs(unit.value - want) < 1e-3 * Math.max(1, Math.abs(want)),
+      `${unit.value} vs ${want}`,
+    );
+    assert.deepEqual(problems, noProblems());
+  });
+});
+
+describe('<rf-scrolly>', () => {
+  // The example's second page: three steps that set the kernel of the pinned kernel lab.
+  const IDENTITY = [0, 0, 0, 0, 1, 0, 0, 0, 0];
+  const STEPS = [
+    { state: 'identity', label: 'Identity kernel', kernel: 'identity', grid: coreGrid(IDENTITY) },
+    {
+      state: 'blur',
+      label: 'Box blur',
+      kernel: 'box-blur',
+      grid: coreGrid(
+        Array.from({ length: 9 }, () => 1 / 9),
+        0,
+        9,
+      ),
+    },
+    { state: 'edge', label: 'Horizontal edges', kernel: 'horizontal-edge', grid: coreGrid(EDGE) },
+  ];
+  type Change = { index: number; state: string; direction: string };
+
+  async function openScrolly(page: Page) {
+    await page.addInitScript(() => {
+      const w = window as unknown as { rfSteps: unknown[] };
+      w.rfSteps = [];
+      document.addEventListener('rf:step', (e) => w.rfSteps.push((e as CustomEvent).detail));
+    });
+    await page.goto('/scrolly.html');
+    await page.waitForFunction(
+      () => customElements.get('rf-scrolly') && customElements.get('rf-kernel-lab'),
+    );
+  }
+  const changes = (page: Page) =>
+    page.evaluate(() => (window as unknown as { rfSteps: Change[] }).rfSteps.slice());
+
+  /** The scrolly and its figure as the reader finds them with step `i` active. */
+  async function assertStep(page: Page, i: number) {
+    const { state, label, kernel, grid } = STEPS[i]!;
+    await page.waitForFunction(
+      (s) => document.querySelector('rf-scrolly')?.getAttribute('data-state') === s,
+      state,
+    );
+    assert.equal(await page.locator('rf-scrolly').getAttribute('data-active-step'), String(i));
+    assert.equal(await page.locator('rf-kernel-lab').getAttribute('kernel'), kernel);
+    assert.deepEqual(await outputGrid(page), grid, `${state}: the core's output`);
+    assert.deepEqual(
+      await page
+        .locator('[data-step][aria-current="step"]')
+        .evaluateAll((els) => els.map((el) => (el as HTMLElement).dataset['state'])),
+      [state],
+    );
+    assert.equal(await page.locator('rf-scrolly [data-scrolly-live]').textContent(), label);
+  }
+  const centre = (page: Page, state: string) =>
+    page
+      .locator(`[data-step][data-state="${state}"]`)
+      .evaluate((el) => el.scrollIntoView({ block: 'center' }));
+
+  it('drives its figure from the step crossing the middle, with rf:step and data-state', async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    await openScrolly(page);
+    await assertStep(page, 0);
+    assert.deepEqual(await changes(page), [{ index: 0, state: 'identity', direction: 'none' }]);
+    assert.equal(
+      await page.getByRole('region', { name: 'Three kernels on the lecture image' }).count(),
+      1,
+    );
+
+    await centre(page, 'blur');
+    await assertStep(page, 1);
+    await centre(page, 'edge');
+    await assertStep(page, 2);
+    assert.deepEqual((await changes(page)).slice(1), [
+      { index: 1, state: 'blur', direction: 'down' },
+      { index: 2, state: 'edge', direction: 'down' },
+    ]);
+    // Back up: the steps replay in reverse, scrolling up.
+    await centre(page, 'blur');
+    await assertStep(page, 1);
+    await centre(page, 'identity');
+    await assertStep(page, 0);
+    assert.deepEqual((await changes(page)).slice(3), [
+      { index: 1, state: 'blur', direction: 'up' },
+      { index: 0, state: 'identity', direction: 'up' },
+    ]);
+    // The layout is injected once, as the first stylesheet, so the page's own rules win.
+    assert.equal(
+      await page.evaluate(() => document.head.firstElementChild?.matches('style[data-rf-scrolly]')),
+      true,
+    );
+    assert.equal(await page.locator('style[data-rf-scrolly]').count(), 1);
+    assert.deepEqual(await seriousViolations(page), []);
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it('activates the step that Tab reaches, and names it in the live region', async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    await openScrolly(page);
+    await assertStep(page, 0);
+    for (let i = 0; i < 60; i++) {
+      await page.keyboard.press('Tab');
+      if (await page.evaluate(() => document.activeElement?.id === 'edge-link')) break;
+    }
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'edge-link');
+    await page.waitForTimeout(300);
+    await assertStep(page, 2);
+    // Focus moved the story, and scrolling it into view did not hand it back to another step.
+    assert.deepEqual((await changes(page)).slice(1), [
+      { index: 2, state: 'edge', direction: 'none' },
+    ]);
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it('pins the figure above the text on a phone, and reads without JavaScript', async () => {
+    const phone = await h.context({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+    });
+    const page = await phone.context.newPage();
+    await openScrolly(page);
+    await centre(page, 'blur');
+    await assertStep(page, 1);
+    const figure = (await page.locator('rf-scrolly > [slot="figure"]').boundingBox())!;
+    const text = (await page.locator('[data-scrolly-steps]').boundingBox())!;
+    assert.ok(Math.abs(figure.y) <= 1, `figure pinned to the top (y=${figure.y})`);
+    assert.ok(figure.height <= 844 * 0.48 + 1, `figure ${figure.height}px tall`);
+    assert.ok(figure.width <= 390 && text.width <= 390);
+    assert.equal(
+      await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      ),
+      0,
+    );
+    assert.deepEqual(phone.problems, noProblems());
+
+    const { context, problems } = await h.context({ javaScriptEnabled: false });
+    const still = await context.newPage();
+    await still.goto('/scrolly.html');
+    assert.deepEqual(
+      await still
+        .locator('[data-step]')
+        .evaluateAll((els) => els.map((el) => (el as HTMLElement).dataset['state'])),
+      STEPS.map((s) => s.state),
+    );
+    const rows = await still.$$eval('rf-kernel-lab table:last-of-type tr', (trs) =>
+      trs.map((tr) => tr.textContent?.trim()),
+    );
+    assert.equal(rows[0], LECTURE[1]!.slice(1, 6), 'the identity output, computed at build time');
+    assert.deepEqual(problems, noProblems());
+  });
+});

@@ -1,0 +1,342 @@
+import scrollama from 'scrollama';
+import { ElementBase } from './dom.js';
+import type { WidgetSpec } from './props.js';
+import { followStepsAttribute, STEP_EVENT, type StepChange } from './scrolly-steps.js';
+
+export {
+  followStepAttributes,
+  followSteps,
+  followStepsAttribute,
+  STEP_EVENT,
+  type StepAttributes,
+  type StepChange,
+} from './scrolly-steps.js';
+
+export const SCROLLY_SPEC: WidgetSpec = {
+  tag: 'rf-scrolly',
+  summary:
+    'A scrollytelling sequence in the light DOM: a pinned figure beside (on phones: above) a column of text steps. The step crossing the middle of the viewport, or holding keyboard focus, is active: its state becomes the data-state of the element and an rf:step event bubbles from it.',
+  props: [
+    {
+      attribute: 'label',
+      property: 'label',
+      type: 'string',
+      default: null,
+      example: 'label="Three kernels"',
+      description:
+        'Accessible name of the whole sequence (the element is a region landmark), read before the figure.',
+    },
+    {
+      attribute: 'initial',
+      property: 'initial',
+      type: 'string',
+      default: 'the first step’s state',
+      example: 'initial="identity"',
+      description:
+        'State shown before the script runs: copied to data-state if the page did not set it. The state of the first step.',
+    },
+    {
+      attribute: 'data-state',
+      property: 'state',
+      type: 'string (read-only property)',
+      default: null,
+      example: 'rf-scrolly[data-state="blur"] .note { display: block }',
+      description: 'The active step’s data-state, for styles and scripts to read.',
+    },
+    {
+      attribute: 'data-active-step',
+      property: 'index',
+      type: 'number (read-only property)',
+      default: '0',
+      example: 'scrolly.index === 2',
+      description: 'Zero-based index of the active step (-1 before the element connects).',
+    },
+  ],
+  events: [
+    {
+      name: STEP_EVENT,
+      detail: "StepChange { index: number; state: string; direction: 'up' | 'down' | 'none' }",
+      description:
+        "When the active step changes (bubbles): by scrolling (direction up or down), or by keyboard focus and on first paint ('none').",
+    },
+  ],
+  fallback:
+    'Everything is the page’s own light DOM: without JavaScript the text of every step shows, and the figure shows what the page rendered for the initial state.',
+  keyboard:
+    'Scrolling by keyboard (Page Down, Space, arrows) moves through the steps; tabbing to a link or control inside a step makes it the active one. The active step is announced by its data-label in a polite live region.',
+};
+
+/**
+ * The layout, injected once per document as the first stylesheet, every selector inside
+ * `:where()`: any rule a site writes wins. Colours read `--rf-line`, `--rf-highlight` and
+ * `--rf-bg`, then a site's `--rule`, `--accent` and `--bg`.
+ */
+export const SCROLLY_CSS = `
+:where(rf-scrolly) {
+  display: grid;
+  grid-template-columns: minmax(0, 5fr) minmax(0, 6fr);
+  column-gap: 2.5rem;
+  margin: 3rem 0;
+  align-items: start;
+}
+:where(rf-scrolly > [slot="figure"]) {
+  grid-column: 2;
+  grid-row: 1;
+  position: sticky;
+  top: var(--rf-pin-top, max(1rem, calc(50vh - 14rem)));
+}
+:where(rf-scrolly > [data-scrolly-steps]) {
+  grid-column: 1;
+  grid-row: 1;
+  padding-bottom: 30vh;
+}
+:where(rf-scrolly [data-scrolly-live]) {
+  position: absolute;
+  width: 1px;
+  height: 1px;
+  padding: 0;
+  margin: -1px;
+  overflow: hidden;
+  clip: rect(0 0 0 0);
+  white-space: nowrap;
+  border: 0;
+}
+:where(rf-scrolly [data-step]) {
+  min-height: 70vh;
+  display: flex;
+  flex-direction: column;
+  justify-content: center;
+  padding: 1rem 1.25rem;
+  border-left: 3px solid var(--rf-line, var(--rule, #d9d6cf));
+  transition: border-color 200ms ease;
+}
+:where(rf-scrolly [data-step][aria-current="step"]) {
+  border-left-color: var(--rf-highlight, var(--accent, #b3261e));
+}
+:where(rf-scrolly [data-step] h2) {
+  font-size: 1.2rem;
+  line-height: 1.3;
+  margin: 0 0 0.6rem;
+}
+@media (max-width: 760px) {
+  :where(rf-scrolly) {
+    grid-template-columns: minmax(0, 1fr);
+    column-gap: 0;
+  }
+  :where(rf-scrolly > [slot="figure"]) {
+    grid-column: 1;
+    top: 0;
+    z-index: 2;
+    box-sizing: border-box;
+    max-height: 48vh;
+    overflow: auto;
+    background: var(--rf-bg, var(--bg, #fdfcf9));
+    border-bottom: 1px solid var(--rf-line, var(--rule, #d9d6cf));
+    padding: 0.5rem 0;
+  }
+  :where(rf-scrolly > [data-scrolly-steps]) {
+    grid-row: 2;
+    padding-bottom: 20vh;
+  }
+  :where(rf-scrolly [data-step]) {
+    min-height: 60vh;
+  }
+}
+:where(rf-scrolly [data-scrolly-steps] > [data-step]:first-child) {
+  min-height: 50vh;
+}
+@media (prefers-reduced-motion: reduce) {
+  :where(rf-scrolly [data-step]) {
+    transition: none;
+  }
+}
+`;
+
+/** Adds {@link SCROLLY_CSS} to `doc` unless a `style[data-rf-scrolly]` is there already. */
+export function adoptScrollyStyles(doc: Document = document): void {
+  if (doc.querySelector('style[data-rf-scrolly]')) return;
+  const style = doc.createElement('style');
+  style.dataset['rfScrolly'] = '';
+  style.textContent = SCROLLY_CSS;
+  doc.head.prepend(style);
+}
+
+/**
+ * `<rf-scrolly label="…" initial="…">`: see {@link SCROLLY_SPEC}. Its children stay where the
+ * page put them: a figure marked `slot="figure"` and steps marked `data-step` (with
+ * `data-state` and `data-label`). On connecting it puts the steps in one
+ * `<div data-scrolly-steps>` column (unless the page wrote that column) and adds a polite
+ * `[data-scrolly-live]` caption; a page that renders both moves nothing.
+ * @example
+ * <rf-scrolly label="Two kernels" initial="identity">
+ *   <div slot="figure"><rf-kernel-lab data-rf-steps='{"blur":{"kernel":"box-blur"}}'></rf-kernel-lab></div>
+ *   <div data-step data-state="identity" data-label="Identity">…</div>
+ *   <div data-step data-state="blur" data-label="Box blur">…</div>
+ * </rf-scrolly>
+ */
+export class Scrolly extends ElementBase {
+  static readonly spec = SCROLLY_SPEC;
+  static readonly observedAttributes = ['label'];
+
+  #steps: HTMLElement[] = [];
+  #live: HTMLElement | null = null;
+  #active = -1;
+  #cleanup: (() => void) | null = null;
+
+  /** The active step's state (its `data-state`). */
+  get state(): string {
+    return this.dataset['state'] ?? '';
+  }
+  /** Zero-based index of the active step; -1 before the element connects. */
+  get index(): number {
+    return this.#active;
+  }
+  get label(): string {
+    return this.getAttribute('label') ?? '';
+  }
+  set label(v: string) {
+    this.setAttribute('label', v);
+  }
+  get initial(): string {
+    return this.getAttribute('initial') ?? '';
+  }
+  set initial(v: string) {
+    this.setAttribute('initial', v);
+  }
+
+  attributeChangedCallback(name: string, _old: string | null, value: string | null): void {
+    if (name === 'label') {
+      if (value === null) this.removeAttribute('aria-label');
+      else this.setAttribute('aria-label', value);
+    }
+  }
+
+  connectedCallback(): void {
+    if (this.#cleanup) return;
+    adoptScrollyStyles(this.ownerDocument);
+    if (!this.hasAttribute('role')) this.setAttribute('role', 'region');
+    const figure = this.querySelector<HTMLElement>(':scope > [slot="figure"]');
+    this.#steps = this.#arrange(figure);
+    this.#live = this.#liveRegion();
+    if (!this.hasAttribute('data-state')) {
+      const first = this.#steps[0]?.dataset['state'];
+      const initial = this.getAttribute('initial') ?? first;
+      if (initial !== undefined) this.dataset['state'] = initial;
+    }
+    for (const el of this.querySelectorAll<HTMLElement>('[data-rf-steps]')) {
+      followStepsAttribute(el);
+    }
+
+    const steps = this.#steps;
+    const scroller = scrollama();
+    scroller
+      .setup({ step: steps, offset: 0.5 })
+      .onStepEnter(({ index, direction }) => this.#activate(index, direction));
+
+    // Tabbing to a link or control inside a step makes that step the active one, so keyboard
+    // readers who never scroll still drive the figure.
+    const onFocus = (event: FocusEvent) => {
+      const step = (event.target as Element | null)?.closest<HTMLElement>('[data-step]');
+      if (step) this.#activate(steps.indexOf(step), 'none');
+    };
+    this.addEventListener('focusin', onFocus);
+
+    // A resize reflows the text (on phones the figure moves above it), which would slide a
+    // different step under the trigger line and jump the story. Keep the reader's step in place
+    // instead; this runs before the next intersection check, so no step change fires.
+    const onResize = () => {
+      const step = steps[this.#active];
+      if (!step) return;
+      const { top, bottom } = step.getBoundingClientRect();
+      const trigger = window.innerHeight / 2;
+      if (top > trigger || bottom < trigger) step.scrollIntoView({ block: 'center' });
+    };
+    window.addEventListener('resize', onResize);
+
+    // The pinned figure sits in the middle of the window when it fits, else 1rem from the top:
+    // a tall figure (a pooling chain, a 3D view with its table) stays whole on a laptop screen.
+    let observer: ResizeObserver | null = null;
+    const fit = () => {
+      if (!figure) return;
+      const top = Math.max(16, (window.innerHeight - figure.offsetHeight) / 2);
+      figure.style.setProperty('--rf-pin-top', `${Math.round(top)}px`);
+    };
+    if (figure) {
+      if (typeof ResizeObserver !== 'undefined') {
+        observer = new ResizeObserver(fit);
+        observer.observe(figure);
+      }
+      window.addEventListener('resize', fit);
+      fit();
+    }
+
+    this.#cleanup = () => {
+      this.removeEventListener('focusin', onFocus);
+      window.removeEventListener('resize', onResize);
+      window.removeEventListener('resize', fit);
+      observer?.disconnect();
+      scroller.destroy();
+    };
+    this.dataset['ready'] = 'true';
+    if (this.#active === -1) this.#activate(0, 'none');
+  }
+
+  disconnectedCallback(): void {
+    this.#cleanup?.();
+    this.#cleanup = null;
+  }
+
+  /** The steps, in one `[data-scrolly-steps]` column: the page's own, or one made here. */
+  #arrange(figure: HTMLElement | null): HTMLElement[] {
+    let column = this.querySelector<HTMLElement>(':scope > [data-scrolly-steps]');
+    if (!column) {
+      column = this.ownerDocument.createElement('div');
+      column.dataset['scrollySteps'] = '';
+      const rest = Array.from(this.childNodes).filter(
+        (n) =>
+          n !== figure &&
+          !(n instanceof Element && (n.matches('[data-scrolly-live]') || n.localName === 'style')),
+      );
+      column.append(...rest);
+      this.append(column);
+    }
+    return Array.from(column.querySelectorAll<HTMLElement>('[data-step]')).filter(
+      (s) => s.closest('rf-scrolly') === this,
+    );
+  }
+
+  #liveRegion(): HTMLElement {
+    const found = this.querySelector<HTMLElement>('[data-scrolly-live]');
+    if (found) return found;
+    const live = this.ownerDocument.createElement('p');
+    live.dataset['scrollyLive'] = '';
+    live.setAttribute('aria-live', 'polite');
+    this.append(live);
+    return live;
+  }
+
+  #activate(index: number, direction: StepChange['direction']): void {
+    if (index === this.#active || index < 0 || index >= this.#steps.length) return;
+    this.#active = index;
+    const step = this.#steps[index]!;
+    const state = step.dataset['state'] ?? String(index);
+    this.#steps.forEach((s, i) => {
+      if (i === index) s.setAttribute('aria-current', 'step');
+      else s.removeAttribute('aria-current');
+    });
+    this.dataset['state'] = state;
+    this.dataset['activeStep'] = String(index);
+    if (this.#live) this.#live.textContent = step.dataset['label'] ?? '';
+    this.dispatchEvent(
+      new CustomEvent<StepChange>(STEP_EVENT, {
+        detail: { index, state, direction },
+        bubbles: true,
+      }),
+    );
+  }
+}
+
+/** Registers `<rf-scrolly>` unless it is registered already (safe to call twice). */
+export function defineScrolly(registry: CustomElementRegistry = customElements): void {
+  if (!registry.get(SCROLLY_SPEC.tag)) registry.define(SCROLLY_SPEC.tag, Scrolly);
+}

@@ -1,0 +1,420 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { receptiveField, tensor } from '@receptive/core';
+import { decodeDigits } from '@receptive/models';
+import { fromOnnx } from '@receptive/onnx';
+import type { Page } from 'playwright-core';
+import { seriousViolations } from '../lib/axe.ts';
+import { noProblems } from '../lib/guard.ts';
+import { type Harness, startHarness } from '../lib/harness.ts';
+
+// The whole CNN in 3D under the feature maps of the first lesson (<rf-network-3d>): its layers,
+// the values of the units it reports and their receptive fields are checked against
+// @receptive/core's own forward pass and receptiveField on the shipped ONNX file.
+const require = createRequire(import.meta.url);
+const MODELS_DIR = dirname(require.resolve('@receptive/models/package.json'));
+const heldOut = decodeDigits(new Uint8Array(readFileSync(`${MODELS_DIR}/data/heldout.bin`)));
+const cnn = fromOnnx(new Uint8Array(readFileSync(`${MODELS_DIR}/models/cnn.onnx`)));
+const card = JSON.parse(readFileSync(`${MODELS_DIR}/models/cnn.card.json`, 'utf8'));
+const PATH = '/lessons/curve-fitting/';
+const FIG = 'rf-network-3d';
+
+type Unit = { layer: string; channel: number; y: number; x: number };
+type Picked = Unit & {
+  kind: string;
+  value: number;
+  field: {
+    region: { y0: number; y1: number; x0: number; x1: number };
+    size: [number, number];
+    pixels: number;
+  };
+};
+type Fig = HTMLElement & {
+  layers: { name: string; kind: string; dims: number[] }[] | null;
+  picked: Picked | null;
+  unit: Unit | null;
+  view: {
+    layers: string[];
+    currentPreset: string | null;
+    presets: Map<string, { position: { distanceTo(v: unknown): number } }>;
+    host: {
+      canvas: HTMLCanvasElement;
+      backend: string;
+      frames: number;
+      camera: { position: unknown };
+    };
+  } | null;
+};
+
+/** The core's activations of held-out digit `index`, by name (input included). */
+function coreRun(index: number) {
+  return cnn.forwardAll(
+    tensor(heldOut.pixels.slice(index * 784, index * 784 + 784), [1, 1, 28, 28]),
+  ).activations;
+}
+
+/** The core's value of a unit, read as the figure counts units. */
+function coreValue(acts: ReturnType<typeof coreRun>, u: Unit): number {
+  const t = acts[u.layer]!;
+  if (t.shape.length === 4) {
+    const [, , h, w] = t.shape as number[];
+    return t.data[(u.channel * h! + u.y) * w! + u.x]!;
+  }
+  return t.data[u.y]!;
+}
+
+const picked = (page: Page) =>
+  page.evaluate((tag) => (document.querySelector(tag) as unknown as Fig).picked, FIG);
+
+/** Picks the pad's first held-out digit and brings the figure on screen, drawn. */
+async function showDigit(page: Page) {
+  await page.locator('rf-digit-pad').scrollIntoViewIfNeeded();
+  await page.waitForSelector('rf-model-compare[data-state="ready"]', { timeout: 30_000 });
+  await page.locator('rf-digit-pad [data-action="next"]').click();
+  // The comparison's onnxruntime-web answer for this digit.
+  await page.waitForFunction(
+    () =>
+      document
+        .querySelector('rf-model-compare')
+        ?.shadowRoot?.querySelector('[data-model="cnn"]')
+        ?.getAttribute('data-engine') === 'onnxruntime-web/wasm',
+  );
+  await page.locator(FIG).scrollIntoViewIfNeeded();
+  await page.waitForSelector(`${FIG}[data-state="drawn"]`, { timeout: 30_000 });
+}
+
+/** Moves focus to the figure's canvas the way a keyboard does: Tab from the last camera button. */
+async function tabToCanvas(page: Page) {
+  await page.locator(`${FIG} .toolbar button`).last().focus();
+  await page.keyboard.press('Tab');
+  assert.equal(
+    await page.evaluate(
+      (tag) => document.querySelector(tag)!.shadowRoot!.activeElement?.localName,
+      FIG,
+    ),
+    'canvas',
+  );
+}
+
+/** Asserts that the figure's report of a unit is the core's: value and receptive field. */
+function assertUnit(got: Picked, acts: ReturnType<typeof coreRun>) {
+  const want = coreValue(acts, got);
+  assert.ok(
+    Math.abs(got.value - want) <= 1e-3 * Math.max(1, Math.abs(want)),
+    `${JSON.stringify(got)}: value ${got.value} vs core ${want}`,
+  );
+  if (got.layer === 'input') {
+    assert.deepEqual(got.field.size, [1, 1]);
+    return;
+  }
+  const vector = acts[got.layer]!.shape.length === 2;
+  const field = receptiveField(cnn, got.layer, vector ? { index: got.y } : { y: got.y, x: got.x });
+  assert.deepEqual(got.field.size, field.size, `${got.layer}: field size`);
+  assert.deepEqual(got.field.region, field.region, `${got.layer}: field region`);
+  assert.equal(got.field.pixels, field.pixels);
+}
+
+let h: Harness;
+before(async () => {
+  h = await startHarness();
+});
+after(async () => {
+  await h?.close();
+});
+
+describe('the whole network in 3D (<rf-network-3d>)', () => {
+  it('loads three.js only near the figure, then draws every layer the core computes for the digit', async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    // Every script the page fetches, with whether it holds three.js (which marks itself with
+    // window.__THREE__ when it runs), in order.
+    const scripts: { url: string; three: boolean }[] = [];
+    page.on('response', async (res) => {
+      if (res.request().resourceType() !== 'script') return;
+      const body = await res.text().catch(() => '');
+      scripts.push({ url: res.url(), three: body.includes('__THREE__') });
+    });
+    await page.goto(PATH);
+    await page.waitForLoadState('networkidle');
+    const threeFetched = () => scripts.filter((s) => s.three).map((s) => s.url);
+    assert.deepEqual(threeFetched(), [], 'no three.js on load');
+    assert.equal(await page.evaluate(() => '__THREE__' in window), false);
+    // Near the pad (the comparison and the feature maps wake) but not at the figure yet.
+    await page.locator('rf-digit-pad').scrollIntoViewIfNeeded();
+    await page.waitForSelector('rf-model-compare[data-state="ready"]', { timeout: 30_000 });
+    await page.waitForLoadState('networkidle');
+    assert.deepEqual(threeFetched(), [], 'no three.js before the figure is on screen');
+    assert.equal(
+      await page.evaluate((tag) => (document.querySelector(tag) as unknown as Fig).view, FIG),
+      null,
+    );
+    await showDigit(page);
+    assert.ok(threeFetched().length >= 1, 'three.js loaded once the figure was on screen');
+    assert.ok(
+      scripts.some((s) => /network-3d-scene/.test(s.url)),
+      'the figure loaded its 3D chunk',
+    );
+
+    const acts = coreRun(0);
+    const layers = (await page.evaluate(
+      (tag) => (document.querySelector(tag) as unknown as Fig).layers,
+      FIG,
+    ))!;
+    // Every feature-map layer of the core's forward pass, input first, with its shape.
+    const maps = Object.entries(acts)
+      .filter(([, t]) => t.shape.length === 4)
+      .map(([name, t]) => ({ name, dims: [...t.shape] }));
+    assert.deepEqual(
+      layers.filter((l) => l.dims.length === 4).map((l) => ({ name: l.name, dims: l.dims })),
+      maps,
+    );
+    // Then the linear layer and the softmax, named as the model card names them.
+    const vectors = card.architecture.filter(
+      (l: { kind: string }) => l.kind === 'linear' || l.kind === 'softmax',
+    );
+    assert.deepEqual(
+      layers.filter((l) => l.dims.length === 2).map((l) => [l.name, l.kind, l.dims[1]]),
+      vectors.map((l: { name: string; kind: string; outputShape: number[] }) => [
+        l.name,
+        l.kind === 'softmax' ? 'softmax' : 'dense',
+        l.outputShape[0],
+      ]),
+    );
+    // The 3D view draws those same layers, and has drawn them.
+    const view = await page.evaluate((tag) => {
+      const v = (document.querySelector(tag) as unknown as Fig).view!;
+      return { layers: v.layers, backend: v.host.backend, frames: v.host.frames };
+    }, FIG);
+    assert.deepEqual(
+      view.layers,
+      layers.map((l) => l.name),
+    );
+    assert.equal(view.backend, 'webgl');
+    assert.equal(await page.locator(FIG).getAttribute('data-backend'), 'webgl');
+    await page.waitForFunction(
+      (tag) => (document.querySelector(tag) as unknown as Fig).view!.host.frames > 0,
+      FIG,
+    );
+    // One camera button per layer, and one for the whole network.
+    const buttons = await page.locator(`${FIG} .toolbar button`).allTextContents();
+    assert.deepEqual(buttons.slice(1), ['Input', ...layers.slice(1).map((l) => l.name)]);
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it("picks units by keyboard and reports the core's value and receptive field", async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    await page.goto(PATH);
+    await showDigit(page);
+    const acts = coreRun(0);
+    const names = (await page.evaluate(
+      (tag) => (document.querySelector(tag) as unknown as Fig).layers!.map((l) => l.name),
+      FIG,
+    ))!;
+    await tabToCanvas(page);
+    // Focus picks a unit of the first layer after the input.
+    const first = (await picked(page))!;
+    assert.equal(first.layer, names[1]);
+    assertUnit(first, acts);
+    // Two layers on (comma and period change layer), two channels on, one row down, one left.
+    await page.keyboard.press('.');
+    await page.keyboard.press('.');
+    const start = (await picked(page))!;
+    assert.equal(start.layer, names[3]);
+    await page.keyboard.press(']');
+    await page.keyboard.press('PageDown');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowLeft');
+    const got = (await picked(page))!;
+    assert.deepEqual(
+      { layer: got.layer, channel: got.channel, y: got.y, x: got.x },
+      { layer: start.layer, channel: start.channel + 2, y: start.y + 1, x: start.x - 1 },
+    );
+    assertUnit(got, acts);
+    // The readout says the same, counted from 1, and the live region says it once it rests.
+    const readout = (await page.locator(`${FIG} .readout`).textContent()) ?? '';
+    assert.ok(
+      readout.startsWith(
+        `${got.layer}, channel ${got.channel + 1}, row ${got.y + 1}, column ${got.x + 1}:`,
+      ),
+      readout,
+    );
+    assert.ok(
+      readout.includes(
+        `receptive field is ${got.field.size[0]} × ${got.field.size[1]} pixels: rows ${got.field.region.y0 + 1}–${got.field.region.y1 + 1}`,
+      ),
+      readout,
+    );
+    await page.waitForFunction((tag) => {
+      const root = document.querySelector(tag)!.shadowRoot!;
+      return (
+        root.querySelector('[data-live]')!.textContent ===
+        root.querySelector('.readout')!.textContent
+      );
+    }, FIG);
+    // On to the softmax: each class sees all that the last feature map sees.
+    for (let i = 3; i < names.length - 1; i++) await page.keyboard.press('.');
+    const last = (await picked(page))!;
+    assert.equal(last.layer, names.at(-1));
+    assert.equal(last.kind, 'softmax');
+    assertUnit(last, acts);
+    // Back to the input: a pixel of the digit.
+    for (let i = 0; i < names.length; i++) await page.keyboard.press(',');
+    const pixel = (await picked(page))!;
+    assert.equal(pixel.layer, 'input');
+    assertUnit(pixel, acts);
+    // Escape clears; rf-pick says so.
+    await page.evaluate((tag) => {
+      const w = window as unknown as { picks: unknown[] };
+      w.picks = [];
+      document
+        .querySelector(tag)!
+        .addEventListener('rf-pick', (e) => w.picks.push((e as CustomEvent).detail));
+    }, FIG);
+    await page.keyboard.press('Escape');
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { picks: unknown[] }).picks), [
+      null,
+    ]);
+    assert.equal(await picked(page), null);
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it('picks a unit under the pointer, moves the camera per layer and jumps under reduced motion', async () => {
+    const { context, problems } = await h.context({ reducedMotion: 'reduce' });
+    const page = await context.newPage();
+    await page.goto(PATH);
+    await showDigit(page);
+    const acts = coreRun(0);
+    // A camera button: pressed, and the camera is at that layer's preset at once (no tween).
+    await page.locator(`${FIG} .toolbar button[data-preset="pool1"]`).click();
+    const at = await page.evaluate((tag) => {
+      const v = (document.querySelector(tag) as unknown as Fig).view!;
+      return {
+        preset: v.currentPreset,
+        distance: v.presets.get('pool1')!.position.distanceTo(v.host.camera.position),
+      };
+    }, FIG);
+    assert.equal(at.preset, 'pool1');
+    assert.ok(at.distance < 1e-9, `camera ${at.distance} from the preset`);
+    assert.equal(
+      await page
+        .locator(`${FIG} .toolbar button[data-preset="pool1"]`)
+        .getAttribute('aria-pressed'),
+      'true',
+    );
+    // Hover a unit of pool1 where the view draws it.
+    const target = { layer: 'pool1', channel: 0, y: 6, x: 6 };
+    const pos = await page.evaluate(
+      ([tag, u]) =>
+        (
+          document.querySelector(tag as string) as unknown as {
+            unitPosition(u: unknown): { x: number; y: number } | null;
+          }
+        ).unitPosition(u),
+      [FIG, target] as const,
+    );
+    assert.ok(pos);
+    await page.mouse.move(pos.x, pos.y);
+    await page.waitForFunction((tag) => {
+      const p = (document.querySelector(tag) as unknown as Fig).picked;
+      return p?.layer === 'pool1';
+    }, FIG);
+    const got = (await picked(page))!;
+    assert.equal(got.y, target.y);
+    assert.equal(got.x, target.x);
+    assertUnit(got, acts);
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it('draws on a 2D canvas without WebGL, where the keys still pick units', async () => {
+    const { context, problems } = await h.context();
+    await context.addInitScript(() => {
+      const original = HTMLCanvasElement.prototype.getContext;
+      HTMLCanvasElement.prototype.getContext = function (
+        this: HTMLCanvasElement,
+        type: string,
+        ...rest: unknown[]
+      ) {
+        if (/webgl|webgpu/.test(type)) return null;
+        return (original as (...a: unknown[]) => unknown).call(this, type, ...rest);
+      } as typeof original;
+    });
+    const page = await context.newPage();
+    await page.goto(PATH);
+    await showDigit(page);
+    assert.equal(await page.locator(FIG).getAttribute('data-backend'), '2d');
+    assert.equal(await page.locator(`${FIG} .toolbar`).isVisible(), false, 'no camera in 2D');
+    await page.waitForFunction(
+      (tag) => (document.querySelector(tag) as unknown as Fig).view!.host.frames > 0,
+      FIG,
+    );
+    const colours = await page.evaluate((tag) => {
+      const c = (document.querySelector(tag) as unknown as Fig).view!.host.canvas;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      const seen = new Set<number>();
+      for (let i = 0; i < d.length; i += 4 * 37)
+        seen.add((d[i]! << 16) | (d[i + 1]! << 8) | d[i + 2]!);
+      return seen.size;
+    }, FIG);
+    assert.ok(colours > 5, `${colours} colours on the 2D canvas`);
+    await page.evaluate(
+      (tag) => (document.querySelector(tag) as unknown as Fig).view!.host.canvas.focus(),
+      FIG,
+    );
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('.');
+    const got = (await picked(page))!;
+    assertUnit(got, coreRun(0));
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it('says when the comparison does not run its model, and has no serious accessibility violations', async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    await page.goto(PATH);
+    await showDigit(page);
+    await tabToCanvas(page);
+    const violations = await seriousViolations(page);
+    assert.deepEqual(violations, [], JSON.stringify(violations, null, 2));
+    await page.evaluate(
+      (tag) => document.querySelector(tag)!.setAttribute('model', 'cnn-blurpool'),
+      FIG,
+    );
+    const status = page.locator(`${FIG} .status`);
+    await page.waitForFunction(
+      (tag) => !!document.querySelector(tag)!.shadowRoot!.querySelector('.status')!.textContent,
+      FIG,
+    );
+    assert.match(
+      (await status.textContent()) ?? '',
+      /does not run the cnn-blurpool model: add it to its models/,
+    );
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it("without JavaScript, shows every layer's shape from the model card", async () => {
+    const { context, problems } = await h.context({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(PATH);
+    await page.waitForLoadState('networkidle');
+    const rows = await page
+      .locator(`${FIG} tbody tr`)
+      .evaluateAll((trs) =>
+        trs.map((tr) => [
+          tr.querySelector('th')!.textContent,
+          tr.querySelectorAll('td')[1]!.textContent,
+        ]),
+      );
+    assert.deepEqual(
+      rows,
+      card.architecture.map((l: { name: string; outputShape: number[] }) => [
+        l.name,
+        l.outputShape.join(' × '),
+      ]),
+    );
+    assert.deepEqual(problems, noProblems());
+  });
+});
