@@ -797,6 +797,30 @@ describe('<rf-scrolly>', () => {
     assert.deepEqual(problems, noProblems());
   });
 
+  it("holds a step change while the reader's focus is in the figure, and applies it after", async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    await openScrolly(page);
+    await assertStep(page, 0);
+    // The reader is editing the kernel (focus inside the lab) when the page scrolls to "blur".
+    await page.locator('rf-kernel-lab input').first().focus();
+    await centre(page, 'blur');
+    await page.waitForFunction(
+      () => document.querySelector('rf-scrolly')?.getAttribute('data-state') === 'blur',
+    );
+    await page.waitForTimeout(100);
+    assert.equal(
+      await page.locator('rf-kernel-lab').getAttribute('kernel'),
+      'identity',
+      "the reader's figure is left alone",
+    );
+    // Focus leaves the figure: the active step's kernel applies.
+    await page.locator('[data-step][data-state="blur"] h2').click();
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await assertStep(page, 1);
+    assert.deepEqual(problems, noProblems());
+  });
+
   it('activates the step that Tab reaches, and names it in the live region', async () => {
     const { context, problems } = await h.context();
     const page = await context.newPage();
