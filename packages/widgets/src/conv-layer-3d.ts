@@ -7,7 +7,7 @@ import {
   convLayer3dSentence,
 } from './conv-layer-3d-model.js';
 import type { ConvLayerScene, OutputUnit } from './conv-layer-3d-scene.js';
-import { ElementBase, el, shadow, watchViewport } from './dom.js';
+import { ElementBase, el, shadow } from './dom.js';
 import { formatNumber } from './format.js';
 import {
   applyAttribute,
@@ -16,6 +16,7 @@ import {
   type WidgetSpec,
   WidgetValueError,
 } from './props.js';
+import { SceneLoader } from './scene-loader.js';
 import { BASE_CSS, THEME } from './theme.js';
 
 export type { OutputUnit } from './conv-layer-3d-scene.js';
@@ -121,6 +122,7 @@ th { font-weight: normal; color: var(--rf-muted); }
 `;
 
 const fmt = (n: number) => n.toLocaleString('en-US');
+const LOADING_TEXT = 'Loading the 3D view…';
 
 /**
  * `<rf-conv-layer-3d filters="3" channels="1">`: see {@link CONV_LAYER_3D_SPEC}. Computes the
@@ -137,14 +139,52 @@ export class ConvLayer3D extends ElementBase {
   #backend: BackendRequest = 'webgl';
   #data: ConvLayer3dData | null = null;
   #root: ShadowRoot | null = null;
-  #scene: ConvLayerScene | null = null;
-  #loading: Promise<void> | null = null;
-  #stopWatching: (() => void) | null = null;
   #parts: Record<string, HTMLElement> = {};
   #wired = new WeakSet<HTMLCanvasElement>();
   #announceTimer = 0;
-  // Bumped when the scene is released, so a load still in flight gives up.
-  #generation = 0;
+  // The 3D code (three.js, about 150 KB gzipped) loads once part of the figure is on screen, not
+  // merely close: a page whose figure sits just below the fold ships none of it until the reader
+  // scrolls. Removing the element frees its WebGL context; reconnecting builds anew.
+  #loader = new SceneLoader<ConvLayerScene>(this, {
+    load: async (current) => {
+      const { ConvLayerScene } = await import('./conv-layer-3d-scene.js');
+      if (!current()) return null;
+      return new ConvLayerScene(this.#parts['stage']!, {
+        label: 'A convolution layer in 3D',
+        backend: this.#backend,
+        onCanvas: (canvas) => this.#wireCanvas(canvas),
+      });
+    },
+    ready: (scene) => scene.host.ready,
+    onReady: (scene) => {
+      this.#wireCanvas(scene.host.canvas);
+      if (this.#data) scene.set(this.#data);
+      scene.showUnit(this.#unit);
+      this.#describe();
+      this.#parts['loading']!.hidden = true;
+      this.dataset['backend'] = scene.host.backend;
+      this.dataset['state'] = 'ready';
+    },
+    onError: (err) => {
+      this.#parts['loading']!.textContent =
+        `The 3D view could not be loaded (${err.message}); the table below still follows k and d.`;
+      this.dataset['state'] = 'error';
+    },
+    onRelease: () => {
+      const loading = this.#parts['loading'];
+      if (loading) {
+        loading.textContent = LOADING_TEXT;
+        loading.hidden = false;
+      }
+      delete this.dataset['state'];
+      delete this.dataset['backend'];
+    },
+  });
+
+  // The scene, once built (null before and after a release).
+  get #scene(): ConvLayerScene | null {
+    return this.#loader.scene;
+  }
 
   get filters(): number {
     return this.#k;
@@ -257,7 +297,7 @@ export class ConvLayer3D extends ElementBase {
 
   connectedCallback(): void {
     if (this.#root) {
-      this.#watch();
+      this.#loader.connect();
       this.#applyPendingUnit();
       return;
     }
@@ -277,7 +317,7 @@ export class ConvLayer3D extends ElementBase {
     const k = input('k', 'k', this.#k, K_MIN, K_MAX);
     const d = input('d', 'd', this.#d, D_MIN, D_MAX);
     const error = el('p', { class: 'error', id: 'error', role: 'alert' });
-    const loading = el('p', { class: 'loading', role: 'status' }, 'Loading the 3D view…');
+    const loading = el('p', { class: 'loading', role: 'status' }, LOADING_TEXT);
     const stage = el('div', { class: 'stage' }, loading);
     const cell = (key: string) => el('td', { 'data-shape': key });
     const row = (label: string, key: string) =>
@@ -317,78 +357,13 @@ export class ConvLayer3D extends ElementBase {
     this.#root.querySelector('form')!.addEventListener('input', (e) => this.#onInput(e));
     this.#update();
     this.#applyPendingUnit();
-    this.#watch();
+    this.#loader.connect();
   }
 
   disconnectedCallback(): void {
-    this.#stopWatching?.();
-    this.#stopWatching = null;
     clearTimeout(this.#announceTimer);
     // A move (removed and appended in one task) keeps the scene; a removal frees it.
-    queueMicrotask(() => {
-      if (!this.isConnected) this.#release();
-    });
-  }
-
-  // Frees the 3D view (its WebGL context, observers and listeners); reconnecting builds anew.
-  #release(): void {
-    this.#generation++;
-    this.#scene?.dispose();
-    this.#scene = null;
-    this.#loading = null;
-    const loading = this.#parts['loading'];
-    if (loading) {
-      loading.textContent = 'Loading the 3D view…';
-      loading.hidden = false;
-    }
-    delete this.dataset['state'];
-    delete this.dataset['backend'];
-  }
-
-  #watch(): void {
-    if (this.#stopWatching) return;
-    // The 3D code (three.js, about 150 KB gzipped) loads once part of the figure is on screen,
-    // not merely close: a page whose figure sits just below the fold ships none of it until the
-    // reader scrolls.
-    this.#stopWatching = watchViewport(this, '0px 0px -10% 0px', (near) => {
-      if (near) void this.#load3d();
-    });
-  }
-
-  /** Loads three.js and the scene (once), then draws the layer. */
-  #load3d(): Promise<void> {
-    if (!this.#loading) {
-      this.#loading = (async () => {
-        const generation = this.#generation;
-        try {
-          const { ConvLayerScene } = await import('./conv-layer-3d-scene.js');
-          if (generation !== this.#generation) return;
-          const stage = this.#parts['stage']!;
-          const scene = new ConvLayerScene(stage, {
-            label: 'A convolution layer in 3D',
-            backend: this.#backend,
-            onCanvas: (canvas) => this.#wireCanvas(canvas),
-          });
-          this.#scene = scene;
-          await scene.host.ready;
-          // Released while WebGPU started: #release disposed the scene.
-          if (generation !== this.#generation) return;
-          this.#wireCanvas(scene.host.canvas);
-          if (this.#data) scene.set(this.#data);
-          scene.showUnit(this.#unit);
-          this.#describe();
-          this.#parts['loading']!.hidden = true;
-          this.dataset['backend'] = scene.host.backend;
-          this.dataset['state'] = 'ready';
-        } catch (err) {
-          if (generation !== this.#generation) return;
-          this.#parts['loading']!.textContent =
-            `The 3D view could not be loaded (${(err as Error).message}); the table below still follows k and d.`;
-          this.dataset['state'] = 'error';
-        }
-      })();
-    }
-    return this.#loading;
+    this.#loader.disconnect();
   }
 
   #onInput(e: Event): void {

@@ -1,7 +1,8 @@
 import { MODEL_NAMES, type ModelName } from '@receptive/models';
 import { ElementBase, el, shadow, watchViewport } from './dom.js';
+import { CompareFollower } from './follow-compare.js';
 import { formatNumber } from './format.js';
-import type { LayerActivation, Predictions } from './model-compare.js';
+import type { LayerActivation } from './model-compare.js';
 import { applyAttribute, parseEnum, type WidgetSpec, WidgetValueError } from './props.js';
 import { BASE_CSS, inkRgb, signedRgb, THEME } from './theme.js';
 
@@ -148,26 +149,15 @@ export class FeatureMaps extends ElementBase {
   #near = false;
   #pending: Record<string, LayerActivation> | null = null;
   #unwatch: (() => void) | null = null;
-  #onPredict = (e: Event) => {
-    const source = e.composedPath()[0] as (Element & { htmlFor?: string | null }) | undefined;
-    if (!this.htmlFor || source?.localName !== 'rf-model-compare') return;
-    if (source.getAttribute('for') !== this.htmlFor) return;
-    const results = (e as CustomEvent<Predictions>).detail.results;
-    const mine = results.find((r) => r.model === this.#model);
-    if (!mine) {
-      this.#setStatus(
-        `The comparison for “${this.htmlFor}” does not run the ${this.#model} model: add it to its models.`,
-      );
-      return;
-    }
-    this.#pending = mine.activations;
-    if (this.#near) this.#draw();
-  };
-  #onDigit = (e: Event) => {
-    const target = e.composedPath()[0] as Element | undefined;
-    if (!this.htmlFor || target?.id !== this.htmlFor) return;
-    if ((e as CustomEvent<{ empty: boolean }>).detail.empty) this.#clear();
-  };
+  #follow = new CompareFollower(this, {
+    model: () => this.#model,
+    onResult: (mine) => {
+      this.#pending = mine.activations;
+      if (this.#near) this.#draw();
+    },
+    onMissing: (message) => this.#setStatus(message),
+    onEmpty: () => this.#clear(),
+  });
 
   get htmlFor(): string | null {
     return this.getAttribute('for');
@@ -210,12 +200,11 @@ export class FeatureMaps extends ElementBase {
   }
 
   connectedCallback(): void {
-    document.addEventListener('rf-predict', this.#onPredict);
-    document.addEventListener('rf-digit', this.#onDigit);
+    this.#follow.connect();
     if (!this.#root) {
       this.#root = shadow(this, STYLES);
       this.#build();
-      this.#adoptLatest();
+      this.#follow.adopt();
     }
     this.#unwatch = watchViewport(this, THEME.wakeMargin, (near) => {
       this.#near = near;
@@ -224,8 +213,7 @@ export class FeatureMaps extends ElementBase {
   }
 
   disconnectedCallback(): void {
-    document.removeEventListener('rf-predict', this.#onPredict);
-    document.removeEventListener('rf-digit', this.#onDigit);
+    this.#follow.disconnect();
     this.#unwatch?.();
   }
 
@@ -239,18 +227,8 @@ export class FeatureMaps extends ElementBase {
   #rebuild(): void {
     if (!this.#root) return;
     this.#build();
-    this.#adoptLatest();
+    this.#follow.adopt();
     if (this.#near) this.#draw();
-  }
-
-  // A comparison that answered before this element was upgraded.
-  #adoptLatest(): void {
-    if (!this.htmlFor) return;
-    const compare = document.querySelector(`rf-model-compare[for="${CSS.escape(this.htmlFor)}"]`) as
-      | (Element & { results?: Predictions['results'] })
-      | null;
-    const mine = compare?.results?.find((r) => r.model === this.#model);
-    if (mine) this.#pending = mine.activations;
   }
 
   #build(): void {

@@ -1,15 +1,13 @@
 import { conv2d, explainConv2d, type Tensor, tensor } from '@receptive/core';
 import { ElementBase, el, rovingGrid, shadow } from './dom.js';
 import { formatConvSum, formatNumber, formatScaled, fractionDenominator } from './format.js';
+import { KernelEditor } from './kernel-editor.js';
 import {
   KERNEL_PRESET_NAMES,
   KERNEL_PRESETS,
-  type KernelPreset,
   LECTURE_IMAGE,
   LECTURE_SIZE,
-  PRESET_LABELS,
   parseKernel,
-  presetOf,
 } from './lecture.js';
 import { applyAttribute, type WidgetSpec } from './props.js';
 import { BASE_CSS, inkColor, signedColor, THEME } from './theme.js';
@@ -103,8 +101,7 @@ export class KernelLab extends ElementBase {
   #padding = false;
   #output: Tensor | null = null;
   #root: ShadowRoot | null = null;
-  #inputs: HTMLInputElement[] = [];
-  #presetButtons = new Map<KernelPreset, HTMLButtonElement>();
+  #editor: KernelEditor | null = null;
   #paddingBox: HTMLInputElement | null = null;
   #inputTable: HTMLTableElement | null = null;
   #outputTable: HTMLTableElement | null = null;
@@ -122,7 +119,7 @@ export class KernelLab extends ElementBase {
       parseKernel(TAG, 'kernel', String(v));
     }
     this.#kernel = k;
-    this.#syncKernelInputs();
+    this.#editor?.showValues(this.#kernel);
     this.#update();
   }
 
@@ -171,33 +168,15 @@ export class KernelLab extends ElementBase {
       this.#inputTable,
     );
 
-    const kgrid = el('div', { class: 'kgrid' });
-    this.#inputs = Array.from({ length: 9 }, (_, i) => {
-      const input = el('input', {
-        type: 'number',
-        step: '0.1',
-        inputmode: 'decimal',
-        'aria-label': `Kernel row ${Math.floor(i / 3) + 1}, column ${(i % 3) + 1}`,
-      });
-      input.addEventListener('input', () => {
-        const v = input.value.trim() === '' ? Number.NaN : Number(input.value);
-        input.setAttribute('aria-invalid', String(!Number.isFinite(v)));
-        if (!Number.isFinite(v)) return;
+    this.#editor = new KernelEditor({
+      onCell: (i, v) => {
         this.#kernel[i] = v;
         this.#update();
-      });
-      kgrid.append(input);
-      return input;
+      },
+      onPreset: (kernel) => {
+        this.kernel = kernel;
+      },
     });
-    const presets = el('div', { class: 'presets', role: 'group', 'aria-label': 'Kernel presets' });
-    for (const name of KERNEL_PRESET_NAMES) {
-      const b = el('button', { type: 'button', 'data-preset': name }, PRESET_LABELS[name]);
-      b.addEventListener('click', () => {
-        this.kernel = KERNEL_PRESETS[name];
-      });
-      this.#presetButtons.set(name, b);
-      presets.append(b);
-    }
     this.#paddingBox = el('input', { type: 'checkbox', id: 'padding' });
     this.#paddingBox.checked = this.#padding;
     this.#paddingBox.addEventListener('change', () => {
@@ -207,8 +186,8 @@ export class KernelLab extends ElementBase {
       'fieldset',
       { class: 'kernel' },
       el('legend', {}, 'Kernel (3 × 3)'),
-      kgrid,
-      presets,
+      this.#editor.grid,
+      this.#editor.presets,
       el(
         'div',
         { class: 'padding' },
@@ -245,16 +224,7 @@ export class KernelLab extends ElementBase {
     });
 
     root.append(el('div', { class: 'lab' }, inputFigure, kernelSet, outputFigure, this.#explain));
-    this.#syncKernelInputs();
-  }
-
-  #syncKernelInputs(): void {
-    this.#inputs.forEach((input, i) => {
-      const v = this.#kernel[i]!;
-      // A number input wants a plain decimal; 1/9 shows as 0.1111.
-      input.value = String(Number(v.toFixed(4)));
-      input.setAttribute('aria-invalid', 'false');
-    });
+    this.#editor?.showValues(this.#kernel);
   }
 
   #rows(): number[][] {
@@ -276,9 +246,7 @@ export class KernelLab extends ElementBase {
     const { image, weight } = this.#tensors();
     const pad = this.#padding ? 1 : 0;
     this.#output = conv2d(image, weight, null, { padding: pad });
-    const preset = presetOf(this.#kernel);
-    for (const [name, b] of this.#presetButtons)
-      b.setAttribute('aria-pressed', String(name === preset));
+    this.#editor?.showPreset(this.#kernel);
     if (layoutChanged || this.#outputTable!.rows.length !== this.#output.shape[2]) {
       this.#renderInput();
       this.#renderOutputShell();

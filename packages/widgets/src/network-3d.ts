@@ -2,8 +2,8 @@ import { type Region, receptiveField, type SequentialModel } from '@receptive/co
 import { MODEL_NAMES, type ModelName, modelUrl } from '@receptive/models';
 import type { BackendRequest, LayerKind, NetworkView } from '@receptive/render3d';
 import { ElementBase, el, shadow } from './dom.js';
+import { CompareFollower, type ModelResult } from './follow-compare.js';
 import { formatNumber } from './format.js';
-import type { Predictions } from './model-compare.js';
 import type { NetworkScene, ViewLayer } from './network-3d-scene.js';
 import { applyAttribute, parseEnum, type WidgetSpec, WidgetValueError } from './props.js';
 import { SceneLoader } from './scene-loader.js';
@@ -224,17 +224,15 @@ export class Network3D extends ElementBase {
   #canvasWatch: MutationObserver | null = null;
   #downAt: [number, number] | null = null;
 
-  #onPredict = (e: Event) => {
-    const source = e.composedPath()[0] as Element | undefined;
-    if (!this.htmlFor || source?.localName !== 'rf-model-compare') return;
-    if (source.getAttribute('for') !== this.htmlFor) return;
-    this.#accept((e as CustomEvent<Predictions>).detail.results);
-  };
-  #onDigit = (e: Event) => {
-    const target = e.composedPath()[0] as Element | undefined;
-    if (!this.htmlFor || target?.id !== this.htmlFor) return;
-    if ((e as CustomEvent<{ empty: boolean }>).detail.empty) this.#clear();
-  };
+  #follow = new CompareFollower(this, {
+    model: () => this.#model,
+    onResult: (mine) => this.#accept(mine),
+    onMissing: (message) => {
+      this.#setStatus(message);
+      this.dataset['state'] = 'error';
+    },
+    onEmpty: () => this.#clear(),
+  });
 
   constructor() {
     super();
@@ -295,7 +293,7 @@ export class Network3D extends ElementBase {
     this.#run = null;
     this.#pending = null;
     this.#setUnit(null, false);
-    this.#adoptLatest();
+    this.#follow.adopt({ reportMissing: true });
     void this.#draw();
   }
   get backend(): BackendRequest {
@@ -354,25 +352,23 @@ export class Network3D extends ElementBase {
     } else if (name === 'for' && this.#root) {
       this.#run = null;
       this.#pending = null;
-      this.#adoptLatest();
+      this.#follow.adopt({ reportMissing: true });
       void this.#draw();
     }
   }
 
   connectedCallback(): void {
-    document.addEventListener('rf-predict', this.#onPredict);
-    document.addEventListener('rf-digit', this.#onDigit);
+    this.#follow.connect();
     if (!this.#root) {
       this.#root = shadow(this, STYLES);
       this.#build();
-      this.#adoptLatest();
+      this.#follow.adopt({ reportMissing: true });
     }
     this.#loader.connect();
   }
 
   disconnectedCallback(): void {
-    document.removeEventListener('rf-predict', this.#onPredict);
-    document.removeEventListener('rf-digit', this.#onDigit);
+    this.#follow.disconnect();
     clearTimeout(this.#announceTimer);
     this.#loader.disconnect();
   }
@@ -418,24 +414,8 @@ export class Network3D extends ElementBase {
     if (s && s.textContent !== text) s.textContent = text;
   }
 
-  // A comparison that answered before this element was upgraded.
-  #adoptLatest(): void {
-    if (!this.htmlFor) return;
-    const compare = document.querySelector(`rf-model-compare[for="${CSS.escape(this.htmlFor)}"]`) as
-      | (Element & { results?: Predictions['results'] })
-      | null;
-    if (compare?.results?.length) this.#accept(compare.results);
-  }
-
-  #accept(results: Predictions['results']): void {
-    const mine = results.find((r) => r.model === this.#model);
-    if (!mine) {
-      this.#setStatus(
-        `The comparison for “${this.htmlFor}” does not run the ${this.#model} model: add it to its models.`,
-      );
-      this.dataset['state'] = 'error';
-      return;
-    }
+  // A run of this model: copied, and drawn now if the figure is on screen.
+  #accept(mine: ModelResult): void {
     this.#setStatus('');
     const pad = document.getElementById(this.htmlFor ?? '') as { pixels?: Float32Array } | null;
     const activations: Run['activations'] = {};

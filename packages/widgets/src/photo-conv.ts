@@ -1,9 +1,9 @@
 import { ElementBase, el, shadow, watchViewport } from './dom.js';
+import { KernelEditor } from './kernel-editor.js';
 import type { KernelChange } from './kernel-lab.js';
 import {
   KERNEL_PRESET_NAMES,
   KERNEL_PRESETS,
-  type KernelPreset,
   PRESET_LABELS,
   parseKernel,
   presetOf,
@@ -187,8 +187,7 @@ export class PhotoConv extends ElementBase {
   #channels: PhotoChannels = 'grey';
   #backend: PhotoBackend = 'auto';
   #root: ShadowRoot | null = null;
-  #inputs: HTMLInputElement[] = [];
-  #presetButtons = new Map<KernelPreset, HTMLButtonElement>();
+  #editor: KernelEditor | null = null;
   #photoSelect: HTMLSelectElement | null = null;
   #channelSelect: HTMLSelectElement | null = null;
   #fileInput: HTMLInputElement | null = null;
@@ -363,35 +362,23 @@ export class PhotoConv extends ElementBase {
 
   #build(): void {
     const root = this.#root!;
-    const kgrid = el('div', { class: 'kgrid' });
-    this.#inputs = Array.from({ length: 9 }, (_, i) => {
-      const input = el('input', {
-        type: 'number',
-        step: '0.1',
-        inputmode: 'decimal',
-        'aria-label': `Kernel row ${Math.floor(i / 3) + 1}, column ${(i % 3) + 1}`,
-      });
-      input.addEventListener('input', () => {
-        const v = input.value.trim() === '' ? Number.NaN : Number(input.value);
-        input.setAttribute('aria-invalid', String(!Number.isFinite(v)));
-        if (!Number.isFinite(v)) return;
+    this.#editor = new KernelEditor({
+      onCell: (i, v) => {
         this.#kernel[i] = v;
-        this.#syncPresets();
+        this.#editor?.showPreset(this.#kernel);
         this.#request();
-      });
-      kgrid.append(input);
-      return input;
+      },
+      onPreset: (kernel) => {
+        this.kernel = kernel;
+      },
     });
-    const presets = el('div', { class: 'presets', role: 'group', 'aria-label': 'Kernel presets' });
-    for (const name of KERNEL_PRESET_NAMES) {
-      const b = el('button', { type: 'button', 'data-preset': name }, PRESET_LABELS[name]);
-      b.addEventListener('click', () => {
-        this.kernel = KERNEL_PRESETS[name];
-      });
-      this.#presetButtons.set(name, b);
-      presets.append(b);
-    }
-    const kernelSet = el('fieldset', {}, el('legend', {}, 'Kernel (3 × 3)'), kgrid, presets);
+    const kernelSet = el(
+      'fieldset',
+      {},
+      el('legend', {}, 'Kernel (3 × 3)'),
+      this.#editor.grid,
+      this.#editor.presets,
+    );
 
     this.#photoSelect = el('select', { id: 'photo' });
     for (const name of PHOTO_NAMES) {
@@ -509,17 +496,8 @@ export class PhotoConv extends ElementBase {
   }
 
   #syncKernel(): void {
-    this.#inputs.forEach((input, i) => {
-      input.value = String(Number(this.#kernel[i]!.toFixed(4)));
-      input.setAttribute('aria-invalid', 'false');
-    });
-    this.#syncPresets();
-  }
-
-  #syncPresets(): void {
-    const preset = presetOf(this.#kernel);
-    for (const [name, b] of this.#presetButtons)
-      b.setAttribute('aria-pressed', String(name === preset));
+    this.#editor?.showValues(this.#kernel);
+    this.#editor?.showPreset(this.#kernel);
   }
 
   #kernelName(): string {

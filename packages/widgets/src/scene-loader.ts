@@ -17,7 +17,12 @@ export interface SceneLoaderOptions<S extends Disposable> {
    * released meanwhile: a build that sees it should stop (the loader disposes what it returns).
    */
   load: (current: () => boolean) => Promise<S | null>;
-  /** Called when the view is built (and still wanted). */
+  /**
+   * Waits until the built view can draw (a WebGPU device, say). The view is `scene` meanwhile;
+   * `onReady` waits for it, and a release meanwhile disposes the view.
+   */
+  ready?: (scene: S) => Promise<unknown>;
+  /** Called when the view is built, and ready where `ready` is given (and still wanted). */
   onReady?: (scene: S) => void;
   /** Called when the load failed, with the error. */
   onError?: (err: Error) => void;
@@ -99,6 +104,10 @@ export class SceneLoader<S extends Disposable> {
             return;
           }
           this.#scene = scene;
+          if (this.options.ready) {
+            await this.options.ready(scene);
+            if (!current()) return;
+          }
           this.options.onReady?.(scene);
         } catch (err) {
           if (current()) this.options.onError?.(err as Error);
