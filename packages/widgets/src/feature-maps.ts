@@ -62,7 +62,7 @@ export const FEATURE_MAPS_SPEC: WidgetSpec = {
   fallback:
     'Put the layer shapes (or a static picture) in the element; they show until the script runs.',
   keyboard:
-    'Nothing to operate: it follows the digit pad. Each channel is an image whose text alternative gives its strongest response and where it is; each layer says which channel responds most.',
+    'Nothing to operate: it follows the digit pad. Each channel is an image whose text alternative gives its strongest response and where it is; each layer says which channel responds most, and a polite live region names those channels once the digit has been still for half a second.',
 };
 
 const TAG = FEATURE_MAPS_SPEC.tag;
@@ -93,6 +93,8 @@ interface LayerView {
   strongest: HTMLElement;
   canvases: HTMLCanvasElement[];
   dims: number[] | null;
+  /** The channel (from 1) with the strongest response in the last drawing. */
+  best: number;
 }
 
 /** The largest absolute value and whether any value is negative. */
@@ -146,6 +148,8 @@ export class FeatureMaps extends ElementBase {
   #root: ShadowRoot | null = null;
   #views: LayerView[] = [];
   #status: HTMLElement | null = null;
+  #live: HTMLElement | null = null;
+  #announceTimer = 0;
   #near = false;
   #pending: Record<string, LayerActivation> | null = null;
   #unwatch: (() => void) | null = null;
@@ -215,6 +219,7 @@ export class FeatureMaps extends ElementBase {
   disconnectedCallback(): void {
     this.#follow.disconnect();
     this.#unwatch?.();
+    clearTimeout(this.#announceTimer);
   }
 
   /** The shapes drawn last, by layer (null before the first digit). */
@@ -250,14 +255,16 @@ export class FeatureMaps extends ElementBase {
         list,
         strongest,
       );
-      return { name, box, shape, list, strongest, canvases: [], dims: null };
+      return { name, box, shape, list, strongest, canvases: [], dims: null, best: 0 };
     });
+    this.#live = el('p', { class: 'sr-only', 'aria-live': 'polite', 'data-live': '' });
     root.append(
       el(
         'div',
         { class: 'wrap' },
         this.#status,
         el('div', { class: 'layers' }, ...this.#views.map((v) => v.box)),
+        this.#live,
       ),
     );
     this.dataset['state'] = 'idle';
@@ -269,6 +276,8 @@ export class FeatureMaps extends ElementBase {
 
   #clear(): void {
     this.#pending = null;
+    clearTimeout(this.#announceTimer);
+    if (this.#live) this.#live.textContent = '';
     for (const v of this.#views) {
       for (const c of v.canvases) c.getContext('2d')?.clearRect(0, 0, c.width, c.height);
       v.strongest.textContent = '';
@@ -301,6 +310,12 @@ export class FeatureMaps extends ElementBase {
     this.#setStatus('');
     this.dataset['state'] = 'drawn';
     const ms = performance.now() - t0;
+    // Once the pen rests: which channel of each layer answers most (a moving pen stays quiet).
+    clearTimeout(this.#announceTimer);
+    this.#announceTimer = window.setTimeout(() => {
+      if (!this.#live) return;
+      this.#live.textContent = `Feature maps of the ${this.#model} model. Strongest channel: ${this.#views.map((v) => `${v.name} ${v.best}`).join(', ')}.`;
+    }, THEME.announceDelayMs);
     this.dispatchEvent(
       new CustomEvent<FeatureMapsDrawn>('rf-draw', {
         detail: { model: this.#model, layers: this.drawn!, ms },
@@ -354,6 +369,7 @@ export class FeatureMaps extends ElementBase {
     [...v.list.children].forEach((li, ch) => {
       li.classList.toggle('top', ch === best);
     });
+    v.best = best + 1;
     v.strongest.textContent = `Strongest: channel ${best + 1} (${formatNumber(bestValue)}).${signed ? ' Red is positive, blue negative.' : ''}`;
   }
 }

@@ -172,6 +172,23 @@ describe('the CNN feature maps beside the digit pad', () => {
       });
     }
 
+    // Once the digit rests, a polite live region names each layer's strongest channel.
+    const bestOf = (name: string) =>
+      want[name]!.peaks.reduce((b, p, i, all) => (p.value > all[b]!.value ? i : b), 0) + 1;
+    await page.waitForFunction(
+      () =>
+        (document.querySelector('rf-feature-maps')?.shadowRoot?.querySelector('[data-live]')
+          ?.textContent ?? '') !== '',
+    );
+    assert.equal(
+      await page.evaluate(
+        () =>
+          document.querySelector('rf-feature-maps')!.shadowRoot!.querySelector('[data-live]')!
+            .textContent,
+      ),
+      `Feature maps of the cnn model. Strongest channel: ${LAYERS.map((n) => `${n} ${bestOf(n)}`).join(', ')}.`,
+    );
+
     // Clearing the pad clears the maps; a drawn stroke draws them again.
     await page.evaluate(() =>
       (document.getElementById('pad') as unknown as { clear(): void }).clear(),
