@@ -7,7 +7,7 @@ const WAKE_MARGIN = '200% 0px';
 /**
  * Defines `tag` with the class `load` resolves to, once any `tag` element on the page is near.
  * Attributes set before then (by a scrolly step, say) are read when the element upgrades.
- * @example wakeWhenNear('rf-kernel-lab', () => import('@receptive/widgets').then((m) => m.KernelLab));
+ * @example wakeWhenNear('rf-kernel-lab', () => import('@receptive/widgets/kernel-lab').then((m) => m.KernelLab));
  */
 export function wakeWhenNear(tag: string, load: () => Promise<CustomElementConstructor>): void {
   const elements = document.querySelectorAll(tag);
