@@ -9,6 +9,7 @@ import {
 import type { ConvLayerScene, OutputUnit } from './conv-layer-3d-scene.js';
 import { ElementBase, el, shadow } from './dom.js';
 import { formatNumber } from './format.js';
+import { makePickable } from './pick-canvas.js';
 import {
   applyAttribute,
   parseEnum,
@@ -140,7 +141,6 @@ export class ConvLayer3D extends ElementBase {
   #data: ConvLayer3dData | null = null;
   #root: ShadowRoot | null = null;
   #parts: Record<string, HTMLElement> = {};
-  #wired = new WeakSet<HTMLCanvasElement>();
   #announceTimer = 0;
   // The 3D code (three.js, about 150 KB gzipped) loads once part of the figure is on screen, not
   // merely close: a page whose figure sits just below the fold ships none of it until the reader
@@ -470,30 +470,21 @@ export class ConvLayer3D extends ElementBase {
 
   /** Makes a canvas of the scene operable; a canvas the host swapped in is wired the same way. */
   #wireCanvas(canvas: HTMLCanvasElement): void {
-    if (this.#wired.has(canvas)) return;
-    this.#wired.add(canvas);
-    canvas.tabIndex = 0;
-    canvas.setAttribute('role', 'application');
-    canvas.setAttribute('aria-roledescription', 'convolution layer figure');
-    canvas.setAttribute(
-      'aria-keyshortcuts',
-      'ArrowUp ArrowDown ArrowLeft ArrowRight PageUp PageDown Escape',
-    );
-    // Hover and tap only (no orbit): a finger on the figure still scrolls the page.
-    canvas.style.touchAction = 'pan-y';
-    canvas.addEventListener('keydown', (e) => this.#onKey(e));
-    canvas.addEventListener('focus', () => {
-      if (!this.#unit) this.#setUnit({ filter: 0, y: 0, x: 0 });
-    });
-    canvas.addEventListener('pointermove', (e) => {
-      if (e.buttons !== 0) return;
-      const u = this.#scene?.unitAt(e.clientX, e.clientY);
+    const pick = (x: number, y: number) => {
+      const u = this.#scene?.unitAt(x, y);
       if (u) this.#setUnit(u);
+    };
+    // Hover and tap only (no orbit).
+    const fresh = makePickable(canvas, {
+      roleDescription: 'convolution layer figure',
+      keyShortcuts: 'ArrowUp ArrowDown ArrowLeft ArrowRight PageUp PageDown Escape',
+      onKey: (e) => this.#onKey(e),
+      onFocus: () => {
+        if (!this.#unit) this.#setUnit({ filter: 0, y: 0, x: 0 });
+      },
+      onHover: pick,
     });
-    canvas.addEventListener('click', (e) => {
-      const u = this.#scene?.unitAt(e.clientX, e.clientY);
-      if (u) this.#setUnit(u);
-    });
+    if (fresh) canvas.addEventListener('click', (e) => pick(e.clientX, e.clientY));
   }
 
   #onKey(e: KeyboardEvent): void {

@@ -5,6 +5,7 @@ import { ElementBase, el, shadow } from './dom.js';
 import { CompareFollower, type ModelResult } from './follow-compare.js';
 import { formatNumber } from './format.js';
 import type { NetworkScene, ViewLayer } from './network-3d-scene.js';
+import { makePickable } from './pick-canvas.js';
 import { applyAttribute, parseEnum, type WidgetSpec, WidgetValueError } from './props.js';
 import { SceneLoader } from './scene-loader.js';
 import { BASE_CSS, THEME } from './theme.js';
@@ -220,7 +221,6 @@ export class Network3D extends ElementBase {
   #unit: NetworkUnit | null = null;
   #picked: PickedUnit | null = null;
   #announceTimer = 0;
-  #wired = new WeakSet<HTMLCanvasElement>();
   #canvasWatch: MutationObserver | null = null;
   #downAt: [number, number] | null = null;
 
@@ -618,36 +618,29 @@ export class Network3D extends ElementBase {
 
   /** Makes a canvas of the view operable; a canvas the host swapped in is wired the same way. */
   #wireCanvas(canvas: HTMLCanvasElement): void {
-    if (this.#wired.has(canvas)) return;
-    this.#wired.add(canvas);
-    canvas.tabIndex = 0;
-    // Arrow keys belong to the figure while it has focus.
-    canvas.setAttribute('role', 'application');
-    canvas.setAttribute('aria-roledescription', 'network figure');
-    canvas.setAttribute(
-      'aria-keyshortcuts',
-      'ArrowUp ArrowDown ArrowLeft ArrowRight PageUp PageDown , . Escape',
-    );
+    // Drag to turn; hover and click pick.
+    const fresh = makePickable(canvas, {
+      roleDescription: 'network figure',
+      keyShortcuts: 'ArrowUp ArrowDown ArrowLeft ArrowRight PageUp PageDown , . Escape',
+      onKey: (e) => this.#onKey(e),
+      onFocus: () => {
+        if (this.#unit || !this.#drawn) return;
+        const first = this.#drawn[Math.min(1, this.#drawn.length - 1)]!;
+        this.#setUnit({
+          layer: first.name,
+          channel: 0,
+          y: Math.floor(first.rows / 2),
+          x: Math.floor(first.columns / 2),
+        });
+      },
+      onHover: (x, y) => {
+        const d = this.view?.pickAt(x, y);
+        if (d) this.#setUnit({ layer: d.layer, channel: d.channel, y: d.y, x: d.x });
+      },
+    });
+    if (!fresh) return;
     const described = canvas.getAttribute('aria-describedby')?.split(' ')[0];
     canvas.setAttribute('aria-describedby', described ? `${described} keys` : 'keys');
-    // Drag to turn, but a finger swiping up or down still scrolls the page.
-    canvas.style.touchAction = 'pan-y';
-    canvas.addEventListener('keydown', (e) => this.#onKey(e));
-    canvas.addEventListener('focus', () => {
-      if (this.#unit || !this.#drawn) return;
-      const first = this.#drawn[Math.min(1, this.#drawn.length - 1)]!;
-      this.#setUnit({
-        layer: first.name,
-        channel: 0,
-        y: Math.floor(first.rows / 2),
-        x: Math.floor(first.columns / 2),
-      });
-    });
-    canvas.addEventListener('pointermove', (e) => {
-      if (e.buttons !== 0) return;
-      const d = this.view?.pickAt(e.clientX, e.clientY);
-      if (d) this.#setUnit({ layer: d.layer, channel: d.channel, y: d.y, x: d.x });
-    });
     canvas.addEventListener('pointerdown', (e) => {
       this.#downAt = [e.clientX, e.clientY];
     });
