@@ -7,6 +7,7 @@ import {
   type AugmentOptions,
   accuracy,
   adam,
+  argmaxRows,
   createRng,
   layers,
   predict,
@@ -30,6 +31,13 @@ interface Candidate {
   finalLr: number;
   weightDecay: number;
   augment: AugmentOptions | null;
+  /** Which 1,000 training digits validate, 0 to 5 (the rarest class, 5, has 690 training digits). */
+  fold: number;
+  /** Also report the average of the weights at the end of each of the last `average` epochs. */
+  average: number;
+  /** The last `tailEpochs` epochs train with `tailAugment` instead (null: no augmentation). */
+  tailEpochs: number;
+  tailAugment: AugmentOptions | null;
 }
 
 const defaults: Candidate = {
@@ -45,6 +53,10 @@ const defaults: Candidate = {
   finalLr: 3e-5,
   weightDecay: 1e-4,
   augment: { shift: 1, rotate: 5 },
+  fold: 0,
+  average: 0,
+  tailEpochs: 0,
+  tailAugment: null,
 };
 const arg = process.argv[2];
 if (!arg) {
@@ -61,13 +73,23 @@ if (unknown.length > 0) {
 }
 const cand: Candidate = { ...defaults, ...given };
 
-/** 100 digits of each class from the training part, chosen with a fixed seed. */
-function validationIndices(labels: readonly number[]): { fit: number[]; val: number[] } {
+/**
+ * 100 digits of each class from the training part, chosen with a fixed seed: fold f takes the
+ * f-th hundred of each class's shuffled list, so the six folds never overlap.
+ */
+function validationIndices(
+  labels: readonly number[],
+  fold: number,
+): { fit: number[]; val: number[] } {
+  if (!Number.isInteger(fold) || fold < 0 || fold > 5) {
+    throw new Error(`fold must be a whole number from 0 to 5, received ${fold}`);
+  }
   const rng = createRng(20_240);
   const byClass: number[][] = Array.from({ length: 10 }, () => []);
   for (const [i, l] of labels.entries()) byClass[l]!.push(i);
   const val: number[] = [];
-  for (const list of byClass) val.push(...rng.shuffle([...list]).slice(0, 100));
+  for (const list of byClass)
+    val.push(...rng.shuffle([...list]).slice(100 * fold, 100 * fold + 100));
   const inVal = new Set(val);
   return {
     fit: labels.map((_, i) => i).filter((i) => !inVal.has(i)),
@@ -76,7 +98,7 @@ function validationIndices(labels: readonly number[]): { fit: number[]; val: num
 }
 
 const { train: all } = loadSplit();
-const { fit, val } = validationIndices(all.labels);
+const { fit, val } = validationIndices(all.labels, cand.fold);
 const fitSet = { x: takeExamples(all.x, fit), labels: fit.map((i) => all.labels[i]!) };
 const valSet = { x: takeExamples(all.x, val), labels: val.map((i) => all.labels[i]!) };
 
@@ -103,6 +125,11 @@ const optimizer = adam({ lr: cand.lr, weightDecay: cand.weightDecay });
 console.log(
   `${JSON.stringify(cand)}\n${model.parameterCount()} parameters; fit ${fitSet.labels.length}, validation ${valSet.labels.length}`,
 );
+const params = model.parameters();
+const sums = params.map((p) => new Float64Array(p.value.data.length));
+let averaged = 0;
+const augmentOf = (epoch: number): AugmentOptions | null =>
+  epoch > cand.epochs - cand.tailEpochs ? cand.tailAugment : cand.augment;
 const started = performance.now();
 for (let epoch = 1; epoch <= cand.epochs; epoch++) {
   const t = cand.epochs <= 1 ? 1 : (epoch - 1) / (cand.epochs - 1);
@@ -113,8 +140,15 @@ for (let epoch = 1; epoch <= cand.epochs; epoch++) {
     epochs: 1,
     batchSize: cand.batchSize,
     seed: cand.seed * 1000 + epoch,
-    ...(cand.augment ? { augment: cand.augment } : {}),
+    ...(augmentOf(epoch) ? { augment: augmentOf(epoch)! } : {}),
   });
+  if (epoch > cand.epochs - cand.average) {
+    averaged++;
+    for (const [i, p] of params.entries()) {
+      const sum = sums[i]!;
+      for (let j = 0; j < sum.length; j++) sum[j]! += p.value.data[j]!;
+    }
+  }
   if (epoch % 5 === 0 || epoch === cand.epochs) {
     const acc = accuracy(predict(model, valSet.x), valSet.labels);
     console.log(
@@ -122,8 +156,24 @@ for (let epoch = 1; epoch <= cand.epochs; epoch++) {
     );
   }
 }
-const acc = accuracy(predict(model, valSet.x), valSet.labels);
+const finalPredictions = predict(model, valSet.x);
+const acc = accuracy(finalPredictions, valSet.labels);
 const consistency = shiftReport(model, valSet.x, valSet.labels).consistency;
 console.log(
   `FINAL validation ${(100 * acc).toFixed(1)}% (${Math.round(acc * 1000)} of 1000), shift consistency ${(100 * consistency).toFixed(2)}%`,
 );
+// Which validation digits it misses (indices into data/split.json's train list), to compare runs.
+const top1 = argmaxRows(finalPredictions);
+const missed = val.filter((_, i) => top1[i] !== valSet.labels[i]);
+console.log(`MISSED ${JSON.stringify(missed)}`);
+if (averaged > 0) {
+  for (const [i, p] of params.entries()) {
+    const sum = sums[i]!;
+    for (let j = 0; j < sum.length; j++) p.value.data[j] = sum[j]! / averaged;
+  }
+  const avgAcc = accuracy(predict(model, valSet.x), valSet.labels);
+  const avgConsistency = shiftReport(model, valSet.x, valSet.labels).consistency;
+  console.log(
+    `AVERAGED over ${averaged} epochs: validation ${(100 * avgAcc).toFixed(1)}% (${Math.round(avgAcc * 1000)} of 1000), shift consistency ${(100 * avgConsistency).toFixed(2)}%`,
+  );
+}

@@ -45,10 +45,19 @@ const CNN: Recipe = {
     'conv(8) relu maxpool, conv(16) relu maxpool, flatten, linear(10), softmax: the lecture’s digit CNN.',
   layers: () => lessonCnn('max'),
   seed: 3,
-  epochs: 40,
+  // Chosen on the validation folds (experiments/SUMMARY.md): elastic distortion with small
+  // shifts, rotations, scalings and shears reads four more digits in 1,000 than shifts and
+  // rotations alone on each of folds 0 and 1.
+  epochs: 60,
   batchSize: 32,
   optimizer: { kind: 'adam', lr: 3e-3, finalLr: 3e-5, weightDecay: 1e-4 },
-  augment: { shift: 1, rotate: 5 },
+  augment: {
+    shift: 1,
+    rotate: 8,
+    scale: 0.1,
+    shear: 0.15,
+    elastic: { alpha: 34, sigma: 5 },
+  },
   shortcut: false,
 };
 
