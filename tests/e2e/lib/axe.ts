@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 
@@ -30,4 +31,14 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
   return (results as AxeViolation[]).filter(
     (v) => v.impact === 'serious' || v.impact === 'critical',
   );
+}
+
+/**
+ * Asserts that axe-core finds no serious or critical violations in the page; a failure lists
+ * them, after `where` when given.
+ */
+export async function assertNoSeriousViolations(page: Page, where?: string): Promise<void> {
+  const violations = await seriousViolations(page);
+  const listed = JSON.stringify(violations, null, 2);
+  assert.deepEqual(violations, [], where === undefined ? listed : `${where}: ${listed}`);
 }

@@ -4,9 +4,11 @@ import { type Browser, chromium } from 'playwright-core';
 /** The browser every real-browser test drives: `CHROME_PATH`, else Debian's Chromium. */
 export const CHROME_PATH = process.env['CHROME_PATH'] || '/usr/bin/chromium';
 
-// Without the background-networking flags Chromium keeps dialling Google's hosts, which this
-// closed network refuses; none of them changes what a page sees.
-const BASE_ARGS = [
+/**
+ * The flags of every launch. Without the background-networking ones Chromium keeps dialling
+ * Google's hosts, which this closed network refuses; none of them changes what a page sees.
+ */
+export const BASE_ARGS = [
   '--no-sandbox',
   '--no-first-run',
   '--disable-background-networking',
@@ -16,12 +18,29 @@ const BASE_ARGS = [
   '--disable-quic',
 ];
 
-// A software WebGPU adapter (SwiftShader): slow but real, so GPU code paths run on any machine.
-const WEBGPU_ARGS = ['--enable-unsafe-webgpu', '--enable-unsafe-swiftshader'];
+/** A software WebGPU adapter (SwiftShader): slow but real, so GPU code paths run on any machine. */
+export const WEBGPU_ARGS = ['--enable-unsafe-webgpu', '--enable-unsafe-swiftshader'];
+
+/**
+ * What headless Chromium needs besides {@link WEBGPU_ARGS} to show a WebGPU canvas on
+ * SwiftShader. With only those two flags compute works but a canvas never presents: the GPU
+ * process logs "Could not find SharedImageBackingFactory ... WebgpuSwapChainTexture", the device
+ * is lost and WebGL is gone for a moment while the GPU process restarts. Compositing through
+ * Vulkan on SwiftShader gives the swap chain a backing both sides can use.
+ */
+export const WEBGPU_CANVAS_EXTRA_ARGS = [
+  '--use-angle=swiftshader',
+  '--enable-features=Vulkan',
+  '--use-vulkan=swiftshader',
+];
 
 export interface LaunchOptions {
-  /** Expose WebGPU through SwiftShader. Leave off to test the fallbacks a reader without it gets. */
-  webgpu?: boolean;
+  /**
+   * Expose WebGPU through SwiftShader. Leave off to test the fallbacks a reader without it gets.
+   * `true` gives an adapter (compute runs) but no WebGPU canvas that presents; `'canvas'` adds
+   * {@link WEBGPU_CANVAS_EXTRA_ARGS}, so a WebGPU canvas shows too.
+   */
+  webgpu?: boolean | 'canvas';
   /**
    * Give getUserMedia Chromium's fake camera (a moving test pattern). Whether a page may use it
    * is still up to the context: grant `camera` in its permissions, or it is denied.
@@ -50,6 +69,7 @@ export async function launchBrowser({
     args: [
       ...BASE_ARGS,
       ...(webgpu ? WEBGPU_ARGS : []),
+      ...(webgpu === 'canvas' ? WEBGPU_CANVAS_EXTRA_ARGS : []),
       ...(fakeCamera ? ['--use-fake-device-for-media-stream'] : []),
     ],
   });

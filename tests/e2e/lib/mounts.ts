@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import sirv from 'sirv';
-import type { StaticServer } from './server.ts';
+import { listenOnLoopback, notFound, type StaticServer } from './server.ts';
 
 /**
  * Serves several directories under URL prefixes on a free loopback port, e.g.
@@ -20,28 +19,9 @@ export async function serveMounts(mounts: Record<string, string>): Promise<Stati
     const match = handlers.find(
       (h) => h.prefix === '' || url === h.prefix || url.startsWith(`${h.prefix}/`),
     );
-    if (!match) {
-      res.statusCode = 404;
-      res.end('Not found');
-      return;
-    }
+    if (!match) return notFound(res);
     req.url = url.slice(match.prefix.length) || '/';
-    match.handler(req, res, () => {
-      res.statusCode = 404;
-      res.end('Not found');
-    });
+    match.handler(req, res, () => notFound(res));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
-  };
+  return listenOnLoopback(server);
 }

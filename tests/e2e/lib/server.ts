@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import sirv from 'sirv';
@@ -30,12 +30,21 @@ export async function serveSite(dir: string = SITE_DIST): Promise<StaticServer> 
     );
   }
   const handler = sirv(dir, { dev: false, etag: true, extensions: ['html'] });
-  const server = createServer((req, res) =>
-    handler(req, res, () => {
-      res.statusCode = 404;
-      res.end('Not found');
-    }),
-  );
+  const server = createServer((req, res) => handler(req, res, () => notFound(res)));
+  return listenOnLoopback(server);
+}
+
+/** Answers 404 with a plain `Not found`: what every test server says for a path it does not hold. */
+export function notFound(res: ServerResponse): void {
+  res.statusCode = 404;
+  res.end('Not found');
+}
+
+/**
+ * Starts `server` on a free loopback port (the OS picks it, so a busy port never clashes) and
+ * returns its origin; `close` drops open keep-alive connections first, so it never waits on them.
+ */
+export async function listenOnLoopback(server: Server): Promise<StaticServer> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

@@ -1,31 +1,23 @@
 // @receptive/core/tfjs on the browser's GPU backends (webgl, webgpu) gives the core CPU
 // reference's numbers, forward and training, within 1e-4: both run in the same page.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { before, describe, it, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { decodeDigits } from '@receptive/models';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type {
   CompareReport,
   CompareRequest,
   CoreTfjsApi,
   Variant,
 } from '../fixtures/core-tfjs/main.ts';
-import type { PageProblems } from '../lib/guard.ts';
-import { type Harness, startHarness } from '../lib/harness.ts';
-import { type GpuHarness, startGpuHarness } from '../lib/render3d/webgpu.ts';
+import { heldOut } from '../lib/digits.ts';
+import { noProblems } from '../lib/guard.ts';
+import { type OpenedPage, openFixture, useHarness } from '../lib/harness.ts';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/core-tfjs/dist/', import.meta.url));
 const TOLERANCE = 1e-4;
 
 // Eight real held-out digits: two batches of four.
-const MODELS_DIR = dirname(
-  createRequire(import.meta.url).resolve('@receptive/models/package.json'),
-);
-const heldOut = decodeDigits(new Uint8Array(readFileSync(`${MODELS_DIR}/data/heldout.bin`)));
 const COUNT = 8;
 const digits = {
   pixels: Array.from(heldOut.pixels.subarray(0, COUNT * 784)),
@@ -35,35 +27,13 @@ const digits = {
 const api = (page: Page) =>
   page.evaluateHandle(() => (window as unknown as { rfCoreTfjs: CoreTfjsApi }).rfCoreTfjs);
 
-interface OpenPage {
-  context: BrowserContext;
-  page: Page;
-  problems: PageProblems;
-}
-
-async function openPage(h: Harness | GpuHarness): Promise<OpenPage> {
-  const { context, problems } = await h.context();
-  const page = await context.newPage();
-  await page.goto('/');
-  await page.waitForSelector('body[data-ready="true"]');
-  return { context, page, problems };
-}
-
-const noProblems = (problems: PageProblems) =>
-  assert.deepEqual(problems, {
-    consoleErrors: [],
-    pageErrors: [],
-    failedRequests: [],
-    offsiteRequests: [],
-  });
-
 /**
  * Runs the comparison in the page and checks it: `backend` is the one that ran, every difference
  * is within 1e-4, every tensor is freed again and the page stayed clean.
  */
 async function compareOn(
   t: TestContext,
-  { page, problems }: OpenPage,
+  { page, problems }: OpenedPage,
   backend: string,
   variant: Variant,
   readBack: CompareRequest['readBack'],
@@ -92,7 +62,7 @@ async function compareOn(
     assert.ok(d <= TOLERANCE, `${backend} ${variant} ${what}: max |diff| ${d} > ${TOLERANCE}`);
   }
   assert.equal(report.tensorsAfter, report.tensorsBefore, 'tensors leaked');
-  noProblems(problems);
+  assert.deepEqual(problems, noProblems());
   const worst = (ds: [string, number][]) => Math.max(...ds.map(([, d]) => d)).toExponential(1);
   t.diagnostic(
     `${report.backend}: max |diff| forward ${worst(diffs.slice(0, 10))}` +
@@ -104,16 +74,12 @@ async function compareOn(
 const VARIANTS: Variant[] = ['maxpool', 'blurpool'];
 
 describe('@receptive/core/tfjs on the WebGPU launch matches the CPU reference within 1e-4', () => {
-  let h: Harness;
-  let webgl: OpenPage;
-  let webgpu: OpenPage;
+  const h = useHarness({ webgpu: true, dir: FIXTURE });
+  let webgl: OpenedPage;
+  let webgpu: OpenedPage;
   before(async () => {
-    h = await startHarness({ webgpu: true, dir: FIXTURE });
-    webgl = await openPage(h);
-    webgpu = await openPage(h);
-  });
-  after(async () => {
-    await h?.close();
+    webgl = await openFixture(h);
+    webgpu = await openFixture(h);
   });
 
   for (const variant of VARIANTS) {
@@ -136,14 +102,10 @@ describe('@receptive/core/tfjs on the WebGPU launch matches the CPU reference wi
 });
 
 describe('@receptive/core/tfjs on WebGPU with presentable canvases: forward and training', () => {
-  let h: GpuHarness;
-  let webgpu: OpenPage;
+  const h = useHarness({ webgpu: 'canvas', dir: FIXTURE });
+  let webgpu: OpenedPage;
   before(async () => {
-    h = await startGpuHarness(FIXTURE, 'canvas');
-    webgpu = await openPage(h);
-  });
-  after(async () => {
-    await h?.close();
+    webgpu = await openFixture(h);
   });
 
   for (const variant of VARIANTS) {
@@ -154,14 +116,10 @@ describe('@receptive/core/tfjs on WebGPU with presentable canvases: forward and 
 });
 
 describe('@receptive/core/tfjs on the plain launch (no WebGPU adapter)', () => {
-  let h: Harness;
-  let plain: OpenPage;
+  const h = useHarness({ webgpu: false, dir: FIXTURE });
+  let plain: OpenedPage;
   before(async () => {
-    h = await startHarness({ webgpu: false, dir: FIXTURE });
-    plain = await openPage(h);
-  });
-  after(async () => {
-    await h?.close();
+    plain = await openFixture(h);
   });
 
   it("useBackend('webgpu') throws BackendUnavailableError instead of falling back silently", async () => {
@@ -181,7 +139,7 @@ describe('@receptive/core/tfjs on the plain launch (no WebGPU adapter)', () => {
     );
     // No backend was in use before, and none is named after.
     assert.equal(r.backendAfter, null);
-    noProblems(plain.problems);
+    assert.deepEqual(plain.problems, noProblems());
   });
 
   it("useBackend('webgpu', 'webgl') falls back to webgl, which matches the reference", async (t) => {

@@ -1,24 +1,16 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { tensor } from '@receptive/core';
-import { decodeDigits } from '@receptive/models';
-import { fromOnnx } from '@receptive/onnx';
+import { describe, it } from 'node:test';
 import { THEME } from '@receptive/widgets';
 import type { Page } from 'playwright-core';
+import { cnn, heldOutDigit, modelCard } from '../lib/digits.ts';
+import { drawOnPad, shapeTableRows, waitForAttribute, waitForModelCard } from '../lib/figures.ts';
 import { noProblems } from '../lib/guard.ts';
-import { type Harness, startHarness } from '../lib/harness.ts';
+import { useHarness } from '../lib/harness.ts';
 
 // The CNN's feature maps beside the digit pad (section 1), drawn by <rf-feature-maps> from the
 // run of <rf-model-compare>: checked channel by channel against @receptive/core's own forward
 // pass of the shipped ONNX file.
-const require = createRequire(import.meta.url);
-const MODELS_DIR = dirname(require.resolve('@receptive/models/package.json'));
-const heldOut = decodeDigits(new Uint8Array(readFileSync(`${MODELS_DIR}/data/heldout.bin`)));
-const cnn = fromOnnx(new Uint8Array(readFileSync(`${MODELS_DIR}/models/cnn.onnx`)));
-const card = JSON.parse(readFileSync(`${MODELS_DIR}/models/cnn.card.json`, 'utf8'));
+const card = modelCard('cnn');
 const LAYERS = ['relu1', 'pool1', 'relu2', 'pool2'];
 const PATH = '/lessons/curve-fitting/';
 
@@ -56,9 +48,7 @@ function readMaps(page: Page): Promise<Record<string, Channel[]>> {
 
 /** The core's activations of a held-out digit: per layer, per channel, peak value and where. */
 function expected(index: number) {
-  const { activations } = cnn.forwardAll(
-    tensor(heldOut.pixels.slice(index * 784, index * 784 + 784), [1, 1, 28, 28]),
-  );
+  const { activations } = cnn.forwardAll(heldOutDigit(index));
   const out: Record<
     string,
     { dims: number[]; peaks: { value: number; at: number }[]; data: Float32Array; max: number }
@@ -86,18 +76,10 @@ function expected(index: number) {
 }
 
 describe('the CNN feature maps beside the digit pad', () => {
-  let h: Harness;
-  before(async () => {
-    h = await startHarness();
-  });
-  after(async () => {
-    await h?.close();
-  });
+  const h = useHarness();
 
   it("draws each channel of each layer from the comparison's run, matching the core", async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await page.goto(PATH);
+    const { page, problems } = await h.open(PATH);
     const maps = page.locator('rf-feature-maps');
     await maps.scrollIntoViewIfNeeded();
     await page.waitForSelector('rf-model-compare[data-state="ready"]', { timeout: 30_000 });
@@ -114,17 +96,9 @@ describe('the CNN feature maps beside the digit pad', () => {
     );
     await page.locator('rf-digit-pad [data-action="next"]').click();
     const detail = await drawn;
-    await page.waitForFunction(
-      () =>
-        document
-          .querySelector('rf-model-compare')
-          ?.shadowRoot?.querySelector('[data-model="cnn"]')
-          ?.getAttribute('data-engine') === 'onnxruntime-web/wasm',
-    );
+    await waitForModelCard(page, 'cnn', 'engine', 'onnxruntime-web/wasm');
     // The latest run may have been the core's (while ORT loaded): wait for ORT's own redraw.
-    await page.waitForFunction(
-      () => document.querySelector('rf-feature-maps')?.getAttribute('data-state') === 'drawn',
-    );
+    await waitForAttribute(page, 'rf-feature-maps', 'data-state', 'drawn');
     const want = expected(0);
     assert.equal(detail.model, 'cnn');
     assert.deepEqual(
@@ -193,12 +167,7 @@ describe('the CNN feature maps beside the digit pad', () => {
     await page.evaluate(() =>
       (document.getElementById('pad') as unknown as { clear(): void }).clear(),
     );
-    await page.waitForFunction(
-      () => document.querySelector('rf-feature-maps')?.getAttribute('data-state') === 'idle',
-    );
-    const canvas = page.locator('rf-digit-pad canvas.draw');
-    await canvas.scrollIntoViewIfNeeded();
-    const b = (await canvas.boundingBox())!;
+    await waitForAttribute(page, 'rf-feature-maps', 'data-state', 'idle');
     const again = page.evaluate(
       () =>
         new Promise<number>((resolve) =>
@@ -207,19 +176,20 @@ describe('the CNN feature maps beside the digit pad', () => {
           }),
         ),
     );
-    await page.mouse.move(b.x + b.width * 0.5, b.y + b.height * 0.2);
-    await page.mouse.down();
-    await page.mouse.move(b.x + b.width * 0.5, b.y + b.height * 0.8, { steps: 8 });
-    await page.mouse.up();
+    // A stroke down the middle, a fifth of the pad from its top and bottom.
+    await drawOnPad(page, [
+      [
+        [140, 56],
+        [140, 224],
+      ],
+    ]);
     assert.ok((await again) >= 0);
     assert.equal(await maps.getAttribute('data-state'), 'drawn');
     assert.deepEqual(problems, noProblems());
   });
 
   it('names the layers it lacks, and keeps working when told the right ones', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await page.goto(PATH);
+    const { page, problems } = await h.open(PATH);
     await page.locator('rf-feature-maps').scrollIntoViewIfNeeded();
     await page.waitForSelector('rf-model-compare[data-state="ready"]', { timeout: 30_000 });
     await page.locator('rf-digit-pad [data-action="next"]').click();
@@ -264,20 +234,10 @@ describe('the CNN feature maps beside the digit pad', () => {
   });
 
   it('without JavaScript, shows the layer shapes from the model card', async () => {
-    const { context, problems } = await h.context({ javaScriptEnabled: false });
-    const page = await context.newPage();
-    await page.goto(PATH);
+    const { page, problems } = await h.open(PATH, { javaScriptEnabled: false });
     await page.waitForLoadState('networkidle');
-    const rows = await page
-      .locator('rf-feature-maps tbody tr')
-      .evaluateAll((trs) =>
-        trs.map((tr) => [
-          tr.querySelector('th')!.textContent,
-          tr.querySelectorAll('td')[1]!.textContent,
-        ]),
-      );
     assert.deepEqual(
-      rows,
+      await shapeTableRows(page, 'rf-feature-maps'),
       LAYERS.map((name) => [
         name,
         card.architecture.find((l: { name: string }) => l.name === name).outputShape.join(' × '),

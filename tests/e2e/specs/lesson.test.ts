@@ -1,23 +1,17 @@
 import assert from 'node:assert/strict';
 import { copyFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
-import { seriousViolations } from '../lib/axe.ts';
+import type { BrowserContextOptions, Page } from 'playwright-core';
+import { assertNoSeriousViolations } from '../lib/axe.ts';
 import { noProblems } from '../lib/guard.ts';
-import { type Harness, SCREENSHOT_DIR, startHarness } from '../lib/harness.ts';
+import { type OpenedPage, SCREENSHOT_DIR, useHarness } from '../lib/harness.ts';
 import { scrollToEnd } from '../lib/scroll.ts';
 
 const LESSON = '/lessons/curve-fitting/';
 const STEP_STATES = ['logreg', 'logreg', 'mlp', 'cnn', 'compare'];
 
-let h: Harness;
-before(async () => {
-  h = await startHarness();
-});
-after(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 /** Records every `rf:step` event from the first script on, in order. */
 async function recordSteps(page: Page) {
@@ -28,6 +22,15 @@ async function recordSteps(page: Page) {
       w.rfSteps.push((e as CustomEvent<{ index: number }>).detail.index);
     });
   });
+}
+
+/** The lesson in a fresh guarded context, recording its `rf:step` events (see {@link recordSteps}). */
+async function openLesson(options?: BrowserContextOptions): Promise<OpenedPage> {
+  const { context, problems } = await h.context(options);
+  const page = await context.newPage();
+  await recordSteps(page);
+  await page.goto(LESSON);
+  return { context, problems, page };
 }
 
 const stepsSeen = (page: Page) =>
@@ -45,9 +48,7 @@ async function noHorizontalOverflow(page: Page) {
 
 describe('the first lesson', () => {
   it('is listed on the home page and renders from content/ with its math', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await page.goto('/');
+    const { page, problems } = await h.open('/');
     await page.getByRole('link', { name: 'Learning is curve fitting' }).click();
     await page.waitForURL(`**${LESSON}`);
     assert.equal(await page.locator('h1').textContent(), 'Learning is curve fitting');
@@ -71,10 +72,7 @@ describe('the first lesson', () => {
   });
 
   it('activates its steps in order as the reader scrolls, and the figure follows', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await recordSteps(page);
-    await page.goto(LESSON);
+    const { page, problems } = await openLesson();
     const states: string[] = [];
     await scrollToEnd(page, async () => {
       await page.mouse.wheel(0, 120);
@@ -96,10 +94,7 @@ describe('the first lesson', () => {
   });
 
   it('follows keyboard scrolling (Page Down, Space, arrows)', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await recordSteps(page);
-    await page.goto(LESSON);
+    const { page, problems } = await openLesson();
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     const keys = ['PageDown', 'Space', 'ArrowDown'];
     let n = 0;
@@ -109,15 +104,12 @@ describe('the first lesson', () => {
   });
 
   it('works on a phone-width touch screen with the figure pinned above the text', async () => {
-    const { context, problems } = await h.context({
+    const { page, problems } = await openLesson({
       viewport: { width: 390, height: 844 },
       isMobile: true,
       hasTouch: true,
       deviceScaleFactor: 2,
     });
-    const page = await context.newPage();
-    await recordSteps(page);
-    await page.goto(LESSON);
     await noHorizontalOverflow(page);
     await page.locator('[data-step]').nth(1).scrollIntoViewIfNeeded();
     const figureTop = await page
@@ -131,10 +123,7 @@ describe('the first lesson', () => {
   });
 
   it('keeps working when the window is resized mid-story', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await recordSteps(page);
-    await page.goto(LESSON);
+    const { page, problems } = await openLesson();
     for (let i = 0; i < 12 && (await stepsSeen(page)).length < 3; i++) {
       await page.mouse.wheel(0, 150);
       await page.waitForTimeout(60);
@@ -153,10 +142,7 @@ describe('the first lesson', () => {
   });
 
   it('honours prefers-reduced-motion', async () => {
-    const { context, problems } = await h.context({ reducedMotion: 'reduce' });
-    const page = await context.newPage();
-    await recordSteps(page);
-    await page.goto(LESSON);
+    const { page, problems } = await openLesson({ reducedMotion: 'reduce' });
     const duration = await page
       .locator('[data-step]')
       .first()
@@ -168,9 +154,7 @@ describe('the first lesson', () => {
   });
 
   it('reads without JavaScript: text, formulas and every parameter table', async () => {
-    const { context, problems } = await h.context({ javaScriptEnabled: false });
-    const page = await context.newPage();
-    await page.goto(LESSON);
+    const { page, problems } = await h.open(LESSON, { javaScriptEnabled: false });
     assert.equal(await page.locator('[data-step]').count(), STEP_STATES.length);
     assert.deepEqual(
       await page
@@ -186,11 +170,8 @@ describe('the first lesson', () => {
 
   it('has no serious or critical accessibility violations (axe-core)', async () => {
     for (const path of ['/', LESSON]) {
-      const { context } = await h.context();
-      const page = await context.newPage();
-      await page.goto(path);
-      const violations = await seriousViolations(page);
-      assert.deepEqual(violations, [], `${path}: ${JSON.stringify(violations, null, 2)}`);
+      const { page } = await h.open(path);
+      await assertNoSeriousViolations(page, path);
     }
   });
 });

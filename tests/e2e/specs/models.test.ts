@@ -2,27 +2,24 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { decodeDigits, MODEL_NAMES } from '@receptive/models';
+import { MODEL_NAMES } from '@receptive/models';
 import { fromOnnx } from '@receptive/onnx';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from '../lib/browser.ts';
-import { guardContext, noProblems } from '../lib/guard.ts';
-import { serveMounts } from '../lib/mounts.ts';
-import type { StaticServer } from '../lib/server.ts';
+import type { Page } from 'playwright-core';
+import { heldOut, MODELS_DIR } from '../lib/digits.ts';
+import { noProblems } from '../lib/guard.ts';
+import { openFixture, useHarness } from '../lib/harness.ts';
 
 // The models package as built (dist/, models/, data/) and onnxruntime-web's own files, served
 // next to a bare page: what another course site does, without a bundler.
-const require = createRequire(import.meta.url);
-const MODELS_DIR = dirname(require.resolve('@receptive/models/package.json'));
 // onnxruntime-web exports its runtime files but not its package.json.
 const ORT_DIST = dirname(
   createRequire(`${MODELS_DIR}/`).resolve('onnxruntime-web/ort-wasm-simd-threaded.wasm'),
 );
 const FIXTURE = fileURLToPath(new URL('../fixtures/models/', import.meta.url));
+const MOUNTS = { '/': FIXTURE, '/pkg': MODELS_DIR, '/ort': ORT_DIST };
 
-const heldOut = decodeDigits(new Uint8Array(readFileSync(`${MODELS_DIR}/data/heldout.bin`)));
 const N = heldOut.count;
 
 /** Top-1 and probabilities of the core reference for every held-out digit. */
@@ -70,15 +67,6 @@ const runInPage = (page: Page, name: string, backend: string, workload = 'intera
     { name, backend, workload },
   ) as Promise<PageRun>;
 
-async function openFixture(browser: Browser, origin: string) {
-  const context = await browser.newContext({ baseURL: origin });
-  const problems = await guardContext(context, origin);
-  const page = await context.newPage();
-  await page.goto('/');
-  await page.waitForSelector('body[data-ready="true"]');
-  return { context, page, problems };
-}
-
 function assertSameAsCore(name: string, run: PageRun) {
   const ref = reference(name);
   assert.deepEqual(
@@ -92,26 +80,12 @@ function assertSameAsCore(name: string, run: PageRun) {
   assert.ok(worst <= 1e-4, `${name} on ${run.backend}: probabilities differ by ${worst}`);
 }
 
-let server: StaticServer;
-before(async () => {
-  server = await serveMounts({ '/': FIXTURE, '/pkg': MODELS_DIR, '/ort': ORT_DIST });
-});
-after(async () => {
-  await server?.close();
-});
-
 describe('the digit models in Chromium, with WebGPU', () => {
-  let browser: Browser;
-  before(async () => {
-    browser = await launchBrowser({ webgpu: true });
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const h = useHarness({ mounts: MOUNTS, webgpu: true });
 
   for (const name of MODEL_NAMES) {
     it(`${name}: wasm and webgpu agree with the core on all ${N} held-out digits`, async () => {
-      const { context, page, problems } = await openFixture(browser, server.origin);
+      const { context, page, problems } = await openFixture(h);
       for (const backend of ['wasm', 'webgpu']) {
         const run = await runInPage(page, name, backend);
         assert.equal(run.backend, backend);
@@ -124,7 +98,7 @@ describe('the digit models in Chromium, with WebGPU', () => {
   }
 
   it('auto stays on wasm on a software GPU adapter, for batches too, as measured', async () => {
-    const { context, page } = await openFixture(browser, server.origin);
+    const { context, page } = await openFixture(h);
     const hardware = await page.evaluate(() =>
       // biome-ignore lint/suspicious/noExplicitAny: see above.
       (window as any).rfModels.hardwareWebGpu(),
@@ -138,16 +112,10 @@ describe('the digit models in Chromium, with WebGPU', () => {
 });
 
 describe('the digit models in Chromium without WebGPU', () => {
-  let browser: Browser;
-  before(async () => {
-    browser = await launchBrowser({ webgpu: false });
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const h = useHarness({ mounts: MOUNTS, webgpu: false });
 
   it('asking for WebGPU falls back to wasm, says why, and still reads every digit right', async () => {
-    const { context, page, problems } = await openFixture(browser, server.origin);
+    const { context, page, problems } = await openFixture(h);
     const run = await runInPage(page, 'cnn', 'webgpu');
     assert.equal(run.backend, 'wasm');
     assert.equal(run.fallbackReason, 'webgpu is not available here');
@@ -157,7 +125,7 @@ describe('the digit models in Chromium without WebGPU', () => {
   });
 
   it('asking for WebGL says why it runs on wasm instead, and still reads every digit right', async () => {
-    const { context, page, problems } = await openFixture(browser, server.origin);
+    const { context, page, problems } = await openFixture(h);
     const run = await runInPage(page, 'cnn', 'webgl');
     assert.equal(run.backend, 'wasm');
     assert.match(run.fallbackReason ?? '', /WebGL backend cannot run these models/);
@@ -167,7 +135,7 @@ describe('the digit models in Chromium without WebGPU', () => {
   });
 
   it('a missing model file is a clear error, and the page keeps working', async () => {
-    const { context, page, problems } = await openFixture(browser, server.origin);
+    const { context, page, problems } = await openFixture(h);
     const message = await page.evaluate(async () => {
       // biome-ignore lint/suspicious/noExplicitAny: see above.
       const m = (window as any).rfModels;
@@ -186,7 +154,7 @@ describe('the digit models in Chromium without WebGPU', () => {
     assert.equal(run.probs.length, N * 10);
     // The 404 itself is the only failed request, and it was expected.
     assert.deepEqual(
-      problems.failedRequests.map((r) => r.replace(server.origin, '')),
+      problems.failedRequests.map((r) => r.replace(h.server.origin, '')),
       ['/pkg/models/missing.onnx: HTTP 404'],
     );
     assert.deepEqual(

@@ -1,24 +1,25 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { receptiveField, tensor } from '@receptive/core';
-import { decodeDigits } from '@receptive/models';
-import { fromOnnx } from '@receptive/onnx';
+import { describe, it } from 'node:test';
+import { receptiveField } from '@receptive/core';
 import type { Page } from 'playwright-core';
-import { seriousViolations } from '../lib/axe.ts';
+import { assertNoSeriousViolations } from '../lib/axe.ts';
+import { openWithoutWebGL, sampledColours } from '../lib/canvas.ts';
+import { cnn, heldOutDigit, modelCard } from '../lib/digits.ts';
+import {
+  focusedIn,
+  hoverUnit,
+  propertyOf,
+  shapeTableRows,
+  showFigure,
+  waitForModelCard,
+} from '../lib/figures.ts';
 import { noProblems } from '../lib/guard.ts';
-import { type Harness, startHarness } from '../lib/harness.ts';
+import { useHarness } from '../lib/harness.ts';
 
 // The whole CNN in 3D under the feature maps of the first lesson (<rf-network-3d>): its layers,
 // the values of the units it reports and their receptive fields are checked against
 // @receptive/core's own forward pass and receptiveField on the shipped ONNX file.
-const require = createRequire(import.meta.url);
-const MODELS_DIR = dirname(require.resolve('@receptive/models/package.json'));
-const heldOut = decodeDigits(new Uint8Array(readFileSync(`${MODELS_DIR}/data/heldout.bin`)));
-const cnn = fromOnnx(new Uint8Array(readFileSync(`${MODELS_DIR}/models/cnn.onnx`)));
-const card = JSON.parse(readFileSync(`${MODELS_DIR}/models/cnn.card.json`, 'utf8'));
+const card = modelCard('cnn');
 const PATH = '/lessons/curve-fitting/';
 const FIG = 'rf-network-3d';
 
@@ -51,9 +52,7 @@ type Fig = HTMLElement & {
 
 /** The core's activations of held-out digit `index`, by name (input included). */
 function coreRun(index: number) {
-  return cnn.forwardAll(
-    tensor(heldOut.pixels.slice(index * 784, index * 784 + 784), [1, 1, 28, 28]),
-  ).activations;
+  return cnn.forwardAll(heldOutDigit(index)).activations;
 }
 
 /** The core's value of a unit, read as the figure counts units. */
@@ -66,8 +65,14 @@ function coreValue(acts: ReturnType<typeof coreRun>, u: Unit): number {
   return t.data[u.y]!;
 }
 
-const picked = (page: Page) =>
-  page.evaluate((tag) => (document.querySelector(tag) as unknown as Fig).picked, FIG);
+const picked = (page: Page) => propertyOf<Picked | null>(page, FIG, 'picked');
+
+/** Waits until the 3D view has drawn a frame. */
+const framesDrawn = (page: Page) =>
+  page.waitForFunction(
+    (tag) => (document.querySelector(tag) as unknown as Fig).view!.host.frames > 0,
+    FIG,
+  );
 
 /** Picks the pad's first held-out digit and brings the figure on screen, drawn. */
 async function showDigit(page: Page) {
@@ -75,28 +80,15 @@ async function showDigit(page: Page) {
   await page.waitForSelector('rf-model-compare[data-state="ready"]', { timeout: 30_000 });
   await page.locator('rf-digit-pad [data-action="next"]').click();
   // The comparison's onnxruntime-web answer for this digit.
-  await page.waitForFunction(
-    () =>
-      document
-        .querySelector('rf-model-compare')
-        ?.shadowRoot?.querySelector('[data-model="cnn"]')
-        ?.getAttribute('data-engine') === 'onnxruntime-web/wasm',
-  );
-  await page.locator(FIG).scrollIntoViewIfNeeded();
-  await page.waitForSelector(`${FIG}[data-state="drawn"]`, { timeout: 30_000 });
+  await waitForModelCard(page, 'cnn', 'engine', 'onnxruntime-web/wasm');
+  await showFigure(page, FIG, 'drawn');
 }
 
 /** Moves focus to the figure's canvas the way a keyboard does: Tab from the last camera button. */
 async function tabToCanvas(page: Page) {
   await page.locator(`${FIG} .toolbar button`).last().focus();
   await page.keyboard.press('Tab');
-  assert.equal(
-    await page.evaluate(
-      (tag) => document.querySelector(tag)!.shadowRoot!.activeElement?.localName,
-      FIG,
-    ),
-    'canvas',
-  );
+  assert.equal(await focusedIn(page, FIG), 'canvas');
 }
 
 /** Asserts that the figure's report of a unit is the core's: value and receptive field. */
@@ -117,13 +109,7 @@ function assertUnit(got: Picked, acts: ReturnType<typeof coreRun>) {
   assert.equal(got.field.pixels, field.pixels);
 }
 
-let h: Harness;
-before(async () => {
-  h = await startHarness();
-});
-after(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 describe('the whole network in 3D (<rf-network-3d>)', () => {
   it('loads three.js only near the figure, then draws every layer the core computes for the digit', async () => {
@@ -147,10 +133,7 @@ describe('the whole network in 3D (<rf-network-3d>)', () => {
     await page.waitForSelector('rf-model-compare[data-state="ready"]', { timeout: 30_000 });
     await page.waitForLoadState('networkidle');
     assert.deepEqual(threeFetched(), [], 'no three.js before the figure is on screen');
-    assert.equal(
-      await page.evaluate((tag) => (document.querySelector(tag) as unknown as Fig).view, FIG),
-      null,
-    );
+    assert.equal(await propertyOf(page, FIG, 'view'), null);
     await showDigit(page);
     assert.ok(threeFetched().length >= 1, 'three.js loaded once the figure was on screen');
     assert.ok(
@@ -159,10 +142,7 @@ describe('the whole network in 3D (<rf-network-3d>)', () => {
     );
 
     const acts = coreRun(0);
-    const layers = (await page.evaluate(
-      (tag) => (document.querySelector(tag) as unknown as Fig).layers,
-      FIG,
-    ))!;
+    const layers = (await propertyOf<Fig['layers']>(page, FIG, 'layers'))!;
     // Every feature-map layer of the core's forward pass, input first, with its shape.
     const maps = Object.entries(acts)
       .filter(([, t]) => t.shape.length === 4)
@@ -194,10 +174,7 @@ describe('the whole network in 3D (<rf-network-3d>)', () => {
     );
     assert.equal(view.backend, 'webgl');
     assert.equal(await page.locator(FIG).getAttribute('data-backend'), 'webgl');
-    await page.waitForFunction(
-      (tag) => (document.querySelector(tag) as unknown as Fig).view!.host.frames > 0,
-      FIG,
-    );
+    await framesDrawn(page);
     // One camera button per layer, and one for the whole network.
     const buttons = await page.locator(`${FIG} .toolbar button`).allTextContents();
     assert.deepEqual(buttons.slice(1), ['Input', ...layers.slice(1).map((l) => l.name)]);
@@ -205,9 +182,7 @@ describe('the whole network in 3D (<rf-network-3d>)', () => {
   });
 
   it("picks units by keyboard and reports the core's value and receptive field", async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await page.goto(PATH);
+    const { page, problems } = await h.open(PATH);
     await showDigit(page);
     const acts = coreRun(0);
     const names = (await page.evaluate(
@@ -283,9 +258,7 @@ describe('the whole network in 3D (<rf-network-3d>)', () => {
   });
 
   it('picks a unit under the pointer, moves the camera per layer and jumps under reduced motion', async () => {
-    const { context, problems } = await h.context({ reducedMotion: 'reduce' });
-    const page = await context.newPage();
-    await page.goto(PATH);
+    const { page, problems } = await h.open(PATH, { reducedMotion: 'reduce' });
     await showDigit(page);
     const acts = coreRun(0);
     // A camera button: pressed, and the camera is at that layer's preset at once (no tween).
@@ -307,17 +280,7 @@ describe('the whole network in 3D (<rf-network-3d>)', () => {
     );
     // Hover a unit of pool1 where the view draws it.
     const target = { layer: 'pool1', channel: 0, y: 6, x: 6 };
-    const pos = await page.evaluate(
-      ([tag, u]) =>
-        (
-          document.querySelector(tag as string) as unknown as {
-            unitPosition(u: unknown): { x: number; y: number } | null;
-          }
-        ).unitPosition(u),
-      [FIG, target] as const,
-    );
-    assert.ok(pos);
-    await page.mouse.move(pos.x, pos.y);
+    await hoverUnit(page, FIG, target);
     await page.waitForFunction((tag) => {
       const p = (document.querySelector(tag) as unknown as Fig).picked;
       return p?.layer === 'pool1';
@@ -330,35 +293,17 @@ describe('the whole network in 3D (<rf-network-3d>)', () => {
   });
 
   it('draws on a 2D canvas without WebGL, where the keys still pick units', async () => {
-    const { context, problems } = await h.context();
-    await context.addInitScript(() => {
-      const original = HTMLCanvasElement.prototype.getContext;
-      HTMLCanvasElement.prototype.getContext = function (
-        this: HTMLCanvasElement,
-        type: string,
-        ...rest: unknown[]
-      ) {
-        if (/webgl|webgpu/.test(type)) return null;
-        return (original as (...a: unknown[]) => unknown).call(this, type, ...rest);
-      } as typeof original;
-    });
-    const page = await context.newPage();
-    await page.goto(PATH);
+    const { page, problems } = await openWithoutWebGL(h, PATH);
     await showDigit(page);
     assert.equal(await page.locator(FIG).getAttribute('data-backend'), '2d');
     assert.equal(await page.locator(`${FIG} .toolbar`).isVisible(), false, 'no camera in 2D');
-    await page.waitForFunction(
-      (tag) => (document.querySelector(tag) as unknown as Fig).view!.host.frames > 0,
-      FIG,
+    await framesDrawn(page);
+    const colours = await sampledColours(
+      await page.evaluateHandle(
+        (tag) => (document.querySelector(tag) as unknown as Fig).view!.host.canvas,
+        FIG,
+      ),
     );
-    const colours = await page.evaluate((tag) => {
-      const c = (document.querySelector(tag) as unknown as Fig).view!.host.canvas;
-      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-      const seen = new Set<number>();
-      for (let i = 0; i < d.length; i += 4 * 37)
-        seen.add((d[i]! << 16) | (d[i + 1]! << 8) | d[i + 2]!);
-      return seen.size;
-    }, FIG);
     assert.ok(colours > 5, `${colours} colours on the 2D canvas`);
     await page.evaluate(
       (tag) => (document.querySelector(tag) as unknown as Fig).view!.host.canvas.focus(),
@@ -372,13 +317,10 @@ describe('the whole network in 3D (<rf-network-3d>)', () => {
   });
 
   it('says when the comparison does not run its model, and has no serious accessibility violations', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await page.goto(PATH);
+    const { page, problems } = await h.open(PATH);
     await showDigit(page);
     await tabToCanvas(page);
-    const violations = await seriousViolations(page);
-    assert.deepEqual(violations, [], JSON.stringify(violations, null, 2));
+    await assertNoSeriousViolations(page);
     await page.evaluate(
       (tag) => document.querySelector(tag)!.setAttribute('model', 'cnn-blurpool'),
       FIG,
@@ -396,20 +338,10 @@ describe('the whole network in 3D (<rf-network-3d>)', () => {
   });
 
   it("without JavaScript, shows every layer's shape from the model card", async () => {
-    const { context, problems } = await h.context({ javaScriptEnabled: false });
-    const page = await context.newPage();
-    await page.goto(PATH);
+    const { page, problems } = await h.open(PATH, { javaScriptEnabled: false });
     await page.waitForLoadState('networkidle');
-    const rows = await page
-      .locator(`${FIG} tbody tr`)
-      .evaluateAll((trs) =>
-        trs.map((tr) => [
-          tr.querySelector('th')!.textContent,
-          tr.querySelectorAll('td')[1]!.textContent,
-        ]),
-      );
     assert.deepEqual(
-      rows,
+      await shapeTableRows(page, FIG),
       card.architecture.map((l: { name: string; outputShape: number[] }) => [
         l.name,
         l.outputShape.join(' × '),

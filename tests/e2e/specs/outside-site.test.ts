@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { conv2d, layers, receptiveField, sequential, tensor } from '@receptive/core';
-import { seriousViolations } from '../lib/axe.ts';
+import { describe, it } from 'node:test';
+import { assertNoSeriousViolations } from '../lib/axe.ts';
+import { litCells } from '../lib/figures.ts';
 import { noProblems } from '../lib/guard.ts';
-import { type Harness, startHarness } from '../lib/harness.ts';
-import { labOutput, scrollThrough } from '../lib/scroll.ts';
+import { useHarness } from '../lib/harness.ts';
+import { assertGridClose, cellsSeen, KERNELS, lectureConv, poolingNet } from '../lib/lecture.ts';
+import { labOutput, scrollThroughSteps, wakeEveryFigure } from '../lib/scroll.ts';
 
 // Proof of reuse: @receptive/outside-site is a second course site, written as an outside author
 // would write one (astro, @receptive/astro and nothing else from this repository). Its lesson
@@ -17,10 +18,8 @@ const DIST = `${dirname(require.resolve('@receptive/outside-site/package.json'))
 const LESSON = '/lessons/edges/';
 const POOLING = '/pooling/';
 
-const LECTURE = ['0000000', '0011100', '0111110', '0111000', '0111110', '0011100', '0000000'];
-const IMAGE = tensor(Float32Array.from(LECTURE.join(''), Number), [1, 1, 7, 7]);
-const HORIZONTAL = [-1, -1, -1, 2, 2, 2, -1, -1, -1];
-const LAPLACIAN = [0, -1, 0, -1, 4, -1, 0, -1, 0];
+const HORIZONTAL = KERNELS['horizontal-edge'];
+const LAPLACIAN = KERNELS.laplacian;
 const VERTICAL = [-1, 2, -1, -1, 2, -1, -1, 2, -1];
 // The lesson's scrolly: each step state, the kernel attribute it sets and the kernel's numbers.
 const STEPS: [string, string, number[]][] = [
@@ -29,45 +28,11 @@ const STEPS: [string, string, number[]][] = [
   ['vertical', VERTICAL.join(','), VERTICAL],
 ];
 
-/** The core's convolution of the lecture image, row by row. */
-function coreOutput(kernel: number[]): number[][] {
-  const out = conv2d(IMAGE, tensor(Float32Array.from(kernel), [1, 1, 3, 3]), null);
-  const [, , h, w] = out.shape as [number, number, number, number];
-  return Array.from({ length: h }, (_, y) => Array.from(out.data.subarray(y * w, y * w + w)));
-}
-
-/** The input pixels a first-round pooled unit saw, traced by the core, as sorted "y,x". */
-function traced(y: number, x: number): string[] {
-  const net = sequential(
-    [
-      layers.conv2d({ filters: 1, kernel: 3, bias: false }),
-      layers.maxPool2d({ kernel: 2 }),
-      layers.maxPool2d({ kernel: 2 }),
-    ],
-    { inputShape: [1, 28, 28] },
-  );
-  const r = receptiveField(net, 'pool1', { y, x }).path.find(
-    (p) => p.activation === 'input',
-  )!.region;
-  const out: string[] = [];
-  for (let yy = r.y0; yy <= r.y1; yy++)
-    for (let xx = r.x0; xx <= r.x1; xx++) out.push(`${yy},${xx}`);
-  return out.sort();
-}
-
-let h: Harness;
-before(async () => {
-  h = await startHarness({ dir: DIST });
-});
-after(async () => {
-  await h?.close();
-});
+const h = useHarness({ dir: DIST });
 
 describe('an outside site built on @receptive/astro', () => {
   it('lists its lesson, which renders with typeset math', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await page.goto('/');
+    const { page, problems } = await h.open('/');
     const links = await page
       .locator('.lessons a')
       .evaluateAll((as) => as.map((a) => a.getAttribute('href')));
@@ -86,26 +51,13 @@ describe('an outside site built on @receptive/astro', () => {
   });
 
   it("the scroll steps drive the kernel lab, and its output is the core's", async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await page.goto(LESSON);
+    const { page, problems } = await h.open(LESSON);
     const lab = page.locator('rf-kernel-lab');
-    const seen: string[] = [];
-    await scrollThrough(page, async () => {
-      const state = await page.locator('rf-scrolly').getAttribute('data-state');
-      if (!state || seen.at(-1) === state) return;
-      seen.push(state);
+    const seen = await scrollThroughSteps(page, page.locator('rf-scrolly'), async (state) => {
       const [, attr, kernel] = STEPS.find(([s]) => s === state)!;
       await page.waitForFunction(() => customElements.get('rf-kernel-lab') !== undefined);
       assert.equal(await lab.getAttribute('kernel'), attr, `${state}: kernel`);
-      const actual = await labOutput(lab);
-      const expected = coreOutput(kernel);
-      assert.equal(actual.length, expected.length, `${state}: rows`);
-      actual.forEach((row, y) => {
-        row.forEach((v, x) => {
-          assert.ok(Math.abs(v - expected[y]![x]!) < 1e-5, `${state}: [${y}][${x}]`);
-        });
-      });
+      assertGridClose(await labOutput(lab), lectureConv(kernel), state);
     });
     assert.deepEqual(
       seen,
@@ -115,38 +67,27 @@ describe('an outside site built on @receptive/astro', () => {
   });
 
   it('the pooling page lights the 16 input pixels a pooled unit saw', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await page.goto(POOLING);
+    const { page, problems } = await h.open(POOLING);
     const unit = page.locator('rf-pooling [data-layer="pool1"][data-y="4"][data-x="7"]');
     await unit.scrollIntoViewIfNeeded();
     await unit.hover();
-    const lit = await page.$$eval('rf-pooling [data-layer="input"].lit', (cells) =>
-      cells.map((c) => `${(c as HTMLElement).dataset['y']},${(c as HTMLElement).dataset['x']}`),
-    );
+    const lit = await litCells(page, 'input');
     assert.equal(lit.length, 16);
-    assert.deepEqual(lit.sort(), traced(4, 7));
+    assert.deepEqual(lit, cellsSeen(poolingNet(), 'pool1', { y: 4, x: 7 }));
     assert.deepEqual(problems, noProblems());
   });
 
   it('has no serious accessibility violations, with every figure live', async () => {
     for (const path of ['/', LESSON, POOLING]) {
-      const { context, problems } = await h.context();
-      const page = await context.newPage();
-      await page.goto(path);
-      await scrollThrough(page, async () => {}, 700);
-      await page.evaluate(() => window.scrollTo(0, 0));
-      await page.waitForTimeout(100);
-      const violations = await seriousViolations(page);
-      assert.deepEqual(violations, [], `${path}: ${JSON.stringify(violations, null, 2)}`);
+      const { page, problems } = await h.open(path);
+      await wakeEveryFigure(page);
+      await assertNoSeriousViolations(page, path);
       assert.deepEqual(problems, noProblems(), path);
     }
   });
 
   it('reads without JavaScript: the text, the math and tables computed at build time', async () => {
-    const { context, problems } = await h.context({ javaScriptEnabled: false });
-    const page = await context.newPage();
-    await page.goto(LESSON);
+    const { page, problems } = await h.open(LESSON, { javaScriptEnabled: false });
     await page.waitForLoadState('networkidle');
     assert.equal(await page.locator('h1').textContent(), 'Finding edges');
     assert.equal(await page.locator('[data-step]').count(), 3);
@@ -162,7 +103,7 @@ describe('an outside site built on @receptive/astro', () => {
       );
     assert.deepEqual(
       rows.map((r) => r.map((s) => Number(s.replace('\u2212', '-')))),
-      coreOutput(HORIZONTAL),
+      lectureConv(HORIZONTAL),
     );
     await page.goto(POOLING);
     await page.waitForLoadState('networkidle');

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type * as R3D from '@receptive/render3d';
 import type { Page } from 'playwright-core';
-import { seriousViolations } from '../lib/axe.ts';
+import { assertNoSeriousViolations } from '../lib/axe.ts';
+import { openWithoutWebGL } from '../lib/canvas.ts';
 import { noProblems } from '../lib/guard.ts';
-import { type Harness, SCREENSHOT_DIR, startHarness } from '../lib/harness.ts';
+import { SCREENSHOT_DIR, useHarness } from '../lib/harness.ts';
 import {
   colorDistance,
   colorsAt,
@@ -15,7 +16,6 @@ import {
   meanDifference,
   rgb,
 } from '../lib/render3d/pixels.ts';
-import { type GpuHarness, startGpuHarness } from '../lib/render3d/webgpu.ts';
 
 // The package's example page, built by its `build` script (turbo builds it before e2e).
 const require = createRequire(import.meta.url);
@@ -193,19 +193,11 @@ async function clickEachUnit(page: Page) {
 const framesAtLeast = (page: Page, n: number) =>
   page.waitForFunction((n) => ((window as unknown as Playground).view?.host.frames ?? 0) >= n, n);
 
-let h: Harness;
-before(async () => {
-  h = await startHarness({ dir: EXAMPLE_DIST });
-});
-after(async () => {
-  await h?.close();
-});
+const h = useHarness({ dir: EXAMPLE_DIST });
 
 describe('@receptive/render3d in Chromium', () => {
   it('draws every renderer of the example page, with text alternatives and no errors', async () => {
-    const { context, problems } = await h.context({ viewport: { width: 1000, height: 1500 } });
-    const page = await context.newPage();
-    await page.goto('/');
+    const { page, problems } = await h.open('/', { viewport: { width: 1000, height: 1500 } });
     await page.waitForFunction(() => {
       const ex = (
         window as unknown as {
@@ -249,7 +241,7 @@ describe('@receptive/render3d in Chromium', () => {
       mkdirSync(docs, { recursive: true });
       copyFileSync(shot, `${docs}network.png`);
     }
-    assert.deepEqual(await seriousViolations(page), []);
+    await assertNoSeriousViolations(page);
     assert.deepEqual(problems, noProblems());
   });
 
@@ -468,20 +460,9 @@ describe('@receptive/render3d in Chromium', () => {
   });
 
   it('falls back to a 2D canvas when the browser has no WebGL', async () => {
-    const { context, problems } = await h.context({ viewport: { width: 1000, height: 1500 } });
-    await context.addInitScript(() => {
-      const original = HTMLCanvasElement.prototype.getContext;
-      HTMLCanvasElement.prototype.getContext = function (
-        this: HTMLCanvasElement,
-        type: string,
-        ...rest: unknown[]
-      ) {
-        if (/webgl|webgpu/.test(type)) return null;
-        return (original as (...a: unknown[]) => unknown).call(this, type, ...rest);
-      } as typeof original;
+    const { page, problems } = await openWithoutWebGL(h, '/', {
+      viewport: { width: 1000, height: 1500 },
     });
-    const page = await context.newPage();
-    await page.goto('/');
     await page.waitForFunction(() => {
       const ex = (
         window as unknown as {
@@ -521,13 +502,7 @@ describe('@receptive/render3d in Chromium', () => {
 });
 
 describe('@receptive/render3d on WebGPU (Chromium with a SwiftShader WebGPU canvas)', () => {
-  let g: GpuHarness;
-  before(async () => {
-    g = await startGpuHarness(EXAMPLE_DIST, 'canvas');
-  });
-  after(async () => {
-    await g?.close();
-  });
+  const g = useHarness({ dir: EXAMPLE_DIST, webgpu: 'canvas' });
 
   it('draws the known colours, picks units and draws the same network as WebGL2', async () => {
     const { context, problems } = await g.context();
@@ -577,13 +552,7 @@ describe('@receptive/render3d on WebGPU (Chromium with a SwiftShader WebGPU canv
 });
 
 describe('@receptive/render3d where WebGPU has an adapter but cannot show a canvas', () => {
-  let g: GpuHarness;
-  before(async () => {
-    g = await startGpuHarness(EXAMPLE_DIST, 'adapter-only');
-  });
-  after(async () => {
-    await g?.close();
-  });
+  const g = useHarness({ dir: EXAMPLE_DIST, webgpu: true });
 
   it('falls back from `webgpu` to WebGL2 with the reason, never a blank figure', async () => {
     const { context, problems } = await g.context();

@@ -1,11 +1,21 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { conv2d, layers, receptiveField, relu, sequential, tensor } from '@receptive/core';
+import { describe, it } from 'node:test';
+import { conv2d, layers, relu, sequential, tensor } from '@receptive/core';
+import type { ConvLayer3dDrawn } from '@receptive/widgets';
 import type { Page } from 'playwright-core';
-import { seriousViolations } from '../lib/axe.ts';
+import { assertNoSeriousViolations } from '../lib/axe.ts';
+import { openWithoutWebGL, sampledColours } from '../lib/canvas.ts';
+import {
+  focusedIn,
+  hoverUnit,
+  propertyOf,
+  scrollToStep,
+  waitForAttribute,
+} from '../lib/figures.ts';
 import { noProblems } from '../lib/guard.ts';
-import { type Harness, startHarness } from '../lib/harness.ts';
-import { scrollThrough } from '../lib/scroll.ts';
+import { type OpenedPage, useHarness } from '../lib/harness.ts';
+import { cellsSeen, poolingNet } from '../lib/lecture.ts';
+import { scrollThrough, scrollThroughSteps } from '../lib/scroll.ts';
 
 // Sections 3 and 4 as scrollytelling: the 3D convolution-layer figure (three.js loaded lazily)
 // and the pooling figure, each driven by its steps. Every expected number is computed here by
@@ -27,18 +37,8 @@ const POOL_STEPS: Record<string, string> = {
   whole: 'pool2,4,3',
 };
 
-type Drawn = {
-  backend: string;
-  inputChannels: number;
-  filters: number;
-  filterChannels: number;
-  outputSlices: number;
-  outputRows: number;
-  outputColumns: number;
-  frames: number;
-};
 type Fig = HTMLElement & {
-  drawn: Drawn | null;
+  drawn: ConvLayer3dDrawn | null;
   filters: number;
   channels: number;
   unit: { filter: number; y: number; x: number } | null;
@@ -69,8 +69,7 @@ function coreLayer(k: number, d: number) {
   };
 }
 
-const drawn = (page: Page) =>
-  page.evaluate((tag) => (document.querySelector(tag) as unknown as Fig).drawn, FIG);
+const drawn = (page: Page) => propertyOf<Fig['drawn']>(page, FIG, 'drawn');
 const cell = (page: Page, key: string) =>
   page.locator(`${FIG} .stage ~ table [data-shape="${key}"]`).textContent();
 
@@ -81,26 +80,17 @@ const canvasOf = (page: Page) =>
     FIG,
   );
 
-/** Where output unit `u` is drawn now, in page coordinates. */
-const unitAt = async (page: Page, u: { filter: number; y: number; x: number }) =>
-  (await page.evaluate(
-    ([tag, u]) =>
-      (document.querySelector(tag as string) as unknown as Fig).unitPosition(
-        u as { filter: number; y: number; x: number },
-      ),
-    [FIG, u] as const,
-  ))!;
+const unitOf = (page: Page) => propertyOf<Fig['unit']>(page, FIG, 'unit');
 
-const unitOf = (page: Page) =>
-  page.evaluate((tag) => (document.querySelector(tag) as unknown as Fig).unit, FIG);
+const figureReady = (page: Page) =>
+  waitForAttribute(page, FIG, 'data-state', 'ready', { timeout: 20_000 });
 
-async function figureReady(page: Page) {
-  await page.waitForFunction(
-    (tag) => document.querySelector(tag)?.getAttribute('data-state') === 'ready',
+/** Waits until the figure has drawn a frame. */
+const framesDrawn = (page: Page) =>
+  page.waitForFunction(
+    (tag) => (document.querySelector(tag) as unknown as Fig).drawn!.frames > 0,
     FIG,
-    { timeout: 20_000 },
   );
-}
 
 /** Types into one of the figure's number inputs (k or d). */
 async function setCount(page: Page, name: 'k' | 'd', value: string) {
@@ -137,13 +127,18 @@ async function assertLayer(page: Page, k: number, d: number) {
   assert.match(sentence ?? '', new RegExp(`${want.parameters.toLocaleString('en-US')} parameters`));
 }
 
-let h: Harness;
-before(async () => {
-  h = await startHarness();
-});
-after(async () => {
-  await h?.close();
-});
+const h = useHarness();
+
+/**
+ * Opens the lesson (by `open`, else a plain `h.open(PATH)`) at its last step, which leaves
+ * k and d to the reader, once the figure is ready.
+ */
+async function openAtFreeStep(open = () => h.open(PATH)): Promise<OpenedPage> {
+  const opened = await open();
+  await scrollToStep(opened.page, 'free');
+  await figureReady(opened.page);
+  return opened;
+}
 
 describe('sections 3 and 4 as scrollytelling, with the 3D convolution layer', () => {
   it('loads three.js only near the figure, then draws the layer the core computes for each k and d', async () => {
@@ -157,13 +152,7 @@ describe('sections 3 and 4 as scrollytelling, with the 3D convolution layer', ()
     const heavy = () => requests.filter((u) => /conv-layer-3d-scene|three/.test(u));
     assert.deepEqual(heavy(), [], 'no three.js before scrolling');
     // The element's own code may be defined by now (it is small); its 3D view is not.
-    assert.equal(
-      await page.evaluate(
-        (tag) => (document.querySelector(tag) as unknown as Fig).drawn ?? null,
-        FIG,
-      ),
-      null,
-    );
+    assert.equal((await drawn(page)) ?? null, null);
     // The fallback table is there from the start (no JavaScript needed for the shapes).
     assert.equal(
       await page.locator(`${FIG} .rf-fallback [data-shape="output"]`).textContent(),
@@ -181,10 +170,8 @@ describe('sections 3 and 4 as scrollytelling, with the 3D convolution layer', ()
 
     // On to the last step, which leaves k and d to the reader, in a laptop-sized window.
     await page.setViewportSize({ width: 1280, height: 800 });
-    await page.locator('[data-step][data-state="free"]').scrollIntoViewIfNeeded();
-    await page.waitForFunction(
-      () => document.querySelector('rf-scrolly')?.getAttribute('data-state') === 'free',
-    );
+    await scrollToStep(page, 'free');
+    await waitForAttribute(page, 'rf-scrolly', 'data-state', 'free');
     for (const [k, d] of [
       [4, 1],
       [4, 3],
@@ -207,11 +194,7 @@ describe('sections 3 and 4 as scrollytelling, with the 3D convolution layer', ()
   });
 
   it("picks an output unit by pointer and by keyboard: the window it reads and the core's value", async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await page.goto(PATH);
-    await page.locator('[data-step][data-state="free"]').scrollIntoViewIfNeeded();
-    await figureReady(page);
+    const { page, problems } = await openAtFreeStep();
     await setCount(page, 'k', '3');
     await setCount(page, 'd', '2');
     await assertLayer(page, 3, 2);
@@ -235,88 +218,45 @@ describe('sections 3 and 4 as scrollytelling, with the 3D convolution layer', ()
 
     // Pointer: hover the unit's centre on the canvas.
     const target = { filter: 0, y: 2, x: 3 };
-    const pos = await page.evaluate(
-      ([tag, u]) =>
-        (document.querySelector(tag as string) as unknown as Fig).unitPosition(
-          u as { filter: number; y: number; x: number },
-        ),
-      [FIG, target] as const,
-    );
-    await page.mouse.move(pos!.x, pos!.y);
+    await hoverUnit(page, FIG, target);
     await page.waitForFunction(
       (tag) => (document.querySelector(tag) as unknown as Fig).unit !== null,
       FIG,
     );
-    assert.deepEqual(
-      await page.evaluate((tag) => (document.querySelector(tag) as unknown as Fig).unit, FIG),
-      target,
-    );
+    assert.deepEqual(await unitOf(page), target);
 
     // Keyboard: Tab from the d input to the canvas, then arrows and ] move the unit.
     await page.locator(`${FIG} input[name="d"]`).focus();
     await page.keyboard.press('Tab');
-    assert.equal(
-      await page.evaluate(
-        (tag) => document.querySelector(tag)!.shadowRoot!.activeElement?.localName,
-        FIG,
-      ),
-      'canvas',
-    );
+    assert.equal(await focusedIn(page, FIG), 'canvas');
     await page.keyboard.press('Home');
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press(']');
     await page.keyboard.press('ArrowRight');
-    const unit = await page.evaluate(
-      (tag) => (document.querySelector(tag) as unknown as Fig).unit,
-      FIG,
-    );
-    assert.deepEqual(unit, { filter: 1, y: 3, x: 1 });
+    assert.deepEqual(await unitOf(page), { filter: 1, y: 3, x: 1 });
     const readout = (await page.locator(`${FIG} .readout`).textContent()) ?? '';
     assert.match(readout, /^Filter 2, row 4, column 2: it reads the 2 × 3 × 3 window of rows 4–6/);
     const relued = Number(/after ReLU (\d+(?:\.\d+)?)/.exec(readout)?.[1]);
     assert.ok(Math.abs(relued - at(1, 3, 1)) < 0.006, `${relued} vs core ${at(1, 3, 1)}`);
     await page.keyboard.press('Escape');
-    assert.equal(
-      await page.evaluate((tag) => (document.querySelector(tag) as unknown as Fig).unit, FIG),
-      null,
-    );
+    assert.equal(await unitOf(page), null);
     assert.deepEqual(problems, noProblems());
   });
 
   it('draws on a 2D canvas when the browser has no WebGL, and still follows k and d', async () => {
-    const { context, problems } = await h.context();
-    await context.addInitScript(() => {
-      const original = HTMLCanvasElement.prototype.getContext;
-      HTMLCanvasElement.prototype.getContext = function (
-        this: HTMLCanvasElement,
-        type: string,
-        ...rest: unknown[]
-      ) {
-        if (/webgl|webgpu/.test(type)) return null;
-        return (original as (...a: unknown[]) => unknown).call(this, type, ...rest);
-      } as typeof original;
-    });
-    const page = await context.newPage();
-    await page.goto(PATH);
-    await page.locator('[data-step][data-state="free"]').scrollIntoViewIfNeeded();
-    await figureReady(page);
+    const { page, problems } = await openAtFreeStep(() => openWithoutWebGL(h, PATH));
     assert.equal((await drawn(page))!.backend, '2d');
     await setCount(page, 'k', '5');
     await setCount(page, 'd', '3');
     await assertLayer(page, 5, 3);
-    await page.waitForFunction(
-      (tag) => (document.querySelector(tag) as unknown as Fig).drawn!.frames > 0,
-      FIG,
-    );
+    await framesDrawn(page);
     // The 2D canvas is not blank: more than one colour on it.
-    const colours = await page.evaluate((tag) => {
-      const c = document.querySelector(tag)!.shadowRoot!.querySelector('canvas')!;
-      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-      const seen = new Set<number>();
-      for (let i = 0; i < d.length; i += 4 * 37)
-        seen.add((d[i]! << 16) | (d[i + 1]! << 8) | d[i + 2]!);
-      return seen.size;
-    }, FIG);
+    const colours = await sampledColours(
+      await page.evaluateHandle(
+        (tag) => document.querySelector(tag)!.shadowRoot!.querySelector('canvas')!,
+        FIG,
+      ),
+    );
     assert.ok(colours > 5, `${colours} colours on the 2D canvas`);
     // Hovering picks units on the 2D canvas too: the last filter's bottom-right unit, then a
     // unit of the first filter.
@@ -324,8 +264,7 @@ describe('sections 3 and 4 as scrollytelling, with the 3D convolution layer', ()
       { filter: 4, y: 4, x: 4 },
       { filter: 0, y: 1, x: 2 },
     ]) {
-      const pos = await unitAt(page, u);
-      await page.mouse.move(pos.x, pos.y);
+      await hoverUnit(page, FIG, u);
       await page.waitForFunction(
         ([tag, f, y, x]) => {
           const v = (document.querySelector(tag as string) as unknown as Fig).unit;
@@ -342,11 +281,7 @@ describe('sections 3 and 4 as scrollytelling, with the 3D convolution layer', ()
   });
 
   it('announces the unit the pointer rests on once, from a live region apart from the readout', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await page.goto(PATH);
-    await page.locator('[data-step][data-state="free"]').scrollIntoViewIfNeeded();
-    await figureReady(page);
+    const { page, problems } = await openAtFreeStep();
     await setCount(page, 'k', '2');
     await assertLayer(page, 2, 1);
     assert.equal(await page.locator(`${FIG} .readout`).getAttribute('aria-live'), null);
@@ -364,10 +299,7 @@ describe('sections 3 and 4 as scrollytelling, with the 3D convolution layer', ()
         subtree: true,
       });
     });
-    for (let x = 0; x < 5; x++) {
-      const pos = await unitAt(page, { filter: 0, y: 2, x });
-      await page.mouse.move(pos.x, pos.y);
-    }
+    for (let x = 0; x < 5; x++) await hoverUnit(page, FIG, { filter: 0, y: 2, x });
     assert.deepEqual(await unitOf(page), { filter: 0, y: 2, x: 4 });
     await page.waitForFunction(() => (window as unknown as { said: string[] }).said.length > 0);
     await page.waitForTimeout(700);
@@ -379,11 +311,7 @@ describe('sections 3 and 4 as scrollytelling, with the 3D convolution layer', ()
   });
 
   it('keeps the unit attribute whatever the order of the attributes, and says when fewer filters drop it', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await page.goto(PATH);
-    await page.locator('[data-step][data-state="free"]').scrollIntoViewIfNeeded();
-    await figureReady(page);
+    const { page, problems } = await openAtFreeStep();
     await setCount(page, 'k', '3');
     await assertLayer(page, 3, 1);
     // A unit of the fifth filter, set before the filters that make it exist.
@@ -412,11 +340,7 @@ describe('sections 3 and 4 as scrollytelling, with the 3D convolution layer', ()
   });
 
   it('frees its WebGL context when removed, keeps it when moved, and rebuilds when added again', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await page.goto(PATH);
-    await page.locator('[data-step][data-state="free"]').scrollIntoViewIfNeeded();
-    await figureReady(page);
+    const { page, problems } = await openAtFreeStep();
     const lost = (canvas: Awaited<ReturnType<typeof canvasOf>>) =>
       canvas.evaluate((c) => (c as HTMLCanvasElement).getContext('webgl2')!.isContextLost());
     const first = await canvasOf(page);
@@ -457,19 +381,12 @@ describe('sections 3 and 4 as scrollytelling, with the 3D convolution layer', ()
     const second = await canvasOf(page);
     assert.equal(await second.evaluate((c, old) => c !== old, first), true);
     assert.equal(await lost(second), false);
-    await page.waitForFunction(
-      (tag) => (document.querySelector(tag) as unknown as Fig).drawn!.frames > 0,
-      FIG,
-    );
+    await framesDrawn(page);
     assert.deepEqual(problems, noProblems());
   });
 
   it('wires the canvas the host swaps in after a lost GPU device: focus, keys and hover still work', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await page.goto(PATH);
-    await page.locator('[data-step][data-state="free"]').scrollIntoViewIfNeeded();
-    await figureReady(page);
+    const { page, problems } = await openAtFreeStep();
     const before = await canvasOf(page);
     // The host's own recovery when a WebGPU device is lost (headless Chromium has no WebGPU
     // that reaches the screen, so the test starts it): the renderer goes, a fresh canvas
@@ -503,13 +420,9 @@ describe('sections 3 and 4 as scrollytelling, with the 3D convolution layer', ()
     );
     await page.keyboard.press('ArrowRight');
     assert.deepEqual(await unitOf(page), { filter: 0, y: 0, x: 1 });
-    await page.waitForFunction(
-      (tag) => (document.querySelector(tag) as unknown as Fig).drawn!.frames > 0,
-      FIG,
-    );
+    await framesDrawn(page);
     const target = { filter: 0, y: 3, x: 2 };
-    const pos = await unitAt(page, target);
-    await page.mouse.move(pos.x, pos.y);
+    await hoverUnit(page, FIG, target);
     await page.waitForFunction(
       (tag) => (document.querySelector(tag) as unknown as Fig).unit?.y === 3,
       FIG,
@@ -519,15 +432,9 @@ describe('sections 3 and 4 as scrollytelling, with the 3D convolution layer', ()
   });
 
   it('scroll steps drive the 3D figure in section 3', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await page.goto(PATH);
+    const { page, problems } = await h.open(PATH);
     const scrolly = page.locator('rf-scrolly').first();
-    const seen: string[] = [];
-    await scrollThrough(page, async () => {
-      const state = await scrolly.getAttribute('data-state');
-      if (!state || seen.at(-1) === state) return;
-      seen.push(state);
+    const seen = await scrollThroughSteps(page, scrolly, async (state) => {
       const want = CONV_STEPS[state];
       if (!want) return;
       await figureReady(page);
@@ -540,22 +447,9 @@ describe('sections 3 and 4 as scrollytelling, with the 3D convolution layer', ()
   });
 
   it('scroll steps drive the pooling figure in section 4: 16 pixels, then more, then all', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await page.goto('/lessons/pooling/');
-    const net = sequential(
-      [
-        layers.conv2d({ filters: 1, kernel: 3, bias: false }),
-        layers.maxPool2d({ kernel: 2 }),
-        layers.maxPool2d({ kernel: 2 }),
-      ],
-      { inputShape: [1, 28, 28] },
-    );
-    const seen: string[] = [];
-    await scrollThrough(page, async () => {
-      const state = await page.locator('rf-scrolly').getAttribute('data-state');
-      if (!state || seen.at(-1) === state) return;
-      seen.push(state);
+    const { page, problems } = await h.open('/lessons/pooling/');
+    const net = poolingNet();
+    const seen = await scrollThroughSteps(page, page.locator('rf-scrolly'), async (state) => {
       const [layer, row, col] = POOL_STEPS[state]!.split(',');
       const y = Number(row) - 1;
       const x = Number(col) - 1;
@@ -575,10 +469,7 @@ describe('sections 3 and 4 as scrollytelling, with the 3D convolution layer', ()
         },
         [layer, y, x] as const,
       );
-      const r = receptiveField(net, layer!, { y, x }).path.find(
-        (p) => p.activation === 'input',
-      )!.region;
-      const pixels = (r.y1 - r.y0 + 1) * (r.x1 - r.x0 + 1);
+      const pixels = cellsSeen(net, layer!, { y, x }).length;
       const lit = await page.locator('rf-pooling [data-layer="input"].lit').count();
       assert.equal(lit, pixels, `${state}: input pixels lit`);
       if (layer === 'pool1') assert.equal(lit, 16);
@@ -601,10 +492,8 @@ describe('sections 3 and 4 as scrollytelling, with the 3D convolution layer', ()
       [PATH, 'depth'],
       ['/lessons/pooling/', 'sixteen'],
     ] as const) {
-      const { context, problems } = await h.context({ viewport: { width: 1280, height: 800 } });
-      const page = await context.newPage();
-      await page.goto(path);
-      await page.locator(`[data-step][data-state="${state}"]`).scrollIntoViewIfNeeded();
+      const { page, problems } = await h.open(path, { viewport: { width: 1280, height: 800 } });
+      await scrollToStep(page, state);
       await page.waitForTimeout(400);
       const box = (await page.locator('rf-scrolly > [slot="figure"]').first().boundingBox())!;
       assert.ok(
@@ -615,13 +504,12 @@ describe('sections 3 and 4 as scrollytelling, with the 3D convolution layer', ()
       assert.ok(box.x > steps.x, `${path}: figure beside the text on a laptop`);
       assert.deepEqual(problems, noProblems());
 
-      const phone = await h.context({
+      const phone = await h.open(path, {
         viewport: { width: 390, height: 844 },
         isMobile: true,
         hasTouch: true,
       });
-      const p = await phone.context.newPage();
-      await p.goto(path);
+      const p = phone.page;
       const fig = (await p.locator('rf-scrolly > [slot="figure"]').first().boundingBox())!;
       const text = (await p.locator('[data-scrolly-steps]').first().boundingBox())!;
       assert.ok(fig.y < text.y, `${path}: figure before the text on a phone`);
@@ -636,13 +524,10 @@ describe('sections 3 and 4 as scrollytelling, with the 3D convolution layer', ()
 
   it('has no serious accessibility violations with the 3D figure and the pooling figure live', async () => {
     for (const path of [PATH, '/lessons/pooling/']) {
-      const { context, problems } = await h.context();
-      const page = await context.newPage();
-      await page.goto(path);
+      const { page, problems } = await h.open(path);
       await scrollThrough(page, async () => {}, 700);
       if (path === PATH) await figureReady(page);
-      const violations = await seriousViolations(page);
-      assert.deepEqual(violations, [], `${path}: ${JSON.stringify(violations, null, 2)}`);
+      await assertNoSeriousViolations(page, path);
       assert.deepEqual(problems, noProblems(), path);
     }
   });

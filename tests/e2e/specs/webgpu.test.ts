@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { type Harness, startHarness } from '../lib/harness.ts';
+import { useHarness } from '../lib/harness.ts';
 
 /** Doubles four floats in a WGSL compute shader and reads them back: proof the GPU path runs. */
 const doubleOnGpu = (page: Page) =>
@@ -52,36 +52,20 @@ const hasWebGL2 = (page: Page) =>
   page.evaluate(() => document.createElement('canvas').getContext('webgl2') !== null);
 
 describe('the WebGPU-enabled launch', () => {
-  let h: Harness;
-  before(async () => {
-    h = await startHarness({ webgpu: true });
-  });
-  after(async () => {
-    await h?.close();
-  });
+  const h = useHarness({ webgpu: true });
 
   it('reaches a WebGPU adapter and runs a compute shader on it', async () => {
-    const { context } = await h.context();
-    const page = await context.newPage();
-    await page.goto('/');
+    const { page } = await h.open('/');
     assert.deepEqual(await doubleOnGpu(page), [2, 4, 6, 9]);
     assert.equal(await hasWebGL2(page), true);
   });
 });
 
 describe('the plain launch (what a reader without WebGPU gets)', () => {
-  let h: Harness;
-  before(async () => {
-    h = await startHarness({ webgpu: false });
-  });
-  after(async () => {
-    await h?.close();
-  });
+  const h = useHarness({ webgpu: false });
 
   it('offers no WebGPU adapter but still has WebGL2', async () => {
-    const { context } = await h.context();
-    const page = await context.newPage();
-    await page.goto('/');
+    const { page } = await h.open('/');
     assert.equal(await doubleOnGpu(page), null);
     assert.equal(await hasWebGL2(page), true);
   });

@@ -1,34 +1,37 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   conv2d,
   layers,
-  receptiveField,
   relu,
   type SequentialModel,
   sequential,
   shift2d,
   tensor,
 } from '@receptive/core';
-import { decodeDigits } from '@receptive/models';
-import { fromOnnx } from '@receptive/onnx';
-import type { Page } from 'playwright-core';
-import { seriousViolations } from '../lib/axe.ts';
+import type { BrowserContextOptions, Page } from 'playwright-core';
+import { assertNoSeriousViolations } from '../lib/axe.ts';
+import { cnn, heldOut, heldOutDigit, modelCard, top } from '../lib/digits.ts';
+import {
+  drawOnPad,
+  litCells,
+  padToPage,
+  showFigure,
+  waitForAttribute,
+  waitForModelCard,
+} from '../lib/figures.ts';
 import { noProblems } from '../lib/guard.ts';
-import { type Harness, startHarness } from '../lib/harness.ts';
+import { type OpenedPage, useHarness } from '../lib/harness.ts';
+import { cellsSeen, KERNELS, LECTURE, LECTURE_IMAGE } from '../lib/lecture.ts';
 
 // The package's example page, built by its `build` script (turbo builds it before e2e).
 const require = createRequire(import.meta.url);
 const WIDGETS_DIR = dirname(require.resolve('@receptive/widgets/package.json'));
-const MODELS_DIR = dirname(require.resolve('@receptive/models/package.json'));
 const EXAMPLE_DIST = `${WIDGETS_DIR}/example/dist/`;
 
-const LECTURE = ['0000000', '0011100', '0111110', '0111000', '0111110', '0011100', '0000000'];
-const IMAGE = tensor(Float32Array.from(LECTURE.join(''), Number), [1, 1, 7, 7]);
-const EDGE = [-1, -1, -1, 2, 2, 2, -1, -1, -1];
+const EDGE = KERNELS['horizontal-edge'];
 
 /** The output grid as the page writes it, row by row. */
 const outputGrid = (page: Page) =>
@@ -38,7 +41,9 @@ const outputGrid = (page: Page) =>
 
 /** What the core computes for `kernel`, written as the page writes it (minus as U+2212). */
 function coreGrid(kernel: number[], padding = 0, scale = 1): string[][] {
-  const out = conv2d(IMAGE, tensor(Float32Array.from(kernel), [1, 1, 3, 3]), null, { padding });
+  const out = conv2d(LECTURE_IMAGE, tensor(Float32Array.from(kernel), [1, 1, 3, 3]), null, {
+    padding,
+  });
   const [, , h, w] = out.shape as [number, number, number, number];
   return Array.from({ length: h }, (_, y) =>
     Array.from({ length: w }, (_, x) => {
@@ -48,32 +53,25 @@ function coreGrid(kernel: number[], padding = 0, scale = 1): string[][] {
   );
 }
 
-const heldOut = decodeDigits(new Uint8Array(readFileSync(`${MODELS_DIR}/data/heldout.bin`)));
-const cnn = fromOnnx(new Uint8Array(readFileSync(`${MODELS_DIR}/models/cnn.onnx`)));
-const top = (probs: ArrayLike<number>) => {
-  let best = 0;
-  for (let j = 1; j < 10; j++) if (probs[j]! > probs[best]!) best = j;
-  return best;
-};
+const h = useHarness({ dir: EXAMPLE_DIST });
 
-let h: Harness;
-before(async () => {
-  h = await startHarness({ dir: EXAMPLE_DIST });
-});
-after(async () => {
-  await h?.close();
-});
-
+/** Goes to the example page and waits until its elements are defined. */
 async function open(page: Page) {
   await page.goto('/');
   await page.waitForFunction(() => customElements.get('rf-model-compare') !== undefined);
 }
 
+/** The example page, its elements defined, in a fresh guarded context. */
+async function openExample(options?: BrowserContextOptions): Promise<OpenedPage> {
+  const { context, problems } = await h.context(options);
+  const page = await context.newPage();
+  await open(page);
+  return { context, problems, page };
+}
+
 describe('<rf-kernel-lab>', () => {
   it('computes the lecture box blur, explains a cell, and follows kernel edits', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await open(page);
+    const { page, problems } = await openExample();
     const box = Array.from({ length: 9 }, () => 1 / 9);
     const grid = await outputGrid(page);
     assert.deepEqual(grid[0], ['3', '5', '6', '5', '3'], "the lecture's first row, over 9");
@@ -127,9 +125,7 @@ describe('<rf-kernel-lab>', () => {
   });
 
   it('rejects a bad attribute value with what it expected, and keeps working', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await open(page);
+    const { page, problems } = await openExample();
     await page.evaluate(() =>
       document.querySelector('rf-kernel-lab')!.setAttribute('kernel', 'sharpen'),
     );
@@ -143,9 +139,7 @@ describe('<rf-kernel-lab>', () => {
   });
 
   it('shows its computed tables without JavaScript', async () => {
-    const { context, problems } = await h.context({ javaScriptEnabled: false });
-    const page = await context.newPage();
-    await page.goto('/');
+    const { page, problems } = await h.open('/', { javaScriptEnabled: false });
     const rows = await page.$$eval('rf-kernel-lab table:last-of-type tr', (trs) =>
       trs.map((tr) => tr.textContent?.trim()),
     );
@@ -169,31 +163,16 @@ describe('<rf-pooling>', () => {
     ],
     { inputShape: [1, 28, 28], seed: 1 },
   );
-  const lit = (page: Page, layer: string) =>
-    page.$$eval(`rf-pooling [data-layer="${layer}"].lit`, (cells) =>
-      cells
-        .map((c) => `${(c as HTMLElement).dataset['y']},${(c as HTMLElement).dataset['x']}`)
-        .sort(),
-    );
-  const expected = (layer: string, y: number, x: number, activation: string) => {
-    const r = receptiveField(net, layer, { y, x }).path.find(
-      (p) => p.activation === activation,
-    )!.region;
-    const out: string[] = [];
-    for (let yy = r.y0; yy <= r.y1; yy++)
-      for (let xx = r.x0; xx <= r.x1; xx++) out.push(`${yy},${xx}`);
-    return out.sort();
-  };
+  const expected = (layer: string, y: number, x: number, activation: string) =>
+    cellsSeen(net, layer, { y, x }, activation);
 
   it('lights exactly the 16 feature-map values a second-level unit saw, by hover and by keyboard', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await open(page);
+    const { page, problems } = await openExample();
     await page.locator('rf-pooling [data-layer="pool2"][data-y="2"][data-x="3"]').hover();
-    const conv = await lit(page, 'conv1');
+    const conv = await litCells(page, 'conv1');
     assert.equal(conv.length, 16);
     assert.deepEqual(conv, expected('pool2', 2, 3, 'conv1'));
-    assert.deepEqual(await lit(page, 'input'), expected('pool2', 2, 3, 'input'));
+    assert.deepEqual(await litCells(page, 'input'), expected('pool2', 2, 3, 'input'));
     assert.match(
       (await page.locator('rf-pooling .count').textContent()) ?? '',
       /saw 4 first-pooling values, 16 feature-map values, 36 digit pixels/,
@@ -204,46 +183,30 @@ describe('<rf-pooling>', () => {
     await page.locator('rf-pooling [data-layer="pool1"][data-y="0"][data-x="0"]').focus();
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowRight');
-    assert.deepEqual(await lit(page, 'conv1'), expected('pool1', 1, 1, 'conv1'));
-    const input = await lit(page, 'input');
+    assert.deepEqual(await litCells(page, 'conv1'), expected('pool1', 1, 1, 'conv1'));
+    const input = await litCells(page, 'input');
     assert.equal(input.length, 16);
     assert.deepEqual(input, expected('pool1', 1, 1, 'input'));
     assert.deepEqual(problems, noProblems());
   });
 });
 
-/** Draws polylines given in the pad's own 280 x 280 coordinates with the mouse. */
-async function draw(page: Page, strokes: [number, number][][]) {
-  const canvas = page.locator('rf-digit-pad canvas.draw');
-  await canvas.scrollIntoViewIfNeeded();
-  const b = (await canvas.boundingBox())!;
-  const at = ([x, y]: [number, number]) =>
-    [b.x + (x / 280) * b.width, b.y + (y / 280) * b.height] as const;
-  for (const s of strokes) {
-    await page.mouse.move(...at(s[0]!));
-    await page.mouse.down();
-    for (const p of s.slice(1)) await page.mouse.move(...at(p), { steps: 8 });
-    await page.mouse.up();
-  }
-}
-
 const compare = 'rf-model-compare';
 const prediction = (page: Page, model: string) =>
   page.locator(`${compare} [data-model="${model}"]`).getAttribute('data-prediction');
 
-async function modelsReady(page: Page) {
-  await page.locator(compare).scrollIntoViewIfNeeded();
-  await page.waitForSelector(`${compare}[data-state="ready"]`, { timeout: 30_000 });
-}
+const modelsReady = (page: Page) => showFigure(page, compare, 'ready');
+
+/** Waits up to 5 s for the CNN to predict `digit`; what it predicts then is asserted after. */
+const cnnPredicts = (page: Page, digit: string) =>
+  waitForModelCard(page, 'cnn', 'prediction', digit, { timeout: 5000 }).catch(() => {});
 
 describe('<rf-digit-pad> and <rf-model-compare>', () => {
   it('answers drawn digits with the right CNN prediction, on onnxruntime-web', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await open(page);
+    const { page, problems } = await openExample();
     await modelsReady(page);
     // The cards' numbers, read from the model cards the page fetched.
-    const card = JSON.parse(readFileSync(`${MODELS_DIR}/models/cnn.card.json`, 'utf8'));
+    const card = modelCard('cnn');
     assert.equal(
       await page.locator(`${compare} [data-model="cnn"] .facts`).textContent(),
       `${card.parameters.toLocaleString('en-US')} parameters · ${(card.heldOut.accuracy * 100).toFixed(1)}% held-out accuracy`,
@@ -287,18 +250,8 @@ describe('<rf-digit-pad> and <rf-model-compare>', () => {
     ];
     for (const [digit, strokes] of digits) {
       await page.locator('rf-digit-pad button[data-action="clear"]').click();
-      await draw(page, strokes);
-      await page
-        .waitForFunction(
-          (d) =>
-            document
-              .querySelector('rf-model-compare')
-              ?.shadowRoot?.querySelector('[data-model="cnn"]')
-              ?.getAttribute('data-prediction') === d,
-          digit,
-          { timeout: 5000 },
-        )
-        .catch(() => {});
+      await drawOnPad(page, strokes);
+      await cnnPredicts(page, digit);
       assert.equal(await prediction(page, 'cnn'), digit, `a drawn ${digit}`);
       assert.equal(
         await page.locator(`${compare} [data-model="cnn"]`).getAttribute('data-engine'),
@@ -309,9 +262,7 @@ describe('<rf-digit-pad> and <rf-model-compare>', () => {
   });
 
   it("draws with touch and with a pen too, through the browser's own input pipeline", async () => {
-    const { context, problems } = await h.context({ hasTouch: true });
-    const page = await context.newPage();
-    await open(page);
+    const { context, page, problems } = await openExample({ hasTouch: true });
     await modelsReady(page);
     const cdp = await context.newCDPSession(page);
     // Pointer types that reach the pad (retargeted to its host, type kept).
@@ -322,13 +273,7 @@ describe('<rf-digit-pad> and <rf-model-compare>', () => {
         .querySelector('rf-digit-pad')!
         .addEventListener('pointerdown', (e) => seen.add((e as PointerEvent).pointerType));
     });
-    const canvas = page.locator('rf-digit-pad canvas.draw');
-    await canvas.scrollIntoViewIfNeeded();
-    const b = (await canvas.boundingBox())!;
-    const at = ([x, y]: [number, number]) => ({
-      x: b.x + (x / 280) * b.width,
-      y: b.y + (y / 280) * b.height,
-    });
+    const at = await padToPage(page);
     /** Points along a polyline, about every 6 pad pixels, so moves arrive as a hand makes them. */
     const along = (line: [number, number][]) =>
       line.slice(1).flatMap((p, i) => {
@@ -348,18 +293,6 @@ describe('<rf-digit-pad> and <rf-model-compare>', () => {
       [140, 40],
       [140, 240],
     ];
-    const waitFor = (digit: string) =>
-      page
-        .waitForFunction(
-          (d) =>
-            document
-              .querySelector('rf-model-compare')
-              ?.shadowRoot?.querySelector('[data-model="cnn"]')
-              ?.getAttribute('data-prediction') === d,
-          digit,
-          { timeout: 5000 },
-        )
-        .catch(() => {});
 
     // A finger: touch events, which Chromium turns into pointer events of type "touch".
     await page.locator('rf-digit-pad button[data-action="clear"]').click();
@@ -371,7 +304,7 @@ describe('<rf-digit-pad> and <rf-model-compare>', () => {
       await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [at(p)] });
     }
     await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
-    await waitFor('7');
+    await cnnPredicts(page, '7');
     assert.equal(await prediction(page, 'cnn'), '7', 'a 7 drawn with a finger');
 
     // A pen: mouse events marked as a pen, which arrive as pointer events of type "pen".
@@ -393,7 +326,7 @@ describe('<rf-digit-pad> and <rf-model-compare>', () => {
     await pen('mousePressed', one[0]!, 1);
     for (const p of along(one)) await pen('mouseMoved', p, 1);
     await pen('mouseReleased', one.at(-1)!, 0);
-    await waitFor('1');
+    await cnnPredicts(page, '1');
     assert.equal(await prediction(page, 'cnn'), '1', 'a 1 drawn with a pen');
     const types = await page.evaluate(() =>
       [...(window as unknown as { rfPointerTypes: Set<string> }).rfPointerTypes].sort(),
@@ -435,7 +368,7 @@ describe('<rf-digit-pad> and <rf-model-compare>', () => {
     await page.locator(compare).scrollIntoViewIfNeeded();
     await page.waitForSelector(`${compare}[data-state="cpu"]`);
     assert.equal(await page.locator(`${compare} progress`).isVisible(), true);
-    await draw(page, [
+    await drawOnPad(page, [
       [
         [140, 40],
         [140, 240],
@@ -452,9 +385,7 @@ describe('<rf-digit-pad> and <rf-model-compare>', () => {
   });
 
   it('works by keyboard alone: pick a held-out digit, nudge it, hear the predictions', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await open(page);
+    const { page, problems } = await openExample();
     await modelsReady(page);
     await page.locator('rf-digit-pad button[data-action="next"]').focus();
     await page.keyboard.press('Enter');
@@ -473,8 +404,7 @@ describe('<rf-digit-pad> and <rf-model-compare>', () => {
     await page.keyboard.press('Shift+Tab');
     for (const key of ['ArrowRight', 'ArrowRight', 'ArrowUp']) await page.keyboard.press(key);
     assert.equal(await status.textContent(), 'Moved 2 pixels right, 1 pixel up.');
-    const pixels = heldOut.pixels.slice(784, 2 * 784);
-    const shifted = shift2d(tensor(pixels, [1, 1, 28, 28]), -1, 2);
+    const shifted = shift2d(heldOutDigit(1), -1, 2);
     const want = top(cnn.forward(shifted).data);
     const live = page.locator(`${compare} [data-live]`);
     await page.waitForFunction(() =>
@@ -493,11 +423,9 @@ describe('<rf-digit-pad> and <rf-model-compare>', () => {
   });
 
   it('has no serious accessibility violations once everything is live', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await open(page);
+    const { page, problems } = await openExample();
     await modelsReady(page);
-    await draw(page, [
+    await drawOnPad(page, [
       [
         [140, 40],
         [140, 240],
@@ -505,19 +433,15 @@ describe('<rf-digit-pad> and <rf-model-compare>', () => {
     ]);
     await page.locator('rf-pooling [data-layer="pool2"][data-y="1"][data-x="1"]').hover();
     await page.locator('rf-kernel-lab td[data-y="2"][data-x="2"]').hover();
-    assert.deepEqual(await seriousViolations(page), []);
+    await assertNoSeriousViolations(page);
     assert.deepEqual(problems, noProblems());
   });
 });
 
 describe('<rf-photo-conv>', () => {
   it("serves its photo from the example build and convolves it to the core's numbers", async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await open(page);
-    const fig = page.locator('rf-photo-conv');
-    await fig.scrollIntoViewIfNeeded();
-    await page.waitForSelector('rf-photo-conv[data-state="ready"]', { timeout: 60_000 });
+    const { page, problems } = await openExample();
+    const fig = await showFigure(page, 'rf-photo-conv', 'ready', 60_000);
     assert.equal(await fig.getAttribute('data-engine'), 'webgl');
     const photo = await page.evaluate(() =>
       performance
@@ -556,12 +480,8 @@ describe('<rf-photo-conv>', () => {
 
 describe('<rf-conv-layer-3d>', () => {
   it('computes its layer with the core and draws the shapes in 3D', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await open(page);
-    const fig = page.locator('rf-conv-layer-3d');
-    await fig.scrollIntoViewIfNeeded();
-    await page.waitForSelector('rf-conv-layer-3d[data-state="ready"]', { timeout: 30_000 });
+    const { page, problems } = await openExample();
+    const fig = await showFigure(page, 'rf-conv-layer-3d', 'ready');
     // Three filters of 1 x 3 x 3 on the 1 x 7 x 7 image, then ReLU, as the core builds it.
     const net = sequential([layers.conv2d({ filters: 3, kernel: 3 }), layers.relu()], {
       inputShape: [1, 7, 7],
@@ -607,7 +527,7 @@ describe('<rf-conv-layer-3d>', () => {
     });
     const want = relu(
       conv2d(
-        IMAGE,
+        LECTURE_IMAGE,
         tensor(Float32Array.from(data.weights), [k!, 1, 3, 3]),
         tensor(Float32Array.from(data.biases), [k!]),
       ),
@@ -621,17 +541,14 @@ describe('<rf-conv-layer-3d>', () => {
 
 describe('<rf-feature-maps>', () => {
   it('draws the CNN feature maps once a held-out digit is picked', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await open(page);
+    const { page, problems } = await openExample();
     await modelsReady(page);
     const maps = page.locator('rf-feature-maps');
     assert.equal(await maps.getAttribute('data-state'), 'idle', 'nothing drawn before a digit');
     await page.locator('rf-digit-pad button[data-action="next"]').click();
-    await maps.scrollIntoViewIfNeeded();
-    await page.waitForSelector('rf-feature-maps[data-state="drawn"]', { timeout: 30_000 });
+    await showFigure(page, 'rf-feature-maps', 'drawn');
     // One canvas per channel of each layer, in the layer's shape: as the core runs the model.
-    const { activations } = cnn.forwardAll(tensor(heldOut.pixels.slice(0, 784), [1, 1, 28, 28]));
+    const { activations } = cnn.forwardAll(heldOutDigit(0));
     const drawn = await page.evaluate(() =>
       Object.fromEntries(
         [
@@ -660,16 +577,12 @@ describe('<rf-feature-maps>', () => {
 
 describe('<rf-network-3d>', () => {
   it('draws the whole CNN for a held-out digit and reads a unit out by keyboard', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await open(page);
+    const { page, problems } = await openExample();
     await modelsReady(page);
     await page.locator('rf-digit-pad button[data-action="next"]').click();
-    const fig = page.locator('rf-network-3d');
-    await fig.scrollIntoViewIfNeeded();
-    await page.waitForSelector('rf-network-3d[data-state="drawn"]', { timeout: 30_000 });
+    const fig = await showFigure(page, 'rf-network-3d', 'drawn');
     // Every feature map of the core's forward pass, with its shape.
-    const { activations } = cnn.forwardAll(tensor(heldOut.pixels.slice(0, 784), [1, 1, 28, 28]));
+    const { activations } = cnn.forwardAll(heldOutDigit(0));
     const layers = await fig.evaluate(
       (el) => (el as unknown as { layers: { name: string; dims: number[] }[] }).layers,
     );
@@ -722,7 +635,10 @@ describe('<rf-scrolly>', () => {
   ];
   type Change = { index: number; state: string; direction: string };
 
-  async function openScrolly(page: Page) {
+  /** The example's scrolly page in a fresh guarded context, recording every rf:step. */
+  async function openScrolly(options?: BrowserContextOptions): Promise<OpenedPage> {
+    const { context, problems } = await h.context(options);
+    const page = await context.newPage();
     await page.addInitScript(() => {
       const w = window as unknown as { rfSteps: unknown[] };
       w.rfSteps = [];
@@ -732,6 +648,7 @@ describe('<rf-scrolly>', () => {
     await page.waitForFunction(
       () => customElements.get('rf-scrolly') && customElements.get('rf-kernel-lab'),
     );
+    return { context, problems, page };
   }
   const changes = (page: Page) =>
     page.evaluate(() => (window as unknown as { rfSteps: Change[] }).rfSteps.slice());
@@ -739,10 +656,7 @@ describe('<rf-scrolly>', () => {
   /** The scrolly and its figure as the reader finds them with step `i` active. */
   async function assertStep(page: Page, i: number) {
     const { state, label, kernel, grid } = STEPS[i]!;
-    await page.waitForFunction(
-      (s) => document.querySelector('rf-scrolly')?.getAttribute('data-state') === s,
-      state,
-    );
+    await waitForAttribute(page, 'rf-scrolly', 'data-state', state);
     assert.equal(await page.locator('rf-scrolly').getAttribute('data-active-step'), String(i));
     assert.equal(await page.locator('rf-kernel-lab').getAttribute('kernel'), kernel);
     assert.deepEqual(await outputGrid(page), grid, `${state}: the core's output`);
@@ -760,9 +674,7 @@ describe('<rf-scrolly>', () => {
       .evaluate((el) => el.scrollIntoView({ block: 'center' }));
 
   it('drives its figure from the step crossing the middle, with rf:step and data-state', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await openScrolly(page);
+    const { page, problems } = await openScrolly();
     await assertStep(page, 0);
     assert.deepEqual(await changes(page), [{ index: 0, state: 'identity', direction: 'none' }]);
     assert.equal(
@@ -793,21 +705,17 @@ describe('<rf-scrolly>', () => {
       true,
     );
     assert.equal(await page.locator('style[data-rf-scrolly]').count(), 1);
-    assert.deepEqual(await seriousViolations(page), []);
+    await assertNoSeriousViolations(page);
     assert.deepEqual(problems, noProblems());
   });
 
   it("holds a step change while the reader's focus is in the figure, and applies it after", async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await openScrolly(page);
+    const { page, problems } = await openScrolly();
     await assertStep(page, 0);
     // The reader is editing the kernel (focus inside the lab) when the page scrolls to "blur".
     await page.locator('rf-kernel-lab input').first().focus();
     await centre(page, 'blur');
-    await page.waitForFunction(
-      () => document.querySelector('rf-scrolly')?.getAttribute('data-state') === 'blur',
-    );
+    await waitForAttribute(page, 'rf-scrolly', 'data-state', 'blur');
     await page.waitForTimeout(100);
     assert.equal(
       await page.locator('rf-kernel-lab').getAttribute('kernel'),
@@ -822,9 +730,7 @@ describe('<rf-scrolly>', () => {
   });
 
   it('activates the step that Tab reaches, and names it in the live region', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await openScrolly(page);
+    const { page, problems } = await openScrolly();
     await assertStep(page, 0);
     for (let i = 0; i < 60; i++) {
       await page.keyboard.press('Tab');
@@ -841,13 +747,12 @@ describe('<rf-scrolly>', () => {
   });
 
   it('pins the figure above the text on a phone, and reads without JavaScript', async () => {
-    const phone = await h.context({
+    const phone = await openScrolly({
       viewport: { width: 390, height: 844 },
       isMobile: true,
       hasTouch: true,
     });
-    const page = await phone.context.newPage();
-    await openScrolly(page);
+    const page = phone.page;
     await centre(page, 'blur');
     await assertStep(page, 1);
     const figure = (await page.locator('rf-scrolly > [slot="figure"]').boundingBox())!;
@@ -863,9 +768,7 @@ describe('<rf-scrolly>', () => {
     );
     assert.deepEqual(phone.problems, noProblems());
 
-    const { context, problems } = await h.context({ javaScriptEnabled: false });
-    const still = await context.newPage();
-    await still.goto('/scrolly.html');
+    const { page: still, problems } = await h.open('/scrolly.html', { javaScriptEnabled: false });
     assert.deepEqual(
       await still
         .locator('[data-step]')
