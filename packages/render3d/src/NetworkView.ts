@@ -1,5 +1,6 @@
-import { Box3, type Intersection, Object3D, Raycaster, Vector2, Vector3 } from 'three';
+import { type Intersection, Object3D, Raycaster, Vector2, Vector3 } from 'three';
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
+import { boundsPoints, fitCamera } from './camera-fit.js';
 import { CameraTween, prefersReducedMotion } from './camera-tween.js';
 import { type ColorMapName, formatValue } from './colormap.js';
 import { FeatureMapStack } from './FeatureMapStack.js';
@@ -54,12 +55,13 @@ const KEY_HELP =
 const _raycaster = new Raycaster();
 const _ndc = new Vector2();
 const _v = new Vector3();
-const _box = new Box3();
-const _size = new Vector3();
-const _dir = new Vector3();
 const OVERVIEW_DIR = new Vector3(-0.35, 0.3, 1).normalize();
 const LAYER_DIR = new Vector3(-0.6, 0.3, 1).normalize();
 const FRONT_DIR = new Vector3(0, 0, 1);
+/** Share of the canvas's limiting dimension the whole network spans in `overview` and `front`. */
+const OVERVIEW_FILL = 0.9;
+/** The same for one layer's preset (its neighbours show at the edges). */
+const LAYER_FILL = 0.8;
 
 /**
  * A whole CNN as a row of feature-map stacks, left to right: input, convolutions and poolings as
@@ -364,42 +366,19 @@ export class NetworkView extends EventTarget {
     this.root.updateMatrixWorld(true);
   }
 
+  // Every preset frames what it shows by its drawn blocks (see fitCamera): the whole network
+  // fills OVERVIEW_FILL of the canvas's limiting dimension, centred, at the canvas's aspect now;
+  // a layer fills LAYER_FILL, leaving its neighbours a glimpse.
   private computePresets(): void {
-    _box.makeEmpty();
-    for (const p of this.parts) _box.expandByObject((p.stack ?? p.bars)!);
-    this.presets.set('overview', this.fit(_box, OVERVIEW_DIR, 1.05));
-    this.presets.set('front', this.fit(_box, FRONT_DIR, 1.05));
-    for (const p of this.parts) {
-      _box.setFromObject((p.stack ?? p.bars)!);
-      this.presets.set(p.layer.name, this.fit(_box, p.bars ? FRONT_DIR : LAYER_DIR, 1.25));
-    }
-  }
-
-  // A pose looking along -dir at the box's centre, as close as it can be with every corner of
-  // the box inside the view (`margin` > 1 leaves a border). Perspective makes the fit nonlinear:
-  // a few rounds of "project the corners, scale the distance" converge on it.
-  private fit(box: Box3, dir: Vector3, margin: number): CameraPreset {
-    const camera = this.host.camera.clone();
-    const target = box.getCenter(new Vector3());
-    box.getSize(_size);
-    _dir.copy(dir).normalize();
-    let dist = Math.max(_size.x, _size.y, _size.z) * 2;
-    for (let round = 0; round < 6; round++) {
-      camera.position.copy(target).addScaledVector(_dir, dist);
-      camera.lookAt(target);
-      camera.updateMatrixWorld();
-      let extent = 0;
-      for (let i = 0; i < 8; i++) {
-        _v.set(
-          i & 1 ? box.max.x : box.min.x,
-          i & 2 ? box.max.y : box.min.y,
-          i & 4 ? box.max.z : box.min.z,
-        ).project(camera);
-        extent = Math.max(extent, Math.abs(_v.x), Math.abs(_v.y));
-      }
-      dist *= 0.35 + 0.65 * extent * margin;
-    }
-    return { position: camera.position.clone(), target };
+    const lens = this.host.camera;
+    const blocks = this.parts.map((p) => boundsPoints((p.stack ?? p.bars)!));
+    const all = blocks.flat();
+    this.presets.set('overview', fitCamera(all, OVERVIEW_DIR, lens, OVERVIEW_FILL));
+    this.presets.set('front', fitCamera(all, FRONT_DIR, lens, OVERVIEW_FILL));
+    this.parts.forEach((p, i) => {
+      const dir = p.bars ? FRONT_DIR : LAYER_DIR;
+      this.presets.set(p.layer.name, fitCamera(blocks[i]!, dir, lens, LAYER_FILL));
+    });
   }
 
   private onResize(): void {

@@ -5,6 +5,7 @@
  */
 
 export { ConvolutionScene, type ConvolutionSceneOptions, type Plane } from './ConvolutionScene.js';
+export { boundsPoints, type CameraFit, type FitLens, fitCamera } from './camera-fit.js';
 export { CameraTween, prefersReducedMotion } from './camera-tween.js';
 export {
   COLOR_TABLES,
