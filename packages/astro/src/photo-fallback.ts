@@ -108,9 +108,29 @@ async function compute(
 }
 
 /**
- * Writes the image into a static build and returns its URL under `base`. Static builds serve
- * `outDir` at the base; builds with an adapter serve `build.client` (it exists by the time pages
- * are rendered), so the file goes there when that folder is present.
+ * The `src` of the computed image for the page being rendered. A page rendered ahead of time
+ * (`astro build`, including the prerendered pages of a build with a server adapter) gets a file
+ * written next to the site's other files ({@link emitPhotoFallback}). The dev server and pages
+ * rendered on demand (`output: 'server'`, or `prerender = false`) get the image inline as a
+ * `data:` URL: they run while requests are served, where the build's folders are not what is
+ * served (or not there at all), so nothing may be written to disk.
+ * @param page `dev` is `import.meta.env.DEV`; `prerendered` is `Astro.isPrerendered`.
+ * @param dirs `outDir`, `build.client` and `base` from `astro:config/server`.
+ */
+export function photoFallbackSrc(
+  image: PhotoFallback,
+  page: { dev: boolean; prerendered: boolean },
+  dirs: { outDir: URL; client: URL; base: string },
+): string {
+  if (page.dev || !page.prerendered) return photoFallbackDataUrl(image);
+  return emitPhotoFallback(image, dirs);
+}
+
+/**
+ * Writes the image into a build and returns its URL under `base`. Call it only while the build
+ * renders pages (see {@link photoFallbackSrc}). Static builds serve `outDir` at the base; builds
+ * with an adapter serve `build.client` (Astro has written the client bundle there before it
+ * prerenders a page), so the file goes there when that folder is present.
  */
 export function emitPhotoFallback(
   image: PhotoFallback,
@@ -126,7 +146,7 @@ export function emitPhotoFallback(
   return `${dirs.base.replace(/\/?$/, '/')}${PHOTO_FALLBACK_PATH}${image.fileName}`;
 }
 
-/** The image as a `data:` URL, for the dev server (where nothing is written to disk). */
+/** The image as a `data:` URL, for the dev server and pages rendered on demand. */
 export function photoFallbackDataUrl(image: PhotoFallback): string {
   return `data:image/webp;base64,${Buffer.from(image.webp).toString('base64')}`;
 }

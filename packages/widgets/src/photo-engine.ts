@@ -8,6 +8,9 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import type { FloatImage } from './photo-library.js';
 
+/** How long a failed WebGPU run waits for `device.lost` to say why, in milliseconds. */
+const LOSS_GRACE_MS = 500;
+
 export interface GpuEngine {
   /** The tfjs backend that runs: `webgpu` or `webgl`. */
   backend: string;
@@ -29,7 +32,7 @@ export async function startGpuEngine(
     gpgpu?: { gl?: WebGL2RenderingContext };
     device?: { lost?: Promise<{ message?: string }> };
   };
-  let lost = false;
+  let lost: string | null = null;
   // A read-back in flight when the context goes never settles (tfjs polls a fence that a lost
   // context never signals), so every run races it against the loss.
   let rejectLost: (err: Error) => void = () => {};
@@ -38,8 +41,8 @@ export async function startGpuEngine(
   });
   lostSignal.catch(() => {});
   const lose = (reason: string) => {
-    if (lost) return;
-    lost = true;
+    if (lost !== null) return;
+    lost = reason;
     rejectLost(new Error(reason));
     onLost(reason);
   };
@@ -53,7 +56,7 @@ export async function startGpuEngine(
   return {
     backend,
     async run(image, kernel) {
-      if (lost) throw new Error(`${backend} is gone`);
+      if (lost !== null) throw new Error(lost);
       const out = tf.tidy(() =>
         convolveImage(tf.tensor3d(image.data, [image.h, image.w, image.c]), kernel),
       );
@@ -61,6 +64,18 @@ export async function startGpuEngine(
         const data = (await Promise.race([out.data(), lostSignal])) as Float32Array;
         if (b.gpgpu?.gl?.isContextLost()) throw new Error('the WebGL context was lost');
         return { w: image.w, h: image.h, c: image.c, data };
+      } catch (err) {
+        // A WebGPU read-back cut short by the device going fails in its own words ("Buffer was
+        // unmapped before mapping was resolved") a moment before `device.lost` settles. Wait
+        // that moment, so the failure is reported as what it is: the device was lost.
+        if (lost === null && b.device?.lost) {
+          await Promise.race([
+            lostSignal.catch(() => {}),
+            new Promise((resolve) => setTimeout(resolve, LOSS_GRACE_MS)),
+          ]);
+        }
+        if (lost !== null) throw new Error(lost);
+        throw err;
       } finally {
         out.dispose();
       }

@@ -620,4 +620,113 @@ describe('the photo figure with WebGPU', () => {
     await assertMatchesCore(fig, 'WebGPU, Laplacian');
     assert.deepEqual(problems, noProblems());
   });
+
+  /**
+   * The lesson with the figure settled on WebGPU, in a page that keeps every GPUDevice it is
+   * given (the real API, only observed), so a test can lose tfjs's device for real: destroy() is
+   * what a page may do, and the browser then reports the device lost as after a GPU reset.
+   */
+  async function openOnWebGpu() {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    await page.addInitScript(() => {
+      const made: GPUDevice[] = [];
+      (window as unknown as { rfGpuDevices: GPUDevice[] }).rfGpuDevices = made;
+      if (typeof GPUAdapter === 'undefined') return;
+      const requestDevice = GPUAdapter.prototype.requestDevice;
+      GPUAdapter.prototype.requestDevice = async function (
+        this: GPUAdapter,
+        ...args: Parameters<GPUAdapter['requestDevice']>
+      ) {
+        const device = await requestDevice.apply(this, args);
+        made.push(device);
+        return device;
+      };
+    });
+    const fig = await openFigure(page);
+    assert.equal(await fig.getAttribute('data-engine'), 'webgpu');
+    assert.equal(await fig.locator('[data-note]').textContent(), '');
+    return { page, fig, problems };
+  }
+
+  /** Destroys every device the page was given (after setting `kernel`, when given). */
+  const loseDevices = (fig: Locator, kernel: number[] | null) =>
+    fig.evaluate((el, k) => {
+      const devices = (window as unknown as { rfGpuDevices: GPUDevice[] }).rfGpuDevices;
+      const reasons: string[] = [];
+      (window as unknown as { rfLostReasons: string[] }).rfLostReasons = reasons;
+      for (const d of devices) void d.lost.then((info) => reasons.push(info.reason));
+      if (k) (el as unknown as { kernel: number[] }).kernel = k;
+      for (const d of devices) d.destroy();
+      return devices.length;
+    }, kernel);
+
+  /** Waits until the figure has moved to the CPU, and checks what it says about it. */
+  async function assertMovedToCpu(page: Page, fig: Locator) {
+    await page.waitForFunction(
+      () => (window as unknown as { rfLostReasons: string[] }).rfLostReasons.length > 0,
+    );
+    await page.waitForFunction(
+      (tag) => (document.querySelector(tag) as HTMLElement).dataset['engine'] === 'cpu',
+      FIGURE,
+      { timeout: 15_000 },
+    );
+    await settled(page);
+    // The note is a status region: screen readers announce it when it changes.
+    const note = fig.getByRole('status');
+    assert.ok(await note.isVisible(), 'the note is shown');
+    assert.match(
+      (await note.textContent()) ?? '',
+      /^The GPU engine stopped \(webgpu: the WebGPU device was lost \(.+\)\), so @receptive\/core now convolves on the CPU\. Nothing was lost\.$/,
+    );
+    assert.match(
+      (await fig.locator('[data-status]').textContent()) ?? '',
+      /^Convolved on the CPU \(@receptive\/core\) in \d+\.\d ms per frame\.$/,
+    );
+  }
+
+  it('moves to the core on the CPU, with a note, when the WebGPU device is lost mid-run', async () => {
+    const { page, fig, problems } = await openOnWebGpu();
+    // Lose the device while a new kernel is being convolved on it, so a run in flight meets the
+    // loss.
+    const lost = await loseDevices(fig, [...KERNEL_PRESETS.laplacian]);
+    assert.ok(lost >= 1, 'found the device tfjs computes on');
+    await assertMovedToCpu(page, fig);
+    await assertMatchesCore(fig, 'Laplacian on the CPU after the device was lost');
+
+    // It keeps answering: a kernel cell typed in, then a preset, each the core's numbers.
+    await fig.getByLabel('Kernel row 1, column 3').fill('2');
+    await page.waitForFunction(
+      (tag) => (document.querySelector(tag) as unknown as { kernel: number[] }).kernel[2] === 2,
+      FIGURE,
+    );
+    await settled(page);
+    assert.equal(await fig.getAttribute('data-engine'), 'cpu');
+    await assertMatchesCore(fig, 'edited kernel on the CPU after the device was lost');
+    await fig.locator('button[data-preset="box-blur"]').click();
+    await settled(page);
+    assert.equal(await fig.getAttribute('data-engine'), 'cpu');
+    await assertMatchesCore(fig, 'box blur on the CPU after the device was lost');
+
+    // The rest of the page keeps working: the free kernel lab still answers its editor.
+    const lab = page.locator('rf-kernel-lab').nth(1);
+    await lab.scrollIntoViewIfNeeded();
+    await lab.locator('button[data-preset="laplacian"]').click();
+    await page.waitForFunction(
+      () =>
+        (document.querySelectorAll('rf-kernel-lab')[1] as unknown as { kernel: number[] })
+          .kernel[4] === 4,
+    );
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it('moves to the core on the CPU, with a note, when the WebGPU device is lost while idle', async () => {
+    const { page, fig, problems } = await openOnWebGpu();
+    // Nothing running and nothing edited: the loss alone moves the figure, which redraws its
+    // output on the CPU at once.
+    assert.ok((await loseDevices(fig, null)) >= 1, 'found the device tfjs computes on');
+    await assertMovedToCpu(page, fig);
+    await assertMatchesCore(fig, 'horizontal edges on the CPU after the device was lost');
+    assert.deepEqual(problems, noProblems());
+  });
 });
