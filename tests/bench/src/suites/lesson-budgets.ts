@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { CHROME_PATH, launchBrowser } from '@receptive/e2e/lib/browser';
+import { BASE_ARGS, CHROME_PATH, launchBrowser } from '@receptive/e2e/lib/browser';
 import { SITE_DIST, serveSite } from '@receptive/e2e/lib/server';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import type { Row, Suite } from '../harness.ts';
@@ -33,16 +33,10 @@ const STROKE_BUDGET_MS = 16;
 const STROKES = Number(process.env['LESSON_STROKES'] ?? 60);
 const WARMUP_STROKES = 5;
 const VIEWPORT = { width: 1280, height: 800 };
-// The same flags as @receptive/e2e's launchBrowser: Chromium's own background traffic stays off.
+// @receptive/e2e's launch flags (Chromium's own background traffic stays off), headless.
 const CHROME_FLAGS = [
   '--headless=new',
-  '--no-sandbox',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-default-apps',
-  '--disable-quic',
+  ...BASE_ARGS,
   // Anything not on loopback would go to a proxy that is not there: Lighthouse's Chromium cannot
   // reach the network even if something asked it to (loopback bypasses proxies by default).
   '--proxy-server=http://127.0.0.1:9',
