@@ -1,5 +1,5 @@
 // Tries a CNN recipe without touching the held-out digits: trains on 7,000 of the 8,000 training
-// digits and reports accuracy on the other 1,000 (a fixed validation part, stratified by class).
+// digits and reports accuracy on the other 1,000 (one of six fixed folds, stratified by class).
 // Used to choose among candidate recipes; the chosen one is then trained on all 8,000 digits by
 // train.ts and measured once on the held-out 2,000 by evaluate.ts.
 // Run: node scripts/experiment.ts '{"c1":8,"c2":16,"epochs":40,"augment":{"shift":1,"rotate":5}}'
@@ -9,7 +9,6 @@ import {
   adam,
   argmaxRows,
   createRng,
-  layers,
   predict,
   sequential,
   takeExamples,
@@ -17,12 +16,9 @@ import {
 } from '@receptive/core';
 import { loadSplit } from './lib/data.ts';
 import { shiftReport } from './lib/evaluate.ts';
+import { type CnnShape, cosineLr, lessonCnn } from './lib/recipes.ts';
 
-interface Candidate {
-  c1: number;
-  c2: number;
-  kernel: number;
-  padding: number;
+interface Candidate extends CnnShape {
   pool: 'max' | 'blur';
   seed: number;
   epochs: number;
@@ -102,25 +98,7 @@ const { fit, val } = validationIndices(all.labels, cand.fold);
 const fitSet = { x: takeExamples(all.x, fit), labels: fit.map((i) => all.labels[i]!) };
 const valSet = { x: takeExamples(all.x, val), labels: val.map((i) => all.labels[i]!) };
 
-const pad = cand.padding;
-const down = (name: string) =>
-  cand.pool === 'max'
-    ? layers.maxPool2d({ kernel: 2, name })
-    : { ...layers.blurPool2d({ kernel: 2, filter: 3, stride: 2 }), name };
-const model = sequential(
-  [
-    layers.conv2d({ filters: cand.c1, kernel: cand.kernel, padding: pad, name: 'conv1' }),
-    layers.relu({ name: 'relu1' }),
-    down('pool1'),
-    layers.conv2d({ filters: cand.c2, kernel: cand.kernel, padding: pad, name: 'conv2' }),
-    layers.relu({ name: 'relu2' }),
-    down('pool2'),
-    layers.flatten({ name: 'flatten' }),
-    layers.linear({ units: 10, name: 'logits' }),
-    layers.softmax({ name: 'probs' }),
-  ],
-  { inputShape: [1, 28, 28], seed: cand.seed },
-);
+const model = sequential(lessonCnn(cand.pool, cand), { inputShape: [1, 28, 28], seed: cand.seed });
 const optimizer = adam({ lr: cand.lr, weightDecay: cand.weightDecay });
 console.log(
   `${JSON.stringify(cand)}\n${model.parameterCount()} parameters; fit ${fitSet.labels.length}, validation ${valSet.labels.length}`,
@@ -128,19 +106,16 @@ console.log(
 const params = model.parameters();
 const sums = params.map((p) => new Float64Array(p.value.data.length));
 let averaged = 0;
-const augmentOf = (epoch: number): AugmentOptions | null =>
-  epoch > cand.epochs - cand.tailEpochs ? cand.tailAugment : cand.augment;
 const started = performance.now();
 for (let epoch = 1; epoch <= cand.epochs; epoch++) {
-  const t = cand.epochs <= 1 ? 1 : (epoch - 1) / (cand.epochs - 1);
-  const lr = cand.finalLr + 0.5 * (cand.lr - cand.finalLr) * (1 + Math.cos(Math.PI * t));
-  optimizer.config.lr = lr;
+  optimizer.config.lr = cosineLr(cand.lr, cand.finalLr, epoch, cand.epochs);
+  const augment = epoch > cand.epochs - cand.tailEpochs ? cand.tailAugment : cand.augment;
   const [r] = train(model, fitSet, {
     optimizer,
     epochs: 1,
     batchSize: cand.batchSize,
     seed: cand.seed * 1000 + epoch,
-    ...(augmentOf(epoch) ? { augment: augmentOf(epoch)! } : {}),
+    ...(augment ? { augment } : {}),
   });
   if (epoch > cand.epochs - cand.average) {
     averaged++;

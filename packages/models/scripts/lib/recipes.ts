@@ -20,16 +20,28 @@ export interface Recipe {
   shortcut: boolean;
 }
 
-const lessonCnn = (pool: 'max' | 'blur'): LayerSpec[] => {
+/** The sizes of the lesson CNN that a candidate may change (scripts/experiment.ts). */
+export interface CnnShape {
+  c1: number;
+  c2: number;
+  kernel: number;
+  padding: number;
+}
+
+/** conv relu pool, conv relu pool, flatten, linear(10), softmax: 8 then 16 3x3 kernels unless told. */
+export const lessonCnn = (
+  pool: 'max' | 'blur',
+  { c1, c2, kernel, padding }: CnnShape = { c1: 8, c2: 16, kernel: 3, padding: 0 },
+): LayerSpec[] => {
   const down = () =>
     pool === 'max'
       ? layers.maxPool2d({ kernel: 2 })
       : layers.blurPool2d({ kernel: 2, filter: 3, stride: 2 });
   return [
-    layers.conv2d({ filters: 8, kernel: 3, name: 'conv1' }),
+    layers.conv2d({ filters: c1, kernel, padding, name: 'conv1' }),
     layers.relu({ name: 'relu1' }),
     { ...down(), name: 'pool1' },
-    layers.conv2d({ filters: 16, kernel: 3, name: 'conv2' }),
+    layers.conv2d({ filters: c2, kernel, padding, name: 'conv2' }),
     layers.relu({ name: 'relu2' }),
     { ...down(), name: 'pool2' },
     layers.flatten({ name: 'flatten' }),
@@ -121,9 +133,12 @@ export const RECIPES: Record<ModelName, Recipe> = {
   },
 };
 
-/** Learning rate of epoch `e` (1-based): cosine decay from `lr` to `finalLr`. */
-export function learningRate(r: Recipe, epoch: number): number {
-  const { lr, finalLr } = r.optimizer;
-  const t = r.epochs <= 1 ? 1 : (epoch - 1) / (r.epochs - 1);
+/** Learning rate of epoch `epoch` (1-based) of `epochs`: cosine decay from `lr` to `finalLr`. */
+export function cosineLr(lr: number, finalLr: number, epoch: number, epochs: number): number {
+  const t = epochs <= 1 ? 1 : (epoch - 1) / (epochs - 1);
   return finalLr + 0.5 * (lr - finalLr) * (1 + Math.cos(Math.PI * t));
 }
+
+/** Learning rate of a recipe's epoch `epoch` (1-based). */
+export const learningRate = (r: Recipe, epoch: number): number =>
+  cosineLr(r.optimizer.lr, r.optimizer.finalLr, epoch, r.epochs);
