@@ -29,46 +29,6 @@ export function shift2d(x: Tensor, dy: number, dx: number): Tensor {
   return { shape: [...x.shape], data: out };
 }
 
-/** Rotates and shifts one example's channels (bilinear sampling about the image centre). */
-function warp(
-  src: Float32Array,
-  dst: Float32Array,
-  base: number,
-  c: number,
-  h: number,
-  w: number,
-  deg: number,
-  dy: number,
-  dx: number,
-): void {
-  const a = (deg * Math.PI) / 180;
-  const cos = Math.cos(a);
-  const sin = Math.sin(a);
-  const cy = (h - 1) / 2;
-  const cx = (w - 1) / 2;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      // Inverse map: where in the source does this output pixel come from?
-      const ty = y - dy - cy;
-      const tx = x - dx - cx;
-      const sy = cos * ty - sin * tx + cy;
-      const sx = sin * ty + cos * tx + cx;
-      const y0 = Math.floor(sy);
-      const x0 = Math.floor(sx);
-      const fy = sy - y0;
-      const fx = sx - x0;
-      for (let ch = 0; ch < c; ch++) {
-        const b = base + ch * h * w;
-        const at = (yy: number, xx: number): number =>
-          yy >= 0 && yy < h && xx >= 0 && xx < w ? src[b + yy * w + xx]! : 0;
-        dst[b + y * w + x] =
-          (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x0 + 1)) +
-          fy * ((1 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1));
-      }
-    }
-  }
-}
-
 /** A smooth random displacement field (Simard, Steinkraus & Platt 2003). */
 export interface ElasticOptions {
   /** Strength: the smoothed field, whose values are small, is multiplied by it (pixels). */
@@ -204,8 +164,7 @@ export function augmentBatch(x: Tensor, rng: Rng, o: AugmentOptions): Tensor {
       );
   }
   const out = new Float32Array(x.data.length);
-  const general = scale > 0 || shear > 0 || (elastic !== undefined && elastic.alpha > 0);
-  const taps = general && elastic && elastic.alpha > 0 ? gaussianTaps(elastic.sigma) : null;
+  const taps = elastic && elastic.alpha > 0 ? gaussianTaps(elastic.sigma) : null;
   const fy = taps ? new Float64Array(h * w) : null;
   const fx = taps ? new Float64Array(h * w) : null;
   const tmp = taps ? new Float64Array(h * w) : null;
@@ -213,10 +172,6 @@ export function augmentBatch(x: Tensor, rng: Rng, o: AugmentOptions): Tensor {
     const dy = shift ? rng.int(2 * shift + 1) - shift : 0;
     const dx = shift ? rng.int(2 * shift + 1) - shift : 0;
     const deg = rotate ? (rng.uniform() * 2 - 1) * rotate : 0;
-    if (!general) {
-      warp(x.data, out, i * c * h * w, c, h, w, deg, dy, dx);
-      continue;
-    }
     // Inverse map: dividing by the size factor s makes the digit s times larger.
     const s = scale ? 1 + (rng.uniform() * 2 - 1) * scale : 1;
     const k = shear ? (rng.uniform() * 2 - 1) * shear : 0;
