@@ -1,6 +1,7 @@
 // Collects the runs of scripts/experiment.ts kept in experiments/*.log into experiments/SUMMARY.md:
 // one row per run with its settings and what it measured, read from the log, never typed.
 // Run: pnpm --filter @receptive/models exec node scripts/experiment-summary.ts
+// With --check it writes nothing and fails if SUMMARY.md is not what the logs give (a test runs it).
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 const dir = new URL('../experiments/', import.meta.url);
@@ -72,5 +73,15 @@ const table = [
   ...common,
   '',
 ].join('\n');
-writeFileSync(new URL('SUMMARY.md', dir), table);
-console.log(table);
+const summary = new URL('SUMMARY.md', dir);
+if (process.argv.includes('--check')) {
+  if (readFileSync(summary, 'utf8') !== table) {
+    console.error(
+      'experiments/SUMMARY.md is stale: run scripts/experiment-summary.ts to rewrite it.',
+    );
+    process.exit(1);
+  }
+} else {
+  writeFileSync(summary, table);
+  console.log(table);
+}

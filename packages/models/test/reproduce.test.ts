@@ -19,3 +19,13 @@ describe('the training script', () => {
     }
   }, 240_000);
 });
+
+describe('the candidate runs', () => {
+  it('are summarised in experiments/SUMMARY.md exactly as their logs say', () => {
+    // Throws (with the script's message) when the summary and the logs disagree.
+    execFileSync(process.execPath, ['scripts/experiment-summary.ts', '--check'], {
+      cwd: new URL('..', import.meta.url),
+      stdio: 'pipe',
+    });
+  });
+});
