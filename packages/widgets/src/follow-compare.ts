@@ -35,7 +35,12 @@ export class CompareFollower {
     const pad = this.element.htmlFor;
     if (!pad || source?.localName !== 'rf-model-compare') return;
     if (source.getAttribute('for') !== pad) return;
-    this.#take((e as CustomEvent<Predictions>).detail.results, true);
+    // A comparison that lists the model but has not answered with it yet is still downloading
+    // it (each model answers as soon as its own file is in): nothing to report.
+    const listed = (source as Element & { models?: string[] }).models?.includes(
+      this.options.model(),
+    );
+    this.#take((e as CustomEvent<Predictions>).detail.results, !listed);
   };
   readonly #onDigit = (e: Event) => {
     const target = e.composedPath()[0] as Element | undefined;

@@ -3,7 +3,6 @@ import {
   type BackendChoice,
   cardUrl,
   type LoadedModel,
-  type LoadProgress,
   loadModel,
   MODEL_NAMES,
   type ModelName,
@@ -28,7 +27,10 @@ export interface Predictions {
     /** Ten probabilities. */
     probs: number[];
     prediction: number;
-    /** Who answered: onnxruntime-web (with its backend), or the core on the CPU while it loads. */
+    /**
+     * Who answered: `core/cpu` (@receptive/core, as soon as the model's file is in), or
+     * `onnxruntime-web/<backend>` where an author asked for a backend or the core cannot run it.
+     */
     engine: string;
     /** Every layer's output of the same run, by layer name (read it during the event). */
     activations: Record<string, LayerActivation>;
@@ -40,6 +42,8 @@ interface Card {
   title: string;
   parameters: number;
   heldOut: { accuracy: number; total: number };
+  /** The ONNX file: its size gives the download a total even when the server compresses it. */
+  file?: { bytes?: number };
 }
 
 const BACKENDS = ['auto', 'wasm', 'webgpu', 'webgl'] as const;
@@ -74,7 +78,8 @@ export const MODEL_COMPARE_SPEC: WidgetSpec = {
       default: 'auto',
       values: BACKENDS,
       example: 'backend="wasm"',
-      description: 'The onnxruntime-web execution provider (auto: wasm for one digit at a time).',
+      description:
+        'What runs the models. auto: @receptive/core on the CPU, which answers as soon as each file is in and needs no runtime download (onnxruntime-web wasm only for a model the core cannot read); wasm, webgpu or webgl: the core answers first, then onnxruntime-web on that provider takes over.',
     },
     {
       attribute: 'wasm-paths',
@@ -124,6 +129,9 @@ interface Entry {
   card: Card | null;
   cpu: SequentialModel | null;
   ort: LoadedModel | null;
+  /** Bytes of the model file received so far, and its size when known. */
+  loaded: number;
+  total: number | null;
   box: HTMLElement;
   facts: HTMLElement;
   engine: HTMLElement;
@@ -137,13 +145,74 @@ interface Entry {
   } | null;
 }
 
+/** The file name of onnxruntime-web's wasm build, as its loader asks for it. */
+const ORT_WASM = 'ort-wasm-simd-threaded.wasm';
+
+/** "32 KB", "1.6 MB": decimal units, as download sizes are usually written. */
+export function formatBytes(n: number): string {
+  if (n < 1000) return `${n} bytes`;
+  if (n < 1e6) return `${Math.round(n / 1000)} KB`;
+  return `${(n / 1e6).toFixed(1)} MB`;
+}
+
+/** "312 KB of 1.6 MB (19%)", or "312 KB" when the size is not known. */
+export function formatDownload(loaded: number, total: number | null): string {
+  if (!total) return formatBytes(loaded);
+  const pct = Math.min(100, Math.floor((100 * loaded) / total));
+  return `${formatBytes(loaded)} of ${formatBytes(total)} (${pct}%)`;
+}
+
+/**
+ * Downloads `url`, calling `onBytes` as bytes arrive. The total is `expected()` when given (the
+ * model card's size), else the Content-Length, but only for an uncompressed answer: a compressed
+ * one's length counts the compressed bytes, while the stream counts the decoded ones.
+ */
+async function download(
+  url: string | URL,
+  expected: () => number | null,
+  onBytes: (loaded: number, total: number | null) => void,
+): Promise<Uint8Array> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  const encoded = (res.headers.get('content-encoding') ?? 'identity') !== 'identity';
+  const length = encoded ? null : Number(res.headers.get('content-length')) || null;
+  if (!res.body) return new Uint8Array(await res.arrayBuffer());
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  onBytes(0, expected() ?? length);
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.length;
+    onBytes(loaded, expected() ?? length);
+  }
+  const bytes = new Uint8Array(loaded);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.length;
+  }
+  return bytes;
+}
+
+const ENGINE_TEXT: Record<string, string> = {
+  'core/cpu': 'Answers in this page, on your processor.',
+  'onnxruntime-web/wasm': 'Answers in this page, on your processor (WebAssembly runtime).',
+  'onnxruntime-web/webgpu': 'Answers in this page, on your graphics card (WebGPU).',
+};
+
 /**
  * `<rf-model-compare for="pad" wasm-paths="/ort/">`: see {@link MODEL_COMPARE_SPEC}.
  *
  * Loading: nothing is fetched until the element comes within two screens of the viewport. Then
- * the cards and ONNX files are fetched; each model answers at once from @receptive/core on the
- * CPU (the same ONNX read with @receptive/onnx), and moves to onnxruntime-web when its runtime is
- * ready. Offscreen, new digits wait until the element is near again.
+ * each model's card and ONNX file are fetched side by side, and each model answers from
+ * @receptive/core on the CPU as soon as its own file is in: the 32 KB logistic regression never
+ * waits for the 1.6 MB perceptron. A batch-1 digit needs nothing more (the core runs one in well
+ * under a millisecond), so onnxruntime-web's 14 MB wasm runtime is fetched only when an author
+ * names a backend or the core cannot read a model. Offscreen, new digits wait until the element
+ * is near again.
  */
 export class ModelCompare extends ElementBase {
   static readonly spec = MODEL_COMPARE_SPEC;
@@ -157,6 +226,9 @@ export class ModelCompare extends ElementBase {
   #progress: HTMLElement | null = null;
   #progressBar: HTMLProgressElement | null = null;
   #progressText: HTMLElement | null = null;
+  /** What the runtime download has done, while one runs. */
+  #runtime: { loaded: number; total: number | null; text: string } | null = null;
+  #errors: string[] = [];
   #live: HTMLElement | null = null;
   #near = false;
   #started = false;
@@ -253,7 +325,7 @@ export class ModelCompare extends ElementBase {
   #build(): void {
     const root = this.#root!;
     root.querySelector('.wrap')?.remove();
-    this.#progressBar = el('progress', { max: 1, 'aria-label': 'Loading the models' });
+    this.#progressBar = el('progress', { max: 1, 'aria-label': 'Downloading the models' });
     this.#progressText = el('span', {}, 'The models load when this figure comes into view.');
     this.#progress = el('div', { class: 'progress' }, this.#progressBar, this.#progressText);
     this.#progressBar.removeAttribute('value');
@@ -290,6 +362,8 @@ export class ModelCompare extends ElementBase {
         card: null,
         cpu: null,
         ort: null,
+        loaded: 0,
+        total: null,
         box,
         facts,
         engine,
@@ -310,73 +384,166 @@ export class ModelCompare extends ElementBase {
     this.dataset['state'] = 'idle';
   }
 
-  #setProgress(done: number, total: number, text: string): void {
-    if (done >= total) {
+  #title(e: Entry): string {
+    return e.card?.title ?? e.name;
+  }
+
+  /** The bar and sentence above the cards: what is downloading, in bytes, or why it failed. */
+  #showProgress(): void {
+    const bar = this.#progressBar!;
+    const text = this.#progressText!;
+    if (this.#errors.length) {
+      this.#progress!.hidden = false;
+      bar.hidden = true;
+      text.textContent = this.#errors.join(' ');
+      return;
+    }
+    if (this.#runtime) {
+      const { loaded, total, text: what } = this.#runtime;
+      this.#progress!.hidden = false;
+      bar.setAttribute('aria-label', 'Downloading the model runtime');
+      if (total) {
+        bar.max = total;
+        bar.value = Math.min(loaded, total);
+      } else bar.removeAttribute('value');
+      text.textContent = loaded > 0 ? `${what}: ${formatDownload(loaded, total)}.` : `${what}…`;
+      return;
+    }
+    const waiting = this.#entries.filter((e) => !e.cpu && !e.ort);
+    if (waiting.length === 0) {
       this.#progress!.hidden = true;
       return;
     }
     this.#progress!.hidden = false;
-    this.#progressBar!.max = total;
-    this.#progressBar!.value = done;
-    this.#progressText!.textContent = text;
+    bar.setAttribute('aria-label', 'Downloading the models');
+    const loaded = this.#entries.reduce((a, e) => a + e.loaded, 0);
+    const total = this.#entries.every((e) => e.total)
+      ? this.#entries.reduce((a, e) => a + e.total!, 0)
+      : null;
+    if (total) {
+      bar.max = total;
+      bar.value = Math.min(loaded, total);
+    } else bar.removeAttribute('value');
+    const answering = this.#entries.length - waiting.length;
+    const note =
+      answering === 0
+        ? ''
+        : ` ${answering} of ${this.#entries.length} already ${answering === 1 ? 'answers' : 'answer'}; still coming: ${waiting.map((e) => this.#title(e)).join(', ')}.`;
+    text.textContent = `Downloading the models: ${formatDownload(loaded, total)}.${note}`;
   }
 
   async #start(): Promise<void> {
     this.#started = true;
     this.dataset['state'] = 'loading';
-    const entries = this.#entries;
-    const steps = entries.length * 2;
-    let done = 0;
-    const tick = (text: string) => this.#setProgress(++done, steps, text);
-    this.#setProgress(0, steps, 'Downloading the models…');
     // A digit drawn before this figure woke up.
     const pad = this.htmlFor ? document.getElementById(this.htmlFor) : null;
     const drawn = (pad as { pixels?: Float32Array } | null)?.pixels;
     if (!this.#last && drawn?.some((v) => v > 0)) this.#last = drawn;
-    const wasmPaths = this.#wasmPaths ? new URL(this.#wasmPaths, document.baseURI).href : undefined;
-    try {
-      const { fromOnnx } = await import('@receptive/onnx');
-      // Cards and files first: every model answers from the core as soon as its file is in.
-      const bytes = await Promise.all(
-        entries.map(async (e) => {
-          const [card, file] = await Promise.all([
-            fetch(cardUrl(e.name)).then((r) => r.json() as Promise<Card>),
-            fetch(modelUrl(e.name)).then((r) => {
-              if (!r.ok) throw new Error(`${modelUrl(e.name)}: HTTP ${r.status}`);
-              return r.arrayBuffer();
-            }),
-          ]);
-          e.card = card;
-          e.box.querySelector('.title')!.textContent = card.title;
-          e.facts.textContent = `${card.parameters.toLocaleString('en-US')} parameters · ${(card.heldOut.accuracy * 100).toFixed(1)}% held-out accuracy`;
-          e.cpu = fromOnnx(new Uint8Array(file));
-          e.engine.textContent =
-            'Answering from @receptive/core on the CPU while onnxruntime-web loads.';
-          tick(`Loading onnxruntime-web (${this.#backend})…`);
-          return new Uint8Array(file);
-        }),
-      );
-      this.dataset['state'] = 'cpu';
-      if (this.#pending || this.#last) void this.#drain(true);
-      for (const [i, e] of entries.entries()) {
-        const onProgress = (p: LoadProgress) => {
-          this.#progressText!.textContent = `${e.card?.title ?? e.name}: ${p.message}`;
-        };
-        e.ort = await loadModel(e.name, {
-          source: bytes[i]!,
-          backend: this.#backend,
-          onProgress,
-          ...(wasmPaths ? { wasmPaths } : {}),
-        });
-        e.engine.textContent = `onnxruntime-web on ${e.ort.backend}${e.ort.fallbackReason ? ` (${e.ort.fallbackReason})` : ''}.`;
-        tick('Loading onnxruntime-web…');
+    this.#showProgress();
+    // The ONNX reader is fetched while the model files download, not before.
+    const onnx = import('@receptive/onnx');
+    const loads = await Promise.allSettled(this.#entries.map((e) => this.#loadFile(e, onnx)));
+    loads.forEach((r, i) => {
+      if (r.status === 'fulfilled') return;
+      const e = this.#entries[i]!;
+      e.engine.textContent = 'Could not be loaded.';
+      this.#errors.push(`${this.#title(e)} could not be loaded: ${(r.reason as Error).message}.`);
+    });
+    const files = loads.map((r) => (r.status === 'fulfilled' ? r.value : null));
+    // The wasm runtime only for the work that needs it: a backend the author named, or a model
+    // the core cannot read.
+    const needRuntime = this.#entries.filter(
+      (e, i) => files[i] && (this.#backend !== 'auto' || !e.cpu),
+    );
+    if (needRuntime.length) {
+      if (this.#entries.some((e) => e.cpu)) this.dataset['state'] = 'cpu';
+      try {
+        await this.#loadRuntime(needRuntime, (e) => files[this.#entries.indexOf(e)]!);
+      } catch (err) {
+        this.#errors.push(`The model runtime could not be loaded: ${(err as Error).message}.`);
       }
-      this.dataset['state'] = 'ready';
-      if (this.#last) void this.#drain(true);
+      this.#runtime = null;
+    }
+    this.dataset['state'] = this.#errors.length ? 'error' : 'ready';
+    this.#showProgress();
+    if (this.#last) void this.#drain(true);
+  }
+
+  /** Fetches one model's card and file; the model answers from the core as soon as both are in. */
+  async #loadFile(e: Entry, onnx: Promise<typeof import('@receptive/onnx')>): Promise<Uint8Array> {
+    e.engine.textContent = 'Downloading…';
+    const card = fetch(cardUrl(e.name)).then(async (r) => {
+      if (!r.ok) throw new Error(`${cardUrl(e.name)}: HTTP ${r.status}`);
+      const c = (await r.json()) as Card;
+      e.card = c;
+      e.box.querySelector('.title')!.textContent = c.title;
+      e.facts.textContent = `${c.parameters.toLocaleString('en-US')} parameters · ${(c.heldOut.accuracy * 100).toFixed(1)}% held-out accuracy`;
+      return c;
+    });
+    card.catch(() => {});
+    const bytes = await download(
+      modelUrl(e.name),
+      () => e.card?.file?.bytes ?? null,
+      (loaded, total) => {
+        e.loaded = loaded;
+        e.total = total;
+        if (!e.cpu) e.engine.textContent = `Downloading: ${formatDownload(loaded, total)}.`;
+        this.#showProgress();
+      },
+    );
+    e.total = bytes.length;
+    e.loaded = bytes.length;
+    await card;
+    const { fromOnnx, UnsupportedOnnxError } = await onnx;
+    try {
+      e.cpu = fromOnnx(bytes);
+      e.engine.textContent = ENGINE_TEXT['core/cpu']!;
     } catch (err) {
-      this.dataset['state'] = 'error';
-      this.#progress!.hidden = false;
-      this.#progressText!.textContent = `The models could not be loaded: ${(err as Error).message}`;
+      // A model with an operator the core lacks runs on the wasm runtime instead.
+      if (!(err instanceof UnsupportedOnnxError)) throw err;
+      e.engine.textContent = 'Needs the WebAssembly runtime, which downloads next.';
+    }
+    this.#showProgress();
+    if (e.cpu && (this.#pending || this.#last)) void this.#drain(true);
+    return bytes;
+  }
+
+  /**
+   * Loads onnxruntime-web for `entries`. The wasm file is fetched here first, with progress in
+   * bytes, so the status can say how far the 14 MB download is; onnxruntime-web then reads it
+   * from the browser's cache.
+   */
+  async #loadRuntime(entries: Entry[], bytesOf: (e: Entry) => Uint8Array): Promise<void> {
+    const wasmPaths = this.#wasmPaths ? new URL(this.#wasmPaths, document.baseURI).href : undefined;
+    const what =
+      this.#backend === 'webgpu'
+        ? 'Downloading the graphics-card runtime'
+        : 'Downloading the WebAssembly runtime';
+    this.#runtime = { loaded: 0, total: null, text: what };
+    this.#showProgress();
+    if (wasmPaths && this.#backend !== 'webgpu') {
+      await download(
+        new URL(ORT_WASM, wasmPaths),
+        () => null,
+        (loaded, total) => {
+          this.#runtime = { loaded, total, text: what };
+          this.#showProgress();
+        },
+      );
+    }
+    for (const e of entries) {
+      this.#runtime = { loaded: 0, total: null, text: `Preparing ${this.#title(e)}` };
+      this.#showProgress();
+      e.ort = await loadModel(e.name, {
+        source: bytesOf(e),
+        backend: this.#backend,
+        ...(wasmPaths ? { wasmPaths } : {}),
+      });
+      const engine = `onnxruntime-web/${e.ort.backend}`;
+      if (e.ort.fallbackReason) e.box.dataset['fallback'] = e.ort.fallbackReason;
+      e.engine.textContent =
+        ENGINE_TEXT[engine]! +
+        (e.ort.fallbackReason ? ' The graphics card could not run it here.' : '');
     }
   }
 

@@ -96,8 +96,7 @@ describe('the CNN feature maps beside the digit pad', () => {
     );
     await page.locator('rf-digit-pad [data-action="next"]').click();
     const detail = await drawn;
-    await waitForModelCard(page, 'cnn', 'engine', 'onnxruntime-web/wasm');
-    // The latest run may have been the core's (while ORT loaded): wait for ORT's own redraw.
+    await waitForModelCard(page, 'cnn', 'engine', 'core/cpu');
     await waitForAttribute(page, 'rf-feature-maps', 'data-state', 'drawn');
     const want = expected(0);
     assert.equal(detail.model, 'cnn');

@@ -24,8 +24,8 @@ import {
 } from '../lib/lecture.ts';
 import { labOutput, scrollThroughSteps, wakeEveryFigure } from '../lib/scroll.ts';
 
-// Sections 1-4 of the lesson, built by @receptive/site through @receptive/astro. The harness
-// launches Chromium without WebGPU, so every model here runs on onnxruntime-web's wasm.
+// Sections 1-4 of the lesson, built by @receptive/site through @receptive/astro. The lesson's
+// comparison runs every model on @receptive/core (auto: no runtime download for one digit).
 
 const PAGES = [
   { path: '/lessons/curve-fitting/', title: 'Learning is curve fitting' },
@@ -200,7 +200,7 @@ describe('lesson sections 1-4', () => {
     assert.deepEqual(problems, noProblems());
   });
 
-  it('curve fitting: a drawn digit gets the right answer from all three models, on wasm', async () => {
+  it('curve fitting: a drawn digit gets the right answer from all three models, from the core', async () => {
     const { page, problems } = await h.open('/lessons/curve-fitting/');
     const adapter = await page.evaluate(async () => {
       const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
@@ -222,7 +222,7 @@ describe('lesson sections 1-4', () => {
       ],
     ]);
     for (const model of ['logreg', 'mlp', 'cnn']) {
-      await waitForModelCard(page, model, 'engine', 'onnxruntime-web/wasm');
+      await waitForModelCard(page, model, 'engine', 'core/cpu');
     }
     assert.equal(await compare.locator('[data-model="cnn"]').getAttribute('data-prediction'), '7');
 
