@@ -62,6 +62,12 @@ export async function useBackend(...backends: string[]): Promise<string> {
       });
       continue;
     }
+    // Without an adapter tfjs's WebGPU factory fails loudly ("reading 'features'" of the null
+    // adapter, then "Initialization of backend webgpu failed"); ask first, so a fallback is quiet.
+    if (backend === 'webgpu' && !(await hasWebGpuAdapter())) {
+      tried.push({ backend, reason: 'no WebGPU adapter here' });
+      continue;
+    }
     // tfjs logs the cause of a failed start as a console warning and answers false.
     if (await tf.setBackend(backend)) return backend;
     tried.push({ backend, reason: 'registered, but failed to start (tfjs logs why)' });
@@ -70,6 +76,19 @@ export async function useBackend(...backends: string[]): Promise<string> {
   // Undo what the failed tf.setBackend left: a backend name with no backend behind it.
   else engine.backendName = previous;
   throw new BackendUnavailableError(tried);
+}
+
+/** Whether a WebGPU adapter is to be had here (asked once: tfjs's webgpu backend needs one). */
+let adapterCheck: Promise<boolean> | null = null;
+function hasWebGpuAdapter(): Promise<boolean> {
+  const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } })
+    .navigator?.gpu;
+  if (!gpu) return Promise.resolve(false);
+  adapterCheck ??= gpu.requestAdapter().then(
+    (a) => a !== null,
+    () => false,
+  );
+  return adapterCheck;
 }
 
 /** A core tensor as a tfjs tensor of the same shape (copies the data). */

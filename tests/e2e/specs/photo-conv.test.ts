@@ -140,6 +140,12 @@ describe('the photo figure (no WebGPU: what most readers get)', () => {
     const { context, problems } = await h.context();
     const page = await context.newPage();
     const scripts: { url: string; tfjs: boolean }[] = [];
+    // The fallback to WebGL is quiet: no errors, and no warnings but the one Chromium itself
+    // writes when a page asks for a WebGPU adapter and there is none (asked once, by useBackend).
+    const noisy: string[] = [];
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' || msg.type() === 'warning') noisy.push(msg.text());
+    });
     page.on('response', async (res) => {
       if (!res.url().endsWith('.js')) return;
       const body = await res.text().catch(() => '');
@@ -212,6 +218,12 @@ describe('the photo figure (no WebGPU: what most readers get)', () => {
     await fig.screenshot({ path: '/tmp/photo-conv.png' });
     assert.deepEqual(await seriousViolations(page), []);
     assert.deepEqual(problems, noProblems());
+    assert.deepEqual(
+      noisy.filter((m) => m !== 'No available adapters.'),
+      [],
+      'console quiet on the fallback',
+    );
+    assert.ok(noisy.length <= 1, `the adapter is asked for once: ${noisy.join(' | ')}`);
   });
 
   it("convolves the reader's own image, scales a big one down, and rejects a corrupt file", async () => {
