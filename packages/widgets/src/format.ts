@@ -27,12 +27,15 @@ export function commonDenominator(values: readonly number[], max = 16): number |
 
 /**
  * The denominator the figure writes fractions over, or null to write decimals: fractions only
- * where decimals would be long or rounded (the box blur's 1/9, a 1/16 Gaussian), never for a
- * kernel such as [0 -1 0; -1 4.5 -1; 0 -1 0].
+ * for a kernel of fractions whose decimals would be long or rounded (the box blur's 1/9, a 1/16
+ * Gaussian), never for one such as [0 -1 0; -1 4.5 -1; 0 -1 0], and no longer once a whole
+ * number joins them (the blur with a 5 typed into its centre is not "ninths": writing it as
+ * 45/9 would hide the 5 the reader typed).
  */
 export function fractionDenominator(values: readonly number[]): number | null {
   const d = commonDenominator(values);
   if (d === null || d === 1) return d;
+  if (values.some((v) => v !== 0 && Number.isInteger(v))) return null;
   return values.every((v) => Math.abs(v * 100 - Math.round(v * 100)) < 1e-6) ? null : d;
 }
 

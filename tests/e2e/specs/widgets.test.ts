@@ -102,6 +102,20 @@ describe('<rf-kernel-lab>', () => {
       '0',
     );
 
+    // A whole number typed into the blur: the kernel is no longer ninths, so the figure writes
+    // plain products and plain outputs instead of 1×45 ... = 52/9.
+    await page.locator('rf-kernel-lab').getByLabel('Kernel row 2, column 2').fill('5');
+    const typed = [...box];
+    typed[4] = 5;
+    assert.deepEqual(await outputGrid(page), coreGrid(typed));
+    assert.equal(await page.locator('rf-kernel-lab #out-cap').textContent(), 'Output (5 × 5)');
+    await page.locator('rf-kernel-lab td[data-y="0"][data-x="0"]').hover();
+    assert.equal(
+      await page.locator('rf-kernel-lab .explain').textContent(),
+      'Row 1, column 1: 0×0.111 + 0×0.111 + 0×0.111 + 0×0.111 + 0×5 + 1×0.111 + 0×0.111 + 1×0.111 + 1×0.111 = 0.333',
+    );
+    await page.mouse.move(0, 0);
+
     // A preset, then one edited cell: the output is the core's convolution with that kernel.
     await page.locator('rf-kernel-lab button[data-preset="horizontal-edge"]').click();
     assert.deepEqual(await outputGrid(page), coreGrid(EDGE));
