@@ -12,6 +12,7 @@ import remarkMath from 'remark-math';
 import { remarkAutoImport } from './auto-import.ts';
 import { COMPONENTS } from './docs.ts';
 import { copyOrtFiles, ortDevServer } from './ort.ts';
+import { precompress } from './precompress.ts';
 
 export { remarkAutoImport } from './auto-import.ts';
 export {
@@ -79,8 +80,14 @@ export default function receptive(): AstroIntegration {
         const katexCss = createRequire(import.meta.url).resolve('katex/dist/katex.min.css');
         injectScript('page-ssr', `import ${JSON.stringify(katexCss)};`);
       },
-      'astro:build:done': ({ dir }) => {
-        copyOrtFiles(fileURLToPath(dir));
+      'astro:build:done': ({ dir, logger }) => {
+        const out = fileURLToPath(dir);
+        copyOrtFiles(out);
+        const c = precompress(out);
+        const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+        logger.info(
+          `wrote .br and .gz next to ${c.files} files (${mb(c.bytes)}, ${mb(c.brotli)} with brotli)`,
+        );
       },
     },
   };

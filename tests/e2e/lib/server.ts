@@ -18,10 +18,21 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
+export interface ServeOptions {
+  /**
+   * Answer with the build's precompressed `.br`/`.gz` copy of a file when the browser accepts it,
+   * as a production host would (@receptive/astro writes them). Off by default.
+   */
+  precompressed?: boolean;
+}
+
 /**
  * Serves the built site on a free loopback port (the OS picks it, so a busy port never clashes).
  */
-export async function serveSite(dir: string = SITE_DIST): Promise<StaticServer> {
+export async function serveSite(
+  dir: string = SITE_DIST,
+  { precompressed = false }: ServeOptions = {},
+): Promise<StaticServer> {
   if (!existsSync(`${dir}/index.html`)) {
     throw new Error(
       dir === SITE_DIST
@@ -29,7 +40,13 @@ export async function serveSite(dir: string = SITE_DIST): Promise<StaticServer> 
         : `Nothing is built at ${dir} (no index.html): build its package first.`,
     );
   }
-  const handler = sirv(dir, { dev: false, etag: true, extensions: ['html'] });
+  const handler = sirv(dir, {
+    dev: false,
+    etag: true,
+    extensions: ['html'],
+    brotli: precompressed,
+    gzip: precompressed,
+  });
   const server = createServer((req, res) => handler(req, res, () => notFound(res)));
   return listenOnLoopback(server);
 }
