@@ -61,6 +61,25 @@ describe('the first lesson', () => {
       `${(784 * 512 + 512 + 512 * 10 + 10).toLocaleString('en-US')} parameters`,
       `${(8 * 9 + 8 + 16 * 8 * 9 + 16 + 16 * 5 * 5 * 10 + 10).toLocaleString('en-US')} parameters`,
     ]);
+    // The bars are to one linear scale, each as long as its count (the smallest at least 2 px),
+    // and the ratios are written out.
+    const counts = [
+      784 * 10 + 10,
+      784 * 512 + 512 + 512 * 10 + 10,
+      8 * 9 + 8 + 16 * 8 * 9 + 16 + 16 * 5 * 5 * 10 + 10,
+    ];
+    const widths = await page
+      .locator('.program .total .bar')
+      .evaluateAll((bars) => bars.map((b) => b.getBoundingClientRect().width));
+    counts.forEach((c, i) => {
+      const want = Math.max(2, (widths[1]! * c) / counts[1]!);
+      assert.ok(Math.abs(widths[i]! - want) <= 1, `bar ${i}: ${widths[i]} px, want ${want}`);
+    });
+    assert.deepEqual(await page.locator('.program .ratio').allTextContents(), [
+      "1/52 of the multilayer perceptron's, 1.49× the convolutional network's",
+      "52× the logistic regression's, 77× the convolutional network's",
+      "0.67× the logistic regression's, 1/77 of the multilayer perceptron's",
+    ]);
     await page.locator('[data-step]').nth(2).scrollIntoViewIfNeeded();
     await page.waitForTimeout(300);
     const shot = fileURLToPath(new URL('lesson.png', SCREENSHOT_DIR));
