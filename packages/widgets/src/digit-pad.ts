@@ -56,7 +56,7 @@ export const DIGIT_PAD_SPEC: WidgetSpec = {
   fallback:
     'Put a sentence in the element (drawing needs JavaScript); it shows until the script runs.',
   keyboard:
-    'Previous and Next pick a held-out digit; with the pad focused, arrow keys move the digit one pixel; Clear (or Escape on the pad) empties it.',
+    'Previous and Next pick a held-out digit; the Move buttons, or the arrow keys with the pad focused, move the digit one pixel; Clear (or Escape on the pad) empties it.',
 };
 
 const SIZE = 28;
@@ -72,7 +72,8 @@ canvas.seen {
   width: ${SIZE * THEME.previewScale}px; height: ${SIZE * THEME.previewScale}px; image-rendering: pixelated;
   border: 1px solid var(--rf-line); display: block;
 }
-.controls { display: flex; flex-wrap: wrap; gap: 0.4rem; margin-top: 0.5rem; }
+.controls { display: flex; flex-wrap: wrap; gap: 0.4rem; margin-top: 0.5rem; align-items: center; }
+.moves button { min-width: 2.75rem; }
 .status { margin: 0.5rem 0 0; max-width: ${PAD}px; font-size: 0.9em; }
 .hint { max-width: ${PAD}px; }
 `;
@@ -141,6 +142,27 @@ export class DigitPad extends ElementBase {
     const prev = el('button', { type: 'button', 'data-action': 'prev' }, 'Previous held-out digit');
     const next = el('button', { type: 'button', 'data-action': 'next' }, 'Next held-out digit');
     const clear = el('button', { type: 'button', 'data-action': 'clear' }, 'Clear');
+    const moves = el(
+      'div',
+      { class: 'controls moves', role: 'group', 'aria-label': 'Move the digit' },
+      el('span', { class: 'caption' }, 'Move:'),
+      ...(
+        [
+          ['left', '←', -1, 0],
+          ['up', '↑', 0, -1],
+          ['down', '↓', 0, 1],
+          ['right', '→', 1, 0],
+        ] as const
+      ).map(([name, arrow, dx, dy]) => {
+        const b = el(
+          'button',
+          { type: 'button', 'data-move': name, 'aria-label': `Move ${name} one pixel` },
+          arrow,
+        );
+        b.addEventListener('click', () => this.#move(dx, dy));
+        return b;
+      }),
+    );
     prev.addEventListener('click', () => this.#step(-1));
     next.addEventListener('click', () => this.#step(1));
     clear.addEventListener('click', () => this.clear());
@@ -153,6 +175,7 @@ export class DigitPad extends ElementBase {
           {},
           this.#draw,
           el('div', { class: 'controls' }, prev, next, clear),
+          moves,
           this.#status,
         ),
         el(
@@ -163,7 +186,7 @@ export class DigitPad extends ElementBase {
           el(
             'p',
             { class: 'caption hint', id: 'hint' },
-            'Draw with a mouse, finger or pen, or pick a held-out digit; with the pad focused, arrow keys move the digit by one pixel.',
+            'Draw with a mouse, finger or pen, or pick a held-out digit. The pad centres every drawing, as MNIST did; the Move buttons (or the arrow keys, with the pad focused) then shift it one pixel at a time.',
           ),
         ),
       ),
@@ -228,11 +251,16 @@ export class DigitPad extends ElementBase {
     const m = moves[e.key];
     if (!m) return;
     e.preventDefault();
+    this.#move(m[0], m[1]);
+  }
+
+  /** Moves the digit by (dx, dy) pixels, arrow keys and Move buttons alike, and says where it is. */
+  #move(dx: number, dy: number): void {
     if (!this.#base.some((v) => v > 0)) {
       this.#say('Nothing to move yet: draw a digit or pick a held-out one.');
       return;
     }
-    this.#offset = { x: this.#offset.x + m[0], y: this.#offset.y + m[1] };
+    this.#offset = { x: this.#offset.x + dx, y: this.#offset.y + dy };
     this.#apply(false);
     const { x, y } = this.#offset;
     const side = (v: number, pos: string, neg: string) =>

@@ -72,6 +72,11 @@ table.grid td.win::after {
   background: #fff; color: #000; padding: 0 1px; line-height: 1.1;
 }
 table.out td { cursor: crosshair; }
+/* Decimals (a kernel that is not a count of ninths) are longer than the lecture's whole numbers:
+   smaller type keeps them inside their cells. */
+table.out[data-digits="4"] td { font-size: calc(var(--cell-font) * 0.85); }
+table.out[data-digits="5"] td { font-size: calc(var(--cell-font) * 0.72); letter-spacing: -0.02em; }
+table.out[data-digits="6"] td { font-size: calc(var(--cell-font) * 0.62); letter-spacing: -0.04em; }
 table.out td.current { outline: 3px solid var(--rf-highlight); outline-offset: -3px; }
 fieldset { border: 1px solid var(--rf-line); border-radius: 6px; padding: 0.6rem 0.8rem; margin: 0; }
 legend { font-size: 0.85em; color: var(--rf-muted); }
@@ -322,16 +327,20 @@ export class KernelLab extends ElementBase {
     const signed = out.data.some((v) => v < -1e-9);
     const scale = d !== null && d > 1 ? `, every value × 1/${d}` : '';
     this.#caption!.textContent = `Output (${h} × ${w})${scale}`;
+    let longest = 0;
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
         const v = out.data[y * w + x]!;
         const td = this.#outputTable!.rows[y]!.cells[x]!;
         td.textContent = formatScaled(v, d);
+        longest = Math.max(longest, td.textContent.length);
         const { bg, fg } = signed ? signedColor(v, max) : inkColor(max > 0 ? v / max : 0);
         td.style.background = bg;
         td.style.color = fg;
       }
     }
+    if (longest > 3) this.#outputTable!.dataset['digits'] = String(Math.min(longest, 6));
+    else delete this.#outputTable!.dataset['digits'];
   }
 
   #explainCell(y: number | null, x?: number): void {
@@ -360,7 +369,8 @@ export class KernelLab extends ElementBase {
           `td[data-iy="${iy}"][data-ix="${ix}"]`,
         );
         td?.classList.add('win');
-        td?.setAttribute('data-k', formatNumber(e.kernel[0]![i]![j]! * (d ?? 1)));
+        // Two decimals are enough for the small label in the corner; the sum below has three.
+        td?.setAttribute('data-k', formatNumber(e.kernel[0]![i]![j]! * (d ?? 1), 2));
       });
     });
     this.#outputTable!.rows[y]?.cells[x]?.classList.add('current');
