@@ -300,8 +300,18 @@ export const COMPONENTS: readonly ComponentDoc[] = [
         description: 'Short name announced to screen readers when the step becomes active.',
         check: isString,
       },
+      {
+        name: 'focus',
+        type: 'string (a CSS selector)',
+        default: 'the whole figure',
+        required: false,
+        example: 'focus=".grid.out"',
+        description:
+          "The part of the figure the step talks about, looked for in the figure and inside its elements' shadow roots (several matches: the box around them all). While the step is active it stays on screen: on phones the compact figure panel above the text scrolls to it; on wide screens a figure taller than the window is pinned so that it shows.",
+        check: isString,
+      },
     ],
-    example: '<Step state="mlp" label="Multilayer perceptron">Text of the step.</Step>',
+    example: '<Step state="blur" label="The box blur" focus=".grid.out">Text of the step.</Step>',
     fallback: 'Plain text.',
   },
   {

@@ -15,7 +15,7 @@ export {
 export const SCROLLY_SPEC: WidgetSpec = {
   tag: 'rf-scrolly',
   summary:
-    'A scrollytelling sequence in the light DOM: a pinned figure beside (on phones: above) a column of text steps. The step crossing the middle of the viewport, or holding keyboard focus, is active: its state becomes the data-state of the element and an rf:step event bubbles from it.',
+    "A scrollytelling sequence in the light DOM: a pinned figure beside (on phones: above) a column of text steps. The step crossing the middle of the viewport (on phones: the middle of the space below the figure), or holding keyboard focus, is active: its state becomes the data-state of the element and an rf:step event bubbles from it. A step may name the part of the figure it talks about in data-focus (a CSS selector, also looked for inside the open shadow roots of the figure's elements): while it is active that part is kept on screen, on phones by scrolling the compact figure panel to it.",
   props: [
     {
       attribute: 'label',
@@ -88,6 +88,7 @@ export const SCROLLY_CSS = `
 :where(rf-scrolly > [data-scrolly-steps]) {
   grid-column: 1;
   grid-row: 1;
+  padding-top: var(--rf-lead, 0);
   padding-bottom: 30vh;
 }
 :where(rf-scrolly [data-scrolly-live]) {
@@ -110,6 +111,9 @@ export const SCROLLY_CSS = `
   border-left: 3px solid var(--rf-line, var(--rule, #d9d6cf));
   transition: border-color 200ms ease;
 }
+:where(rf-scrolly > [slot="figure"]) {
+  transition: top 300ms ease;
+}
 :where(rf-scrolly [data-step][aria-current="step"]) {
   border-left-color: var(--rf-highlight, var(--accent, #b3261e));
 }
@@ -128,29 +132,72 @@ export const SCROLLY_CSS = `
     top: 0;
     z-index: 2;
     box-sizing: border-box;
-    max-height: 48vh;
+    max-height: var(--rf-compact-height, 50vh);
     overflow: auto;
+    overscroll-behavior: contain;
     background: var(--rf-bg, var(--bg, #fdfcf9));
     border-bottom: 1px solid var(--rf-line, var(--rule, #d9d6cf));
+    box-shadow: 0 6px 8px -6px rgb(0 0 0 / 0.25);
     padding: 0.5rem 0;
   }
   :where(rf-scrolly > [data-scrolly-steps]) {
     grid-row: 2;
-    padding-bottom: 20vh;
+    padding-top: 0;
+    padding-bottom: 30vh;
   }
   :where(rf-scrolly [data-step]) {
-    min-height: 60vh;
+    min-height: 45vh;
+    justify-content: flex-start;
   }
 }
 :where(rf-scrolly [data-scrolly-steps] > [data-step]:first-child) {
   min-height: 50vh;
 }
 @media (prefers-reduced-motion: reduce) {
-  :where(rf-scrolly [data-step]) {
+  :where(rf-scrolly [data-step]),
+  :where(rf-scrolly > [slot="figure"]) {
     transition: none;
   }
 }
 `;
+
+/** Below this width the figure sits above the text as a compact panel (the layout's breakpoint). */
+export const COMPACT_QUERY = '(max-width: 760px)';
+
+/**
+ * The elements of `figure` that match `selector`, looked for in its light DOM and inside the
+ * open shadow roots of every element in it (a figure's parts usually live in its shadow root).
+ * @example focusTargets(figure, '.grid.out') // the kernel lab's output table
+ */
+export function focusTargets(figure: Element, selector: string): Element[] {
+  const found: Element[] = [];
+  const visit = (root: Element | ShadowRoot) => {
+    found.push(...root.querySelectorAll(selector));
+    for (const el of root.querySelectorAll('*')) if (el.shadowRoot) visit(el.shadowRoot);
+  };
+  visit(figure);
+  return found;
+}
+
+/**
+ * The box around every rendered element of `figure` that `selector` matches, in viewport
+ * coordinates; null when nothing rendered matches.
+ */
+export function focusBox(figure: Element, selector: string): DOMRect | null {
+  let top = Infinity;
+  let left = Infinity;
+  let bottom = -Infinity;
+  let right = -Infinity;
+  for (const el of focusTargets(figure, selector)) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    top = Math.min(top, r.top);
+    left = Math.min(left, r.left);
+    bottom = Math.max(bottom, r.bottom);
+    right = Math.max(right, r.right);
+  }
+  return top === Infinity ? null : new DOMRect(left, top, right - left, bottom - top);
+}
 
 /** Adds {@link SCROLLY_CSS} to `doc` unless a `style[data-rf-scrolly]` is there already. */
 export function adoptScrollyStyles(doc: Document = document): void {
@@ -166,12 +213,13 @@ export function adoptScrollyStyles(doc: Document = document): void {
  * page put them: a figure marked `slot="figure"` and steps marked `data-step` (with
  * `data-state` and `data-label`). On connecting it puts the steps in one
  * `<div data-scrolly-steps>` column (unless the page wrote that column) and adds a polite
- * `[data-scrolly-live]` caption; a page that renders both moves nothing.
+ * `[data-scrolly-live]` caption; a page that renders both moves nothing. A step's `data-focus`
+ * names the part of the figure it talks about, which is kept in view while the step is active.
  * @example
  * <rf-scrolly label="Two kernels" initial="identity">
  *   <div slot="figure"><rf-kernel-lab data-rf-steps='{"blur":{"kernel":"box-blur"}}'></rf-kernel-lab></div>
  *   <div data-step data-state="identity" data-label="Identity">…</div>
- *   <div data-step data-state="blur" data-label="Box blur">…</div>
+ *   <div data-step data-state="blur" data-label="Box blur" data-focus=".grid.out">…</div>
  * </rf-scrolly>
  */
 export class Scrolly extends ElementBase {
@@ -182,6 +230,10 @@ export class Scrolly extends ElementBase {
   #live: HTMLElement | null = null;
   #active = -1;
   #cleanup: (() => void) | null = null;
+  #figure: HTMLElement | null = null;
+  #scroller: ReturnType<typeof scrollama> | null = null;
+  #trigger = '';
+  #leadFor = 0;
 
   /** The active step's state (its `data-state`). */
   get state(): string {
@@ -216,6 +268,7 @@ export class Scrolly extends ElementBase {
     adoptScrollyStyles(this.ownerDocument);
     if (!this.hasAttribute('role')) this.setAttribute('role', 'region');
     const figure = this.querySelector<HTMLElement>(':scope > [slot="figure"]');
+    this.#figure = figure;
     this.#steps = this.#arrange(figure);
     this.#live = this.#liveRegion();
     if (!this.hasAttribute('data-state')) {
@@ -229,6 +282,7 @@ export class Scrolly extends ElementBase {
 
     const steps = this.#steps;
     const scroller = scrollama();
+    this.#scroller = scroller;
     scroller
       .setup({ step: steps, offset: 0.5 })
       .onStepEnter(({ index, direction }) => this.#activate(index, direction));
@@ -248,29 +302,28 @@ export class Scrolly extends ElementBase {
       const step = steps[this.#active];
       if (!step) return;
       const { top, bottom } = step.getBoundingClientRect();
-      const trigger = window.innerHeight / 2;
+      const trigger = this.#triggerY();
       if (top > trigger || bottom < trigger) step.scrollIntoView({ block: 'center' });
     };
     window.addEventListener('resize', onResize);
 
-    // The pinned figure sits in the middle of the window when it fits, else 1rem from the top:
-    // a tall figure (a pooling chain, a 3D view with its table) stays whole on a laptop screen.
     let observer: ResizeObserver | null = null;
-    const fit = () => {
-      if (!figure) return;
-      const top = Math.max(16, (window.innerHeight - figure.offsetHeight) / 2);
-      figure.style.setProperty('--rf-pin-top', `${Math.round(top)}px`);
-    };
+    const fit = () => this.#fit();
     if (figure) {
       if (typeof ResizeObserver !== 'undefined') {
+        // The figure itself, and what is inside it: on phones the panel keeps its height while
+        // a live figure renders below its edge, and the part a step names must be found again.
         observer = new ResizeObserver(fit);
         observer.observe(figure);
+        for (const el of figure.querySelectorAll(':scope > *, :scope > * > *'))
+          observer.observe(el);
       }
       window.addEventListener('resize', fit);
       fit();
     }
 
     this.#cleanup = () => {
+      this.#scroller = null;
       this.removeEventListener('focusin', onFocus);
       window.removeEventListener('resize', onResize);
       window.removeEventListener('resize', fit);
@@ -305,6 +358,86 @@ export class Scrolly extends ElementBase {
     );
   }
 
+  /**
+   * Places the figure for the active step. Wide screens: the pinned figure sits in the middle of
+   * the window when it fits; a taller one (a 3D view with its table) is pinned so that the part
+   * the step talks about is inside the window. Phones: the figure is a panel above the text, at
+   * most half the screen; it scrolls to the step's part, and the step that becomes active is the
+   * one crossing the middle of the space left below the panel.
+   */
+  #fit(): void {
+    const figure = this.#figure;
+    if (!figure) return;
+    const step = this.#steps[this.#active];
+    const selector = step?.dataset['focus'];
+    const box = selector ? focusBox(figure, selector) : null;
+    const vh = window.innerHeight;
+    const compact = window.matchMedia(COMPACT_QUERY).matches;
+    const smooth = !window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    if (compact) {
+      figure.style.removeProperty('--rf-pin-top');
+      // A panel that scrolls must be reachable by keyboard when nothing inside it is.
+      if (figure.scrollHeight > figure.clientHeight) figure.tabIndex = 0;
+      else figure.removeAttribute('tabindex');
+      if (box) {
+        const panel = figure.getBoundingClientRect();
+        const view = figure.clientHeight;
+        const top = box.top - panel.top + figure.scrollTop;
+        // Centre the part in the panel when it fits, else show its top.
+        const target = box.height <= view ? top - (view - box.height) / 2 : top;
+        const max = figure.scrollHeight - view;
+        figure.scrollTo({
+          top: Math.max(0, Math.min(max, Math.round(target))),
+          behavior: smooth ? 'smooth' : 'auto',
+        });
+      }
+      const below = Math.min(figure.offsetHeight, vh * 0.6);
+      this.#setTrigger(`${Math.round(below + (vh - below) * 0.33)}px`);
+      return;
+    }
+    this.#setTrigger('0.5');
+    figure.removeAttribute('tabindex');
+    const height = figure.offsetHeight;
+    let top = (vh - height) / 2;
+    if (top < 16) {
+      top = 16;
+      if (box) {
+        // The part's offsets inside the figure, whatever the figure's current pin.
+        const frame = figure.getBoundingClientRect();
+        const from = box.top - frame.top;
+        const to = box.bottom - frame.top;
+        if (16 + to > vh - 16) top = Math.max(16 - from, vh - 16 - to);
+      }
+    }
+    figure.style.setProperty('--rf-pin-top', `${Math.round(top)}px`);
+    // The first step reaches the middle of the window only once the figure is pinned, so the
+    // figure is whole beside it. It follows the figure only while the first step is active (or
+    // the window changes): moving the text later, when a step changes the figure's height, would
+    // slide another step under the trigger line and jump the story.
+    if (this.#active <= 0 || vh !== this.#leadFor) {
+      const pinned = Math.max(16, (vh - height) / 2);
+      this.#leadFor = vh;
+      this.style.setProperty('--rf-lead', `${Math.max(0, Math.round(vh / 2 - pinned))}px`);
+    }
+  }
+
+  /** Moves the line a step must cross to become active (a fraction of the window, or "Npx"). */
+  #setTrigger(offset: string): void {
+    if (offset === this.#trigger || !this.#scroller) return;
+    this.#trigger = offset;
+    // scrollama 3.2 has offset() at run time, but its index.d.ts does not declare it.
+    (this.#scroller as unknown as { offset(value: string | number): unknown }).offset(
+      offset.endsWith('px') ? offset : Number(offset),
+    );
+  }
+
+  /** Where the trigger line is now, in pixels from the top of the window. */
+  #triggerY(): number {
+    return this.#trigger.endsWith('px')
+      ? Number.parseFloat(this.#trigger)
+      : window.innerHeight * (Number(this.#trigger) || 0.5);
+  }
+
   #liveRegion(): HTMLElement {
     const found = this.querySelector<HTMLElement>('[data-scrolly-live]');
     if (found) return found;
@@ -327,6 +460,7 @@ export class Scrolly extends ElementBase {
     this.dataset['state'] = state;
     this.dataset['activeStep'] = String(index);
     if (this.#live) this.#live.textContent = step.dataset['label'] ?? '';
+    this.#fit();
     this.dispatchEvent(
       new CustomEvent<StepChange>(STEP_EVENT, {
         detail: { index, state, direction },
