@@ -68,21 +68,28 @@ export const FEATURE_MAPS_SPEC: WidgetSpec = {
 const TAG = FEATURE_MAPS_SPEC.tag;
 
 const STYLES = `${BASE_CSS}
+:host { container-type: inline-size; }
 .layers { display: flex; flex-direction: column; gap: 0.7rem; }
 .layer h4 { margin: 0 0 0.25rem; font-size: 0.9em; font-weight: 600; }
 .layer .shape { font-weight: 400; color: var(--rf-muted); font-variant-numeric: tabular-nums; }
-.maps { display: flex; flex-wrap: wrap; gap: 4px; list-style: none; margin: 0; padding: 0; }
+/* A layer's channels (--n of them) in one row, each thumbnail up to twice ${THEME.featureMapCss}px; on
+   narrower figures in two equal rows (.many, more than 8 channels, first), never a lone straggler. */
+.maps {
+  display: grid; gap: 4px; list-style: none; margin: 0; padding: 3px;
+  --cols: var(--n, 8);
+  grid-template-columns: repeat(var(--cols), minmax(0, ${2 * THEME.featureMapCss}px));
+}
+@container (max-width: 999px) { .maps.many { --cols: calc(var(--n) / 2); } }
+@container (max-width: 499px) { .maps { --cols: calc(var(--n, 8) / 2); } }
 .maps li { display: flex; flex-direction: column; align-items: center; font-size: 0.7em; color: var(--rf-muted); }
 canvas {
-  width: ${THEME.featureMapCss}px; height: ${THEME.featureMapCss}px;
+  width: 100%; height: auto; aspect-ratio: 1;
   image-rendering: pixelated; border: 1px solid var(--rf-line); background: #fff;
 }
 li.top canvas { outline: 2px solid var(--rf-highlight); outline-offset: 1px; }
 .status { margin: 0 0 0.4rem; font-size: 0.85em; color: var(--rf-muted); min-height: 1.3em; }
 .strongest { margin: 0.2rem 0 0; font-size: 0.8em; color: var(--rf-muted); }
-@media (max-width: 480px) {
-  canvas { width: ${Math.round(THEME.featureMapCss * 0.75)}px; height: ${Math.round(THEME.featureMapCss * 0.75)}px; }
-}
+
 `;
 
 interface LayerView {
@@ -331,6 +338,8 @@ export class FeatureMaps extends ElementBase {
       v.shape.textContent = `${c} × ${h} × ${w}`;
       v.canvases = [];
       v.list.replaceChildren();
+      v.list.style.setProperty('--n', String(c));
+      v.list.classList.toggle('many', c > 8);
       for (let ch = 0; ch < c; ch++) {
         const canvas = el('canvas', { width: w, height: h, role: 'img' });
         v.canvases.push(canvas);
