@@ -772,7 +772,8 @@ describe('<rf-scrolly>', () => {
     const figure = (await page.locator('rf-scrolly > [slot="figure"]').boundingBox())!;
     const text = (await page.locator('[data-scrolly-steps]').boundingBox())!;
     assert.ok(Math.abs(figure.y) <= 1, `figure pinned to the top (y=${figure.y})`);
-    assert.ok(figure.height <= 844 * 0.48 + 1, `figure ${figure.height}px tall`);
+    // The compact panel takes at most half the screen (--rf-compact-height, 50vh by default).
+    assert.ok(figure.height <= 844 * 0.5 + 1, `figure ${figure.height}px tall`);
     assert.ok(figure.width <= 390 && text.width <= 390);
     assert.equal(
       await page.evaluate(
