@@ -10,6 +10,22 @@ import {
   PRESET_LABELS,
   presetOf,
 } from './lecture.js';
+import { THEME } from './theme.js';
+
+/**
+ * The layout of the editor's two parts, for the host's shadow root: the presets two to a row in
+ * equal columns as wide as the longest label, so no row holds a lone button and, where there is
+ * room, no label wraps (on the narrowest phones the labels wrap instead of widening the page);
+ * the cells take the width the presets set, never less than 5.2rem each. Size containment keeps
+ * the inputs' own intrinsic width from widening it.
+ */
+export const KERNEL_EDITOR_CSS = `
+.kgrid { display: grid; grid-template-columns: repeat(3, 1fr); gap: 4px; contain: inline-size; min-width: calc(3 * 5.2rem + 8px); }
+.kgrid input { width: 100%; padding: 0.2rem; text-align: right; font-family: ${THEME.mono}; }
+.kgrid input[aria-invalid="true"] { border-color: var(--rf-highlight); }
+.presets { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 4px; margin-top: 0.6rem; }
+@media (min-width: 26rem) { .presets button { white-space: nowrap; } }
+`;
 
 /** How to build a {@link KernelEditor}. */
 export interface KernelEditorOptions {

@@ -1,7 +1,7 @@
 import { conv2d, explainConv2d, type Tensor, tensor } from '@receptive/core';
 import { ElementBase, el, rovingGrid, shadow } from './dom.js';
 import { formatConvSum, formatNumber, formatScaled, fractionDenominator } from './format.js';
-import { KernelEditor } from './kernel-editor.js';
+import { KERNEL_EDITOR_CSS, KernelEditor } from './kernel-editor.js';
 import {
   KERNEL_PRESET_NAMES,
   KERNEL_PRESETS,
@@ -80,10 +80,8 @@ table.out[data-digits="6"] td { font-size: calc(var(--cell-font) * 0.62); letter
 table.out td.current { outline: 3px solid var(--rf-highlight); outline-offset: -3px; }
 fieldset { border: 1px solid var(--rf-line); border-radius: 6px; padding: 0.6rem 0.8rem; margin: 0; }
 legend { font-size: 0.85em; color: var(--rf-muted); }
-.kgrid { display: grid; grid-template-columns: repeat(3, 5.2rem); gap: 4px; }
-.kgrid input { width: 100%; padding: 0.2rem; text-align: right; font-family: ${THEME.mono}; font-size: 0.85rem; }
-.kgrid input[aria-invalid="true"] { border-color: var(--rf-highlight); }
-.presets { display: flex; flex-wrap: wrap; gap: 4px; margin-top: 0.6rem; max-width: calc(15.6rem + 8px); }
+${KERNEL_EDITOR_CSS}
+.kgrid input { font-size: 0.85rem; }
 .padding { display: flex; gap: 0.4rem; align-items: center; margin-top: 0.6rem; }
 /* Short screens (a laptop, with the figure pinned beside scrolling text): smaller cells, so the
    input, the kernel, the output and the written-out sum fit in one screen. */

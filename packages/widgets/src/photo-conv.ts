@@ -1,5 +1,5 @@
 import { ElementBase, el, shadow, watchViewport } from './dom.js';
-import { KernelEditor } from './kernel-editor.js';
+import { KERNEL_EDITOR_CSS, KernelEditor } from './kernel-editor.js';
 import type { KernelChange } from './kernel-lab.js';
 import {
   KERNEL_PRESET_NAMES,
@@ -130,16 +130,8 @@ canvas { display: block; width: 100%; height: auto; background: var(--rf-panel);
 .controls { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
 fieldset { border: 1px solid var(--rf-line); border-radius: 6px; padding: 0.6rem 0.8rem; margin: 0; }
 legend { font-size: 0.85em; color: var(--rf-muted); }
-/* The cells take the fieldset's width (set by the presets below) but never less than 5.2rem;
-   size containment keeps the inputs' own intrinsic width from widening the fieldset. */
-.kgrid { display: grid; grid-template-columns: repeat(3, 1fr); gap: 4px; contain: inline-size; min-width: calc(3 * 5.2rem + 8px); }
-.kgrid input { width: 100%; padding: 0.2rem; text-align: right; font-family: ${THEME.mono}; }
-.kgrid input[aria-invalid="true"] { border-color: var(--rf-highlight); }
+${KERNEL_EDITOR_CSS}
 .row { display: flex; flex-wrap: wrap; gap: 4px; margin-top: 0.6rem; align-items: center; }
-/* Presets two to a row in aligned columns, each label on one line (one preset a row on the
-   narrowest screens). */
-.presets { display: grid; grid-template-columns: repeat(2, max-content); gap: 4px; margin-top: 0.6rem; }
-.presets button { white-space: nowrap; }
 .file { position: relative; }
 .file input { position: absolute; inset: 0; opacity: 0; width: 100%; cursor: pointer; }
 .file:focus-within { outline: 3px solid var(--rf-focus); outline-offset: 2px; border-radius: 4px; }
@@ -149,7 +141,6 @@ select { font: inherit; min-height: 2em; }
 .progress[hidden] { display: none; }
 video { position: absolute; width: 1px; height: 1px; opacity: 0; pointer-events: none; }
 @media (max-width: 30rem) { .kgrid { min-width: calc(3 * 4.2rem + 8px); } }
-@media (max-width: 22rem) { .presets { grid-template-columns: 1fr; } .presets button { white-space: normal; } }
 `;
 
 const ENGINE_LABELS: Record<PhotoConvolved['engine'], string> = {
