@@ -102,8 +102,10 @@ export const SCROLLY_CSS = `
   white-space: nowrap;
   border: 0;
 }
+/* Tall enough that one step at a time crosses the middle of the window, short enough that the
+   text beside the pinned figure reads as one column rather than islands in blank space. */
 :where(rf-scrolly [data-step]) {
-  min-height: 70vh;
+  min-height: 55vh;
   display: flex;
   flex-direction: column;
   justify-content: center;
