@@ -395,6 +395,17 @@ export const COMPONENTS: readonly ComponentDoc[] = [
       fromSpec(MODEL_COMPARE_SPEC, 'for', { default: 'pad', check: stateName }),
       fromSpec(MODEL_COMPARE_SPEC, 'models', { check: modelList(modelValues) }),
       fromSpec(MODEL_COMPARE_SPEC, 'backend', { check: oneOf(backendValues) }),
+      {
+        name: 'wake',
+        type: "'near' | 'draw'",
+        default: 'near',
+        required: false,
+        values: ['near', 'draw'],
+        example: 'wake="draw"',
+        description:
+          'When the models download: near, as the figure comes within two screens of the viewport; draw, only once the reader draws on or picks a digit in the pad (for a page that opens with the pad, so it fetches no model before the reader asks). Until then the table of the model cards shows.',
+        check: oneOf(['near', 'draw']),
+      },
     ],
     example: '<ModelCompare for="pad" models="logreg mlp cnn" />',
     fallback:
