@@ -16,8 +16,8 @@ const MODELS = ['logreg', 'mlp', 'cnn'];
 const LESSON_COUNT = readdirSync(new URL('../../../content/lessons/', import.meta.url)).filter(
   (f) => f.endsWith('.mdx'),
 ).length;
-/** A model's file, its card, the digits the pad picks from or the model runtime. */
-const MODEL_DATA = /\.(onnx|wasm)$|\.rfd\b|\.card\.[\w-]+\.json$|\/ort[./]/;
+/** A model, its card, digits for the pad or the model runtime: data the page needs only once used. */
+const MODEL_DATA = /\.(onnx|wasm|bin|gz|json)$|\.rfd\b|\/ort[./]/;
 const LAPTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 
