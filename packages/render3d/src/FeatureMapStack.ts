@@ -6,6 +6,8 @@ import {
   DoubleSide,
   Group,
   type Intersection,
+  LineBasicMaterial,
+  LineSegments,
   Mesh,
   MeshBasicMaterial,
   NearestFilter,
@@ -26,7 +28,7 @@ export interface FeatureMapStackOptions {
   shape: readonly number[];
   /** First values to show (C*H*W, channel-major); zeros when left out. */
   data?: Float32Array;
-  /** Colour map; `auto` (default) is diverging when a value is negative, else sequential. */
+  /** Colour map; `auto` (default) is diverging when a value is negative, else ink on paper. */
   colorMap?: ColorMapName;
   /** Fixed `[min, max]` of the colour scale; by default each `update` fits the data. */
   range?: readonly [number, number];
@@ -34,12 +36,23 @@ export interface FeatureMapStackOptions {
   texel?: number;
   /** Depth between channel planes (default `THEME.channelGap`). */
   gap?: number;
+  /**
+   * Sideways and upward step from one channel plane to the next, in world units (default
+   * `[0, 0]`): an exploded stack, fanned out like a hand of cards so every channel shows.
+   */
+  shear?: readonly [number, number];
   /** Caption of the legend, e.g. `conv1`; the shape is appended. */
   label?: string;
   /** The whole legend caption, when the label and shape are not the right words (`dense · 10`). */
   caption?: string;
   /** Draw the legend of real values under the stack (default true). */
   legend?: boolean;
+  /**
+   * Lines drawn on every plane: `frame` (default) its border, so a blank (paper) map still
+   * shows against the background; `grid` every texel's border too, for small kernels whose
+   * cells should read one by one; `none`.
+   */
+  outline?: 'frame' | 'grid' | 'none';
 }
 
 /** A texel of a stack: channel, row, column. */
@@ -51,6 +64,7 @@ export interface Texel {
 
 const MAX_ATLAS_SIDE = 4096;
 const _local = new Vector3();
+const _off: [number, number] = [0, 0];
 
 /**
  * A `[C, H, W]` activation drawn as C square planes stacked in depth (channel 0 in front at
@@ -74,10 +88,15 @@ export class FeatureMapStack extends Group {
   readonly columns: number;
   /** Texel side in world units. */
   readonly texel: number;
-  /** Depth between two channel planes in world units. */
-  readonly gap: number;
+  /** Depth between two channel planes in world units (see {@link fan}). */
+  gap: number;
+  /** Sideways and upward step between two channel planes in world units (see {@link fan}). */
+  shear: readonly [number, number];
+  /** Planes per row of a fanned grid (0: one line), and the step from one row to the next. */
+  wrap = 0;
+  rowStep: readonly [number, number] = [0, 0];
   /** Colour map and value range of what is shown now. */
-  readonly colorScale: ColorScale = { map: 'sequential', min: 0, max: 1 };
+  readonly colorScale: ColorScale = { map: 'ink', min: 0, max: 1 };
   /** The values shown now (a copy: the caller may reuse its array). */
   readonly values: Float32Array;
   /** The RGBA atlas behind the texture: tile c holds channel c. */
@@ -97,8 +116,10 @@ export class FeatureMapStack extends Group {
   private readonly legendTexture: CanvasTexture<HTMLCanvasElement | OffscreenCanvas> | null = null;
   private readonly legendCtx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null =
     null;
-  private readonly drawn: ColorScale = { map: 'sequential', min: Number.NaN, max: Number.NaN };
+  private readonly drawn: ColorScale = { map: 'ink', min: Number.NaN, max: Number.NaN };
   private readonly ring: Mesh<BufferGeometry, MeshBasicMaterial>;
+  private readonly lines: LineSegments<BufferGeometry, LineBasicMaterial> | null = null;
+  private readonly lineGrid: boolean;
   private hidden = Number.POSITIVE_INFINITY;
 
   constructor(options: FeatureMapStackOptions) {
@@ -118,6 +139,7 @@ export class FeatureMapStack extends Group {
     this.columns = w!;
     this.texel = options.texel ?? THEME.texel;
     this.gap = options.gap ?? THEME.channelGap;
+    this.shear = options.shear ?? [0, 0];
     this.colorMap = options.colorMap ?? 'auto';
     this.range = options.range;
     this.caption =
@@ -151,6 +173,18 @@ export class FeatureMapStack extends Group {
     );
     this.planes.name = `${this.name}-planes`;
     this.add(this.planes);
+
+    const outline = options.outline ?? 'frame';
+    this.lineGrid = outline === 'grid';
+    if (outline !== 'none') {
+      this.lines = new LineSegments(
+        this.outlineGeometry(outline === 'grid'),
+        new LineBasicMaterial({ color: THEME.outline }),
+      );
+      this.lines.name = `${this.name}-outline`;
+      this.lines.renderOrder = 1;
+      this.add(this.lines);
+    }
 
     this.ring = new Mesh(
       ringGeometry(),
@@ -198,6 +232,39 @@ export class FeatureMapStack extends Group {
   /** Distance from the front plane to the back plane. */
   get depth(): number {
     return (this.channels - 1) * this.gap;
+  }
+
+  /**
+   * Spreads the channel planes anew: `gap` deep and `shear` sideways and up from one to the
+   * next; with `wrap` > 0, `wrap` planes to a row and each row `rowStep` from the one before (a
+   * grid: every channel whole). Rewrites the planes' and outlines' vertices in place (no new GPU buffers); a shown
+   * highlight follows its texel.
+   */
+  fan(
+    gap: number,
+    shear: readonly [number, number],
+    wrap = 0,
+    rowStep: readonly [number, number] = [0, 0],
+  ): this {
+    const was = this.highlighted;
+    this.gap = gap;
+    this.shear = [shear[0], shear[1]];
+    this.wrap = wrap;
+    this.rowStep = [rowStep[0], rowStep[1]];
+    const planes = this.planeGeometry();
+    this.planes.geometry.setAttribute('position', planes.getAttribute('position'));
+    this.planes.geometry.computeBoundingBox();
+    this.planes.geometry.computeBoundingSphere();
+    planes.dispose();
+    if (this.lines) {
+      const grid = this.lineGrid;
+      const lines = this.outlineGeometry(grid);
+      this.lines.geometry.setAttribute('position', lines.getAttribute('position'));
+      this.lines.geometry.computeBoundingSphere();
+      lines.dispose();
+    }
+    if (was) this.highlight(was.channel, was.y, was.x);
+    return this;
   }
 
   /**
@@ -249,11 +316,23 @@ export class FeatureMapStack extends Group {
   get highlighted(): Texel | null {
     if (!this.ring.visible) return null;
     const p = this.ring.position;
+    const channel = this.gap > 0 ? Math.round(-p.z / this.gap) || 0 : 0;
     return {
-      channel: Math.round(-p.z / this.gap) || 0,
-      y: Math.floor((this.planeHeight / 2 - p.y) / this.texel),
-      x: Math.floor((p.x + this.planeWidth / 2) / this.texel),
+      channel,
+      y: Math.floor(
+        (this.planeHeight / 2 - (p.y - this.channelOffset(channel, _off)[1])) / this.texel,
+      ),
+      x: Math.floor((p.x - _off[0] + this.planeWidth / 2) / this.texel),
     };
+  }
+
+  /** Where channel plane `c`'s centre sits, sideways and up from channel 0's, in `out`. */
+  channelOffset(c: number, out: [number, number] = [0, 0]): [number, number] {
+    const col = this.wrap > 0 ? c % this.wrap : c;
+    const row = this.wrap > 0 ? Math.floor(c / this.wrap) : 0;
+    out[0] = col * this.shear[0] + row * this.rowStep[0];
+    out[1] = col * this.shear[1] + row * this.rowStep[1];
+    return out;
   }
 
   /** The value at (`channel`, `y`, `x`). */
@@ -266,9 +345,10 @@ export class FeatureMapStack extends Group {
    * written into `target`.
    */
   texelCenter(channel: number, y: number, x: number, target: Vector3, world = true): Vector3 {
+    this.channelOffset(channel, _off);
     target.set(
-      (x + 0.5) * this.texel - this.planeWidth / 2,
-      this.planeHeight / 2 - (y + 0.5) * this.texel,
+      (x + 0.5) * this.texel - this.planeWidth / 2 + _off[0],
+      this.planeHeight / 2 - (y + 0.5) * this.texel + _off[1],
       -channel * this.gap,
     );
     return world ? this.localToWorld(target) : target;
@@ -292,8 +372,12 @@ export class FeatureMapStack extends Group {
     const right = (x1 + 1) * this.texel - this.planeWidth / 2;
     const top = this.planeHeight / 2 - y0 * this.texel;
     const bottom = this.planeHeight / 2 - (y1 + 1) * this.texel;
-    target.set(corner === 0 || corner === 3 ? left : right, corner < 2 ? top : bottom, 0);
-    target.z = -channel * this.gap;
+    this.channelOffset(channel, _off);
+    target.set(
+      (corner === 0 || corner === 3 ? left : right) + _off[0],
+      (corner < 2 ? top : bottom) + _off[1],
+      -channel * this.gap,
+    );
     return this.localToWorld(target);
   }
 
@@ -302,8 +386,9 @@ export class FeatureMapStack extends Group {
     if (hit.object !== this.planes || hit.faceIndex == null) return null;
     const channel = Math.floor(hit.faceIndex / 2);
     this.worldToLocal(_local.copy(hit.point));
-    const x = Math.floor((_local.x + this.planeWidth / 2) / this.texel);
-    const y = Math.floor((this.planeHeight / 2 - _local.y) / this.texel);
+    this.channelOffset(channel, _off);
+    const x = Math.floor((_local.x - _off[0] + this.planeWidth / 2) / this.texel);
+    const y = Math.floor((this.planeHeight / 2 - _local.y + _off[1]) / this.texel);
     return {
       channel,
       y: Math.min(this.rows - 1, Math.max(0, y)),
@@ -320,6 +405,8 @@ export class FeatureMapStack extends Group {
     this.texture.dispose();
     this.ring.geometry.dispose();
     this.ring.material.dispose();
+    this.lines?.geometry.dispose();
+    this.lines?.material.dispose();
     this.legendMesh?.geometry.dispose();
     this.legendMesh?.material.dispose();
     this.legendTexture?.dispose();
@@ -353,7 +440,11 @@ export class FeatureMapStack extends Group {
     const hh = this.planeHeight / 2;
     for (let c = 0; c < n; c++) {
       const z = -c * this.gap;
-      pos.set([-hw, hh, z, hw, hh, z, hw, -hh, z, -hw, -hh, z], c * 12);
+      const [sx, sy] = this.channelOffset(c, _off);
+      pos.set(
+        [-hw + sx, hh + sy, z, hw + sx, hh + sy, z, hw + sx, -hh + sy, z, -hw + sx, -hh + sy, z],
+        c * 12,
+      );
       const col = c % this.atlasColumns;
       const row = Math.floor(c / this.atlasColumns);
       const u0 = (col * this.columns) / this.atlasWidth;
@@ -371,6 +462,34 @@ export class FeatureMapStack extends Group {
     g.setIndex(new BufferAttribute(index, 1));
     g.computeBoundingSphere();
     g.computeBoundingBox();
+    return g;
+  }
+
+  // Each plane's border (and with `grid` its inner texel lines) as line segments, a hair in
+  // front of the plane so they are not lost in it.
+  private outlineGeometry(grid: boolean): BufferGeometry {
+    const hw = this.planeWidth / 2;
+    const hh = this.planeHeight / 2;
+    const xs = grid ? this.columns + 1 : 2;
+    const ys = grid ? this.rows + 1 : 2;
+    const pos = new Float32Array(this.channels * (xs + ys) * 6);
+    let o = 0;
+    for (let c = 0; c < this.channels; c++) {
+      const z = -c * this.gap + 0.002;
+      const [sx, sy] = this.channelOffset(c, _off);
+      for (let i = 0; i < xs; i++) {
+        const x = -hw + (i / (xs - 1)) * 2 * hw + sx;
+        pos.set([x, hh + sy, z, x, -hh + sy, z], o);
+        o += 6;
+      }
+      for (let i = 0; i < ys; i++) {
+        const y = hh - (i / (ys - 1)) * 2 * hh + sy;
+        pos.set([-hw + sx, y, z, hw + sx, y, z], o);
+        o += 6;
+      }
+    }
+    const g = new BufferGeometry();
+    g.setAttribute('position', new BufferAttribute(pos, 3));
     return g;
   }
 

@@ -5,6 +5,7 @@ import { CameraTween, prefersReducedMotion } from './camera-tween.js';
 import { type ColorMapName, formatValue } from './colormap.js';
 import { FeatureMapStack } from './FeatureMapStack.js';
 import { drawBars2D, drawStack2D } from './fallback-2d.js';
+import { LabelLayer } from './label-layer.js';
 import { ReceptiveFieldBeam } from './ReceptiveFieldBeam.js';
 import { SceneHost } from './SceneHost.js';
 import { SoftmaxBars } from './SoftmaxBars.js';
@@ -29,10 +30,15 @@ export interface NetworkViewOptions {
   picking?: boolean;
   /** Device-pixel ratio cap (default `THEME.maxPixelRatio`). */
   maxPixelRatio?: number;
-  /** Colour map per layer name; inputs default to grey, the rest to `auto`. */
+  /** Colour map per layer name (default `auto`: ink on paper, or diverging for signed values). */
   colorMaps?: Readonly<Record<string, ColorMapName>>;
   /** Short name for assistive technology (default "Feature maps of a convolutional network"). */
   label?: string;
+  /**
+   * Draw each stack's colour legend into the scene (default false): the view names its layers
+   * and probabilities in HTML labels, and a page says what the colours mean in its own key.
+   */
+  legends?: boolean;
 }
 
 /** A camera pose a scroll step can ask for. */
@@ -44,7 +50,25 @@ export interface CameraPreset {
 /** What `pick` and `hover` events carry: the unit, or null when the pointer left every layer. */
 export type PickEvent = CustomEvent<PickDetail | null>;
 
-type Part = { layer: LayerActivation; stack: FeatureMapStack | null; bars: SoftmaxBars | null };
+type Part = {
+  layer: LayerActivation;
+  stack: FeatureMapStack | null;
+  bars: SoftmaxBars | null;
+  /** The HTML label under the part, and for the softmax one per class. */
+  labels: HTMLElement[];
+  /** Extent in world units: left edge from the part's origin, width, height and depth. */
+  left: number;
+  width: number;
+  height: number;
+  depth: number;
+  /** The row of the layout the part sits in (0 = top). */
+  row: number;
+  /** Depth between its channel planes in the compact stack the overview shows. */
+  gap: number;
+  /** Where the layout puts its origin (in the network's frame). */
+  x: number;
+  y: number;
+};
 
 /** The unit the keyboard is on: a part index and a texel of it. */
 type Cursor = { part: number; channel: number; y: number; x: number };
@@ -55,8 +79,12 @@ const KEY_HELP =
 const _raycaster = new Raycaster();
 const _ndc = new Vector2();
 const _v = new Vector3();
-const OVERVIEW_DIR = new Vector3(-0.35, 0.3, 1).normalize();
-const LAYER_DIR = new Vector3(-0.6, 0.3, 1).normalize();
+const _label = new Vector3();
+const _fan: [number, number] = [0, 0];
+const OVERVIEW_DIR = new Vector3(0.3, 0.28, 1).normalize();
+/** How far a stack's depth reaches sideways and up in the overview, per unit of depth. */
+const OVERVIEW_SLANT = { x: 0.35, y: 0.3 };
+const LAYER_DIR = new Vector3(-0.3, 0.22, 1).normalize();
 const FRONT_DIR = new Vector3(0, 0, 1);
 /** Share of the canvas's limiting dimension the whole network spans in `overview` and `front`. */
 const OVERVIEW_FILL = 0.9;
@@ -94,12 +122,20 @@ export class NetworkView extends EventTarget {
   private readonly downAt = new Vector2(Number.NaN, Number.NaN);
   private readonly picking: boolean;
   private readonly announcer: HTMLElement;
+  /** The HTML labels naming each layer and each class's probability. */
+  readonly labels: LabelLayer;
   private readonly help: HTMLElement;
   private beam: ReceptiveFieldBeam | null = null;
   private hovered: FeatureMapStack | null = null;
   private cursor: Cursor | null = null;
   private preset: string | null = null;
   private described = '';
+  /** Rows of the layout now. */
+  private rows = 1;
+  /** The layer whose channels are fanned out now (a layer preset), or null. */
+  private exploded: Part | null = null;
+  /** The receptive field drawn now. */
+  private regions: readonly TracedRegion[] | null = null;
   private disposed = false;
 
   constructor(container: HTMLElement, options: NetworkViewOptions) {
@@ -114,9 +150,12 @@ export class NetworkView extends EventTarget {
       draw2D: (ctx, w, h) => this.draw2D(ctx, w, h),
       onResize: () => this.onResize(),
       onCanvas: (canvas, old) => this.moveTo(canvas, old),
+      onRender: () => this.placeLabels(),
     });
     this.host.scene.add(this.root);
-    this.build(options.layers, options.colorMaps ?? {});
+    this.labels = new LabelLayer(container);
+    this.labels.visible = this.host.backend !== '2d';
+    this.build(options.layers, options.colorMaps ?? {}, options.legends ?? false);
     this.computePresets();
     this.tween = new CameraTween(this.host.camera, this.target);
 
@@ -174,6 +213,7 @@ export class NetworkView extends EventTarget {
       part.layer = l;
       if (part.stack) part.stack.update(l.data);
       else part.bars!.update(l.data);
+      this.writeLabels(part);
     }
     this.describe();
     this.host.invalidate();
@@ -192,6 +232,7 @@ export class NetworkView extends EventTarget {
       );
     }
     this.preset = name;
+    this.explode(this.byName.get(name) ?? null);
     const animate = (options.animate ?? true) && !prefersReducedMotion();
     this.tween.begin(preset.position, preset.target, animate ? THEME.cameraMs : 0);
     if (animate) this.host.animate(this.stepTween);
@@ -224,6 +265,7 @@ export class NetworkView extends EventTarget {
    * removes it for `null`.
    */
   showReceptiveField(regions: readonly TracedRegion[] | null): this {
+    this.regions = regions;
     if (!this.beam) {
       if (!regions) return this;
       this.beam = new ReceptiveFieldBeam({ capacity: Math.max(12, this.parts.length * 2) });
@@ -303,34 +345,57 @@ export class NetworkView extends EventTarget {
       p.bars?.dispose();
     }
     this.beam?.dispose();
+    this.labels.dispose();
     this.host.dispose();
   }
 
   private build(
     layers: readonly LayerActivation[],
     colorMaps: Readonly<Record<string, ColorMapName>>,
+    legends: boolean,
   ): void {
-    let x = 0;
+    // Maps are drawn with sides in proportion to the square root of their size, not the size:
+    // a 5 x 5 map after two poolings stays a legible square beside the 28 x 28 input, and each
+    // pooling still visibly shrinks its input.
+    let tallest = 1;
+    for (const l of layers) {
+      if (l.kind !== 'dense' && l.kind !== 'softmax') {
+        tallest = Math.max(tallest, l.shape.length === 3 ? l.shape[1]! : (l.shape[0] ?? 1));
+      }
+    }
     for (const layer of layers) {
       if (this.byName.has(layer.name)) {
         throw new RangeError(
           `NetworkView: received layer "${layer.name}" twice, expected unique names`,
         );
       }
-      const part: Part = { layer, stack: null, bars: null };
-      let left = 0;
-      let right = 0;
+      const part: Part = {
+        layer,
+        stack: null,
+        bars: null,
+        labels: [],
+        left: 0,
+        width: 0,
+        height: 0,
+        depth: 0,
+        row: 0,
+        gap: 0,
+        x: 0,
+        y: 0,
+      };
       if (layer.kind === 'softmax') {
         const bars = new SoftmaxBars({
           count: layer.shape[0] ?? layer.data.length,
           caption: layer.name,
+          row: THEME.softmaxRow,
+          text: false,
           ...(layer.labels ? { labels: layer.labels } : {}),
         });
         bars.update(layer.data);
         part.bars = bars;
-        left = bars.left;
-        right = bars.left + bars.width;
-        bars.position.x = x - left;
+        part.left = bars.left;
+        part.width = bars.width;
+        part.height = bars.height;
         this.root.add(bars);
         this.pickables.push(bars.bars);
       } else {
@@ -340,30 +405,185 @@ export class NetworkView extends EventTarget {
             `NetworkView: layer "${layer.name}" (${layer.kind}) has shape [${layer.shape.join(', ')}], expected [C, H, W] or [H, W]`,
           );
         }
+        const rows = vector ? layer.data.length : layer.shape.at(-2)!;
+        const texel = vector
+          ? THEME.vectorTexel
+          : Math.max(THEME.texel * Math.sqrt(tallest / rows), THEME.leastMapSide / rows);
+        const channels = vector || layer.shape.length === 2 ? 1 : layer.shape[0]!;
         const stack = new FeatureMapStack({
           shape: vector ? [1, layer.data.length, 1] : layer.shape,
           data: layer.data,
-          colorMap: colorMaps[layer.name] ?? (layer.kind === 'input' ? 'gray' : 'auto'),
+          colorMap: colorMaps[layer.name] ?? 'auto',
           label: layer.name,
-          ...(vector
-            ? { texel: THEME.vectorTexel, caption: `${layer.name} · ${layer.data.length}` }
-            : {}),
+          legend: legends,
+          texel,
+          gap: compactGap(rows * texel, channels),
+          ...(vector ? { caption: `${layer.name} · ${layer.data.length}` } : {}),
         });
         part.stack = stack;
-        const half = Math.max(stack.planeWidth, THEME.legendMinWidth) / 2;
-        left = -half;
-        right = half;
-        stack.position.x = x + half;
+        const half =
+          (legends ? Math.max(stack.planeWidth, THEME.legendMinWidth) : stack.planeWidth) / 2;
+        part.left = -half;
+        part.width = 2 * half;
+        part.height = stack.planeHeight;
+        part.depth = stack.depth;
+        part.gap = stack.gap;
         this.root.add(stack);
         this.pickables.push(stack.planes);
       }
-      x += right - left + THEME.layerGap;
       this.parts.push(part);
       this.byName.set(layer.name, part);
+      this.addLabels(part);
     }
-    // Centre the row on the origin.
-    this.root.position.x = -(x - THEME.layerGap) / 2;
+    this.layout(this.bestRows());
+  }
+
+  /**
+   * How many rows the network is laid out in: the count (1 to `THEME.maxRows`) whose layout,
+   * seen from the overview, is largest on a canvas of the host's aspect. A wide canvas gets one
+   * row; a phone's narrow one, two or three, so no layer shrinks to a sliver.
+   */
+  private bestRows(): number {
+    const aspect =
+      this.host.width > 0 && this.host.height > 0 ? this.host.width / this.host.height : 2;
+    let best = 1;
+    let bestScale = 0;
+    for (let rows = 1; rows <= Math.min(THEME.maxRows, this.parts.length); rows++) {
+      const { width, height } = this.layoutExtent(this.split(rows));
+      const scale = Math.min(aspect / width, 1 / height);
+      // Another row must pay for itself: it adds a row of labels the estimate leaves out.
+      if (scale > bestScale * 1.15) {
+        best = rows;
+        bestScale = scale;
+      }
+    }
+    return best;
+  }
+
+  // The parts in `rows` consecutive groups of about equal width.
+  private split(rows: number): Part[][] {
+    const widths = this.parts.map((p) => p.width + p.depth * OVERVIEW_SLANT.x);
+    const total = widths.reduce((a, b) => a + b, 0) + THEME.layerGap * (this.parts.length - 1);
+    const groups: Part[][] = [[]];
+    let x = 0;
+    this.parts.forEach((p, i) => {
+      const w = widths[i]!;
+      const row = groups.at(-1)!;
+      // Start a new row once this one has its share, if rows are left to fill.
+      if (row.length > 0 && groups.length < rows && x + w / 2 > total / rows) {
+        groups.push([p]);
+        x = w + THEME.layerGap;
+      } else {
+        row.push(p);
+        x += w + THEME.layerGap;
+      }
+    });
+    return groups;
+  }
+
+  // The width and height a layout spans in the overview, labels' room included.
+  private layoutExtent(groups: Part[][]): { width: number; height: number } {
+    let width = 0;
+    let height = 0;
+    for (const g of groups) {
+      let w = -THEME.layerGap;
+      let h = 0;
+      for (const p of g) {
+        w += p.width + p.depth * OVERVIEW_SLANT.x + THEME.layerGap;
+        h = Math.max(h, p.height + p.depth * OVERVIEW_SLANT.y);
+      }
+      width = Math.max(width, w);
+      height += h + THEME.rowGap;
+    }
+    return { width, height };
+  }
+
+  /** Places the parts in `rows` rows, left to right and top to bottom, centred on the origin. */
+  private layout(rows: number): void {
+    const groups = this.split(rows);
+    this.rows = groups.length;
+    let top = 0;
+    let widest = 0;
+    groups.forEach((g, r) => {
+      const h = Math.max(...g.map((p) => p.height));
+      let x = 0;
+      for (const p of g) {
+        const object = (p.stack ?? p.bars)!;
+        p.x = x - p.left;
+        p.y = -(top + h / 2);
+        object.position.set(p.x, p.y, 0);
+        p.row = r;
+        x += p.width + THEME.layerGap;
+      }
+      widest = Math.max(widest, x - THEME.layerGap);
+      top += h + THEME.rowGap;
+    });
+    // Centre the layout on the origin; rows are centred under one another.
+    groups.forEach((g) => {
+      const last = g.at(-1)!;
+      const w = (last.stack ?? last.bars)!.position.x + last.left + last.width;
+      for (const p of g) {
+        p.x += (widest - w) / 2;
+        (p.stack ?? p.bars)!.position.x = p.x;
+      }
+    });
+    this.root.position.set(-widest / 2, (top - THEME.rowGap) / 2, 0);
     this.root.updateMatrixWorld(true);
+  }
+
+  // A label under each stack (name, then shape) and, for the softmax, one per class beside its
+  // row with the class and its probability.
+  private addLabels(part: Part): void {
+    const { stack, bars } = part;
+    if (stack) {
+      // Under the stack, or under the middle of its grid when it is fanned out.
+      const under = (v: Vector3) => {
+        const last = stack.channelOffset(stack.channels - 1, _fan);
+        const x = stack.wrap > 0 ? ((stack.wrap - 1) * stack.shear[0]) / 2 : 0;
+        const y = stack.wrap > 0 ? last[1] : 0;
+        return stack.localToWorld(v.set(x, y - stack.planeHeight / 2, 0));
+      };
+      part.labels.push(this.labels.add([], under, 'below', () => part.row));
+    } else if (bars) {
+      part.labels.push(
+        this.labels.add(
+          [],
+          (v) =>
+            bars.localToWorld(v.set(bars.left + bars.width / 2, -(bars.classes / 2) * bars.row, 0)),
+          'below',
+          () => part.row,
+        ),
+      );
+      for (let i = 0; i < bars.classes; i++) {
+        const label = this.labels.add([], (v) => bars.rowEnd(i, v), 'right');
+        label.dataset['class'] = bars.labels[i]!;
+        part.labels.push(label);
+      }
+    }
+    this.writeLabels(part);
+  }
+
+  private writeLabels(part: Part): void {
+    const { layer, stack, bars } = part;
+    const [head, ...rows] = part.labels;
+    if (!head) return;
+    if (stack) {
+      const shape = layer.kind === 'dense' ? String(layer.data.length) : layer.shape.join(' × ');
+      this.labels.set(head, [layer.name, shape]);
+    } else if (bars) {
+      this.labels.set(head, [layer.name, String(bars.classes)]);
+      let best = 0;
+      for (let i = 1; i < bars.classes; i++) if (bars.values[i]! > bars.values[best]!) best = i;
+      rows.forEach((label, i) => {
+        this.labels.set(label, [`${bars.labels[i]}  ${bars.percent(i)}`]);
+        label.style.fontWeight = i === best ? '700' : '400';
+      });
+    }
+  }
+
+  private placeLabels(): void {
+    this.host.camera.updateMatrixWorld();
+    this.labels.place(this.host.camera, this.host.width, this.host.height, _label);
   }
 
   // Every preset frames what it shows by its drawn blocks (see fitCamera): the whole network
@@ -371,18 +591,63 @@ export class NetworkView extends EventTarget {
   // a layer fills LAYER_FILL, leaving its neighbours a glimpse.
   private computePresets(): void {
     const lens = this.host.camera;
-    const blocks = this.parts.map((p) => boundsPoints((p.stack ?? p.bars)!));
-    const all = blocks.flat();
+    const exploded = this.exploded;
+    this.explode(null);
+    const all = this.parts.flatMap((p) => boundsPoints((p.stack ?? p.bars)!));
     this.presets.set('overview', fitCamera(all, OVERVIEW_DIR, lens, OVERVIEW_FILL));
     this.presets.set('front', fitCamera(all, FRONT_DIR, lens, OVERVIEW_FILL));
-    this.parts.forEach((p, i) => {
+    // A layer's preset frames it fanned out, as it shows there.
+    for (const p of this.parts) {
+      this.explode(p);
       const dir = p.bars ? FRONT_DIR : LAYER_DIR;
-      this.presets.set(p.layer.name, fitCamera(blocks[i]!, dir, lens, LAYER_FILL));
-    });
+      const points = boundsPoints((p.stack ?? p.bars)!);
+      this.presets.set(p.layer.name, fitCamera(points, dir, lens, LAYER_FILL));
+    }
+    this.explode(exploded);
+  }
+
+  /**
+   * Fans one layer's channels out (exploded, every channel in view) and folds the others back
+   * into compact stacks; `null` folds them all. A traced receptive field follows.
+   */
+  private explode(part: Part | null): void {
+    const target = part?.stack && part.stack.channels > 1 ? part : null;
+    if (target === this.exploded) return;
+    const old = this.exploded;
+    if (old?.stack) {
+      old.stack.fan(old.gap, [0, 0]);
+      old.stack.position.set(old.x, old.y, 0);
+    }
+    if (target?.stack) {
+      // A near-square grid of the channels, centred on the layer's place and lifted towards
+      // the camera, so it shows whole in front of its neighbours.
+      const stack = target.stack;
+      const step = stack.planeHeight * (1 + THEME.fanSpace);
+      const wrap = Math.ceil(Math.sqrt(stack.channels));
+      const rows = Math.ceil(stack.channels / wrap);
+      stack.fan(THEME.fanDepth * stack.planeHeight, [step, 0], wrap, [0, -step]);
+      stack.position.set(
+        target.x - ((wrap - 1) * step) / 2,
+        target.y + ((rows - 1) * step) / 2,
+        THEME.fanLift * stack.planeHeight,
+      );
+    }
+    this.exploded = target;
+    // A fanned-out layer covers its neighbours' places: only its own label shows.
+    for (const p of this.parts) {
+      for (const label of p.labels) label.hidden = target !== null && p !== target;
+    }
+    if (this.beam && this.regions) this.beam.update(this.regions, (name) => this.stack(name));
+    this.host.invalidate();
   }
 
   private onResize(): void {
     if (!this.tween) return;
+    const rows = this.bestRows();
+    if (rows !== this.rows) {
+      this.layout(rows);
+      this.beam?.update(null, () => undefined);
+    }
     this.computePresets();
     // A figure still at its preset keeps the subject framed at the new aspect.
     if (this.preset) {
@@ -637,6 +902,14 @@ export class NetworkView extends EventTarget {
       }
     }
   }
+}
+
+// Depth between the channel planes of a compact stack of `channels` planes of side `side`: a
+// share of the side, but never deeper in all than THEME.stackDepthShare sides, so a stack of 16
+// does not reach into its neighbours.
+function compactGap(side: number, channels: number): number {
+  const most = channels > 1 ? (THEME.stackDepthShare * side) / (channels - 1) : side;
+  return Math.max(THEME.channelGap * 0.5, Math.min(THEME.channelGapShare * side, most));
 }
 
 // Read by screen readers, not shown.

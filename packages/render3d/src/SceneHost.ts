@@ -17,6 +17,8 @@ export interface SceneHostOptions {
   draw2D?: (ctx: CanvasRenderingContext2D, width: number, height: number) => void;
   /** Called after every size change, with the new CSS size. */
   onResize?: (width: number, height: number) => void;
+  /** Called after every 3D frame (not on the 2D fallback): where HTML labels follow the camera. */
+  onRender?: () => void;
   /**
    * Called when the host swaps its canvas for a fresh one (a WebGPU device lost or a WebGPU
    * renderer that failed after taking the canvas: WebGL2 then needs a canvas of its own), so
@@ -208,6 +210,7 @@ export class SceneHost {
       this.backend === 'webgpu' ? (info.render.drawCalls ?? 0) : (info.render.calls ?? 0);
     this.last.triangles = info.render.triangles;
     this.frames++;
+    this.options.onRender?.();
   }
 
   /** Sets the longer text alternative: what the figure shows now, in words. */

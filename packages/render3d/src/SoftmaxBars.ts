@@ -24,6 +24,11 @@ export interface SoftmaxBarsOptions {
   caption?: string;
   /** Row height in world units (default `THEME.vectorTexel`). */
   row?: number;
+  /**
+   * Draw the class names and percentages into the scene (default true); off where HTML labels
+   * ({@link SoftmaxBars.percent}) show them instead.
+   */
+  text?: boolean;
 }
 
 const LABEL_W = 0.5;
@@ -88,7 +93,7 @@ export class SoftmaxBars extends Group {
     for (let i = 0; i < n; i++) {
       _m.makeScale(THEME.barLength, this.row * 0.8, 1).setPosition(0, this.rowY(i), -0.002);
       this.bars.setMatrixAt(i, _m);
-      this.bars.setColorAt(i, _c.set(0xe5e3dc));
+      this.bars.setColorAt(i, _c.set(THEME.barTrack));
     }
     // The tracks span every bar's possible extent: the bounds never need recomputing.
     this.bars.computeBoundingSphere();
@@ -110,6 +115,7 @@ export class SoftmaxBars extends Group {
     );
     this.text.position.set(w / 2 - LABEL_W, this.row / 2, 0.002);
     this.text.name = `${this.name}-text`;
+    this.text.visible = options.text ?? true;
     this.add(this.text);
     this.update(this.values);
   }
@@ -157,6 +163,17 @@ export class SoftmaxBars extends Group {
     if (this.bars.instanceColor) this.bars.instanceColor.needsUpdate = true;
     if (textChanged) this.drawText();
     return this;
+  }
+
+  /** Class `i`'s probability as the bars write it: one decimal, e.g. `99.2%`. */
+  percent(i: number): string {
+    return `${(Math.max(0, this.shown[i]!) / 10).toFixed(1)}%`;
+  }
+
+  /** The end of class `i`'s track (where a bar of probability 1 ends), in world coordinates. */
+  rowEnd(i: number, target: Vector3): Vector3 {
+    target.set(THEME.barLength, this.rowY(i), 0);
+    return this.localToWorld(target);
   }
 
   /** The class a raycast hit on {@link bars} points at, or -1. */

@@ -1,22 +1,26 @@
 /**
- * Colour maps for activations: a sequential map (viridis) for non-negative values, a diverging
- * map (blue-white-red, ColorBrewer RdBu) for signed values centred on zero, and grey for input
- * pixels. Each is a 256-entry RGB lookup table, so mapping a value is one multiply and one read.
+ * The colour scales of every Receptive Field figure, 2D and 3D alike, in one place:
+ *
+ * - **ink** for intensities and non-negative activations: ink on paper, as the digit pad draws,
+ *   so 0 is blank paper and the strongest value the darkest ink;
+ * - **diverging** for signed values: blue below zero, white at zero, red above (ColorBrewer RdBu),
+ *   centred on zero.
+ *
+ * Each is a 256-entry RGB lookup table, so mapping a value is one multiply and one read. This
+ * module imports nothing: the 2D widgets take it as `@receptive/render3d/colormap` without three.
  */
 
-/** Which colour map a stack uses; `auto` picks diverging when any value is negative. */
-export type ColorMapName = 'auto' | 'sequential' | 'diverging' | 'gray';
+/** Which colour map a stack uses; `auto` picks diverging when any value is negative, else ink. */
+export type ColorMapName = 'auto' | 'ink' | 'diverging';
 
-// Anchor colours, evenly spaced from t = 0 to t = 1; the tables interpolate between them.
-const VIRIDIS = [
-  0x440154, 0x482878, 0x3e4989, 0x31688e, 0x26828e, 0x1f9e89, 0x35b779, 0x6ece58, 0xb5de2b,
-  0xfde725,
-];
-// Negative (blue) to positive (red), white at zero.
+/** Blank paper (value 0 of the ink scale) and full-strength ink (its top), as 0xRRGGBB. */
+export const PAPER = 0xffffff;
+export const INK = 0x141418;
+// Negative (blue) to positive (red), white at zero, evenly spaced from t = 0 to t = 1; the
+// table interpolates between them.
 const RDBU = [
-  0x2166ac, 0x4393c3, 0x92c5de, 0xd1e5f0, 0xf7f7f7, 0xfddbc7, 0xf4a582, 0xd6604d, 0xb2182b,
+  0x2166ac, 0x4393c3, 0x92c5de, 0xd1e5f0, 0xffffff, 0xfddbc7, 0xf4a582, 0xd6604d, 0xb2182b,
 ];
-const GRAY = [0x000000, 0xffffff];
 
 function table(anchors: readonly number[]): Uint8Array {
   const lut = new Uint8Array(256 * 3);
@@ -37,11 +41,25 @@ function table(anchors: readonly number[]): Uint8Array {
   return lut;
 }
 
+// Two halves of 128 entries, the lower from the first anchor to the middle one, the upper from
+// the middle one to the last: zero, which lands between entries 127 and 128, is white on both.
+function diverging(anchors: readonly number[]): Uint8Array {
+  const mid = (anchors.length - 1) / 2;
+  const lower = table(anchors.slice(0, mid + 1));
+  const upper = table(anchors.slice(mid));
+  const lut = new Uint8Array(256 * 3);
+  for (let i = 0; i < 128; i++) {
+    const j = Math.round((i / 127) * 255) * 3;
+    lut.set(lower.subarray(j, j + 3), i * 3);
+    lut.set(upper.subarray(j, j + 3), (128 + i) * 3);
+  }
+  return lut;
+}
+
 /** The lookup tables, 256 RGB triples each. */
 export const COLOR_TABLES: Readonly<Record<Exclude<ColorMapName, 'auto'>, Uint8Array>> = {
-  sequential: table(VIRIDIS),
-  diverging: table(RDBU),
-  gray: table(GRAY),
+  ink: table([PAPER, INK]),
+  diverging: diverging(RDBU),
 };
 
 /** The value range a colour map spans, as resolved for one set of values. */
@@ -54,19 +72,19 @@ export interface ColorScale {
 }
 
 /**
- * Resolves the colour map and range for `data`: sequential over [0, max] for non-negative values,
+ * Resolves the colour map and range for `data`: ink over [0, max] for non-negative values,
  * diverging over [-m, m] (m = largest magnitude) when any value is negative, unless `map` or
  * `range` fix them. Allocates nothing when `out` is given.
  *
  * @example
- * resolveScale(new Float32Array([0, 2, 1]), 'auto'); // { map: 'sequential', min: 0, max: 2 }
+ * resolveScale(new Float32Array([0, 2, 1]), 'auto'); // { map: 'ink', min: 0, max: 2 }
  * resolveScale(new Float32Array([-1, 3]), 'auto');  // { map: 'diverging', min: -3, max: 3 }
  */
 export function resolveScale(
   data: ArrayLike<number>,
   map: ColorMapName,
   range?: readonly [number, number],
-  out: ColorScale = { map: 'sequential', min: 0, max: 1 },
+  out: ColorScale = { map: 'ink', min: 0, max: 1 },
 ): ColorScale {
   let lo = 0;
   let hi = 0;
@@ -87,7 +105,7 @@ export function resolveScale(
     }
   }
   const signed = lo < 0;
-  out.map = map === 'auto' ? (signed ? 'diverging' : 'sequential') : map;
+  out.map = map === 'auto' ? (signed ? 'diverging' : 'ink') : map;
   // A fitted range is rounded out to a nice number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^k) so
   // the legend stays put while values wobble, instead of redrawing on every frame.
   const nice = range ? (v: number) => v : niceCeil;
@@ -165,4 +183,51 @@ export function formatValue(v: number): string {
   const a = Math.abs(v);
   if (a >= 1e4 || a < 1e-3) return v.toExponential(1);
   return String(Number(v.toPrecision(3)));
+}
+
+/** An `[r, g, b]` colour, 0..255 each. */
+export type Rgb = readonly [number, number, number];
+
+const _ink: ColorScale = { map: 'ink', min: 0, max: 1 };
+const _signed: ColorScale = { map: 'diverging', min: -1, max: 1 };
+
+/**
+ * The ink scale for a level in [0, 1] (0 = paper, 1 = full ink), clamped: what a 2D cell or
+ * canvas pixel of that level shows, the same colour a 3D texel shows.
+ *
+ * @example
+ * inkRgb(0); // [255, 255, 255]
+ */
+export function inkRgb(level: number): Rgb {
+  return colorOf(level, _ink);
+}
+
+/**
+ * The diverging scale for a signed `value` on a scale of -`max`..`max` (white at zero), clamped;
+ * white for every value when `max` is not positive.
+ *
+ * @example
+ * signedRgb(-2, 2); // [33, 102, 172], the blue end
+ */
+export function signedRgb(value: number, max: number): Rgb {
+  if (!(max > 0)) return colorOf(0, _signed);
+  _signed.min = -max;
+  _signed.max = max;
+  return colorOf(value, _signed);
+}
+
+/**
+ * The CSS `linear-gradient` of a scale, left (its lowest value) to right: what an HTML legend
+ * paints so it reads the same as the figures.
+ */
+export function cssGradient(map: Exclude<ColorMapName, 'auto'>, stops = 9): string {
+  const lut = COLOR_TABLES[map];
+  const parts: string[] = [];
+  for (let i = 0; i < stops; i++) {
+    const j = Math.round((i / (stops - 1)) * 255) * 3;
+    parts.push(
+      `rgb(${lut[j]} ${lut[j + 1]} ${lut[j + 2]}) ${((i / (stops - 1)) * 100).toFixed(1)}%`,
+    );
+  }
+  return `linear-gradient(to right, ${parts.join(', ')})`;
 }

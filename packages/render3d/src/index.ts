@@ -13,11 +13,18 @@ export {
   type ColorScale,
   colorize,
   colorOf,
+  cssGradient,
   formatValue,
+  INK,
+  inkRgb,
   niceCeil,
+  PAPER,
+  type Rgb,
   resolveScale,
+  signedRgb,
 } from './colormap.js';
 export { FeatureMapStack, type FeatureMapStackOptions, type Texel } from './FeatureMapStack.js';
+export { LabelLayer } from './label-layer.js';
 export { drawLegend } from './legend.js';
 export {
   type CameraPreset,

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type * as R3D from '@receptive/render3d';
+import { THEME } from '@receptive/render3d';
 import type { Page } from 'playwright-core';
 import { assertNoSeriousViolations } from '../lib/axe.ts';
 import { openWithoutWebGL } from '../lib/canvas.ts';
@@ -23,7 +24,7 @@ const PACKAGE_DIR = fileURLToPath(
   new URL('.', `file://${require.resolve('@receptive/render3d/package.json')}`),
 );
 const EXAMPLE_DIST = `${PACKAGE_DIR}example/dist/`;
-const BACKGROUND = rgb(0xf7f6f2);
+const BACKGROUND = rgb(THEME.background);
 
 /** What the playground page puts on window. */
 interface Playground {
@@ -121,11 +122,11 @@ async function knownColours(page: Page, backend: R3D.BackendRequest) {
     [140, 140],
     [5, 5],
   ];
-  // Non-negative: viridis from 0 to the maximum (anchors #440154 and #fde725).
+  // Non-negative: ink on paper from 0 to the maximum, as the digit pad draws (white, #141418).
   const first = await show([0, 1, 2, 3]);
-  assert.deepEqual(first.scale, { map: 'sequential', min: 0, max: 3 });
+  assert.deepEqual(first.scale, { map: 'ink', min: 0, max: 3 });
   let colors = await colorsAt(page, await page.locator('#stage').screenshot(), at);
-  const expected = [rgb(0x440154), null, null, rgb(0xfde725), BACKGROUND];
+  const expected = [rgb(0xffffff), null, null, rgb(0x141418), BACKGROUND];
   expected.forEach((want, i) => {
     if (want)
       assert.ok(
@@ -133,13 +134,14 @@ async function knownColours(page: Page, backend: R3D.BackendRequest) {
         `${first.backend}: pixel ${at[i]}: ${colors[i]} vs ${want}`,
       );
   });
-  // The middle values sit between the ends, greener as they grow.
-  assert.ok(colors[1]![1] > colors[0]![1] && colors[2]![1] > colors[1]![1]);
-  // Signed: blue-white-red centred on zero (#2166ac, #f7f7f7, #b2182b).
+  // The middle values sit between the ends, darker as they grow, and grey.
+  assert.ok(colors[1]![1] < colors[0]![1] && colors[2]![1] < colors[1]![1]);
+  assert.ok(Math.abs(colors[1]![0] - colors[1]![2]) <= 6, `grey: ${colors[1]}`);
+  // Signed: blue-white-red centred on zero (#2166ac, #ffffff, #b2182b).
   const second = await show([-2, 0, 1, 2]);
   assert.deepEqual(second.scale, { map: 'diverging', min: -2, max: 2 });
   colors = await colorsAt(page, await page.locator('#stage').screenshot(), at);
-  [rgb(0x2166ac), rgb(0xf7f7f7), null, rgb(0xb2182b)].forEach((want, i) => {
+  [rgb(0x2166ac), rgb(0xffffff), null, rgb(0xb2182b)].forEach((want, i) => {
     if (want)
       assert.ok(
         colorDistance(colors[i]!, want) <= 3,

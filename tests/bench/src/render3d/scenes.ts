@@ -91,7 +91,7 @@ export async function timeScene(args: {
           }
         }
       }
-      layers.push({ meshes, scale: { map: 'sequential', min: 0, max: 1 } });
+      layers.push({ meshes, scale: { map: 'ink', min: 0, max: 1 } });
       x += wd! * t + render3d.THEME.layerGap;
     }
     camera.position.set(x / 2 - 4, 4, 24);
@@ -101,7 +101,7 @@ export async function timeScene(args: {
       for (let li = 0; li < layers.length; li++) {
         const { meshes, scale } = layers[li]!;
         const data = set[li]!.data;
-        render3d.resolveScale(data, set[li]!.kind === 'input' ? 'gray' : 'auto', undefined, scale);
+        render3d.resolveScale(data, 'auto', undefined, scale);
         const lut = render3d.COLOR_TABLES[scale.map];
         const k = 255 / (scale.max - scale.min);
         for (let j = 0; j < meshes.length; j++) {
