@@ -4,7 +4,7 @@ import { CompareFollower } from './follow-compare.js';
 import { formatNumber } from './format.js';
 import type { LayerActivation } from './model-compare.js';
 import { applyAttribute, parseEnum, type WidgetSpec, WidgetValueError } from './props.js';
-import { BASE_CSS, inkRgb, signedRgb, THEME } from './theme.js';
+import { BASE_CSS, colorKey, inkRgb, signedRgb, THEME } from './theme.js';
 
 /** `event.detail` of `rf-draw`. */
 export interface FeatureMapsDrawn {
@@ -89,6 +89,7 @@ canvas {
 li.top canvas { outline: 2px solid var(--rf-highlight); outline-offset: 1px; }
 .status { margin: 0 0 0.4rem; font-size: 0.85em; color: var(--rf-muted); min-height: 1.3em; }
 .strongest { margin: 0.2rem 0 0; font-size: 0.8em; color: var(--rf-muted); }
+.below { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: start; gap: 0.2rem 1rem; }
 
 `;
 
@@ -98,6 +99,9 @@ interface LayerView {
   shape: HTMLElement;
   list: HTMLElement;
   strongest: HTMLElement;
+  /** The colour key of the layer's scale, redrawn when its range changes. */
+  key: HTMLElement;
+  keyText: string;
   canvases: HTMLCanvasElement[];
   dims: number[] | null;
   /** The channel (from 1) with the strongest response in the last drawing. */
@@ -255,14 +259,26 @@ export class FeatureMaps extends ElementBase {
       const shape = el('span', { class: 'shape' });
       const list = el('ul', { class: 'maps', 'aria-label': `${name}: one image per channel` });
       const strongest = el('p', { class: 'strongest' });
+      const key = el('div', { class: 'key' });
       const box = el(
         'section',
         { class: 'layer', 'data-layer': name },
         el('h4', {}, `${name} `, shape),
         list,
-        strongest,
+        el('div', { class: 'below' }, strongest, key),
       );
-      return { name, box, shape, list, strongest, canvases: [], dims: null, best: 0 };
+      return {
+        name,
+        box,
+        shape,
+        list,
+        strongest,
+        key,
+        keyText: '',
+        canvases: [],
+        dims: null,
+        best: 0,
+      };
     });
     this.#live = el('p', { class: 'sr-only', 'aria-live': 'polite', 'data-live': '' });
     root.append(
@@ -379,7 +395,17 @@ export class FeatureMaps extends ElementBase {
       li.classList.toggle('top', ch === best);
     });
     v.best = best + 1;
-    v.strongest.textContent = `Strongest: channel ${best + 1} (${formatNumber(bestValue)}).${signed ? ' Red is positive, blue negative.' : ''}`;
+    v.strongest.textContent = `Strongest: channel ${best + 1} (${formatNumber(bestValue)}).`;
+    const top = formatNumber(max);
+    const keyText = `${signed}:${top}`;
+    if (keyText !== v.keyText) {
+      v.keyText = keyText;
+      v.key.replaceChildren(
+        signed
+          ? colorKey('diverging', 'Value', `−${top}`, top)
+          : colorKey('ink', 'Value', '0', top),
+      );
+    }
   }
 }
 

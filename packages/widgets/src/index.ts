@@ -97,5 +97,5 @@ export {
   type StepAttributes,
   type StepChange,
 } from './scrolly.js';
-export { inkColor, inkRgb, type Rgb, signedColor, signedRgb, THEME } from './theme.js';
+export { colorKey, inkColor, inkRgb, type Rgb, signedColor, signedRgb, THEME } from './theme.js';
 export { defineWidgets, WIDGETS } from './widgets.js';

@@ -10,7 +10,7 @@ import {
   parseKernel,
 } from './lecture.js';
 import { applyAttribute, type WidgetSpec } from './props.js';
-import { BASE_CSS, inkColor, signedColor, THEME } from './theme.js';
+import { BASE_CSS, colorKey, inkColor, signedColor, THEME } from './theme.js';
 
 /** `event.detail` of `rf-change`. */
 export interface KernelChange {
@@ -109,6 +109,8 @@ export class KernelLab extends ElementBase {
   #inputTable: HTMLTableElement | null = null;
   #outputTable: HTMLTableElement | null = null;
   #caption: HTMLElement | null = null;
+  #outputKey: HTMLElement | null = null;
+  #outputKeyText = '';
   #explain: HTMLElement | null = null;
   #explained: { y: number; x: number } | null = null;
   #focused: { y: number; x: number } | null = null;
@@ -169,6 +171,7 @@ export class KernelLab extends ElementBase {
       {},
       el('figcaption', { id: 'in-cap' }, `Input image (${LECTURE_SIZE} × ${LECTURE_SIZE})`),
       this.#inputTable,
+      colorKey('ink', 'Pixel', '0', '1'),
     );
 
     this.#editor = new KernelEditor({
@@ -205,7 +208,8 @@ export class KernelLab extends ElementBase {
       role: 'grid',
       'aria-labelledby': 'out-cap',
     });
-    const outputFigure = el('figure', {}, this.#caption, this.#outputTable);
+    this.#outputKey = el('div', { class: 'key' });
+    const outputFigure = el('figure', {}, this.#caption, this.#outputTable, this.#outputKey);
     this.#explain = el('p', { class: 'explain', 'aria-live': 'polite' });
 
     this.#outputTable.addEventListener('mouseover', (e) => {
@@ -336,6 +340,17 @@ export class KernelLab extends ElementBase {
         td.style.background = bg;
         td.style.color = fg;
       }
+    }
+    // The key says what the colours mean in the output's own numbers (ninths written as such).
+    const top = formatScaled(max, d);
+    const keyText = `${signed}:${top}`;
+    if (keyText !== this.#outputKeyText) {
+      this.#outputKeyText = keyText;
+      this.#outputKey!.replaceChildren(
+        signed
+          ? colorKey('diverging', 'Value', `−${top}`, top)
+          : colorKey('ink', 'Value', '0', top),
+      );
     }
     if (longest > 3) this.#outputTable!.dataset['digits'] = String(Math.min(longest, 6));
     else delete this.#outputTable!.dataset['digits'];

@@ -7,7 +7,7 @@
  */
 import { conv2d, tensor } from '@receptive/core';
 import { formatNumber } from './format.js';
-import { THEME } from './theme.js';
+import { signedRgb } from './theme.js';
 
 export interface Photo {
   /** Short name for the picker. */
@@ -135,18 +135,14 @@ const byte = (v: number) => Math.max(0, Math.min(255, Math.round(v * 255)));
 /** Paints a convolved image into RGBA bytes (`into`, length 4*w*h). */
 export function paint(out: FloatImage, mode: PaintMode, into: Uint8ClampedArray): void {
   const { w, h, c, data } = out;
-  const [nr, ng, nb] = THEME.negative;
-  const [pr, pg, pb] = THEME.positive;
   for (let i = 0; i < w * h; i++) {
     const o = i * 4;
     into[o + 3] = 255;
     if (mode.kind === 'diverging') {
-      const t = Math.max(-1, Math.min(1, data[i]! / mode.scale));
-      const [r, g, b] = t >= 0 ? [pr, pg, pb] : [nr, ng, nb];
-      const a = Math.abs(t);
-      into[o] = Math.round(255 + (r - 255) * a);
-      into[o + 1] = Math.round(255 + (g - 255) * a);
-      into[o + 2] = Math.round(255 + (b - 255) * a);
+      const [r, g, b] = signedRgb(data[i]!, mode.scale);
+      into[o] = r;
+      into[o + 1] = g;
+      into[o + 2] = b;
       continue;
     }
     for (let ch = 0; ch < 3; ch++) {

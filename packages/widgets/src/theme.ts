@@ -1,8 +1,14 @@
 /**
  * Every visual constant of the widgets: colours, sizes, timings. Elements read from here and
  * nowhere else, so a site restyles them in one place (or through the CSS custom properties that
- * `BASE_CSS` declares on each element's host).
+ * `BASE_CSS` declares on each element's host). The colour scales of values are not here: 2D and
+ * 3D figures share them from `@receptive/render3d/colormap` (ink on paper for intensities, one
+ * diverging scale for signed values).
  */
+import { cssGradient, inkRgb, type Rgb, signedRgb } from '@receptive/render3d/colormap';
+
+export { inkRgb, type Rgb, signedRgb };
+
 export const THEME = {
   font: 'system-ui, -apple-system, "Segoe UI", sans-serif',
   mono: 'ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace',
@@ -16,11 +22,6 @@ export const THEME = {
   focus: '#1a5fb4',
   /** Text and outline of an input error (6.5:1 on paper). */
   error: '#b3261e',
-  /** Ends of the diverging scale for signed values (negative, positive). */
-  negative: [33, 102, 172] as const,
-  positive: [178, 24, 43] as const,
-  /** Full strength of a non-negative activation (ink on paper). */
-  inkRgb: [20, 20, 24] as const,
   /** Kernel lab and small grids: cell edge in CSS pixels. */
   labCell: 34,
   /** ... and on screens shorter than `labCompactBelow` CSS pixels. */
@@ -42,8 +43,6 @@ export const THEME = {
   barTransitionMs: 120,
 } as const;
 
-export type Rgb = readonly [number, number, number];
-
 const channel = (v: number): number => {
   const c = v / 255;
   return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
@@ -58,26 +57,6 @@ export function textOn(bg: Rgb): string {
 }
 
 const css = ([r, g, b]: Rgb): string => `rgb(${r} ${g} ${b})`;
-const mix = (a: Rgb, b: Rgb, t: number): Rgb =>
-  [0, 1, 2].map((i) => Math.round(a[i]! + (b[i]! - a[i]!) * t)) as unknown as Rgb;
-
-const WHITE: Rgb = [255, 255, 255];
-const INK: Rgb = THEME.inkRgb;
-
-/**
- * The two colour scales every figure uses, as [r, g, b]: ink on paper for a level in [0, 1]
- * (0 = paper), and a diverging scale for a signed value scaled by `max` (white at zero). Cells
- * take them as CSS through {@link inkColor} / {@link signedColor}; canvases write them as pixels.
- */
-export function inkRgb(v: number): Rgb {
-  return mix(WHITE, INK, Math.max(0, Math.min(1, v)));
-}
-
-/** See {@link inkRgb}. */
-export function signedRgb(v: number, max: number): Rgb {
-  const t = max > 0 ? Math.max(-1, Math.min(1, v / max)) : 0;
-  return t >= 0 ? mix(WHITE, THEME.positive, t) : mix(WHITE, THEME.negative, -t);
-}
 
 /** Ink on paper for a grey level in [0, 1] (0 = paper), as CSS with a readable text colour. */
 export function inkColor(v: number): { bg: string; fg: string } {
@@ -89,6 +68,41 @@ export function inkColor(v: number): { bg: string; fg: string } {
 export function signedColor(v: number, max: number): { bg: string; fg: string } {
   const c = signedRgb(v, max);
   return { bg: css(c), fg: textOn(c) };
+}
+
+/**
+ * A colour key for a figure: a caption, the scale's bar and the values at its ends (and 0 in
+ * the middle of a diverging one), as HTML, so it reads at the page's text size. `low` and
+ * `high` are the words or numbers written under the ends.
+ *
+ * @example
+ * root.append(colorKey('ink', 'activation', '0', 'strongest'));
+ */
+export function colorKey(
+  map: 'ink' | 'diverging',
+  caption: string,
+  low: string,
+  high: string,
+): HTMLElement {
+  const key = document.createElement('div');
+  key.className = 'color-key';
+  key.dataset['map'] = map;
+  const name = document.createElement('span');
+  name.className = 'color-key-caption';
+  name.textContent = caption;
+  const bar = document.createElement('span');
+  bar.className = 'color-key-bar';
+  bar.setAttribute('aria-hidden', 'true');
+  bar.style.background = cssGradient(map);
+  const ends = document.createElement('span');
+  ends.className = 'color-key-ends';
+  for (const text of map === 'diverging' ? [low, '0', high] : [low, high]) {
+    const s = document.createElement('span');
+    s.textContent = text;
+    ends.append(s);
+  }
+  key.append(name, bar, ends);
+  return key;
 }
 
 /** Styles every element shares; each element's own styles follow it in its shadow root. */
@@ -120,6 +134,10 @@ button:disabled { opacity: 0.6; cursor: default; }
 figure { margin: 0; }
 figcaption, .caption { font-size: 0.85em; color: var(--rf-muted); margin-bottom: 0.3em; }
 .mono { font-family: ${THEME.mono}; }
+.color-key { display: inline-grid; grid-template-columns: auto minmax(6rem, 10rem); column-gap: 0.5rem; align-items: center; font-size: 0.8rem; color: var(--rf-muted); }
+.color-key-bar { grid-column: 2; height: 0.7rem; border: 1px solid var(--rf-line); border-radius: 2px; }
+.color-key-caption { grid-row: 1 / span 2; }
+.color-key-ends { grid-column: 2; display: flex; justify-content: space-between; font-variant-numeric: tabular-nums; line-height: 1.2; }
 @media (prefers-reduced-motion: reduce) {
   * { transition: none !important; animation: none !important; }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { THEME } from '@receptive/widgets';
+import { inkRgb } from '@receptive/widgets';
 import type { Page } from 'playwright-core';
 import { cnn, heldOutDigit, modelCard } from '../lib/digits.ts';
 import { drawOnPad, shapeTableRows, waitForAttribute, waitForModelCard } from '../lib/figures.ts';
@@ -130,19 +130,45 @@ describe('the CNN feature maps beside the digit pad', () => {
           assert.equal(Number(m[3]) - 1, peak.at % w, `${name}[${i}] column`);
           assert.ok(ch.levels > 1, `${name}[${i}]: painted`);
         }
-        // Every pixel, ink on paper: white at 0, the theme's ink (20) at the layer's largest
-        // value. A flipped, transposed, shifted or wrongly scaled channel fails here.
+        // Every pixel, ink on paper: white at 0, the shared ink (as the pad draws) at the
+        // layer's largest value. A flipped, transposed, shifted or wrongly scaled channel fails.
         const { data, max } = want[name]!;
         const off = i * hh * w;
         for (let p = 0; p < hh * w; p++) {
           const t = Math.min(1, Math.max(0, data[off + p]! / max));
-          const grey = 255 + (THEME.inkRgb[0] - 255) * t;
+          const grey = 255 + (inkRgb(1)[0] - 255) * t;
           assert.ok(
             Math.abs(ch.red[p]! - grey) <= 1.5,
             `${name}[${i}] pixel ${p}: ${ch.red[p]} vs ${grey.toFixed(1)}`,
           );
         }
       });
+    }
+
+    // Each layer has a colour key: ink from 0 to its largest value, what its darkest ink means.
+    const keys = await page.evaluate(() =>
+      [
+        ...document
+          .querySelector('rf-feature-maps')!
+          .shadowRoot!.querySelectorAll<HTMLElement>('[data-layer] .color-key'),
+      ].map((k) => ({
+        layer: k.closest<HTMLElement>('[data-layer]')!.dataset['layer'],
+        map: k.dataset['map'],
+        ends: [...k.querySelectorAll('.color-key-ends span')].map((e) => e.textContent),
+        bar: getComputedStyle(k.querySelector('.color-key-bar')!).backgroundImage,
+      })),
+    );
+    assert.deepEqual(
+      keys.map((k) => k.layer),
+      LAYERS,
+    );
+    for (const k of keys) {
+      assert.equal(k.map, 'ink', `${k.layer}: non-negative, so ink on paper`);
+      assert.equal(k.ends[0], '0');
+      const top = Number(k.ends[1]);
+      const max = want[k.layer!]!.max;
+      assert.ok(Math.abs(top - max) <= 0.01 * max, `${k.layer}: key ends at ${top}, max ${max}`);
+      assert.match(k.bar, /^linear-gradient\(to right, rgb\(255, 255, 255\)/);
     }
 
     // Once the digit rests, a polite live region names each layer's strongest channel.
@@ -222,13 +248,16 @@ describe('the CNN feature maps beside the digit pad', () => {
     const got = await readMaps(page);
     assert.deepEqual(Object.keys(got), ['conv1']);
     assert.equal(got['conv1']!.length, card.architecture[0].outputShape[0]);
-    // conv1 is signed (before ReLU): the legend says so.
-    const legend = await page.evaluate(
-      () =>
-        document.querySelector('rf-feature-maps')!.shadowRoot!.querySelector('.strongest')!
-          .textContent,
-    );
-    assert.match(legend ?? '', /Red is positive, blue negative/);
+    // conv1 is signed (before ReLU): its key is the diverging scale, from minus to plus its
+    // largest magnitude.
+    const key = await page.evaluate(() => {
+      const k = document
+        .querySelector('rf-feature-maps')!
+        .shadowRoot!.querySelector<HTMLElement>('[data-layer="conv1"] .color-key')!;
+      return { map: k.dataset['map'], ends: k.querySelector('.color-key-ends')!.textContent };
+    });
+    assert.equal(key.map, 'diverging');
+    assert.match(key.ends ?? '', /^−([\d.]+)0\1$/);
     assert.deepEqual(problems, noProblems());
   });
 
