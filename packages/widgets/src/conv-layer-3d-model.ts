@@ -14,7 +14,7 @@ export const CONV3D_LIMITS = { filters: [1, 8], channels: [1, 8] } as const;
 export const LECTURE_FILTERS = ['box-blur', 'horizontal-edge', 'laplacian'] as const;
 
 /**
- * The bias of each lecture filter: the blur's -0.5 keeps only windows more than half white after
+ * The bias of each lecture filter: the blur's -0.5 keeps only windows more than half ink after
  * ReLU; the edge filters keep 0, so ReLU simply drops their negative responses.
  */
 export const LECTURE_BIASES = [-0.5, 0, 0] as const;

@@ -6,13 +6,16 @@
  */
 import {
   type BackendRequest,
+  boundsPoints,
   colorOf,
   FeatureMapStack,
+  fitCamera,
+  LabelLayer,
   ReceptiveFieldBeam,
   SceneHost,
   THEME as THEME_3D,
 } from '@receptive/render3d';
-import { Box3, Raycaster, Vector2, Vector3, WebGLRenderer } from 'three';
+import { Raycaster, Vector2, Vector3, WebGLRenderer } from 'three';
 import type { ConvLayer3dData } from './conv-layer-3d-model.js';
 
 /** An output unit: filter (output channel) j, row y, column x. */
@@ -23,12 +26,27 @@ export interface OutputUnit {
 }
 
 const TEXEL = 0.25;
-const GAP = 0.2;
-const FILTER_SPACE = 0.45;
+/** Filters are drawn larger than the maps, each weight a cell of their 3 x 3 grid. */
+const FILTER_TEXEL = 0.34;
+/**
+ * The view is exploded: the channels of the input, of each filter and of the output are fanned
+ * out up and to the left, each a step of `FAN` times its side (and a little deeper), so every
+ * channel shows whole instead of hiding behind the front one. Filter j and output slice j share
+ * one step, so a filter sits beside the slice it makes.
+ */
+const FAN = new Vector2(-0.55, 0.5);
+const FAN_STEP = 0.78;
+/** Depth of a fan step, as a share of its length. */
+const FAN_DEPTH = 0.35;
+/** Space between the input, the filters and the output, in world units. */
+const PART_GAP = 1.1;
 const VIEW_DIR = new Vector3(-0.6, 0.4, 1).normalize();
-const _box = new Box3();
-const _size = new Vector3();
+/** Height kept free under each part for its two-line label, in CSS pixels. */
+const LABEL_ROOM_PX = 36;
+/** Share of the canvas's limiting dimension the layer spans. */
+const FILL = 0.92;
 const _v = new Vector3();
+const _label = new Vector3();
 const _ndc = new Vector2();
 const _raycaster = new Raycaster();
 // The 2D fallback outlines in the colours the 3D view uses for the same things.
@@ -64,6 +82,8 @@ export class ConvLayerScene {
   output: FeatureMapStack | null = null;
   filters: FeatureMapStack[] = [];
   private beam: ReceptiveFieldBeam;
+  /** HTML labels under the input, the filters and the output. */
+  readonly labels: LabelLayer;
   private data: ConvLayer3dData | null = null;
   private unit: OutputUnit | null = null;
 
@@ -73,8 +93,14 @@ export class ConvLayerScene {
       backend: options.backend ?? 'webgl',
       draw2D: (ctx, w, h) => this.draw2D(ctx, w, h),
       onResize: () => this.frame(),
+      onRender: () => {
+        this.host.camera.updateMatrixWorld();
+        this.labels.place(this.host.camera, this.host.width, this.host.height, _label);
+      },
       ...(options.onCanvas ? { onCanvas: options.onCanvas } : {}),
     });
+    this.labels = new LabelLayer(container);
+    this.labels.visible = this.host.backend !== '2d';
     this.beam = new ReceptiveFieldBeam({ capacity: 3 });
     this.host.scene.add(this.beam);
   }
@@ -85,46 +111,64 @@ export class ConvLayerScene {
     this.data = data;
     const k = data.filters;
     const d = data.channels;
-    const pitch = (d - 1) * GAP + FILTER_SPACE;
-    const [, , w] = data.inputShape;
+    const [, h, w] = data.inputShape;
     const [, , ow] = data.outputShape;
+    const fan = (length: number): [number, number] => [FAN.x * length, FAN.y * length];
+    const inputSide = h * TEXEL;
+    const filterSide = 3 * FILTER_TEXEL;
+    const filterStep = FAN_STEP * filterSide;
+    // One filter's slices, then a margin before the next filter; at least an output slice.
+    const step = Math.max(FAN_STEP * ow * TEXEL, d * filterStep + 0.3);
     this.input = new FeatureMapStack({
       shape: data.inputShape,
       data: data.input,
-      colorMap: 'gray',
+      colorMap: 'ink',
       range: [0, 1],
       texel: TEXEL,
-      gap: GAP,
+      gap: FAN_DEPTH * FAN_STEP * inputSide,
+      shear: fan(FAN_STEP * inputSide),
       label: 'input',
+      legend: false,
     });
-    this.input.position.set(-(w * TEXEL) / 2 - 1.4, 0, -((k - 1) * pitch) / 2);
+    this.input.position.set(-(w * TEXEL) / 2 - filterSide / 2 - PART_GAP, 0, 0);
     let max = 0;
     for (const v of data.weights) max = Math.max(max, Math.abs(v));
+    const [sx, sy] = fan(step);
     for (let j = 0; j < k; j++) {
       const f = new FeatureMapStack({
         shape: [d, 3, 3],
         data: data.weights.subarray(j * d * 9, (j + 1) * d * 9),
         colorMap: 'diverging',
         range: [-max, max],
-        texel: TEXEL,
-        gap: GAP,
+        texel: FILTER_TEXEL,
+        gap: FAN_DEPTH * filterStep,
+        shear: fan(filterStep),
         legend: false,
+        outline: 'grid',
         label: `filter ${j + 1}`,
       });
-      f.position.set(0, 0, -j * pitch);
+      f.position.set(j * sx, j * sy, -j * FAN_DEPTH * step);
       this.filters.push(f);
     }
     this.output = new FeatureMapStack({
       shape: data.outputShape,
       data: data.output,
-      colorMap: 'sequential',
+      colorMap: 'ink',
       texel: TEXEL,
-      gap: pitch,
+      gap: FAN_DEPTH * step,
+      shear: [sx, sy],
       label: 'output',
+      legend: false,
     });
-    // Output slice j sits at the depth of filter j's middle plane: the filter that makes it.
-    this.output.position.set((ow * TEXEL) / 2 + 1.1, 0, -((d - 1) * GAP) / 2);
+    // Output slice j is fanned as far as filter j: the filter that makes it sits to its left.
+    this.output.position.set((ow * TEXEL) / 2 + filterSide / 2 + PART_GAP, 0, 0);
     this.host.scene.add(this.input, ...this.filters, this.output);
+    const under = (stack: FeatureMapStack) => (v: Vector3) =>
+      stack.localToWorld(v.set(0, -stack.planeHeight / 2, 0));
+    const middle = this.filters[0]!;
+    this.labels.add(['input', data.inputShape.join(' × ')], under(this.input));
+    this.labels.add([k === 1 ? '1 filter' : `${k} filters`, `${d} × 3 × 3 each`], under(middle));
+    this.labels.add(['output', data.outputShape.join(' × ')], under(this.output));
     this.frame();
     this.showUnit(this.unit && this.unit.filter < k ? this.unit : null);
   }
@@ -209,6 +253,7 @@ export class ConvLayerScene {
   dispose(): void {
     this.clear();
     this.beam.dispose();
+    this.labels.dispose();
     // Browsers keep only a few WebGL contexts alive (Chromium 16) and free one only when its
     // canvas is collected: a removed figure gives its context back now.
     const renderer = this.host.renderer;
@@ -217,6 +262,7 @@ export class ConvLayerScene {
   }
 
   private clear(): void {
+    this.labels.clear();
     this.input?.dispose();
     this.output?.dispose();
     for (const f of this.filters) f.dispose();
@@ -226,38 +272,26 @@ export class ConvLayerScene {
   }
 
   // Points the camera at the whole layer from the front left, as close as it can be with every
-  // corner in view: a few rounds of "project the corners, scale the distance". No tween: a
-  // new k or d simply shows the new layer, so there is no motion to reduce.
+  // drawn block in view (fitCamera, as the network view frames itself). No tween: a new k or d
+  // simply shows the new layer, so there is no motion to reduce.
   private frame(): void {
     if (!this.input) return;
     const camera = this.host.camera;
-    // Each stack's own box: their corners hug what is drawn, where one box around the whole
-    // layer would have empty corners near the camera that keep it too far away.
-    const boxes = [this.input, ...this.filters, this.output!].map((s) =>
-      new Box3().setFromObject(s),
-    );
-    _box.makeEmpty();
-    for (const b of boxes) _box.union(b);
-    const target = _box.getCenter(new Vector3());
-    _box.getSize(_size);
-    let dist = Math.max(_size.x, _size.y, _size.z) * 2;
-    for (let round = 0; round < 40; round++) {
-      camera.position.copy(target).addScaledVector(VIEW_DIR, dist);
-      camera.lookAt(target);
-      camera.updateMatrixWorld();
-      let extent = 0;
-      for (const b of boxes) {
-        for (let i = 0; i < 8; i++) {
-          _v.set(
-            i & 1 ? b.max.x : b.min.x,
-            i & 2 ? b.max.y : b.min.y,
-            i & 4 ? b.max.z : b.min.z,
-          ).project(camera);
-          extent = Math.max(extent, Math.abs(_v.x), Math.abs(_v.y));
-        }
-      }
-      dist *= 0.35 + 0.65 * extent * 1.06;
+    const stacks = [this.input, ...this.filters, this.output!];
+    const points = stacks.flatMap((s) => boundsPoints(s));
+    let fit = fitCamera(points, VIEW_DIR, camera, FILL);
+    // Room for the labels under the parts: at the first fit's scale, LABEL_ROOM_PX in world
+    // units below each part's front plane, then fit again with that room included.
+    const distance = fit.position.distanceTo(fit.target);
+    const perPx =
+      (2 * distance * Math.tan((camera.fov * Math.PI) / 360)) / Math.max(1, this.host.height);
+    for (const s of stacks) {
+      points.push(s.localToWorld(new Vector3(0, -s.planeHeight / 2 - LABEL_ROOM_PX * perPx, 0)));
     }
+    fit = fitCamera(points, VIEW_DIR, camera, FILL);
+    camera.position.copy(fit.position);
+    camera.lookAt(fit.target);
+    camera.updateMatrixWorld();
     this.host.invalidate();
   }
 

@@ -18,7 +18,7 @@ import {
   WidgetValueError,
 } from './props.js';
 import { SceneLoader } from './scene-loader.js';
-import { BASE_CSS, THEME } from './theme.js';
+import { BASE_CSS, colorKey, THEME } from './theme.js';
 
 export type { OutputUnit } from './conv-layer-3d-scene.js';
 
@@ -118,6 +118,7 @@ table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size
 th, td { text-align: left; padding: 0.05rem 0.9rem 0.05rem 0; border-bottom: 1px solid var(--rf-line); }
 th { font-weight: normal; color: var(--rf-muted); }
 .sentence { margin: 0.4rem 0 0; font-size: 0.9em; }
+.keys { display: flex; flex-wrap: wrap; gap: 0.3rem 1.5rem; margin: 0.35rem 0; }
 .readout { margin: 0.25rem 0 0; font-size: 0.85em; color: var(--rf-muted); }
 @media (max-width: 600px) { .stage { height: 210px; } table { font-size: 0.8em; } }
 `;
@@ -347,6 +348,12 @@ export class ConvLayer3D extends ElementBase {
       ),
       error,
       stage,
+      el(
+        'div',
+        { class: 'keys' },
+        colorKey('ink', 'Input and output', '0', 'largest'),
+        colorKey('diverging', 'Filter weights', '−largest', '+largest'),
+      ),
       table,
       sentence,
       readout,

@@ -8,7 +8,7 @@ import type { NetworkScene, ViewLayer } from './network-3d-scene.js';
 import { makePickable } from './pick-canvas.js';
 import { applyAttribute, parseEnum, type WidgetSpec, WidgetValueError } from './props.js';
 import { SceneLoader } from './scene-loader.js';
-import { BASE_CSS, THEME } from './theme.js';
+import { BASE_CSS, colorKey, THEME } from './theme.js';
 
 /** One layer the figure draws: its name, how it is drawn and the activation's dims. */
 export interface NetworkLayer {
@@ -145,9 +145,10 @@ const STYLES = `${BASE_CSS}
 .overlay[hidden] { display: none; }
 .status { margin: 0.3rem 0 0; font-size: 0.85em; color: ${THEME.error}; }
 .status:empty { display: none; }
+.keys { display: flex; flex-wrap: wrap; gap: 0.3rem 1.5rem; margin: 0.35rem 0 0; }
 .readout { margin: 0.35rem 0 0; font-size: 0.9em; min-height: 2.6em; }
 .hint { margin: 0.2rem 0 0; font-size: 0.8em; color: var(--rf-muted); }
-@media (max-width: 600px) { .stage { height: 260px; } }
+@media (max-width: 600px) { .stage { height: clamp(340px, 55vh, 480px); } }
 `;
 
 const IDLE_TEXT = 'Draw a digit on the pad, or pick a held-out one, to see the whole network.';
@@ -395,7 +396,14 @@ export class Network3D extends ElementBase {
       'Drag to turn the network. Hover or click a unit, or Tab to the figure: arrow keys move over a map, Page Up and Page Down change channel, comma and period change layer, Escape clears.',
     );
     const live = el('p', { class: 'sr-only', 'aria-live': 'polite', 'data-live': '' });
-    this.#root!.append(toolbar, stage, status, readout, hint, live);
+    // Every map is scaled to its own layer: the key says so rather than give one range.
+    const keys = el(
+      'div',
+      { class: 'keys' },
+      colorKey('ink', 'Activation', '0', 'layer’s largest'),
+      colorKey('diverging', 'Signed (before ReLU)', '−largest', '+largest'),
+    );
+    this.#root!.append(toolbar, stage, keys, status, readout, hint, live);
     this.#parts = { toolbar, overlay, stage, status, readout, hint, live };
   }
 

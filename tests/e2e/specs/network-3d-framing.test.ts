@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { THEME } from '@receptive/render3d';
 import type { Page } from 'playwright-core';
 import { noProblems } from '../lib/guard.ts';
 import { useHarness } from '../lib/harness.ts';
@@ -9,16 +10,20 @@ import { type RGB, rgb } from '../lib/render3d/pixels.ts';
 // camera must frame the network tightly (most of the canvas's limiting dimension, centred, a
 // margin all round, nothing cut off) on a desktop and on a phone, after the window changes
 // shape, and again when "Whole network" brings an orbited camera back. Measured on the pixels
-// the view draws, not on its camera.
+// the view draws, not on its camera. And it must be readable there: every layer named and every
+// probability written in 12 px text or more, no map a sliver, and a layer's own view fans its
+// channels out so each one shows.
 const PATH = '/lessons/curve-fitting/';
 const FIG = 'rf-network-3d';
-const BACKGROUND = rgb(0xf7f6f2);
+const BACKGROUND = rgb(THEME.background);
 /** The least share of the canvas's limiting dimension the drawn network spans (the fit aims at 90%). */
 const LEAST_FILL = 0.85;
 /** The least margin between the network and each edge, as a share of that dimension. */
 const LEAST_MARGIN = 0.02;
 /** How far apart opposite margins may be, as a share of the dimension (a centred network). */
 const MOST_OFF_CENTRE = 0.04;
+/** The narrowest a feature map may be drawn in the overview, in CSS pixels. */
+const LEAST_MAP_PX = 32;
 
 type Fig = HTMLElement & {
   view: {
@@ -140,6 +145,113 @@ async function resize(page: Page, width: number, height: number) {
   }, FIG);
 }
 
+/**
+ * Asserts what makes the whole network readable, in CSS pixels: every layer is named under its
+ * stack and every class's probability beside its bar in text of at least 12 px, inside the
+ * figure and overlapping no other label; and every feature map is drawn at least
+ * `LEAST_MAP_PX` wide, so no layer is a sliver. Returns the smallest map's width.
+ */
+async function assertLegible(page: Page, where: string): Promise<number> {
+  const got = await page.evaluate((tag) => {
+    const fig = document.querySelector(tag) as unknown as Fig & {
+      view: {
+        layers: string[];
+        stack(n: string): { rows: number; columns: number } | undefined;
+        clientPosition(l: string, c: number, y: number, x: number): { x: number; y: number };
+      };
+    };
+    const stage = fig.view!.host.container.getBoundingClientRect();
+    const labels = [...fig.shadowRoot!.querySelectorAll<HTMLElement>('.rf-label')]
+      .filter((l) => !l.hidden)
+      .map((l) => {
+        const r = l.getBoundingClientRect();
+        return {
+          text: [...l.children].map((line) => line.textContent).join(' '),
+          cls: l.dataset['class'] ?? null,
+          size: Number.parseFloat(getComputedStyle(l).fontSize),
+          left: r.left - stage.left,
+          top: r.top - stage.top,
+          right: r.right - stage.left,
+          bottom: r.bottom - stage.top,
+        };
+      });
+    const maps = fig.view.layers.flatMap((name) => {
+      const s = fig.view.stack(name);
+      if (!s || s.columns === 1) return [];
+      const a = fig.view.clientPosition(name, 0, 0, 0);
+      const b = fig.view.clientPosition(name, 0, 0, s.columns - 1);
+      // Texel centres: the map is one texel wider than the distance between its end ones.
+      return [{ name, px: (Math.hypot(b.x - a.x, b.y - a.y) * s.columns) / (s.columns - 1) }];
+    });
+    return { labels, maps, layers: fig.view.layers, width: stage.width, height: stage.height };
+  }, FIG);
+  const named = got.labels.filter((l) => l.cls === null);
+  const classes = got.labels.filter((l) => l.cls !== null);
+  assert.deepEqual(
+    named.map((l) => l.text.split(' ')[0]),
+    got.layers,
+    `${where}: one label per layer, in order`,
+  );
+  assert.equal(classes.length, 10, `${where}: a probability per class`);
+  for (const l of classes) assert.match(l.text, /^\d\s+\d{1,3}\.\d%$/, `${where}: ${l.text}`);
+  for (const l of got.labels) {
+    assert.ok(l.size >= 12, `${where}: "${l.text}" is ${l.size}px`);
+    assert.ok(
+      l.left >= 0 && l.top >= 0 && l.right <= got.width && l.bottom <= got.height,
+      `${where}: "${l.text}" leaves the figure (${JSON.stringify(l)})`,
+    );
+  }
+  for (let i = 0; i < got.labels.length; i++) {
+    for (let j = i + 1; j < got.labels.length; j++) {
+      const a = got.labels[i]!;
+      const b = got.labels[j]!;
+      const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+      const hh = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+      assert.ok(w <= 0.5 || hh <= 0.5, `${where}: "${a.text}" overlaps "${b.text}"`);
+    }
+  }
+  const smallest = Math.min(...got.maps.map((m) => m.px));
+  assert.ok(
+    smallest >= LEAST_MAP_PX,
+    `${where}: a map drawn ${smallest.toFixed(1)}px wide (${JSON.stringify(got.maps)})`,
+  );
+  return smallest;
+}
+
+/**
+ * Sends the camera to one layer with the toolbar and checks its channels are fanned out: the
+ * middle texel of every channel is what the pointer finds there, so no channel hides another.
+ */
+async function assertFannedOut(page: Page, layer: string): Promise<number> {
+  await page.locator(`${FIG} .toolbar button[data-preset="${layer}"]`).click();
+  const found = await page.evaluate(
+    ([tag, name]) => {
+      const view = (
+        document.querySelector(tag!) as unknown as {
+          view: {
+            stack(n: string): { channels: number; rows: number; columns: number };
+            clientPosition(l: string, c: number, y: number, x: number): { x: number; y: number };
+            pickAt(x: number, y: number): { layer: string; channel: number } | null;
+          };
+        }
+      ).view;
+      const s = view.stack(name!);
+      return Array.from({ length: s.channels }, (_, c) => {
+        const p = view.clientPosition(name!, c, s.rows >> 1, s.columns >> 1);
+        const hit = view.pickAt(p.x, p.y);
+        return hit && `${hit.layer}/${hit.channel}`;
+      });
+    },
+    [FIG, layer] as const,
+  );
+  assert.deepEqual(
+    found,
+    found.map((_, c) => `${layer}/${c}`),
+    `${layer}: every channel in view, none behind another`,
+  );
+  return found.length;
+}
+
 const preset = (page: Page) =>
   page.evaluate((tag) => (document.querySelector(tag) as unknown as Fig).view!.currentPreset, FIG);
 
@@ -153,6 +265,8 @@ describe('the framing of the whole network in 3D (<rf-network-3d>)', () => {
     const first = await drawnBox(page);
     const f = assertFramed(first, '1280x800');
     t.diagnostic(`1280x800: the network spans ${fill(first).x.toFixed(3)} × ${f.y.toFixed(3)}`);
+    const least = await assertLegible(page, '1280x800');
+    t.diagnostic(`1280x800: the smallest map is drawn ${least.toFixed(1)}px wide`);
     // Turn the network by dragging, then bring it back with the toolbar's "Whole network".
     const box = (await page.locator(`${FIG} canvas`).boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
@@ -165,6 +279,15 @@ describe('the framing of the whole network in 3D (<rf-network-3d>)', () => {
     assert.equal(await preset(page), 'overview');
     const back = await drawnBox(page);
     assertFramed(back, '1280x800, back at the overview');
+    for (const layer of ['relu1', 'pool2']) {
+      const n = await assertFannedOut(page, layer);
+      t.diagnostic(`1280x800: ${layer} fans out its ${n} channels`);
+    }
+    await page.locator(`${FIG} .toolbar button[data-preset="overview"]`).click();
+    const again = await drawnBox(page);
+    for (const side of ['left', 'right', 'top', 'bottom'] as const) {
+      assert.ok(Math.abs(again[side] - first[side]) <= 1, `${side} after a layer's view`);
+    }
     for (const side of ['left', 'right', 'top', 'bottom'] as const) {
       assert.ok(
         Math.abs(back[side] - first[side]) <= 1,
@@ -188,10 +311,13 @@ describe('the framing of the whole network in 3D (<rf-network-3d>)', () => {
       if (page.viewportSize()?.width !== w) await resize(page, w, hh);
       const b = await drawnBox(page);
       const f = assertFramed(b, `${w}x${hh}`);
+      const least = await assertLegible(page, `${w}x${hh}`);
       t.diagnostic(
-        `${w}x${hh} (canvas ${b.width}x${b.height}): the network spans ${f.x.toFixed(3)} × ${f.y.toFixed(3)}`,
+        `${w}x${hh} (canvas ${b.width}x${b.height}): the network spans ${f.x.toFixed(3)} × ${f.y.toFixed(3)}, smallest map ${least.toFixed(1)}px`,
       );
     }
+    const n = await assertFannedOut(page, 'conv2');
+    t.diagnostic(`390x844: conv2 fans out its ${n} channels`);
     assert.deepEqual(problems, noProblems());
   });
 });

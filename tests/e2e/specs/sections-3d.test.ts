@@ -127,6 +127,103 @@ async function assertLayer(page: Page, k: number, d: number) {
   assert.match(sentence ?? '', new RegExp(`${want.parameters.toLocaleString('en-US')} parameters`));
 }
 
+/** How much of each channel plane shows, and the labels over the figure. */
+interface Seen {
+  planes: { name: string; channel: number; shown: number }[];
+  labels: {
+    text: string;
+    size: number;
+    left: number;
+    top: number;
+    right: number;
+    bottom: number;
+  }[];
+  width: number;
+  height: number;
+}
+
+/**
+ * Measures the exploded layer as the camera sees it: for every channel plane of the input, of
+ * each filter and of the output, the share of its texel centres that no plane nearer the camera
+ * covers on screen; and the HTML labels' text size and boxes (CSS pixels, from the stage).
+ */
+function seen(page: Page): Promise<Seen> {
+  return page.evaluate((tag) => {
+    type V = {
+      x: number;
+      y: number;
+      clone(): V;
+      project(c: unknown): V;
+      distanceTo(v: V): number;
+    };
+    type S = {
+      name: string;
+      channels: number;
+      rows: number;
+      columns: number;
+      position: V;
+      texelCenter(c: number, y: number, x: number, t: V): V;
+      regionCorner(y0: number, y1: number, x0: number, x1: number, c: number, k: number, t: V): V;
+    };
+    const fig = document.querySelector(tag) as unknown as {
+      shadowRoot: ShadowRoot;
+      view: {
+        input: S;
+        filters: S[];
+        output: S;
+        host: { camera: { position: V; updateMatrixWorld(): void }; container: HTMLElement };
+      };
+    };
+    const v = fig.view;
+    const cam = v.host.camera;
+    cam.updateMatrixWorld();
+    const planes = [v.input, ...v.filters, v.output].flatMap((s) =>
+      Array.from({ length: s.channels }, (_, c) => {
+        const quad = [0, 1, 2, 3].map((k) =>
+          s.regionCorner(0, s.rows - 1, 0, s.columns - 1, c, k, s.position.clone()).project(cam),
+        );
+        const centre = s.texelCenter(c, s.rows / 2, s.columns / 2, s.position.clone());
+        return { s, c, quad, depth: centre.distanceTo(cam.position) };
+      }),
+    );
+    const inside = (p: V, q: V[]) => {
+      let sign = 0;
+      for (let i = 0; i < 4; i++) {
+        const a = q[i]!;
+        const b = q[(i + 1) % 4]!;
+        const cross = (b.x - a.x) * (p.y - a.y) - (b.y - a.y) * (p.x - a.x);
+        if (Math.abs(cross) < 1e-12) continue;
+        if (sign === 0) sign = Math.sign(cross);
+        else if (Math.sign(cross) !== sign) return false;
+      }
+      return true;
+    };
+    const shown = planes.map((p) => {
+      let free = 0;
+      for (let y = 0; y < p.s.rows; y++) {
+        for (let x = 0; x < p.s.columns; x++) {
+          const at = p.s.texelCenter(p.c, y, x, p.s.position.clone()).project(cam);
+          if (!planes.some((o) => o !== p && o.depth < p.depth && inside(at, o.quad))) free++;
+        }
+      }
+      return { name: p.s.name, channel: p.c, shown: free / (p.s.rows * p.s.columns) };
+    });
+    const stage = v.host.container.getBoundingClientRect();
+    const labels = [...fig.shadowRoot.querySelectorAll<HTMLElement>('.rf-label')].map((l) => {
+      const r = l.getBoundingClientRect();
+      return {
+        text: [...l.children].map((line) => line.textContent).join(' '),
+        size: Number.parseFloat(getComputedStyle(l).fontSize),
+        left: r.left - stage.left,
+        top: r.top - stage.top,
+        right: r.right - stage.left,
+        bottom: r.bottom - stage.top,
+      };
+    });
+    return { planes: shown, labels, width: stage.width, height: stage.height };
+  }, FIG);
+}
+
 const h = useHarness();
 
 /**
@@ -429,6 +526,58 @@ describe('sections 3 and 4 as scrollytelling, with the 3D convolution layer', ()
     );
     assert.deepEqual(await unitOf(page), target);
     assert.deepEqual(problems, noProblems());
+  });
+
+  it('fans out every channel of the input, of each filter and of the output, and names the parts in 12 px text', async (t) => {
+    for (const viewport of [
+      { width: 1280, height: 800 },
+      { width: 390, height: 844 },
+    ]) {
+      const { page, problems } = await openAtFreeStep(() => h.open(PATH, { viewport }));
+      for (const [k, d] of [
+        [3, 2],
+        [2, 3],
+      ] as const) {
+        await setCount(page, 'k', String(k));
+        await setCount(page, 'd', String(d));
+        await assertLayer(page, k, d);
+        await framesDrawn(page);
+        const got = await seen(page);
+        const where = `${viewport.width}x${viewport.height}, k=${k} d=${d}`;
+        assert.equal(got.planes.length, d + k * d + k, `${where}: every plane measured`);
+        const least = Math.min(...got.planes.map((p) => p.shown));
+        t.diagnostic(`${where}: the least-seen channel plane shows ${(least * 100).toFixed(0)}%`);
+        for (const p of got.planes) {
+          assert.ok(p.shown >= 0.6, `${where}: ${p.name} channel ${p.channel} shows ${p.shown}`);
+        }
+        assert.deepEqual(
+          got.labels.map((l) => l.text.split(' ')[0]),
+          ['input', String(k), 'output'],
+        );
+        for (const l of got.labels) {
+          assert.ok(l.size >= 12, `${where}: "${l.text}" is ${l.size}px`);
+          assert.ok(
+            l.left >= 0 && l.top >= 0 && l.right <= got.width && l.bottom <= got.height,
+            `${where}: "${l.text}" leaves the figure`,
+          );
+        }
+        for (const [i, a] of got.labels.entries()) {
+          for (const b of got.labels.slice(i + 1)) {
+            const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+            const hh = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+            assert.ok(w <= 0.5 || hh <= 0.5, `${where}: "${a.text}" overlaps "${b.text}"`);
+          }
+        }
+      }
+      // Both colour keys, ink for the maps and the diverging scale for the weights.
+      assert.deepEqual(
+        await page
+          .locator(`${FIG} .keys .color-key`)
+          .evaluateAll((ks) => ks.map((k) => (k as HTMLElement).dataset['map'])),
+        ['ink', 'diverging'],
+      );
+      assert.deepEqual(problems, noProblems());
+    }
   });
 
   it('scroll steps drive the 3D figure in section 3', async () => {
