@@ -348,13 +348,14 @@ export class ConvLayer3D extends ElementBase {
       ),
       error,
       stage,
+      table,
+      // Under the table, so a phone's compact panel keeps the figure and its counts together.
       el(
         'div',
         { class: 'keys' },
         colorKey('ink', 'Input and output', '0', 'largest'),
         colorKey('diverging', 'Filter weights', '−largest', '+largest'),
       ),
-      table,
       sentence,
       readout,
       live,
