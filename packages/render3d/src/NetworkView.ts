@@ -81,9 +81,9 @@ const _ndc = new Vector2();
 const _v = new Vector3();
 const _label = new Vector3();
 const _fan: [number, number] = [0, 0];
-const OVERVIEW_DIR = new Vector3(0.3, 0.28, 1).normalize();
+const OVERVIEW_DIR = new Vector3(0.12, 0.3, 1).normalize();
 /** How far a stack's depth reaches sideways and up in the overview, per unit of depth. */
-const OVERVIEW_SLANT = { x: 0.35, y: 0.3 };
+const OVERVIEW_SLANT = { x: 0.12, y: 0.3 };
 const LAYER_DIR = new Vector3(-0.3, 0.22, 1).normalize();
 const FRONT_DIR = new Vector3(0, 0, 1);
 /** Share of the canvas's limiting dimension the whole network spans in `overview` and `front`. */
@@ -451,8 +451,8 @@ export class NetworkView extends EventTarget {
     for (let rows = 1; rows <= Math.min(THEME.maxRows, this.parts.length); rows++) {
       const { width, height } = this.layoutExtent(this.split(rows));
       const scale = Math.min(aspect / width, 1 / height);
-      // Another row must pay for itself: it adds a row of labels the estimate leaves out.
-      if (scale > bestScale * 1.15) {
+      // Another row must draw the network larger to be worth the break in its reading order.
+      if (scale > bestScale * 1.02) {
         best = rows;
         bestScale = scale;
       }
