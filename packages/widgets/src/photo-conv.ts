@@ -1,4 +1,5 @@
 import { ElementBase, el, shadow, watchViewport } from './dom.js';
+import { formatNumber } from './format.js';
 import { KERNEL_EDITOR_CSS, KernelEditor } from './kernel-editor.js';
 import type { KernelChange } from './kernel-lab.js';
 import {
@@ -22,7 +23,7 @@ import {
   toFloatImage,
 } from './photo-library.js';
 import { applyAttribute, parseEnum, type WidgetSpec } from './props.js';
-import { BASE_CSS, THEME } from './theme.js';
+import { BASE_CSS, colorKey, THEME } from './theme.js';
 
 // The CPU engine lives with the pixel code (no DOM), so build steps can run it too.
 export { cpuConvolve } from './photo-library.js';
@@ -189,6 +190,9 @@ export class PhotoConv extends ElementBase {
   #outCaption: HTMLElement | null = null;
   #credit: HTMLElement | null = null;
   #legend: HTMLElement | null = null;
+  /** The colour key of a signed output (the shared diverging scale), empty otherwise. */
+  #key: HTMLElement | null = null;
+  #keyText = '';
   #status: HTMLElement | null = null;
   #note: HTMLElement | null = null;
   #live: HTMLElement | null = null;
@@ -436,6 +440,7 @@ export class PhotoConv extends ElementBase {
     this.#outCaption = el('figcaption', { id: 'out-cap' }, 'Output');
     this.#credit = el('p', { class: 'credit' });
     this.#legend = el('p', { class: 'legend' });
+    this.#key = el('div', { class: 'key' });
     this.#video = el('video', { muted: true, playsinline: true, 'aria-hidden': 'true' });
     this.#video.muted = true;
     this.#dropZone = el(
@@ -475,7 +480,7 @@ export class PhotoConv extends ElementBase {
           'div',
           { class: 'panels' },
           this.#dropZone,
-          el('figure', {}, this.#outCaption, this.#outCanvas, this.#legend),
+          el('figure', {}, this.#outCaption, this.#outCanvas, this.#legend, this.#key),
         ),
         this.#status,
         this.#note,
@@ -741,6 +746,11 @@ export class PhotoConv extends ElementBase {
       `${name} applied to ${this.#source === 'photo' ? `the photo: ${PHOTOS[this.#photo].alt}` : this.#sourceLabel}`,
     );
     this.#legend!.textContent = mode.legend;
+    const top = mode.kind === 'diverging' ? formatNumber(mode.scale) : '';
+    if (top !== this.#keyText) {
+      this.#keyText = top;
+      this.#key!.replaceChildren(...(top ? [colorKey('diverging', 'Value', `−${top}`, top)] : []));
+    }
     this.#status!.textContent =
       `Convolved on ${ENGINE_LABELS[engine]} in ${ms.toFixed(1)} ms per frame.`;
     this.dataset['ms'] = ms.toFixed(2);

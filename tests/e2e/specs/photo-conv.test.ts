@@ -184,6 +184,16 @@ describe('the photo figure (no WebGPU: what most readers get)', () => {
       (await fig.locator('.legend').textContent()) ?? '',
       /blue below zero.*full colour at ±\d/,
     );
+    // ... and a colour key of the shared diverging scale with the same ends.
+    const scale = /full colour at ±([\d.]+)/.exec(
+      (await fig.locator('.legend').textContent()) ?? '',
+    )![1]!;
+    assert.equal(await fig.locator('.key .color-key').getAttribute('data-map'), 'diverging');
+    assert.deepEqual(await fig.locator('.key .color-key-ends span').allTextContents(), [
+      `−${scale}`,
+      '0',
+      scale,
+    ]);
 
     // Editing one kernel cell changes the output, to the core's numbers.
     const before = await outputOf(fig);
