@@ -124,12 +124,16 @@ export class ReceptiveFieldBeam extends Group {
       }
       stack.updateWorldMatrix(true, false);
       this.regions.push(r);
+      // A box through every channel of a stack; on a fanned-out one (channels side by side, not
+      // one behind the other) a box on the first channel, the window being the same on each.
+      const fanned = stack.wrap > 0 || stack.shear[0] !== 0 || stack.shear[1] !== 0;
+      const back = fanned ? 0 : stack.channels - 1;
       for (let k = 0; k < 4; k++) {
         stack.regionCorner(r.y0, r.y1, r.x0, r.x1, 0, k, _corners[k]!);
-        stack.regionCorner(r.y0, r.y1, r.x0, r.x1, stack.channels - 1, k, _back[k]!);
+        stack.regionCorner(r.y0, r.y1, r.x0, r.x1, back, k, _back[k]!);
       }
       // Front and back faces a hair outside the planes, so the box does not z-fight them.
-      const pad = Math.min(0.02, stack.gap * 0.2);
+      const pad = Math.min(0.02, Math.max(stack.gap * 0.2, 0.005));
       for (let k = 0; k < 4; k++) {
         _corners[k]!.z += pad;
         _back[k]!.z -= pad;
