@@ -127,9 +127,10 @@ export class ReceptiveFieldBeam extends Group {
       // A box through every channel of a stack; on a fanned-out one (channels side by side, not
       // one behind the other) a box on the first channel, the window being the same on each.
       const fanned = stack.wrap > 0 || stack.shear[0] !== 0 || stack.shear[1] !== 0;
-      const back = fanned ? 0 : stack.channels - 1;
+      const front = Math.min(stack.channels - 1, Math.max(0, r.channel ?? 0));
+      const back = r.channel !== undefined || fanned ? front : stack.channels - 1;
       for (let k = 0; k < 4; k++) {
-        stack.regionCorner(r.y0, r.y1, r.x0, r.x1, 0, k, _corners[k]!);
+        stack.regionCorner(r.y0, r.y1, r.x0, r.x1, front, k, _corners[k]!);
         stack.regionCorner(r.y0, r.y1, r.x0, r.x1, back, k, _back[k]!);
       }
       // Front and back faces a hair outside the planes, so the box does not z-fight them.

@@ -48,6 +48,11 @@ export interface TracedRegion {
   y1: number;
   x0: number;
   x1: number;
+  /**
+   * The one channel plane to mark (default: through every channel, or the first of a
+   * fanned-out stack).
+   */
+  channel?: number;
 }
 
 /** Where a view draws: WebGL2 (default), WebGPU through three's `three/webgpu`, or a 2D canvas. */

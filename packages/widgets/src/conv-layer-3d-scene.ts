@@ -16,7 +16,7 @@ import {
   THEME as THEME_3D,
 } from '@receptive/render3d';
 import { Raycaster, Vector2, Vector3, WebGLRenderer } from 'three';
-import type { ConvLayer3dData } from './conv-layer-3d-model.js';
+import { CONV3D_LIMITS, type ConvLayer3dData } from './conv-layer-3d-model.js';
 
 /** An output unit: filter (output channel) j, row y, column x. */
 export interface OutputUnit {
@@ -101,7 +101,7 @@ export class ConvLayerScene {
     });
     this.labels = new LabelLayer(container);
     this.labels.visible = this.host.backend !== '2d';
-    this.beam = new ReceptiveFieldBeam({ capacity: 3 });
+    this.beam = new ReceptiveFieldBeam({ capacity: 1 + 2 * CONV3D_LIMITS.channels[1] });
     this.host.scene.add(this.beam);
   }
 
@@ -187,11 +187,30 @@ export class ConvLayerScene {
         ['filter', this.filters[unit.filter]!],
         ['input', this.input!],
       ]);
+      // The unit on its own output slice, then every slice of its filter and the window on
+      // every input channel: the stacks are fanned out, so each channel gets its own box.
+      const d = this.data.channels;
+      const each = (layer: string, y: number, x: number, size: number) =>
+        Array.from({ length: d }, (_, channel) => ({
+          layer,
+          y0: y,
+          y1: y + size - 1,
+          x0: x,
+          x1: x + size - 1,
+          channel,
+        }));
       this.beam.update(
         [
-          { layer: 'output', y0: unit.y, y1: unit.y, x0: unit.x, x1: unit.x },
-          { layer: 'filter', y0: 0, y1: 2, x0: 0, x1: 2 },
-          { layer: 'input', y0: unit.y, y1: unit.y + 2, x0: unit.x, x1: unit.x + 2 },
+          {
+            layer: 'output',
+            y0: unit.y,
+            y1: unit.y,
+            x0: unit.x,
+            x1: unit.x,
+            channel: unit.filter,
+          },
+          ...each('filter', 0, 0, 3),
+          ...each('input', unit.y, unit.x, 3),
         ],
         (name) => stacks.get(name),
       );
