@@ -41,6 +41,8 @@ export class LabelLayer {
       lineHeight: '1.2',
       color: THEME.ink,
     });
+    // The labels are placed from the container's corner: it must be their containing block.
+    if (getComputedStyle(container).position === 'static') container.style.position = 'relative';
     container.append(this.element);
   }
 
