@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type { ModelCard } from '@receptive/models';
 
 export interface CardFacts {
   name: string;
@@ -21,7 +22,9 @@ const modelsDir = dirname(createRequire(import.meta.url).resolve('@receptive/mod
 
 /** @example modelCard('cnn').parameters // 5258 */
 export function modelCard(name: string): CardFacts {
-  const card = JSON.parse(readFileSync(join(modelsDir, 'models', `${name}.card.json`), 'utf8'));
+  const card = JSON.parse(
+    readFileSync(join(modelsDir, 'models', `${name}.card.json`), 'utf8'),
+  ) as ModelCard;
   return {
     name,
     title: card.title,
@@ -29,7 +32,7 @@ export function modelCard(name: string): CardFacts {
     accuracy: card.heldOut.accuracy,
     correct: card.heldOut.correct,
     total: card.heldOut.total,
-    layers: card.architecture.map((l: { name: string; kind: string; outputShape: number[] }) => ({
+    layers: card.architecture.map((l) => ({
       name: l.name,
       kind: l.kind,
       outputShape: l.outputShape,

@@ -5,9 +5,8 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 const dir = new URL('../experiments/', import.meta.url);
-const DEFAULT_FOLD = 0;
 const rows: string[] = [];
-const missedByFold = new Map<number, number[][]>();
+const missedLists: number[][] = [];
 
 /** The augmentation of a run in a few words. */
 function augmentation(a: Record<string, unknown> | null): string {
@@ -24,54 +23,44 @@ for (const file of readdirSync(dir)
   const lines = readFileSync(new URL(file, dir), 'utf8').split('\n');
   const settings = JSON.parse(lines[0]!) as Record<string, unknown>;
   const final = lines.find((l) => l.startsWith('FINAL'));
-  const m = final?.match(/validation ([\d.]+)% \((\d+) of 1000\), shift consistency ([\d.]+)%/);
+  const m = final?.match(/validation ([\d.]+)% \((\d+) of (\d+)\), shift consistency ([\d.]+)%/);
   if (!m) throw new Error(`${file}: no FINAL line; is the run finished?`);
+  const model = (settings.model as string | undefined) ?? 'cnn';
   const missed = lines.find((l) => l.startsWith('MISSED'));
-  const fold = (settings.fold as number | undefined) ?? DEFAULT_FOLD;
-  const net = `${settings.c1}/${settings.c2}, ${settings.kernel}x${settings.kernel}, padding ${settings.padding}, ${settings.pool} pool`;
-  if (missed) {
-    const list = missedByFold.get(fold) ?? [];
-    list.push(JSON.parse(missed.slice('MISSED '.length)) as number[]);
-    missedByFold.set(fold, list);
-  }
+  if (missed && model === 'cnn')
+    missedLists.push(JSON.parse(missed.slice('MISSED '.length)) as number[]);
+  const net =
+    model === 'cnn'
+      ? `CNN ${settings.c1}/${settings.c2}, ${settings.kernel}x${settings.kernel}, padding ${settings.padding}, ${settings.pool} pool`
+      : `the \`${model}\` recipe's layers`;
   const notes: string[] = [];
-  const tail = (settings.tailEpochs as number | undefined) ?? 0;
-  if (tail > 0) {
-    notes.push(
-      `last ${tail} epochs with ${augmentation(settings.tailAugment as Record<string, unknown> | null)}`,
-    );
-  }
   const avg = lines
     .find((l) => l.startsWith('AVERAGED'))
-    ?.match(/over (\d+) epochs.*\((\d+) of 1000\)/);
+    ?.match(/over (\d+) epochs.*\((\d+) of \d+\)/);
   if (avg) notes.push(`weights averaged over the last ${avg[1]} epochs: ${avg[2]} correct`);
   rows.push(
-    `| [${file}](${file}) | ${fold} | ${net} | ${augmentation(settings.augment as Record<string, unknown> | null)} | ${settings.epochs} | ${settings.lr} | ${m[2]} | ${m[3]}% | ${notes.join('; ')} |`,
+    `| [${file}](${file}) | ${net} | ${augmentation(settings.augment as Record<string, unknown> | null)} | ${settings.epochs} | ${settings.lr} | ${m[2]} of ${m[3]} (${m[1]}%) | ${m[4]}% | ${notes.join('; ')} |`,
   );
 }
-const common = [...missedByFold.entries()]
-  .sort(([a], [b]) => a - b)
-  .filter(([, lists]) => lists.length > 1)
-  .map(([fold, lists]) => {
-    const all = lists[0]!.filter((i) => lists.every((l) => l.includes(i)));
-    return `- Fold ${fold}: ${lists.length} runs logged which digits they missed; all of them missed ${all.length} (training-list positions ${all.join(', ')}).`;
-  });
 const table = [
-  '# Candidate CNN recipes on the validation folds',
+  '# Candidate recipes on the validation split',
   '',
   'Written by `scripts/experiment-summary.ts` from the logs in this folder (each log starts with',
-  'the full settings of its run). Every run trains on 7,000 of the 8,000 training digits and is',
-  'measured on the other 1,000 (fold f: the f-th hundred of each digit, see `scripts/experiment.ts`).',
-  'The held-out 2,000 are never used here.',
+  'the full settings of its run). Every run trains on 55,000 of the 60,000 MNIST training digits',
+  'and is measured on the other 5,000 (500 of each digit, seeded; `validationSplit` in',
+  '`scripts/lib/data.ts`). The official 10,000 test digits are never used here. The runs on the',
+  'earlier 8,000-digit training set are kept, with their own summary, in `8000-digits/`.',
   '',
-  '| log | fold | network | augmentation | epochs | lr | correct of 1000 | shift consistency | also |',
-  '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  '| log | network | augmentation | epochs | lr | correct | shift consistency | also |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- |',
   ...rows,
   '',
-  'Digits that every run missed (from the runs whose log lists them):',
-  '',
-  ...common,
-  '',
+  ...(missedLists.length > 1
+    ? [
+        `Validation digits that all ${missedLists.length} CNN runs missed (indices into the training digits): ${missedLists[0]!.filter((i) => missedLists.every((l) => l.includes(i))).join(', ')}.`,
+        '',
+      ]
+    : []),
 ].join('\n');
 const summary = new URL('SUMMARY.md', dir);
 if (process.argv.includes('--check')) {

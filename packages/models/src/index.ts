@@ -1,11 +1,23 @@
+export type { ModelCard } from './card.js';
 export {
+  chunkCount,
+  chunkFile,
+  chunkUrl,
+  DIGIT_SETS,
+  type DigitChunk,
+  type DigitSet,
   type Digits,
+  DigitsLoadError,
   decodeDigits,
   encodeDigits,
-  heldOutUrl,
+  joinChunks,
+  type LoadDigitsOptions,
   levelOf,
-  loadHeldOut,
+  loadDigitChunk,
+  loadDigits,
+  streamDigits,
 } from './digits.js';
+export { type ByteProgress, fetchBytes, gunzip, isGzip } from './fetch-bytes.js';
 export {
   type Activation,
   type Backend,

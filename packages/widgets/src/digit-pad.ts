@@ -1,7 +1,7 @@
 import { shift2d, tensor } from '@receptive/core';
-import { type Digits, toMnistInput } from '@receptive/models';
+import { toMnistInput } from '@receptive/models';
 import { ElementBase, el, shadow } from './dom.js';
-import { heldOutDigits } from './held-out.js';
+import { testDigit } from './held-out.js';
 import type { WidgetSpec } from './props.js';
 import { BASE_CSS, THEME } from './theme.js';
 
@@ -31,9 +31,9 @@ export const DIGIT_PAD_SPEC: WidgetSpec = {
       property: 'digitsSrc',
       type: 'string',
       default: null,
-      example: 'digits-src="/data/heldout.bin"',
+      example: 'digits-src="/data/my-digits.rfd.gz"',
       description:
-        'Where the held-out digits file is served; default: the file shipped in @receptive/models.',
+        "A digits file of your own (the RFD2 layout of @receptive/models, gzip'd or not); default: the official MNIST test digits shipped in @receptive/models, fetched 1,000 at a time.",
     },
     {
       attribute: null,
@@ -96,7 +96,6 @@ export class DigitPad extends ElementBase {
   #offset = { x: 0, y: 0 };
   #source: 'drawing' | 'held-out' = 'drawing';
   #heldOut: { index: number; label: number } | null = null;
-  #digits: Digits | null = null;
   #frame = 0;
   #digitsSrc: string | null = null;
 
@@ -213,18 +212,21 @@ export class DigitPad extends ElementBase {
 
   /** Shows held-out digit `index` (loading the digits first if needed). */
   async showHeldOut(index: number): Promise<void> {
-    this.#say('Loading the held-out digits…');
-    this.#digits ??= await heldOutDigits(this.#digitsSrc ?? undefined);
-    const digits = this.#digits;
-    const i = ((index % digits.count) + digits.count) % digits.count;
+    this.#say('Loading the test digits…');
+    const digit = await testDigit(index, this.#digitsSrc ?? undefined, ({ loaded, total }) =>
+      this.#say(
+        `Loading the test digits: ${Math.round(loaded / 1000)} KB${total ? ` of ${Math.round(total / 1000)} KB (${Math.round((100 * loaded) / total)}%)` : ''}…`,
+      ),
+    );
+    const i = digit.index;
     this.#strokes = [];
     this.#source = 'held-out';
-    this.#heldOut = { index: i, label: digits.labels[i]! };
-    this.#base = digits.pixels.slice(i * SIZE * SIZE, (i + 1) * SIZE * SIZE);
+    this.#heldOut = { index: i, label: digit.label };
+    this.#base = digit.pixels;
     this.#offset = { x: 0, y: 0 };
     this.#apply(false);
     this.#say(
-      `Held-out digit ${i + 1} of ${digits.count.toLocaleString('en-US')}, labelled ${this.#heldOut.label}.`,
+      `Test digit ${i + 1} of ${digit.count.toLocaleString('en-US')}, labelled ${this.#heldOut.label}.`,
     );
   }
 

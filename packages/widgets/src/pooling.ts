@@ -9,7 +9,7 @@ import {
 } from '@receptive/core';
 import { ElementBase, el, rovingGrid, shadow } from './dom.js';
 import { formatNumber } from './format.js';
-import { heldOutDigits } from './held-out.js';
+import { testDigit } from './held-out.js';
 import { KERNEL_PRESET_NAMES, parseKernel } from './lecture.js';
 import {
   applyAttribute,
@@ -57,7 +57,7 @@ export const POOLING_SPEC: WidgetSpec = {
       property: 'digitsSrc',
       type: 'string',
       default: null,
-      example: 'digits-src="/data/heldout.bin"',
+      example: 'digits-src="/data/my-digits.rfd.gz"',
       description:
         "A digits file of your own (the RFD2 layout of @receptive/models, gzip'd or not); default: the official MNIST test digits shipped in @receptive/models.",
     },
@@ -302,16 +302,15 @@ export class Pooling extends ElementBase {
     let pixels: Float32Array;
     let label: number;
     try {
-      const digits = await heldOutDigits(this.#digitsSrc ?? undefined);
+      const digit = await testDigit(this.#digit, this.#digitsSrc ?? undefined);
       if (token !== this.#loadToken) return;
-      const i = Math.min(this.#digit, digits.count - 1);
-      pixels = digits.pixels.slice(i * SIZE * SIZE, (i + 1) * SIZE * SIZE);
-      label = digits.labels[i]!;
+      const i = digit.index;
+      pixels = digit.pixels;
+      label = digit.label;
       this.#status!.textContent =
-        `Held-out digit ${i + 1} of ${digits.count.toLocaleString('en-US')} (a ${label}); the feature map is its convolution with the kernel shown, no bias. Each map is drawn to the digit's scale: a pooled cell covers the block it pooled.`;
+        `Test digit ${i + 1} of ${digit.count.toLocaleString('en-US')} (a ${label}); the feature map is its convolution with the kernel shown, no bias. Each map is drawn to the digit's scale: a pooled cell covers the block it pooled.`;
     } catch (err) {
-      this.#status!.textContent =
-        `The held-out digits could not be loaded: ${(err as Error).message}`;
+      this.#status!.textContent = `The test digits could not be loaded: ${(err as Error).message}`;
       return;
     }
     this.#net = poolingNetwork(this.#kernel);

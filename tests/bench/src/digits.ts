@@ -1,19 +1,43 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { decodeDigits } from '@receptive/models';
 
-const require = createRequire(import.meta.url);
+const MODELS_DIR = dirname(
+  createRequire(import.meta.url).resolve('@receptive/models/package.json'),
+);
 
-/** `count` real MNIST digits (28x28, values in [0, 1]) from the `mnist` package, classes interleaved. */
+/** The first `count` (at most 1,000) official MNIST test digits, as @receptive/models ships them. */
 export function realDigits(count: number): { images: Float32Array[]; labels: number[] } {
-  const raw: number[][] = [];
-  for (let d = 0; d < 10; d++)
-    raw.push((require(`mnist/src/digits/${d}.json`) as { data: number[] }).data);
+  const d = decodeDigits(gunzipSync(readFileSync(`${MODELS_DIR}/data/mnist-test-00.rfd.gz`)));
+  if (count > d.count) throw new RangeError(`realDigits: at most ${d.count}, received ${count}`);
   const images: Float32Array[] = [];
   const labels: number[] = [];
-  for (let i = 0; images.length < count; i++) {
-    for (let d = 0; d < 10 && images.length < count; d++) {
-      images.push(Float32Array.from(raw[d]!.slice(i * 784, (i + 1) * 784)));
-      labels.push(d);
-    }
+  for (let i = 0; i < count; i++) {
+    images.push(d.pixels.slice(i * 784, (i + 1) * 784));
+    labels.push(d.labels[i]!);
   }
   return { images, labels };
+}
+
+/** All 60,000 MNIST training digits, from the 60 chunks @receptive/models ships. */
+export function trainingDigits(): { pixels: Float32Array; labels: Uint8Array; count: number } {
+  const parts = Array.from({ length: 60 }, (_, i) =>
+    decodeDigits(
+      gunzipSync(
+        readFileSync(`${MODELS_DIR}/data/mnist-train-${String(i).padStart(2, '0')}.rfd.gz`),
+      ),
+    ),
+  );
+  const count = parts.reduce((s, p) => s + p.count, 0);
+  const pixels = new Float32Array(count * 784);
+  const labels = new Uint8Array(count);
+  let at = 0;
+  for (const p of parts) {
+    pixels.set(p.pixels, at * 784);
+    labels.set(p.labels, at);
+    at += p.count;
+  }
+  return { pixels, labels, count };
 }

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { type Tensor, tensor } from '@receptive/core';
-import { decodeDigits } from '@receptive/models';
+import { chunkFile, decodeDigits, joinChunks } from '@receptive/models';
 import { fromOnnx } from '@receptive/onnx';
 
 // The shipped digit models and held-out digits as @receptive/core reads them: what the page's
@@ -13,8 +14,18 @@ export const MODELS_DIR = dirname(
   createRequire(import.meta.url).resolve('@receptive/models/package.json'),
 );
 
-/** The held-out digits, as the models package ships them. */
-export const heldOut = decodeDigits(new Uint8Array(readFileSync(`${MODELS_DIR}/data/heldout.bin`)));
+/**
+ * The first 2,000 official MNIST test digits (chunks 0 and 1), as the models package ships them:
+ * digits the models never saw.
+ */
+export const heldOut = joinChunks(
+  [0, 1].map((index) => ({
+    ...decodeDigits(gunzipSync(readFileSync(`${MODELS_DIR}/data/${chunkFile('test', index)}`))),
+    set: 'test' as const,
+    index,
+    first: index * 1000,
+  })),
+);
 
 /** Held-out digit `index` as a 1 x 1 x 28 x 28 tensor. */
 export const heldOutDigit = (index: number): Tensor =>

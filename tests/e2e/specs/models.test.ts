@@ -52,7 +52,10 @@ const runInPage = (page: Page, name: string, backend: string, workload = 'intera
     async ({ name, backend, workload }) => {
       // biome-ignore lint/suspicious/noExplicitAny: the module is put on window by the fixture page.
       const m = (window as any).rfModels;
-      const digits = await m.loadHeldOut();
+      const digits = m.joinChunks([
+        await m.loadDigitChunk('test', 0),
+        await m.loadDigitChunk('test', 1),
+      ]);
       const model = await m.loadModel(name, { backend, workload });
       const r = await model.run(digits.pixels, digits.count);
       const out = {

@@ -406,7 +406,7 @@ describe('<rf-digit-pad> and <rf-model-compare>', () => {
     await page.keyboard.press('Enter');
     const status = page.locator('rf-digit-pad .status');
     await page.waitForFunction(() =>
-      /Held-out digit 2 of/.test(
+      /Test digit 2 of/.test(
         document.querySelector('rf-digit-pad')?.shadowRoot?.querySelector('.status')?.textContent ??
           '',
       ),

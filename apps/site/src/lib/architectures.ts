@@ -1,4 +1,5 @@
-import { type LayerSpec, layers, sequential } from '@receptive/core';
+import { type LayerSpec, sequential } from '@receptive/core';
+import { RECIPES } from '@receptive/models/recipes';
 
 /**
  * The three digit classifiers the first lesson compares, built with @receptive/core so that the
@@ -18,42 +19,20 @@ export interface ParamTensor {
   count: number;
 }
 
-export const ARCHITECTURES: Architecture[] = [
-  {
-    id: 'logreg',
-    name: 'Logistic regression',
-    layers: () => [layers.flatten(), layers.linear({ units: 10 }), layers.softmax()],
-    symbols: ['W', 'b'],
-  },
-  {
-    id: 'mlp',
-    name: 'Multilayer perceptron',
-    layers: () => [
-      layers.flatten(),
-      layers.linear({ units: 512 }),
-      layers.relu(),
-      layers.linear({ units: 10 }),
-      layers.softmax(),
-    ],
-    symbols: ['W1', 'b1', 'W2', 'b2'],
-  },
-  {
-    id: 'cnn',
-    name: 'Convolutional network',
-    layers: () => [
-      layers.conv2d({ filters: 8, kernel: 3 }),
-      layers.relu(),
-      layers.maxPool2d({ kernel: 2 }),
-      layers.conv2d({ filters: 16, kernel: 3 }),
-      layers.relu(),
-      layers.maxPool2d({ kernel: 2 }),
-      layers.flatten(),
-      layers.linear({ units: 10 }),
-      layers.softmax(),
-    ],
-    symbols: ['K1', 'c1', 'K2', 'c2', 'W', 'b'],
-  },
-];
+/** The lecture's symbol for each learned tensor, in the core's parameter order. */
+const SYMBOLS: Record<Architecture['id'], string[]> = {
+  logreg: ['W', 'b'],
+  mlp: ['W1', 'b1', 'W2', 'b2'],
+  cnn: ['K1', 'c1', 'K2', 'c2', 'W', 'b'],
+};
+
+/** The layers are the shipped models' own recipes, so the page describes what was trained. */
+export const ARCHITECTURES: Architecture[] = (['logreg', 'mlp', 'cnn'] as const).map((id) => ({
+  id,
+  name: RECIPES[id].title,
+  layers: RECIPES[id].layers,
+  symbols: SYMBOLS[id],
+}));
 
 /** Every learned tensor of `arch` on a 1 x 28 x 28 digit, with the lecture's symbol. */
 export function parameterTensors(arch: Architecture): ParamTensor[] {

@@ -1,3 +1,5 @@
+import type { ModelCard } from '../../src/card.ts';
+
 /** The training augmentation in words, naming only the transforms the recipe uses. */
 function describeAugment(a: {
   shift?: number;
@@ -19,8 +21,7 @@ function describeAugment(a: {
 }
 
 /** Renders a model card (the JSON written by evaluate.ts) as Markdown for people. */
-// biome-ignore lint/suspicious/noExplicitAny: the card is the JSON object evaluate.ts builds.
-export function renderCard(card: any): string {
+export function renderCard(card: ModelCard): string {
   const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
   const int = (v: number) => v.toLocaleString('en-US');
   const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
@@ -34,8 +35,8 @@ export function renderCard(card: any): string {
   lines.push(row(['measure', 'value']), row(['---', '---']));
   lines.push(
     row([
-      'held-out accuracy',
-      `${pct(card.heldOut.accuracy)} (${int(card.heldOut.correct)} of ${int(card.heldOut.total)})`,
+      'test accuracy (official MNIST test digits)',
+      `${pct(card.heldOut.accuracy)} (${int(card.heldOut.correct)} of ${int(card.heldOut.total)}; 95% interval ${pct(card.heldOut.interval95[0])} to ${pct(card.heldOut.interval95[1])})`,
     ]),
   );
   lines.push(
@@ -55,7 +56,7 @@ export function renderCard(card: any): string {
       row([`\`${l.name}\``, l.kind, l.outputShape.join(' × '), int(l.parameters), int(l.flops)]),
     );
   lines.push('', `Input: ${card.inputShape.join(' × ')} (channels × height × width).`, '');
-  lines.push('## Held-out accuracy by digit', '');
+  lines.push('## Test accuracy by digit', '');
   lines.push(
     row(['digit', ...card.heldOut.perClass.map((c: { digit: number }) => c.digit)]),
     row(['---', ...card.heldOut.perClass.map(() => '---:')]),
@@ -73,7 +74,7 @@ export function renderCard(card: any): string {
     lines.push(row([`**${i}**`, ...r]));
   lines.push('', '## Shifts', '');
   lines.push(
-    `Shift consistency (Zhang 2019): for each held-out digit, ${card.shift.pairs / card.heldOut.total} rounds of two independent whole-pixel shifts (dy, dx) in [-${card.shift.maxShift}, ${card.shift.maxShift}]², zero fill; the share of ${int(card.shift.pairs)} pairs with the same top-1 class: **${pct(card.shift.consistency)}** (seed ${card.shift.seed}).`,
+    `Shift consistency (Zhang 2019): for each test digit, ${card.shift.pairs / card.heldOut.total} rounds of two independent whole-pixel shifts (dy, dx) in [-${card.shift.maxShift}, ${card.shift.maxShift}]², zero fill; the share of ${int(card.shift.pairs)} pairs with the same top-1 class: **${pct(card.shift.consistency)}** (seed ${card.shift.seed}).`,
     '',
   );
   lines.push(
@@ -95,7 +96,7 @@ export function renderCard(card: any): string {
   );
   lines.push('## Shortcut test', '');
   lines.push(`The mark: ${card.shortcut.mark}.`, '');
-  lines.push(row(['held-out digits', 'accuracy']), row(['---', '---:']));
+  lines.push(row(['test digits', 'accuracy']), row(['---', '---:']));
   lines.push(row(['without marks', pct(card.shortcut.clean)]));
   lines.push(row(['each with the mark of its own class', pct(card.shortcut.marked)]));
   lines.push(row(['each with the mark of another class', pct(card.shortcut.swapped)]));
@@ -106,7 +107,7 @@ export function renderCard(card: any): string {
   lines.push(
     row([
       'examples',
-      `${int(t.trainingExamples)} (data/split.json, seed ${card.data.splitSeed})${t.shortcutMarks ? ', each with its class mark' : ''}`,
+      `${int(t.trainingExamples)} (${card.data.training})${t.shortcutMarks ? ', each with its class mark' : ''}`,
     ]),
   );
   lines.push(
@@ -127,13 +128,13 @@ export function renderCard(card: any): string {
   lines.push(
     row([
       'training time',
-      `${t.seconds.toFixed(0)} s on ${t.machine.platform}, Node ${t.machine.node}, @receptive/core`,
+      `${t.seconds.toFixed(0)} s on ${t.machine.platform} (${t.machine.cores} cores, mean load ${t.machine.meanLoad.toFixed(1)} while training), Node ${t.machine.node}, @receptive/core, one core`,
     ]),
     '',
   );
   lines.push('## Data', '');
   lines.push(
-    `${card.data.source}. Split once, stratified by class, into ${int(card.data.trainingExamples)} training and ${int(card.data.heldOutExamples)} held-out digits; the indices are in \`${card.data.split}\`. Every accuracy above is on the held-out digits only.`,
+    `${card.data.source}. Trained on ${card.data.training}; every accuracy above is on ${card.data.test}. Recipes were compared on ${card.data.validation}.`,
     '',
   );
   lines.push(

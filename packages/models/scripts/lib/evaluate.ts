@@ -34,6 +34,8 @@ const accuracyOf = (pred: ArrayLike<number>, labels: ArrayLike<number>) => {
 
 export interface HeldOutReport {
   accuracy: number;
+  /** 95% Wilson score interval of the accuracy. */
+  interval95: [number, number];
   correct: number;
   total: number;
   perClass: { digit: number; accuracy: number; count: number }[];
@@ -47,7 +49,25 @@ export function heldOut(model: SequentialModel, x: Tensor, labels: number[]): He
     return { digit: d, accuracy: count === 0 ? 0 : row[d]! / count, count };
   });
   const correct = confusion.reduce((s, row, d) => s + row[d]!, 0);
-  return { accuracy: correct / labels.length, correct, total: labels.length, perClass, confusion };
+  return {
+    accuracy: correct / labels.length,
+    interval95: wilson(correct, labels.length),
+    correct,
+    total: labels.length,
+    perClass,
+    confusion,
+  };
+}
+
+/**
+ * The 95% Wilson score interval of a proportion of `k` successes in `n` trials: unlike the
+ * normal approximation it stays inside [0, 1] and behaves near 100%.
+ */
+export function wilson(k: number, n: number, z = 1.959964): [number, number] {
+  const p = k / n;
+  const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
+  const half = (z / (1 + (z * z) / n)) * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
 }
 
 export interface ShiftReport {

@@ -46,7 +46,7 @@ const suite: Suite = {
           let bytes = 0;
           context.on('response', async (res) => {
             const len = Number((await res.allHeaders())['content-length'] ?? 0);
-            if (!res.url().endsWith('/heldout.bin')) bytes += len;
+            if (!res.url().endsWith('.rfd.gz')) bytes += len;
           });
           const page = await context.newPage();
           await page.goto('/');
@@ -55,7 +55,10 @@ const suite: Suite = {
             async ({ name, backend, batches }) => {
               // biome-ignore lint/suspicious/noExplicitAny: the fixture page puts the module on window.
               const rf = (window as any).rfModels;
-              const digits = await rf.loadHeldOut();
+              const digits = rf.joinChunks([
+                await rf.loadDigitChunk('test', 0),
+                await rf.loadDigitChunk('test', 1),
+              ]);
               const t0 = performance.now();
               const model = await rf.loadModel(name, { backend, warmup: false });
               const sessionMs = performance.now() - t0;
