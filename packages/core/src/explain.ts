@@ -1,8 +1,5 @@
 import { ArgumentError } from './errors.js';
-import type { SequentialModel } from './model.js';
-import { binomialFilter } from './ops/blur-pool2d.js';
 import { type Conv2dOptions, conv2dGeometry } from './ops/conv2d.js';
-import { maxPool2d } from './ops/max-pool2d.js';
 import { type Pool2dOptions, poolGeometry } from './ops/pool-geometry.js';
 import type { Tensor } from './tensor.js';
 
@@ -184,84 +181,4 @@ export function explainMaxPool2d(x: Tensor, opts: Pool2dOptions, unit: UnitIndex
 /** The window behind one average-pooling output. */
 export function explainAvgPool2d(x: Tensor, opts: Pool2dOptions, unit: UnitIndex): PoolExplanation {
   return explainPool('avgPool2d', x, opts, unit);
-}
-
-/**
- * Explains one output unit of a model's conv or pool layer on a given input, using the
- * layer's real input activation. For a blurPool2d layer it explains the blur stage: the window
- * is taken from the stride-1 max-pooled map, the kernel is the fixed binomial filter.
- *
- * @throws {ArgumentError} for layers that have no window (relu, flatten, linear, softmax).
- * @example
- * explainUnit(net, digit, 'conv1', { channel: 3, y: 10, x: 12 }).products;
- */
-export function explainUnit(
-  model: SequentialModel,
-  input: Tensor,
-  layerName: string,
-  unit: UnitIndex,
-): ConvExplanation | PoolExplanation {
-  const i = model.indexOf(layerName);
-  const layer = model.layers[i]!;
-  const { activations } = model.forwardAll(input, layerName);
-  const prev = i === 0 ? 'input' : model.layers[i - 1]!.name;
-  const x = activations[prev]!;
-  switch (layer.kind) {
-    case 'conv2d':
-      return explainConv2d(
-        x,
-        layer.weight,
-        layer.bias,
-        { stride: layer.stride, padding: layer.padding },
-        unit,
-      );
-    case 'maxPool2d':
-      return explainMaxPool2d(x, layer, unit);
-    case 'avgPool2d':
-      return explainAvgPool2d(x, layer, unit);
-    case 'blurPool2d': {
-      const [n, c] = x.shape as [number, number];
-      const m = maxPool2d(x, { kernel: layer.kernel, stride: 1 });
-      const [, , mh, mw] = m.shape as [number, number, number, number];
-      const un = unit.n ?? 0;
-      if (
-        !Number.isInteger(un) ||
-        un < 0 ||
-        un >= n ||
-        !Number.isInteger(unit.channel) ||
-        unit.channel < 0 ||
-        unit.channel >= c
-      ) {
-        throw new ArgumentError(
-          'explainUnit',
-          `unit n=${un}, channel=${unit.channel} outside [${n}, ${c}]`,
-        );
-      }
-      const plane = {
-        shape: [1, 1, mh, mw],
-        data: m.data.subarray(
-          (un * c + unit.channel) * mh * mw,
-          (un * c + unit.channel + 1) * mh * mw,
-        ),
-      };
-      const f = binomialFilter(layer.filter);
-      const e = explainConv2d(
-        plane,
-        { shape: [1, 1, layer.filter, layer.filter], data: f.data },
-        null,
-        { stride: layer.stride, padding: (layer.filter - 1) / 2 },
-        { channel: 0, y: unit.y, x: unit.x },
-      );
-      return {
-        ...e,
-        op: 'blurPool2d',
-        unit: { n: un, channel: unit.channel, y: unit.y, x: unit.x },
-      };
-    }
-    default:
-      throw new ArgumentError(
-        'explainUnit',
-        `layer "${layerName}" is ${layer.kind}; explain covers conv2d, maxPool2d, avgPool2d and blurPool2d layers`,
-      );
-  }
 }

@@ -16,10 +16,21 @@ export {
   explainAvgPool2d,
   explainConv2d,
   explainMaxPool2d,
-  explainUnit,
   type PoolExplanation,
   type UnitIndex,
 } from './explain.js';
+export { explainUnit } from './explain-unit.js';
+export {
+  type BuildContext,
+  type DisplayKind,
+  kindOf,
+  LAYER_KINDS,
+  type LayerKind,
+  type LayerOf,
+  layerKind,
+  type ReceptiveFieldRule,
+  type SpecOf,
+} from './layer-kinds.js';
 export type {
   AvgPool2dLayer,
   BlurPool2dLayer,

@@ -1,17 +1,11 @@
 import type { Tape, Var } from './autograd.js';
 import { ArgumentError, ShapeError } from './errors.js';
 import { allFinite, type ForwardPlan, forwardPlan } from './forward-plan.js';
+import { kindOf, LAYER_KINDS, type LayerKind, layerKind } from './layer-kinds.js';
 import type { Layer, LayerSpec } from './layers.js';
-import { avgPool2d } from './ops/avg-pool2d.js';
-import { blurPool2d } from './ops/blur-pool2d.js';
-import { conv2d } from './ops/conv2d.js';
-import { flatten } from './ops/flatten.js';
-import { linear } from './ops/linear.js';
-import { maxPool2d } from './ops/max-pool2d.js';
-import { relu, reluInPlace } from './ops/relu.js';
-import { logSoftmax, softmax } from './ops/softmax.js';
+import { reluInPlace } from './ops/relu.js';
 import { createRng } from './random.js';
-import { assertFinite, sizeOf, type Tensor } from './tensor.js';
+import type { Tensor } from './tensor.js';
 
 /** One trainable tensor of a model, named `layer.weight` or `layer.bias`. */
 export interface Parameter {
@@ -44,55 +38,6 @@ export interface ForwardResult {
   activations: Record<string, Tensor>;
 }
 
-const DEFAULT_PREFIX: Record<Layer['kind'], string> = {
-  conv2d: 'conv',
-  relu: 'relu',
-  maxPool2d: 'pool',
-  avgPool2d: 'avgpool',
-  blurPool2d: 'blurpool',
-  flatten: 'flatten',
-  linear: 'linear',
-  softmax: 'softmax',
-  logSoftmax: 'logsoftmax',
-};
-
-function outSize(
-  op: string,
-  input: number,
-  k: number,
-  s: number,
-  p: number,
-  shape: number[],
-): number {
-  if (k > input + 2 * p) {
-    throw new ShapeError(
-      op,
-      `input with room for a ${k}-wide window`,
-      shape,
-      `window ${k} > ${input} + 2*${p}`,
-    );
-  }
-  return Math.floor((input + 2 * p - k) / s) + 1;
-}
-
-// Kaiming-uniform init (He et al. 2015) for ReLU nets: U(-sqrt(6 / fanIn), +sqrt(6 / fanIn)).
-// Only uniform draws and sqrt (correctly rounded everywhere), so the bits are the same on every
-// machine for a given seed.
-function kaiming(shape: number[], fanIn: number, rng: ReturnType<typeof createRng>): Tensor {
-  const limit = Math.sqrt(6 / fanIn);
-  const data = new Float32Array(sizeOf(shape));
-  for (let i = 0; i < data.length; i++) data[i] = (rng.uniform() * 2 - 1) * limit;
-  return { shape, data };
-}
-
-function checkParam(op: string, t: Tensor, shape: number[], what: string): Tensor {
-  if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-    throw new ShapeError(op, `[${shape.join(', ')}] for the ${what}`, t.shape);
-  }
-  assertFinite(op, what, t.data);
-  return t;
-}
-
 /** Resolves specs into layers with shapes and parameters. */
 function build(specs: readonly LayerSpec[], inputShape: number[], seed: number): Layer[] {
   const rng = createRng(seed);
@@ -100,217 +45,46 @@ function build(specs: readonly LayerSpec[], inputShape: number[], seed: number):
   const names = new Set<string>();
   let shape = [...inputShape];
   return specs.map((spec) => {
+    const kind = layerKind(spec.kind);
     const n = (counts[spec.kind] ?? 0) + 1;
     counts[spec.kind] = n;
-    const name = spec.name ?? `${DEFAULT_PREFIX[spec.kind]}${n}`;
+    const name = spec.name ?? `${kind.prefix}${n}`;
     if (names.has(name) || name === 'input') {
       throw new ArgumentError('sequential', `layer name "${name}" is used twice (or is "input")`);
     }
     names.add(name);
     const inputShapeHere = [...shape];
     const op = `sequential: layer "${name}" (${spec.kind})`;
-    const spatial = (): [number, number, number] => {
-      if (shape.length !== 3) throw new ShapeError(op, '[C, H, W] per example', shape);
-      return shape as [number, number, number];
-    };
-    let layer: Layer;
-    switch (spec.kind) {
-      case 'conv2d': {
-        const [c, h, w] = spatial();
-        const [kh, kw] = spec.kernel;
-        const wShape = [spec.filters, c, kh, kw];
-        const weight = spec.weight
-          ? checkParam(op, spec.weight, wShape, 'weight')
-          : kaiming(wShape, c * kh * kw, rng);
-        const bias = !spec.useBias
-          ? null
-          : spec.bias
-            ? checkParam(op, spec.bias, [spec.filters], 'bias')
-            : { shape: [spec.filters], data: new Float32Array(spec.filters) };
-        shape = [
-          spec.filters,
-          outSize(op, h, kh, spec.stride[0], spec.padding[0], shape),
-          outSize(op, w, kw, spec.stride[1], spec.padding[1], shape),
-        ];
-        layer = {
-          kind: 'conv2d',
-          name,
-          inputShape: inputShapeHere,
-          outputShape: shape,
-          filters: spec.filters,
-          kernel: spec.kernel,
-          stride: spec.stride,
-          padding: spec.padding,
-          weight,
-          bias,
-        };
-        break;
-      }
-      case 'maxPool2d':
-      case 'avgPool2d': {
-        const [c, h, w] = spatial();
-        shape = [
-          c,
-          outSize(op, h, spec.kernel[0], spec.stride[0], spec.padding[0], shape),
-          outSize(op, w, spec.kernel[1], spec.stride[1], spec.padding[1], shape),
-        ];
-        layer = {
-          kind: spec.kind,
-          name,
-          inputShape: inputShapeHere,
-          outputShape: shape,
-          kernel: spec.kernel,
-          stride: spec.stride,
-          padding: spec.padding,
-        };
-        break;
-      }
-      case 'blurPool2d': {
-        const [c, h, w] = spatial();
-        const p = (spec.filter - 1) / 2;
-        const mh = outSize(op, h, spec.kernel, 1, 0, shape);
-        const mw = outSize(op, w, spec.kernel, 1, 0, shape);
-        shape = [
-          c,
-          outSize(op, mh, spec.filter, spec.stride, p, shape),
-          outSize(op, mw, spec.filter, spec.stride, p, shape),
-        ];
-        layer = {
-          kind: 'blurPool2d',
-          name,
-          inputShape: inputShapeHere,
-          outputShape: shape,
-          kernel: spec.kernel,
-          filter: spec.filter,
-          stride: spec.stride,
-        };
-        break;
-      }
-      case 'flatten':
-        shape = [sizeOf(shape)];
-        layer = { kind: 'flatten', name, inputShape: inputShapeHere, outputShape: shape };
-        break;
-      case 'linear': {
-        if (shape.length !== 1)
-          throw new ShapeError(op, '[features] per example (add layers.flatten() first)', shape);
-        const inF = shape[0]!;
-        const wShape = [spec.units, inF];
-        const weight = spec.weight
-          ? checkParam(op, spec.weight, wShape, 'weight')
-          : kaiming(wShape, inF, rng);
-        const bias = !spec.useBias
-          ? null
-          : spec.bias
-            ? checkParam(op, spec.bias, [spec.units], 'bias')
-            : { shape: [spec.units], data: new Float32Array(spec.units) };
-        shape = [spec.units];
-        layer = {
-          kind: 'linear',
-          name,
-          inputShape: inputShapeHere,
-          outputShape: shape,
-          units: spec.units,
-          weight,
-          bias,
-        };
-        break;
-      }
-      default:
-        layer = { kind: spec.kind, name, inputShape: inputShapeHere, outputShape: [...shape] };
-    }
+    const layer = (kind as unknown as LayerKind<Layer['kind']>).build(spec as never, {
+      op,
+      inputShape: inputShapeHere,
+      spatial() {
+        if (shape.length !== 3) throw new ShapeError(op, '[C, H, W] per example', shape);
+        return shape as [number, number, number];
+      },
+      rng,
+    });
+    layer.name = name;
+    layer.inputShape = inputShapeHere;
+    shape = layer.outputShape;
     return layer;
   });
 }
 
 /** Runs one layer on plain tensors. */
 export function applyLayer(layer: Layer, x: Tensor): Tensor {
-  switch (layer.kind) {
-    case 'conv2d':
-      return conv2d(x, layer.weight, layer.bias, { stride: layer.stride, padding: layer.padding });
-    case 'relu':
-      return relu(x);
-    case 'maxPool2d':
-      return maxPool2d(x, layer);
-    case 'avgPool2d':
-      return avgPool2d(x, layer);
-    case 'blurPool2d':
-      return blurPool2d(x, layer);
-    case 'flatten':
-      return flatten(x);
-    case 'linear':
-      return linear(x, layer.weight, layer.bias);
-    case 'softmax':
-      return softmax(x);
-    case 'logSoftmax':
-      return logSoftmax(x);
-  }
+  return kindOf(layer).forward(layer, x);
 }
 
 /** Runs one layer on a tape; `params` maps a parameter tensor to its variable. */
 export function applyLayerOnTape(tape: Tape, layer: Layer, x: Var, params: Map<Tensor, Var>): Var {
   const p = (t: Tensor | null): Var | null => (t ? (params.get(t) ?? tape.variable(t)) : null);
-  switch (layer.kind) {
-    case 'conv2d':
-      return tape.conv2d(x, p(layer.weight)!, p(layer.bias), {
-        stride: layer.stride,
-        padding: layer.padding,
-      });
-    case 'relu':
-      return tape.relu(x);
-    case 'maxPool2d':
-      return tape.maxPool2d(x, layer);
-    case 'avgPool2d':
-      return tape.avgPool2d(x, layer);
-    case 'blurPool2d':
-      return tape.blurPool2d(x, layer);
-    case 'flatten':
-      return tape.flatten(x);
-    case 'linear':
-      return tape.linear(x, p(layer.weight)!, p(layer.bias));
-    case 'softmax':
-      return tape.softmax(x);
-    case 'logSoftmax':
-      return tape.logSoftmax(x);
-  }
+  return kindOf(layer).forwardOnTape(tape, layer, x, p);
 }
 
 function layerCost(l: Layer): LayerCost {
-  const out = sizeOf(l.outputShape);
-  let macs = 0;
-  let other = 0;
-  let params = 0;
-  switch (l.kind) {
-    case 'conv2d':
-      macs = out * sizeOf(l.weight.shape.slice(1));
-      params = l.weight.data.length + (l.bias?.data.length ?? 0);
-      break;
-    case 'linear':
-      macs = out * l.weight.shape[1]!;
-      params = l.weight.data.length + (l.bias?.data.length ?? 0);
-      break;
-    case 'maxPool2d':
-      other = out * (l.kernel[0] * l.kernel[1] - 1);
-      break;
-    case 'avgPool2d':
-      other = out * l.kernel[0] * l.kernel[1];
-      break;
-    case 'blurPool2d': {
-      const [c, h, w] = l.inputShape as [number, number, number];
-      other = c * (h - l.kernel + 1) * (w - l.kernel + 1) * (l.kernel * l.kernel - 1);
-      macs = out * l.filter * l.filter;
-      break;
-    }
-    case 'relu':
-      other = out;
-      break;
-    case 'softmax':
-    case 'logSoftmax':
-      // max, exp, sum and divide (or log) per element.
-      other = 4 * out;
-      break;
-    case 'flatten':
-      break;
-  }
+  const { macs, other } = kindOf(l).cost(l);
+  const params = 'weight' in l ? l.weight.data.length + (l.bias?.data.length ?? 0) : 0;
   return { name: l.name, kind: l.kind, params, macs, flops: 2 * macs + other };
 }
 
@@ -427,7 +201,7 @@ export class SequentialModel {
   parameters(): Parameter[] {
     const out: Parameter[] = [];
     for (const l of this.layers) {
-      if (l.kind === 'conv2d' || l.kind === 'linear') {
+      if (kindOf(l).trainable && 'weight' in l) {
         out.push({ layer: l.name, name: 'weight', value: l.weight });
         if (l.bias) out.push({ layer: l.name, name: 'bias', value: l.bias });
       }
@@ -527,7 +301,7 @@ export function modelFromJSON(json: ModelJSON): SequentialModel {
       : null;
   const specs = json.layers.map((l) => {
     const s = { ...l } as Record<string, unknown>;
-    if (l.kind === 'conv2d' || l.kind === 'linear') {
+    if (LAYER_KINDS[l.kind as Layer['kind']]?.trainable) {
       s.weight = t(l.weight);
       s.bias = t(l.bias);
       s.useBias = l.bias !== null;

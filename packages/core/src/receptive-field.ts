@@ -1,5 +1,6 @@
 import { Tape, type Var } from './autograd.js';
 import { ArgumentError } from './errors.js';
+import { kindOf } from './layer-kinds.js';
 import type { Layer } from './layers.js';
 import type { SequentialModel } from './model.js';
 import { assertNCHW, type Tensor } from './tensor.js';
@@ -33,36 +34,14 @@ export interface ReceptiveField {
   path: { activation: string; region: Region }[];
 }
 
-// What one layer's output interval [a, b] needs of its input along one axis.
+// What one layer's output interval [a, b] needs of its input along one axis: the kind's window
+// rule, or the same interval for element-wise layers.
 function back(layer: Layer, axis: 0 | 1, a: number, b: number, inExtent: number): [number, number] {
-  switch (layer.kind) {
-    case 'conv2d':
-    case 'maxPool2d':
-    case 'avgPool2d': {
-      const k = layer.kernel[axis];
-      const s = layer.stride[axis];
-      const p = layer.padding[axis];
-      return [a * s - p, b * s - p + k - 1];
-    }
-    case 'blurPool2d': {
-      // Blur (stride, zero padding (f-1)/2) over the stride-1 max map, then the max window.
-      const p = (layer.filter - 1) / 2;
-      const mExtent = inExtent - layer.kernel + 1;
-      const m0 = Math.max(0, a * layer.stride - p);
-      const m1 = Math.min(mExtent - 1, b * layer.stride - p + layer.filter - 1);
-      return [m0, m1 + layer.kernel - 1];
-    }
-    default:
-      return [a, b];
-  }
+  return kindOf(layer).receptiveField?.back(layer, axis, a, b, inExtent) ?? [a, b];
 }
 
 function backTheoretical(layer: Layer, axis: 0 | 1, a: number, b: number): [number, number] {
-  if (layer.kind === 'blurPool2d') {
-    const p = (layer.filter - 1) / 2;
-    return [a * layer.stride - p, b * layer.stride - p + layer.filter - 1 + layer.kernel - 1];
-  }
-  return back(layer, axis, a, b, Number.POSITIVE_INFINITY);
+  return kindOf(layer).receptiveField?.theoretical(layer, axis, a, b) ?? [a, b];
 }
 
 /**
