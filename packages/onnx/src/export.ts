@@ -1,4 +1,10 @@
-import { binomialFilter, type Layer, type SequentialModel, type Tensor } from '@receptive/core';
+import {
+  binomialFilter,
+  type Layer,
+  type LayerOf,
+  type SequentialModel,
+  type Tensor,
+} from '@receptive/core';
 import {
   type AttributeMsg,
   AttrType,
@@ -67,6 +73,136 @@ function describe(layer: Layer): Record<string, unknown> {
   return out;
 }
 
+/** Where a layer's ONNX nodes go: its input and output names, and the graph being written. */
+interface OnnxWriter {
+  /** Name of the value the layer reads. */
+  prev: string;
+  /** Name of the layer's output (the layer's name). */
+  out: string;
+  node(n: NodeMsg): void;
+  /** Adds a constant tensor (weights) and returns its name. */
+  initializer(name: string, t: Tensor): string;
+}
+
+/** How one layer kind is written as ONNX nodes, and which operators those are. */
+export interface OnnxForm<K extends Layer['kind']> {
+  /** The operators `write` emits; `fromOnnx` must read each of them back. */
+  opTypes: readonly string[];
+  write(layer: LayerOf<K>, w: OnnxWriter): void;
+}
+
+// The ONNX part of each layer kind's descriptor. It lives here, keyed by the same kinds as
+// core's LAYER_KINDS, because @receptive/onnx depends on core and core depends on nothing; the
+// mapped type makes a missing kind a type error, and a test checks the keys against LAYER_KINDS.
+function pool<K extends 'maxPool2d' | 'avgPool2d'>(opType: 'MaxPool' | 'AveragePool'): OnnxForm<K> {
+  const form: OnnxForm<'maxPool2d' | 'avgPool2d'> = {
+    opTypes: [opType],
+    write(layer, w) {
+      const [ph, pw] = layer.padding;
+      const attribute = [
+        ints('kernel_shape', layer.kernel),
+        ints('strides', layer.stride),
+        ints('pads', [ph, pw, ph, pw]),
+      ];
+      // Core averages only the pixels a window really covers.
+      if (opType === 'AveragePool') attribute.push(int('count_include_pad', 0));
+      w.node({ name: w.out, opType, input: [w.prev], output: [w.out], attribute });
+    },
+  };
+  return form as unknown as OnnxForm<K>;
+}
+
+function weightsOf(layer: { weight: Tensor; bias: Tensor | null }, w: OnnxWriter): string[] {
+  const inputs = [w.prev, w.initializer(`${w.out}.weight`, layer.weight)];
+  if (layer.bias) inputs.push(w.initializer(`${w.out}.bias`, layer.bias));
+  return inputs;
+}
+
+// One node with no weights: the layer's input in, its output out.
+function plain<K extends 'relu' | 'flatten' | 'softmax' | 'logSoftmax'>(
+  opType: string,
+  attribute?: AttributeMsg[],
+): OnnxForm<K> {
+  return {
+    opTypes: [opType],
+    write: (_layer, w) =>
+      w.node({ name: w.out, opType, input: [w.prev], output: [w.out], attribute }),
+  };
+}
+
+/** The ONNX form of every layer kind of core. */
+export const ONNX_FORMS: { readonly [K in Layer['kind']]: OnnxForm<K> } = {
+  conv2d: {
+    opTypes: ['Conv'],
+    write(layer, w) {
+      const [ph, pw] = layer.padding;
+      w.node({
+        name: w.out,
+        opType: 'Conv',
+        input: weightsOf(layer, w),
+        output: [w.out],
+        attribute: [
+          ints('kernel_shape', layer.kernel),
+          ints('strides', layer.stride),
+          ints('pads', [ph, pw, ph, pw]),
+          ints('dilations', [1, 1]),
+          int('group', 1),
+        ],
+      });
+    },
+  },
+  relu: plain('Relu'),
+  maxPool2d: pool('MaxPool'),
+  avgPool2d: pool('AveragePool'),
+  // MaxPool with stride 1, then the fixed binomial blur as a depthwise Conv.
+  blurPool2d: {
+    opTypes: ['MaxPool', 'Conv'],
+    write(layer, w) {
+      const channels = layer.inputShape[0]!;
+      const f = layer.filter;
+      const pad = (f - 1) / 2;
+      const blur = binomialFilter(f);
+      const weight = new Float32Array(channels * f * f);
+      for (let c = 0; c < channels; c++) weight.set(blur.data, c * f * f);
+      const filter = w.initializer(`${w.out}.blur`, { shape: [channels, 1, f, f], data: weight });
+      w.node({
+        name: `${w.out}.max`,
+        opType: 'MaxPool',
+        input: [w.prev],
+        output: [`${w.out}.max`],
+        attribute: [ints('kernel_shape', [layer.kernel, layer.kernel]), ints('strides', [1, 1])],
+      });
+      w.node({
+        name: w.out,
+        opType: 'Conv',
+        input: [`${w.out}.max`, filter],
+        output: [w.out],
+        attribute: [
+          ints('kernel_shape', [f, f]),
+          ints('strides', [layer.stride, layer.stride]),
+          ints('pads', [pad, pad, pad, pad]),
+          int('group', channels),
+        ],
+      });
+    },
+  },
+  flatten: plain('Flatten', [int('axis', 1)]),
+  linear: {
+    opTypes: ['Gemm'],
+    // Core keeps weight as [out, in]: Gemm's transB = 1 reads it as written.
+    write: (layer, w) =>
+      w.node({
+        name: w.out,
+        opType: 'Gemm',
+        input: weightsOf(layer, w),
+        output: [w.out],
+        attribute: [int('transB', 1)],
+      }),
+  },
+  softmax: plain('Softmax', [int('axis', -1)]),
+  logSoftmax: plain('LogSoftmax', [int('axis', -1)]),
+};
+
 /**
  * Writes a core sequential model as an ONNX model. Each layer becomes one node (BlurPool two:
  * MaxPool with stride 1, then a fixed depthwise binomial Conv) whose output carries the layer's
@@ -97,122 +233,17 @@ export function toOnnx(model: SequentialModel, options: ToOnnxOptions = {}): Uin
     }
     names.add(layer.name);
     const out = layer.name;
-    switch (layer.kind) {
-      case 'conv2d': {
-        const inputs = [prev, `${out}.weight`];
-        initializers.push(floatTensor(`${out}.weight`, layer.weight));
-        if (layer.bias) {
-          inputs.push(`${out}.bias`);
-          initializers.push(floatTensor(`${out}.bias`, layer.bias));
-        }
-        const [ph, pw] = layer.padding;
-        nodes.push({
-          name: out,
-          opType: 'Conv',
-          input: inputs,
-          output: [out],
-          attribute: [
-            ints('kernel_shape', layer.kernel),
-            ints('strides', layer.stride),
-            ints('pads', [ph, pw, ph, pw]),
-            ints('dilations', [1, 1]),
-            int('group', 1),
-          ],
-        });
-        break;
-      }
-      case 'maxPool2d':
-      case 'avgPool2d': {
-        const [ph, pw] = layer.padding;
-        const attribute = [
-          ints('kernel_shape', layer.kernel),
-          ints('strides', layer.stride),
-          ints('pads', [ph, pw, ph, pw]),
-        ];
-        // Core averages only the pixels a window really covers.
-        if (layer.kind === 'avgPool2d') attribute.push(int('count_include_pad', 0));
-        nodes.push({
-          name: out,
-          opType: layer.kind === 'maxPool2d' ? 'MaxPool' : 'AveragePool',
-          input: [prev],
-          output: [out],
-          attribute,
-        });
-        break;
-      }
-      case 'blurPool2d': {
-        const channels = layer.inputShape[0]!;
-        const f = layer.filter;
-        const pad = (f - 1) / 2;
-        const blur = binomialFilter(f);
-        const weight = new Float32Array(channels * f * f);
-        for (let c = 0; c < channels; c++) weight.set(blur.data, c * f * f);
-        initializers.push(floatTensor(`${out}.blur`, { shape: [channels, 1, f, f], data: weight }));
-        nodes.push({
-          name: `${out}.max`,
-          opType: 'MaxPool',
-          input: [prev],
-          output: [`${out}.max`],
-          attribute: [ints('kernel_shape', [layer.kernel, layer.kernel]), ints('strides', [1, 1])],
-        });
-        nodes.push({
-          name: out,
-          opType: 'Conv',
-          input: [`${out}.max`, `${out}.blur`],
-          output: [out],
-          attribute: [
-            ints('kernel_shape', [f, f]),
-            ints('strides', [layer.stride, layer.stride]),
-            ints('pads', [pad, pad, pad, pad]),
-            int('group', channels),
-          ],
-        });
-        break;
-      }
-      case 'relu':
-        nodes.push({ name: out, opType: 'Relu', input: [prev], output: [out] });
-        break;
-      case 'flatten':
-        nodes.push({
-          name: out,
-          opType: 'Flatten',
-          input: [prev],
-          output: [out],
-          attribute: [int('axis', 1)],
-        });
-        break;
-      case 'linear': {
-        const inputs = [prev, `${out}.weight`];
-        initializers.push(floatTensor(`${out}.weight`, layer.weight));
-        if (layer.bias) {
-          inputs.push(`${out}.bias`);
-          initializers.push(floatTensor(`${out}.bias`, layer.bias));
-        }
-        // Core keeps weight as [out, in]: Gemm's transB = 1 reads it as written.
-        nodes.push({
-          name: out,
-          opType: 'Gemm',
-          input: inputs,
-          output: [out],
-          attribute: [int('transB', 1)],
-        });
-        break;
-      }
-      case 'softmax':
-      case 'logSoftmax':
-        nodes.push({
-          name: out,
-          opType: layer.kind === 'softmax' ? 'Softmax' : 'LogSoftmax',
-          input: [prev],
-          output: [out],
-          attribute: [int('axis', -1)],
-        });
-        break;
-      default: {
-        const never: never = layer;
-        throw new RangeError(`toOnnx: no ONNX form for layer ${JSON.stringify(never)}`);
-      }
-    }
+    const form = ONNX_FORMS[layer.kind] as OnnxForm<Layer['kind']> | undefined;
+    if (!form) throw new RangeError(`toOnnx: no ONNX form for layer ${JSON.stringify(layer)}`);
+    form.write(layer, {
+      prev,
+      out,
+      node: (n) => nodes.push(n),
+      initializer(name, t) {
+        initializers.push(floatTensor(name, t));
+        return name;
+      },
+    });
     prev = out;
   }
 
