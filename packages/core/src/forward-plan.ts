@@ -1,5 +1,6 @@
 import type { Layer } from './layers.js';
-import { type Conv2dGeometry, conv2d3x3Into } from './ops/conv2d.js';
+import type { Conv2dGeometry } from './ops/conv2d.js';
+import { Conv2dScratch, conv2d3x3Into } from './ops/conv2d-kernels.js';
 import { linearInto } from './ops/linear.js';
 import { maxPool2x2Into } from './ops/max-pool2d.js';
 import { reluKeepNaN } from './ops/relu.js';
@@ -107,6 +108,9 @@ export function forwardPlan(
         ow,
       };
       const out = new Float32Array(size);
+      // The plan's named choice for these layers: conv2d's 'direct3x3' kernel, with the padded
+      // input and row spans in scratch this step owns (other convs run the op, 'auto').
+      const scratch = new Conv2dScratch();
       // A 2x2 pool next reads rows and columns 0 .. 2 * (its output size) - 1 only.
       const pooled = poolNext ? layers[i + 2]!.outputShape : null;
       const rows = pooled ? 2 * pooled[1]! : oh;
@@ -116,7 +120,7 @@ export function forwardPlan(
         const weight = l.weight.data;
         const bias = l.bias ? l.bias.data : null;
         if (!allFinite(weight) || (bias && !allFinite(bias))) return null;
-        conv2d3x3Into(x, weight, bias, g, out, rows, cols);
+        conv2d3x3Into(x, weight, bias, g, out, scratch, rows, cols);
         if (reluNext && !poolNext) reluKeepNaN(out, 0, out.length);
         return out;
       });

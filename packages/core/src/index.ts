@@ -64,7 +64,14 @@ export {
   blurPool2d,
   blurPool2dBackward,
 } from './ops/blur-pool2d.js';
-export { type Conv2dGrads, type Conv2dOptions, conv2d, conv2dBackward } from './ops/conv2d.js';
+export {
+  CONV2D_ALGORITHMS,
+  type Conv2dAlgorithm,
+  type Conv2dGrads,
+  type Conv2dOptions,
+  conv2d,
+  conv2dBackward,
+} from './ops/conv2d.js';
 export { crossEntropy, crossEntropyBackward } from './ops/cross-entropy.js';
 export { flatten, flattenBackward } from './ops/flatten.js';
 export { type LinearGrads, linear, linearBackward } from './ops/linear.js';
