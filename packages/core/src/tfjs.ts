@@ -13,6 +13,7 @@
 // register_all_gradients is ESM with extensionless imports, which Node cannot resolve).
 import * as tf from '@tensorflow/tfjs';
 import { ArgumentError, ReceptiveError, ShapeError } from './errors.js';
+import { layerKind } from './layer-kinds.js';
 import type { Layer } from './layers.js';
 import type { SequentialModel } from './model.js';
 import { binomialFilter } from './ops/blur-pool2d.js';
@@ -143,7 +144,7 @@ export class TfjsModel {
     this.model = model;
     this.optimizer = opts.optimizer ?? null;
     this.vars = model.layers.map((l) => {
-      if (l.kind !== 'conv2d' && l.kind !== 'linear') return {};
+      if (!layerKind(l.kind).trainable || !('weight' in l)) return {};
       const v: LayerVars = { weight: tf.tidy(() => tf.variable(toTf(l.weight), true)) };
       if (l.bias) v.bias = tf.tidy(() => tf.variable(toTf(l.bias!), true));
       return v;
@@ -263,6 +264,16 @@ export class TfjsModel {
         case 'logSoftmax':
           y = tf.logSoftmax(y);
           break;
+        default: {
+          // The TensorFlow.js form of each kind lives here, not in LAYER_KINDS, because only this
+          // optional entry point may import tfjs; a kind added there without a case here fails
+          // the typecheck on this line.
+          const never: never = l;
+          throw new ArgumentError(
+            'TfjsModel',
+            `no TensorFlow.js form for ${JSON.stringify(never)}`,
+          );
+        }
       }
       if (keepAll || i === until) outs.push(y.rank === 4 ? tf.transpose(y, [0, 3, 1, 2]) : y);
     }
