@@ -30,6 +30,19 @@ export class Conv2dScratch {
   }
 }
 
+/**
+ * What every kernel is: input, kernel and bias values in, the sums written into `out`
+ * (n * k * oh * ow values), shapes and values checked by the caller.
+ */
+export type Conv2dKernel = (
+  xd: Float32Array,
+  wd: Float32Array,
+  bias: Float32Array | null,
+  g: Conv2dGeometry,
+  out: Float32Array,
+  scratch: Conv2dScratch,
+) => void;
+
 /** Whether at least half of `d` is exactly zero (the 'auto' choice of the sparse kernel). */
 export function mostlyZeros(d: Float32Array): boolean {
   let zeros = 0;
@@ -145,14 +158,7 @@ function gemmAxpy(
 }
 
 /** The general case: every window unrolled by {@link im2col}, then one matrix product. */
-export function conv2dIm2colInto(
-  xd: Float32Array,
-  wd: Float32Array,
-  bias: Float32Array | null,
-  g: Conv2dGeometry,
-  out: Float32Array,
-  scratch: Conv2dScratch,
-): void {
+export const conv2dIm2colInto: Conv2dKernel = (xd, wd, bias, g, out, scratch) => {
   const p = g.oh * g.ow;
   const rows = g.c * g.kh * g.kw;
   const col = scratch.floats(rows * p);
@@ -160,7 +166,7 @@ export function conv2dIm2colInto(
     im2col(xd, g, n, col);
     gemmAxpy(wd, col, out, n * g.k * p, g.k, rows, p, bias);
   }
-}
+};
 
 /**
  * The same sum for inputs that are mostly zeros (a digit's background, the output of a ReLU):
@@ -168,14 +174,7 @@ export function conv2dIm2colInto(
  * the zero pixels cost nothing. Exact, not an approximation. Accumulates channels-last so the
  * innermost loop runs over the K kernels contiguously. Stride 1 only.
  */
-export function conv2dSparseInto(
-  xd: Float32Array,
-  wd: Float32Array,
-  bias: Float32Array | null,
-  g: Conv2dGeometry,
-  out: Float32Array,
-  scratch: Conv2dScratch,
-): void {
+export const conv2dSparseInto: Conv2dKernel = (xd, wd, bias, g, out, scratch) => {
   const { n, c, h, w: wdt, k, kh, kw, ph, pw, oh, ow } = g;
   const p = oh * ow;
   const rows = c * kh * kw;
@@ -212,7 +211,7 @@ export function conv2dSparseInto(
       for (let q = 0; q < p; q++) out[o + q] = acc[q * k + ki]! + b;
     }
   }
-}
+};
 
 /**
  * The same sum for the 3x3, stride-1 kernels of every digit model, written as direct loops

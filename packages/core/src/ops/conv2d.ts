@@ -1,6 +1,7 @@
 import { ArgumentError, ShapeError } from '../errors.js';
 import { assertFinite, assertNCHW, pair, type Tensor } from '../tensor.js';
 import {
+  type Conv2dKernel,
   Conv2dScratch,
   col2im,
   conv2d3x3Into,
@@ -102,13 +103,7 @@ export function autoConv2dAlgorithm(g: Conv2dGeometry, x: Float32Array): Conv2dA
 }
 
 /** The convolution formula as loops, one output at a time: the reference the kernels match. */
-function conv2dReferenceInto(
-  xd: Float32Array,
-  wd: Float32Array,
-  bias: Float32Array | null,
-  g: Conv2dGeometry,
-  out: Float32Array,
-): void {
+const conv2dReferenceInto: Conv2dKernel = (xd, wd, bias, g, out) => {
   const { n, c, h, w, k, kh, kw, sh, sw, ph, pw, oh, ow } = g;
   let o = 0;
   for (let ni = 0; ni < n; ni++)
@@ -129,24 +124,28 @@ function conv2dReferenceInto(
             }
           out[o] = sum;
         }
-}
+};
 
-/**
- * Runs the named algorithm (`'auto'` resolved first) into `out`, shapes and values already
- * checked; `scratch` holds the kernel's temporary arrays.
- *
- * @throws {ArgumentError} when the algorithm does not apply to this geometry.
- */
-export function conv2dInto(
+const KERNELS: { readonly [A in Exclude<Conv2dAlgorithm, 'auto'>]: Conv2dKernel } = {
+  reference: conv2dReferenceInto,
+  direct3x3: conv2d3x3Into,
+  im2col: conv2dIm2colInto,
+  sparse: conv2dSparseInto,
+};
+
+// The algorithm that will run: 'auto' resolved, and one that does not apply refused.
+function resolveAlgorithm(
   algorithm: Conv2dAlgorithm,
-  xd: Float32Array,
-  wd: Float32Array,
-  bias: Float32Array | null,
   g: Conv2dGeometry,
-  out: Float32Array,
-  scratch: Conv2dScratch,
-): void {
-  const a = algorithm === 'auto' ? autoConv2dAlgorithm(g, xd) : algorithm;
+  x: Float32Array,
+): Exclude<Conv2dAlgorithm, 'auto'> {
+  const a = algorithm === 'auto' ? autoConv2dAlgorithm(g, x) : algorithm;
+  if (a === 'auto' || !Object.hasOwn(KERNELS, a)) {
+    throw new ArgumentError(
+      'conv2d',
+      `algorithm received ${JSON.stringify(a)}, expected one of ${CONV2D_ALGORITHMS.join(', ')}`,
+    );
+  }
   const stride1 = g.sh === 1 && g.sw === 1;
   if (
     (a === 'direct3x3' && !(stride1 && g.kh === 3 && g.kw === 3)) ||
@@ -157,16 +156,7 @@ export function conv2dInto(
       `algorithm '${a}' needs ${a === 'sparse' ? 'stride 1' : 'a 3x3 kernel with stride 1'}, received kernel ${g.kh}x${g.kw}, stride ${g.sh}x${g.sw}`,
     );
   }
-  if (a === 'direct3x3') conv2d3x3Into(xd, wd, bias, g, out, scratch);
-  else if (a === 'sparse') conv2dSparseInto(xd, wd, bias, g, out, scratch);
-  else if (a === 'im2col') conv2dIm2colInto(xd, wd, bias, g, out, scratch);
-  else if (a === 'reference') conv2dReferenceInto(xd, wd, bias, g, out);
-  else {
-    throw new ArgumentError(
-      'conv2d',
-      `algorithm received ${JSON.stringify(a)}, expected one of ${CONV2D_ALGORITHMS.join(', ')}`,
-    );
-  }
+  return a;
 }
 
 /**
@@ -189,8 +179,8 @@ export function conv2dInto(
 export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
   const g = conv2dGeometry(x, w, b, opts);
   const out = new Float32Array(g.n * g.k * g.oh * g.ow);
-  const algorithm = opts.algorithm ?? 'auto';
-  conv2dInto(algorithm, x.data, w.data, b ? b.data : null, g, out, new Conv2dScratch());
+  const run = KERNELS[resolveAlgorithm(opts.algorithm ?? 'auto', g, x.data)];
+  run(x.data, w.data, b ? b.data : null, g, out, new Conv2dScratch());
   return { shape: [g.n, g.k, g.oh, g.ow], data: out };
 }
 
