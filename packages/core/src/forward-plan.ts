@@ -1,7 +1,7 @@
 import type { Layer } from './layers.js';
 import type { Conv2dGeometry } from './ops/conv2d.js';
 import { Conv2dScratch, conv2d3x3Into } from './ops/conv2d-kernels.js';
-import { linearInto } from './ops/linear.js';
+import { linearInto, linearScratch } from './ops/linear.js';
 import { maxPool2x2Into } from './ops/max-pool2d.js';
 import { reluKeepNaN } from './ops/relu.js';
 import { logSoftmaxInto, softmaxInto } from './ops/softmax.js';
@@ -133,9 +133,10 @@ export function forwardPlan(
       const out = new Float32Array(size);
       const inF = l.inputShape[0]!;
       const outF = l.units;
+      const scratch = linearScratch(inF);
       steps.push((x) => {
         // Weights are read afresh on every call, so writing into them is always seen.
-        linearInto(x, l.weight.data, l.bias ? l.bias.data : null, n, inF, outF, out);
+        linearInto(x, l.weight.data, l.bias ? l.bias.data : null, n, inF, outF, out, scratch);
         if (reluNext) reluKeepNaN(out, 0, out.length);
         return out;
       });

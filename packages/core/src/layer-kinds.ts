@@ -72,6 +72,11 @@ export interface LayerKind<K extends Layer['kind']> {
   display: DisplayKind;
   /** Whether the layer holds `weight` and `bias` tensors that training updates. */
   trainable: boolean;
+  /**
+   * Whether it turns scores into (log-)probabilities: training takes its loss from the scores
+   * before it, and an attribution through it is first-order, not exact.
+   */
+  probabilities: boolean;
   /** The layer from its spec: checks the input, states the shape rule, initialises weights. */
   build(spec: SpecOf<K>, ctx: BuildContext): LayerOf<K>;
   /** Runs the layer on a batch [N, ...inputShape] through the checked reference ops. */
@@ -170,6 +175,7 @@ function pool<K extends 'maxPool2d' | 'avgPool2d'>(
     prefix,
     display: 'pool',
     trainable: false,
+    probabilities: false,
     build(spec, ctx) {
       const [c, h, w] = ctx.spatial();
       const { kernel, stride, padding } = spec as SpecOf<'maxPool2d'>;
@@ -206,6 +212,7 @@ function elementwise<K extends 'relu' | 'softmax' | 'logSoftmax'>(
     prefix,
     display,
     trainable: false,
+    probabilities: display === 'softmax',
     build: (_spec, ctx) => ({ kind, name: '', inputShape: [], outputShape: [...ctx.inputShape] }),
     forward: (_l, x) => op(x),
     forwardOnTape: (tape, _l, x) => tapeOp(tape, x),
@@ -229,6 +236,7 @@ export const LAYER_KINDS: { readonly [K in Layer['kind']]: LayerKind<K> } = {
     prefix: 'conv',
     display: 'conv',
     trainable: true,
+    probabilities: false,
     build(spec, ctx) {
       const [c, h, w] = ctx.spatial();
       const [kh, kw] = spec.kernel;
@@ -280,6 +288,7 @@ export const LAYER_KINDS: { readonly [K in Layer['kind']]: LayerKind<K> } = {
     prefix: 'blurpool',
     display: 'pool',
     trainable: false,
+    probabilities: false,
     build(spec, ctx) {
       const [c, h, w] = ctx.spatial();
       const p = (spec.filter - 1) / 2;
@@ -362,6 +371,7 @@ export const LAYER_KINDS: { readonly [K in Layer['kind']]: LayerKind<K> } = {
     prefix: 'flatten',
     display: 'activation',
     trainable: false,
+    probabilities: false,
     build: (_spec, ctx) => ({
       kind: 'flatten',
       name: '',
@@ -377,6 +387,7 @@ export const LAYER_KINDS: { readonly [K in Layer['kind']]: LayerKind<K> } = {
     prefix: 'linear',
     display: 'dense',
     trainable: true,
+    probabilities: false,
     build(spec, ctx) {
       if (ctx.inputShape.length !== 1) {
         throw new ShapeError(

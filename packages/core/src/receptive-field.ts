@@ -226,9 +226,7 @@ export function contributions(
     }
   }
   const value = out.value.data[flat]!;
-  const exact = model.layers
-    .slice(0, li + 1)
-    .every((l) => l.kind !== 'softmax' && l.kind !== 'logSoftmax');
+  const exact = model.layers.slice(0, li + 1).every((l) => !kindOf(l).probabilities);
   return {
     value,
     gradient: { shape: [c, h, w], data: grad },

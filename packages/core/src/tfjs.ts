@@ -324,9 +324,9 @@ export class TfjsModel {
         'construct with { optimizer: sgd(...).config or adam(...).config }',
       );
     const vars = this.variables();
-    const last = this.model.layers.at(-1)?.kind;
+    const last = this.model.layers.at(-1);
     const until =
-      last === 'softmax' || last === 'logSoftmax'
+      last && layerKind(last.kind).probabilities
         ? this.model.layers.length - 2
         : this.model.layers.length - 1;
     const n = x.shape[0]!;

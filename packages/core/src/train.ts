@@ -1,6 +1,7 @@
 import { type AugmentOptions, augmentBatch } from './augment.js';
 import { Tape, type Var } from './autograd.js';
 import { ArgumentError, EmptyBatchError, ShapeError } from './errors.js';
+import { kindOf } from './layer-kinds.js';
 import { accuracy } from './metrics.js';
 import type { SequentialModel } from './model.js';
 import type { Optimizer } from './optim.js';
@@ -38,11 +39,9 @@ export function lossAndGradients(
   const params = model.parameters();
   const vars = new Map<Tensor, Var>();
   for (const p of params) vars.set(p.value, tape.variable(p.value, true));
-  const lastKind = model.layers.at(-1)?.kind;
+  const last = model.layers.at(-1);
   const until =
-    lastKind === 'softmax' || lastKind === 'logSoftmax'
-      ? model.layers.length - 2
-      : model.layers.length - 1;
+    last && kindOf(last).probabilities ? model.layers.length - 2 : model.layers.length - 1;
   const logits = model.forwardOnTape(tape, tape.variable(x), vars, until);
   const loss = tape.crossEntropy(logits, labels);
   tape.backward(loss);

@@ -18,8 +18,16 @@ function checkLinear(x: Tensor, w: Tensor, b: Tensor | null | undefined): [numbe
   return [n, inF, out];
 }
 
-let idxScratch = new Int32Array(0);
-let valScratch = new Float32Array(0);
+/** The nonzero inputs of one row as (index, value) lists: `inF` long each, owned by the caller. */
+export interface LinearScratch {
+  idx: Int32Array;
+  val: Float32Array;
+}
+
+/** Scratch for rows of `inF` features. */
+export function linearScratch(inF: number): LinearScratch {
+  return { idx: new Int32Array(inF), val: new Float32Array(inF) };
+}
 
 /**
  * Fully connected layer: y = x W^T + b, with W [out, in] as ONNX Gemm with transB = 1 (and
@@ -35,13 +43,14 @@ let valScratch = new Float32Array(0);
 export function linear(x: Tensor, w: Tensor, b?: Tensor | null): Tensor {
   const [n, inF, outF] = checkLinear(x, w, b);
   const out = new Float32Array(n * outF);
-  linearInto(x.data, w.data, b ? b.data : null, n, inF, outF, out);
+  linearInto(x.data, w.data, b ? b.data : null, n, inF, outF, out, linearScratch(inF));
   return { shape: [n, outF], data: out };
 }
 
 /**
  * The loops of {@link linear}, writing into `out` (n * outF values) with no checks:
  * `model.forward` calls it on its own scratch buffers, shapes and values checked beforehand.
+ * `scratch` holds at least `inF` entries.
  */
 export function linearInto(
   xd: Float32Array,
@@ -51,13 +60,9 @@ export function linearInto(
   inF: number,
   outF: number,
   out: Float32Array,
+  scratch: LinearScratch,
 ): void {
-  if (idxScratch.length < inF) {
-    idxScratch = new Int32Array(inF);
-    valScratch = new Float32Array(inF);
-  }
-  const idx = idxScratch;
-  const val = valScratch;
+  const { idx, val } = scratch;
   for (let r = 0; r < n; r++) {
     const xo = r * inF;
     let nnz = 0;
