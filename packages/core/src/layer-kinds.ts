@@ -42,8 +42,10 @@ export type SpecOf<K extends Layer['kind']> = LayerSpec extends infer S
 export interface BuildContext {
   /** `sequential: layer "conv1" (conv2d)`, the op named by every error. */
   op: string;
-  /** Shape of one example entering the layer. */
-  inputShape: readonly number[];
+  /** The layer's name (given, or the kind's prefix and a count). */
+  name: string;
+  /** Shape of one example entering the layer: a fresh array the layer keeps. */
+  inputShape: number[];
   /** The input as [C, H, W]; throws a ShapeError when it is not spatial. */
   spatial(): [number, number, number];
   /** Seeded generator of the weight init. */
@@ -184,7 +186,15 @@ function pool<K extends 'maxPool2d' | 'avgPool2d'>(
         outSize(ctx, h, kernel[0], stride[0], padding[0]),
         outSize(ctx, w, kernel[1], stride[1], padding[1]),
       ];
-      return { kind, name: '', inputShape: [], outputShape, kernel, stride, padding } as PoolLayer;
+      return {
+        kind,
+        name: ctx.name,
+        inputShape: ctx.inputShape,
+        outputShape,
+        kernel,
+        stride,
+        padding,
+      } as PoolLayer;
     },
     forward: (l, x) => op(x, l),
     forwardOnTape: (tape, l, x) => tapeOp(tape, x, l),
@@ -213,7 +223,12 @@ function elementwise<K extends 'relu' | 'softmax' | 'logSoftmax'>(
     display,
     trainable: false,
     probabilities: display === 'softmax',
-    build: (_spec, ctx) => ({ kind, name: '', inputShape: [], outputShape: [...ctx.inputShape] }),
+    build: (_spec, ctx) => ({
+      kind,
+      name: ctx.name,
+      inputShape: ctx.inputShape,
+      outputShape: [...ctx.inputShape],
+    }),
     forward: (_l, x) => op(x),
     forwardOnTape: (tape, _l, x) => tapeOp(tape, x),
     cost: (l) => ({ macs: 0, other: otherPerValue * sizeOf(l.outputShape) }),
@@ -243,8 +258,8 @@ export const LAYER_KINDS: { readonly [K in Layer['kind']]: LayerKind<K> } = {
       const { weight, bias } = parametersOf(spec, ctx, [spec.filters, c, kh, kw], c * kh * kw);
       return {
         kind: 'conv2d',
-        name: '',
-        inputShape: [],
+        name: ctx.name,
+        inputShape: ctx.inputShape,
         outputShape: [
           spec.filters,
           outSize(ctx, h, kh, spec.stride[0], spec.padding[0]),
@@ -296,8 +311,8 @@ export const LAYER_KINDS: { readonly [K in Layer['kind']]: LayerKind<K> } = {
       const mw = outSize(ctx, w, spec.kernel, 1, 0);
       return {
         kind: 'blurPool2d',
-        name: '',
-        inputShape: [],
+        name: ctx.name,
+        inputShape: ctx.inputShape,
         outputShape: [
           c,
           outSize(ctx, mh, spec.filter, spec.stride, p),
@@ -374,8 +389,8 @@ export const LAYER_KINDS: { readonly [K in Layer['kind']]: LayerKind<K> } = {
     probabilities: false,
     build: (_spec, ctx) => ({
       kind: 'flatten',
-      name: '',
-      inputShape: [],
+      name: ctx.name,
+      inputShape: ctx.inputShape,
       outputShape: [sizeOf(ctx.inputShape)],
     }),
     forward: (_l, x) => flatten(x),
@@ -400,8 +415,8 @@ export const LAYER_KINDS: { readonly [K in Layer['kind']]: LayerKind<K> } = {
       const { weight, bias } = parametersOf(spec, ctx, [spec.units, inF], inF);
       return {
         kind: 'linear',
-        name: '',
-        inputShape: [],
+        name: ctx.name,
+        inputShape: ctx.inputShape,
         outputShape: [spec.units],
         units: spec.units,
         weight,

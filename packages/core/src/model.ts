@@ -57,6 +57,7 @@ function build(specs: readonly LayerSpec[], inputShape: number[], seed: number):
     const op = `sequential: layer "${name}" (${spec.kind})`;
     const layer = (kind as unknown as LayerKind<Layer['kind']>).build(spec as never, {
       op,
+      name,
       inputShape: inputShapeHere,
       spatial() {
         if (shape.length !== 3) throw new ShapeError(op, '[C, H, W] per example', shape);
@@ -64,8 +65,6 @@ function build(specs: readonly LayerSpec[], inputShape: number[], seed: number):
       },
       rng,
     });
-    layer.name = name;
-    layer.inputShape = inputShapeHere;
     shape = layer.outputShape;
     return layer;
   });
