@@ -5,6 +5,7 @@
  * Props of the widget wrappers come from the widgets' own `spec` objects.
  */
 import {
+  BLUR_POOL_SPEC,
   CONV_LAYER_3D_SPEC,
   CONV3D_LIMITS,
   checkTrace,
@@ -19,8 +20,13 @@ import {
   POOLING_SPEC,
   type PropSpec,
   parseKernel,
+  parseOne,
+  parseShift,
   parseTrace,
   parseUnit,
+  SHIFT_BLOCK_SPEC,
+  SHIFT_EDGE_SPEC,
+  SHIFT_NETWORK_SPEC,
   type WidgetSpec,
   WidgetValueError,
 } from '@receptive/widgets';
@@ -142,6 +148,8 @@ const widgetValue = (parse: (v: string) => unknown) => (v: unknown) => {
   }
 };
 const unitValue = widgetValue(parseUnit);
+const blockOne = widgetValue(parseOne);
+const edgeShift = widgetValue(parseShift);
 // The element's own parser and bounds: its pooled maps, sized by the core for a 28 x 28 digit.
 const poolTrace = widgetValue((v) => {
   const t = parseTrace(v);
@@ -571,6 +579,93 @@ export const COMPONENTS: readonly ComponentDoc[] = [
     ],
     example: '<PoolingChain size={6} />',
     fallback: 'It is static HTML.',
+  },
+  {
+    name: 'ShiftBlock',
+    element: SHIFT_BLOCK_SPEC.tag,
+    summary: SHIFT_BLOCK_SPEC.summary,
+    props: [
+      fromSpec(SHIFT_BLOCK_SPEC, 'one', { check: blockOne }),
+      {
+        name: 'steps',
+        type: 'Record<string, { one?: string }>',
+        default: null,
+        required: false,
+        example: "steps={{ small: { one: '1,1' }, bigger: { one: '1,3' } }}",
+        description:
+          'Inside a <Scrolly>: where each step state puts the 1. A state not listed leaves the figure as it is.',
+        check: stepsOf({ one: blockOne }),
+      },
+      caption,
+    ],
+    example: '<ShiftBlock one="1,1" />',
+    fallback:
+      'A table of the example (the 1 at each place of the first block, then two columns on) with the pooled grid, computed at build time by @receptive/core.',
+    keyboard: SHIFT_BLOCK_SPEC.keyboard,
+  },
+  {
+    name: 'ShiftEdge',
+    element: SHIFT_EDGE_SPEC.tag,
+    summary: SHIFT_EDGE_SPEC.summary,
+    props: [
+      fromSpec(SHIFT_EDGE_SPEC, 'digit', { example: 'digit={3}', check: integer(0, 9999) }),
+      fromSpec(SHIFT_EDGE_SPEC, 'kernel', { check: kernel('rf-shift-edge') }),
+      fromSpec(SHIFT_EDGE_SPEC, 'shift', { check: edgeShift }),
+      {
+        name: 'steps',
+        type: 'Record<string, { shift?: string }>',
+        default: null,
+        required: false,
+        example: "steps={{ one: { shift: '0,1' }, two: { shift: '0,2' } }}",
+        description:
+          'Inside a <Scrolly>: the shift each step state sets. A state not listed leaves the figure as it is.',
+        check: stepsOf({ shift: edgeShift }),
+      },
+      caption,
+    ],
+    example: '<ShiftEdge digit={0} shift="0,1" />',
+    fallback: 'A sentence saying what the live figure shows.',
+    keyboard: SHIFT_EDGE_SPEC.keyboard,
+  },
+  {
+    name: 'ShiftNetwork',
+    element: SHIFT_NETWORK_SPEC.tag,
+    summary: SHIFT_NETWORK_SPEC.summary,
+    props: [
+      fromSpec(SHIFT_NETWORK_SPEC, 'for', { default: 'pad', check: stateName }),
+      fromSpec(SHIFT_NETWORK_SPEC, 'digit', { example: 'digit={0}', check: integer(0, 9999) }),
+      caption,
+    ],
+    example: '<DigitPad id="shift-pad" />\n<ShiftNetwork for="shift-pad" />',
+    fallback:
+      "A table of both CNNs' accuracy on shifted test digits and their shift consistency, read from the model cards at build time.",
+    keyboard: SHIFT_NETWORK_SPEC.keyboard,
+  },
+  {
+    name: 'BlurPool',
+    element: BLUR_POOL_SPEC.tag,
+    summary: BLUR_POOL_SPEC.summary,
+    props: [
+      fromSpec(BLUR_POOL_SPEC, 'digit', { example: 'digit={0}', check: integer(0, 9999) }),
+      fromSpec(BLUR_POOL_SPEC, 'stage', {
+        check: oneOf(specValues(BLUR_POOL_SPEC, 'stage')),
+      }),
+      {
+        name: 'steps',
+        type: "Record<string, { stage?: 'max' | 'blur' | 'keep' }>",
+        default: null,
+        required: false,
+        example: "steps={{ max: { stage: 'max' }, blur: { stage: 'blur' } }}",
+        description:
+          'Inside a <Scrolly>: the stage each step state points at. A state not listed leaves the figure as it is.',
+        check: stepsOf({ stage: oneOf(specValues(BLUR_POOL_SPEC, 'stage')) }),
+      },
+      caption,
+    ],
+    example: '<BlurPool digit={0} stage="keep" />',
+    fallback:
+      "The one-dimensional aliasing example and both CNNs' parameters, operations, accuracy and shift consistency, computed at build time (@receptive/core, the model cards).",
+    keyboard: BLUR_POOL_SPEC.keyboard,
   },
 ];
 

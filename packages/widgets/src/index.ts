@@ -3,6 +3,13 @@
  * import `@receptive/widgets/elements` (or call `defineWidgets()`) to register the tags.
  */
 export {
+  aliasingExample,
+  BLUR_POOL_SPEC,
+  BlurPool,
+  type BlurStage,
+  blurPoolStages,
+} from './blur-pool.js';
+export {
   CONV_LAYER_3D_SPEC,
   ConvLayer3D,
   type ConvLayer3dDrawn,
@@ -97,5 +104,29 @@ export {
   type StepAttributes,
   type StepChange,
 } from './scrolly.js';
+export {
+  type BlockShift,
+  blockExample,
+  parseOne,
+  SHIFT_BLOCK_SIZE,
+  SHIFT_BLOCK_SPEC,
+  ShiftBlock,
+} from './shift-block.js';
+export {
+  EDGE_MAX_SHIFT,
+  type EdgeShiftCounts,
+  edgeMaps,
+  edgeShiftDiff,
+  parseShift,
+  SHIFT_EDGE_SPEC,
+  ShiftEdge,
+} from './shift-edge.js';
+export {
+  MAX_SHIFT,
+  SHIFT_NETWORK_SPEC,
+  type ShiftAnswer,
+  ShiftNetwork,
+  shiftedBatch,
+} from './shift-network.js';
 export { colorKey, inkColor, inkRgb, type Rgb, signedColor, signedRgb, THEME } from './theme.js';
 export { defineWidgets, WIDGETS } from './widgets.js';

@@ -1,3 +1,4 @@
+import { BlurPool } from './blur-pool.js';
 import { ConvLayer3D } from './conv-layer-3d.js';
 import { DigitPad } from './digit-pad.js';
 import { FeatureMaps } from './feature-maps.js';
@@ -7,6 +8,9 @@ import { Network3D } from './network-3d.js';
 import { PhotoConv } from './photo-conv.js';
 import { Pooling } from './pooling.js';
 import { Scrolly } from './scrolly.js';
+import { ShiftBlock } from './shift-block.js';
+import { ShiftEdge } from './shift-edge.js';
+import { ShiftNetwork } from './shift-network.js';
 
 /** Every element with its tag; `spec` on each class describes its API. */
 export const WIDGETS = {
@@ -19,6 +23,10 @@ export const WIDGETS = {
   'rf-feature-maps': FeatureMaps,
   'rf-scrolly': Scrolly,
   'rf-network-3d': Network3D,
+  'rf-shift-block': ShiftBlock,
+  'rf-shift-edge': ShiftEdge,
+  'rf-shift-network': ShiftNetwork,
+  'rf-blur-pool': BlurPool,
 } as const;
 
 /** Registers the elements that are not registered yet (safe to call twice). */

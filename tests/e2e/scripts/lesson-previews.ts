@@ -4,7 +4,9 @@
  * scaled into a PREVIEW_WIDTH x PREVIEW_HEIGHT WebP on the page's background, written to
  * apps/site/src/assets/previews/<slug>.webp, with each picture's alt text in previews.json.
  *
- * Run after a build, then rebuild the site: `pnpm --filter @receptive/e2e previews`.
+ * Run after a build, then rebuild the site: `pnpm --filter @receptive/e2e previews`. Name
+ * lessons (`pnpm --filter @receptive/e2e previews shift-invariance`) to remake only theirs and
+ * keep the other pictures and alt texts as they are.
  * A lesson missing from FIGURES gets its first scrolly figure, at its first step, and an alt
  * text made from its title; the home page shows no picture for a lesson without a file here.
  */
@@ -42,6 +44,10 @@ const FIGURES: Record<string, Figure> = {
     selector: 'rf-conv-layer-3d .stage',
     step: 'three',
     alt: 'A convolution layer in three dimensions: the lecture’s 7 × 7 image, three 3 × 3 filters and the three 5 × 5 maps they make, stacked.',
+  },
+  'shift-invariance': {
+    selector: 'rf-shift-network [data-model="cnn"]',
+    alt: 'A max-pooling network’s answer for a handwritten 7: its probability bars, and a 9 × 9 heat map of how sure it stays when the 7 moves up to four pixels each way, pale where a shift loses the digit.',
   },
   pooling: {
     selector: 'rf-pooling',
@@ -96,9 +102,12 @@ async function toWebp(page: Page, png: Buffer, background: string): Promise<Buff
 
 const server = await serveSite();
 const browser = await launchBrowser();
-const alts: Record<string, string> = {};
+const only = process.argv.slice(2);
+const alts: Record<string, string> = only.length
+  ? JSON.parse(readFileSync(new URL('previews.json', OUT), 'utf8'))
+  : {};
 try {
-  for (const { slug, title } of lessons()) {
+  for (const { slug, title } of lessons().filter((l) => !only.length || only.includes(l.slug))) {
     const figure = FIGURES[slug] ?? {
       selector: 'rf-scrolly > [slot="figure"]',
       alt: `The first figure of the lesson “${title}”.`,

@@ -32,6 +32,7 @@ const PAGES = [
   { path: '/lessons/convolution/', title: 'Convolution' },
   { path: '/lessons/convolution-layers/', title: 'Convolution layers' },
   { path: '/lessons/pooling/', title: 'Pooling' },
+  { path: '/lessons/shift-invariance/', title: 'Shift invariance' },
 ];
 
 // The convolution lesson's scrolly: each step state and the kernel settings it sets.

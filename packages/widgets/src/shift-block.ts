@@ -1,0 +1,224 @@
+import { maxPool2d, tensor } from '@receptive/core';
+import { ElementBase, el, rovingGrid, shadow } from './dom.js';
+import { applyAttribute, type WidgetSpec, WidgetValueError } from './props.js';
+import { BASE_CSS, THEME } from './theme.js';
+
+/** `event.detail` of `rf-shift-block`. */
+export interface BlockShift {
+  /** Where the 1 sits, 0-based row and column of the 4 x 4 input. */
+  y: number;
+  x: number;
+  /** The 2 x 2 pooled grid, row by row. */
+  pooled: number[];
+}
+
+/** Side of the input grid: two 2 x 2 pooling blocks across and down. */
+export const SHIFT_BLOCK_SIZE = 4;
+
+export const SHIFT_BLOCK_SPEC: WidgetSpec = {
+  tag: 'rf-shift-block',
+  summary:
+    "The lecture's shift example, live: a 4 × 4 input holding a single 1, cut into 2 × 2 blocks and max-pooled by @receptive/core. Move the 1 and see when the pooled grid changes.",
+  props: [
+    {
+      attribute: 'one',
+      property: 'one',
+      type: '{ y: number; x: number }; the attribute is "row,column", counted from 1',
+      default: '1,1',
+      example: 'one="1,3"',
+      description: 'Where the single 1 sits in the 4 × 4 input (a scroll step can set it).',
+    },
+  ],
+  events: [
+    {
+      name: 'rf-shift-block',
+      detail: 'BlockShift { y: number; x: number; pooled: number[] }',
+      description: 'Each time the 1 moves, with the pooled grid.',
+    },
+  ],
+  fallback:
+    'Put a table of the example in the element (the Astro component computes one at build time); it shows until the script runs.',
+  keyboard:
+    'Tab into the input grid; the arrow keys, Home and End move the 1, and the pooled grid is announced.',
+};
+
+const TAG = SHIFT_BLOCK_SPEC.tag;
+const N = SHIFT_BLOCK_SIZE;
+const BLOCK_NAMES = ['top-left', 'top-right', 'bottom-left', 'bottom-right'];
+
+/** The `one` attribute: "row,column" counted from 1. */
+export function parseOne(value: string | null): { y: number; x: number } {
+  const nums = (value ?? '')
+    .trim()
+    .split(/[\s,]+/)
+    .map(Number);
+  if (nums.length !== 2 || !nums.every((n) => Number.isInteger(n) && n >= 1 && n <= N)) {
+    throw new WidgetValueError(
+      TAG,
+      'one',
+      value ?? '',
+      `"row,column" with each from 1 to ${N} (counted from 1)`,
+    );
+  }
+  return { y: nums[0]! - 1, x: nums[1]! - 1 };
+}
+
+/**
+ * The example computed by the core: a 4 x 4 input of zeros with a 1 at (y, x), max-pooled in
+ * 2 x 2 blocks. The Astro component builds its no-JavaScript table from the same function.
+ * @example blockExample(0, 2).pooled // [0, 1, 0, 0]
+ */
+export function blockExample(y: number, x: number): { input: number[]; pooled: number[] } {
+  const input = new Float32Array(N * N);
+  input[y * N + x] = 1;
+  const pooled = maxPool2d(tensor(input, [1, 1, N, N]), { kernel: 2 });
+  return { input: Array.from(input), pooled: Array.from(pooled.data) };
+}
+
+const CSS = `${BASE_CSS}
+.row { display: flex; flex-wrap: wrap; align-items: center; gap: 1rem; }
+figure { margin: 0; }
+figcaption { font-size: 0.8rem; color: var(--rf-muted); margin-bottom: 0.3rem; }
+.grid { display: grid; width: max-content; border: 2px solid var(--rf-ink); font-variant-numeric: tabular-nums; }
+.grid > [role="row"] { display: contents; }
+.cell { width: ${THEME.labCell}px; height: ${THEME.labCell}px; display: grid; place-items: center; font-size: 1rem; border: 1px solid var(--rf-line); box-sizing: border-box; background: #fff; color: #000; }
+.in .cell { cursor: pointer; touch-action: manipulation; }
+.in .cell.b-right { border-right: 2px solid var(--rf-ink); }
+.in .cell.b-down { border-bottom: 2px solid var(--rf-ink); }
+.cell.one { background: #1d1d1f; color: #fff; font-weight: 700; }
+.cell.lit { outline: 3px solid var(--rf-highlight); outline-offset: -3px; }
+.cell:focus-visible { outline: 3px solid var(--rf-focus); outline-offset: -3px; }
+.out .cell { width: ${THEME.labCell * 1.5}px; height: ${THEME.labCell * 1.5}px; font-size: 1.2rem; }
+.arrow { font-size: 1.4rem; color: var(--rf-muted); }
+.say { margin: 0.75rem 0 0; min-height: 3em; }
+`;
+
+/**
+ * `<rf-shift-block one="1,1">`: see {@link SHIFT_BLOCK_SPEC}.
+ */
+export class ShiftBlock extends ElementBase {
+  static readonly spec = SHIFT_BLOCK_SPEC;
+  static readonly observedAttributes = ['one'];
+
+  #one = { y: 0, x: 0 };
+  #root: ShadowRoot | null = null;
+  #moveTo: ((y: number, x: number, focus?: boolean) => void) | null = null;
+  #pooled: number[] = [];
+
+  get one(): { y: number; x: number } {
+    return { ...this.#one };
+  }
+  set one(v: { y: number; x: number }) {
+    this.#one = parseOne(`${v.y + 1},${v.x + 1}`);
+    this.#update();
+  }
+  /** The pooled 2 x 2 grid shown now, row by row. */
+  get pooled(): number[] {
+    return [...this.#pooled];
+  }
+
+  attributeChangedCallback(_name: string, _old: string | null, value: string | null): void {
+    applyAttribute(
+      () => parseOne(value ?? '1,1'),
+      (o) => {
+        this.one = o;
+      },
+    );
+  }
+
+  connectedCallback(): void {
+    if (this.#root) return;
+    this.#root = shadow(this, CSS);
+    const input = el('div', {
+      class: 'grid in',
+      role: 'grid',
+      'aria-label': 'Input, 4 × 4, cut into four 2 × 2 blocks: choose where the 1 sits',
+    });
+    input.style.gridTemplateColumns = `repeat(${N}, auto)`;
+    for (let y = 0; y < N; y++) {
+      const row = el('div', { role: 'row' });
+      for (let x = 0; x < N; x++) {
+        const cell = el('div', {
+          class: `cell${x % 2 === 0 && x < N - 1 ? ' b-right' : ''}${y % 2 === 0 && y < N - 1 ? ' b-down' : ''}`,
+          role: 'gridcell',
+          tabindex: -1,
+          'data-y': y,
+          'data-x': x,
+        });
+        row.append(cell);
+      }
+      input.append(row);
+    }
+    const output = el('div', { class: 'grid out', role: 'img', 'aria-label': 'Pooled, 2 × 2' });
+    output.style.gridTemplateColumns = 'repeat(2, auto)';
+    for (let i = 0; i < 4; i++) output.append(el('span', { class: 'cell', 'data-i': i }));
+    const say = el('p', { class: 'say', 'aria-live': 'polite' });
+    this.#root.append(
+      el(
+        'div',
+        { class: 'row' },
+        el('figure', {}, el('figcaption', {}, 'Input 4 × 4 (blocks outlined)'), input),
+        el('span', { class: 'arrow', 'aria-hidden': 'true' }, '→'),
+        el('figure', {}, el('figcaption', {}, 'Max-pooled 2 × 2'), output),
+      ),
+      say,
+    );
+    this.#moveTo = rovingGrid(input, N, N);
+    // Focus (arrow keys, Tab) and a press (mouse, pen, touch) both put the 1 in the cell.
+    input.addEventListener('focusin', (e) => this.#pick(e.target));
+    input.addEventListener('pointerdown', (e) => {
+      const cell = (e.target as HTMLElement).closest<HTMLElement>('[data-y]');
+      if (!cell) return;
+      this.#pick(cell);
+      this.#moveTo?.(Number(cell.dataset['y']), Number(cell.dataset['x']), true);
+    });
+    this.#update();
+  }
+
+  #pick(target: EventTarget | null): void {
+    const cell = (target as HTMLElement | null)?.closest?.<HTMLElement>('[data-y]');
+    if (!cell) return;
+    const y = Number(cell.dataset['y']);
+    const x = Number(cell.dataset['x']);
+    if (y === this.#one.y && x === this.#one.x) return;
+    this.#one = { y, x };
+    this.setAttribute('one', `${y + 1},${x + 1}`);
+  }
+
+  #update(): void {
+    const root = this.#root;
+    if (!root) return;
+    const { y, x } = this.#one;
+    const { input, pooled } = blockExample(y, x);
+    this.#pooled = pooled;
+    this.#moveTo?.(y, x, root.activeElement !== null);
+    for (const cell of root.querySelectorAll<HTMLElement>('.in [data-y]')) {
+      const cy = Number(cell.dataset['y']);
+      const cx = Number(cell.dataset['x']);
+      const v = input[cy * N + cx]!;
+      cell.textContent = String(v);
+      cell.classList.toggle('one', v === 1);
+      cell.setAttribute(
+        'aria-label',
+        `Row ${cy + 1}, column ${cx + 1}: ${v}${v === 1 ? ' (the 1)' : ''}`,
+      );
+    }
+    const block = Math.floor(y / 2) * 2 + Math.floor(x / 2);
+    for (const cell of root.querySelectorAll<HTMLElement>('.out [data-i]')) {
+      const i = Number(cell.dataset['i']);
+      cell.textContent = String(pooled[i]);
+      cell.classList.toggle('one', pooled[i] === 1);
+      cell.classList.toggle('lit', i === block);
+    }
+    this.dataset['pooled'] = pooled.join(',');
+    const first = pooled[0]!;
+    root.querySelector('.say')!.textContent =
+      `The 1 is at row ${y + 1}, column ${x + 1}, in the ${BLOCK_NAMES[block]} block. Pooled: ${pooled.slice(0, 2).join(' ')} / ${pooled.slice(2).join(' ')}; the top-left block gives ${first}.`;
+    this.dispatchEvent(
+      new CustomEvent<BlockShift>('rf-shift-block', {
+        detail: { y, x, pooled },
+        bubbles: true,
+      }),
+    );
+  }
+}

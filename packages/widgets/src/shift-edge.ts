@@ -1,0 +1,328 @@
+import { conv2d, maxPool2d, shift2d, type Tensor, tensor } from '@receptive/core';
+import { ElementBase, el, shadow } from './dom.js';
+import { testDigit } from './held-out.js';
+import { KERNEL_PRESET_NAMES, parseKernel } from './lecture.js';
+import { applyAttribute, parseInteger, type WidgetSpec, WidgetValueError } from './props.js';
+import { BASE_CSS, inkColor, signedColor } from './theme.js';
+
+/** The largest shift each way the figure offers, in pixels. */
+export const EDGE_MAX_SHIFT = 4;
+
+/** What changed in the pooled map when the digit moved (see {@link edgeShiftDiff}). */
+export interface EdgeShiftCounts {
+  dy: number;
+  dx: number;
+  /** Pooled units whose value differs from the unshifted digit's, same place. */
+  changed: number;
+  total: number;
+  /**
+   * For an even shift: units that differ from the unshifted pooled map moved by half the shift
+   * (one pooled unit per two pixels), over the units both maps cover; null for an odd shift.
+   */
+  movedChanged: number | null;
+  movedTotal: number | null;
+}
+
+export const SHIFT_EDGE_SPEC: WidgetSpec = {
+  tag: 'rf-shift-edge',
+  summary:
+    'A test digit through one edge kernel and 2 × 2 max pooling, before and after the reader shifts it by whole pixels: the pooled units that changed are outlined and counted by @receptive/core.',
+  props: [
+    {
+      attribute: 'digit',
+      property: 'digit',
+      type: 'number',
+      default: '0',
+      example: 'digit="3"',
+      description: 'Which MNIST test digit to show (0 to 9999).',
+    },
+    {
+      attribute: 'kernel',
+      property: 'kernel',
+      type: 'number[] (9 values); the attribute also takes a preset name',
+      default: 'horizontal-edge',
+      values: KERNEL_PRESET_NAMES,
+      example: 'kernel="horizontal-edge"',
+      description: 'The edge kernel that makes the feature map.',
+    },
+    {
+      attribute: 'shift',
+      property: 'shift',
+      type: '{ dy: number; dx: number }; the attribute is "down,right" in pixels, -4 to 4',
+      default: '0,1',
+      example: 'shift="0,2"',
+      description: 'How far the digit is moved (a scroll step can set it).',
+    },
+  ],
+  events: [
+    {
+      name: 'rf-shift-edge',
+      detail:
+        'EdgeShiftCounts { dy; dx; changed; total; movedChanged: number | null; movedTotal: number | null }',
+      description: 'After every shift, with the counts shown.',
+    },
+  ],
+  fallback: 'Put a short description or a table in the element; it shows until the script runs.',
+  keyboard: 'Two labelled sliders set the shift (arrow keys, Home, End); the counts are announced.',
+};
+
+const TAG = SHIFT_EDGE_SPEC.tag;
+const SIZE = 28;
+
+/** The `shift` attribute: "down,right" in whole pixels. */
+export function parseShift(value: string | null): { dy: number; dx: number } {
+  const nums = (value ?? '')
+    .trim()
+    .split(/[\s,]+/)
+    .map(Number);
+  if (
+    nums.length !== 2 ||
+    !nums.every((n) => Number.isInteger(n) && Math.abs(n) <= EDGE_MAX_SHIFT)
+  ) {
+    throw new WidgetValueError(
+      TAG,
+      'shift',
+      value ?? '',
+      `"down,right" with whole pixels from -${EDGE_MAX_SHIFT} to ${EDGE_MAX_SHIFT}`,
+    );
+  }
+  return { dy: nums[0]!, dx: nums[1]! };
+}
+
+/** The figure's maps: the digit's feature map under `kernel` (no bias) and its 2 x 2 max pool. */
+export function edgeMaps(pixels: Float32Array, kernel: readonly number[]) {
+  const input = tensor(pixels, [1, 1, SIZE, SIZE]);
+  const feature = conv2d(input, tensor(Float32Array.from(kernel), [1, 1, 3, 3]));
+  return { input, feature, pooled: maxPool2d(feature, { kernel: 2 }) };
+}
+
+const differs = (a: number, b: number) => Math.abs(a - b) > 1e-6;
+
+/**
+ * Counts the pooled units a shift changes: `base` is the pooled map of the digit, `moved` that of
+ * the shifted digit. For an even shift, also compares `moved` with `base` moved by half the shift
+ * (where both are defined): max pooling's stride is 2, so two pixels should move it by one unit.
+ */
+export function edgeShiftDiff(
+  base: Tensor,
+  moved: Tensor,
+  dy: number,
+  dx: number,
+): EdgeShiftCounts {
+  const [, , h, w] = base.shape as [number, number, number, number];
+  let changed = 0;
+  for (let i = 0; i < h * w; i++) if (differs(base.data[i]!, moved.data[i]!)) changed++;
+  let movedChanged: number | null = null;
+  let movedTotal: number | null = null;
+  if (dy % 2 === 0 && dx % 2 === 0) {
+    movedChanged = 0;
+    movedTotal = 0;
+    const uy = dy / 2;
+    const ux = dx / 2;
+    for (let y = 0; y < h; y++) {
+      const sy = y - uy;
+      if (sy < 0 || sy >= h) continue;
+      for (let x = 0; x < w; x++) {
+        const sx = x - ux;
+        if (sx < 0 || sx >= w) continue;
+        movedTotal++;
+        if (differs(moved.data[y * w + x]!, base.data[sy * w + sx]!)) movedChanged++;
+      }
+    }
+  }
+  return { dy, dx, changed, total: h * w, movedChanged, movedTotal };
+}
+
+const CSS = `${BASE_CSS}
+:host { container-type: inline-size; }
+.maps { --c: clamp(3px, calc((100cqw - 2rem) / 82), 9px); display: flex; flex-wrap: wrap; gap: 0.8rem; align-items: flex-start; }
+.maps figure { width: min-content; }
+.map { display: grid; outline: 1px solid var(--rf-line); width: max-content; position: relative; }
+.map span { display: block; width: var(--c); height: var(--c); }
+.map.pooled span { width: calc(2 * var(--c)); height: calc(2 * var(--c)); }
+.map span.changed { outline: 2px solid var(--rf-highlight); outline-offset: -1px; z-index: 1; }
+.controls { display: grid; grid-template-columns: auto 1fr 2.5em; gap: 0.3rem 0.6rem; align-items: center; max-width: 24rem; margin-bottom: 0.6rem; }
+.controls input[type="range"] { width: 100%; min-height: 2rem; }
+.controls output { font-variant-numeric: tabular-nums; text-align: right; }
+.count { margin: 0.7rem 0 0; min-height: 3em; }
+.count strong { font-size: 1.15em; }
+.key { display: inline-block; width: 0.9em; height: 0.9em; outline: 2px solid var(--rf-highlight); vertical-align: -0.1em; margin-right: 0.2em; }
+`;
+
+/**
+ * `<rf-shift-edge digit="0" kernel="horizontal-edge" shift="0,1">`: see {@link SHIFT_EDGE_SPEC}.
+ */
+export class ShiftEdge extends ElementBase {
+  static readonly spec = SHIFT_EDGE_SPEC;
+  static readonly observedAttributes = ['digit', 'kernel', 'shift'];
+
+  #digit = 0;
+  #kernel: number[] = parseKernel(TAG, 'kernel', 'horizontal-edge');
+  #shift = { dy: 0, dx: 1 };
+  #root: ShadowRoot | null = null;
+  #pixels: Float32Array | null = null;
+  #counts: EdgeShiftCounts | null = null;
+  #token = 0;
+
+  get digit(): number {
+    return this.#digit;
+  }
+  set digit(v: number) {
+    this.#digit = parseInteger(TAG, 'digit', String(v), 0, 9999);
+    void this.#load();
+  }
+  get kernel(): number[] {
+    return [...this.#kernel];
+  }
+  set kernel(v: readonly number[] | string) {
+    this.#kernel = parseKernel(TAG, 'kernel', typeof v === 'string' ? v : v.join(','));
+    this.#render();
+  }
+  get shift(): { dy: number; dx: number } {
+    return { ...this.#shift };
+  }
+  set shift(s: { dy: number; dx: number }) {
+    this.#shift = parseShift(`${s.dy},${s.dx}`);
+    this.#render();
+  }
+  /** The counts shown now (null until the digit is in). */
+  get counts(): EdgeShiftCounts | null {
+    return this.#counts ? { ...this.#counts } : null;
+  }
+
+  attributeChangedCallback(name: string, _old: string | null, value: string | null): void {
+    if (name === 'digit') {
+      applyAttribute(
+        () => parseInteger(TAG, 'digit', value ?? '0', 0, 9999),
+        (d) => {
+          this.digit = d;
+        },
+      );
+    } else if (name === 'kernel') {
+      applyAttribute(
+        () => parseKernel(TAG, 'kernel', value ?? 'horizontal-edge'),
+        (k) => {
+          this.kernel = k;
+        },
+      );
+    } else {
+      applyAttribute(
+        () => parseShift(value ?? '0,1'),
+        (s) => {
+          this.shift = s;
+        },
+      );
+    }
+  }
+
+  connectedCallback(): void {
+    if (this.#root) return;
+    this.#root = shadow(this, CSS);
+    const slider = (axis: 'dy' | 'dx', label: string) => {
+      const input = el('input', {
+        type: 'range',
+        id: axis,
+        min: -EDGE_MAX_SHIFT,
+        max: EDGE_MAX_SHIFT,
+        step: 1,
+        value: this.#shift[axis],
+      });
+      const out = el('output', { for: axis }, String(this.#shift[axis]));
+      input.addEventListener('input', () => {
+        this.setAttribute(
+          'shift',
+          axis === 'dy' ? `${input.value},${this.#shift.dx}` : `${this.#shift.dy},${input.value}`,
+        );
+      });
+      return [el('label', { for: axis }, label), input, out];
+    };
+    this.#root.append(
+      el(
+        'div',
+        { class: 'controls' },
+        ...slider('dy', 'Shift down (px)'),
+        ...slider('dx', 'Shift right (px)'),
+      ),
+      el('div', { class: 'maps' }),
+      el('p', { class: 'count', 'aria-live': 'polite' }, 'Loading a test digit…'),
+      el('p', { class: 'caption status' }),
+    );
+    void this.#load();
+  }
+
+  async #load(): Promise<void> {
+    if (!this.#root) return;
+    const token = ++this.#token;
+    try {
+      const d = await testDigit(this.#digit);
+      if (token !== this.#token) return;
+      this.#pixels = d.pixels;
+      this.#root.querySelector('.status')!.textContent =
+        `Test digit ${d.index + 1} of ${d.count.toLocaleString('en-US')} (a ${d.label}), convolved with the kernel (no bias), then max-pooled in 2 × 2 blocks. Outlined: pooled units that differ from the unshifted digit's.`;
+    } catch (err) {
+      this.#root.querySelector('.count')!.textContent =
+        `The test digits could not be loaded: ${(err as Error).message}`;
+      return;
+    }
+    this.#render();
+  }
+
+  #render(): void {
+    const root = this.#root;
+    if (!root || !this.#pixels) return;
+    const { dy, dx } = this.#shift;
+    for (const axis of ['dy', 'dx'] as const) {
+      const input = root.querySelector<HTMLInputElement>(`#${axis}`)!;
+      input.value = String(this.#shift[axis]);
+      root.querySelector(`output[for="${axis}"]`)!.textContent = input.value;
+    }
+    const base = edgeMaps(this.#pixels, this.#kernel);
+    const shifted = shift2d(base.input, dy, dx);
+    const moved = edgeMaps(shifted.data, this.#kernel);
+    const counts = edgeShiftDiff(base.pooled, moved.pooled, dy, dx);
+    this.#counts = counts;
+    let max = 0;
+    for (const v of base.feature.data) max = Math.max(max, Math.abs(v));
+    const grid = (
+      t: Tensor,
+      kind: string,
+      label: string,
+      color: (v: number) => string,
+      mark?: Tensor,
+    ) => {
+      const [, , h, w] = t.shape as [number, number, number, number];
+      const map = el('div', {
+        class: `map ${kind}`,
+        role: 'img',
+        'aria-label': label,
+        'data-map': kind,
+      });
+      map.style.gridTemplateColumns = `repeat(${w}, auto)`;
+      for (let i = 0; i < h * w; i++) {
+        const s = el('span');
+        s.style.background = color(t.data[i]!);
+        if (mark && differs(mark.data[i]!, t.data[i]!)) s.className = 'changed';
+        map.append(s);
+      }
+      return el('figure', {}, el('figcaption', {}, label), map);
+    };
+    const sign = (v: number) => signedColor(v, max).bg;
+    root.querySelector('.maps')!.replaceChildren(
+      grid(shifted, 'input', `Digit, moved ${dy} down and ${dx} right`, (v) => inkColor(v).bg),
+      grid(base.pooled, 'pooled before', 'Pooled, unshifted (13 × 13)', sign),
+      grid(moved.pooled, 'pooled after', 'Pooled, shifted (13 × 13)', sign, base.pooled),
+    );
+    const moves =
+      counts.movedChanged === null
+        ? ` An odd shift does not line up with the 2 × 2 blocks, so the map does not simply move.`
+        : dy === 0 && dx === 0
+          ? ''
+          : ` Compared with the unshifted map moved by ${Math.abs(dy / 2) + Math.abs(dx / 2) === 1 ? 'one unit' : `${dy / 2} down and ${dx / 2} right`}: <strong>${counts.movedChanged}</strong> of ${counts.movedTotal} differ.`;
+    root.querySelector('.count')!.innerHTML =
+      `<span class="key" aria-hidden="true"></span><strong>${counts.changed}</strong> of ${counts.total} pooled units changed.${moves}`;
+    this.dataset['changed'] = String(counts.changed);
+    this.dispatchEvent(
+      new CustomEvent<EdgeShiftCounts>('rf-shift-edge', { detail: counts, bubbles: true }),
+    );
+  }
+}

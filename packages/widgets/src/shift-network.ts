@@ -1,0 +1,559 @@
+import { type SequentialModel, shift2d, tensor } from '@receptive/core';
+import { type ByteProgress, fetchBytes, type ModelName, modelUrl } from '@receptive/models';
+import type { DigitChange } from './digit-pad.js';
+import { ElementBase, el, rovingGrid, shadow, watchViewport } from './dom.js';
+import { percent } from './format.js';
+import { testDigit } from './held-out.js';
+import { formatDownload } from './model-compare.js';
+import { applyAttribute, parseInteger, type WidgetSpec } from './props.js';
+import { BASE_CSS, colorKey, inkColor, inkRgb, THEME } from './theme.js';
+
+/** The largest shift, in pixels, each way: the heat map is (2 * MAX_SHIFT + 1) squared. */
+export const MAX_SHIFT = 4;
+const SIDE = 2 * MAX_SHIFT + 1;
+const SHIFTS = SIDE * SIDE;
+const MODELS: ModelName[] = ['cnn', 'cnn-blurpool'];
+const TITLES: Record<string, string> = { cnn: 'Max pooling', 'cnn-blurpool': 'BlurPool' };
+
+/** `event.detail` of `rf-shift`. */
+export interface ShiftAnswer {
+  dy: number;
+  dx: number;
+  /** The class whose probability the heat maps show. */
+  label: number;
+  results: { model: string; probs: number[]; prediction: number }[];
+}
+
+export const SHIFT_NETWORK_SPEC: WidgetSpec = {
+  tag: 'rf-shift-network',
+  summary:
+    'Shifts a digit (the reader’s own from a digit pad, or an MNIST test digit) by -4 to +4 pixels each way and runs the max-pooling CNN and the BlurPool CNN on every shift, with @receptive/core: probability bars for the shift chosen, and a 9 × 9 heat map of P(true class) over every shift for each model.',
+  props: [
+    {
+      attribute: 'for',
+      property: 'htmlFor',
+      type: 'string',
+      default: null,
+      example: 'for="shift-pad"',
+      description:
+        'The id of the <rf-digit-pad> whose digit to shift (a drawn or picked digit replaces the test digit).',
+    },
+    {
+      attribute: 'digit',
+      property: 'digit',
+      type: 'number',
+      default: '0',
+      example: 'digit="11"',
+      description: 'The MNIST test digit shown before the reader draws (0 to 9999).',
+    },
+  ],
+  events: [
+    {
+      name: 'rf-shift',
+      detail:
+        'ShiftAnswer { dy: number; dx: number; label: number; results: { model: string; probs: number[]; prediction: number }[] }',
+      description: 'After every change of shift or digit, once both models have answered.',
+    },
+  ],
+  fallback:
+    "Put a table of the models' measured shift accuracy in the element (the Astro component reads it from the model cards at build time); it shows until the script runs.",
+  keyboard:
+    'Two labelled sliders move the digit (arrow keys, Home, End); or Tab into either heat map and move its cursor with the arrow keys. "Next test digit" and the class menu are buttons and a select. The answers are announced.',
+};
+
+const TAG = SHIFT_NETWORK_SPEC.tag;
+
+const CSS = `${BASE_CSS}
+.controls { display: grid; grid-template-columns: auto 1fr 2.5em; gap: 0.3rem 0.6rem; align-items: center; max-width: 26rem; }
+.controls input[type="range"] { width: 100%; min-height: 2rem; }
+.controls output { font-variant-numeric: tabular-nums; text-align: right; }
+.tools { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; margin: 0.5rem 0; }
+.head { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
+.digit { width: 84px; height: 84px; image-rendering: pixelated; border: 1px solid var(--rf-line); }
+.models { display: grid; grid-template-columns: repeat(auto-fit, minmax(15rem, 1fr)); gap: 1rem; margin-top: 0.6rem; }
+.model { border: 1px solid var(--rf-line); border-radius: 6px; padding: 0.5rem 0.7rem; }
+.title { font-weight: 600; margin: 0 0 0.3rem; }
+.pair { display: flex; gap: 0.8rem; align-items: flex-start; flex-wrap: wrap; }
+ol { list-style: none; padding: 0; margin: 0; flex: 1; min-width: 9rem; }
+li { display: grid; grid-template-columns: 1em minmax(3rem, 1fr) 3.6em; gap: 0.3em; align-items: center; font-variant-numeric: tabular-nums; font-size: 0.8em; line-height: 1.25; }
+.bar { display: block; width: 100%; height: 0.6em; background: var(--rf-panel); border-radius: 2px; overflow: hidden; }
+.fill { display: block; height: 100%; width: 0; background: var(--rf-muted); transition: width ${THEME.barTransitionMs}ms linear; }
+li.top .fill { background: var(--rf-highlight); }
+li.top { font-weight: 600; }
+li.true span:first-child { text-decoration: underline; }
+.pct { text-align: right; }
+.heat { display: grid; grid-template-columns: repeat(${SIDE}, 1.05rem); grid-auto-rows: 1.05rem; border: 1px solid var(--rf-line); width: max-content; }
+.heat > [role="row"] { display: contents; }
+.heat [data-dy] { display: block; cursor: pointer; touch-action: manipulation; }
+.heat [data-dy].here { outline: 3px solid var(--rf-highlight); outline-offset: -2px; z-index: 1; }
+.heat [data-dy]:focus-visible { outline: 3px solid var(--rf-focus); outline-offset: -2px; z-index: 2; }
+.heat-cap { font-size: 0.75rem; color: var(--rf-muted); margin: 0 0 0.2rem; max-width: 10rem; }
+.answer { margin: 0.3rem 0 0; font-weight: 600; min-height: 1.3em; font-size: 0.9em; }
+.status { font-size: 0.85em; color: var(--rf-muted); min-height: 1.3em; }
+progress[hidden] { display: none; }
+`;
+
+interface Box {
+  name: ModelName;
+  box: HTMLElement;
+  model: SequentialModel | null;
+  bars: HTMLElement[];
+  heat: HTMLElement;
+  answer: HTMLElement;
+  moveTo: (y: number, x: number, focus?: boolean) => void;
+  /** Ten probabilities for each of the 81 shifts, dy-major (dy = -4 first). */
+  probs: Float32Array | null;
+}
+
+const index = (dy: number, dx: number) => (dy + MAX_SHIFT) * SIDE + (dx + MAX_SHIFT);
+
+/**
+ * The digit moved by every shift from -MAX_SHIFT to MAX_SHIFT each way, as one batch
+ * [81, 1, 28, 28], dy-major: row `index(dy, dx)` is `shift2d(digit, dy, dx)`.
+ */
+export function shiftedBatch(pixels: Float32Array): Float32Array {
+  const one = tensor(pixels, [1, 1, 28, 28]);
+  const out = new Float32Array(SHIFTS * 784);
+  for (let dy = -MAX_SHIFT; dy <= MAX_SHIFT; dy++) {
+    for (let dx = -MAX_SHIFT; dx <= MAX_SHIFT; dx++) {
+      out.set(shift2d(one, dy, dx).data, index(dy, dx) * 784);
+    }
+  }
+  return out;
+}
+
+/**
+ * `<rf-shift-network for="shift-pad">`: see {@link SHIFT_NETWORK_SPEC}.
+ *
+ * Both models are run once per digit on all 81 shifts (a batch per heat-map row, yielding to the
+ * page between rows); moving the shift afterwards only reads those answers, so a step is cheap.
+ */
+export class ShiftNetwork extends ElementBase {
+  static readonly spec = SHIFT_NETWORK_SPEC;
+  static readonly observedAttributes = ['for', 'digit'];
+
+  #digit = 0;
+  #root: ShadowRoot | null = null;
+  #boxes: Box[] = [];
+  #dy = 0;
+  #dx = 0;
+  #label = 0;
+  #pixels: Float32Array | null = null;
+  #source = '';
+  #started = false;
+  #generation = 0;
+  #unwatch: (() => void) | null = null;
+  #announceTimer = 0;
+  #canvas: HTMLCanvasElement | null = null;
+  #status: HTMLElement | null = null;
+  #progress: HTMLProgressElement | null = null;
+  #select: HTMLSelectElement | null = null;
+  #sliders: Record<'dx' | 'dy', HTMLInputElement> | null = null;
+  #live: HTMLElement | null = null;
+  /** Milliseconds each shift update took (bars, heat-map cursor, digit), newest last. */
+  readonly updateTimes: number[] = [];
+  #onDigit = (e: Event) => {
+    const target = e.composedPath()[0] as Element | undefined;
+    if (!this.htmlFor || target?.id !== this.htmlFor) return;
+    const d = (e as CustomEvent<DigitChange>).detail;
+    if (d.empty || d.drawing) return;
+    const label = d.source === 'held-out' && d.label !== undefined ? d.label : null;
+    void this.#setDigit(
+      d.pixels,
+      label,
+      d.source === 'held-out' ? `Test digit ${(d.index ?? 0) + 1}` : 'Your digit',
+    );
+  };
+
+  get htmlFor(): string | null {
+    return this.getAttribute('for');
+  }
+  set htmlFor(v: string | null) {
+    if (v === null) this.removeAttribute('for');
+    else this.setAttribute('for', v);
+  }
+  get digit(): number {
+    return this.#digit;
+  }
+  set digit(v: number) {
+    this.#digit = parseInteger(TAG, 'digit', String(v), 0, 9999);
+    if (this.#started) void this.#loadTestDigit();
+  }
+  /** The shift shown now, in pixels (positive: down, right). */
+  get shift(): { dy: number; dx: number } {
+    return { dy: this.#dy, dx: this.#dx };
+  }
+  set shift(s: { dy: number; dx: number }) {
+    const clamp = (v: number) => Math.max(-MAX_SHIFT, Math.min(MAX_SHIFT, Math.round(v)));
+    this.#dy = clamp(s.dy);
+    this.#dx = clamp(s.dx);
+    this.#show();
+  }
+  /** The class the heat maps show P of. */
+  get label(): number {
+    return this.#label;
+  }
+  /** The digit shown now, unshifted (784 values). */
+  get pixels(): Float32Array | null {
+    return this.#pixels;
+  }
+  /** Each model's P(label) over every shift, 81 values dy-major, once computed. */
+  get heatMaps(): Record<string, number[]> {
+    const out: Record<string, number[]> = {};
+    for (const b of this.#boxes) {
+      if (b.probs)
+        out[b.name] = Array.from({ length: SHIFTS }, (_, i) => b.probs![i * 10 + this.#label]!);
+    }
+    return out;
+  }
+
+  attributeChangedCallback(name: string, _old: string | null, value: string | null): void {
+    if (name === 'digit') {
+      applyAttribute(
+        () => parseInteger(TAG, 'digit', value ?? '0', 0, 9999),
+        (d) => {
+          this.digit = d;
+        },
+      );
+    }
+  }
+
+  connectedCallback(): void {
+    document.addEventListener('rf-digit', this.#onDigit);
+    if (!this.#root) this.#build();
+    this.#unwatch = watchViewport(this, THEME.wakeMargin, (near) => {
+      if (near && !this.#started) void this.#start();
+    });
+  }
+
+  disconnectedCallback(): void {
+    document.removeEventListener('rf-digit', this.#onDigit);
+    this.#unwatch?.();
+    clearTimeout(this.#announceTimer);
+  }
+
+  #build(): void {
+    const root = shadow(this, CSS);
+    this.#root = root;
+    const slider = (axis: 'dx' | 'dy', label: string) => {
+      const input = el('input', {
+        type: 'range',
+        min: -MAX_SHIFT,
+        max: MAX_SHIFT,
+        step: 1,
+        value: 0,
+        id: axis,
+        'data-axis': axis,
+      });
+      const out = el('output', { for: axis }, '0');
+      input.addEventListener('input', () => {
+        out.textContent = input.value;
+        this.shift =
+          axis === 'dx'
+            ? { dy: this.#dy, dx: Number(input.value) }
+            : { dy: Number(input.value), dx: this.#dx };
+      });
+      return { input, nodes: [el('label', { for: axis }, label), input, out] };
+    };
+    const sx = slider('dx', 'Shift right (px)');
+    const sy = slider('dy', 'Shift down (px)');
+    this.#sliders = { dx: sx.input, dy: sy.input };
+    this.#canvas = el('canvas', {
+      class: 'digit',
+      width: 28,
+      height: 28,
+      role: 'img',
+      'aria-label': 'The shifted digit',
+    });
+    const next = el('button', { type: 'button', class: 'next' }, 'Next test digit');
+    next.addEventListener('click', () => {
+      this.#digit = (this.#digit + 1) % 10000;
+      void this.#loadTestDigit();
+    });
+    this.#select = el('select', { id: 'label', class: 'label' });
+    for (let d = 0; d < 10; d++) this.#select.append(el('option', { value: d }, String(d)));
+    this.#select.addEventListener('change', () => {
+      this.#label = Number(this.#select!.value);
+      this.#paintHeat();
+      this.#show();
+    });
+    this.#status = el(
+      'p',
+      { class: 'status' },
+      'The models load when this figure comes into view.',
+    );
+    this.#progress = el('progress', {
+      max: 1,
+      'aria-label': 'Downloading the two models',
+      hidden: true,
+    });
+    this.#live = el('p', { class: 'sr-only', 'aria-live': 'polite' });
+    this.#boxes = MODELS.map((name) => {
+      const bars: HTMLElement[] = [];
+      const list = el('ol', { 'aria-label': `${TITLES[name]}: probability of each digit` });
+      for (let d = 0; d < 10; d++) {
+        const li = el(
+          'li',
+          { 'data-class': d },
+          el('span', {}, String(d)),
+          el('span', { class: 'bar', 'aria-hidden': 'true' }, el('span', { class: 'fill' })),
+          el('span', { class: 'pct' }, '–'),
+        );
+        bars.push(li);
+        list.append(li);
+      }
+      const heat = el('div', {
+        class: 'heat',
+        role: 'grid',
+        'aria-label': `${TITLES[name]}: probability of the true class for every shift; rows shift down, columns shift right, -4 to +4`,
+      });
+      for (let dy = -MAX_SHIFT; dy <= MAX_SHIFT; dy++) {
+        const row = el('div', { role: 'row' });
+        for (let dx = -MAX_SHIFT; dx <= MAX_SHIFT; dx++) {
+          // data-y and data-x (0 to 8) are the roving grid's; data-dy and data-dx the shift.
+          row.append(
+            el('span', {
+              role: 'gridcell',
+              tabindex: -1,
+              'data-y': dy + MAX_SHIFT,
+              'data-x': dx + MAX_SHIFT,
+              'data-dy': dy,
+              'data-dx': dx,
+            }),
+          );
+        }
+        heat.append(row);
+      }
+      const moveTo = rovingGrid(heat, SIDE, SIDE);
+      heat.addEventListener('focusin', (e) => this.#pickCell(e.target));
+      heat.addEventListener('pointerdown', (e) => this.#pickCell(e.target));
+      const answer = el('p', { class: 'answer' });
+      const box = el(
+        'section',
+        { class: 'model', 'data-model': name },
+        el('p', { class: 'title' }, `${TITLES[name]} (${name})`),
+        el(
+          'div',
+          { class: 'pair' },
+          list,
+          el('div', {}, el('p', { class: 'heat-cap' }, 'P(true class) by shift'), heat),
+        ),
+        answer,
+      );
+      return { name, box, model: null, bars, heat, answer, moveTo, probs: null };
+    });
+    root.append(
+      el(
+        'div',
+        { class: 'head' },
+        this.#canvas,
+        el('div', { class: 'controls' }, ...sy.nodes, ...sx.nodes),
+      ),
+      el(
+        'div',
+        { class: 'tools' },
+        next,
+        el('label', { for: 'label' }, 'True class ', this.#select),
+        colorKey('ink', 'P(true class)', '0', '1'),
+      ),
+      this.#progress,
+      this.#status,
+      el('div', { class: 'models' }, ...this.#boxes.map((b) => b.box)),
+      this.#live,
+    );
+  }
+
+  #pickCell(target: EventTarget | null): void {
+    const cell = (target as HTMLElement | null)?.closest?.<HTMLElement>('[data-dy]');
+    if (!cell) return;
+    const dy = Number(cell.dataset['dy']);
+    const dx = Number(cell.dataset['dx']);
+    if (dy !== this.#dy || dx !== this.#dx) this.shift = { dy, dx };
+  }
+
+  async #start(): Promise<void> {
+    this.#started = true;
+    this.dataset['state'] = 'loading';
+    this.#progress!.hidden = false;
+    const loaded = new Map<string, ByteProgress>();
+    const showProgress = () => {
+      let got = 0;
+      let total = 0;
+      let known = true;
+      for (const p of loaded.values()) {
+        got += p.loaded;
+        if (p.total) total += p.total;
+        else known = false;
+      }
+      if (known && total) {
+        this.#progress!.max = total;
+        this.#progress!.value = got;
+      }
+      this.#status!.textContent =
+        `Downloading the two models: ${formatDownload(got, known && total ? total : null)}.`;
+    };
+    try {
+      const [{ fromOnnx }, ...files] = await Promise.all([
+        import('@receptive/onnx'),
+        ...MODELS.map((name) =>
+          fetchBytes(modelUrl(name), (p) => {
+            loaded.set(name, p);
+            showProgress();
+          }),
+        ),
+      ]);
+      this.#boxes.forEach((b, i) => {
+        b.model = fromOnnx(files[i]!);
+      });
+    } catch (err) {
+      this.dataset['state'] = 'error';
+      this.#progress!.hidden = true;
+      this.#status!.textContent = `The models could not be loaded: ${(err as Error).message}.`;
+      return;
+    }
+    this.#progress!.hidden = true;
+    if (this.#pixels) await this.#run();
+    else await this.#loadTestDigit();
+  }
+
+  async #loadTestDigit(): Promise<void> {
+    try {
+      const d = await testDigit(this.#digit);
+      await this.#setDigit(d.pixels, d.label, `Test digit ${d.index + 1}`);
+    } catch (err) {
+      this.#status!.textContent = `The test digits could not be loaded: ${(err as Error).message}.`;
+    }
+  }
+
+  async #setDigit(pixels: Float32Array, label: number | null, source: string): Promise<void> {
+    this.#pixels = pixels;
+    this.#source = source;
+    this.#pendingLabel = label;
+    if (this.#boxes.every((b) => b.model)) await this.#run();
+  }
+
+  #pendingLabel: number | null = null;
+
+  /** Runs both models on all 81 shifts of the digit, one heat-map row per task. */
+  async #run(): Promise<void> {
+    const pixels = this.#pixels;
+    if (!pixels) return;
+    const generation = ++this.#generation;
+    this.dataset['state'] = 'running';
+    this.#status!.textContent = `${this.#source}: running both models on all ${SHIFTS} shifts…`;
+    const batch = shiftedBatch(pixels);
+    const results = this.#boxes.map(() => new Float32Array(SHIFTS * 10));
+    for (let row = 0; row < SIDE; row++) {
+      const rows = batch.subarray(row * SIDE * 784, (row + 1) * SIDE * 784);
+      this.#boxes.forEach((b, i) => {
+        const out = b.model!.forward(tensor(rows, [SIDE, 1, 28, 28]));
+        results[i]!.set(out.data, row * SIDE * 10);
+      });
+      await new Promise((r) => setTimeout(r, 0));
+      if (generation !== this.#generation) return;
+    }
+    this.#boxes.forEach((b, i) => {
+      b.probs = results[i]!;
+    });
+    // A drawn digit has no label: take the max-pooling CNN's answer on the unshifted digit,
+    // which the reader can correct in the menu.
+    this.#label =
+      this.#pendingLabel ?? argmax(results[0]!.subarray(index(0, 0) * 10, index(0, 0) * 10 + 10));
+    this.#select!.value = String(this.#label);
+    this.dataset['state'] = 'ready';
+    this.#status!.textContent =
+      `${this.#source}${this.#pendingLabel === null ? '' : ` (a ${this.#pendingLabel})`}, shifted by every whole pixel from -${MAX_SHIFT} to +${MAX_SHIFT} each way.`;
+    this.#paintHeat();
+    this.#show();
+  }
+
+  #paintHeat(): void {
+    for (const b of this.#boxes) {
+      if (!b.probs) continue;
+      for (const cell of b.heat.querySelectorAll<HTMLElement>('[data-dy]')) {
+        const dy = Number(cell.dataset['dy']);
+        const dx = Number(cell.dataset['dx']);
+        const p = b.probs[index(dy, dx) * 10 + this.#label]!;
+        cell.style.background = inkColor(p).bg;
+        cell.dataset['p'] = String(p);
+        cell.setAttribute('aria-label', `Down ${dy}, right ${dx}: P(${this.#label}) ${percent(p)}`);
+      }
+    }
+  }
+
+  /** Shows the answers for the current shift: bars, cursors, the shifted digit. */
+  #show(): void {
+    const t0 = performance.now();
+    const { dy, dx } = this.shift;
+    if (this.#sliders) {
+      this.#sliders.dx.value = String(dx);
+      this.#sliders.dy.value = String(dy);
+      for (const s of Object.values(this.#sliders)) {
+        const out = this.#root!.querySelector(`output[for="${s.id}"]`);
+        if (out) out.textContent = s.value;
+      }
+    }
+    if (this.#pixels && this.#canvas)
+      this.#drawDigit(shift2d(tensor(this.#pixels, [1, 1, 28, 28]), dy, dx).data);
+    const results: ShiftAnswer['results'] = [];
+    const focusIn = this.#root?.activeElement ?? null;
+    for (const b of this.#boxes) {
+      for (const c of b.heat.querySelectorAll('.here')) c.classList.remove('here');
+      b.heat.querySelector(`[data-dy="${dy}"][data-dx="${dx}"]`)?.classList.add('here');
+      b.moveTo(dy + MAX_SHIFT, dx + MAX_SHIFT, focusIn !== null && b.heat.contains(focusIn));
+      if (!b.probs) continue;
+      const p = Array.from(b.probs.subarray(index(dy, dx) * 10, index(dy, dx) * 10 + 10));
+      const top = argmax(p);
+      b.bars.forEach((li, d) => {
+        (li.querySelector('.fill') as HTMLElement).style.width = `${(p[d]! * 100).toFixed(1)}%`;
+        li.querySelector('.pct')!.textContent = percent(p[d]!);
+        li.classList.toggle('top', d === top);
+        li.classList.toggle('true', d === this.#label);
+      });
+      b.answer.textContent = `Says ${top} (${percent(p[top]!)}); P(${this.#label}) ${percent(p[this.#label]!)}`;
+      b.box.dataset['prediction'] = String(top);
+      results.push({ model: b.name, probs: p, prediction: top });
+    }
+    this.dataset['shift'] = `${dy},${dx}`;
+    if (results.length < this.#boxes.length) return;
+    this.updateTimes.push(performance.now() - t0);
+    if (this.updateTimes.length > 500) this.updateTimes.shift();
+    this.dispatchEvent(
+      new CustomEvent<ShiftAnswer>('rf-shift', {
+        detail: { dy, dx, label: this.#label, results },
+        bubbles: true,
+      }),
+    );
+    clearTimeout(this.#announceTimer);
+    this.#announceTimer = window.setTimeout(() => {
+      this.#live!.textContent =
+        `Shifted ${dy} down, ${dx} right. ` +
+        results
+          .map(
+            (r) =>
+              `${TITLES[r.model]}: says ${r.prediction}, P(${this.#label}) ${percent(r.probs[this.#label]!)}.`,
+          )
+          .join(' ');
+    }, THEME.announceDelayMs);
+  }
+
+  #drawDigit(data: Float32Array): void {
+    const ctx = this.#canvas!.getContext('2d');
+    if (!ctx) return;
+    const img = ctx.createImageData(28, 28);
+    for (let i = 0; i < 784; i++) {
+      const [r, g, b] = inkRgb(data[i]!);
+      img.data[i * 4] = r;
+      img.data[i * 4 + 1] = g;
+      img.data[i * 4 + 2] = b;
+      img.data[i * 4 + 3] = 255;
+    }
+    ctx.putImageData(img, 0, 0);
+  }
+}
+
+function argmax(p: ArrayLike<number>): number {
+  let top = 0;
+  for (let d = 1; d < p.length; d++) if (p[d]! > p[top]!) top = d;
+  return top;
+}
