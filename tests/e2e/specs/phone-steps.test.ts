@@ -12,7 +12,13 @@ import { SCREENSHOT_DIR, useHarness } from '../lib/harness.ts';
 // covered by any text, and the step's own heading shows too. A screenshot of each step is kept in
 // screenshots/steps/ for a person to look at.
 
-const LESSONS = ['curve-fitting', 'convolution', 'convolution-layers', 'pooling'];
+const LESSONS = [
+  'curve-fitting',
+  'convolution',
+  'convolution-layers',
+  'pooling',
+  'shift-invariance',
+];
 const VIEWPORTS = [
   { width: 390, height: 844 },
   { width: 1280, height: 800 },
