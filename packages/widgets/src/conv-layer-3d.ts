@@ -107,8 +107,8 @@ const CSS = `${BASE_CSS}
 .controls { display: flex; flex-wrap: wrap; gap: 0.4rem 1.2rem; align-items: end; margin-bottom: 0.5rem; }
 label { display: grid; gap: 0.1rem; font-size: 0.9em; }
 input { width: 5.5rem; padding: 0.15rem 0.3rem; }
-input[aria-invalid="true"] { outline: 2px solid ${THEME.error}; }
-.error { color: ${THEME.error}; font-size: 0.85em; margin: 0; }
+input[aria-invalid="true"] { outline: 2px solid var(--rf-error); }
+.error { color: var(--rf-error); font-size: 0.85em; margin: 0; }
 .error:empty { display: none; }
 .stage { position: relative; height: clamp(180px, 32vh, 300px); border: 1px solid var(--rf-line); border-radius: 6px; overflow: hidden; background: var(--rf-panel); }
 .stage canvas:focus-visible { outline: 3px solid var(--rf-focus); outline-offset: -3px; }

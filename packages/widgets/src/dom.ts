@@ -1,4 +1,5 @@
 /** Small DOM helpers shared by the elements (no framework). */
+import { registerThemeProperties } from './theme.js';
 
 export function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -15,8 +16,13 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
-/** Opens a shadow root with the given styles. Light-DOM children (the no-JS fallback) are not slotted, so they stop rendering once the element upgrades. */
+/**
+ * Opens a shadow root with the given styles (and registers the theme's colour properties, which
+ * they read). Light-DOM children (the no-JS fallback) are not slotted, so they stop rendering
+ * once the element upgrades.
+ */
 export function shadow(host: HTMLElement, css: string): ShadowRoot {
+  registerThemeProperties();
   const root = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
   const style = document.createElement('style');
   style.textContent = css;

@@ -128,5 +128,15 @@ export {
   ShiftNetwork,
   shiftedBatch,
 } from './shift-network.js';
-export { colorKey, inkColor, inkRgb, type Rgb, signedColor, signedRgb, THEME } from './theme.js';
+export {
+  colorKey,
+  inkColor,
+  inkRgb,
+  type Rgb,
+  registerThemeProperties,
+  signedColor,
+  signedRgb,
+  THEME,
+  THEME_PROPERTIES,
+} from './theme.js';
 export { defineWidgets, WIDGETS } from './widgets.js';

@@ -65,7 +65,8 @@ table.grid td {
   width: var(--cell); height: var(--cell); text-align: center; padding: 0;
   border: 1px solid var(--rf-line); font-size: var(--cell-font); position: relative;
 }
-table.grid td.pad { color: var(--rf-muted); background: repeating-linear-gradient(45deg, #fff, #fff 4px, #f1efe9 4px, #f1efe9 8px); }
+/* The padding is blank paper, as the image's 0s are: its text keeps the paper's colours in any page theme. */
+table.grid td.pad { color: ${THEME.muted}; background: repeating-linear-gradient(45deg, #fff, #fff 4px, #f1efe9 4px, #f1efe9 8px); }
 table.grid td.win { outline: 3px solid var(--rf-highlight); outline-offset: -3px; z-index: 1; }
 table.grid td.win::after {
   content: attr(data-k); position: absolute; right: 1px; bottom: 0; font-size: 0.6rem;

@@ -127,7 +127,7 @@ canvas { display: block; width: 100%; height: auto; background: var(--rf-panel);
 .drop.over { border-color: var(--rf-focus); }
 .credit, .legend, .status, .note { font-size: 0.85em; color: var(--rf-muted); margin: 0.3rem 0 0; }
 .note:empty, .status:empty { display: none; }
-.note { color: var(--rf-ink, ${THEME.ink}); border-left: 3px solid var(--rf-highlight); padding-left: 0.5rem; }
+.note { color: var(--rf-ink); border-left: 3px solid var(--rf-highlight); padding-left: 0.5rem; }
 .controls { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
 fieldset { border: 1px solid var(--rf-line); border-radius: 6px; padding: 0.6rem 0.8rem; margin: 0; }
 legend { font-size: 0.85em; color: var(--rf-muted); }
@@ -136,7 +136,7 @@ ${KERNEL_EDITOR_CSS}
 .file { position: relative; }
 .file input { position: absolute; inset: 0; opacity: 0; width: 100%; cursor: pointer; }
 .file:focus-within { outline: 3px solid var(--rf-focus); outline-offset: 2px; border-radius: 4px; }
-.file span { display: inline-block; border: 1px solid var(--rf-line); background: #fff; border-radius: 4px; padding: 0.25em 0.7em; }
+.file span { display: inline-block; border: 1px solid var(--rf-line); background: var(--rf-paper); border-radius: 4px; padding: 0.25em 0.7em; }
 select { font: inherit; min-height: 2em; }
 .progress { display: flex; gap: 0.6rem; align-items: center; font-size: 0.85em; color: var(--rf-muted); }
 .progress[hidden] { display: none; }

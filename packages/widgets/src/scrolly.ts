@@ -2,6 +2,7 @@ import scrollama from 'scrollama';
 import { ElementBase } from './dom.js';
 import type { WidgetSpec } from './props.js';
 import { followStepsAttribute, STEP_EVENT, type StepChange } from './scrolly-steps.js';
+import { registerThemeProperties } from './theme.js';
 
 export {
   followStepAttributes,
@@ -68,8 +69,8 @@ export const SCROLLY_SPEC: WidgetSpec = {
 
 /**
  * The layout, injected once per document as the first stylesheet, every selector inside
- * `:where()`: any rule a site writes wins. Colours read `--rf-line`, `--rf-highlight` and
- * `--rf-bg`, then a site's `--rule`, `--accent` and `--bg`.
+ * `:where()`: any rule a site writes wins. Colours read the theme's `--rf-line` and
+ * `--rf-highlight` (see `THEME_PROPERTIES`) and `--rf-bg`, then a site's `--bg`.
  */
 export const SCROLLY_CSS = `
 :where(rf-scrolly) {
@@ -110,14 +111,14 @@ export const SCROLLY_CSS = `
   flex-direction: column;
   justify-content: center;
   padding: 1rem 1.25rem;
-  border-left: 3px solid var(--rf-line, var(--rule, #d9d6cf));
+  border-left: 3px solid var(--rf-line);
   transition: border-color 200ms ease;
 }
 :where(rf-scrolly > [slot="figure"]) {
   transition: top 300ms ease;
 }
 :where(rf-scrolly [data-step][aria-current="step"]) {
-  border-left-color: var(--rf-highlight, var(--accent, #b3261e));
+  border-left-color: var(--rf-highlight);
 }
 :where(rf-scrolly [data-step] h2) {
   font-size: 1.2rem;
@@ -138,7 +139,7 @@ export const SCROLLY_CSS = `
     overflow: auto;
     overscroll-behavior: contain;
     background: var(--rf-bg, var(--bg, #fdfcf9));
-    border-bottom: 1px solid var(--rf-line, var(--rule, #d9d6cf));
+    border-bottom: 1px solid var(--rf-line);
     box-shadow: 0 6px 8px -6px rgb(0 0 0 / 0.25);
     padding: 0.5rem 0;
   }
@@ -203,6 +204,7 @@ export function focusBox(figure: Element, selector: string): DOMRect | null {
 
 /** Adds {@link SCROLLY_CSS} to `doc` unless a `style[data-rf-scrolly]` is there already. */
 export function adoptScrollyStyles(doc: Document = document): void {
+  registerThemeProperties();
   if (doc.querySelector('style[data-rf-scrolly]')) return;
   const style = doc.createElement('style');
   style.dataset['rfScrolly'] = '';

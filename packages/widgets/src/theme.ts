@@ -1,7 +1,7 @@
 /**
  * Every visual constant of the widgets: colours, sizes, timings. Elements read from here and
- * nowhere else, so a site restyles them in one place (or through the CSS custom properties that
- * `BASE_CSS` declares on each element's host). The colour scales of values are not here: 2D and
+ * nowhere else, so a site restyles them in one place (or through the CSS custom properties of
+ * `THEME_PROPERTIES`, set on any ancestor). The colour scales of values are not here: 2D and
  * 3D figures share them from `@receptive/render3d/colormap` (ink on paper for intensities, one
  * diverging scale for signed values).
  */
@@ -12,9 +12,13 @@ export { inkRgb, type Rgb, signedRgb };
 export const THEME = {
   font: 'system-ui, -apple-system, "Segoe UI", sans-serif',
   mono: 'ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace',
+  /** Text. */
   ink: '#1d1d1f',
+  /** Captions, legends, status lines. */
   muted: '#55555c',
+  /** Buttons and other controls (a pressed button swaps it with `ink`). */
   paper: '#ffffff',
+  /** A quiet surface: bar tracks, the stage behind a 3D view. */
   panel: '#f7f6f2',
   line: '#c9c6bd',
   /** Outline of the cells a hovered or focused unit depends on. */
@@ -105,17 +109,52 @@ export function colorKey(
   return key;
 }
 
+/**
+ * The colours a page may set as CSS custom properties, on `:root` or any ancestor of an element
+ * (a dark theme maps them from its own palette), and the value each takes where none is set.
+ * They are registered (`CSS.registerProperty`, inherited), so they flow into every shadow root
+ * and need no fallback where they are read. Colours of data (the ink and diverging scales, the
+ * white paper of a digit) are not among them: a figure draws data the same on any page.
+ *
+ * @example
+ * :root { --rf-ink: #e9e7e2; --rf-muted: #a9afb9; --rf-paper: #1d2026; }
+ */
+export const THEME_PROPERTIES = {
+  '--rf-ink': THEME.ink,
+  '--rf-muted': THEME.muted,
+  '--rf-paper': THEME.paper,
+  '--rf-panel': THEME.panel,
+  '--rf-line': THEME.line,
+  '--rf-highlight': THEME.highlight,
+  '--rf-focus': THEME.focus,
+  '--rf-error': THEME.error,
+} as const;
+
+let registered = false;
+
+/**
+ * Registers {@link THEME_PROPERTIES} once per document. An element's own declaration on its host
+ * would hide the page's value from it; a registered property's initial value does not. A name
+ * that is already registered (a second copy of this package) is left as it is.
+ */
+export function registerThemeProperties(): void {
+  if (registered || typeof CSS === 'undefined' || !('registerProperty' in CSS)) return;
+  registered = true;
+  for (const [name, initialValue] of Object.entries(THEME_PROPERTIES)) {
+    try {
+      CSS.registerProperty({ name, syntax: '<color>', inherits: true, initialValue });
+    } catch {
+      // InvalidModificationError: registered already, by another copy of the widgets.
+    }
+  }
+}
+
 /** Styles every element shares; each element's own styles follow it in its shadow root. */
 export const BASE_CSS = `
 :host {
   display: block;
   font-family: var(--rf-font, ${THEME.font});
-  color: var(--rf-ink, ${THEME.ink});
-  --rf-highlight: ${THEME.highlight};
-  --rf-focus: ${THEME.focus};
-  --rf-line: ${THEME.line};
-  --rf-muted: ${THEME.muted};
-  --rf-panel: ${THEME.panel};
+  color: var(--rf-ink);
 }
 :host([hidden]) { display: none; }
 * { box-sizing: border-box; }
@@ -125,10 +164,10 @@ export const BASE_CSS = `
 }
 button, input { font: inherit; }
 button {
-  border: 1px solid var(--rf-line); background: #fff; color: inherit; border-radius: 4px;
+  border: 1px solid var(--rf-line); background: var(--rf-paper); color: inherit; border-radius: 4px;
   padding: 0.25em 0.7em; cursor: pointer; min-height: 2em;
 }
-button[aria-pressed="true"] { background: var(--rf-ink, ${THEME.ink}); color: #fff; }
+button[aria-pressed="true"] { background: var(--rf-ink); color: var(--rf-paper); }
 button:disabled { opacity: 0.6; cursor: default; }
 :focus-visible { outline: 3px solid var(--rf-focus); outline-offset: 2px; }
 figure { margin: 0; }
