@@ -16,6 +16,8 @@ export interface CardFacts {
   total: number;
   /** Each layer's name, kind and output shape for one digit, e.g. conv1 / conv2d / [8, 26, 26]. */
   layers: { name: string; kind: string; outputShape: number[] }[];
+  /** Shift consistency and accuracy against shift (`ModelCard['shift']`). */
+  shift: ModelCard['shift'];
 }
 
 const modelsDir = dirname(createRequire(import.meta.url).resolve('@receptive/models/package.json'));
@@ -37,5 +39,6 @@ export function modelCard(name: string): CardFacts {
       kind: l.kind,
       outputShape: l.outputShape,
     })),
+    shift: card.shift,
   };
 }

@@ -26,6 +26,7 @@ import {
   parseUnit,
   SHIFT_BLOCK_SPEC,
   SHIFT_EDGE_SPEC,
+  SHIFT_MEASURE_SPEC,
   SHIFT_NETWORK_SPEC,
   type WidgetSpec,
   WidgetValueError,
@@ -453,6 +454,26 @@ export const COMPONENTS: readonly ComponentDoc[] = [
     fallback:
       "A table of every layer's name, kind and output shape, read from the model card at build time.",
     keyboard: NETWORK_3D_SPEC.keyboard,
+  },
+  {
+    name: 'ShiftMeasure',
+    element: SHIFT_MEASURE_SPEC.tag,
+    summary: SHIFT_MEASURE_SPEC.summary,
+    props: [
+      fromSpec(SHIFT_MEASURE_SPEC, 'models', { check: modelList(modelValues) }),
+      fromSpec(SHIFT_MEASURE_SPEC, 'digits', {
+        example: 'digits={1000}',
+        check: integer(1, 10000),
+      }),
+      fromSpec(SHIFT_MEASURE_SPEC, 'backend', {
+        check: oneOf(specValues(SHIFT_MEASURE_SPEC, 'backend')),
+      }),
+      caption,
+    ],
+    example: '<ShiftMeasure models="cnn cnn-blurpool" digits={1000} />',
+    fallback:
+      "A table of each model's shift consistency and accuracy against horizontal shift, read from the model cards at build time.",
+    keyboard: SHIFT_MEASURE_SPEC.keyboard,
   },
   {
     name: 'PhotoConv',

@@ -1,13 +1,20 @@
 /**
  * onnxruntime-web's runtime files, served by the site itself: in dev from memory, in a build
- * copied next to the pages. Nothing is fetched from anywhere else. Only the plain wasm build is
- * shipped, which is what one digit at a time runs on (@receptive/models picks wasm for it).
+ * copied next to the pages. Nothing is fetched from anywhere else. The plain wasm build is what one
+ * digit at a time runs on (@receptive/models picks wasm for it); the WebGPU build (asyncify) is
+ * what a batch job (the shift measurement) runs on where there is a real graphics card.
  */
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
-export const ORT_FILES = ['ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.mjs'] as const;
+export const ORT_FILES = [
+  'ort-wasm-simd-threaded.wasm',
+  'ort-wasm-simd-threaded.mjs',
+  // onnxruntime-web/webgpu's runtime, fetched only by a batch job on a real graphics card.
+  'ort-wasm-simd-threaded.asyncify.wasm',
+  'ort-wasm-simd-threaded.asyncify.mjs',
+] as const;
 
 /** Where, under the site's base, the files are served. */
 export const ORT_PATH = '_receptive/ort/';

@@ -90,6 +90,7 @@ export {
   receptiveField,
   type UnitPosition,
 } from './receptive-field.js';
+export { type ShiftProtocol, shiftConsistency, shiftPairs } from './shift-consistency.js';
 export {
   clone,
   full,

@@ -64,3 +64,13 @@ export async function testDigit(
     label: digits.labels[k]!,
   };
 }
+
+/**
+ * Chunk `index` of the shipped test digits (1,000 of them), fetched once per page and shared with
+ * every figure that shows test digits.
+ * @throws {DigitsLoadError} naming the URL and the cause when the download fails.
+ */
+export function testChunk(index: number, onProgress?: (p: ByteProgress) => void): Promise<Digits> {
+  const o = onProgress ? { onProgress } : {};
+  return cached(`test:${index}`, () => loadDigitChunk('test', index, o));
+}

@@ -122,6 +122,17 @@ export {
   ShiftEdge,
 } from './shift-edge.js';
 export {
+  SHIFT_MEASURE_SPEC,
+  ShiftMeasure,
+  type ShiftMeasured,
+} from './shift-measure.js';
+export {
+  gridShifts,
+  type ShiftSummary,
+  shiftIndex,
+  summarize,
+} from './shift-measure-model.js';
+export {
   MAX_SHIFT,
   SHIFT_NETWORK_SPEC,
   type ShiftAnswer,

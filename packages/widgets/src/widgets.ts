@@ -10,6 +10,7 @@ import { Pooling } from './pooling.js';
 import { Scrolly } from './scrolly.js';
 import { ShiftBlock } from './shift-block.js';
 import { ShiftEdge } from './shift-edge.js';
+import { ShiftMeasure } from './shift-measure.js';
 import { ShiftNetwork } from './shift-network.js';
 
 /** Every element with its tag; `spec` on each class describes its API. */
@@ -23,6 +24,7 @@ export const WIDGETS = {
   'rf-feature-maps': FeatureMaps,
   'rf-scrolly': Scrolly,
   'rf-network-3d': Network3D,
+  'rf-shift-measure': ShiftMeasure,
   'rf-shift-block': ShiftBlock,
   'rf-shift-edge': ShiftEdge,
   'rf-shift-network': ShiftNetwork,
