@@ -116,7 +116,7 @@ export function aliasingExample(n = 10): {
 
 const CSS = `${BASE_CSS}
 :host { container-type: inline-size; }
-.maps { --c: clamp(3px, calc((100cqw - 4rem) / 110), 7px); display: flex; flex-wrap: wrap; gap: 0.6rem 0.9rem; align-items: flex-end; }
+.maps { --c: clamp(3px, calc((100cqw - 8rem) / 128), 7px); display: flex; flex-wrap: wrap; gap: 0.6rem 0.9rem; align-items: flex-end; }
 .maps figure { width: min-content; padding: 0.25rem; border: 2px solid transparent; border-radius: 4px; }
 .maps figure.now { border-color: var(--rf-highlight); }
 .map { display: grid; outline: 1px solid var(--rf-line); width: max-content; }
@@ -125,10 +125,15 @@ const CSS = `${BASE_CSS}
 .note { margin: 0.5rem 0; min-height: 2.6em; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 0.85rem; margin: 0.5rem 0; }
 th, td { border-bottom: 1px solid var(--rf-line); padding: 0.15rem 0.3rem; text-align: right; }
-th { white-space: nowrap; }
+th[scope="row"] { white-space: nowrap; }
+thead th { vertical-align: bottom; }
 th[scope="row"], thead th:first-child { text-align: left; font-weight: 600; }
 caption { text-align: left; font-size: 0.8rem; color: var(--rf-muted); caption-side: top; padding-bottom: 0.2rem; }
 .wide { overflow-x: auto; max-width: 100%; }
+@container (max-width: 30rem) {
+  table { font-size: 0.72rem; }
+  th, td { padding: 0.12rem 0.18rem; }
+}
 `;
 
 const SAY: Record<BlurStage, string> = {
@@ -263,11 +268,11 @@ export class BlurPool extends ElementBase {
     this.#root
       .querySelector('.maps')!
       .replaceChildren(
-        map(feature, 'feature', 'Edge map after ReLU'),
-        map(s.max, 'max', '1. Max 2 × 2, stride 1'),
-        map(s.blur, 'blur', '2. Blur [1 2 1]²/16'),
-        map(s.keep, 'keep', '3. Every second pixel', true),
-        map(s.plain, 'plain', 'Plain max pooling', true),
+        map(feature, 'feature', 'Edge map, ReLU'),
+        map(s.max, 'max', '1. Max, stride 1'),
+        map(s.blur, 'blur', '2. Blur'),
+        map(s.keep, 'keep', '3. Every 2nd pixel', true),
+        map(s.plain, 'plain', 'Max pooling', true),
       );
     let same = true;
     s.keep.data.forEach((v, i) => {

@@ -294,7 +294,7 @@ export class ShiftEdge extends ElementBase {
       const map = el('div', {
         class: `map ${kind}`,
         role: 'img',
-        'aria-label': label,
+        'aria-label': `${label}: ${kind === 'input' ? `the digit moved ${dy} down and ${dx} right` : `max-pooled edge map, ${h} × ${w}`}`,
         'data-map': kind,
       });
       map.style.gridTemplateColumns = `repeat(${w}, auto)`;
@@ -308,9 +308,9 @@ export class ShiftEdge extends ElementBase {
     };
     const sign = (v: number) => signedColor(v, max).bg;
     root.querySelector('.maps')!.replaceChildren(
-      grid(shifted, 'input', `Digit, moved ${dy} down and ${dx} right`, (v) => inkColor(v).bg),
-      grid(base.pooled, 'pooled before', 'Pooled, unshifted (13 × 13)', sign),
-      grid(moved.pooled, 'pooled after', 'Pooled, shifted (13 × 13)', sign, base.pooled),
+      grid(shifted, 'input', 'Digit, moved', (v) => inkColor(v).bg),
+      grid(base.pooled, 'pooled before', 'Pooled before', sign),
+      grid(moved.pooled, 'pooled after', 'Pooled after', sign, base.pooled),
     );
     const moves =
       counts.movedChanged === null

@@ -150,6 +150,8 @@ export class ShiftNetwork extends ElementBase {
   #select: HTMLSelectElement | null = null;
   #sliders: Record<'dx' | 'dy', HTMLInputElement> | null = null;
   #live: HTMLElement | null = null;
+  /** Milliseconds the last run of both models on all 81 shifts took, from first row to last. */
+  lastRunMs = 0;
   /** Milliseconds each shift update took (bars, heat-map cursor, digit), newest last. */
   readonly updateTimes: number[] = [];
   #onDigit = (e: Event) => {
@@ -441,6 +443,7 @@ export class ShiftNetwork extends ElementBase {
     const generation = ++this.#generation;
     this.dataset['state'] = 'running';
     this.#status!.textContent = `${this.#source}: running both models on all ${SHIFTS} shifts…`;
+    const started = performance.now();
     const batch = shiftedBatch(pixels);
     const results = this.#boxes.map(() => new Float32Array(SHIFTS * 10));
     for (let row = 0; row < SIDE; row++) {
@@ -455,6 +458,7 @@ export class ShiftNetwork extends ElementBase {
     this.#boxes.forEach((b, i) => {
       b.probs = results[i]!;
     });
+    this.lastRunMs = performance.now() - started;
     // A drawn digit has no label: take the max-pooling CNN's answer on the unshifted digit,
     // which the reader can correct in the menu.
     this.#label =

@@ -176,6 +176,10 @@ describe('lesson section 5: shift invariance', () => {
       (a, b) => a - b,
     );
     const p95 = times[Math.floor(0.95 * (times.length - 1))]!;
+    const runMs = await propertyOf<number>(page, 'rf-shift-network', 'lastRunMs');
+    t.diagnostic(
+      `both models on all 81 shifts of the digit: ${runMs.toFixed(0)} ms, one heat-map row (18 runs) per task`,
+    );
     t.diagnostic(
       `one shift step updates both models' bars and cursors in p95 ${p95.toFixed(2)} ms (median ${times[Math.floor(times.length / 2)]!.toFixed(2)} ms, ${times.length} steps)`,
     );
