@@ -1,9 +1,10 @@
 import { shift2d, tensor } from '@receptive/core';
 import { toMnistInput } from '@receptive/models';
+import { INK, PAPER } from '@receptive/render3d/colormap';
 import { ElementBase, el, shadow } from './dom.js';
 import { testDigit } from './held-out.js';
 import type { WidgetSpec } from './props.js';
-import { BASE_CSS, THEME } from './theme.js';
+import { BASE_CSS, inkRgb, THEME } from './theme.js';
 
 /** `event.detail` of `rf-digit`. */
 export interface DigitChange {
@@ -61,11 +62,15 @@ export const DIGIT_PAD_SPEC: WidgetSpec = {
 
 const SIZE = 28;
 const PAD = THEME.padSize;
+const hex = (rgb: number) => `#${rgb.toString(16).padStart(6, '0')}`;
+/** The pen draws full-strength ink on blank paper, the two ends of every figure's ink scale. */
+const PEN = hex(INK);
+const PAD_PAPER = hex(PAPER);
 
 const CSS = `${BASE_CSS}
 .pad { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
 canvas.draw {
-  width: ${PAD}px; height: ${PAD}px; touch-action: none; background: #fff; cursor: crosshair;
+  width: ${PAD}px; height: ${PAD}px; touch-action: none; background: ${PAD_PAPER}; cursor: crosshair;
   border: 1px solid var(--rf-line); border-radius: 6px; display: block;
 }
 canvas.seen {
@@ -363,10 +368,10 @@ export class DigitPad extends ElementBase {
 
   #paintStrokes(): void {
     const ctx = this.#draw!.getContext('2d')!;
-    ctx.fillStyle = '#fff';
+    ctx.fillStyle = PAD_PAPER;
     ctx.fillRect(0, 0, PAD, PAD);
-    ctx.strokeStyle = THEME.ink;
-    ctx.fillStyle = THEME.ink;
+    ctx.strokeStyle = PEN;
+    ctx.fillStyle = PEN;
     ctx.lineWidth = THEME.penWidth;
     ctx.lineCap = 'round';
     ctx.lineJoin = 'round';
@@ -383,8 +388,8 @@ export class DigitPad extends ElementBase {
     const seen = this.#seen!.getContext('2d')!;
     const img = seen.createImageData(SIZE, SIZE);
     for (let i = 0; i < SIZE * SIZE; i++) {
-      const v = Math.round(255 * (1 - Math.max(0, Math.min(1, this.#pixels[i]!))));
-      img.data.set([v, v, v, 255], i * 4);
+      const [r, g, b] = inkRgb(this.#pixels[i]!);
+      img.data.set([r, g, b, 255], i * 4);
     }
     seen.putImageData(img, 0, 0);
     if (this.#source === 'held-out' || this.#offset.x !== 0 || this.#offset.y !== 0) {
