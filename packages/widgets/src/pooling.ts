@@ -18,7 +18,7 @@ import {
   type WidgetSpec,
   WidgetValueError,
 } from './props.js';
-import { BASE_CSS, inkColor, signedColor, THEME } from './theme.js';
+import { BASE_CSS, colorKey, inkColor, signedColor, THEME } from './theme.js';
 
 /** `event.detail` of `rf-trace`. */
 export interface PoolTrace {
@@ -146,17 +146,20 @@ const CSS = `${BASE_CSS}
   justify-content: start;
 }
 figure { display: contents; margin: 0; }
+/* A caption wraps to its map's width rather than widening the column: on a phone the four maps
+   and the kernel fill the width exactly, and a wider caption would push the last map out. */
 figcaption {
   grid-row: 1;
   align-self: end;
+  contain: inline-size;
   font-size: 0.75rem;
   line-height: 1.2;
   color: var(--rf-muted);
-  max-width: calc(28 * var(--s) + 1rem);
 }
 .map {
   grid-row: 2;
   align-self: start;
+  justify-self: start;
   position: relative;
   display: grid;
   outline: 1px solid var(--rf-line);
@@ -181,6 +184,7 @@ figcaption {
 .kernel caption { caption-side: top; font-size: 0.7rem; color: var(--rf-muted); text-align: center; }
 svg.links { position: absolute; inset: 0; width: 100%; height: 100%; pointer-events: none; overflow: visible; }
 svg.links line { stroke: var(--rf-highlight); stroke-width: 1.25; opacity: 0.8; }
+.keys { display: flex; flex-wrap: wrap; gap: 0.3rem 1.5rem; margin: 0.6rem 0 0; }
 .count { min-height: 3em; margin: 0.75rem 0 0; }
 .count strong { font-size: 1.2em; }
 `;
@@ -202,6 +206,8 @@ export class Pooling extends ElementBase {
   #links: SVGSVGElement | null = null;
   #resize: ResizeObserver | null = null;
   #count: HTMLElement | null = null;
+  /** The colour keys: ink for the digit, the diverging scale (with the maps' own ends) for the rest. */
+  #keys: HTMLElement | null = null;
   #status: HTMLElement | null = null;
   #traced: { layer: string; y: number; x: number } | null = null;
   #loadToken = 0;
@@ -278,7 +284,8 @@ export class Pooling extends ElementBase {
     this.#root = shadow(this, CSS);
     this.#status = el('p', { class: 'caption' }, 'Loading a held-out digit…');
     this.#count = el('p', { class: 'count', 'aria-live': 'polite' });
-    this.#root.append(el('div', { class: 'row' }), this.#count, this.#status);
+    this.#keys = el('div', { class: 'keys' });
+    this.#root.append(el('div', { class: 'row' }), this.#keys, this.#count, this.#status);
     // The connecting lines are drawn in pixels: redraw them when the maps change size.
     if (typeof ResizeObserver !== 'undefined') {
       this.#resize = new ResizeObserver(() => this.#drawLinks());
@@ -308,7 +315,7 @@ export class Pooling extends ElementBase {
       pixels = digit.pixels;
       label = digit.label;
       this.#status!.textContent =
-        `Test digit ${i + 1} of ${digit.count.toLocaleString('en-US')} (a ${label}); the feature map is its convolution with the kernel shown, no bias. Each map is drawn to the digit's scale: a pooled cell covers the block it pooled.`;
+        `Test digit ${i + 1} of ${digit.count.toLocaleString('en-US')} (a ${label}); the feature map is its convolution with the kernel shown, no bias, blue below zero, white at zero and red above, as are the pooled maps. Each map is drawn to the digit's scale: a pooled cell covers the block it pooled.`;
     } catch (err) {
       this.#status!.textContent = `The test digits could not be loaded: ${(err as Error).message}`;
       return;
@@ -322,8 +329,15 @@ export class Pooling extends ElementBase {
     const row = this.#root!.querySelector<HTMLElement>('.row')!;
     row.replaceChildren();
     this.#maps.clear();
+    // Every map after the digit shares one scale, the feature map's largest magnitude: pooling
+    // keeps values, so a pooled cell is coloured as the value it kept.
     let max = 0;
     for (const v of this.#acts['conv1']!.data) max = Math.max(max, Math.abs(v));
+    const top = formatNumber(max, 2);
+    this.#keys!.replaceChildren(
+      colorKey('ink', 'Digit', '0', '1'),
+      colorKey('diverging', 'Feature map and pooled maps', `−${top}`, top),
+    );
     for (const [i, level] of LEVELS.entries()) {
       const t = this.#acts[level.name]!;
       // Column 2 holds the kernel, between the digit and the map it makes.
@@ -377,7 +391,12 @@ export class Pooling extends ElementBase {
       }
       this.#maps.set(level.name, map);
       map.style.gridColumn = column;
-      const short = el('figcaption', { 'aria-hidden': 'true' }, `${level.short} ${h} × ${w}`);
+      // The size keeps together ("26 × 26") where the caption wraps to its map's width.
+      const short = el(
+        'figcaption',
+        { 'aria-hidden': 'true' },
+        `${level.short} ${h}\u00a0×\u00a0${w}`,
+      );
       short.style.gridColumn = column;
       row.append(el('figure', {}, short, map));
       if (level.name === 'input') row.append(this.#kernelTable());

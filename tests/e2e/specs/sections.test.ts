@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { layers, sequential } from '@receptive/core';
+import { conv2d, layers, sequential, tensor } from '@receptive/core';
 import type { Page } from 'playwright-core';
 import { assertNoSeriousViolations } from '../lib/axe.ts';
 import { cnn, heldOutDigit, modelCard, top } from '../lib/digits.ts';
@@ -194,6 +194,24 @@ describe('lesson sections 1-4', () => {
     assert.equal(focused.length, 16);
     assert.deepEqual(focused, expected(1, 1));
     assert.match((await page.locator('rf-pooling .count').textContent()) ?? '', /16 digit pixels/);
+    // Its colour keys: ink from 0 to 1 for the digit; for the maps the diverging scale, ending at
+    // the feature map's largest magnitude as the core computes it.
+    const edges = conv2d(
+      heldOutDigit(0),
+      tensor(Float32Array.from(KERNELS['horizontal-edge']), [1, 1, 3, 3]),
+      null,
+    );
+    const largest = String(Number(Math.max(...Array.from(edges.data, Math.abs)).toFixed(2)));
+    const keys = await page.locator('rf-pooling .keys .color-key').evaluateAll((ks) =>
+      ks.map((k) => ({
+        map: (k as HTMLElement).dataset['map'],
+        ends: [...k.querySelectorAll('.color-key-ends span')].map((e) => e.textContent),
+      })),
+    );
+    assert.deepEqual(keys, [
+      { map: 'ink', ends: ['0', '1'] },
+      { map: 'diverging', ends: [`−${largest}`, '0', largest] },
+    ]);
     // Pool again until one unit sees the whole image: the table traced by the core.
     const whole = page.locator('[data-rf-chain="6"] tr[data-whole="true"]');
     assert.equal(await whole.count(), 1);
