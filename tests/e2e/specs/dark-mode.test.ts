@@ -39,6 +39,11 @@ const PAGES: Record<string, string[]> = {
     'rf-pooling .caption',
     'rf-pooling .kernel td',
   ],
+  '/lessons/shift-invariance/': [
+    'rf-shift-block .say',
+    'rf-shift-network .status',
+    'rf-shift-network .heat-cap',
+  ],
 };
 
 /** A seven, in the pad's own 280 x 280 coordinates: the models answer, so their cards fill in. */
@@ -140,7 +145,10 @@ function measure(page: Page, required: string[]): Promise<Measured[]> {
   }, required);
 }
 
-/** Opens `path` in `scheme`, wakes every figure (and draws a digit where there is a pad). */
+/**
+ * Opens `path` in `scheme`, wakes every figure, draws a digit where there is a pad and waits for
+ * the models' first answer where they answer it.
+ */
 async function openAwake(
   path: string,
   scheme: 'light' | 'dark',
@@ -149,8 +157,8 @@ async function openAwake(
   const opened = await h.open(path, { colorScheme: scheme, viewport, reducedMotion: 'reduce' });
   const { page } = opened;
   await wakeEveryFigure(page);
-  if ((await page.locator('rf-digit-pad').count()) > 0) {
-    await drawOnPad(page, SEVEN);
+  if ((await page.locator('rf-digit-pad').count()) > 0) await drawOnPad(page, SEVEN);
+  if ((await page.locator('rf-model-compare').count()) > 0) {
     await page.waitForFunction(
       () =>
         [
