@@ -22,7 +22,10 @@ export async function fetchBytes(
     throw new Error(`could not download ${url}: ${(err as Error).message}`, { cause: err });
   }
   if (!res.ok) throw new Error(`could not download ${url}: HTTP ${res.status}`);
-  const total = Number(res.headers.get('content-length')) || undefined;
+  // A compressed answer's length counts the compressed bytes, while the stream yields decoded
+  // ones: only an uncompressed answer's length is the total.
+  const encoded = (res.headers.get('content-encoding') ?? 'identity') !== 'identity';
+  const total = encoded ? undefined : Number(res.headers.get('content-length')) || undefined;
   if (!res.body) return new Uint8Array(await res.arrayBuffer());
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];

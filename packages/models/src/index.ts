@@ -1,3 +1,10 @@
+export {
+  coreModel,
+  type ModelAssets,
+  modelAssets,
+  modelBytes,
+  modelCard,
+} from './assets.js';
 export type { ModelCard } from './card.js';
 export {
   chunkCount,
@@ -17,6 +24,7 @@ export {
   loadDigits,
   streamDigits,
 } from './digits.js';
+export { ModelLoadError } from './errors.js';
 export { type ByteProgress, fetchBytes, gunzip, isGzip } from './fetch-bytes.js';
 export {
   type Activation,
@@ -29,7 +37,6 @@ export {
   type LoadModelOptions,
   type LoadProgress,
   loadModel,
-  ModelLoadError,
   type RunResult,
   type Workload,
 } from './load-model.js';

@@ -1,5 +1,7 @@
 import type * as Ort from 'onnxruntime-web';
-import { fetchBytes } from './fetch-bytes.js';
+import { modelBytes } from './assets.js';
+import { ModelLoadError } from './errors.js';
+import { type ByteProgress, fetchBytes } from './fetch-bytes.js';
 import { type ModelName, modelUrl } from './names.js';
 
 /** An execution provider of onnxruntime-web. */
@@ -77,12 +79,6 @@ export interface LoadedModel {
 }
 
 /** The model could not be made ready: download failed, bytes unreadable, no backend worked. */
-export class ModelLoadError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ModelLoadError';
-  }
-}
 
 type OrtModule = typeof Ort;
 const isNode =
@@ -152,6 +148,14 @@ export async function chooseBackend(workload: Workload = 'interactive'): Promise
   return 'wasm';
 }
 
+const modelProgress = ({ loaded, total }: ByteProgress, backend: Backend): LoadProgress => ({
+  phase: 'model',
+  backend,
+  loaded,
+  ...(total ? { total } : {}),
+  message: `Downloading the model: ${loaded} bytes`,
+});
+
 async function downloadModel(
   url: string | URL,
   backend: Backend,
@@ -159,18 +163,7 @@ async function downloadModel(
   signal?: AbortSignal,
 ): Promise<Uint8Array> {
   try {
-    return await fetchBytes(
-      url,
-      ({ loaded, total }) =>
-        onProgress?.({
-          phase: 'model',
-          backend,
-          loaded,
-          ...(total ? { total } : {}),
-          message: `Downloading the model: ${loaded} bytes`,
-        }),
-      signal,
-    );
+    return await fetchBytes(url, (p) => onProgress?.(modelProgress(p, backend)), signal);
   } catch (err) {
     throw new ModelLoadError(
       `Could not download the model from ${url}: ${(err as Error).message.replace(/^could not download \S+: /, '')}`,
@@ -258,7 +251,10 @@ export async function loadModel(
       ? source
       : source instanceof ArrayBuffer
         ? new Uint8Array(source)
-        : await downloadModel(source, backend, opts.onProgress, opts.signal);
+        : !opts.source && !opts.signal
+          ? // A shipped model: the page's one download of it (assets.ts), shared with the figures.
+            await modelBytes(name as ModelName, (p) => opts.onProgress?.(modelProgress(p, backend)))
+          : await downloadModel(source, backend, opts.onProgress, opts.signal);
 
   let state: SessionState;
   try {

@@ -1,12 +1,15 @@
 import { type SequentialModel, tensor } from '@receptive/core';
 import {
   type BackendChoice,
-  cardUrl,
+  coreModel,
+  fetchBytes,
   type LoadedModel,
   loadModel,
   MODEL_NAMES,
+  type ModelCard,
   type ModelName,
-  modelUrl,
+  modelBytes,
+  modelCard,
 } from '@receptive/models';
 import type { DigitChange } from './digit-pad.js';
 import { ElementBase, el, shadow, watchViewport } from './dom.js';
@@ -37,22 +40,13 @@ export interface Predictions {
   }[];
 }
 
-/** What the element reads from a model card. */
-interface Card {
-  title: string;
-  parameters: number;
-  heldOut: { accuracy: number; total: number };
-  /** The ONNX file: its size gives the download a total even when the server compresses it. */
-  file?: { bytes?: number };
-}
-
 const BACKENDS = ['auto', 'wasm', 'webgpu', 'webgl'] as const;
 const DEFAULT_MODELS: ModelName[] = ['logreg', 'mlp', 'cnn'];
 
 export const MODEL_COMPARE_SPEC: WidgetSpec = {
   tag: 'rf-model-compare',
   summary:
-    "Runs the digit models side by side on a digit pad's image: probability bars, parameter counts and held-out accuracy from the model cards, and a spoken prediction.",
+    "Runs the digit models side by side on a digit pad's image: probability bars, parameter counts and accuracy on the official test digits from the model cards, and a spoken prediction.",
   props: [
     {
       attribute: 'for',
@@ -126,7 +120,7 @@ li.top { font-weight: 600; }
 
 interface Entry {
   name: ModelName;
-  card: Card | null;
+  card: ModelCard | null;
   cpu: SequentialModel | null;
   ort: LoadedModel | null;
   /** Bytes of the model file received so far, and its size when known. */
@@ -160,41 +154,6 @@ export function formatDownload(loaded: number, total: number | null): string {
   if (!total) return formatBytes(loaded);
   const pct = Math.min(100, Math.floor((100 * loaded) / total));
   return `${formatBytes(loaded)} of ${formatBytes(total)} (${pct}%)`;
-}
-
-/**
- * Downloads `url`, calling `onBytes` as bytes arrive. The total is `expected()` when given (the
- * model card's size), else the Content-Length, but only for an uncompressed answer: a compressed
- * one's length counts the compressed bytes, while the stream counts the decoded ones.
- */
-async function download(
-  url: string | URL,
-  expected: () => number | null,
-  onBytes: (loaded: number, total: number | null) => void,
-): Promise<Uint8Array> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-  const encoded = (res.headers.get('content-encoding') ?? 'identity') !== 'identity';
-  const length = encoded ? null : Number(res.headers.get('content-length')) || null;
-  if (!res.body) return new Uint8Array(await res.arrayBuffer());
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let loaded = 0;
-  onBytes(0, expected() ?? length);
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    loaded += value.length;
-    onBytes(loaded, expected() ?? length);
-  }
-  const bytes = new Uint8Array(loaded);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.length;
-  }
-  return bytes;
 }
 
 const ENGINE_TEXT: Record<string, string> = {
@@ -469,34 +428,31 @@ export class ModelCompare extends ElementBase {
     if (this.#last) void this.#drain(true);
   }
 
-  /** Fetches one model's card and file; the model answers from the core as soon as both are in. */
+  /**
+   * Fetches one model's card and file (the page's one download of each, shared with every other
+   * figure: @receptive/models' assets); the model answers from the core as soon as both are in.
+   */
   async #loadFile(e: Entry, onnx: Promise<typeof import('@receptive/onnx')>): Promise<Uint8Array> {
     e.engine.textContent = 'Downloading…';
-    const card = fetch(cardUrl(e.name)).then(async (r) => {
-      if (!r.ok) throw new Error(`${cardUrl(e.name)}: HTTP ${r.status}`);
-      const c = (await r.json()) as Card;
+    const card = modelCard(e.name).then((c) => {
       e.card = c;
       e.box.querySelector('.title')!.textContent = c.title;
-      e.facts.textContent = `${c.parameters.toLocaleString('en-US')} parameters · ${(c.heldOut.accuracy * 100).toFixed(1)}% held-out accuracy`;
+      e.facts.textContent = `${c.parameters.toLocaleString('en-US')} parameters · ${(c.heldOut.accuracy * 100).toFixed(1)}% accuracy on the test digits`;
       return c;
     });
     card.catch(() => {});
-    const bytes = await download(
-      modelUrl(e.name),
-      () => e.card?.file?.bytes ?? null,
-      (loaded, total) => {
-        e.loaded = loaded;
-        e.total = total;
-        if (!e.cpu) e.engine.textContent = `Downloading: ${formatDownload(loaded, total)}.`;
-        this.#showProgress();
-      },
-    );
+    const bytes = await modelBytes(e.name, ({ loaded, total }) => {
+      e.loaded = loaded;
+      e.total = total ?? e.card?.file.bytes ?? null;
+      if (!e.cpu) e.engine.textContent = `Downloading: ${formatDownload(loaded, e.total)}.`;
+      this.#showProgress();
+    });
     e.total = bytes.length;
     e.loaded = bytes.length;
     await card;
-    const { fromOnnx, UnsupportedOnnxError } = await onnx;
+    const { UnsupportedOnnxError } = await onnx;
     try {
-      e.cpu = fromOnnx(bytes);
+      e.cpu = await coreModel(e.name);
       e.engine.textContent = ENGINE_TEXT['core/cpu']!;
     } catch (err) {
       // A model with an operator the core lacks runs on the wasm runtime instead.
@@ -522,14 +478,10 @@ export class ModelCompare extends ElementBase {
     this.#runtime = { loaded: 0, total: null, text: what };
     this.#showProgress();
     if (wasmPaths && this.#backend !== 'webgpu') {
-      await download(
-        new URL(ORT_WASM, wasmPaths),
-        () => null,
-        (loaded, total) => {
-          this.#runtime = { loaded, total, text: what };
-          this.#showProgress();
-        },
-      );
+      await fetchBytes(new URL(ORT_WASM, wasmPaths), ({ loaded, total }) => {
+        this.#runtime = { loaded, total: total ?? null, text: what };
+        this.#showProgress();
+      });
     }
     for (const e of entries) {
       this.#runtime = { loaded: 0, total: null, text: `Preparing ${this.#title(e)}` };

@@ -1,5 +1,5 @@
 import { type Region, receptiveField, type SequentialModel } from '@receptive/core';
-import { MODEL_NAMES, type ModelName, modelUrl } from '@receptive/models';
+import { coreModel, MODEL_NAMES, type ModelName } from '@receptive/models';
 import type { BackendRequest, LayerKind, NetworkView } from '@receptive/render3d';
 import { ElementBase, el, shadow } from './dom.js';
 import { CompareFollower, type ModelResult } from './follow-compare.js';
@@ -154,30 +154,14 @@ const STYLES = `${BASE_CSS}
 const IDLE_TEXT = 'Draw a digit on the pad, or pick a held-out one, to see the whole network.';
 const LOADING_TEXT = 'Loading the 3D view…';
 
-// The model files are fetched once per page and read by @receptive/onnx (the chunk the
-// comparison loads too): they give the layer kinds and the geometry receptiveField traces.
-const geometries = new Map<string, Promise<SequentialModel>>();
-// The same, once read: #setUnit needs them synchronously.
+// The layer kinds and the geometry receptiveField traces: the page's one parsed copy of each
+// model (@receptive/models' assets, shared with the comparison, which parses it to answer).
+// Kept here once read, because #setUnit needs them synchronously.
 const geometryCache = new Map<string, SequentialModel>();
-function geometry(name: ModelName): Promise<SequentialModel> {
-  let p = geometries.get(name);
-  if (!p) {
-    p = (async () => {
-      const [{ fromOnnx }, bytes] = await Promise.all([
-        import('@receptive/onnx'),
-        fetch(modelUrl(name)).then((r) => {
-          if (!r.ok) throw new Error(`${modelUrl(name)}: HTTP ${r.status}`);
-          return r.arrayBuffer();
-        }),
-      ]);
-      const model = fromOnnx(new Uint8Array(bytes));
-      geometryCache.set(name, model);
-      return model;
-    })();
-    p.catch(() => geometries.delete(name));
-    geometries.set(name, p);
-  }
-  return p;
+async function geometry(name: ModelName): Promise<SequentialModel> {
+  const model = await coreModel(name);
+  geometryCache.set(name, model);
+  return model;
 }
 
 /** What one digit gives the figure: the pad's pixels and the model's activations (copied). */

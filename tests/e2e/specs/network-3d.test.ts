@@ -123,6 +123,18 @@ describe('the whole network in 3D (<rf-network-3d>)', () => {
       const body = await res.text().catch(() => '');
       scripts.push({ url: res.url(), three: body.includes('__THREE__') });
     });
+    // Every URL the page's scripts fetch (recorded, then passed on unchanged): the comparison
+    // and the 3D view share one download of each model file (@receptive/models' assets), so none
+    // is fetched twice, whatever the browser's cache would have answered.
+    await page.addInitScript(() => {
+      const w = window as unknown as { __fetched: string[] };
+      const real = window.fetch.bind(window);
+      w.__fetched = [];
+      window.fetch = (input, init) => {
+        w.__fetched.push(input instanceof Request ? input.url : String(input));
+        return real(input, init);
+      };
+    });
     await page.goto(PATH);
     await page.waitForLoadState('networkidle');
     const threeFetched = () => scripts.filter((s) => s.three).map((s) => s.url);
@@ -175,6 +187,21 @@ describe('the whole network in 3D (<rf-network-3d>)', () => {
     assert.equal(view.backend, 'webgl');
     assert.equal(await page.locator(FIG).getAttribute('data-backend'), 'webgl');
     await framesDrawn(page);
+    await page.waitForLoadState('networkidle');
+    const modelFiles = (
+      await page.evaluate(() => (window as unknown as { __fetched: string[] }).__fetched)
+    )
+      .map((u) => new URL(u).pathname)
+      .filter((p) => /\.(onnx|card\.json)$/.test(p) || /card[^/]*\.json$/.test(p));
+    assert.ok(
+      modelFiles.some((f) => /\/cnn[^/]*\.onnx$/.test(f)),
+      `the CNN's file was fetched: ${modelFiles.join(', ')}`,
+    );
+    assert.deepEqual(
+      modelFiles.filter((f, i) => modelFiles.indexOf(f) !== i),
+      [],
+      `a model file was fetched twice: ${modelFiles.join(', ')}`,
+    );
     // One camera button per layer, and one for the whole network.
     const buttons = await page.locator(`${FIG} .toolbar button`).allTextContents();
     assert.deepEqual(buttons.slice(1), ['Input', ...layers.slice(1).map((l) => l.name)]);

@@ -230,7 +230,7 @@ describe('lesson sections 1-4', () => {
     const card = modelCard('cnn');
     assert.equal(
       await compare.locator('[data-model="cnn"] .facts').textContent(),
-      `${card.parameters.toLocaleString('en-US')} parameters · ${(card.heldOut.accuracy * 100).toFixed(1)}% held-out accuracy`,
+      `${card.parameters.toLocaleString('en-US')} parameters · ${(card.heldOut.accuracy * 100).toFixed(1)}% accuracy on the test digits`,
     );
     // A clear 7: a bar and a diagonal.
     await drawOnPad(page, [

@@ -223,7 +223,7 @@ describe('<rf-digit-pad> and <rf-model-compare>', () => {
     const card = modelCard('cnn');
     assert.equal(
       await page.locator(`${compare} [data-model="cnn"] .facts`).textContent(),
-      `${card.parameters.toLocaleString('en-US')} parameters · ${(card.heldOut.accuracy * 100).toFixed(1)}% held-out accuracy`,
+      `${card.parameters.toLocaleString('en-US')} parameters · ${(card.heldOut.accuracy * 100).toFixed(1)}% accuracy on the test digits`,
     );
     const digits: [string, [number, number][][]][] = [
       [
