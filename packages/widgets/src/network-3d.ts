@@ -1,4 +1,4 @@
-import { type Region, receptiveField, type SequentialModel } from '@receptive/core';
+import { layerKind, type Region, receptiveField, type SequentialModel } from '@receptive/core';
 import { coreModel, MODEL_NAMES, type ModelName } from '@receptive/models';
 import type { BackendRequest, LayerKind, NetworkView } from '@receptive/render3d';
 import { ElementBase, el, shadow } from './dom.js';
@@ -787,7 +787,8 @@ function viewLayers(
     }
     const dims = [...a.dims];
     if (dims.length === 4) {
-      add(layer.name, /pool/i.test(layer.kind) ? 'pool' : 'conv', dims, a.data);
+      // The core's descriptor of the kind says how it is drawn (a pool stack or a conv stack).
+      add(layer.name, layerKind(layer.kind).display === 'pool' ? 'pool' : 'conv', dims, a.data);
     } else if (dims.length === 2) {
       add(layer.name, layer.kind === 'softmax' ? 'softmax' : 'dense', dims, a.data);
     }
