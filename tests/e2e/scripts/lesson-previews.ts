@@ -43,7 +43,7 @@ const FIGURES: Record<string, Figure> = {
   'convolution-layers': {
     selector: 'rf-conv-layer-3d .stage',
     step: 'three',
-    alt: 'A convolution layer in three dimensions: the lecture’s 7 × 7 image, three 3 × 3 filters and the three 5 × 5 maps they make, stacked.',
+    alt: 'A convolution layer in three dimensions: the lecture’s 7 × 7 image, three 3 × 3 filters and the three 5 × 5 maps they make, each channel set apart, with lines tracing one output unit back to the window of the image it read.',
   },
   'shift-invariance': {
     selector: 'rf-shift-network [data-model="cnn"]',
@@ -52,7 +52,7 @@ const FIGURES: Record<string, Figure> = {
   pooling: {
     selector: 'rf-pooling',
     step: 'sixteen',
-    alt: 'A handwritten 7, its edge map and two max-pooled maps side by side, with lines tracing one pooled pixel back to the block of the digit it saw, and the count of the pixels it saw.',
+    alt: 'A handwritten 7, its edge map and two max-pooled maps side by side, with lines tracing one pooled pixel back to the block of the digit it saw, colour keys for the digit and the maps, and the count of the pixels it saw.',
   },
 };
 
