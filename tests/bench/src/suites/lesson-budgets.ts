@@ -27,6 +27,7 @@ const LESSONS = [
   '/lessons/convolution/',
   '/lessons/convolution-layers/',
   '/lessons/pooling/',
+  '/lessons/shift-invariance/',
 ];
 const LIGHTHOUSE_PAGES = ['/lessons/curve-fitting/', '/lessons/convolution/'];
 const JS_BUDGET_KB = 150;
