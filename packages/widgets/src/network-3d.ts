@@ -143,7 +143,7 @@ const STYLES = `${BASE_CSS}
 .stage canvas:focus-visible { outline: 3px solid var(--rf-focus); outline-offset: -3px; }
 .overlay { position: absolute; inset: 0; display: grid; place-items: center; margin: 0; padding: 1rem; text-align: center; color: var(--rf-muted); font-size: 0.9em; background: var(--rf-panel); z-index: 1; }
 .overlay[hidden] { display: none; }
-.status { margin: 0.3rem 0 0; font-size: 0.85em; color: ${THEME.error}; }
+.status { margin: 0.3rem 0 0; font-size: 0.85em; color: var(--rf-error); }
 .status:empty { display: none; }
 .keys { display: flex; flex-wrap: wrap; gap: 0.3rem 1.5rem; margin: 0.35rem 0 0; }
 .readout { margin: 0.35rem 0 0; font-size: 0.9em; min-height: 2.6em; }
