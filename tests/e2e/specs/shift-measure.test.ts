@@ -191,7 +191,15 @@ describe('<rf-shift-measure>', () => {
       () => {
         const f = document.querySelector('rf-shift-measure');
         const bar = f?.shadowRoot?.querySelector('progress');
-        return f?.getAttribute('data-state') === 'running' && bar && bar.value > 0.3 * bar.max;
+        // Mid-run, and past the first block of digits that every model has finished (the two
+        // workers run at their own pace, so a share of runs alone does not promise one).
+        const partial = (f as unknown as { result: { digits: number } | null } | null)?.result;
+        return (
+          f?.getAttribute('data-state') === 'running' &&
+          bar &&
+          bar.value > 0.3 * bar.max &&
+          (partial?.digits ?? 0) > 0
+        );
       },
       undefined,
       { timeout: 120_000, polling: 100 },
