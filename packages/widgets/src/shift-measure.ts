@@ -135,7 +135,7 @@ const CSS = `${BASE_CSS}${UPLOT_CSS}
 .status progress { width: 100%; height: 0.9rem; }
 .status[hidden] { display: none; }
 .engine, .note { margin: 0.2rem 0; font-size: 0.85em; color: var(--rf-muted); }
-.error { color: ${THEME.error}; font-weight: 600; }
+.error { color: var(--rf-error); font-weight: 600; }
 .plots { display: grid; grid-template-columns: repeat(auto-fit, minmax(17rem, 1fr)); gap: 0.8rem; margin: 0.6rem 0; }
 .plot { min-width: 0; overflow: hidden; }
 .plot h3, .key h3 { font-size: 0.9em; margin: 0 0 0.2rem; font-weight: 600; }
