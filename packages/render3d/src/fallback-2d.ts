@@ -1,6 +1,6 @@
-import type { FeatureMapStack } from './FeatureMapStack.js';
+import type { FeatureMapStack } from './feature-map-stack.js';
 import { drawLegend } from './legend.js';
-import type { SoftmaxBars } from './SoftmaxBars.js';
+import type { SoftmaxBars } from './softmax-bars.js';
 import { THEME } from './theme.js';
 
 const atlases = new WeakMap<FeatureMapStack, { canvas: HTMLCanvasElement; image: ImageData }>();

@@ -4,7 +4,7 @@
  * scene, each with a 2D fallback and a text alternative. Depends on three only.
  */
 
-export { ConvolutionScene, type ConvolutionSceneOptions, type Plane } from './ConvolutionScene.js';
+export { ConvolutionScene, type ConvolutionSceneOptions, type Plane } from './convolution-scene.js';
 export { boundsPoints, type CameraFit, type FitLens, fitCamera } from './camera-fit.js';
 export { CameraTween, prefersReducedMotion } from './camera-tween.js';
 export {
@@ -23,7 +23,7 @@ export {
   resolveScale,
   signedRgb,
 } from './colormap.js';
-export { FeatureMapStack, type FeatureMapStackOptions, type Texel } from './FeatureMapStack.js';
+export { FeatureMapStack, type FeatureMapStackOptions, type Texel } from './feature-map-stack.js';
 export { LabelLayer } from './label-layer.js';
 export { drawLegend } from './legend.js';
 export {
@@ -31,15 +31,15 @@ export {
   NetworkView,
   type NetworkViewOptions,
   type PickEvent,
-} from './NetworkView.js';
-export { ReceptiveFieldBeam, type ReceptiveFieldBeamOptions } from './ReceptiveFieldBeam.js';
+} from './network-view.js';
+export { ReceptiveFieldBeam, type ReceptiveFieldBeamOptions } from './receptive-field-beam.js';
 export {
   type Animator,
   type RenderStats,
   SceneHost,
   type SceneHostOptions,
-} from './SceneHost.js';
-export { SoftmaxBars, type SoftmaxBarsOptions } from './SoftmaxBars.js';
+} from './scene-host.js';
+export { SoftmaxBars, type SoftmaxBarsOptions } from './softmax-bars.js';
 export { THEME } from './theme.js';
 export type {
   Backend,

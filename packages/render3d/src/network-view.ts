@@ -3,12 +3,12 @@ import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
 import { boundsPoints, fitCamera } from './camera-fit.js';
 import { CameraTween, prefersReducedMotion } from './camera-tween.js';
 import { type ColorMapName, formatValue } from './colormap.js';
-import { FeatureMapStack } from './FeatureMapStack.js';
+import { FeatureMapStack } from './feature-map-stack.js';
 import { drawBars2D, drawStack2D } from './fallback-2d.js';
 import { LabelLayer } from './label-layer.js';
-import { ReceptiveFieldBeam } from './ReceptiveFieldBeam.js';
-import { SceneHost } from './SceneHost.js';
-import { SoftmaxBars } from './SoftmaxBars.js';
+import { ReceptiveFieldBeam } from './receptive-field-beam.js';
+import { SceneHost } from './scene-host.js';
+import { SoftmaxBars } from './softmax-bars.js';
 import { THEME } from './theme.js';
 import type { BackendRequest, LayerActivation, PickDetail, TracedRegion } from './types.js';
 

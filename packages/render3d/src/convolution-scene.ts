@@ -1,9 +1,9 @@
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
 import { prefersReducedMotion } from './camera-tween.js';
-import { FeatureMapStack } from './FeatureMapStack.js';
+import { FeatureMapStack } from './feature-map-stack.js';
 import { drawStack2D, hex } from './fallback-2d.js';
-import { ReceptiveFieldBeam } from './ReceptiveFieldBeam.js';
-import { SceneHost } from './SceneHost.js';
+import { ReceptiveFieldBeam } from './receptive-field-beam.js';
+import { SceneHost } from './scene-host.js';
 import { THEME } from './theme.js';
 import type { BackendRequest, TracedRegion } from './types.js';
 

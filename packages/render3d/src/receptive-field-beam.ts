@@ -10,7 +10,7 @@ import {
   MeshBasicMaterial,
   Vector3,
 } from 'three';
-import type { FeatureMapStack } from './FeatureMapStack.js';
+import type { FeatureMapStack } from './feature-map-stack.js';
 import { THEME } from './theme.js';
 import type { TracedRegion } from './types.js';
 
