@@ -1,7 +1,7 @@
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
 import { prefersReducedMotion } from './camera-tween.js';
-import { FeatureMapStack } from './feature-map-stack.js';
 import { drawStack2D, hex } from './fallback-2d.js';
+import { FeatureMapStack } from './feature-map-stack.js';
 import { ReceptiveFieldBeam } from './receptive-field-beam.js';
 import { SceneHost } from './scene-host.js';
 import { THEME } from './theme.js';

@@ -4,7 +4,6 @@
  * scene, each with a 2D fallback and a text alternative. Depends on three only.
  */
 
-export { ConvolutionScene, type ConvolutionSceneOptions, type Plane } from './convolution-scene.js';
 export { boundsPoints, type CameraFit, type FitLens, fitCamera } from './camera-fit.js';
 export { CameraTween, prefersReducedMotion } from './camera-tween.js';
 export {
@@ -23,6 +22,7 @@ export {
   resolveScale,
   signedRgb,
 } from './colormap.js';
+export { ConvolutionScene, type ConvolutionSceneOptions, type Plane } from './convolution-scene.js';
 export { FeatureMapStack, type FeatureMapStackOptions, type Texel } from './feature-map-stack.js';
 export { LabelLayer } from './label-layer.js';
 export { drawLegend } from './legend.js';
