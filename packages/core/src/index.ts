@@ -20,6 +20,7 @@ export {
   type UnitIndex,
 } from './explain.js';
 export { explainUnit } from './explain-unit.js';
+export { FilterAscent, type FilterAscentOptions } from './filter-ascent.js';
 export {
   type BuildContext,
   type DisplayKind,
@@ -90,6 +91,14 @@ export {
   receptiveField,
   type UnitPosition,
 } from './receptive-field.js';
+export {
+  argmax,
+  type Occlusion,
+  type OcclusionOptions,
+  occlusion,
+  type Saliency,
+  saliency,
+} from './saliency.js';
 export { type ShiftProtocol, shiftConsistency, shiftPairs } from './shift-consistency.js';
 export {
   clone,
@@ -102,6 +111,12 @@ export {
   toNested,
   zeros,
 } from './tensor.js';
+export {
+  type ChannelMaxima,
+  channelMaxima,
+  type RankedUnit,
+  rankChannel,
+} from './top-activating.js';
 export {
   type Dataset,
   type EpochResult,
