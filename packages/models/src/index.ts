@@ -42,6 +42,14 @@ export {
 } from './load-model.js';
 export { cardUrl, MODEL_NAMES, type ModelName, modelUrl } from './names.js';
 export {
+  drawMark,
+  MARK_ROW,
+  MARK_SIZE,
+  markColumn,
+  swappedMarks,
+  withMarks,
+} from './shortcut.js';
+export {
   type GreyImage,
   inkFromRgba,
   type MnistInput,

@@ -6,7 +6,7 @@ import {
   shift2d,
   type Tensor,
 } from '@receptive/core';
-import { withMarks } from './shortcut.ts';
+import { swappedMarks, withMarks } from './shortcut.ts';
 
 /** The model's output for every example, computed in chunks to bound memory. */
 export function outputs(model: SequentialModel, x: Tensor, chunk = 500): Tensor {
@@ -152,8 +152,7 @@ export function shortcutReport(
   labels: number[],
   seed = 11,
 ): ShortcutReport {
-  const rng = createRng(seed);
-  const wrong = labels.map((l) => (l + 1 + rng.int(9)) % 10);
+  const wrong = Array.from(swappedMarks(labels, seed));
   const swappedPred = predict(
     model,
     withMarks(x, (i) => wrong[i]!),
