@@ -1,13 +1,12 @@
 import { type ShiftProtocol, shiftPairs } from '@receptive/core';
 import {
   type BackendChoice,
-  cardUrl,
   DIGIT_SETS,
-  fetchBytes,
   MODEL_NAMES,
   type ModelCard,
   type ModelName,
-  modelUrl,
+  modelBytes,
+  modelCard,
 } from '@receptive/models';
 import type uPlot from 'uplot';
 import { ElementBase, el, shadow } from './dom.js';
@@ -82,32 +81,6 @@ export const SHIFT_MEASURE_SPEC: WidgetSpec = {
 };
 
 const TAG = SHIFT_MEASURE_SPEC.tag;
-
-const cards = new Map<ModelName, Promise<ModelCard>>();
-/**
- * A shipped model's card, fetched once per page by this figure (a failed fetch is forgotten, so
- * the next run retries it).
- */
-function modelCard(name: ModelName): Promise<ModelCard> {
-  let c = cards.get(name);
-  if (!c) {
-    c = fetchBytes(cardUrl(name)).then((b) => JSON.parse(new TextDecoder().decode(b)) as ModelCard);
-    c.catch(() => cards.delete(name));
-    cards.set(name, c);
-  }
-  return c;
-}
-
-/** A shipped model's ONNX bytes (the browser's cache serves a file another figure fetched). */
-async function modelBytes(name: ModelName): Promise<Uint8Array> {
-  try {
-    return await fetchBytes(modelUrl(name));
-  } catch (err) {
-    throw new Error(`Could not download the model ${name}: ${(err as Error).message}`, {
-      cause: err,
-    });
-  }
-}
 
 /** Series colours (Okabe-Ito, distinguishable with colour blindness), one per model. */
 const COLORS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00'];
@@ -479,7 +452,8 @@ export class ShiftMeasure extends ElementBase {
         pixels.set(d.pixels.subarray(0, n * 784), first * 784);
         run.labels.set(d.labels.subarray(0, n), first);
       }
-      models = this.#models.map((name, i) => ({ name, bytes: bytes[i]! }));
+      // The workers take their own copies: the page keeps the shared bytes for other figures.
+      models = this.#models.map((name, i) => ({ name, bytes: bytes[i]!.slice() }));
     } catch (err) {
       if (this.#run !== run) return;
       this.#fail(run, `${(err as Error).message}.`);

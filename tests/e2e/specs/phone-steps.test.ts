@@ -7,7 +7,7 @@ import { assertNoSeriousViolations } from '../lib/axe.ts';
 import { noProblems } from '../lib/guard.ts';
 import { SCREENSHOT_DIR, useHarness } from '../lib/harness.ts';
 
-// Every step of every lesson, on a phone and on a laptop: once the step is active, the part of
+// Every step of every scrolly of every lesson, on a phone and on a laptop: once the step is active, the part of
 // the figure it names in data-focus is inside the window, inside the figure's panel and not
 // covered by any text, and the step's own heading shows too. A screenshot of each step is kept in
 // screenshots/steps/ for a person to look at.
@@ -28,14 +28,14 @@ const SHOTS = new URL('steps/', SCREENSHOT_DIR);
 const h = useHarness();
 
 /**
- * Scrolls down in small turns, from where step `index` of the first scrolly enters the lower
- * part of the window, until that step is the active one and its top has come up to `reach` (a
- * fraction of the window's height: the text a reader is reading); returns the step's state.
+ * Scrolls down in small turns, from where step `index` of scrolly `s` enters the lower part of
+ * the window, until that step is the active one and its top has come up to `reach` (a fraction
+ * of the window's height: the text a reader is reading); returns the step's state.
  */
-async function activate(page: Page, index: number, reach: number): Promise<string> {
+async function activate(page: Page, s: number, index: number, reach: number): Promise<string> {
   return page.evaluate(
-    async ({ index, reach }) => {
-      const scrolly = document.querySelector('rf-scrolly')!;
+    async ({ s, index, reach }) => {
+      const scrolly = document.querySelectorAll('rf-scrolly')[s]!;
       const step = scrolly.querySelectorAll<HTMLElement>('[data-step]')[index]!;
       const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
       window.scrollBy(0, step.getBoundingClientRect().top - window.innerHeight * 0.85);
@@ -58,7 +58,7 @@ async function activate(page: Page, index: number, reach: number): Promise<strin
       }
       return step.dataset['state'] ?? '';
     },
-    { index, reach },
+    { s, index, reach },
   );
 }
 
@@ -71,14 +71,14 @@ interface Placement {
   heading: { top: number; bottom: number } | null;
 }
 
-async function placement(page: Page, index: number): Promise<Placement> {
+async function placement(page: Page, s: number, index: number): Promise<Placement> {
   // Wait for the figure to come to rest: its panel scroll and pin move smoothly, and live
   // figures finish loading. Two equal readings 150 ms apart count as still.
   let last = '';
   for (let i = 0; i < 60; i++) {
     const now = await page.evaluate(
-      ({ index }) => {
-        const scrolly = document.querySelector('rf-scrolly')!;
+      ({ s, index }) => {
+        const scrolly = document.querySelectorAll('rf-scrolly')[s]!;
         const figure = scrolly.querySelector<HTMLElement>(':scope > [slot="figure"]')!;
         const step = scrolly.querySelectorAll<HTMLElement>('[data-step]')[index]!;
         const focus = step.dataset['focus'] ?? '';
@@ -127,7 +127,7 @@ async function placement(page: Page, index: number): Promise<Placement> {
           scroll: figure.scrollTop,
         };
       },
-      { index },
+      { s, index },
     );
     const key = JSON.stringify(now);
     if (key === last && now.box) return now;
@@ -145,33 +145,42 @@ for (const viewport of VIEWPORTS) {
         const { page, problems } = await h.open(`/lessons/${lesson}/`, { viewport });
         await page.waitForLoadState('networkidle');
         mkdirSync(SHOTS, { recursive: true });
-        const count = await page.locator('rf-scrolly').first().locator('[data-step]').count();
-        assert.ok(count > 0, 'the lesson has steps');
-        for (let i = 0; i < count; i++) {
-          const state = await activate(page, i, phone ? 0.6 : 0.5);
-          const p = await placement(page, i);
-          const where = `${lesson} step ${i + 1} (${state}) at ${viewport.width}px`;
-          await page.screenshot({
-            path: fileURLToPath(new URL(`${lesson}-${i + 1}-${viewport.width}.png`, SHOTS)),
-          });
-          assert.ok(p.focus, `${where} names the part of the figure it talks about`);
-          assert.ok(p.box, `${where}: "${p.focus}" is drawn`);
-          const { top, left, bottom, right } = p.box;
-          assert.ok(
-            top >= -1 && left >= -1 && bottom <= viewport.height + 1 && right <= viewport.width + 1,
-            `${where}: "${p.focus}" is inside the window (${JSON.stringify(p.box)})`,
-          );
-          assert.ok(
-            top >= p.panel.top - 1 && bottom <= p.panel.bottom + 1,
-            `${where}: "${p.focus}" is inside the figure's panel (${JSON.stringify(p.box)} in ${JSON.stringify(p.panel)})`,
-          );
-          assert.deepEqual(p.covered, [], `${where}: nothing covers "${p.focus}"`);
-          assert.ok(p.heading, `${where} has a heading`);
-          const textTop = phone ? p.panel.bottom : 0;
-          assert.ok(
-            p.heading.top >= textTop - 1 && p.heading.bottom <= viewport.height,
-            `${where}: the step's heading shows beside or below the figure (${JSON.stringify(p.heading)})`,
-          );
+        const scrollies = await page.locator('rf-scrolly').count();
+        assert.ok(scrollies > 0, 'the lesson has a scrolly');
+        for (let s = 0; s < scrollies; s++) {
+          const count = await page.locator('rf-scrolly').nth(s).locator('[data-step]').count();
+          assert.ok(count > 0, `scrolly ${s + 1} has steps`);
+          for (let i = 0; i < count; i++) {
+            const state = await activate(page, s, i, phone ? 0.6 : 0.5);
+            const p = await placement(page, s, i);
+            const where = `${lesson} scrolly ${s + 1} step ${i + 1} (${state}) at ${viewport.width}px`;
+            await page.screenshot({
+              path: fileURLToPath(
+                new URL(`${lesson}-${s + 1}-${i + 1}-${viewport.width}.png`, SHOTS),
+              ),
+            });
+            assert.ok(p.focus, `${where} names the part of the figure it talks about`);
+            assert.ok(p.box, `${where}: "${p.focus}" is drawn`);
+            const { top, left, bottom, right } = p.box;
+            assert.ok(
+              top >= -1 &&
+                left >= -1 &&
+                bottom <= viewport.height + 1 &&
+                right <= viewport.width + 1,
+              `${where}: "${p.focus}" is inside the window (${JSON.stringify(p.box)})`,
+            );
+            assert.ok(
+              top >= p.panel.top - 1 && bottom <= p.panel.bottom + 1,
+              `${where}: "${p.focus}" is inside the figure's panel (${JSON.stringify(p.box)} in ${JSON.stringify(p.panel)})`,
+            );
+            assert.deepEqual(p.covered, [], `${where}: nothing covers "${p.focus}"`);
+            assert.ok(p.heading, `${where} has a heading`);
+            const textTop = phone ? p.panel.bottom : 0;
+            assert.ok(
+              p.heading.top >= textTop - 1 && p.heading.bottom <= viewport.height,
+              `${where}: the step's heading shows beside or below the figure (${JSON.stringify(p.heading)})`,
+            );
+          }
         }
         const [scrollWidth, width] = await page.evaluate(() => [
           document.documentElement.scrollWidth,
