@@ -1,9 +1,10 @@
 import {
   argmaxRows,
   confusionMatrix,
-  createRng,
   type SequentialModel,
   shift2d,
+  shiftConsistency,
+  shiftPairs,
   type Tensor,
 } from '@receptive/core';
 import { swappedMarks, withMarks } from './shortcut.ts';
@@ -93,30 +94,30 @@ export function shiftReport(
   draws = 5,
   seed = 7,
 ): ShiftReport {
-  const rng = createRng(seed);
   const n = labels.length;
-  const span = 2 * maxShift + 1;
-  // Group examples by shift so each (dy, dx) is one batched forward pass.
-  const byShift = new Map<string, number[]>();
-  const pairs: [string, string][] = [];
-  for (let r = 0; r < draws; r++) {
-    for (let i = 0; i < n; i++) {
-      const a = `${rng.int(span) - maxShift},${rng.int(span) - maxShift}`;
-      const b = `${rng.int(span) - maxShift},${rng.int(span) - maxShift}`;
-      pairs.push([`${a}|${i}`, `${b}|${i}`]);
-      for (const k of [a, b]) byShift.set(k, [...(byShift.get(k) ?? []), i]);
+  // The pairs a page draws too (core's shiftPairs), each distinct shift one batched forward pass.
+  const pairs = shiftPairs(n, { maxShift, draws, seed });
+  const byShift = new Map<string, Set<number>>();
+  for (let p = 0; p < pairs.length / 4; p++) {
+    for (const o of [0, 2]) {
+      const key = `${pairs[4 * p + o]},${pairs[4 * p + o + 1]}`;
+      const digits = byShift.get(key) ?? new Set<number>();
+      digits.add(p % n);
+      byShift.set(key, digits);
     }
   }
   const top1 = new Map<string, number>();
-  for (const [key, idx] of byShift) {
+  for (const [key, digits] of byShift) {
     const [dy, dx] = key.split(',').map(Number) as [number, number];
-    const unique = [...new Set(idx)];
-    const batch = take(x, unique);
-    const pred = predict(model, shift2d(batch, dy, dx));
+    const unique = [...digits];
+    const pred = predict(model, shift2d(take(x, unique), dy, dx));
     for (const [j, i] of unique.entries()) top1.set(`${key}|${i}`, pred[j]!);
   }
-  let same = 0;
-  for (const [a, b] of pairs) if (top1.get(a) === top1.get(b)) same++;
+  const { consistency, pairs: counted } = shiftConsistency(
+    pairs,
+    n,
+    (digit, dy, dx) => top1.get(`${dy},${dx}|${digit}`)!,
+  );
   const curve = (axis: 'dx' | 'dy') =>
     Array.from({ length: 2 * maxShift + 3 }, (_, k) => k - maxShift - 1).map((s) => ({
       shift: s,
@@ -126,8 +127,8 @@ export function shiftReport(
       ),
     }));
   return {
-    consistency: same / pairs.length,
-    pairs: pairs.length,
+    consistency,
+    pairs: counted,
     maxShift,
     seed,
     accuracyByDx: curve('dx'),
