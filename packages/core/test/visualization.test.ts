@@ -7,6 +7,7 @@ import {
   layers,
   occlusion,
   rankChannel,
+  receptiveField,
   type SequentialModel,
   saliency,
   sequential,
@@ -174,19 +175,28 @@ describe('channelMaxima and rankChannel', () => {
 });
 
 describe('FilterAscent', () => {
-  it('climbs: the channel fires more on its pattern than on grey, and stays in [0, 1]', () => {
+  it('climbs: the unit fires more on its pattern than on grey, stays in [0, 1], and leaves pixels it cannot see alone', () => {
     const net = cnn();
     const a = new FilterAscent(net, 'conv2', 2, { seed: 1 });
+    const start0 = a.image.data.slice();
+    expect(a.unit).toEqual({ y: 5, x: 5 });
+    expect(a.field).toEqual(receptiveField(net, 'conv2', { y: 5, x: 5 }).region);
     const start = a.step();
     for (let i = 0; i < 30; i++) a.step();
     expect(a.gradient().objective).toBeGreaterThan(start);
     expect(Math.min(...a.image.data)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...a.image.data)).toBeLessThanOrEqual(1);
+    const f = a.field;
+    for (let p = 0; p < 784; p++) {
+      const [y, x] = [Math.floor(p / 28), p % 28];
+      const inside = y >= f.y0 && y <= f.y1 && x >= f.x0 && x <= f.x1;
+      if (!inside) expect(a.image.data[p]).toBe(start0[p]);
+    }
   });
 
   it('takes the gradient of the mean activation, as central differences measure it', () => {
     const net = cnn();
-    const a = new FilterAscent(net, 'conv1', 1, { seed: 2 });
+    const a = new FilterAscent(net, 'conv1', 1, { seed: 2, unit: 'mean' });
     const { objective, gradient } = a.gradient();
     const mean = (x: Tensor) => {
       const m = net.forwardAll(x).activations['conv1']!.data.subarray(676, 2 * 676);
@@ -203,5 +213,8 @@ describe('FilterAscent', () => {
     }
     expect(() => new FilterAscent(net, 'flatten1', 0)).toThrow(/has no channels/);
     expect(() => new FilterAscent(net, 'conv1', 4)).toThrow(/received channel 4, expected 0 to 3/);
+    expect(() => new FilterAscent(net, 'conv1', 0, { unit: { y: 26, x: 0 } })).toThrow(
+      /received unit/,
+    );
   });
 });
