@@ -214,7 +214,31 @@ const stepsOf =
     }
   };
 
-/** Turns an element's attribute into the prop authors write (`digits-src` -> `digitsSrc`). */
+/**
+ * The build-time check of a widget prop, from its spec: the value must have the type an MDX
+ * author writes (`digit={3}`, `padding={true}`, `model="cnn"`), then pass the element's own
+ * parser, whose "expected ..." it repeats.
+ */
+function specCheck(spec: WidgetSpec, p: PropSpec): (v: unknown) => void {
+  const parser = p.parser;
+  if (!parser) return isString;
+  return (v) => {
+    if (parser.astro === 'number' && typeof v !== 'number') fail(v, 'a number');
+    if (parser.astro === 'boolean') return isBoolean(v);
+    if (parser.astro === 'string' && typeof v !== 'string') fail(v, 'a string');
+    try {
+      parser.parse(String(v), spec.tag, p.attribute ?? p.property);
+    } catch (err) {
+      if (err instanceof WidgetValueError) fail(v, err.expected);
+      throw err;
+    }
+  };
+}
+
+/**
+ * Turns an element's attribute into the prop authors write (`digits-src` -> `digitsSrc`), with
+ * its type, default, example, description and check taken from the element's spec.
+ */
 function fromSpec(
   spec: WidgetSpec,
   attribute: string,
@@ -231,6 +255,7 @@ function fromSpec(
     ...(p.values ? { values: p.values } : {}),
     example: p.example.replace(`${attribute}=`, `${name}=`),
     description: p.description,
+    check: specCheck(spec, p),
     ...extra,
   };
 }
@@ -355,7 +380,7 @@ export const COMPONENTS: readonly ComponentDoc[] = [
     element: POOLING_SPEC.tag,
     summary: POOLING_SPEC.summary,
     props: [
-      fromSpec(POOLING_SPEC, 'digit', { example: 'digit={3}', check: integer(0, 1999) }),
+      fromSpec(POOLING_SPEC, 'digit', { example: 'digit={3}' }),
       fromSpec(POOLING_SPEC, 'kernel', { check: kernel('rf-pooling') }),
       fromSpec(POOLING_SPEC, 'digits-src', { check: isString }),
       fromSpec(POOLING_SPEC, 'trace', { check: poolTrace }),

@@ -12,8 +12,14 @@ describe('checkProps', () => {
     expect(() => checkProps('ModelCompare', { backend: 'cuda' })).toThrow(
       '<ModelCompare> backend: received "cuda", expected one of auto, wasm, webgpu, webgl',
     );
-    expect(() => checkProps('Pooling', { digit: 2000 })).toThrow(
-      '<Pooling> digit: received 2000, expected a whole number from 0 to 1999',
+    expect(() => checkProps('Pooling', { digit: 10000 })).toThrow(
+      '<Pooling> digit: received 10000, expected a whole number from 0 to 9999',
+    );
+    expect(() => checkProps('Pooling', { digit: '3' })).toThrow(
+      '<Pooling> digit: received "3", expected a number',
+    );
+    expect(() => checkProps('ShiftBlock', { one: '5,1' })).toThrow(
+      '<ShiftBlock> one: received "5,1", expected "row,column" with each from 1 to 4 (counted from 1)',
     );
     expect(() => checkProps('Scrolly', { label: 'x' })).toThrow(
       '<Scrolly> initial: received nothing, expected a value',

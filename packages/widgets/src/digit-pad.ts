@@ -1,64 +1,14 @@
 import { shift2d, tensor } from '@receptive/core';
 import { toMnistInput } from '@receptive/models';
 import { INK, PAPER } from '@receptive/render3d/colormap';
-import { ElementBase, el, shadow } from './dom.js';
+import { DIGIT_PAD_SPEC } from './digit-pad.spec.js';
+import { type DigitChange, publishDigit } from './digit-run.js';
+import { el, shadow } from './dom.js';
+import { figureElement } from './figure-element.js';
 import { testDigit } from './held-out.js';
-import type { WidgetSpec } from './props.js';
 import { BASE_CSS, inkRgb, THEME } from './theme.js';
 
-/** `event.detail` of `rf-digit`. */
-export interface DigitChange {
-  /** 784 values in [0, 1], row by row: the 28x28 image the models see. */
-  pixels: Float32Array;
-  /** True when there is no ink (after Clear). */
-  empty: boolean;
-  source: 'drawing' | 'held-out';
-  /** For a held-out digit: its index and true label. */
-  index?: number;
-  label?: number;
-  /** The nudge applied with the arrow keys, in pixels. */
-  offset: { x: number; y: number };
-  /** True while the pen is still down (more events follow). */
-  drawing: boolean;
-}
-
-export const DIGIT_PAD_SPEC: WidgetSpec = {
-  tag: 'rf-digit-pad',
-  summary:
-    'A drawing pad for a digit (mouse, touch or pen), with a keyboard path through the held-out digits; shows the 28x28 image the models see.',
-  props: [
-    {
-      attribute: 'digits-src',
-      property: 'digitsSrc',
-      type: 'string',
-      default: null,
-      example: 'digits-src="/data/my-digits.rfd.gz"',
-      description:
-        "A digits file of your own (the RFD2 layout of @receptive/models, gzip'd or not); default: the official MNIST test digits shipped in @receptive/models, fetched 1,000 at a time.",
-    },
-    {
-      attribute: null,
-      property: 'pixels',
-      type: 'Float32Array (read-only)',
-      default: null,
-      example: 'pad.pixels',
-      description: 'The current 28x28 image, row by row.',
-    },
-  ],
-  events: [
-    {
-      name: 'rf-digit',
-      detail:
-        "DigitChange { pixels: Float32Array; empty: boolean; source: 'drawing' | 'held-out'; index?: number; label?: number; offset: { x: number; y: number }; drawing: boolean }",
-      description:
-        'Whenever the image changes: while drawing (once per frame), after a stroke, on Clear, on picking or nudging a held-out digit.',
-    },
-  ],
-  fallback:
-    'Put a sentence in the element (drawing needs JavaScript); it shows until the script runs.',
-  keyboard:
-    'Previous and Next pick a held-out digit; the Move buttons, or the arrow keys with the pad focused, move the digit one pixel; Clear (or Escape on the pad) empties it.',
-};
+export { DIGIT_PAD_SPEC, type DigitChange };
 
 const SIZE = 28;
 const PAD = THEME.padSize;
@@ -86,10 +36,7 @@ canvas.seen {
 /**
  * `<rf-digit-pad id="pad">`: see {@link DIGIT_PAD_SPEC}.
  */
-export class DigitPad extends ElementBase {
-  static readonly spec = DIGIT_PAD_SPEC;
-  static readonly observedAttributes = ['digits-src'];
-
+export class DigitPad extends figureElement(DIGIT_PAD_SPEC) {
   #root: ShadowRoot | null = null;
   #draw: HTMLCanvasElement | null = null;
   #seen: HTMLCanvasElement | null = null;
@@ -102,14 +49,6 @@ export class DigitPad extends ElementBase {
   #source: 'drawing' | 'held-out' = 'drawing';
   #heldOut: { index: number; label: number } | null = null;
   #frame = 0;
-  #digitsSrc: string | null = null;
-
-  get digitsSrc(): string | null {
-    return this.#digitsSrc;
-  }
-  set digitsSrc(v: string | null) {
-    this.#digitsSrc = v;
-  }
 
   /** The 28x28 image the models see now. */
   get pixels(): Float32Array {
@@ -119,11 +58,7 @@ export class DigitPad extends ElementBase {
     return !this.#pixels.some((v) => v > 0);
   }
 
-  attributeChangedCallback(_name: string, _old: string | null, value: string | null): void {
-    this.digitsSrc = value;
-  }
-
-  connectedCallback(): void {
+  protected override connected(): void {
     if (this.#root) return;
     this.#root = shadow(this, CSS);
     this.#draw = el('canvas', {
@@ -200,7 +135,7 @@ export class DigitPad extends ElementBase {
     this.#paint();
   }
 
-  disconnectedCallback(): void {
+  protected override disconnected(): void {
     cancelAnimationFrame(this.#frame);
   }
 
@@ -218,7 +153,7 @@ export class DigitPad extends ElementBase {
   /** Shows held-out digit `index` (loading the digits first if needed). */
   async showHeldOut(index: number): Promise<void> {
     this.#say('Loading the test digits…');
-    const digit = await testDigit(index, this.#digitsSrc ?? undefined, ({ loaded, total }) =>
+    const digit = await testDigit(index, this.digitsSrc ?? undefined, ({ loaded, total }) =>
       this.#say(
         `Loading the test digits: ${Math.round(loaded / 1000)} KB${total ? ` of ${Math.round(total / 1000)} KB (${Math.round((100 * loaded) / total)}%)` : ''}…`,
       ),
@@ -350,20 +285,19 @@ export class DigitPad extends ElementBase {
     this.#paint();
     const empty = this.empty;
     this.dataset['empty'] = String(empty);
+    const detail: DigitChange = {
+      pixels: this.pixels,
+      empty,
+      source: this.#source,
+      ...(this.#heldOut ? this.#heldOut : {}),
+      offset: { ...this.#offset },
+      drawing,
+    };
     this.dispatchEvent(
-      new CustomEvent<DigitChange>('rf-digit', {
-        detail: {
-          pixels: this.pixels,
-          empty,
-          source: this.#source,
-          ...(this.#heldOut ? this.#heldOut : {}),
-          offset: { ...this.#offset },
-          drawing,
-        },
-        bubbles: true,
-        composed: true,
-      }),
+      new CustomEvent<DigitChange>('rf-digit', { detail, bubbles: true, composed: true }),
     );
+    // The figures that follow this pad hear it on its channel, keyed by its id.
+    if (this.id) publishDigit(this.id, detail);
   }
 
   #paintStrokes(): void {

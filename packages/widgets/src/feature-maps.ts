@@ -1,10 +1,11 @@
-import { MODEL_NAMES, type ModelName } from '@receptive/models';
-import { ElementBase, el, shadow, watchViewport } from './dom.js';
-import { CompareFollower } from './follow-compare.js';
+import type { LayerActivation, ModelRun } from './digit-run.js';
+import { el, shadow } from './dom.js';
+import { FEATURE_MAPS_SPEC } from './feature-maps.spec.js';
+import { figureElement } from './figure-element.js';
 import { formatNumber } from './format.js';
-import type { LayerActivation } from './model-compare.js';
-import { applyAttribute, parseEnum, type WidgetSpec, WidgetValueError } from './props.js';
 import { BASE_CSS, colorKey, inkRgb, signedRgb, THEME } from './theme.js';
+
+export { FEATURE_MAPS_SPEC };
 
 /** `event.detail` of `rf-draw`. */
 export interface FeatureMapsDrawn {
@@ -14,58 +15,6 @@ export interface FeatureMapsDrawn {
   /** Time spent drawing, ms. */
   ms: number;
 }
-
-const DEFAULT_LAYERS = ['relu1', 'pool1', 'relu2', 'pool2'];
-
-export const FEATURE_MAPS_SPEC: WidgetSpec = {
-  tag: 'rf-feature-maps',
-  summary:
-    "Draws a model's feature maps, one small image per channel of each chosen layer, for the digit a digit pad holds. It reuses the run of the model comparison that follows the same pad, so one run feeds both figures.",
-  props: [
-    {
-      attribute: 'for',
-      property: 'htmlFor',
-      type: 'string',
-      default: null,
-      example: 'for="pad"',
-      description:
-        'The id of the <rf-digit-pad>. The maps come from the <rf-model-compare> that follows that pad and runs `model`.',
-    },
-    {
-      attribute: 'model',
-      property: 'model',
-      type: 'string',
-      default: 'cnn',
-      values: MODEL_NAMES,
-      example: 'model="cnn-blurpool"',
-      description:
-        'Which model’s feature maps to draw (it must be one of the comparison’s models).',
-    },
-    {
-      attribute: 'layers',
-      property: 'layers',
-      type: 'string[]',
-      default: DEFAULT_LAYERS.join(' '),
-      example: 'layers="conv1 relu1 pool1"',
-      description:
-        'The layers to draw, in order (space- or comma-separated). Each must give a channels × height × width output; signed layers use a diverging scale, the others ink on paper.',
-    },
-  ],
-  events: [
-    {
-      name: 'rf-draw',
-      detail:
-        'FeatureMapsDrawn { model: string; layers: { name: string; dims: number[] }[]; ms: number }',
-      description: 'After the maps of a new digit are drawn.',
-    },
-  ],
-  fallback:
-    'Put the layer shapes (or a static picture) in the element; they show until the script runs.',
-  keyboard:
-    'Nothing to operate: it follows the digit pad. Each channel is an image whose text alternative gives its strongest response and where it is; each layer says which channel responds most, and a polite live region names those channels once the digit has been still for half a second.',
-};
-
-const TAG = FEATURE_MAPS_SPEC.tag;
 
 const STYLES = `${BASE_CSS}
 :host { container-type: inline-size; }
@@ -145,106 +94,52 @@ function paint(
 /**
  * `<rf-feature-maps for="pad" model="cnn">`: see {@link FEATURE_MAPS_SPEC}.
  *
- * It runs no model itself: it listens to `rf-predict` from the `<rf-model-compare>` that follows
- * the same pad (whose results carry every layer's output), so the maps and the probability bars
- * always show the same run. Offscreen, it keeps only the newest result and draws it when it
- * comes near the viewport again.
+ * It runs no model itself: it takes the run of its model from the comparison that follows the
+ * same pad (whose runs carry every layer's output), so the maps and the probability bars always
+ * show the same run. Offscreen, it keeps only the newest run and draws it when it comes near the
+ * viewport again.
  */
-export class FeatureMaps extends ElementBase {
-  static readonly spec = FEATURE_MAPS_SPEC;
-  static readonly observedAttributes = ['for', 'model', 'layers'];
-
-  #model: ModelName = 'cnn';
-  #layers: string[] = [...DEFAULT_LAYERS];
+export class FeatureMaps extends figureElement(FEATURE_MAPS_SPEC) {
   #root: ShadowRoot | null = null;
   #views: LayerView[] = [];
   #status: HTMLElement | null = null;
-  #live: HTMLElement | null = null;
-  #announceTimer = 0;
-  #near = false;
   #pending: Record<string, LayerActivation> | null = null;
-  #unwatch: (() => void) | null = null;
-  #follow = new CompareFollower(this, {
-    model: () => this.#model,
-    onResult: (mine) => {
-      this.#pending = mine.activations;
-      if (this.#near) this.#draw();
-    },
-    onMissing: (message) => this.#setStatus(message),
-    onEmpty: () => this.#clear(),
-  });
 
-  get htmlFor(): string | null {
-    return this.getAttribute('for');
-  }
-  set htmlFor(v: string | null) {
-    if (v === null) this.removeAttribute('for');
-    else this.setAttribute('for', v);
-  }
-  get model(): ModelName {
-    return this.#model;
-  }
-  set model(v: ModelName) {
-    this.#model = parseEnum(TAG, 'model', v, MODEL_NAMES);
-    this.#rebuild();
-  }
-  get layers(): string[] {
-    return [...this.#layers];
-  }
-  set layers(v: readonly string[] | string) {
-    this.#layers = parseLayers(Array.isArray(v) ? v.join(' ') : String(v));
-    this.#rebuild();
+  protected override connected(): void {
+    if (this.#root) return;
+    this.#root = shadow(this, STYLES);
+    this.#build();
   }
 
-  attributeChangedCallback(name: string, _old: string | null, value: string | null): void {
-    if (name === 'model') {
-      applyAttribute(
-        () => parseEnum(TAG, 'model', value ?? 'cnn', MODEL_NAMES),
-        (m) => {
-          this.model = m;
-        },
-      );
-    } else if (name === 'layers') {
-      applyAttribute(
-        () => parseLayers(value ?? DEFAULT_LAYERS.join(' ')),
-        (l) => {
-          this.layers = l;
-        },
-      );
-    }
-  }
-
-  connectedCallback(): void {
-    this.#follow.connect();
-    if (!this.#root) {
-      this.#root = shadow(this, STYLES);
+  protected override changed(property: string): void {
+    // New model or layers: rebuild; the base hands the model's run again.
+    if ((property === 'model' || property === 'layers') && this.#root) {
       this.#build();
-      this.#follow.adopt();
+      if (property === 'layers') this.adoptRun();
     }
-    this.#unwatch = watchViewport(this, THEME.wakeMargin, (near) => {
-      this.#near = near;
-      if (near && this.#pending) this.#draw();
-    });
   }
 
-  disconnectedCallback(): void {
-    this.#follow.disconnect();
-    this.#unwatch?.();
-    clearTimeout(this.#announceTimer);
+  protected override nearChanged(near: boolean): void {
+    if (near && this.#pending) this.#draw();
+  }
+
+  protected override modelRun(run: ModelRun | null): void {
+    if (!run) {
+      this.#clear();
+      return;
+    }
+    this.#pending = run.activations;
+    if (this.near) this.#draw();
+  }
+
+  protected override modelMissing(message: string): void {
+    this.#setStatus(message);
   }
 
   /** The shapes drawn last, by layer (null before the first digit). */
   get drawn(): { name: string; dims: number[] }[] | null {
     if (!this.#views.every((v) => v.dims)) return null;
     return this.#views.map((v) => ({ name: v.name, dims: [...v.dims!] }));
-  }
-
-  // New model or layers: redraw the digit the comparison holds now.
-  #rebuild(): void {
-    if (!this.#root) return;
-    this.#build();
-    this.#follow.adopt();
-    if (this.#near) this.#draw();
   }
 
   #build(): void {
@@ -255,7 +150,7 @@ export class FeatureMaps extends ElementBase {
       { class: 'status', role: 'status' },
       'Draw a digit, or pick one from the keyboard, to see what each layer of the network responds to.',
     );
-    this.#views = this.#layers.map((name) => {
+    this.#views = this.layers.map((name) => {
       const shape = el('span', { class: 'shape' });
       const list = el('ul', { class: 'maps', 'aria-label': `${name}: one image per channel` });
       const strongest = el('p', { class: 'strongest' });
@@ -280,14 +175,13 @@ export class FeatureMaps extends ElementBase {
         best: 0,
       };
     });
-    this.#live = el('p', { class: 'sr-only', 'aria-live': 'polite', 'data-live': '' });
     root.append(
       el(
         'div',
         { class: 'wrap' },
         this.#status,
         el('div', { class: 'layers' }, ...this.#views.map((v) => v.box)),
-        this.#live,
+        this.live,
       ),
     );
     this.dataset['state'] = 'idle';
@@ -299,8 +193,7 @@ export class FeatureMaps extends ElementBase {
 
   #clear(): void {
     this.#pending = null;
-    clearTimeout(this.#announceTimer);
-    if (this.#live) this.#live.textContent = '';
+    this.announce('');
     for (const v of this.#views) {
       for (const c of v.canvases) c.getContext('2d')?.clearRect(0, 0, c.width, c.height);
       v.strongest.textContent = '';
@@ -324,7 +217,7 @@ export class FeatureMaps extends ElementBase {
         .map(([n]) => n)
         .filter((n) => n !== 'input');
       this.#setStatus(
-        `The ${this.#model} model has no channels × height × width output named ${missing.map((v) => `“${v.name}”`).join(', ')}; its layers with feature maps are ${names.join(', ')}.`,
+        `The ${this.model} model has no channels × height × width output named ${missing.map((v) => `“${v.name}”`).join(', ')}; its layers with feature maps are ${names.join(', ')}.`,
       );
       this.dataset['state'] = 'error';
       return;
@@ -334,14 +227,12 @@ export class FeatureMaps extends ElementBase {
     this.dataset['state'] = 'drawn';
     const ms = performance.now() - t0;
     // Once the pen rests: which channel of each layer answers most (a moving pen stays quiet).
-    clearTimeout(this.#announceTimer);
-    this.#announceTimer = window.setTimeout(() => {
-      if (!this.#live) return;
-      this.#live.textContent = `Feature maps of the ${this.#model} model. Strongest channel: ${this.#views.map((v) => `${v.name} ${v.best}`).join(', ')}.`;
-    }, THEME.announceDelayMs);
+    this.announce(
+      `Feature maps of the ${this.model} model. Strongest channel: ${this.#views.map((v) => `${v.name} ${v.best}`).join(', ')}.`,
+    );
     this.dispatchEvent(
       new CustomEvent<FeatureMapsDrawn>('rf-draw', {
-        detail: { model: this.#model, layers: this.drawn!, ms },
+        detail: { model: this.model, layers: this.drawn!, ms },
         bubbles: true,
       }),
     );
@@ -407,12 +298,4 @@ export class FeatureMaps extends ElementBase {
       );
     }
   }
-}
-
-function parseLayers(value: string): string[] {
-  const items = value.split(/[\s,]+/).filter(Boolean);
-  if (items.length === 0 || new Set(items).size !== items.length) {
-    throw new WidgetValueError(TAG, 'layers', value, 'a list of distinct layer names');
-  }
-  return items;
 }

@@ -28,8 +28,18 @@ export {
   LECTURE_FILTERS,
 } from './conv-layer-3d-model.js';
 export { DIGIT_PAD_SPEC, type DigitChange, DigitPad } from './digit-pad.js';
+export {
+  type DigitRun,
+  followPad,
+  latest,
+  type ModelRun,
+  type PadListener,
+  publishDigit,
+  publishRun,
+} from './digit-run.js';
 export { renderKernelLabFallback } from './fallback.js';
 export { FEATURE_MAPS_SPEC, FeatureMaps, type FeatureMapsDrawn } from './feature-maps.js';
+export { FigureBase, type FigureClass, figureElement } from './figure-element.js';
 export {
   commonDenominator,
   formatConvSum,
@@ -90,7 +100,22 @@ export {
   parseTrace,
   poolingMapSizes,
 } from './pooling.js';
-export { type EventSpec, type PropSpec, type WidgetSpec, WidgetValueError } from './props.js';
+export {
+  custom,
+  defaultValue,
+  defineSpec,
+  type EventSpec,
+  listOf,
+  oneOf,
+  type Parser,
+  type PropSpec,
+  type PropsOf,
+  presence,
+  text,
+  type WidgetSpec,
+  WidgetValueError,
+  wholeNumber,
+} from './props.js';
 export {
   adoptScrollyStyles,
   defineScrolly,

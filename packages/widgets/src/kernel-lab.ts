@@ -1,15 +1,10 @@
 import { conv2d, explainConv2d, type Tensor, tensor } from '@receptive/core';
-import { ElementBase, el, rovingGrid, shadow } from './dom.js';
+import { el, rovingGrid, shadow } from './dom.js';
+import { figureElement } from './figure-element.js';
 import { formatConvSum, formatNumber, formatScaled, fractionDenominator } from './format.js';
 import { KERNEL_EDITOR_CSS, KernelEditor } from './kernel-editor.js';
-import {
-  KERNEL_PRESET_NAMES,
-  KERNEL_PRESETS,
-  LECTURE_IMAGE,
-  LECTURE_SIZE,
-  parseKernel,
-} from './lecture.js';
-import { applyAttribute, type WidgetSpec } from './props.js';
+import { KERNEL_LAB_SPEC } from './kernel-lab.spec.js';
+import { KERNEL_PRESETS, LECTURE_IMAGE, LECTURE_SIZE, parseKernel } from './lecture.js';
 import { BASE_CSS, colorKey, inkColor, signedColor, THEME } from './theme.js';
 
 /** `event.detail` of `rf-change`. */
@@ -21,42 +16,7 @@ export interface KernelChange {
   output: number[][];
 }
 
-export const KERNEL_LAB_SPEC: WidgetSpec = {
-  tag: 'rf-kernel-lab',
-  summary:
-    "The lecture's 7x7 image convolved with an editable 3x3 kernel; hover or focus an output cell to see its window and the sum written out.",
-  props: [
-    {
-      attribute: 'kernel',
-      property: 'kernel',
-      type: 'number[] (9 values); the attribute also takes a preset name',
-      default: 'identity',
-      values: KERNEL_PRESET_NAMES,
-      example: 'kernel="box-blur" or kernel="0,-1,0,-1,4,-1,0,-1,0"',
-      description:
-        'The kernel, row by row: a preset name or 9 comma-separated numbers (fractions such as 1/9 allowed).',
-    },
-    {
-      attribute: 'padding',
-      property: 'padding',
-      type: 'boolean',
-      default: 'false',
-      example: 'padding',
-      description: 'Adds one ring of zeros around the image, so the output stays 7x7.',
-    },
-  ],
-  events: [
-    {
-      name: 'rf-change',
-      detail: 'KernelChange { kernel: number[]; padding: boolean; output: number[][] }',
-      description: 'After every kernel or padding change, with the newly computed output.',
-    },
-  ],
-  fallback:
-    'Put a table of the input and output in the element (renderKernelLabFallback writes one); it shows until the script runs.',
-  keyboard:
-    'Tab to the kernel cells (number inputs), the presets and the padding switch; Tab into the output grid, then arrow keys, Home and End move between cells, each explained as it gets focus.',
-};
+export { KERNEL_LAB_SPEC };
 
 const CSS = `${BASE_CSS}
 .lab { display: flex; flex-wrap: wrap; gap: 1.25rem; align-items: flex-start; --cell: ${THEME.labCell}px; --cell-font: 0.9rem; }
@@ -97,10 +57,9 @@ const TAG = KERNEL_LAB_SPEC.tag;
 /**
  * `<rf-kernel-lab kernel="box-blur" padding>`: see {@link KERNEL_LAB_SPEC}.
  */
-export class KernelLab extends ElementBase {
-  static readonly spec = KERNEL_LAB_SPEC;
-  static readonly observedAttributes = ['kernel', 'padding'];
-
+// Its own accessors for kernel and padding (the editor changes the kernel in place); the base
+// reads the attributes through them.
+export class KernelLab extends figureElement(KERNEL_LAB_SPEC) {
   #kernel: number[] = [...KERNEL_PRESETS.identity];
   #padding = false;
   #output: Tensor | null = null;
@@ -144,20 +103,7 @@ export class KernelLab extends ElementBase {
     return this.#rows();
   }
 
-  attributeChangedCallback(name: string, _old: string | null, value: string | null): void {
-    if (name === 'kernel') {
-      applyAttribute(
-        () => parseKernel(TAG, 'kernel', value ?? 'identity'),
-        (k) => {
-          this.kernel = k;
-        },
-      );
-    } else if (name === 'padding') {
-      this.padding = value !== null;
-    }
-  }
-
-  connectedCallback(): void {
+  protected override connected(): void {
     if (this.#root) return;
     this.#root = shadow(this, CSS);
     this.#build();

@@ -2,7 +2,7 @@
  * The lecture's worked examples, as data: the 7x7 image and the kernels it convolves with.
  * Outputs are never stored here; the widgets compute them with @receptive/core.
  */
-import { WidgetValueError } from './props.js';
+import { type Parser, WidgetValueError } from './props.js';
 
 /** The lecture's 7x7 binary image, row by row. */
 export const LECTURE_ROWS = [
@@ -68,3 +68,10 @@ export function parseKernel(tag: string, attribute: string, value: string): numb
     `one of ${KERNEL_PRESET_NAMES.join(', ')}, or 9 comma-separated numbers`,
   );
 }
+
+/** The `kernel` attribute of the figures: a preset name or 9 numbers (the property: 9 numbers). */
+export const KERNEL_PARSER: Parser<number[]> = {
+  parse: (v, tag, attribute) => parseKernel(tag, attribute, v),
+  format: (k) => k.join(','),
+  astro: 'string',
+};

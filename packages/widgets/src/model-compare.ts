@@ -1,105 +1,32 @@
 import { type SequentialModel, tensor } from '@receptive/core';
 import {
-  type BackendChoice,
   coreModel,
   fetchBytes,
   type LoadedModel,
   loadModel,
-  MODEL_NAMES,
   type ModelCard,
   type ModelName,
   modelBytes,
   modelCard,
 } from '@receptive/models';
-import type { DigitChange } from './digit-pad.js';
-import { ElementBase, el, shadow, watchViewport } from './dom.js';
+import {
+  type DigitChange,
+  type DigitRun,
+  type LayerActivation,
+  type ModelRun,
+  publishRun,
+} from './digit-run.js';
+import { el, shadow } from './dom.js';
+import { figureElement } from './figure-element.js';
 import { percent } from './format.js';
-import { applyAttribute, parseEnum, parseList, type WidgetSpec } from './props.js';
+import { MODEL_COMPARE_SPEC } from './model-compare.spec.js';
 import { BASE_CSS, THEME } from './theme.js';
 
-/** One layer's output for the digit: `dims` is [1, channels, height, width] for a feature map. */
-export interface LayerActivation {
-  dims: readonly number[];
-  data: Float32Array;
-}
+export { MODEL_COMPARE_SPEC };
 
-/** `event.detail` of `rf-predict`. */
-export interface Predictions {
-  results: {
-    model: string;
-    /** Ten probabilities. */
-    probs: number[];
-    prediction: number;
-    /**
-     * Who answered: `core/cpu` (@receptive/core, as soon as the model's file is in), or
-     * `onnxruntime-web/<backend>` where an author asked for a backend or the core cannot run it.
-     */
-    engine: string;
-    /** Every layer's output of the same run, by layer name (read it during the event). */
-    activations: Record<string, LayerActivation>;
-  }[];
-}
-
-const BACKENDS = ['auto', 'wasm', 'webgpu', 'webgl'] as const;
-const DEFAULT_MODELS: ModelName[] = ['logreg', 'mlp', 'cnn'];
-
-export const MODEL_COMPARE_SPEC: WidgetSpec = {
-  tag: 'rf-model-compare',
-  summary:
-    "Runs the digit models side by side on a digit pad's image: probability bars, parameter counts and accuracy on the official test digits from the model cards, and a spoken prediction.",
-  props: [
-    {
-      attribute: 'for',
-      property: 'htmlFor',
-      type: 'string',
-      default: null,
-      example: 'for="pad"',
-      description: 'The id of the <rf-digit-pad> to listen to.',
-    },
-    {
-      attribute: 'models',
-      property: 'models',
-      type: 'string[]',
-      default: DEFAULT_MODELS.join(' '),
-      values: MODEL_NAMES,
-      example: 'models="mlp cnn"',
-      description: 'Which shipped models to compare, in order (space- or comma-separated).',
-    },
-    {
-      attribute: 'backend',
-      property: 'backend',
-      type: "'auto' | 'wasm' | 'webgpu' | 'webgl'",
-      default: 'auto',
-      values: BACKENDS,
-      example: 'backend="wasm"',
-      description:
-        'What runs the models. auto: @receptive/core on the CPU, which answers as soon as each file is in and needs no runtime download (onnxruntime-web wasm only for a model the core cannot read); wasm, webgpu or webgl: the core answers first, then onnxruntime-web on that provider takes over.',
-    },
-    {
-      attribute: 'wasm-paths',
-      property: 'wasmPaths',
-      type: 'string',
-      default: null,
-      example: 'wasm-paths="/ort/"',
-      description:
-        "The folder where the page serves onnxruntime-web's ort-wasm-simd-threaded.wasm and .mjs (resolved against the page). Default: next to onnxruntime-web's own code.",
-    },
-  ],
-  events: [
-    {
-      name: 'rf-predict',
-      detail:
-        'Predictions { results: { model: string; probs: number[]; prediction: number; engine: string; activations: Record<string, { dims: number[]; data: Float32Array }> }[] }',
-      description: 'After every run on a new digit.',
-    },
-  ],
-  fallback:
-    "Put a table of the models' parameter counts and accuracies in the element; it shows until the script runs.",
-  keyboard:
-    'Nothing to operate: it follows its digit pad and announces each prediction in a polite live region.',
-};
-
-const TAG = MODEL_COMPARE_SPEC.tag;
+/** `event.detail` of `rf-predict`: the run, under its old name. */
+export type Predictions = DigitRun;
+export type { LayerActivation };
 
 const CSS = `${BASE_CSS}
 .models { display: flex; flex-wrap: wrap; gap: 1rem; }
@@ -131,12 +58,7 @@ interface Entry {
   engine: HTMLElement;
   bars: HTMLElement[];
   prediction: HTMLElement;
-  last: {
-    probs: number[];
-    prediction: number;
-    engine: string;
-    activations: Record<string, LayerActivation>;
-  } | null;
+  last: ModelRun | null;
 }
 
 /** The file name of onnxruntime-web's wasm build, as its loader asks for it. */
@@ -173,13 +95,7 @@ const ENGINE_TEXT: Record<string, string> = {
  * names a backend or the core cannot read a model. Offscreen, new digits wait until the element
  * is near again.
  */
-export class ModelCompare extends ElementBase {
-  static readonly spec = MODEL_COMPARE_SPEC;
-  static readonly observedAttributes = ['for', 'models', 'backend', 'wasm-paths'];
-
-  #models: ModelName[] = [...DEFAULT_MODELS];
-  #backend: BackendChoice = 'auto';
-  #wasmPaths: string | null = null;
+export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
   #root: ShadowRoot | null = null;
   #entries: Entry[] = [];
   #progress: HTMLElement | null = null;
@@ -188,97 +104,36 @@ export class ModelCompare extends ElementBase {
   /** What the runtime download has done, while one runs. */
   #runtime: { loaded: number; total: number | null; text: string } | null = null;
   #errors: string[] = [];
-  #live: HTMLElement | null = null;
-  #near = false;
   #started = false;
   #pending: Float32Array | null = null;
   #last: Float32Array | null = null;
   #running = false;
   /** Bumped by every new digit or clear: a run that finishes for an older one is dropped. */
   #generation = 0;
-  #announceTimer = 0;
-  #unwatch: (() => void) | null = null;
-  #onDigit = (e: Event) => {
-    const target = e.composedPath()[0] as Element | undefined;
-    if (!this.htmlFor || target?.id !== this.htmlFor) return;
-    const d = (e as CustomEvent<DigitChange>).detail;
+
+  protected override connected(): void {
+    if (this.#root) return;
+    this.#root = shadow(this, CSS);
+    this.#build();
+  }
+
+  protected override changed(property: string): void {
+    if (property === 'models' && this.#root && !this.#started) this.#build();
+  }
+
+  protected override nearChanged(near: boolean): void {
+    if (near && !this.#started) void this.#start();
+    if (near && this.#pending) void this.#drain();
+  }
+
+  // Each digit of the pad it follows (the latest one too, when it connects).
+  protected override padDigit(d: DigitChange): void {
     this.#submit(d.empty ? null : d.pixels);
-  };
-
-  get htmlFor(): string | null {
-    return this.getAttribute('for');
-  }
-  set htmlFor(v: string | null) {
-    if (v === null) this.removeAttribute('for');
-    else this.setAttribute('for', v);
-  }
-  get models(): ModelName[] {
-    return [...this.#models];
-  }
-  set models(v: readonly string[] | string) {
-    this.#models = parseList(
-      TAG,
-      'models',
-      Array.isArray(v) ? v.join(' ') : String(v),
-      MODEL_NAMES,
-    );
-    if (this.#root && !this.#started) this.#build();
-  }
-  get backend(): BackendChoice {
-    return this.#backend;
-  }
-  set backend(v: BackendChoice) {
-    this.#backend = parseEnum(TAG, 'backend', v, BACKENDS);
-  }
-  get wasmPaths(): string | null {
-    return this.#wasmPaths;
-  }
-  set wasmPaths(v: string | null) {
-    this.#wasmPaths = v;
-  }
-
-  attributeChangedCallback(name: string, _old: string | null, value: string | null): void {
-    if (name === 'models') {
-      applyAttribute(
-        () => parseList(TAG, 'models', value ?? DEFAULT_MODELS.join(' '), MODEL_NAMES),
-        (m) => {
-          this.models = m;
-        },
-      );
-    } else if (name === 'backend') {
-      applyAttribute(
-        () => parseEnum(TAG, 'backend', value ?? 'auto', BACKENDS),
-        (b) => {
-          this.backend = b;
-        },
-      );
-    } else if (name === 'wasm-paths') {
-      this.wasmPaths = value;
-    }
-  }
-
-  connectedCallback(): void {
-    document.addEventListener('rf-digit', this.#onDigit);
-    if (!this.#root) {
-      this.#root = shadow(this, CSS);
-      this.#build();
-    }
-    this.#unwatch = watchViewport(this, THEME.wakeMargin, (near) => {
-      this.#near = near;
-      if (near && !this.#started) void this.#start();
-      if (near && this.#pending) void this.#drain();
-    });
-  }
-
-  disconnectedCallback(): void {
-    document.removeEventListener('rf-digit', this.#onDigit);
-    this.#unwatch?.();
-    clearTimeout(this.#announceTimer);
   }
 
   /** The latest result of each model. */
-  get results(): Predictions['results'] {
-    return this.#entries.flatMap((e) => (e.last ? [{ model: e.name, ...e.last }] : []));
+  get results(): ModelRun[] {
+    return this.#entries.flatMap((e) => (e.last ? [e.last] : []));
   }
 
   #build(): void {
@@ -288,8 +143,7 @@ export class ModelCompare extends ElementBase {
     this.#progressText = el('span', {}, 'The models load when this figure comes into view.');
     this.#progress = el('div', { class: 'progress' }, this.#progressBar, this.#progressText);
     this.#progressBar.removeAttribute('value');
-    this.#live = el('p', { class: 'sr-only', 'aria-live': 'polite', 'data-live': '' });
-    this.#entries = this.#models.map((name) => {
+    this.#entries = this.models.map((name) => {
       const bars: HTMLElement[] = [];
       const list = el('ol', { 'aria-label': `${name}: probability of each digit` });
       for (let d = 0; d < 10; d++) {
@@ -337,7 +191,7 @@ export class ModelCompare extends ElementBase {
         { class: 'wrap' },
         this.#progress,
         el('div', { class: 'models' }, ...this.#entries.map((e) => e.box)),
-        this.#live,
+        this.live,
       ),
     );
     this.dataset['state'] = 'idle';
@@ -394,10 +248,6 @@ export class ModelCompare extends ElementBase {
   async #start(): Promise<void> {
     this.#started = true;
     this.dataset['state'] = 'loading';
-    // A digit drawn before this figure woke up.
-    const pad = this.htmlFor ? document.getElementById(this.htmlFor) : null;
-    const drawn = (pad as { pixels?: Float32Array } | null)?.pixels;
-    if (!this.#last && drawn?.some((v) => v > 0)) this.#last = drawn;
     this.#showProgress();
     // The ONNX reader is fetched while the model files download, not before.
     const onnx = import('@receptive/onnx');
@@ -412,7 +262,7 @@ export class ModelCompare extends ElementBase {
     // The wasm runtime only for the work that needs it: a backend the author named, or a model
     // the core cannot read.
     const needRuntime = this.#entries.filter(
-      (e, i) => files[i] && (this.#backend !== 'auto' || !e.cpu),
+      (e, i) => files[i] && (this.backend !== 'auto' || !e.cpu),
     );
     if (needRuntime.length) {
       if (this.#entries.some((e) => e.cpu)) this.dataset['state'] = 'cpu';
@@ -470,14 +320,14 @@ export class ModelCompare extends ElementBase {
    * from the browser's cache.
    */
   async #loadRuntime(entries: Entry[], bytesOf: (e: Entry) => Uint8Array): Promise<void> {
-    const wasmPaths = this.#wasmPaths ? new URL(this.#wasmPaths, document.baseURI).href : undefined;
+    const wasmPaths = this.wasmPaths ? new URL(this.wasmPaths, document.baseURI).href : undefined;
     const what =
-      this.#backend === 'webgpu'
+      this.backend === 'webgpu'
         ? 'Downloading the graphics-card runtime'
         : 'Downloading the WebAssembly runtime';
     this.#runtime = { loaded: 0, total: null, text: what };
     this.#showProgress();
-    if (wasmPaths && this.#backend !== 'webgpu') {
+    if (wasmPaths && this.backend !== 'webgpu') {
       await fetchBytes(new URL(ORT_WASM, wasmPaths), ({ loaded, total }) => {
         this.#runtime = { loaded, total: total ?? null, text: what };
         this.#showProgress();
@@ -488,7 +338,7 @@ export class ModelCompare extends ElementBase {
       this.#showProgress();
       e.ort = await loadModel(e.name, {
         source: bytesOf(e),
-        backend: this.#backend,
+        backend: this.backend,
         ...(wasmPaths ? { wasmPaths } : {}),
       });
       const engine = `onnxruntime-web/${e.ort.backend}`;
@@ -509,7 +359,7 @@ export class ModelCompare extends ElementBase {
     }
     this.#pending = pixels;
     this.#last = pixels;
-    if (this.#near) void this.#drain();
+    if (this.near) void this.#drain();
   }
 
   // Runs the newest digit; digits that arrive during a run replace each other, so a fast pen
@@ -519,7 +369,7 @@ export class ModelCompare extends ElementBase {
     if (this.#running || !this.#pending) return;
     this.#running = true;
     try {
-      while (this.#pending && this.#near) {
+      while (this.#pending && this.near) {
         const pixels = this.#pending;
         this.#pending = null;
         await this.#run(pixels);
@@ -531,8 +381,10 @@ export class ModelCompare extends ElementBase {
 
   async #run(pixels: Float32Array): Promise<void> {
     const generation = this.#generation;
-    const results: Predictions['results'] = [];
+    const started = performance.now();
+    const results: ModelRun[] = [];
     for (const e of this.#entries) {
+      const t0 = performance.now();
       let probs: Float32Array | null = null;
       let engine = '';
       let activations: Record<string, LayerActivation> = {};
@@ -556,7 +408,15 @@ export class ModelCompare extends ElementBase {
       const p = Array.from(probs.subarray(0, 10));
       let top = 0;
       for (let d = 1; d < 10; d++) if (p[d]! > p[top]!) top = d;
-      e.last = { probs: p, prediction: top, engine, activations };
+      e.last = {
+        model: e.name,
+        probs: p,
+        prediction: top,
+        engine,
+        activations,
+        geometry: e.cpu,
+        ms: performance.now() - t0,
+      };
       e.box.dataset['prediction'] = String(top);
       e.box.dataset['engine'] = engine;
       e.bars.forEach((li, d) => {
@@ -565,26 +425,32 @@ export class ModelCompare extends ElementBase {
         li.classList.toggle('top', d === top);
       });
       e.prediction.textContent = `Prediction ${top}, ${percent(p[top]!)}`;
-      results.push({ model: e.name, ...e.last });
+      results.push(e.last);
     }
     if (results.length === 0) return;
-    this.dispatchEvent(
-      new CustomEvent<Predictions>('rf-predict', { detail: { results }, bubbles: true }),
-    );
-    clearTimeout(this.#announceTimer);
-    this.#announceTimer = window.setTimeout(() => {
-      this.#live!.textContent = this.#entries
+    // One run, published once: the event for the page, the pad's channel for the figures.
+    const run: DigitRun = {
+      pad: this.htmlFor ?? '',
+      pixels,
+      models: this.models,
+      results,
+      ms: performance.now() - started,
+    };
+    this.dispatchEvent(new CustomEvent<DigitRun>('rf-predict', { detail: run, bubbles: true }));
+    if (run.pad) publishRun(run);
+    this.announce(
+      this.#entries
         .filter((e) => e.last)
         .map(
           (e) =>
             `${e.card?.title ?? e.name}: prediction ${e.last!.prediction}, ${percent(e.last!.probs[e.last!.prediction]!)}.`,
         )
-        .join(' ');
-    }, THEME.announceDelayMs);
+        .join(' '),
+    );
   }
 
   #showEmpty(): void {
-    clearTimeout(this.#announceTimer);
+    this.announce('');
     for (const e of this.#entries) {
       e.last = null;
       delete e.box.dataset['prediction'];
@@ -595,6 +461,5 @@ export class ModelCompare extends ElementBase {
         li.classList.remove('top');
       }
     }
-    this.#live!.textContent = '';
   }
 }

@@ -1,23 +1,21 @@
 import {
   explainMaxPool2d,
-  layers,
   receptiveField,
   type SequentialModel,
-  sequential,
   type Tensor,
   tensor,
 } from '@receptive/core';
-import { ElementBase, el, rovingGrid, shadow } from './dom.js';
+import { el, rovingGrid, shadow } from './dom.js';
+import { figureElement } from './figure-element.js';
 import { formatNumber } from './format.js';
 import { testDigit } from './held-out.js';
-import { KERNEL_PRESET_NAMES, parseKernel } from './lecture.js';
 import {
-  applyAttribute,
-  parseEnum,
-  parseInteger,
-  type WidgetSpec,
-  WidgetValueError,
-} from './props.js';
+  checkTrace,
+  POOLING_SPEC,
+  parseTrace,
+  poolingMapSizes,
+  poolingNetwork,
+} from './pooling.spec.js';
 import { BASE_CSS, colorKey, inkColor, signedColor, THEME } from './theme.js';
 
 /** `event.detail` of `rf-trace`. */
@@ -30,60 +28,8 @@ export interface PoolTrace {
   counts: Record<string, number>;
 }
 
-export const POOLING_SPEC: WidgetSpec = {
-  tag: 'rf-pooling',
-  summary:
-    'A held-out digit, its feature map under one 3x3 kernel, and 2x2 max pooling applied twice; hover or focus a pooled unit to light every value it saw.',
-  props: [
-    {
-      attribute: 'digit',
-      property: 'digit',
-      type: 'number',
-      default: '0',
-      example: 'digit="3"',
-      description: 'Which held-out digit to show (0 to 1999).',
-    },
-    {
-      attribute: 'kernel',
-      property: 'kernel',
-      type: 'number[] (9 values); the attribute also takes a preset name',
-      default: 'horizontal-edge',
-      values: KERNEL_PRESET_NAMES,
-      example: 'kernel="laplacian"',
-      description: 'The convolution kernel that makes the feature map.',
-    },
-    {
-      attribute: 'digits-src',
-      property: 'digitsSrc',
-      type: 'string',
-      default: null,
-      example: 'digits-src="/data/my-digits.rfd.gz"',
-      description:
-        "A digits file of your own (the RFD2 layout of @receptive/models, gzip'd or not); default: the official MNIST test digits shipped in @receptive/models.",
-    },
-    {
-      attribute: 'trace',
-      property: 'traced',
-      type: '{ layer: "pool1" | "pool2"; y: number; x: number } | null; the attribute is "layer,row,column", rows and columns counted from 1',
-      default: null,
-      example: 'trace="pool1,6,7"',
-      description:
-        'A pooled unit to trace without a pointer (a scroll step sets it): every value it saw lights up. Hovering or focusing another unit traces that one instead.',
-    },
-  ],
-  events: [
-    {
-      name: 'rf-trace',
-      detail: 'PoolTrace { layer: string; y: number; x: number; counts: Record<string, number> }',
-      description: 'When a pooled unit is hovered or focused, with the traced counts.',
-    },
-  ],
-  fallback: 'Put an image or a short description in the element; it shows until the script runs.',
-  keyboard:
-    'Tab into either pooled grid; arrow keys, Home and End move between units, and the focused unit is traced and announced.',
-};
+export { checkTrace, POOLING_SPEC, parseTrace, poolingMapSizes };
 
-const TAG = POOLING_SPEC.tag;
 const SIZE = 28;
 /**
  * The maps, left to right. `scale` is a cell's edge in digit pixels: a pooled unit is drawn over
@@ -192,13 +138,7 @@ svg.links line { stroke: var(--rf-highlight); stroke-width: 1.25; opacity: 0.8; 
 /**
  * `<rf-pooling digit="0" kernel="horizontal-edge">`: see {@link POOLING_SPEC}.
  */
-export class Pooling extends ElementBase {
-  static readonly spec = POOLING_SPEC;
-  static readonly observedAttributes = ['digit', 'kernel', 'digits-src', 'trace'];
-
-  #digit = 0;
-  #kernel: number[] = parseKernel(TAG, 'kernel', 'horizontal-edge');
-  #digitsSrc: string | null = null;
+export class Pooling extends figureElement(POOLING_SPEC) {
   #root: ShadowRoot | null = null;
   #net: SequentialModel | null = null;
   #acts: Record<string, Tensor> = {};
@@ -212,56 +152,8 @@ export class Pooling extends ElementBase {
   #traced: { layer: string; y: number; x: number } | null = null;
   #loadToken = 0;
 
-  get digit(): number {
-    return this.#digit;
-  }
-  set digit(v: number) {
-    this.#digit = parseInteger(TAG, 'digit', String(v), 0);
-    this.#load();
-  }
-  get kernel(): number[] {
-    return [...this.#kernel];
-  }
-  set kernel(v: readonly number[] | string) {
-    this.#kernel =
-      typeof v === 'string'
-        ? parseKernel(TAG, 'kernel', v)
-        : parseKernel(TAG, 'kernel', v.join(','));
-    this.#load();
-  }
-  get digitsSrc(): string | null {
-    return this.#digitsSrc;
-  }
-  set digitsSrc(v: string | null) {
-    this.#digitsSrc = v;
-    this.#load();
-  }
-
-  attributeChangedCallback(name: string, _old: string | null, value: string | null): void {
-    if (name === 'digit') {
-      applyAttribute(
-        () => parseInteger(TAG, 'digit', value ?? '0', 0),
-        (d) => {
-          this.digit = d;
-        },
-      );
-    } else if (name === 'kernel') {
-      applyAttribute(
-        () => parseKernel(TAG, 'kernel', value ?? 'horizontal-edge'),
-        (k) => {
-          this.kernel = k;
-        },
-      );
-    } else if (name === 'trace') {
-      applyAttribute(
-        () => parseTrace(value),
-        (t) => {
-          this.traced = t;
-        },
-      );
-    } else {
-      this.digitsSrc = value;
-    }
+  protected override changed(property: string): void {
+    if (property !== 'traced') this.#load();
   }
 
   /** The pooled unit traced now (0-based row and column), or null. */
@@ -276,7 +168,7 @@ export class Pooling extends ElementBase {
     else this.#clearTrace();
   }
 
-  connectedCallback(): void {
+  protected override connected(): void {
     if (this.#root) {
       this.#resize?.observe(this.#root.querySelector('.row')!);
       return;
@@ -294,7 +186,7 @@ export class Pooling extends ElementBase {
     this.#load();
   }
 
-  disconnectedCallback(): void {
+  protected override disconnected(): void {
     this.#resize?.disconnect();
   }
 
@@ -309,7 +201,7 @@ export class Pooling extends ElementBase {
     let pixels: Float32Array;
     let label: number;
     try {
-      const digit = await testDigit(this.#digit, this.#digitsSrc ?? undefined);
+      const digit = await testDigit(this.digit, this.digitsSrc ?? undefined);
       if (token !== this.#loadToken) return;
       const i = digit.index;
       pixels = digit.pixels;
@@ -320,7 +212,7 @@ export class Pooling extends ElementBase {
       this.#status!.textContent = `The test digits could not be loaded: ${(err as Error).message}`;
       return;
     }
-    this.#net = poolingNetwork(this.#kernel);
+    this.#net = poolingNetwork(this.kernel);
     this.#acts = this.#net.forwardAll(tensor(pixels, [1, 1, SIZE, SIZE])).activations;
     this.#render();
   }
@@ -416,9 +308,10 @@ export class Pooling extends ElementBase {
   /** The kernel as the 3 x 3 grid it is, between the digit and the map it makes. */
   #kernelTable(): HTMLElement {
     const table = el('table', { class: 'kernel' }, el('caption', {}, '∗ kernel'));
+    const kernel = this.kernel;
     for (let r = 0; r < 3; r++) {
       const tr = el('tr');
-      for (let c = 0; c < 3; c++) tr.append(el('td', {}, formatNumber(this.#kernel[r * 3 + c]!)));
+      for (let c = 0; c < 3; c++) tr.append(el('td', {}, formatNumber(kernel[r * 3 + c]!)));
       table.append(tr);
     }
     return table;
@@ -528,81 +421,3 @@ export class Pooling extends ElementBase {
 }
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
-
-const POOLED = ['pool1', 'pool2'] as const;
-
-/** The figure's network: one conv (the kernel, no bias), then 2x2 max pooling twice. */
-function poolingNetwork(kernel: readonly number[]): SequentialModel {
-  return sequential(
-    [
-      layers.conv2d({
-        filters: 1,
-        kernel: 3,
-        bias: false,
-        weight: tensor(Float32Array.from(kernel), [1, 1, 3, 3]),
-      }),
-      layers.maxPool2d({ kernel: 2 }),
-      layers.maxPool2d({ kernel: 2 }),
-    ],
-    { inputShape: [1, SIZE, SIZE], seed: 1 },
-  );
-}
-
-let mapSizes: Record<string, [number, number]> | null = null;
-
-/**
- * Rows and columns of the figure's pooled maps for its 28 x 28 digit, from the core's shape rule
- * (they do not depend on the kernel or the digit).
- * @example poolingMapSizes() // { pool1: [13, 13], pool2: [6, 6] }
- */
-export function poolingMapSizes(): Record<string, [number, number]> {
-  if (!mapSizes) {
-    const net = poolingNetwork(new Array(9).fill(0));
-    mapSizes = {};
-    for (const layer of net.layers) {
-      if (!(POOLED as readonly string[]).includes(layer.name)) continue;
-      const [, h, w] = layer.outputShape as [number, number, number];
-      mapSizes[layer.name] = [h, w];
-    }
-  }
-  return { ...mapSizes };
-}
-
-/**
- * Throws a {@link WidgetValueError} unless `t` names a unit of one of the figure's pooled maps
- * (0-based row and column; the message counts from 1, as the attribute does).
- */
-export function checkTrace(t: { layer: string; y: number; x: number }): void {
-  parseEnum(TAG, 'trace', t.layer, POOLED);
-  const [h, w] = poolingMapSizes()[t.layer]!;
-  const within = (v: number, n: number) => Number.isInteger(v) && v >= 0 && v < n;
-  if (!within(t.y, h) || !within(t.x, w)) {
-    throw new WidgetValueError(
-      TAG,
-      'trace',
-      `${t.layer},${t.y + 1},${t.x + 1}`,
-      `a row from 1 to ${h} and a column from 1 to ${w} for ${t.layer} (counted from 1)`,
-    );
-  }
-}
-
-/** The `trace` attribute: "pool1,row,column" or "pool2,row,column" (counted from 1), or none. */
-export function parseTrace(value: string | null): { layer: string; y: number; x: number } | null {
-  const v = (value ?? '').trim();
-  if (v === '' || v === 'none') return null;
-  const [layer, ...rest] = v.split(/[\s,]+/);
-  const nums = rest.map(Number);
-  if (
-    !(POOLED as readonly string[]).includes(layer ?? '') ||
-    nums.length !== 2 ||
-    !nums.every((n) => Number.isInteger(n) && n >= 1)
-  ) {
-    throw new WidgetValueError(
-      TAG,
-      'trace',
-      value ?? '',
-      '"pool1,row,column" or "pool2,row,column" (counted from 1), or none',
-    );
-  }
-  return { layer: layer!, y: nums[0]! - 1, x: nums[1]! - 1 };
-}

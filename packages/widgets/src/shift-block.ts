@@ -1,6 +1,7 @@
 import { maxPool2d, tensor } from '@receptive/core';
-import { ElementBase, el, rovingGrid, shadow } from './dom.js';
-import { applyAttribute, type WidgetSpec, WidgetValueError } from './props.js';
+import { el, rovingGrid, shadow } from './dom.js';
+import { figureElement } from './figure-element.js';
+import { parseOne, SHIFT_BLOCK_SIZE, SHIFT_BLOCK_SPEC } from './shift-block.spec.js';
 import { BASE_CSS, THEME } from './theme.js';
 
 /** `event.detail` of `rf-shift-block`. */
@@ -12,56 +13,10 @@ export interface BlockShift {
   pooled: number[];
 }
 
-/** Side of the input grid: two 2 x 2 pooling blocks across and down. */
-export const SHIFT_BLOCK_SIZE = 4;
+export { parseOne, SHIFT_BLOCK_SIZE, SHIFT_BLOCK_SPEC };
 
-export const SHIFT_BLOCK_SPEC: WidgetSpec = {
-  tag: 'rf-shift-block',
-  summary:
-    "The lecture's shift example, live: a 4 × 4 input holding a single 1, cut into 2 × 2 blocks and max-pooled by @receptive/core. Move the 1 and see when the pooled grid changes.",
-  props: [
-    {
-      attribute: 'one',
-      property: 'one',
-      type: '{ y: number; x: number }; the attribute is "row,column", counted from 1',
-      default: '1,1',
-      example: 'one="1,3"',
-      description: 'Where the single 1 sits in the 4 × 4 input (a scroll step can set it).',
-    },
-  ],
-  events: [
-    {
-      name: 'rf-shift-block',
-      detail: 'BlockShift { y: number; x: number; pooled: number[] }',
-      description: 'Each time the 1 moves, with the pooled grid.',
-    },
-  ],
-  fallback:
-    'Put a table of the example in the element (the Astro component computes one at build time); it shows until the script runs.',
-  keyboard:
-    'Tab into the input grid; the arrow keys, Home and End move the 1, and the pooled grid is announced.',
-};
-
-const TAG = SHIFT_BLOCK_SPEC.tag;
 const N = SHIFT_BLOCK_SIZE;
 const BLOCK_NAMES = ['top-left', 'top-right', 'bottom-left', 'bottom-right'];
-
-/** The `one` attribute: "row,column" counted from 1. */
-export function parseOne(value: string | null): { y: number; x: number } {
-  const nums = (value ?? '')
-    .trim()
-    .split(/[\s,]+/)
-    .map(Number);
-  if (nums.length !== 2 || !nums.every((n) => Number.isInteger(n) && n >= 1 && n <= N)) {
-    throw new WidgetValueError(
-      TAG,
-      'one',
-      value ?? '',
-      `"row,column" with each from 1 to ${N} (counted from 1)`,
-    );
-  }
-  return { y: nums[0]! - 1, x: nums[1]! - 1 };
-}
 
 /**
  * The example computed by the core: a 4 x 4 input of zeros with a 1 at (y, x), max-pooled in
@@ -96,37 +51,21 @@ figcaption { font-size: 0.8rem; color: var(--rf-muted); margin-bottom: 0.3rem; }
 /**
  * `<rf-shift-block one="1,1">`: see {@link SHIFT_BLOCK_SPEC}.
  */
-export class ShiftBlock extends ElementBase {
-  static readonly spec = SHIFT_BLOCK_SPEC;
-  static readonly observedAttributes = ['one'];
-
-  #one = { y: 0, x: 0 };
+export class ShiftBlock extends figureElement(SHIFT_BLOCK_SPEC) {
   #root: ShadowRoot | null = null;
   #moveTo: ((y: number, x: number, focus?: boolean) => void) | null = null;
   #pooled: number[] = [];
 
-  get one(): { y: number; x: number } {
-    return { ...this.#one };
-  }
-  set one(v: { y: number; x: number }) {
-    this.#one = parseOne(`${v.y + 1},${v.x + 1}`);
-    this.#update();
-  }
   /** The pooled 2 x 2 grid shown now, row by row. */
   get pooled(): number[] {
     return [...this.#pooled];
   }
 
-  attributeChangedCallback(_name: string, _old: string | null, value: string | null): void {
-    applyAttribute(
-      () => parseOne(value ?? '1,1'),
-      (o) => {
-        this.one = o;
-      },
-    );
+  protected override changed(): void {
+    this.#update();
   }
 
-  connectedCallback(): void {
+  protected override connected(): void {
     if (this.#root) return;
     this.#root = shadow(this, CSS);
     const input = el('div', {
@@ -180,15 +119,15 @@ export class ShiftBlock extends ElementBase {
     if (!cell) return;
     const y = Number(cell.dataset['y']);
     const x = Number(cell.dataset['x']);
-    if (y === this.#one.y && x === this.#one.x) return;
-    this.#one = { y, x };
+    if (y === this.one.y && x === this.one.x) return;
+    this.one = { y, x };
     this.setAttribute('one', `${y + 1},${x + 1}`);
   }
 
   #update(): void {
     const root = this.#root;
     if (!root) return;
-    const { y, x } = this.#one;
+    const { y, x } = this.one;
     const { input, pooled } = blockExample(y, x);
     this.#pooled = pooled;
     this.#moveTo?.(y, x, root.activeElement !== null);

@@ -1,12 +1,11 @@
 import { conv2d, maxPool2d, shift2d, type Tensor, tensor } from '@receptive/core';
-import { ElementBase, el, shadow } from './dom.js';
+import { el, shadow } from './dom.js';
+import { figureElement } from './figure-element.js';
 import { testDigit } from './held-out.js';
-import { KERNEL_PRESET_NAMES, parseKernel } from './lecture.js';
-import { applyAttribute, parseInteger, type WidgetSpec, WidgetValueError } from './props.js';
+import { EDGE_MAX_SHIFT, parseShift, SHIFT_EDGE_SPEC } from './shift-edge.spec.js';
 import { BASE_CSS, inkColor, signedColor } from './theme.js';
 
-/** The largest shift each way the figure offers, in pixels. */
-export const EDGE_MAX_SHIFT = 4;
+export { EDGE_MAX_SHIFT };
 
 /** What changed in the pooled map when the digit moved (see {@link edgeShiftDiff}). */
 export interface EdgeShiftCounts {
@@ -23,71 +22,9 @@ export interface EdgeShiftCounts {
   movedTotal: number | null;
 }
 
-export const SHIFT_EDGE_SPEC: WidgetSpec = {
-  tag: 'rf-shift-edge',
-  summary:
-    'A test digit through one edge kernel and 2 × 2 max pooling, before and after the reader shifts it by whole pixels: the pooled units that changed are outlined and counted by @receptive/core.',
-  props: [
-    {
-      attribute: 'digit',
-      property: 'digit',
-      type: 'number',
-      default: '0',
-      example: 'digit="3"',
-      description: 'Which MNIST test digit to show (0 to 9999).',
-    },
-    {
-      attribute: 'kernel',
-      property: 'kernel',
-      type: 'number[] (9 values); the attribute also takes a preset name',
-      default: 'horizontal-edge',
-      values: KERNEL_PRESET_NAMES,
-      example: 'kernel="horizontal-edge"',
-      description: 'The edge kernel that makes the feature map.',
-    },
-    {
-      attribute: 'shift',
-      property: 'shift',
-      type: '{ dy: number; dx: number }; the attribute is "down,right" in pixels, -4 to 4',
-      default: '0,1',
-      example: 'shift="0,2"',
-      description: 'How far the digit is moved (a scroll step can set it).',
-    },
-  ],
-  events: [
-    {
-      name: 'rf-shift-edge',
-      detail:
-        'EdgeShiftCounts { dy; dx; changed; total; movedChanged: number | null; movedTotal: number | null }',
-      description: 'After every shift, with the counts shown.',
-    },
-  ],
-  fallback: 'Put a short description or a table in the element; it shows until the script runs.',
-  keyboard: 'Two labelled sliders set the shift (arrow keys, Home, End); the counts are announced.',
-};
+export { parseShift, SHIFT_EDGE_SPEC };
 
-const TAG = SHIFT_EDGE_SPEC.tag;
 const SIZE = 28;
-
-/** The `shift` attribute: "down,right" in whole pixels. */
-export function parseShift(value: string | null): { dy: number; dx: number } {
-  const nums = (value ?? '')
-    .trim()
-    .split(/[\s,]+/)
-    .map(Number);
-  if (
-    nums.length !== 2 ||
-    !nums.every((n) => Number.isInteger(n) && Math.abs(n) <= EDGE_MAX_SHIFT)
-  ) {
-    throw new WidgetValueError(
-      TAG,
-      'shift',
-      value ?? '',
-      `"down,right" with whole pixels from -${EDGE_MAX_SHIFT} to ${EDGE_MAX_SHIFT}`,
-    );
-  }
-  return { dy: nums[0]!, dx: nums[1]! };
-}
 
 /** The figure's maps: the digit's feature map under `kernel` (no bias) and its 2 x 2 max pool. */
 export function edgeMaps(pixels: Float32Array, kernel: readonly number[]) {
@@ -152,70 +89,23 @@ const CSS = `${BASE_CSS}
 /**
  * `<rf-shift-edge digit="0" kernel="horizontal-edge" shift="0,1">`: see {@link SHIFT_EDGE_SPEC}.
  */
-export class ShiftEdge extends ElementBase {
-  static readonly spec = SHIFT_EDGE_SPEC;
-  static readonly observedAttributes = ['digit', 'kernel', 'shift'];
-
-  #digit = 0;
-  #kernel: number[] = parseKernel(TAG, 'kernel', 'horizontal-edge');
-  #shift = { dy: 0, dx: 1 };
+export class ShiftEdge extends figureElement(SHIFT_EDGE_SPEC) {
   #root: ShadowRoot | null = null;
   #pixels: Float32Array | null = null;
   #counts: EdgeShiftCounts | null = null;
   #token = 0;
 
-  get digit(): number {
-    return this.#digit;
-  }
-  set digit(v: number) {
-    this.#digit = parseInteger(TAG, 'digit', String(v), 0, 9999);
-    void this.#load();
-  }
-  get kernel(): number[] {
-    return [...this.#kernel];
-  }
-  set kernel(v: readonly number[] | string) {
-    this.#kernel = parseKernel(TAG, 'kernel', typeof v === 'string' ? v : v.join(','));
-    this.#render();
-  }
-  get shift(): { dy: number; dx: number } {
-    return { ...this.#shift };
-  }
-  set shift(s: { dy: number; dx: number }) {
-    this.#shift = parseShift(`${s.dy},${s.dx}`);
-    this.#render();
-  }
   /** The counts shown now (null until the digit is in). */
   get counts(): EdgeShiftCounts | null {
     return this.#counts ? { ...this.#counts } : null;
   }
 
-  attributeChangedCallback(name: string, _old: string | null, value: string | null): void {
-    if (name === 'digit') {
-      applyAttribute(
-        () => parseInteger(TAG, 'digit', value ?? '0', 0, 9999),
-        (d) => {
-          this.digit = d;
-        },
-      );
-    } else if (name === 'kernel') {
-      applyAttribute(
-        () => parseKernel(TAG, 'kernel', value ?? 'horizontal-edge'),
-        (k) => {
-          this.kernel = k;
-        },
-      );
-    } else {
-      applyAttribute(
-        () => parseShift(value ?? '0,1'),
-        (s) => {
-          this.shift = s;
-        },
-      );
-    }
+  protected override changed(property: string): void {
+    if (property === 'digit') void this.#load();
+    else this.#render();
   }
 
-  connectedCallback(): void {
+  protected override connected(): void {
     if (this.#root) return;
     this.#root = shadow(this, CSS);
     const slider = (axis: 'dy' | 'dx', label: string) => {
@@ -225,13 +115,13 @@ export class ShiftEdge extends ElementBase {
         min: -EDGE_MAX_SHIFT,
         max: EDGE_MAX_SHIFT,
         step: 1,
-        value: this.#shift[axis],
+        value: this.shift[axis],
       });
-      const out = el('output', { for: axis }, String(this.#shift[axis]));
+      const out = el('output', { for: axis }, String(this.shift[axis]));
       input.addEventListener('input', () => {
         this.setAttribute(
           'shift',
-          axis === 'dy' ? `${input.value},${this.#shift.dx}` : `${this.#shift.dy},${input.value}`,
+          axis === 'dy' ? `${input.value},${this.shift.dx}` : `${this.shift.dy},${input.value}`,
         );
       });
       return [el('label', { for: axis }, label), input, out];
@@ -254,7 +144,7 @@ export class ShiftEdge extends ElementBase {
     if (!this.#root) return;
     const token = ++this.#token;
     try {
-      const d = await testDigit(this.#digit);
+      const d = await testDigit(this.digit);
       if (token !== this.#token) return;
       this.#pixels = d.pixels;
       this.#root.querySelector('.status')!.textContent =
@@ -270,15 +160,15 @@ export class ShiftEdge extends ElementBase {
   #render(): void {
     const root = this.#root;
     if (!root || !this.#pixels) return;
-    const { dy, dx } = this.#shift;
+    const { dy, dx } = this.shift;
     for (const axis of ['dy', 'dx'] as const) {
       const input = root.querySelector<HTMLInputElement>(`#${axis}`)!;
-      input.value = String(this.#shift[axis]);
+      input.value = String(this.shift[axis]);
       root.querySelector(`output[for="${axis}"]`)!.textContent = input.value;
     }
-    const base = edgeMaps(this.#pixels, this.#kernel);
+    const base = edgeMaps(this.#pixels, this.kernel);
     const shifted = shift2d(base.input, dy, dx);
-    const moved = edgeMaps(shifted.data, this.#kernel);
+    const moved = edgeMaps(shifted.data, this.kernel);
     const counts = edgeShiftDiff(base.pooled, moved.pooled, dy, dx);
     this.#counts = counts;
     let max = 0;

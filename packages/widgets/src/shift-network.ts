@@ -1,11 +1,12 @@
 import { type SequentialModel, shift2d, tensor } from '@receptive/core';
-import { type ByteProgress, fetchBytes, type ModelName, modelUrl } from '@receptive/models';
-import type { DigitChange } from './digit-pad.js';
-import { ElementBase, el, rovingGrid, shadow, watchViewport } from './dom.js';
+import { type ByteProgress, coreModel, type ModelName } from '@receptive/models';
+import type { DigitChange } from './digit-run.js';
+import { el, rovingGrid, shadow } from './dom.js';
+import { figureElement } from './figure-element.js';
 import { percent } from './format.js';
 import { testDigit } from './held-out.js';
 import { formatDownload } from './model-compare.js';
-import { applyAttribute, parseInteger, type WidgetSpec } from './props.js';
+import { SHIFT_NETWORK_SPEC } from './shift-network.spec.js';
 import { BASE_CSS, colorKey, inkColor, inkRgb, THEME } from './theme.js';
 
 /** The largest shift, in pixels, each way: the heat map is (2 * MAX_SHIFT + 1) squared. */
@@ -24,44 +25,7 @@ export interface ShiftAnswer {
   results: { model: string; probs: number[]; prediction: number }[];
 }
 
-export const SHIFT_NETWORK_SPEC: WidgetSpec = {
-  tag: 'rf-shift-network',
-  summary:
-    'Shifts a digit (the reader’s own from a digit pad, or an MNIST test digit) by -4 to +4 pixels each way and runs the max-pooling CNN and the BlurPool CNN on every shift, with @receptive/core: probability bars for the shift chosen, and a 9 × 9 heat map of P(true class) over every shift for each model.',
-  props: [
-    {
-      attribute: 'for',
-      property: 'htmlFor',
-      type: 'string',
-      default: null,
-      example: 'for="shift-pad"',
-      description:
-        'The id of the <rf-digit-pad> whose digit to shift (a drawn or picked digit replaces the test digit).',
-    },
-    {
-      attribute: 'digit',
-      property: 'digit',
-      type: 'number',
-      default: '0',
-      example: 'digit="11"',
-      description: 'The MNIST test digit shown before the reader draws (0 to 9999).',
-    },
-  ],
-  events: [
-    {
-      name: 'rf-shift',
-      detail:
-        'ShiftAnswer { dy: number; dx: number; label: number; results: { model: string; probs: number[]; prediction: number }[] }',
-      description: 'After every change of shift or digit, once both models have answered.',
-    },
-  ],
-  fallback:
-    "Put a table of the models' measured shift accuracy in the element (the Astro component reads it from the model cards at build time); it shows until the script runs.",
-  keyboard:
-    'Two labelled sliders move the digit (arrow keys, Home, End); or Tab into either heat map and move its cursor with the arrow keys. "Next test digit" and the class menu are buttons and a select. The answers are announced.',
-};
-
-const TAG = SHIFT_NETWORK_SPEC.tag;
+export { SHIFT_NETWORK_SPEC };
 
 const CSS = `${BASE_CSS}
 .controls { display: grid; grid-template-columns: auto 1fr 2.5em; gap: 0.3rem 0.6rem; align-items: center; max-width: 26rem; }
@@ -128,11 +92,7 @@ export function shiftedBatch(pixels: Float32Array): Float32Array {
  * Both models are run once per digit on all 81 shifts (a batch per heat-map row, yielding to the
  * page between rows); moving the shift afterwards only reads those answers, so a step is cheap.
  */
-export class ShiftNetwork extends ElementBase {
-  static readonly spec = SHIFT_NETWORK_SPEC;
-  static readonly observedAttributes = ['for', 'digit'];
-
-  #digit = 0;
+export class ShiftNetwork extends figureElement(SHIFT_NETWORK_SPEC) {
   #root: ShadowRoot | null = null;
   #boxes: Box[] = [];
   #dy = 0;
@@ -142,22 +102,17 @@ export class ShiftNetwork extends ElementBase {
   #source = '';
   #started = false;
   #generation = 0;
-  #unwatch: (() => void) | null = null;
-  #announceTimer = 0;
   #canvas: HTMLCanvasElement | null = null;
   #status: HTMLElement | null = null;
   #progress: HTMLProgressElement | null = null;
   #select: HTMLSelectElement | null = null;
   #sliders: Record<'dx' | 'dy', HTMLInputElement> | null = null;
-  #live: HTMLElement | null = null;
   /** Milliseconds the last run of both models on all 81 shifts took, from first row to last. */
   lastRunMs = 0;
   /** Milliseconds each shift update took (bars, heat-map cursor, digit), newest last. */
   readonly updateTimes: number[] = [];
-  #onDigit = (e: Event) => {
-    const target = e.composedPath()[0] as Element | undefined;
-    if (!this.htmlFor || target?.id !== this.htmlFor) return;
-    const d = (e as CustomEvent<DigitChange>).detail;
+  // A drawn or picked digit of the pad it follows replaces the test digit (a moving pen waits).
+  protected override padDigit(d: DigitChange): void {
     if (d.empty || d.drawing) return;
     const label = d.source === 'held-out' && d.label !== undefined ? d.label : null;
     void this.#setDigit(
@@ -165,22 +120,12 @@ export class ShiftNetwork extends ElementBase {
       label,
       d.source === 'held-out' ? `Test digit ${(d.index ?? 0) + 1}` : 'Your digit',
     );
-  };
+  }
 
-  get htmlFor(): string | null {
-    return this.getAttribute('for');
+  protected override changed(property: string): void {
+    if (property === 'digit' && this.#started) void this.#loadTestDigit();
   }
-  set htmlFor(v: string | null) {
-    if (v === null) this.removeAttribute('for');
-    else this.setAttribute('for', v);
-  }
-  get digit(): number {
-    return this.#digit;
-  }
-  set digit(v: number) {
-    this.#digit = parseInteger(TAG, 'digit', String(v), 0, 9999);
-    if (this.#started) void this.#loadTestDigit();
-  }
+
   /** The shift shown now, in pixels (positive: down, right). */
   get shift(): { dy: number; dx: number } {
     return { dy: this.#dy, dx: this.#dx };
@@ -209,29 +154,12 @@ export class ShiftNetwork extends ElementBase {
     return out;
   }
 
-  attributeChangedCallback(name: string, _old: string | null, value: string | null): void {
-    if (name === 'digit') {
-      applyAttribute(
-        () => parseInteger(TAG, 'digit', value ?? '0', 0, 9999),
-        (d) => {
-          this.digit = d;
-        },
-      );
-    }
-  }
-
-  connectedCallback(): void {
-    document.addEventListener('rf-digit', this.#onDigit);
+  protected override connected(): void {
     if (!this.#root) this.#build();
-    this.#unwatch = watchViewport(this, THEME.wakeMargin, (near) => {
-      if (near && !this.#started) void this.#start();
-    });
   }
 
-  disconnectedCallback(): void {
-    document.removeEventListener('rf-digit', this.#onDigit);
-    this.#unwatch?.();
-    clearTimeout(this.#announceTimer);
+  protected override nearChanged(near: boolean): void {
+    if (near && !this.#started) void this.#start();
   }
 
   #build(): void {
@@ -269,8 +197,8 @@ export class ShiftNetwork extends ElementBase {
     });
     const next = el('button', { type: 'button', class: 'next' }, 'Next test digit');
     next.addEventListener('click', () => {
-      this.#digit = (this.#digit + 1) % 10000;
-      void this.#loadTestDigit();
+      this.digit = (this.digit + 1) % 10000;
+      if (!this.#started) void this.#loadTestDigit();
     });
     this.#select = el('select', { id: 'label', class: 'label' });
     for (let d = 0; d < 10; d++) this.#select.append(el('option', { value: d }, String(d)));
@@ -289,7 +217,6 @@ export class ShiftNetwork extends ElementBase {
       'aria-label': 'Downloading the two models',
       hidden: true,
     });
-    this.#live = el('p', { class: 'sr-only', 'aria-live': 'polite' });
     this.#boxes = MODELS.map((name) => {
       const bars: HTMLElement[] = [];
       const list = el('ol', { 'aria-label': `${TITLES[name]}: probability of each digit` });
@@ -361,7 +288,7 @@ export class ShiftNetwork extends ElementBase {
       this.#progress,
       this.#status,
       el('div', { class: 'models' }, ...this.#boxes.map((b) => b.box)),
-      this.#live,
+      this.live,
     );
   }
 
@@ -395,17 +322,17 @@ export class ShiftNetwork extends ElementBase {
         `Downloading the two models: ${formatDownload(got, known && total ? total : null)}.`;
     };
     try {
-      const [{ fromOnnx }, ...files] = await Promise.all([
-        import('@receptive/onnx'),
-        ...MODELS.map((name) =>
-          fetchBytes(modelUrl(name), (p) => {
+      // The page's one download and parse of each model (@receptive/models' assets).
+      const models = await Promise.all(
+        MODELS.map((name) =>
+          coreModel(name, (p) => {
             loaded.set(name, p);
             showProgress();
           }),
         ),
-      ]);
+      );
       this.#boxes.forEach((b, i) => {
-        b.model = fromOnnx(files[i]!);
+        b.model = models[i]!;
       });
     } catch (err) {
       this.dataset['state'] = 'error';
@@ -420,7 +347,7 @@ export class ShiftNetwork extends ElementBase {
 
   async #loadTestDigit(): Promise<void> {
     try {
-      const d = await testDigit(this.#digit);
+      const d = await testDigit(this.digit);
       await this.#setDigit(d.pixels, d.label, `Test digit ${d.index + 1}`);
     } catch (err) {
       this.#status!.textContent = `The test digits could not be loaded: ${(err as Error).message}.`;
@@ -528,17 +455,15 @@ export class ShiftNetwork extends ElementBase {
         bubbles: true,
       }),
     );
-    clearTimeout(this.#announceTimer);
-    this.#announceTimer = window.setTimeout(() => {
-      this.#live!.textContent =
-        `Shifted ${dy} down, ${dx} right. ` +
+    this.announce(
+      `Shifted ${dy} down, ${dx} right. ` +
         results
           .map(
             (r) =>
               `${TITLES[r.model]}: says ${r.prediction}, P(${this.#label}) ${percent(r.probs[this.#label]!)}.`,
           )
-          .join(' ');
-    }, THEME.announceDelayMs);
+          .join(' '),
+    );
   }
 
   #drawDigit(data: Float32Array): void {

@@ -1,0 +1,51 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { defaultValue, type PropSpec, WIDGETS } from '@receptive/widgets';
+import { describe, expect, it } from 'vitest';
+import { COMPONENTS } from '../src/docs.ts';
+
+const dir = new URL('../src/components/', import.meta.url);
+
+/** The prop names an `.astro` component declares in its `interface Props { ... }`. */
+function declaredProps(file: string): string[] | null {
+  const source = readFileSync(new URL(file, dir), 'utf8');
+  const body = /interface Props\s*{([\s\S]*?)\n}/.exec(source)?.[1];
+  if (body === undefined) return null;
+  const names: string[] = [];
+  // Top-level members only: `name?: type;` at the start of a line of the interface's body.
+  for (const m of body.matchAll(/^ {2}(?:'([^']+)'|([A-Za-z_$][\w$]*))\??:/gm)) {
+    names.push(m[1] ?? m[2]!);
+  }
+  return names;
+}
+
+describe('component Props', () => {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.astro'));
+
+  it('declares in each wrapper exactly the props its description lists', () => {
+    for (const doc of COMPONENTS) {
+      const file = `${doc.name}.astro`;
+      expect(files, `${file} exists`).toContain(file);
+      const declared = declaredProps(file);
+      expect(declared, `${file} has an interface Props`).not.toBeNull();
+      expect([...declared!].sort(), file).toEqual(doc.props.map((p) => p.name).sort());
+    }
+  });
+});
+
+describe('widget specs', () => {
+  it('give every parsed prop a default and an example its own parser reads', () => {
+    for (const cls of Object.values(WIDGETS)) {
+      const spec = cls.spec;
+      for (const p of spec.props as readonly PropSpec[]) {
+        if (!p.parser || p.attribute === null) continue;
+        const where = `${spec.tag} ${p.attribute}`;
+        expect(() => defaultValue(spec, p), where).not.toThrow();
+        // `example` is written as an attribute: name="value".
+        const value = new RegExp(`${p.attribute}="([^"]*)"`).exec(p.example)?.[1];
+        if (value !== undefined) {
+          expect(() => p.parser!.parse(value, spec.tag, p.attribute!), where).not.toThrow();
+        }
+      }
+    }
+  });
+});

@@ -1,0 +1,35 @@
+import { defineSpec, oneOf, wholeNumber } from './props.js';
+
+export const BLUR_STAGES = ['max', 'blur', 'keep'] as const;
+export type BlurStage = (typeof BLUR_STAGES)[number];
+
+export const BLUR_POOL_SPEC = defineSpec({
+  tag: 'rf-blur-pool',
+  summary:
+    "BlurPool (Zhang 2019) step by step on a test digit's edge map: max with stride 1, the [1 2 1] × [1 2 1] / 16 blur, keeping every second pixel, beside plain 2 × 2 max pooling; a one-dimensional signal sampled at two phases with and without the blur; and both CNNs' costs from their model cards.",
+  props: [
+    {
+      attribute: 'digit',
+      property: 'digit',
+      type: 'number',
+      default: '0',
+      parser: wholeNumber(0, 9999),
+      example: 'digit="3"',
+      description: 'Which MNIST test digit makes the feature map (0 to 9999).',
+    },
+    {
+      attribute: 'stage',
+      property: 'stage',
+      type: "'max' | 'blur' | 'keep'",
+      default: 'keep',
+      values: BLUR_STAGES,
+      parser: oneOf(BLUR_STAGES),
+      example: 'stage="blur"',
+      description: 'The step of BlurPool to point at (a scroll step can set it).',
+    },
+  ],
+  events: [],
+  fallback:
+    "Put the cards' numbers in the element (the Astro component reads them at build time); they show until the script runs.",
+  keyboard: 'Nothing to operate: the scroll steps choose the stage; every map has a text label.',
+});
