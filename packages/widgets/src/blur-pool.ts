@@ -7,47 +7,17 @@ import {
   type Tensor,
   tensor,
 } from '@receptive/core';
-import { cardUrl, type ModelCard, type ModelName } from '@receptive/models';
-import { ElementBase, el, shadow, watchViewport } from './dom.js';
+import { type ModelCard, type ModelName, modelCard } from '@receptive/models';
+import { BLUR_POOL_SPEC, type BlurStage } from './blur-pool.spec.js';
+import { el, shadow } from './dom.js';
+import { figureElement } from './figure-element.js';
 import { formatNumber } from './format.js';
 import { testDigit } from './held-out.js';
 import { KERNEL_PRESETS } from './lecture.js';
-import { applyAttribute, parseEnum, parseInteger, type WidgetSpec } from './props.js';
-import { BASE_CSS, inkColor, THEME } from './theme.js';
+import { BASE_CSS, inkColor } from './theme.js';
 
-const STAGES = ['max', 'blur', 'keep'] as const;
-export type BlurStage = (typeof STAGES)[number];
+export { BLUR_POOL_SPEC, type BlurStage };
 
-export const BLUR_POOL_SPEC: WidgetSpec = {
-  tag: 'rf-blur-pool',
-  summary:
-    "BlurPool (Zhang 2019) step by step on a test digit's edge map: max with stride 1, the [1 2 1] × [1 2 1] / 16 blur, keeping every second pixel, beside plain 2 × 2 max pooling; a one-dimensional signal sampled at two phases with and without the blur; and both CNNs' costs from their model cards.",
-  props: [
-    {
-      attribute: 'digit',
-      property: 'digit',
-      type: 'number',
-      default: '0',
-      example: 'digit="3"',
-      description: 'Which MNIST test digit makes the feature map (0 to 9999).',
-    },
-    {
-      attribute: 'stage',
-      property: 'stage',
-      type: "'max' | 'blur' | 'keep'",
-      default: 'keep',
-      values: STAGES,
-      example: 'stage="blur"',
-      description: 'The step of BlurPool to point at (a scroll step can set it).',
-    },
-  ],
-  events: [],
-  fallback:
-    "Put the cards' numbers in the element (the Astro component reads them at build time); they show until the script runs.",
-  keyboard: 'Nothing to operate: the scroll steps choose the stage; every map has a text label.',
-};
-
-const TAG = BLUR_POOL_SPEC.tag;
 const MODELS: ModelName[] = ['cnn', 'cnn-blurpool'];
 
 /**
@@ -143,56 +113,23 @@ const SAY: Record<BlurStage, string> = {
 };
 
 /** `<rf-blur-pool digit="0" stage="keep">`: see {@link BLUR_POOL_SPEC}. */
-export class BlurPool extends ElementBase {
-  static readonly spec = BLUR_POOL_SPEC;
-  static readonly observedAttributes = ['digit', 'stage'];
-
-  #digit = 0;
-  #stage: BlurStage = 'keep';
+export class BlurPool extends figureElement(BLUR_POOL_SPEC) {
   #root: ShadowRoot | null = null;
   #stages: ReturnType<typeof blurPoolStages> | null = null;
   #cards: ModelCard[] | null = null;
-  #unwatch: (() => void) | null = null;
   #token = 0;
 
-  get digit(): number {
-    return this.#digit;
-  }
-  set digit(v: number) {
-    this.#digit = parseInteger(TAG, 'digit', String(v), 0, 9999);
-    void this.#load();
-  }
-  get stage(): BlurStage {
-    return this.#stage;
-  }
-  set stage(v: BlurStage) {
-    this.#stage = parseEnum(TAG, 'stage', v, STAGES);
-    this.#mark();
-  }
   /** The maps shown now (null until the digit is in). */
   get stages(): ReturnType<typeof blurPoolStages> | null {
     return this.#stages;
   }
 
-  attributeChangedCallback(name: string, _old: string | null, value: string | null): void {
-    if (name === 'digit') {
-      applyAttribute(
-        () => parseInteger(TAG, 'digit', value ?? '0', 0, 9999),
-        (d) => {
-          this.digit = d;
-        },
-      );
-    } else {
-      applyAttribute(
-        () => parseEnum(TAG, 'stage', value ?? 'keep', STAGES),
-        (s) => {
-          this.stage = s;
-        },
-      );
-    }
+  protected override changed(property: string): void {
+    if (property === 'digit') void this.#load();
+    else this.#mark();
   }
 
-  connectedCallback(): void {
+  protected override connected(): void {
     if (!this.#root) {
       this.#root = shadow(this, CSS);
       this.#root.append(
@@ -214,13 +151,10 @@ export class BlurPool extends ElementBase {
       this.#renderAlias();
       void this.#load();
     }
-    this.#unwatch = watchViewport(this, THEME.wakeMargin, (near) => {
-      if (near && !this.#cards) void this.#loadCards();
-    });
   }
 
-  disconnectedCallback(): void {
-    this.#unwatch?.();
+  protected override nearChanged(near: boolean): void {
+    if (near && !this.#cards) void this.#loadCards();
   }
 
   async #load(): Promise<void> {
@@ -228,7 +162,7 @@ export class BlurPool extends ElementBase {
     const token = ++this.#token;
     let pixels: Float32Array;
     try {
-      pixels = (await testDigit(this.#digit)).pixels;
+      pixels = (await testDigit(this.digit)).pixels;
     } catch (err) {
       this.#root.querySelector('.note')!.textContent =
         `The test digits could not be loaded: ${(err as Error).message}`;
@@ -286,9 +220,9 @@ export class BlurPool extends ElementBase {
     const root = this.#root;
     if (!root || !this.#stages) return;
     for (const f of root.querySelectorAll<HTMLElement>('.maps figure')) {
-      f.classList.toggle('now', f.dataset['stage'] === this.#stage);
+      f.classList.toggle('now', f.dataset['stage'] === this.stage);
     }
-    root.querySelector('.note')!.textContent = SAY[this.#stage];
+    root.querySelector('.note')!.textContent = SAY[this.stage];
   }
 
   #renderAlias(): void {
@@ -328,17 +262,15 @@ export class BlurPool extends ElementBase {
   async #loadCards(): Promise<void> {
     try {
       this.#cards = await Promise.all(
-        MODELS.map(async (m) => {
-          const r = await fetch(cardUrl(m));
-          if (!r.ok) throw new Error(`${cardUrl(m)}: HTTP ${r.status}`);
-          return (await r.json()) as ModelCard;
-        }),
+        // The page's one copy of each card (@receptive/models' assets).
+        MODELS.map((m) => modelCard(m)),
       );
     } catch (err) {
       this.#root!.querySelector('.cost')!.textContent =
         `The model cards could not be loaded: ${(err as Error).message}`;
       return;
     }
+    const cards = this.#cards;
     const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
     const at = (c: ModelCard, s: number) =>
       c.shift.accuracyByDx.find((r) => r.shift === s)?.accuracy ?? Number.NaN;
@@ -350,33 +282,29 @@ export class BlurPool extends ElementBase {
         {},
         'What BlurPool costs and buys, from the model cards (official test digits)',
       ),
+      // One column per model and one row per quantity, so the table fits a phone.
       el(
         'thead',
         {},
-        el(
-          'tr',
-          {},
-          el('th', { scope: 'col' }, 'model'),
-          el('th', { scope: 'col' }, 'parameters'),
-          el('th', { scope: 'col' }, 'operations per digit'),
-          el('th', { scope: 'col' }, 'accuracy'),
-          el('th', { scope: 'col' }, 'accuracy, 4 px right'),
-          el('th', { scope: 'col' }, 'shift consistency'),
-        ),
+        el('tr', {}, el('td', {}), ...cards.map((c) => el('th', { scope: 'col' }, c.name))),
       ),
       el(
         'tbody',
         {},
-        ...this.#cards.map((c) =>
+        ...(
+          [
+            ['parameters', (c) => c.parameters.toLocaleString('en-US')],
+            ['operations per digit', (c) => c.flops.toLocaleString('en-US')],
+            ['accuracy', (c) => pct(c.heldOut.accuracy)],
+            ['accuracy, 4 px right', (c) => pct(at(c, 4))],
+            ['shift consistency', (c) => pct(c.shift.consistency)],
+          ] as const satisfies readonly (readonly [string, (c: ModelCard) => string])[]
+        ).map(([what, value]) =>
           el(
             'tr',
-            { 'data-model': c.name },
-            el('th', { scope: 'row' }, c.name),
-            el('td', {}, c.parameters.toLocaleString('en-US')),
-            el('td', {}, c.flops.toLocaleString('en-US')),
-            el('td', {}, pct(c.heldOut.accuracy)),
-            el('td', {}, pct(at(c, 4))),
-            el('td', {}, pct(c.shift.consistency)),
+            {},
+            el('th', { scope: 'row' }, what),
+            ...cards.map((c) => el('td', { 'data-model': c.name }, value(c))),
           ),
         ),
       ),

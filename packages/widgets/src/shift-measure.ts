@@ -14,7 +14,7 @@ import { testChunk } from './held-out.js';
 import { applyAttribute, parseEnum, parseInteger, parseList, type WidgetSpec } from './props.js';
 import { gridShifts, type ShiftSummary, summarize } from './shift-measure-model.js';
 import type { Engine, MeasureMessage, MeasureRequest } from './shift-measure-worker.js';
-import { BASE_CSS, THEME } from './theme.js';
+import { BASE_CSS, themeColor } from './theme.js';
 
 const BACKENDS = ['auto', 'wasm', 'webgpu'] as const;
 const DEFAULT_MODELS: ModelName[] = ['cnn', 'cnn-blurpool'];
@@ -287,6 +287,9 @@ export class ShiftMeasure extends ElementBase {
   disconnectedCallback(): void {
     this.cancel();
     this.#resize?.disconnect();
+    this.#resize = null;
+    this.#scheme?.removeEventListener('change', this.#redraw);
+    this.#scheme = null;
   }
 
   #build(): void {
@@ -776,6 +779,9 @@ export class ShiftMeasure extends ElementBase {
       this.#plots = [];
       ui.plots.replaceChildren(...boxes);
     }
+    // A canvas cannot read CSS: the axes take the page's colours (light or dark) as they are now.
+    const muted = themeColor(this, '--rf-muted');
+    const line = themeColor(this, '--rf-line');
     for (const [k, axis] of (['Dx', 'Dy'] as const).entries()) {
       const series: uPlot.Series[] = [{ label: 'shift (px)' }];
       const data: (number | null)[][] = [xs];
@@ -817,12 +823,12 @@ export class ShiftMeasure extends ElementBase {
           scales: { x: { time: false } },
           axes: [
             {
-              stroke: THEME.muted,
-              grid: { stroke: '#e4e1da' },
+              stroke: muted,
+              grid: { stroke: line },
               splits: () => xs,
               values: (_u, v) => v.map(signed),
             },
-            { stroke: THEME.muted, grid: { stroke: '#e4e1da' }, size: 44 },
+            { stroke: muted, grid: { stroke: line }, size: 44 },
           ],
           series,
         },
@@ -840,8 +846,14 @@ export class ShiftMeasure extends ElementBase {
         void this.#drawPlots(true);
       });
       this.#resize.observe(ui.plots);
+      // A switch between light and dark redraws the axes in the new colours.
+      this.#scheme = window.matchMedia('(prefers-color-scheme: dark)');
+      this.#scheme.addEventListener('change', this.#redraw);
     }
   }
+
+  #scheme: MediaQueryList | null = null;
+  readonly #redraw = () => void this.#drawPlots(true);
 }
 
 /** "+2", "0", "−3". */

@@ -130,6 +130,16 @@ export const THEME_PROPERTIES = {
   '--rf-error': THEME.error,
 } as const;
 
+/**
+ * The value of one of {@link THEME_PROPERTIES} where `el` sits, for drawing on a canvas (which
+ * cannot read CSS): the page's value, or the default where it sets none.
+ * @example ctx.strokeStyle = themeColor(this, '--rf-line');
+ */
+export function themeColor(el: Element, name: keyof typeof THEME_PROPERTIES): string {
+  const value = getComputedStyle(el).getPropertyValue(name).trim();
+  return value || THEME_PROPERTIES[name];
+}
+
 let registered = false;
 
 /**

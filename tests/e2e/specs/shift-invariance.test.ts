@@ -260,7 +260,7 @@ describe('lesson section 5: shift invariance', () => {
     for (const name of ['cnn', 'cnn-blurpool']) {
       const card = modelCard(name);
       const cells = await page
-        .locator(`rf-blur-pool table[data-table="cost"] tr[data-model="${name}"] td`)
+        .locator(`rf-blur-pool table[data-table="cost"] td[data-model="${name}"]`)
         .evaluateAll((tds) => tds.map((td) => td.textContent));
       assert.deepEqual(cells, [
         card.parameters.toLocaleString('en-US'),
