@@ -8,7 +8,6 @@ import {
   BLUR_POOL_SPEC,
   CONV_LAYER_3D_SPEC,
   CONV3D_LIMITS,
-  checkTrace,
   checkUnit,
   convLayer3d,
   DIGIT_PAD_SPEC,
@@ -20,9 +19,6 @@ import {
   POOLING_SPEC,
   type PropSpec,
   parseKernel,
-  parseOne,
-  parseShift,
-  parseTrace,
   parseUnit,
   SHIFT_BLOCK_SPEC,
   SHIFT_EDGE_SPEC,
@@ -114,14 +110,6 @@ const modelList = (values: readonly string[]) => (v: unknown) => {
   }
 };
 
-/** A list of distinct layer names (the model's own check runs in the browser and at build time). */
-const layerList = (v: unknown) => {
-  if (typeof v !== 'string') fail(v, 'layer names, space- or comma-separated');
-  const items = (v as string).split(/[\s,]+/).filter(Boolean);
-  if (items.length === 0 || new Set(items).size !== items.length) {
-    fail(v, 'distinct layer names, space- or comma-separated');
-  }
-};
 /** The kernel lab's scroll states: `{ state: { kernel?, padding? } }`. */
 const kernelSteps = (v: unknown) => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
@@ -149,13 +137,6 @@ const widgetValue = (parse: (v: string) => unknown) => (v: unknown) => {
   }
 };
 const unitValue = widgetValue(parseUnit);
-const blockOne = widgetValue(parseOne);
-const edgeShift = widgetValue(parseShift);
-// The element's own parser and bounds: its pooled maps, sized by the core for a 28 x 28 digit.
-const poolTrace = widgetValue((v) => {
-  const t = parseTrace(v);
-  if (t) checkTrace(t);
-});
 
 const specDefault = (spec: WidgetSpec, attribute: string): number =>
   Number(spec.props.find((p) => p.attribute === attribute)?.default);
@@ -235,6 +216,10 @@ function specCheck(spec: WidgetSpec, p: PropSpec): (v: unknown) => void {
   };
 }
 
+/** The check of one attribute of a spec, for a component's `steps`. */
+const specCheckOf = (spec: WidgetSpec, attribute: string) =>
+  specCheck(spec, spec.props.find((p: PropSpec) => p.attribute === attribute)!);
+
 /**
  * Turns an element's attribute into the prop authors write (`digits-src` -> `digitsSrc`), with
  * its type, default, example, description and check taken from the element's spec.
@@ -274,7 +259,6 @@ const specValues = (spec: WidgetSpec, attribute: string): readonly string[] =>
   spec.props.find((p) => p.attribute === attribute)?.values ?? [];
 const kernelValues = KERNEL_LAB_SPEC.props.find((p) => p.attribute === 'kernel')!.values ?? [];
 const modelValues = MODEL_COMPARE_SPEC.props.find((p) => p.attribute === 'models')!.values ?? [];
-const backendValues = MODEL_COMPARE_SPEC.props.find((p) => p.attribute === 'backend')!.values ?? [];
 
 export const COMPONENTS: readonly ComponentDoc[] = [
   {
@@ -383,7 +367,7 @@ export const COMPONENTS: readonly ComponentDoc[] = [
       fromSpec(POOLING_SPEC, 'digit', { example: 'digit={3}' }),
       fromSpec(POOLING_SPEC, 'kernel', { check: kernel('rf-pooling') }),
       fromSpec(POOLING_SPEC, 'digits-src', { check: isString }),
-      fromSpec(POOLING_SPEC, 'trace', { check: poolTrace }),
+      fromSpec(POOLING_SPEC, 'trace'),
       {
         name: 'steps',
         type: 'Record<string, { trace?: string | null }>',
@@ -392,7 +376,7 @@ export const COMPONENTS: readonly ComponentDoc[] = [
         example: "steps={{ block: { trace: 'pool1,6,7' }, again: { trace: 'pool2,3,3' } }}",
         description:
           'Inside a <Scrolly>: the unit each step state traces (null clears it). A state not listed leaves the figure as it is.',
-        check: stepsOf({ trace: poolTrace }, ['trace']),
+        check: stepsOf({ trace: specCheckOf(POOLING_SPEC, 'trace') }, ['trace']),
       },
       caption,
     ],
@@ -427,8 +411,8 @@ export const COMPONENTS: readonly ComponentDoc[] = [
     summary: MODEL_COMPARE_SPEC.summary,
     props: [
       fromSpec(MODEL_COMPARE_SPEC, 'for', { default: 'pad', check: stateName }),
-      fromSpec(MODEL_COMPARE_SPEC, 'models', { check: modelList(modelValues) }),
-      fromSpec(MODEL_COMPARE_SPEC, 'backend', { check: oneOf(backendValues) }),
+      fromSpec(MODEL_COMPARE_SPEC, 'models'),
+      fromSpec(MODEL_COMPARE_SPEC, 'backend'),
       {
         name: 'wake',
         type: "'near' | 'draw'",
@@ -452,8 +436,8 @@ export const COMPONENTS: readonly ComponentDoc[] = [
     summary: FEATURE_MAPS_SPEC.summary,
     props: [
       fromSpec(FEATURE_MAPS_SPEC, 'for', { default: 'pad', check: stateName }),
-      fromSpec(FEATURE_MAPS_SPEC, 'model', { check: oneOf(modelValues) }),
-      fromSpec(FEATURE_MAPS_SPEC, 'layers', { check: layerList }),
+      fromSpec(FEATURE_MAPS_SPEC, 'model'),
+      fromSpec(FEATURE_MAPS_SPEC, 'layers'),
       caption,
     ],
     example:
@@ -631,7 +615,7 @@ export const COMPONENTS: readonly ComponentDoc[] = [
     element: SHIFT_BLOCK_SPEC.tag,
     summary: SHIFT_BLOCK_SPEC.summary,
     props: [
-      fromSpec(SHIFT_BLOCK_SPEC, 'one', { check: blockOne }),
+      fromSpec(SHIFT_BLOCK_SPEC, 'one'),
       {
         name: 'steps',
         type: 'Record<string, { one?: string }>',
@@ -640,7 +624,7 @@ export const COMPONENTS: readonly ComponentDoc[] = [
         example: "steps={{ small: { one: '1,1' }, bigger: { one: '1,3' } }}",
         description:
           'Inside a <Scrolly>: where each step state puts the 1. A state not listed leaves the figure as it is.',
-        check: stepsOf({ one: blockOne }),
+        check: stepsOf({ one: specCheckOf(SHIFT_BLOCK_SPEC, 'one') }),
       },
       caption,
     ],
@@ -654,9 +638,9 @@ export const COMPONENTS: readonly ComponentDoc[] = [
     element: SHIFT_EDGE_SPEC.tag,
     summary: SHIFT_EDGE_SPEC.summary,
     props: [
-      fromSpec(SHIFT_EDGE_SPEC, 'digit', { example: 'digit={3}', check: integer(0, 9999) }),
+      fromSpec(SHIFT_EDGE_SPEC, 'digit', { example: 'digit={3}' }),
       fromSpec(SHIFT_EDGE_SPEC, 'kernel', { check: kernel('rf-shift-edge') }),
-      fromSpec(SHIFT_EDGE_SPEC, 'shift', { check: edgeShift }),
+      fromSpec(SHIFT_EDGE_SPEC, 'shift'),
       {
         name: 'steps',
         type: 'Record<string, { shift?: string }>',
@@ -665,7 +649,7 @@ export const COMPONENTS: readonly ComponentDoc[] = [
         example: "steps={{ one: { shift: '0,1' }, two: { shift: '0,2' } }}",
         description:
           'Inside a <Scrolly>: the shift each step state sets. A state not listed leaves the figure as it is.',
-        check: stepsOf({ shift: edgeShift }),
+        check: stepsOf({ shift: specCheckOf(SHIFT_EDGE_SPEC, 'shift') }),
       },
       caption,
     ],
@@ -679,7 +663,7 @@ export const COMPONENTS: readonly ComponentDoc[] = [
     summary: SHIFT_NETWORK_SPEC.summary,
     props: [
       fromSpec(SHIFT_NETWORK_SPEC, 'for', { default: 'pad', check: stateName }),
-      fromSpec(SHIFT_NETWORK_SPEC, 'digit', { example: 'digit={0}', check: integer(0, 9999) }),
+      fromSpec(SHIFT_NETWORK_SPEC, 'digit', { example: 'digit={0}' }),
       caption,
     ],
     example: '<DigitPad id="shift-pad" />\n<ShiftNetwork for="shift-pad" />',
