@@ -1,9 +1,10 @@
 import {
   ConvolutionScene,
+  type CursorEvent,
   FeatureMapStack,
   NetworkView,
-  type PickEvent,
   SceneHost,
+  UnitCursor,
 } from '@receptive/render3d';
 import {
   conv3x3,
@@ -29,9 +30,21 @@ document.getElementById('next-digit')!.addEventListener('click', () => {
   shown = (shown + 1) % 10;
   network.update(lessonActivations(digit(shown), weights));
 });
+// Picking by pointer and keys is an opt-in control: the cursor walks the view's units, says
+// each one, and sends hover and pick events; the page outlines and traces them.
+const cursor = new UnitCursor(network, {
+  roleDescription: 'network figure',
+  announce: (unit, picked) => `${picked ? 'Picked ' : ''}${network.describeUnit(unit)}`,
+}).connect(network.host.canvas);
+cursor.addEventListener('hover', (e) => {
+  const { unit, layerChanged } = (e as CursorEvent).detail;
+  network.highlight(unit && network.stack(unit.layer) ? unit : null);
+  if (unit && layerChanged) network.setPreset(unit.layer);
+});
 const picked = document.getElementById('picked')!;
-network.addEventListener('pick', (e) => {
-  const unit = (e as PickEvent).detail;
+cursor.addEventListener('pick', (e) => {
+  const unit = network.unitDetail((e as CursorEvent).detail.unit);
+  network.highlight(unit && network.stack(unit.layer) ? unit : null);
   if (!unit) {
     network.showReceptiveField(null);
     picked.textContent = 'Click a texel to read its value.';
@@ -72,7 +85,7 @@ const slider = document.getElementById('progress') as HTMLInputElement;
 slider.addEventListener('input', () => conv.setProgress(Number(slider.value)));
 document.getElementById('play')!.addEventListener('click', () => conv.play(5000));
 
-Object.assign(window, { rfExample: { network, stack, stackHost, conv } });
+Object.assign(window, { rfExample: { network, cursor, stack, stackHost, conv } });
 
 // `?backend=webgpu` or `?backend=auto` tries three's WebGPU renderer; WebGL2 otherwise.
 function backendFromQuery(): 'webgl' | 'webgpu' | 'auto' {

@@ -1,7 +1,8 @@
 /**
  * @receptive/render3d: three.js renderers for convolutional networks. Feature-map stacks, a
- * whole-network view with picking and camera presets, receptive-field beams and a sliding-kernel
- * scene, each with a 2D fallback and a text alternative. Depends on three only.
+ * whole-network view with camera presets, one convolution layer, receptive-field beams and a
+ * sliding-kernel scene, each with a 2D fallback and a text alternative, and one control
+ * (`UnitCursor`) that picks their units by pointer and keyboard. Depends on three only.
  */
 
 export { boundsPoints, type CameraFit, type FitLens, fitCamera } from './camera-fit.js';
@@ -22,15 +23,21 @@ export {
   resolveScale,
   signedRgb,
 } from './colormap.js';
+export {
+  type ConvLayerData,
+  ConvLayerScene,
+  type ConvLayerSceneOptions,
+  type OutputUnit,
+} from './conv-layer-scene.js';
 export { ConvolutionScene, type ConvolutionSceneOptions, type Plane } from './convolution-scene.js';
 export { FeatureMapStack, type FeatureMapStackOptions, type Texel } from './feature-map-stack.js';
 export { LabelLayer } from './label-layer.js';
 export { drawLegend } from './legend.js';
+export { NetworkScene, type NetworkSceneOptions } from './network-scene.js';
 export {
   type CameraPreset,
   NetworkView,
   type NetworkViewOptions,
-  type PickEvent,
 } from './network-view.js';
 export { ReceptiveFieldBeam, type ReceptiveFieldBeamOptions } from './receptive-field-beam.js';
 export {
@@ -49,3 +56,17 @@ export type {
   PickDetail,
   TracedRegion,
 } from './types.js';
+export {
+  type CursorAction,
+  type CursorChange,
+  type CursorEvent,
+  type CursorLayer,
+  type CursorUnit,
+  type CursorVia,
+  cursorKey,
+  UNIT_CURSOR_HELP,
+  UNIT_CURSOR_KEYS,
+  UnitCursor,
+  type UnitCursorOptions,
+  type UnitCursorTarget,
+} from './unit-cursor.js';

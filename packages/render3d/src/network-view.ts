@@ -11,6 +11,7 @@ import { SceneHost } from './scene-host.js';
 import { SoftmaxBars } from './softmax-bars.js';
 import { THEME } from './theme.js';
 import type { BackendRequest, LayerActivation, PickDetail, TracedRegion } from './types.js';
+import type { CursorLayer, CursorUnit, UnitCursorTarget } from './unit-cursor.js';
 
 /** How to build a {@link NetworkView}. */
 export interface NetworkViewOptions {
@@ -22,12 +23,6 @@ export interface NetworkViewOptions {
   preset?: string;
   /** Orbit controls (default true). */
   controls?: boolean;
-  /**
-   * Hover and click picking, and the same by keyboard (default true): the canvas takes focus,
-   * arrow keys move over a feature map, PageUp/PageDown or `[` `]` change channel, Tab/Shift+Tab
-   * or `,` `.` change layer, Enter picks; a polite live region reads each unit out.
-   */
-  picking?: boolean;
   /** Device-pixel ratio cap (default `THEME.maxPixelRatio`). */
   maxPixelRatio?: number;
   /** Colour map per layer name (default `auto`: ink on paper, or diverging for signed values). */
@@ -46,9 +41,6 @@ export interface CameraPreset {
   position: Vector3;
   target: Vector3;
 }
-
-/** What `pick` and `hover` events carry: the unit, or null when the pointer left every layer. */
-export type PickEvent = CustomEvent<PickDetail | null>;
 
 type Part = {
   layer: LayerActivation;
@@ -70,12 +62,6 @@ type Part = {
   y: number;
 };
 
-/** The unit the keyboard is on: a part index and a texel of it. */
-type Cursor = { part: number; channel: number; y: number; x: number };
-
-const KEY_HELP =
-  'Arrow keys move over a feature map, Page Up and Page Down (or [ and ]) change channel, Tab and Shift+Tab (or comma and period) change layer, Enter picks the unit.';
-
 const _raycaster = new Raycaster();
 const _ndc = new Vector2();
 const _v = new Vector3();
@@ -96,17 +82,19 @@ const LAYER_FILL = 0.8;
  * stacks whose depth is their channel count, a dense layer as a column, the softmax as labelled
  * bars. Built from plain `{ name, kind, shape, data }` records, so any runtime can feed it.
  * Camera presets (`overview`, `front` and one per layer name) for scroll steps; orbit controls;
- * hover and click picking, dispatched as `hover` and `pick` events with `{ layer, channel, y, x,
- * value }`; receptive-field beams from a trace.
+ * the unit under a point (`pickAt`) and where a unit is drawn (`clientPosition`); receptive-field
+ * beams from a trace. Picking by pointer and keyboard is a separate control: a `UnitCursor` takes
+ * the view as its target.
  *
  * @example
  * const view = new NetworkView(element, { layers });
- * view.addEventListener('pick', (e) => console.log((e as PickEvent).detail));
+ * const cursor = new UnitCursor(view).connect(view.host.canvas);
+ * cursor.addEventListener('pick', (e) => console.log(view.unitDetail((e as CursorEvent).detail.unit)));
  * view.update(nextLayers);       // same names and shapes, new values: no reallocation
  * view.setPreset('conv1');        // glides there, or jumps under prefers-reduced-motion
  * view.dispose();
  */
-export class NetworkView extends EventTarget {
+export class NetworkView implements UnitCursorTarget {
   readonly host: SceneHost;
   /** Orbit controls, or null when turned off. */
   readonly controls: OrbitControls | null;
@@ -119,15 +107,9 @@ export class NetworkView extends EventTarget {
   private readonly hits: Intersection[] = [];
   private readonly target = new Vector3();
   private readonly tween: CameraTween;
-  private readonly downAt = new Vector2(Number.NaN, Number.NaN);
-  private readonly picking: boolean;
-  private readonly announcer: HTMLElement;
   /** The HTML labels naming each layer and each class's probability. */
   readonly labels: LabelLayer;
-  private readonly help: HTMLElement;
   private beam: ReceptiveFieldBeam | null = null;
-  private hovered: FeatureMapStack | null = null;
-  private cursor: Cursor | null = null;
   private preset: string | null = null;
   private described = '';
   /** Rows of the layout now. */
@@ -139,7 +121,6 @@ export class NetworkView extends EventTarget {
   private disposed = false;
 
   constructor(container: HTMLElement, options: NetworkViewOptions) {
-    super();
     if (options.layers.length === 0) {
       throw new RangeError('NetworkView: received no layers, expected at least one');
     }
@@ -149,7 +130,7 @@ export class NetworkView extends EventTarget {
       ...(options.maxPixelRatio ? { maxPixelRatio: options.maxPixelRatio } : {}),
       draw2D: (ctx, w, h) => this.draw2D(ctx, w, h),
       onResize: () => this.onResize(),
-      onCanvas: (canvas, old) => this.moveTo(canvas, old),
+      onCanvas: (canvas) => this.moveTo(canvas),
       onRender: () => this.placeLabels(),
     });
     this.host.scene.add(this.root);
@@ -167,16 +148,6 @@ export class NetworkView extends EventTarget {
       this.controls.addEventListener('start', this.onControlsStart);
     } else {
       this.controls = null;
-    }
-    this.picking = (options.picking ?? true) && this.host.backend !== '2d';
-    this.announcer = visuallyHidden(document.createElement('p'));
-    this.announcer.setAttribute('aria-live', 'polite');
-    this.help = visuallyHidden(document.createElement('p'));
-    this.help.id = `${canvas.getAttribute('aria-describedby')}-keys`;
-    this.help.textContent = KEY_HELP;
-    if (this.picking) {
-      container.append(this.help, this.announcer);
-      this.listen(canvas);
     }
     this.setPreset(options.preset ?? 'overview', { animate: false });
     this.describe();
@@ -276,6 +247,45 @@ export class NetworkView extends EventTarget {
     return this;
   }
 
+  /**
+   * The units a `UnitCursor` walks: each layer with its channels, rows and columns (a dense or
+   * softmax layer is one column of rows).
+   */
+  get cursorLayers(): CursorLayer[] {
+    return this.parts.map((p) =>
+      p.stack
+        ? {
+            name: p.layer.name,
+            channels: p.stack.channels,
+            rows: p.stack.rows,
+            columns: p.stack.columns,
+          }
+        : { name: p.layer.name, channels: 1, rows: p.bars!.classes, columns: 1 },
+    );
+  }
+
+  /** A unit with its value now, as a pick would carry it (null for null). */
+  unitDetail(unit: CursorUnit | null): PickDetail | null {
+    if (!unit) return null;
+    const p = this.byName.get(unit.layer);
+    if (!p) {
+      throw new RangeError(
+        `NetworkView: received layer "${unit.layer}", expected one of ${this.layers.map((n) => `"${n}"`).join(', ')}`,
+      );
+    }
+    const value = p.stack ? p.stack.valueAt(unit.channel, unit.y, unit.x) : p.bars!.values[unit.y]!;
+    return { layer: unit.layer, channel: unit.channel, y: unit.y, x: unit.x, value };
+  }
+
+  /** A unit and its value in words: "conv1, channel 3, row 5, column 7: 0.42". */
+  describeUnit(unit: CursorUnit): string {
+    const d = this.unitDetail(unit)!;
+    const part = this.byName.get(d.layer)!;
+    if (part.bars) return `${d.layer}, class ${part.bars.labels[d.y]}: ${formatValue(d.value)}`;
+    if (part.layer.kind === 'dense') return `${d.layer}, unit ${d.y}: ${formatValue(d.value)}`;
+    return `${d.layer}, channel ${d.channel}, row ${d.y}, column ${d.x}: ${formatValue(d.value)}`;
+  }
+
   /** The unit under a point of the page (client coordinates), or null. */
   pickAt(clientX: number, clientY: number): PickDetail | null {
     if (this.host.backend === '2d') return null;
@@ -336,9 +346,6 @@ export class NetworkView extends EventTarget {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.unlisten(this.host.canvas);
-    this.announcer.remove();
-    this.help.remove();
     this.controls?.dispose();
     for (const p of this.parts) {
       p.stack?.dispose();
@@ -671,194 +678,13 @@ export class NetworkView extends EventTarget {
     this.tween.running = false;
   };
 
-  private listen(canvas: HTMLCanvasElement): void {
-    canvas.tabIndex = 0;
-    // Arrow keys belong to the figure while it has focus: an application, not a picture, so
-    // screen readers pass the keys through instead of reading on.
-    canvas.setAttribute('role', 'application');
-    canvas.setAttribute('aria-roledescription', 'network figure');
-    canvas.setAttribute(
-      'aria-describedby',
-      `${canvas.getAttribute('aria-describedby')?.split(' ')[0]} ${this.help.id}`,
-    );
-    canvas.addEventListener('pointermove', this.onPointerMove);
-    canvas.addEventListener('pointerdown', this.onPointerDown);
-    canvas.addEventListener('pointerup', this.onPointerUp);
-    canvas.addEventListener('pointerleave', this.onPointerLeave);
-    canvas.addEventListener('keydown', this.onKeyDown);
-    canvas.addEventListener('focus', this.onFocus);
-  }
-
-  private unlisten(canvas: HTMLCanvasElement): void {
-    canvas.removeEventListener('pointermove', this.onPointerMove);
-    canvas.removeEventListener('pointerdown', this.onPointerDown);
-    canvas.removeEventListener('pointerup', this.onPointerUp);
-    canvas.removeEventListener('pointerleave', this.onPointerLeave);
-    canvas.removeEventListener('keydown', this.onKeyDown);
-    canvas.removeEventListener('focus', this.onFocus);
-  }
-
-  // The host swapped its canvas (WebGPU gave up): controls and listeners follow it.
-  private moveTo(canvas: HTMLCanvasElement, old: HTMLCanvasElement): void {
+  // The host swapped its canvas (WebGPU gave up): the orbit controls follow it.
+  private moveTo(canvas: HTMLCanvasElement): void {
     if (this.controls) {
       this.controls.disconnect();
       this.controls.connect(canvas);
     }
-    if (this.picking) {
-      this.unlisten(old);
-      this.listen(canvas);
-    }
   }
-
-  /** The unit the keyboard is on, as a pick event would carry it. */
-  private cursorDetail(c: Cursor): PickDetail {
-    const p = this.parts[c.part]!;
-    const value = p.stack ? p.stack.valueAt(c.channel, c.y, c.x) : p.bars!.values[c.y]!;
-    return { layer: p.layer.name, channel: c.channel, y: c.y, x: c.x, value };
-  }
-
-  private extent(part: Part): { channels: number; rows: number; columns: number } {
-    if (part.stack) {
-      const s = part.stack;
-      return { channels: s.channels, rows: s.rows, columns: s.columns };
-    }
-    return { channels: 1, rows: part.bars!.classes, columns: 1 };
-  }
-
-  private readonly onFocus = (): void => {
-    if (!this.cursor) this.cursor = { part: 0, channel: 0, y: 0, x: 0 };
-    this.showCursor(false);
-  };
-
-  private readonly onKeyDown = (e: KeyboardEvent): void => {
-    if (e.altKey || e.ctrlKey || e.metaKey) return;
-    const c = this.cursor ?? { part: 0, channel: 0, y: 0, x: 0 };
-    const { channels, rows, columns } = this.extent(this.parts[c.part]!);
-    let layerStep = 0;
-    switch (e.key) {
-      case 'ArrowLeft':
-        c.x = Math.max(0, c.x - 1);
-        break;
-      case 'ArrowRight':
-        c.x = Math.min(columns - 1, c.x + 1);
-        break;
-      case 'ArrowUp':
-        c.y = Math.max(0, c.y - 1);
-        break;
-      case 'ArrowDown':
-        c.y = Math.min(rows - 1, c.y + 1);
-        break;
-      case 'PageUp':
-      case '[':
-        c.channel = Math.max(0, c.channel - 1);
-        break;
-      case 'PageDown':
-      case ']':
-        c.channel = Math.min(channels - 1, c.channel + 1);
-        break;
-      case ',':
-        layerStep = -1;
-        break;
-      case '.':
-        layerStep = 1;
-        break;
-      case 'Tab':
-        layerStep = e.shiftKey ? -1 : 1;
-        // Past the last layer (or before the first) Tab leaves the figure: no keyboard trap.
-        if (c.part + layerStep < 0 || c.part + layerStep >= this.parts.length) return;
-        break;
-      case 'Enter':
-      case ' ': {
-        e.preventDefault();
-        this.cursor = c;
-        const detail = this.cursorDetail(c);
-        this.highlight(this.stack(detail.layer) ? detail : null);
-        this.announce(`Picked ${this.unitText(detail)}`);
-        this.dispatchEvent(new CustomEvent('pick', { detail }));
-        return;
-      }
-      case 'Escape':
-        this.cursor = c;
-        this.clearHover();
-        this.dispatchEvent(new CustomEvent('hover', { detail: null }));
-        return;
-      default:
-        return;
-    }
-    e.preventDefault();
-    if (layerStep !== 0) {
-      const part = Math.min(this.parts.length - 1, Math.max(0, c.part + layerStep));
-      const next = this.extent(this.parts[part]!);
-      // Keep the same place in the map, scaled to the new layer's size.
-      c.y = Math.min(next.rows - 1, Math.floor(((c.y + 0.5) * next.rows) / rows));
-      c.x = Math.min(next.columns - 1, Math.floor(((c.x + 0.5) * next.columns) / columns));
-      c.channel = Math.min(next.channels - 1, c.channel);
-      c.part = part;
-    }
-    this.cursor = c;
-    this.showCursor(layerStep !== 0);
-  };
-
-  // Outlines the keyboard's unit, says it, and sends it as a hover event.
-  private showCursor(follow: boolean): void {
-    const detail = this.cursorDetail(this.cursor!);
-    const stack = this.stack(detail.layer) ?? null;
-    if (this.hovered && this.hovered !== stack) this.hovered.highlight(null);
-    this.hovered = stack;
-    stack?.highlight(detail.channel, detail.y, detail.x);
-    if (follow && this.presets.has(detail.layer)) this.setPreset(detail.layer);
-    this.host.invalidate();
-    this.announce(this.unitText(detail));
-    this.dispatchEvent(new CustomEvent('hover', { detail }));
-  }
-
-  private unitText(d: PickDetail): string {
-    const part = this.byName.get(d.layer)!;
-    if (part.bars) return `${d.layer}, class ${part.bars.labels[d.y]}: ${formatValue(d.value)}`;
-    if (part.layer.kind === 'dense') return `${d.layer}, unit ${d.y}: ${formatValue(d.value)}`;
-    return `${d.layer}, channel ${d.channel}, row ${d.y}, column ${d.x}: ${formatValue(d.value)}`;
-  }
-
-  private announce(text: string): void {
-    this.announcer.textContent = text;
-  }
-
-  private clearHover(): void {
-    if (this.hovered) {
-      this.hovered.highlight(null);
-      this.hovered = null;
-      this.host.invalidate();
-    }
-  }
-
-  private readonly onPointerDown = (e: PointerEvent): void => {
-    this.downAt.set(e.clientX, e.clientY);
-  };
-
-  private readonly onPointerUp = (e: PointerEvent): void => {
-    const moved = Math.hypot(e.clientX - this.downAt.x, e.clientY - this.downAt.y);
-    this.downAt.set(Number.NaN, Number.NaN);
-    if (!(moved <= THEME.clickSlopPx)) return;
-    const detail = this.pickAt(e.clientX, e.clientY);
-    this.highlight(detail && this.stack(detail.layer) ? detail : null);
-    this.dispatchEvent(new CustomEvent('pick', { detail }));
-  };
-
-  private readonly onPointerMove = (e: PointerEvent): void => {
-    if (e.buttons !== 0) return;
-    const detail = this.pickAt(e.clientX, e.clientY);
-    const stack = detail ? (this.stack(detail.layer) ?? null) : null;
-    if (this.hovered && this.hovered !== stack) this.hovered.highlight(null);
-    this.hovered = stack;
-    if (detail && stack) stack.highlight(detail.channel, detail.y, detail.x);
-    this.host.invalidate();
-    this.dispatchEvent(new CustomEvent('hover', { detail }));
-  };
-
-  private readonly onPointerLeave = (): void => {
-    this.clearHover();
-    this.dispatchEvent(new CustomEvent('hover', { detail: null }));
-  };
 
   private describe(): void {
     const bars = this.bars;
@@ -910,18 +736,4 @@ export class NetworkView extends EventTarget {
 function compactGap(side: number, channels: number): number {
   const most = channels > 1 ? (THEME.stackDepthShare * side) / (channels - 1) : side;
   return Math.max(THEME.channelGap * 0.5, Math.min(THEME.channelGapShare * side, most));
-}
-
-// Read by screen readers, not shown.
-function visuallyHidden(el: HTMLElement): HTMLElement {
-  Object.assign(el.style, {
-    position: 'absolute',
-    width: '1px',
-    height: '1px',
-    margin: '-1px',
-    overflow: 'hidden',
-    clip: 'rect(0 0 0 0)',
-    whiteSpace: 'nowrap',
-  });
-  return el;
 }

@@ -4,6 +4,7 @@
  * computed by @receptive/core (conv2d, then ReLU). No DOM: importable in Node.
  */
 import { createRng, layers, sequential, tensor } from '@receptive/core';
+import type { OutputUnit } from '@receptive/render3d';
 import { KERNEL_PRESETS, LECTURE_IMAGE, LECTURE_SIZE } from './lecture.js';
 import { WidgetValueError } from './props.js';
 
@@ -148,4 +149,38 @@ export function convLayer3dSentence(data: ConvLayer3dData): string {
     `on a ${d} × ${h} × ${w} input, then ReLU; ${fmt(data.parameters)} parameters ` +
     `(${fmt(data.weightCount)} weights and ${fmt(data.biasCount)} ${data.biasCount === 1 ? 'bias' : 'biases'}).`
   );
+}
+
+/**
+ * Throws a {@link WidgetValueError} unless `unit` lies in an output of `shape` (k x rows x
+ * columns); the message counts from 1, as the attribute does.
+ * @example checkUnit({ filter: 3, y: 0, x: 0 }, [3, 5, 5]) // throws: a filter from 1 to 3 ...
+ */
+export function checkUnit(unit: OutputUnit, shape: readonly number[]): void {
+  const [k, oh, ow] = shape as [number, number, number];
+  const within = (v: number, n: number) => Number.isInteger(v) && v >= 0 && v < n;
+  if (!within(unit.filter, k) || !within(unit.y, oh) || !within(unit.x, ow)) {
+    throw new WidgetValueError(
+      'rf-conv-layer-3d',
+      'unit',
+      `${unit.filter + 1},${unit.y + 1},${unit.x + 1}`,
+      `a filter from 1 to ${k}, a row from 1 to ${oh} and a column from 1 to ${ow} (counted from 1)`,
+    );
+  }
+}
+
+/** The `unit` attribute: "filter,row,column" counted from 1, or absent / empty / "none". */
+export function parseUnit(value: string | null): OutputUnit | null {
+  const v = (value ?? '').trim();
+  if (v === '' || v === 'none') return null;
+  const parts = v.split(/[\s,]+/).map(Number);
+  if (parts.length !== 3 || !parts.every((n) => Number.isInteger(n) && n >= 1)) {
+    throw new WidgetValueError(
+      'rf-conv-layer-3d',
+      'unit',
+      value ?? '',
+      '"filter,row,column": three whole numbers counted from 1, or none',
+    );
+  }
+  return { filter: parts[0]! - 1, y: parts[1]! - 1, x: parts[2]! - 1 };
 }

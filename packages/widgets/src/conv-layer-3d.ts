@@ -1,15 +1,21 @@
-import type { BackendRequest } from '@receptive/render3d';
+import type {
+  BackendRequest,
+  ConvLayerScene,
+  CursorEvent,
+  OutputUnit,
+  UnitCursor,
+} from '@receptive/render3d';
 import {
   CONV3D_LIMITS,
   type ConvLayer3dData,
   checkCount,
+  checkUnit,
   convLayer3d,
   convLayer3dSentence,
+  parseUnit,
 } from './conv-layer-3d-model.js';
-import type { ConvLayerScene, OutputUnit } from './conv-layer-3d-scene.js';
 import { ElementBase, el, shadow } from './dom.js';
 import { formatNumber } from './format.js';
-import { makePickable } from './pick-canvas.js';
 import {
   applyAttribute,
   parseEnum,
@@ -20,7 +26,8 @@ import {
 import { SceneLoader } from './scene-loader.js';
 import { BASE_CSS, colorKey, THEME } from './theme.js';
 
-export type { OutputUnit } from './conv-layer-3d-scene.js';
+export type { OutputUnit } from '@receptive/render3d';
+export { checkUnit, parseUnit } from './conv-layer-3d-model.js';
 
 /** What the 3D view draws now, read from its stacks (for tests and tools). */
 export interface ConvLayer3dDrawn {
@@ -143,22 +150,28 @@ export class ConvLayer3D extends ElementBase {
   #root: ShadowRoot | null = null;
   #parts: Record<string, HTMLElement> = {};
   #announceTimer = 0;
+  /** Picks output units by pointer and keys (render3d's one key map), once the 3D code is in. */
+  #cursor: UnitCursor | null = null;
   // The 3D code (three.js, about 150 KB gzipped) loads once part of the figure is on screen, not
   // merely close: a page whose figure sits just below the fold ships none of it until the reader
   // scrolls. Removing the element frees its WebGL context; reconnecting builds anew.
   #loader = new SceneLoader<ConvLayerScene>(this, {
     load: async (current) => {
-      const { ConvLayerScene } = await import('./conv-layer-3d-scene.js');
+      const { ConvLayerScene, UnitCursor } = await import('./scenes-3d.js');
       if (!current()) return null;
-      return new ConvLayerScene(this.#parts['stage']!, {
+      const scene = new ConvLayerScene(this.#parts['stage']!, {
         label: 'A convolution layer in 3D',
         backend: this.#backend,
-        onCanvas: (canvas) => this.#wireCanvas(canvas),
+        maxChannels: D_MAX,
+        // A canvas the host swapped in is picked on the same way.
+        onCanvas: (canvas) => this.#cursor?.connect(canvas),
       });
+      this.#cursor = this.#makeCursor(UnitCursor, scene);
+      return scene;
     },
     ready: (scene) => scene.host.ready,
     onReady: (scene) => {
-      this.#wireCanvas(scene.host.canvas);
+      this.#cursor?.connect(scene.host.canvas);
       if (this.#data) scene.set(this.#data);
       scene.showUnit(this.#unit);
       this.#describe();
@@ -172,6 +185,8 @@ export class ConvLayer3D extends ElementBase {
       this.dataset['state'] = 'error';
     },
     onRelease: () => {
+      this.#cursor?.dispose();
+      this.#cursor = null;
       const loading = this.#parts['loading'];
       if (loading) {
         loading.textContent = LOADING_TEXT;
@@ -432,6 +447,11 @@ export class ConvLayer3D extends ElementBase {
         this.#unit &&
         (unit.filter !== this.#unit.filter || unit.y !== this.#unit.y || unit.x !== this.#unit.x));
     this.#unit = unit;
+    if (this.#cursor) {
+      this.#cursor.unit = unit
+        ? { layer: 'output', channel: unit.filter, y: unit.y, x: unit.x }
+        : null;
+    }
     this.#scene?.showUnit(unit);
     const text = this.#unitText();
     if (this.#parts['readout']) this.#parts['readout'].textContent = text;
@@ -476,98 +496,22 @@ export class ConvLayer3D extends ElementBase {
     );
   }
 
-  /** Makes a canvas of the scene operable; a canvas the host swapped in is wired the same way. */
-  #wireCanvas(canvas: HTMLCanvasElement): void {
-    const pick = (x: number, y: number) => {
-      const u = this.#scene?.unitAt(x, y);
-      if (u) this.#setUnit(u);
-    };
-    // Hover and tap only (no orbit).
-    const fresh = makePickable(canvas, {
+  /**
+   * The cursor over the output (its channels are the filters): focus starts at the first unit;
+   * hover, click and keys trace; the pointer leaving keeps the traced unit. No orbit here.
+   */
+  #makeCursor(Cursor: typeof UnitCursor, scene: ConvLayerScene): UnitCursor {
+    const cursor = new Cursor(scene, {
       roleDescription: 'convolution layer figure',
-      keyShortcuts: 'ArrowUp ArrowDown ArrowLeft ArrowRight PageUp PageDown Escape',
-      onKey: (e) => this.#onKey(e),
-      onFocus: () => {
-        if (!this.#unit) this.#setUnit({ filter: 0, y: 0, x: 0 });
-      },
-      onHover: pick,
+      touchAction: 'pan-y',
     });
-    if (fresh) canvas.addEventListener('click', (e) => pick(e.clientX, e.clientY));
+    const move = (e: Event) => {
+      const { unit, via } = (e as CursorEvent).detail;
+      if (!unit && via === 'pointer') return;
+      this.#setUnit(unit ? { filter: unit.channel, y: unit.y, x: unit.x } : null);
+    };
+    cursor.addEventListener('hover', move);
+    cursor.addEventListener('pick', move);
+    return cursor;
   }
-
-  #onKey(e: KeyboardEvent): void {
-    if (e.altKey || e.ctrlKey || e.metaKey || !this.#data) return;
-    const [k, oh, ow] = this.#data.outputShape;
-    const u = this.#unit ? { ...this.#unit } : { filter: 0, y: 0, x: 0 };
-    switch (e.key) {
-      case 'ArrowLeft':
-        u.x = Math.max(0, u.x - 1);
-        break;
-      case 'ArrowRight':
-        u.x = Math.min(ow - 1, u.x + 1);
-        break;
-      case 'ArrowUp':
-        u.y = Math.max(0, u.y - 1);
-        break;
-      case 'ArrowDown':
-        u.y = Math.min(oh - 1, u.y + 1);
-        break;
-      case 'PageUp':
-      case '[':
-        u.filter = Math.max(0, u.filter - 1);
-        break;
-      case 'PageDown':
-      case ']':
-        u.filter = Math.min(k - 1, u.filter + 1);
-        break;
-      case 'Home':
-        u.x = 0;
-        break;
-      case 'End':
-        u.x = ow - 1;
-        break;
-      case 'Escape':
-        e.preventDefault();
-        this.#setUnit(null);
-        return;
-      default:
-        return;
-    }
-    e.preventDefault();
-    this.#setUnit(u);
-  }
-}
-
-/**
- * Throws a {@link WidgetValueError} unless `unit` lies in an output of `shape` (k x rows x
- * columns); the message counts from 1, as the attribute does.
- * @example checkUnit({ filter: 3, y: 0, x: 0 }, [3, 5, 5]) // throws: a filter from 1 to 3 ...
- */
-export function checkUnit(unit: OutputUnit, shape: readonly number[]): void {
-  const [k, oh, ow] = shape as [number, number, number];
-  const within = (v: number, n: number) => Number.isInteger(v) && v >= 0 && v < n;
-  if (!within(unit.filter, k) || !within(unit.y, oh) || !within(unit.x, ow)) {
-    throw new WidgetValueError(
-      TAG,
-      'unit',
-      `${unit.filter + 1},${unit.y + 1},${unit.x + 1}`,
-      `a filter from 1 to ${k}, a row from 1 to ${oh} and a column from 1 to ${ow} (counted from 1)`,
-    );
-  }
-}
-
-/** The `unit` attribute: "filter,row,column" counted from 1, or absent / empty / "none". */
-export function parseUnit(value: string | null): OutputUnit | null {
-  const v = (value ?? '').trim();
-  if (v === '' || v === 'none') return null;
-  const parts = v.split(/[\s,]+/).map(Number);
-  if (parts.length !== 3 || !parts.every((n) => Number.isInteger(n) && n >= 1)) {
-    throw new WidgetValueError(
-      TAG,
-      'unit',
-      value ?? '',
-      '"filter,row,column": three whole numbers counted from 1, or none',
-    );
-  }
-  return { filter: parts[0]! - 1, y: parts[1]! - 1, x: parts[2]! - 1 };
 }

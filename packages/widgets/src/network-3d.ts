@@ -1,49 +1,34 @@
-import { layerKind, type Region, receptiveField, type SequentialModel } from '@receptive/core';
-import { coreModel, MODEL_NAMES, type ModelName } from '@receptive/models';
-import type { BackendRequest, LayerKind, NetworkView } from '@receptive/render3d';
+import type { SequentialModel } from '@receptive/core';
+import { MODEL_NAMES, type ModelName } from '@receptive/models';
+import type {
+  BackendRequest,
+  CursorEvent,
+  NetworkScene,
+  NetworkView,
+  UnitCursor,
+} from '@receptive/render3d';
 import { ElementBase, el, shadow } from './dom.js';
 import { CompareFollower, type ModelResult } from './follow-compare.js';
-import { formatNumber } from './format.js';
-import type { NetworkScene, ViewLayer } from './network-3d-scene.js';
-import { makePickable } from './pick-canvas.js';
-import { applyAttribute, parseEnum, type WidgetSpec, WidgetValueError } from './props.js';
+import {
+  checkNetworkUnit,
+  type DrawnLayer,
+  fitsNetwork,
+  geometry,
+  geometryNow,
+  type NetworkLayer,
+  type NetworkRun,
+  type NetworkUnit,
+  type PickedUnit,
+  pickChanged,
+  pickedText,
+  pickUnit,
+  viewLayers,
+} from './network-3d-model.js';
+import { applyAttribute, parseEnum, type WidgetSpec } from './props.js';
 import { SceneLoader } from './scene-loader.js';
 import { BASE_CSS, colorKey, THEME } from './theme.js';
 
-/** One layer the figure draws: its name, how it is drawn and the activation's dims. */
-export interface NetworkLayer {
-  name: string;
-  kind: LayerKind;
-  /** As the model returns it, batch first: `[1, C, H, W]` for a feature map, `[1, N]` after. */
-  dims: number[];
-}
-
-/**
- * A unit of the network: layer, channel, row and column counted from 0. A dense or softmax unit
- * i is `{ channel: 0, y: i, x: 0 }`, as render3d draws it (a column).
- */
-export interface NetworkUnit {
-  layer: string;
-  channel: number;
-  y: number;
-  x: number;
-}
-
-/** `event.detail` of `rf-pick` (or null when the unit is cleared). */
-export interface PickedUnit extends NetworkUnit {
-  kind: LayerKind;
-  /** The unit's activation for the digit on the pad. */
-  value: number;
-  /** Its receptive field on the input, traced by @receptive/core's `receptiveField`. */
-  field: {
-    /** The input pixels it depends on (clipped at the border), inclusive. */
-    region: Region;
-    /** Height and width of the unclipped field. */
-    size: [number, number];
-    /** Input pixels in `region`. */
-    pixels: number;
-  };
-}
+export type { NetworkLayer, NetworkUnit, PickedUnit } from './network-3d-model.js';
 
 /** `event.detail` of `rf-network`. */
 export interface NetworkDrawn {
@@ -154,33 +139,6 @@ const STYLES = `${BASE_CSS}
 const IDLE_TEXT = 'Draw a digit on the pad, or pick a held-out one, to see the whole network.';
 const LOADING_TEXT = 'Loading the 3D view…';
 
-// The layer kinds and the geometry receptiveField traces: the page's one parsed copy of each
-// model (@receptive/models' assets, shared with the comparison, which parses it to answer).
-// Kept here once read, because #setUnit needs them synchronously.
-const geometryCache = new Map<string, SequentialModel>();
-async function geometry(name: ModelName): Promise<SequentialModel> {
-  const model = await coreModel(name);
-  geometryCache.set(name, model);
-  return model;
-}
-
-/** What one digit gives the figure: the pad's pixels and the model's activations (copied). */
-interface Run {
-  pixels: Float32Array;
-  activations: Record<string, { dims: readonly number[]; data: Float32Array }>;
-}
-
-/** A drawn layer with its values (kept to read units out, whatever the renderer holds). */
-interface Drawn {
-  name: string;
-  kind: LayerKind;
-  dims: number[];
-  channels: number;
-  rows: number;
-  columns: number;
-  data: Float32Array;
-}
-
 /**
  * `<rf-network-3d for="pad" model="cnn">`: see {@link NETWORK_3D_SPEC}.
  *
@@ -199,15 +157,16 @@ export class Network3D extends ElementBase {
   #root: ShadowRoot | null = null;
   #parts: Record<string, HTMLElement> = {};
   #loader: SceneLoader<NetworkScene>;
-  #pending: Run | null = null;
-  #run: Run | null = null;
-  #drawn: Drawn[] | null = null;
+  #pending: NetworkRun | null = null;
+  #run: NetworkRun | null = null;
+  #drawn: DrawnLayer[] | null = null;
   #drawing = false;
   #unit: NetworkUnit | null = null;
   #picked: PickedUnit | null = null;
   #announceTimer = 0;
   #canvasWatch: MutationObserver | null = null;
-  #downAt: [number, number] | null = null;
+  /** Picks units by pointer and keys (render3d's one key map), once the 3D code is in. */
+  #cursor: UnitCursor | null = null;
 
   #follow = new CompareFollower(this, {
     model: () => this.#model,
@@ -223,11 +182,12 @@ export class Network3D extends ElementBase {
     super();
     this.#loader = new SceneLoader<NetworkScene>(this, {
       load: async (current) => {
-        const [{ NetworkScene }] = await Promise.all([
-          import('./network-3d-scene.js'),
+        const [{ NetworkScene, UnitCursor }] = await Promise.all([
+          import('./scenes-3d.js'),
           geometry(this.#model),
         ]);
         if (!current()) return null;
+        this.#cursor = this.#makeCursor(UnitCursor);
         return new NetworkScene(this.#parts['stage']!, {
           label: 'The whole network in 3D',
           backend: this.#backend,
@@ -249,6 +209,8 @@ export class Network3D extends ElementBase {
         this.#drawn = null;
         this.#canvasWatch?.disconnect();
         this.#canvasWatch = null;
+        this.#cursor?.dispose();
+        this.#cursor = null;
         if (this.#run && !this.#pending) this.#pending = this.#run;
         this.#overlay(LOADING_TEXT);
         this.#parts['toolbar']?.setAttribute('hidden', '');
@@ -298,7 +260,7 @@ export class Network3D extends ElementBase {
     return this.#unit ? { ...this.#unit } : null;
   }
   set unit(v: NetworkUnit | null) {
-    if (v && this.#drawn) checkNetworkUnit(v, this.#drawn);
+    if (v && this.#drawn) checkNetworkUnit(TAG, v, this.#drawn);
     this.#setUnit(v ? { layer: v.layer, channel: v.channel, y: v.y, x: v.x } : null, false);
   }
 
@@ -373,7 +335,7 @@ export class Network3D extends ElementBase {
     const overlay = el('p', { class: 'overlay', role: 'status' }, LOADING_TEXT);
     const stage = el('div', { class: 'stage' }, overlay);
     const status = el('p', { class: 'status', role: 'alert' });
-    const readout = el('p', { class: 'readout' }, this.#unitText());
+    const readout = el('p', { class: 'readout' }, pickedText(null));
     const hint = el(
       'p',
       { class: 'hint', id: 'keys' },
@@ -410,7 +372,7 @@ export class Network3D extends ElementBase {
   #accept(mine: ModelResult): void {
     this.#setStatus('');
     const pad = document.getElementById(this.htmlFor ?? '') as { pixels?: Float32Array } | null;
-    const activations: Run['activations'] = {};
+    const activations: NetworkRun['activations'] = {};
     // The buffers are only the event's: copy what the figure may draw later.
     for (const [name, a] of Object.entries(mine.activations)) {
       activations[name] = { dims: [...a.dims], data: a.data.slice() };
@@ -462,7 +424,7 @@ export class Network3D extends ElementBase {
       this.dataset['state'] = 'drawn';
       // The same unit, with its value for this digit.
       const u = this.#unit;
-      this.#setUnit(u && this.#fits(u) ? u : null, false);
+      this.#setUnit(u && fitsNetwork(u, this.#drawn) ? u : null, false);
       this.dispatchEvent(
         new CustomEvent<NetworkDrawn>('rf-network', {
           detail: { model: this.#model, layers: this.layers! },
@@ -486,12 +448,20 @@ export class Network3D extends ElementBase {
       toolbar.append(el('button', { type: 'button', 'data-preset': name }, text));
     }
     this.#syncPresets();
-    this.#wireCanvas(view.host.canvas);
-    // The host may swap its canvas (a WebGPU device lost): wire the new one the same way.
+    if (view.controls) {
+      // Turning the network, yes; zooming with the wheel or panning would take the page's
+      // scroll away from a reader who only passes over the figure.
+      view.controls.enableZoom = false;
+      view.controls.enablePan = false;
+      // Turning leaves the preset the buttons show.
+      view.controls.addEventListener('start', () => this.#syncPresets());
+    }
+    this.#cursor?.connect(view.host.canvas);
+    // The host may swap its canvas (a WebGPU device lost): the cursor moves to the new one.
     this.#canvasWatch?.disconnect();
     this.#canvasWatch = new MutationObserver(() => {
       const canvas = this.view?.host.canvas;
-      if (canvas) this.#wireCanvas(canvas);
+      if (canvas) this.#cursor?.connect(canvas);
     });
     this.#canvasWatch.observe(this.#parts['stage']!, { childList: true });
     void view.host.ready.then((backend) => {
@@ -503,7 +473,7 @@ export class Network3D extends ElementBase {
         this.#parts['hint']!.textContent =
           'Tab to the figure: arrow keys move over a map, Page Up and Page Down change channel, comma and period change layer, Escape clears.';
       }
-      this.#wireCanvas(view.host.canvas);
+      this.#cursor?.connect(view.host.canvas);
     });
   }
 
@@ -514,33 +484,15 @@ export class Network3D extends ElementBase {
     }
   }
 
-  #fits(u: NetworkUnit): boolean {
-    try {
-      checkNetworkUnit(u, this.#drawn ?? []);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
   /** Picks `unit` (or clears); `announce` false for a change the reader did not make. */
   #setUnit(unit: NetworkUnit | null, announce = true): void {
     this.#unit = unit;
+    if (this.#cursor) this.#cursor.unit = unit;
     const layer = unit && this.#drawn?.find((l) => l.name === unit.layer);
-    const geometryModel = this.#geometryNow;
+    const geometryModel: SequentialModel | null = geometryNow(this.#model);
     let picked: PickedUnit | null = null;
-    let path: { activation: string; region: Region }[] = [];
-    if (unit && layer && geometryModel) {
-      const f = fieldOf(geometryModel, layer, unit);
-      path = f.path;
-      const i = layer.kind === 'dense' || layer.kind === 'softmax' ? unit.y : indexOf(layer, unit);
-      picked = {
-        ...unit,
-        kind: layer.kind,
-        value: layer.data[i]!,
-        field: { region: f.region, size: f.size, pixels: f.pixels },
-      };
-    }
+    let path: ReturnType<typeof pickUnit>['path'] = [];
+    if (unit && layer && geometryModel) ({ picked, path } = pickUnit(geometryModel, layer, unit));
     const before = this.#picked;
     this.#picked = picked;
     const view = this.view;
@@ -555,26 +507,13 @@ export class Network3D extends ElementBase {
     if (this.#parts['readout']) this.#parts['readout'].textContent = text;
     if (picked) this.dataset['unit'] = `${picked.layer},${picked.channel},${picked.y},${picked.x}`;
     else delete this.dataset['unit'];
-    const changed =
-      (before === null) !== (picked === null) ||
-      (before &&
-        picked &&
-        (before.layer !== picked.layer ||
-          before.channel !== picked.channel ||
-          before.y !== picked.y ||
-          before.x !== picked.x ||
-          before.value !== picked.value));
+    const changed = pickChanged(before, picked);
     if (changed && picked && announce) this.#announce();
     if (changed) {
       this.dispatchEvent(
         new CustomEvent<PickedUnit | null>('rf-pick', { detail: this.picked, bubbles: true }),
       );
     }
-  }
-
-  // The geometry of the model drawn now, when it has been read (it has, once anything is drawn).
-  get #geometryNow(): SequentialModel | null {
-    return geometryCache.get(this.#model) ?? null;
   }
 
   // Every unit crossed by a moving pointer or a held arrow key would be read out: speak only the
@@ -590,231 +529,59 @@ export class Network3D extends ElementBase {
   }
 
   #unitText(): string {
-    const p = this.#picked;
-    if (!p) {
-      return 'Pick a unit (hover, click or the keys) to read its value and see the part of the digit it looks at.';
-    }
-    const r = p.field.region;
-    const seen =
-      p.field.pixels === 1
-        ? `it is pixel row ${r.y0 + 1}, column ${r.x0 + 1} of the digit`
-        : `its receptive field is ${p.field.size[0]} × ${p.field.size[1]} pixels: rows ${r.y0 + 1}–${r.y1 + 1} and columns ${r.x0 + 1}–${r.x1 + 1} of the digit (${p.field.pixels} pixels)`;
-    let where: string;
-    if (p.kind === 'softmax')
-      where = `${p.layer}, class ${p.y}: probability ${formatNumber(p.value)}`;
-    else if (p.kind === 'dense') where = `${p.layer}, unit ${p.y + 1}: ${formatNumber(p.value)}`;
-    else
-      where = `${p.layer}, channel ${p.channel + 1}, row ${p.y + 1}, column ${p.x + 1}: ${formatNumber(p.value)}`;
-    return `${where}; ${seen}.`;
+    return pickedText(this.#picked);
   }
 
-  /** Makes a canvas of the view operable; a canvas the host swapped in is wired the same way. */
-  #wireCanvas(canvas: HTMLCanvasElement): void {
-    // Drag to turn; hover and click pick.
-    const fresh = makePickable(canvas, {
-      roleDescription: 'network figure',
-      keyShortcuts: 'ArrowUp ArrowDown ArrowLeft ArrowRight PageUp PageDown , . Escape',
-      onKey: (e) => this.#onKey(e),
-      onFocus: () => {
-        if (this.#unit || !this.#drawn) return;
-        const first = this.#drawn[Math.min(1, this.#drawn.length - 1)]!;
-        this.#setUnit({
-          layer: first.name,
-          channel: 0,
-          y: Math.floor(first.rows / 2),
-          x: Math.floor(first.columns / 2),
-        });
+  /**
+   * The cursor over the drawn layers: focus starts in the first layer after the input, in the
+   * middle of its map; hover, click and keys pick; a key that changes layer moves the camera.
+   */
+  #makeCursor(Cursor: typeof UnitCursor): UnitCursor {
+    const drawn = () => this.#drawn ?? [];
+    const view = () => this.view;
+    const cursor = new Cursor(
+      {
+        // The layers the keys walk are the ones drawn now.
+        get cursorLayers() {
+          return drawn();
+        },
+        pickAt: (x, y) => view()?.pickAt(x, y) ?? null,
       },
-      onHover: (x, y) => {
-        const d = this.view?.pickAt(x, y);
-        if (d) this.#setUnit({ layer: d.layer, channel: d.channel, y: d.y, x: d.x });
+      {
+        roleDescription: 'network figure',
+        describedBy: 'keys',
+        touchAction: 'pan-y',
+        start: (layers) => {
+          const first = layers[Math.min(1, layers.length - 1)]!;
+          return {
+            layer: first.name,
+            channel: 0,
+            y: Math.floor(first.rows / 2),
+            x: Math.floor(first.columns / 2),
+          };
+        },
       },
-    });
-    if (!fresh) return;
-    const described = canvas.getAttribute('aria-describedby')?.split(' ')[0];
-    canvas.setAttribute('aria-describedby', described ? `${described} keys` : 'keys');
-    canvas.addEventListener('pointerdown', (e) => {
-      this.#downAt = [e.clientX, e.clientY];
-    });
-    canvas.addEventListener('pointerup', (e) => {
-      const at = this.#downAt;
-      this.#downAt = null;
-      this.#syncPresets();
-      // A drag turned the network; a click picks.
-      if (!at || Math.hypot(e.clientX - at[0], e.clientY - at[1]) > 4) return;
-      const d = this.view?.pickAt(e.clientX, e.clientY);
-      if (d) this.#setUnit({ layer: d.layer, channel: d.channel, y: d.y, x: d.x });
-    });
-  }
-
-  #onKey(e: KeyboardEvent): void {
-    if (e.altKey || e.ctrlKey || e.metaKey || !this.#drawn) return;
-    const drawn = this.#drawn;
-    let li = Math.max(
-      0,
-      drawn.findIndex((l) => l.name === this.#unit?.layer),
     );
-    const u: NetworkUnit = this.#unit
-      ? { ...this.#unit }
-      : { layer: drawn[li]!.name, channel: 0, y: 0, x: 0 };
-    const here = drawn[li]!;
-    let step = 0;
-    switch (e.key) {
-      case 'ArrowLeft':
-        u.x = Math.max(0, u.x - 1);
-        break;
-      case 'ArrowRight':
-        u.x = Math.min(here.columns - 1, u.x + 1);
-        break;
-      case 'ArrowUp':
-        u.y = Math.max(0, u.y - 1);
-        break;
-      case 'ArrowDown':
-        u.y = Math.min(here.rows - 1, u.y + 1);
-        break;
-      case 'PageUp':
-      case '[':
-        u.channel = Math.max(0, u.channel - 1);
-        break;
-      case 'PageDown':
-      case ']':
-        u.channel = Math.min(here.channels - 1, u.channel + 1);
-        break;
-      case ',':
-      case '<':
-        step = -1;
-        break;
-      case '.':
-      case '>':
-        step = 1;
-        break;
-      case 'Enter':
-      case ' ':
-        e.preventDefault();
-        this.#setUnit(u);
-        this.#announce(true);
-        return;
-      case 'Escape':
-        e.preventDefault();
-        this.#setUnit(null);
-        return;
-      default:
-        return;
-    }
-    e.preventDefault();
-    if (step !== 0) {
-      li = Math.min(drawn.length - 1, Math.max(0, li + step));
-      const next = drawn[li]!;
-      // The same place in the map, scaled to the new layer's size.
-      u.y = Math.min(next.rows - 1, Math.floor(((u.y + 0.5) * next.rows) / here.rows));
-      u.x = Math.min(next.columns - 1, Math.floor(((u.x + 0.5) * next.columns) / here.columns));
-      u.channel = Math.min(next.channels - 1, u.channel);
-      u.layer = next.name;
+    const move = (e: Event) => {
+      const { unit, via, layerChanged } = (e as CursorEvent).detail;
+      // The pointer leaving the figure keeps the picked unit.
+      if (!unit && via === 'pointer') return;
+      this.#setUnit(unit);
+      if (e.type === 'pick' && unit && via === 'key') this.#announce(true);
       const view = this.view;
-      if (view && view.host.backend !== '2d' && view.presets.has(next.name)) {
-        view.setPreset(next.name);
+      if (
+        unit &&
+        layerChanged &&
+        view &&
+        view.host.backend !== '2d' &&
+        view.presets.has(unit.layer)
+      ) {
+        view.setPreset(unit.layer);
         this.#syncPresets();
       }
-    }
-    this.#setUnit(u);
+    };
+    cursor.addEventListener('hover', move);
+    cursor.addEventListener('pick', move);
+    return cursor;
   }
-}
-
-function indexOf(layer: Drawn, u: NetworkUnit): number {
-  return (u.channel * layer.rows + u.y) * layer.columns + u.x;
-}
-
-/**
- * Throws a {@link WidgetValueError} unless `unit` is a unit of one of `layers`.
- * @example checkNetworkUnit({ layer: 'pool9', channel: 0, y: 0, x: 0 }, layers) // throws
- */
-function checkNetworkUnit(unit: NetworkUnit, layers: readonly Drawn[]): void {
-  const layer = layers.find((l) => l.name === unit.layer);
-  if (!layer) {
-    throw new WidgetValueError(
-      TAG,
-      'unit',
-      JSON.stringify(unit),
-      `a unit of one of ${layers.map((l) => l.name).join(', ')}`,
-    );
-  }
-  const within = (v: number, n: number) => Number.isInteger(v) && v >= 0 && v < n;
-  if (
-    !within(unit.channel, layer.channels) ||
-    !within(unit.y, layer.rows) ||
-    !within(unit.x, layer.columns)
-  ) {
-    throw new WidgetValueError(
-      TAG,
-      'unit',
-      JSON.stringify(unit),
-      `a channel below ${layer.channels}, a row below ${layer.rows} and a column below ${layer.columns} in ${layer.name} (counted from 0)`,
-    );
-  }
-}
-
-/**
- * The layers to draw for one run: the input, every layer with a channels × height × width
- * output (convolution, ReLU, pooling), then the vectors (dense layers, the softmax as bars);
- * flatten is skipped (it is the last map, reshaped). A message instead when the run lacks one.
- */
-function viewLayers(
-  model: SequentialModel,
-  run: Run,
-): { view: ViewLayer; drawn: Drawn }[] | string {
-  const out: { view: ViewLayer; drawn: Drawn }[] = [];
-  const spatial = model.inputShape.length === 3 ? [...model.inputShape] : [1, 28, 28];
-  const [ic, ih, iw] = spatial as [number, number, number];
-  if (run.pixels.length !== ic * ih * iw) {
-    return `The digit has ${run.pixels.length} values, expected ${spatial.join(' × ')}.`;
-  }
-  const add = (name: string, kind: LayerKind, dims: number[], data: Float32Array) => {
-    const vector = dims.length === 2;
-    const [c, h, w] = vector ? [1, dims[1]!, 1] : (dims.slice(1) as [number, number, number]);
-    out.push({
-      view: { name, kind, shape: vector ? [dims[1]!] : [c, h, w], data },
-      drawn: { name, kind, dims, channels: c, rows: h, columns: w, data },
-    });
-  };
-  add('input', 'input', [1, ic, ih, iw], run.pixels);
-  const missing: string[] = [];
-  for (const layer of model.layers) {
-    if (layer.kind === 'flatten') continue;
-    const a = run.activations[layer.name];
-    if (!a) {
-      missing.push(layer.name);
-      continue;
-    }
-    const dims = [...a.dims];
-    if (dims.length === 4) {
-      // The core's descriptor of the kind says how it is drawn (a pool stack or a conv stack).
-      add(layer.name, layerKind(layer.kind).display === 'pool' ? 'pool' : 'conv', dims, a.data);
-    } else if (dims.length === 2) {
-      add(layer.name, layer.kind === 'softmax' ? 'softmax' : 'dense', dims, a.data);
-    }
-  }
-  if (missing.length > 0) {
-    return `The comparison's run has no output named ${missing.map((n) => `“${n}”`).join(', ')}.`;
-  }
-  return out;
-}
-
-/** The receptive field of a unit on the input, traced by @receptive/core. */
-function fieldOf(
-  model: SequentialModel,
-  layer: Drawn,
-  u: NetworkUnit,
-): {
-  region: Region;
-  size: [number, number];
-  pixels: number;
-  path: { activation: string; region: Region }[];
-} {
-  if (layer.name === 'input') {
-    const region = { y0: u.y, y1: u.y, x0: u.x, x1: u.x };
-    return { region, size: [1, 1], pixels: 1, path: [{ activation: 'input', region }] };
-  }
-  const vector = layer.kind === 'dense' || layer.kind === 'softmax';
-  const f = receptiveField(model, layer.name, vector ? { index: u.y } : { y: u.y, x: u.x });
-  return { region: f.region, size: f.size, pixels: f.pixels, path: f.path };
 }

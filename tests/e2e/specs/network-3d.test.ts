@@ -149,7 +149,7 @@ describe('the whole network in 3D (<rf-network-3d>)', () => {
     await showDigit(page);
     assert.ok(threeFetched().length >= 1, 'three.js loaded once the figure was on screen');
     assert.ok(
-      scripts.some((s) => /network-3d-scene/.test(s.url)),
+      scripts.some((s) => /scenes-3d/.test(s.url)),
       'the figure loaded its 3D chunk',
     );
 

@@ -35,6 +35,7 @@ interface Playground {
     trace(layer: string, y: number, x: number): R3D.TracedRegion[];
   };
   view?: R3D.NetworkView;
+  cursor?: R3D.UnitCursor;
   picks: (R3D.PickDetail | null)[];
   hovers: (R3D.PickDetail | null)[];
 }
@@ -53,7 +54,10 @@ async function playground(page: Page, width: number, height: number) {
   );
 }
 
-/** Builds the lesson CNN's NetworkView on the stage, seeded digit 3, and waits for a frame. */
+/**
+ * Builds the lesson CNN's NetworkView on the stage, seeded digit 3, with a UnitCursor that
+ * outlines and says each unit (as the example page wires it), and waits for a frame.
+ */
 async function lessonView(page: Page, preset = 'front', backend: R3D.BackendRequest = 'webgl') {
   await page.evaluate(
     async ({ preset, backend }) => {
@@ -65,10 +69,24 @@ async function lessonView(page: Page, preset = 'front', backend: R3D.BackendRequ
         maxPixelRatio: 1,
         backend,
       });
+      const view = w.view;
       w.picks = [];
       w.hovers = [];
-      w.view.addEventListener('pick', (e) => w.picks.push((e as R3D.PickEvent).detail));
-      w.view.addEventListener('hover', (e) => w.hovers.push((e as R3D.PickEvent).detail));
+      w.cursor = new w.render3d.UnitCursor(view, {
+        announce: (unit, picked) => `${picked ? 'Picked ' : ''}${view.describeUnit(unit)}`,
+      }).connect(view.host.canvas);
+      const outline = (unit: R3D.CursorUnit | null) =>
+        view.highlight(unit && view.stack(unit.layer) ? unit : null);
+      w.cursor.addEventListener('pick', (e) => {
+        const { unit } = (e as R3D.CursorEvent).detail;
+        outline(unit);
+        w.picks.push(view.unitDetail(unit));
+      });
+      w.cursor.addEventListener('hover', (e) => {
+        const { unit } = (e as R3D.CursorEvent).detail;
+        outline(unit);
+        w.hovers.push(view.unitDetail(unit));
+      });
       await w.view.host.ready;
     },
     { preset, backend },
@@ -277,7 +295,7 @@ describe('@receptive/render3d in Chromium', () => {
     assert.deepEqual(problems, noProblems());
   });
 
-  it('lets the keyboard walk, pick and announce units, as the pointer does', async () => {
+  it('lets a UnitCursor walk, pick and announce units by keyboard, as the pointer does', async () => {
     const { context, problems } = await h.context({ reducedMotion: 'reduce' });
     const page = await context.newPage();
     await playground(page, 640, 320);
@@ -300,8 +318,8 @@ describe('@receptive/render3d in Chromium', () => {
       x: 0,
       value: await unitValue(page, { layer: 'input', channel: 0, y: 0, x: 0 }),
     });
-    // Next layer (Tab), three right, two down, channel 3 by ] and PageDown.
-    await page.keyboard.press('Tab');
+    // Next layer ('.'), three right, two down, channel 3 by ] and PageDown.
+    await page.keyboard.press('.');
     for (const key of ['ArrowRight', 'ArrowRight', 'ArrowRight', 'ArrowDown', 'ArrowDown']) {
       await page.keyboard.press(key);
     }
@@ -336,8 +354,8 @@ describe('@receptive/render3d in Chromium', () => {
     );
     await page.keyboard.press(',');
     assert.equal((await last()).hover?.layer, 'conv1');
-    // Tab past the last layer leaves the figure: no keyboard trap.
-    for (let i = 0; i < 5; i++) await page.keyboard.press('Tab');
+    // '.' stops at the last layer; Tab leaves the figure, as it leaves any control: no trap.
+    for (let i = 0; i < 6; i++) await page.keyboard.press('.');
     assert.equal((await last()).hover?.layer, 'softmax');
     assert.match((await live.textContent()) ?? '', /^softmax, class \d: /);
     await page.keyboard.press('Tab');

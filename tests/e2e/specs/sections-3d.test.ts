@@ -246,7 +246,7 @@ describe('sections 3 and 4 as scrollytelling, with the 3D convolution layer', ()
     page.on('request', (r) => requests.push(r.url()));
     await page.goto(PATH);
     await page.waitForLoadState('networkidle');
-    const heavy = () => requests.filter((u) => /conv-layer-3d-scene|three/.test(u));
+    const heavy = () => requests.filter((u) => /scenes-3d|three/.test(u));
     assert.deepEqual(heavy(), [], 'no three.js before scrolling');
     // The element's own code may be defined by now (it is small); its 3D view is not.
     assert.equal((await drawn(page)) ?? null, null);

@@ -1,16 +1,11 @@
 /**
- * The three.js half of `<rf-network-3d>`, loaded on demand (it pulls in three and
- * @receptive/render3d): a render3d `NetworkView` of the whole model, rebuilt when the layers or
- * their shapes change and refreshed in place for each new digit.
+ * A {@link NetworkView} for a stream of runs whose model may change (the scene of
+ * `<rf-network-3d>`): refreshed in place while the layers keep their names and shapes, rebuilt
+ * (freeing the old view's WebGL context) when they change.
  */
-import {
-  type BackendRequest,
-  NetworkView,
-  type LayerActivation as ViewLayer,
-} from '@receptive/render3d';
 import { WebGLRenderer } from 'three';
-
-export type { LayerActivation as ViewLayer, PickDetail, TracedRegion } from '@receptive/render3d';
+import { NetworkView } from './network-view.js';
+import type { BackendRequest, LayerActivation } from './types.js';
 
 /** How to build a {@link NetworkScene}. */
 export interface NetworkSceneOptions {
@@ -20,7 +15,13 @@ export interface NetworkSceneOptions {
   onView?: (view: NetworkView) => void;
 }
 
-/** Holds at most one `NetworkView` in `container`; `show()` builds or refreshes it. */
+/**
+ * Holds at most one `NetworkView` in `container`; `show()` builds or refreshes it.
+ *
+ * @example
+ * const scene = new NetworkScene(element, { label: 'The whole network in 3D', onView: (v) => wire(v) });
+ * scene.show(layers); // a new digit: textures refresh; a new model: a new view
+ */
 export class NetworkScene {
   #view: NetworkView | null = null;
   #key = '';
@@ -39,7 +40,7 @@ export class NetworkScene {
    * Draws `layers`: refreshes the view in place when the names and shapes are the ones it
    * draws, else builds a new one (freeing the old view and its WebGL context).
    */
-  show(layers: readonly ViewLayer[]): NetworkView {
+  show(layers: readonly LayerActivation[]): NetworkView {
     const key = layers.map((l) => `${l.name}:${l.kind}:${l.shape.join('x')}`).join('|');
     if (this.#view && key === this.#key) {
       this.#view.update(layers);
@@ -50,16 +51,7 @@ export class NetworkScene {
       layers,
       label: this.options.label,
       backend: this.options.backend ?? 'webgl',
-      // The element picks units itself (pointer, keys and its own debounced live region), the
-      // same way on the 2D fallback as in 3D.
-      picking: false,
     });
-    if (view.controls) {
-      // Turning the network, yes; zooming with the wheel or panning would take the page's
-      // scroll away from a reader who only passes over the figure.
-      view.controls.enableZoom = false;
-      view.controls.enablePan = false;
-    }
     this.#view = view;
     this.#key = key;
     this.options.onView?.(view);

@@ -1,22 +1,37 @@
 /**
- * The three.js half of `<rf-conv-layer-3d>`, loaded on demand (it pulls in three and
- * @receptive/render3d): the input block, the k filters and the output block as feature-map
- * stacks, each filter at the depth of the output slice it makes, and a receptive-field beam
- * from one output unit through its filter to the d x 3 x 3 window it reads.
+ * One convolution layer in 3D (the scene of `<rf-conv-layer-3d>`): the input block, the k
+ * filters and the output block as feature-map stacks, each filter at the depth of the output
+ * slice it makes, and a receptive-field beam from one output unit through its filter to the
+ * d x 3 x 3 window it reads. Without WebGL2 it draws the same parts on a 2D canvas.
  */
-import {
-  type BackendRequest,
-  boundsPoints,
-  colorOf,
-  FeatureMapStack,
-  fitCamera,
-  LabelLayer,
-  ReceptiveFieldBeam,
-  SceneHost,
-  THEME as THEME_3D,
-} from '@receptive/render3d';
 import { Raycaster, Vector2, Vector3, WebGLRenderer } from 'three';
-import { CONV3D_LIMITS, type ConvLayer3dData } from './conv-layer-3d-model.js';
+import { boundsPoints, fitCamera } from './camera-fit.js';
+import { colorOf } from './colormap.js';
+import { FeatureMapStack } from './feature-map-stack.js';
+import { LabelLayer } from './label-layer.js';
+import { ReceptiveFieldBeam } from './receptive-field-beam.js';
+import { SceneHost } from './scene-host.js';
+import { THEME as THEME_3D } from './theme.js';
+import type { BackendRequest } from './types.js';
+import type { CursorLayer, CursorUnit, UnitCursorTarget } from './unit-cursor.js';
+
+/**
+ * A convolution layer's values, computed by the page (the scene does no model maths): k
+ * filters over a d-channel input, channel-major arrays.
+ */
+export interface ConvLayerData {
+  /** k and d. */
+  filters: number;
+  channels: number;
+  /** d x h x w input. */
+  input: Float32Array;
+  inputShape: readonly [number, number, number];
+  /** k x d x 3 x 3 weights. */
+  weights: Float32Array;
+  /** k x (h - 2) x (w - 2) output. */
+  output: Float32Array;
+  outputShape: readonly [number, number, number];
+}
 
 /** An output unit: filter (output channel) j, row y, column x. */
 export interface OutputUnit {
@@ -68,6 +83,8 @@ interface Layout2D {
 export interface ConvLayerSceneOptions {
   label: string;
   backend?: BackendRequest;
+  /** The most input channels a layer will have (default 8): the beam is sized for them. */
+  maxChannels?: number;
   /**
    * Called when the host replaces its canvas (a WebGPU renderer that failed or lost its
    * device): the new canvas needs the listeners and attributes the old one had.
@@ -75,8 +92,17 @@ export interface ConvLayerSceneOptions {
   onCanvas?: (canvas: HTMLCanvasElement) => void;
 }
 
-/** Draws one layer state; `set()` rebuilds it for a new k and d. */
-export class ConvLayerScene {
+/**
+ * Draws one layer state; `set()` rebuilds it for a new k and d. A `UnitCursor` walks its output
+ * units (one layer, `output`, whose channels are the filters).
+ *
+ * @example
+ * const scene = new ConvLayerScene(element, { label: 'A convolution layer in 3D' });
+ * scene.set(layer);
+ * scene.showUnit({ filter: 0, y: 2, x: 2 });
+ * scene.dispose();
+ */
+export class ConvLayerScene implements UnitCursorTarget {
   readonly host: SceneHost;
   input: FeatureMapStack | null = null;
   output: FeatureMapStack | null = null;
@@ -84,7 +110,7 @@ export class ConvLayerScene {
   private beam: ReceptiveFieldBeam;
   /** HTML labels under the input, the filters and the output. */
   readonly labels: LabelLayer;
-  private data: ConvLayer3dData | null = null;
+  private data: ConvLayerData | null = null;
   private unit: OutputUnit | null = null;
 
   constructor(container: HTMLElement, options: ConvLayerSceneOptions) {
@@ -101,12 +127,12 @@ export class ConvLayerScene {
     });
     this.labels = new LabelLayer(container);
     this.labels.visible = this.host.backend !== '2d';
-    this.beam = new ReceptiveFieldBeam({ capacity: 1 + 2 * CONV3D_LIMITS.channels[1] });
+    this.beam = new ReceptiveFieldBeam({ capacity: 1 + 2 * (options.maxChannels ?? 8) });
     this.host.scene.add(this.beam);
   }
 
   /** Shows a layer: new stacks for the input, every filter and the output. */
-  set(data: ConvLayer3dData): void {
+  set(data: ConvLayerData): void {
     this.clear();
     this.data = data;
     const k = data.filters;
@@ -244,6 +270,19 @@ export class ConvLayerScene {
       if (t) return { filter: t.channel, y: t.y, x: t.x };
     }
     return null;
+  }
+
+  /** The output as the one layer a `UnitCursor` walks: `output`, a channel per filter. */
+  get cursorLayers(): CursorLayer[] {
+    if (!this.data) return [];
+    const [k, rows, columns] = this.data.outputShape;
+    return [{ name: 'output', channels: k, rows, columns }];
+  }
+
+  /** The output unit under a point of the page as a cursor unit (`output`, filter as channel). */
+  pickAt(clientX: number, clientY: number): CursorUnit | null {
+    const u = this.unitAt(clientX, clientY);
+    return u ? { layer: 'output', channel: u.filter, y: u.y, x: u.x } : null;
   }
 
   /** Where an output unit's centre is on the page (client coordinates). */
