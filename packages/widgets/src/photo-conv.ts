@@ -9,12 +9,10 @@ import {
   parseKernel,
   presetOf,
 } from './lecture.js';
-import type { GpuEngine } from './photo-engine.js';
+import { PhotoConvolver, type PhotoRun } from './photo-conv-model.js';
 import {
-  cpuConvolve,
   type FloatImage,
   fitSize,
-  PHOTO_MAX_SIDE,
   PHOTO_NAMES,
   PHOTOS,
   type PhotoName,
@@ -22,6 +20,7 @@ import {
   paintMode,
   toFloatImage,
 } from './photo-library.js';
+import { CAMERA_INFO, ImageSource, type SourceInfo } from './photo-source.js';
 import { applyAttribute, parseEnum, type WidgetSpec } from './props.js';
 import { BASE_CSS, colorKey, THEME } from './theme.js';
 
@@ -150,18 +149,6 @@ const ENGINE_LABELS: Record<PhotoConvolved['engine'], string> = {
   cpu: 'the CPU (@receptive/core)',
 };
 
-/** Why a camera could not start, in words a reader can act on. */
-function cameraMessage(err: unknown): string {
-  const name = (err as { name?: string } | null)?.name ?? '';
-  if (name === 'NotAllowedError' || name === 'SecurityError')
-    return 'The camera was not allowed. To use it, allow camera access for this page in your browser, then press "Use camera" again. The photos and your own images work without it.';
-  if (name === 'NotFoundError' || name === 'OverconstrainedError')
-    return 'No camera was found on this device. The photos and your own images still work.';
-  if (name === 'NotReadableError')
-    return 'The camera is busy or could not be read (another app may be using it).';
-  return `The camera could not start (${(err as Error)?.message ?? String(err)}).`;
-}
-
 /**
  * `<rf-photo-conv photo="coffee" kernel="laplacian">`: see {@link PHOTO_CONV_SPEC}.
  *
@@ -169,6 +156,10 @@ function cameraMessage(err: unknown): string {
  * the photo is decoded and convolved at once by @receptive/core on the CPU, while
  * TensorFlow.js loads (a progress line says so); each later frame runs on the GPU backend that
  * started. The camera never starts by itself, and its frames stop while the figure is offscreen.
+ *
+ * The element wires attributes, controls, painting and what is said; where the image comes from
+ * is an {@link ImageSource} (photo-source.ts), and what convolves it a {@link PhotoConvolver}
+ * (photo-conv-model.ts: the GPU engine's lifecycle and the queue).
  */
 export class PhotoConv extends ElementBase {
   static readonly spec = PHOTO_CONV_SPEC;
@@ -201,22 +192,23 @@ export class PhotoConv extends ElementBase {
   #video: HTMLVideoElement | null = null;
   #dropZone: HTMLElement | null = null;
 
-  #source: PhotoConvolved['source'] = 'photo';
+  #source: ImageSource | null = null;
   #sourceLabel = '';
   #input: FloatImage | null = null;
   #shown: { input: FloatImage; output: FloatImage; kernel: number[] } | null = null;
-  #gpu: GpuEngine | null = null;
   #engine: PhotoConvolved['engine'] = 'cpu';
-  #visible = false;
   #started = false;
-  #busy = false;
-  #dirty = false;
-  #stream: MediaStream | null = null;
-  #frame = 0;
   #announceTimer = 0;
   #unwatch: (() => void)[] = [];
-  #loadToken = 0;
   #settling = false;
+  #convolver = new PhotoConvolver({
+    onRun: (run) => this.#paint(run),
+    onGpuLost: (was, reason) => {
+      this.#note!.textContent =
+        `The GPU engine stopped (${was}: ${reason}), so @receptive/core now convolves on the CPU. Nothing was lost.`;
+      this.#request();
+    },
+  });
   #onLab = (e: Event) => {
     const target = e.target as Element | null;
     if (!this.htmlFor || target?.id !== this.htmlFor) return;
@@ -230,11 +222,11 @@ export class PhotoConv extends ElementBase {
   set photo(v: PhotoName) {
     const p = parseEnum(TAG, 'photo', String(v), PHOTO_NAMES);
     if (this.#photoSelect) this.#photoSelect.value = p;
-    if (p === this.#photo && this.#source === 'photo' && this.#input) return;
+    if (p === this.#photo && this.#sourceKind === 'photo' && this.#input) return;
     this.#photo = p;
     // A photo chosen from script replaces the camera, as choosing it in the menu does.
-    this.#stopCamera(false);
-    if (this.#started) void this.#loadPhoto();
+    this.#source?.stopCamera(false);
+    if (this.#started) void this.#source?.loadPhoto(p);
   }
 
   get kernel(): number[] {
@@ -332,14 +324,7 @@ export class PhotoConv extends ElementBase {
       }),
       // Camera frames only while some of the figure is on screen.
       watchViewport(this, '0px', (visible) => {
-        this.#visible = visible;
-        if (!this.#video) return;
-        if (visible && this.#stream) {
-          void this.#video.play().catch(() => {});
-          this.#loop();
-        } else if (!visible && this.#stream) {
-          this.#video.pause();
-        }
+        if (this.#source) this.#source.visible = visible;
       }),
     );
   }
@@ -348,10 +333,8 @@ export class PhotoConv extends ElementBase {
     document.removeEventListener('rf-change', this.#onLab);
     for (const u of this.#unwatch) u();
     this.#unwatch = [];
-    this.#stopCamera(false);
-    // A camera permission prompt still open resolves into a stopped stream (see #startCamera).
-    this.#loadToken++;
-    this.#visible = false;
+    // A camera permission prompt still open resolves into a stopped stream.
+    this.#source?.cancel();
     clearTimeout(this.#announceTimer);
   }
 
@@ -381,9 +364,8 @@ export class PhotoConv extends ElementBase {
     }
     this.#photoSelect.value = this.#photo;
     this.#photoSelect.addEventListener('change', () => {
-      this.#stopCamera(false);
       this.#photo = this.#photoSelect!.value as PhotoName;
-      void this.#loadPhoto();
+      void this.#source?.loadPhoto(this.#photo);
     });
     this.#channelSelect = el('select', { id: 'channels' });
     this.#channelSelect.append(
@@ -397,7 +379,7 @@ export class PhotoConv extends ElementBase {
     this.#fileInput = el('input', { type: 'file', accept: 'image/*', id: 'file' });
     this.#fileInput.addEventListener('change', () => {
       const f = this.#fileInput!.files?.[0];
-      if (f) void this.#loadFile(f);
+      if (f) void this.#source?.loadFile(f);
       this.#fileInput!.value = '';
     });
     this.#cameraButton = el(
@@ -406,8 +388,8 @@ export class PhotoConv extends ElementBase {
       'Use camera',
     );
     this.#cameraButton.addEventListener('click', () => {
-      if (this.#stream) this.#stopCamera(true);
-      else void this.#startCamera();
+      if (this.#source?.streaming) this.#source.stopCamera(true);
+      else void this.#source?.startCamera();
     });
     const sourceSet = el(
       'fieldset',
@@ -460,7 +442,7 @@ export class PhotoConv extends ElementBase {
       e.preventDefault();
       this.#dropZone!.classList.remove('over');
       const f = e.dataTransfer?.files?.[0];
-      if (f) void this.#loadFile(f);
+      if (f) void this.#source?.loadFile(f);
     });
 
     const progressBar = el('progress', { 'aria-label': 'Loading the GPU engine' });
@@ -487,8 +469,44 @@ export class PhotoConv extends ElementBase {
         this.#live,
       ),
     );
+    this.#source = new ImageSource({
+      video: this.#video,
+      onImage: (image, width, height, info) => this.#draw(image, width, height, info),
+      onNote: (text) => {
+        this.#note!.textContent = text;
+      },
+      onCamera: (state, announce) => this.#onCamera(state, announce),
+      busy: () => this.#convolver.busy,
+    });
     this.#syncKernel();
     this.dataset['state'] = 'idle';
+  }
+
+  // Where the latest image came from.
+  get #sourceKind(): PhotoConvolved['source'] {
+    return this.#source?.kind ?? 'photo';
+  }
+
+  #onCamera(state: 'on' | 'off' | 'error' | 'asking' | 'answered', announce = false): void {
+    const button = this.#cameraButton!;
+    if (state === 'asking') button.disabled = true;
+    else if (state === 'answered') button.disabled = false;
+    else if (state === 'error') this.dataset['camera'] = 'error';
+    else if (state === 'on') {
+      this.#showSource(CAMERA_INFO);
+      button.textContent = 'Stop camera';
+      button.setAttribute('aria-pressed', 'true');
+      this.dataset['camera'] = 'on';
+      this.#say(`Camera on: each frame is convolved on ${ENGINE_LABELS[this.#convolver.engine]}.`);
+    } else {
+      button.textContent = 'Use camera';
+      button.setAttribute('aria-pressed', 'false');
+      this.dataset['camera'] = 'off';
+      if (announce) {
+        this.#say('Camera off.');
+        void this.#source?.loadPhoto(this.#photo);
+      }
+    }
   }
 
   #syncKernel(): void {
@@ -505,7 +523,7 @@ export class PhotoConv extends ElementBase {
     this.#started = true;
     this.dataset['state'] = 'loading';
     this.#progressText!.textContent = 'Loading the photo…';
-    await this.#loadPhoto();
+    await this.#source!.loadPhoto(this.#photo);
     if (this.#backend === 'cpu') {
       this.#progress!.hidden = true;
       this.dataset['state'] = 'ready';
@@ -515,8 +533,7 @@ export class PhotoConv extends ElementBase {
       'Loading the GPU engine (TensorFlow.js); until then the CPU convolves.';
     const want = this.#backend === 'auto' ? ['webgpu', 'webgl'] : [this.#backend];
     try {
-      const { startGpuEngine } = await import('./photo-engine.js');
-      this.#gpu = await startGpuEngine(want, (reason) => this.#gpuFailed(reason));
+      await this.#convolver.startGpu(want);
       this.#progress!.hidden = true;
       // 'ready' once the first frame on the GPU is drawn (see #run).
       this.#settling = true;
@@ -530,146 +547,18 @@ export class PhotoConv extends ElementBase {
     }
   }
 
-  #gpuFailed(reason: string): void {
-    if (!this.#gpu) return;
-    const was = this.#gpu.backend;
-    this.#gpu = null;
-    this.#note!.textContent =
-      `The GPU engine stopped (${was}: ${reason}), so @receptive/core now convolves on the CPU. Nothing was lost.`;
-    this.#request();
-  }
-
-  async #loadPhoto(): Promise<void> {
-    const token = ++this.#loadToken;
-    const p = PHOTOS[this.#photo];
-    try {
-      const img = new Image();
-      img.decoding = 'async';
-      img.src = p.url().href;
-      await img.decode();
-      if (token !== this.#loadToken) return;
-      this.#source = 'photo';
-      this.#sourceLabel = p.title;
-      this.#credit!.textContent = p.credit;
-      this.#srcCanvas!.setAttribute('aria-label', p.alt);
-      this.#draw(img, img.naturalWidth, img.naturalHeight);
-      this.#note!.textContent = '';
-    } catch (err) {
-      this.#note!.textContent = `The photo could not be loaded (${(err as Error).message}).`;
+  // The credit and text alternative of a new source.
+  #showSource(info: SourceInfo): void {
+    this.#sourceLabel = info.label;
+    if (this.#credit!.textContent !== info.credit) this.#credit!.textContent = info.credit;
+    if (this.#srcCanvas!.getAttribute('aria-label') !== info.alt) {
+      this.#srcCanvas!.setAttribute('aria-label', info.alt);
     }
-  }
-
-  async #loadFile(file: File): Promise<void> {
-    const token = ++this.#loadToken;
-    this.#stopCamera(false);
-    if (file.type && !file.type.startsWith('image/')) {
-      this.#note!.textContent =
-        `"${file.name}" is not an image (${file.type}). Choose a PNG, JPEG, WebP or GIF file.`;
-      return;
-    }
-    let bitmap: ImageBitmap;
-    try {
-      // Decoded here, in the page: the file is never sent anywhere.
-      bitmap = await createImageBitmap(file);
-    } catch (err) {
-      this.#note!.textContent =
-        `"${file.name}" could not be read as an image (${(err as Error).message}). Choose a PNG, JPEG, WebP or GIF file.`;
-      return;
-    }
-    if (token !== this.#loadToken) return;
-    const { width, height } = bitmap;
-    this.#source = 'file';
-    this.#sourceLabel = file.name;
-    this.#credit!.textContent = 'Your image, decoded in this page.';
-    this.#srcCanvas!.setAttribute('aria-label', `Your image, ${file.name}`);
-    this.#draw(bitmap, width, height);
-    bitmap.close();
-    const scaled = Math.max(width, height) > PHOTO_MAX_SIDE;
-    this.#note!.textContent = scaled
-      ? `Your image (${width} × ${height}) was scaled down to fit ${PHOTO_MAX_SIDE} pixels.`
-      : '';
-  }
-
-  async #startCamera(): Promise<void> {
-    if (!navigator.mediaDevices?.getUserMedia) {
-      this.#note!.textContent =
-        'This browser offers no camera here (the camera needs a secure page: https or localhost).';
-      return;
-    }
-    this.#cameraButton!.disabled = true;
-    // A photo or file chosen, or the element removed, while the permission prompt is open wins:
-    // the stream that arrives after is stopped at once, never left running unseen.
-    const token = ++this.#loadToken;
-    let stream: MediaStream;
-    try {
-      stream = await navigator.mediaDevices.getUserMedia({
-        video: { width: { ideal: 640 }, height: { ideal: 480 } },
-        audio: false,
-      });
-    } catch (err) {
-      this.#cameraButton!.disabled = false;
-      if (token !== this.#loadToken || !this.isConnected) return;
-      this.#note!.textContent = cameraMessage(err);
-      this.dataset['camera'] = 'error';
-      return;
-    }
-    this.#cameraButton!.disabled = false;
-    if (token !== this.#loadToken || !this.isConnected) {
-      for (const t of stream.getTracks()) t.stop();
-      return;
-    }
-    this.#stream = stream;
-    const video = this.#video!;
-    video.srcObject = this.#stream;
-    try {
-      await video.play();
-    } catch {
-      // play() rejects when the figure scrolled away meanwhile; frames resume when visible.
-    }
-    this.#source = 'camera';
-    this.#sourceLabel = 'Camera';
-    this.#credit!.textContent = 'Your camera, processed in this page and never sent anywhere.';
-    this.#srcCanvas!.setAttribute('aria-label', 'Live camera image');
-    this.#cameraButton!.textContent = 'Stop camera';
-    this.#cameraButton!.setAttribute('aria-pressed', 'true');
-    this.#note!.textContent = '';
-    this.dataset['camera'] = 'on';
-    this.#say(`Camera on: each frame is convolved on ${ENGINE_LABELS[this.#currentEngine()]}.`);
-    this.#loop();
-  }
-
-  #stopCamera(announce: boolean): void {
-    cancelAnimationFrame(this.#frame);
-    if (!this.#stream) return;
-    for (const t of this.#stream.getTracks()) t.stop();
-    this.#stream = null;
-    if (this.#video) this.#video.srcObject = null;
-    this.#cameraButton!.textContent = 'Use camera';
-    this.#cameraButton!.setAttribute('aria-pressed', 'false');
-    this.dataset['camera'] = 'off';
-    if (announce) {
-      this.#say('Camera off.');
-      void this.#loadPhoto();
-    }
-  }
-
-  // One frame at a time: a frame that arrives while the previous one is still being convolved
-  // is dropped, so a slow engine never queues stale work.
-  #loop(): void {
-    cancelAnimationFrame(this.#frame);
-    const tick = () => {
-      if (!this.#stream || !this.#visible) return;
-      const v = this.#video!;
-      if (!this.#busy && v.readyState >= 2 && v.videoWidth > 0) {
-        this.#draw(v, v.videoWidth, v.videoHeight);
-      }
-      this.#frame = requestAnimationFrame(tick);
-    };
-    this.#frame = requestAnimationFrame(tick);
   }
 
   /** Draws a source into the source canvas (scaled to fit) and convolves it. */
-  #draw(src: CanvasImageSource, width: number, height: number): void {
+  #draw(src: CanvasImageSource, width: number, height: number, info: SourceInfo): void {
+    this.#showSource(info);
     const { w, h } = fitSize(width, height);
     const c = this.#srcCanvas!;
     if (c.width !== w || c.height !== h) {
@@ -691,41 +580,14 @@ export class PhotoConv extends ElementBase {
     this.#request();
   }
 
-  #currentEngine(): PhotoConvolved['engine'] {
-    return (this.#gpu?.backend as 'webgpu' | 'webgl' | undefined) ?? 'cpu';
-  }
-
   /** Asks for a run of the latest input and kernel; runs that pile up collapse into one. */
   #request(): void {
     if (!this.#input || !this.#root) return;
-    this.#dirty = true;
-    if (!this.#busy) void this.#drain();
+    this.#convolver.request(this.#input, this.#kernel);
   }
 
-  async #drain(): Promise<void> {
-    this.#busy = true;
-    try {
-      while (this.#dirty && this.#input) {
-        this.#dirty = false;
-        await this.#run(this.#input, [...this.#kernel]);
-      }
-    } finally {
-      this.#busy = false;
-    }
-  }
-
-  async #run(input: FloatImage, kernel: number[]): Promise<void> {
-    const t0 = performance.now();
-    let out: FloatImage;
-    let engine = this.#currentEngine();
-    try {
-      out = this.#gpu ? await this.#gpu.run(input, kernel) : cpuConvolve(input, kernel);
-    } catch (err) {
-      this.#gpuFailed((err as Error).message);
-      engine = 'cpu';
-      out = cpuConvolve(input, kernel);
-    }
-    const ms = performance.now() - t0;
+  /** Shows a finished run: the output, its key and captions, the timing, and what is said. */
+  #paint({ input, output: out, kernel, engine, ms }: PhotoRun): void {
     this.#shown = { input, output: out, kernel };
     this.#engine = engine;
     this.dataset['engine'] = engine;
@@ -743,7 +605,7 @@ export class PhotoConv extends ElementBase {
     this.#outCaption!.textContent = `${name} applied to ${this.#sourceLabel} (${out.w} × ${out.h})`;
     canvas.setAttribute(
       'aria-label',
-      `${name} applied to ${this.#source === 'photo' ? `the photo: ${PHOTOS[this.#photo].alt}` : this.#sourceLabel}`,
+      `${name} applied to ${this.#sourceKind === 'photo' ? `the photo: ${PHOTOS[this.#photo].alt}` : this.#sourceLabel}`,
     );
     this.#legend!.textContent = mode.legend;
     const top = mode.kind === 'diverging' ? formatNumber(mode.scale) : '';
@@ -763,7 +625,7 @@ export class PhotoConv extends ElementBase {
         detail: {
           kernel,
           channels: this.#channels,
-          source: this.#source,
+          source: this.#sourceKind,
           engine,
           ms,
           width: out.w,
@@ -773,7 +635,7 @@ export class PhotoConv extends ElementBase {
       }),
     );
     // The camera speaks when it starts and stops, not every frame.
-    if (this.#source !== 'camera') {
+    if (this.#sourceKind !== 'camera') {
       this.#say(
         `${name} applied to ${this.#sourceLabel}, ${out.w} by ${out.h} pixels, on ${ENGINE_LABELS[engine]} in ${ms.toFixed(0)} milliseconds.`,
       );
