@@ -42,3 +42,27 @@ export function modelCard(name: string): CardFacts {
     shift: card.shift,
   };
 }
+
+/** A shipped model's training log (`models/<name>.train.json`): the numbers of each epoch. */
+export interface TrainingLog {
+  trainingExamples: number;
+  seconds: number;
+  cores: number;
+  history: { epoch: number; loss: number; accuracy: number; lr: number }[];
+}
+
+/** @example trainingLog('cnn').history.length // 30 */
+export function trainingLog(name: string): TrainingLog {
+  const log = JSON.parse(readFileSync(join(modelsDir, 'models', `${name}.train.json`), 'utf8')) as {
+    trainingExamples: number;
+    seconds: number;
+    machine: { cores: number };
+    history: TrainingLog['history'];
+  };
+  return {
+    trainingExamples: log.trainingExamples,
+    seconds: log.seconds,
+    cores: log.machine.cores,
+    history: log.history,
+  };
+}

@@ -27,7 +27,30 @@ export {
   LECTURE_BIASES,
   LECTURE_FILTERS,
 } from './conv-layer-3d-model.js';
+export { DIGIT_LOSS_SPEC, DigitLoss } from './digit-loss.js';
+export { type LossExample, lossExample, type MovedWeight } from './digit-loss-model.js';
 export { DIGIT_PAD_SPEC, type DigitChange, DigitPad } from './digit-pad.js';
+export {
+  DIGIT_TRAINER_SPEC,
+  DigitTrainer,
+  type TrainEval,
+  type TrainState,
+} from './digit-trainer.js';
+export {
+  BATCH_CHOICES,
+  chunkOrder,
+  conv1Kernels,
+  digitOrder,
+  LR_CHOICES,
+  type StepResult,
+  TRAIN_CHUNKS,
+  TRAIN_COUNT,
+  TRAINER_DEFAULTS,
+  type TrainChunk,
+  type TrainerOptions,
+  TrainerRun,
+  trainerNetwork,
+} from './digit-trainer-model.js';
 export {
   type DigitRun,
   followPad,

@@ -1,6 +1,8 @@
 import { BlurPool } from './blur-pool.js';
 import { ConvLayer3D } from './conv-layer-3d.js';
+import { DigitLoss } from './digit-loss.js';
 import { DigitPad } from './digit-pad.js';
+import { DigitTrainer } from './digit-trainer.js';
 import { FeatureMaps } from './feature-maps.js';
 import { KernelLab } from './kernel-lab.js';
 import { ModelCompare } from './model-compare.js';
@@ -29,6 +31,8 @@ export const WIDGETS = {
   'rf-shift-edge': ShiftEdge,
   'rf-shift-network': ShiftNetwork,
   'rf-blur-pool': BlurPool,
+  'rf-digit-trainer': DigitTrainer,
+  'rf-digit-loss': DigitLoss,
 } as const;
 
 /** Registers the elements that are not registered yet (safe to call twice). */

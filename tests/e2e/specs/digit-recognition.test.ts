@@ -1,0 +1,331 @@
+// The digit-recognition lesson: the loss figure against the core's cross entropy (and after one
+// gradient step), and <rf-digit-trainer>'s CPU path trained in Chromium against the same seeded
+// schedule run by @receptive/core in Node (weights within 1e-4), pause / resume continuing the
+// same run, reset starting fresh, the worker freed when the figure leaves, "Use my model" and the
+// exported ONNX in onnxruntime-node (the page's probabilities within 1e-5), keyboard, axe,
+// nothing offsite, both screen sizes.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { describe, it } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+import {
+  adam,
+  createRng,
+  crossEntropy,
+  lossAndGradients,
+  type ModelJSON,
+  type SequentialModel,
+  sequential,
+  sgd,
+  tensor,
+  trainStep,
+} from '@receptive/core';
+import { chunkFile, decodeDigits } from '@receptive/models';
+import { lessonCnn } from '@receptive/models/recipes';
+import { fromOnnx } from '@receptive/onnx';
+import type { Page } from 'playwright-core';
+import { assertNoSeriousViolations } from '../lib/axe.ts';
+import { heldOut, MODELS_DIR } from '../lib/digits.ts';
+import { SCREENSHOT_DIR, useHarness } from '../lib/harness.ts';
+
+const PATH = '/lessons/digit-recognition/';
+
+interface OrtSession {
+  run(feeds: Record<string, unknown>): Promise<Record<string, { data: unknown }>>;
+  release(): Promise<void>;
+}
+const ort = createRequire(`${MODELS_DIR}/`)('onnxruntime-node') as {
+  InferenceSession: { create(bytes: Uint8Array): Promise<OrtSession> };
+  Tensor: new (type: 'float32', data: Float32Array, dims: number[]) => unknown;
+};
+
+// ---- The trainer's schedule, written again from its documentation with the core alone ----
+
+const train = Array.from({ length: 10 }, (_, i) =>
+  decodeDigits(
+    new Uint8Array(gunzipSync(readFileSync(`${MODELS_DIR}/data/${chunkFile('train', i)}`))),
+  ),
+);
+
+/** `steps` Adam steps of the lecture CNN on the first epoch's stream, as documented. */
+function nodeRun(steps: number, seed = 1, lr = 3e-3, batch = 32, decay = 0.3) {
+  const net = sequential(lessonCnn('max'), { inputShape: [1, 28, 28], seed });
+  const opt = adam({ lr });
+  const losses: number[] = [];
+  let at = 0;
+  let offset = 0;
+  let order = Int32Array.from({ length: 1000 }, (_, i) => i);
+  createRng(((seed + 1) * 4096 + 1) * 64 + at + 1).shuffle(order);
+  let seen = 0;
+  for (let s = 0; s < steps; s++) {
+    const x = new Float32Array(batch * 784);
+    const labels: number[] = [];
+    for (let i = 0; i < batch; i++) {
+      if (offset >= 1000) {
+        at++;
+        offset = 0;
+        order = Int32Array.from({ length: 1000 }, (_, k) => k);
+        createRng(((seed + 1) * 4096 + 1) * 64 + at + 1).shuffle(order);
+      }
+      const c = train[at]!;
+      const j = order[offset++]!;
+      x.set(c.pixels.subarray(j * 784, (j + 1) * 784), i * 784);
+      labels.push(c.labels[j]!);
+    }
+    (opt.config as { lr: number }).lr = lr * decay ** (seen / 60_000);
+    losses.push(trainStep(net, { shape: [batch, 1, 28, 28], data: x }, labels, opt).loss);
+    seen += batch;
+  }
+  return { net, losses };
+}
+
+function maxDiff(page: ModelJSON, node: SequentialModel): number {
+  const ref = node.toJSON();
+  let worst = 0;
+  page.layers.forEach((l, i) => {
+    for (const key of ['weight', 'bias']) {
+      const a = (l[key] as { data: number[] } | null)?.data;
+      const b = (ref.layers[i]![key] as { data: number[] } | null)?.data;
+      if (!a || !b) continue;
+      assert.equal(a.length, b.length);
+      for (let k = 0; k < a.length; k++) worst = Math.max(worst, Math.abs(a[k]! - b[k]!));
+    }
+  });
+  return worst;
+}
+
+// ---- Page helpers ----
+
+interface Progress {
+  state: string;
+  steps: number;
+  seen: number;
+  losses: number[];
+  evals: { steps: number; accuracy: number }[];
+  bytes: number;
+  chunksIn: number;
+  elapsedMs: number;
+}
+
+const stateIs = (page: Page, state: string, timeout = 180_000) =>
+  page.waitForFunction(
+    (s) => document.querySelector('rf-digit-trainer')?.getAttribute('data-state') === s,
+    state,
+    { timeout, polling: 200 },
+  );
+
+const weightsOf = (page: Page) =>
+  page.evaluate(async () => {
+    const t = document.querySelector('rf-digit-trainer') as unknown as {
+      weights(): Promise<{ steps: number; json: ModelJSON }>;
+    };
+    return t.weights();
+  });
+
+const progressOf = (page: Page) =>
+  page.evaluate(
+    () =>
+      (document.querySelector('rf-digit-trainer') as unknown as { progress: Progress | null })
+        .progress,
+  );
+
+async function openTrainer(page: Page) {
+  await page.goto(PATH);
+  const fig = page.locator('rf-digit-trainer');
+  await fig.scrollIntoViewIfNeeded();
+  await stateIs(page, 'idle', 30_000);
+  return fig;
+}
+
+const h = useHarness();
+
+describe('digit recognition lesson', () => {
+  it('shows the loss the core computes for a digit and a label, and after one gradient step', async () => {
+    const { page, problems } = await h.open(PATH);
+    const fig = page.locator('rf-digit-loss');
+    await fig.scrollIntoViewIfNeeded();
+    await page.waitForFunction(
+      () =>
+        (document.querySelector('rf-digit-loss') as unknown as { example: unknown } | null)
+          ?.example,
+      null,
+      { timeout: 30_000 },
+    );
+    const mlp = fromOnnx(new Uint8Array(readFileSync(`${MODELS_DIR}/models/mlp.onnx`)));
+    const digit = heldOut.pixels.slice(11 * 784, 12 * 784);
+    assert.equal(heldOut.labels[11], 6, 'test digit 11 is a 6');
+    for (const label of [6, 5]) {
+      await fig.getByRole('combobox', { name: 'Label' }).selectOption(String(label));
+      const shown = await fig.evaluate((f) => {
+        const e = (f as unknown as { example: { label: number; loss: number } }).example;
+        return {
+          label: e.label,
+          loss: e.loss,
+          text: f.shadowRoot!.querySelector('[data-loss]')!.textContent,
+        };
+      });
+      assert.equal(shown.label, label);
+      // The core's cross entropy of the MLP's scores (the layer before its softmax).
+      const x = tensor(digit, [1, 1, 28, 28]);
+      const logits = mlp.forwardAll(x, 'logits').output;
+      const ref = crossEntropy(logits, [label]).data[0]!;
+      assert.ok(
+        Math.abs(shown.loss - ref) < 1e-6,
+        `label ${label}: page ${shown.loss}, core ${ref}`,
+      );
+      assert.match(shown.text!, new RegExp(ref.toFixed(4)));
+      // One gradient step: the same SGD step in Node.
+      await fig.getByRole('button', { name: 'Take one gradient step' }).click();
+      const after = await fig.evaluate((f) =>
+        Number(f.shadowRoot!.querySelector('[data-after]')!.getAttribute('data-after')),
+      );
+      const copy = fromOnnx(new Uint8Array(readFileSync(`${MODELS_DIR}/models/mlp.onnx`)));
+      const g = lossAndGradients(copy, x, [label]);
+      sgd({ lr: 0.1 }).step(
+        copy.parameters().map((p) => p.value),
+        g.gradients,
+      );
+      const refAfter = lossAndGradients(copy, x, [label]).loss;
+      assert.ok(
+        Math.abs(after - refAfter) < 1e-5,
+        `after the step: page ${after}, core ${refAfter}`,
+      );
+      assert.ok(after < shown.loss, 'the step lowers the loss');
+    }
+    assert.deepEqual(problems.pageErrors, []);
+    assert.deepEqual(problems.offsiteRequests, []);
+  });
+
+  it('trains in a worker step for step like the core in Node, pauses, resumes the same run, and resets', async (t) => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    const fig = await openTrainer(page);
+    await fig.evaluate((f) => f.setAttribute('stop-after', '150'));
+    await fig.getByRole('button', { name: 'Train' }).click();
+    await stateIs(page, 'paused');
+    const at150 = await weightsOf(page);
+    assert.equal(at150.steps, 150);
+    const ref150 = nodeRun(150);
+    const d150 = maxDiff(at150.json, ref150.net);
+    assert.ok(d150 < 1e-4, `after 150 steps the weights differ by ${d150}`);
+    // Resume: the same run continues to 300 steps.
+    await fig.evaluate((f) => (f as unknown as { resume(n: number): void }).resume(300));
+    await stateIs(page, 'paused');
+    const at300 = await weightsOf(page);
+    const p = (await progressOf(page))!;
+    assert.equal(at300.steps, 300);
+    const ref300 = nodeRun(300);
+    const d300 = maxDiff(at300.json, ref300.net);
+    t.diagnostic(
+      `300 seeded steps in ${(p.elapsedMs / 1000).toFixed(1)} s; largest weight difference to Node ${d300.toExponential(1)}; ${p.chunksIn} chunks (${p.bytes} bytes) in; test accuracy ${p.evals.map((e) => `${e.steps}: ${(e.accuracy * 100).toFixed(1)}%`).join(', ')}`,
+    );
+    assert.ok(d300 < 1e-4, `after 300 steps the weights differ by ${d300}`);
+    // The loss shown for each step is the core's cross entropy of that batch.
+    assert.equal(p.losses.length, 300);
+    const worstLoss = Math.max(...p.losses.map((l, i) => Math.abs(l - ref300.losses[i]!)));
+    assert.ok(worstLoss < 1e-4, `step losses differ by ${worstLoss}`);
+    assert.ok(p.evals.length >= 1 && p.evals.at(-1)!.accuracy > 0.8);
+    // Reset, then a fresh run: the seed's starting weights again.
+    await fig.getByRole('button', { name: 'Reset' }).click();
+    await stateIs(page, 'idle');
+    assert.equal(await progressOf(page), null);
+    await fig.evaluate((f) => f.setAttribute('stop-after', '20'));
+    await fig.getByRole('button', { name: 'Train' }).click();
+    await stateIs(page, 'paused');
+    const fresh = await weightsOf(page);
+    assert.equal(fresh.steps, 20);
+    assert.ok(maxDiff(fresh.json, nodeRun(20).net) < 1e-4, 'reset starts a fresh run');
+    // Leaving: the figure taken out of the page ends its worker.
+    assert.equal(page.workers().length, 1);
+    await fig.evaluate((f) => f.remove());
+    await page.waitForFunction(() => true);
+    for (let i = 0; i < 20 && page.workers().length > 0; i++) await page.waitForTimeout(100);
+    assert.equal(page.workers().length, 0, 'the worker is gone');
+    assert.deepEqual(problems.pageErrors, []);
+    assert.deepEqual(problems.offsiteRequests, []);
+    assert.deepEqual(problems.failedRequests, []);
+  });
+
+  it("uses the reader's model on the pad and exports an ONNX file onnxruntime-node reads alike", async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    const fig = await openTrainer(page);
+    await fig.evaluate((f) => f.setAttribute('stop-after', '100'));
+    await fig.getByRole('button', { name: 'Train' }).click();
+    await stateIs(page, 'paused');
+    await fig.getByRole('button', { name: 'Use my model' }).click();
+    await page.waitForFunction(
+      () => document.querySelector('rf-digit-trainer')?.getAttribute('data-mine') === '100',
+    );
+    // A test digit on the pad: the reader's model answers it, labelled as theirs.
+    const pad = page.locator('rf-digit-pad');
+    await pad.scrollIntoViewIfNeeded();
+    await pad.getByRole('button', { name: 'Next held-out digit' }).click();
+    await page.waitForFunction(
+      () => document.querySelector('rf-digit-trainer')?.hasAttribute('data-my-prediction'),
+      null,
+      { timeout: 30_000 },
+    );
+    const mine = await fig.evaluate((f) => f.shadowRoot!.querySelector('.mine h3')!.textContent);
+    assert.match(mine!, /^Your model, as it was after 100 steps/);
+    // The pad's digit through the reader's model, in the page, and the model as ONNX.
+    const { probs, digit, bytes } = await fig.evaluate(async (f) => {
+      const t = f as unknown as {
+        padDigit: Float32Array;
+        myAnswer(): number[];
+        downloadOnnx(save: boolean): Promise<Uint8Array>;
+      };
+      return {
+        probs: t.myAnswer(),
+        digit: Array.from(t.padDigit),
+        bytes: Array.from(await t.downloadOnnx(false)),
+      };
+    });
+    const pageProbs = probs;
+    assert.equal(probs.length, 10);
+    const session = await ort.InferenceSession.create(Uint8Array.from(bytes));
+    const out = await session.run({
+      input: new ort.Tensor('float32', Float32Array.from(digit), [1, 1, 28, 28]),
+    });
+    const last = Object.keys(out).find((k) => k === 'probs')!;
+    const ortProbs = Array.from(out[last]!.data as Float32Array);
+    await session.release();
+    const worst = Math.max(...ortProbs.map((v, i) => Math.abs(v - pageProbs[i]!)));
+    assert.ok(worst < 1e-5, `onnxruntime-node and the page differ by ${worst}`);
+    // Our own reader reads the file back to the same numbers.
+    const back = fromOnnx(Uint8Array.from(bytes));
+    const ours = back.forward(tensor(Float32Array.from(digit), [1, 1, 28, 28])).data;
+    assert.ok(Math.max(...Array.from(ours, (v, i) => Math.abs(v - pageProbs[i]!))) < 1e-5);
+    assert.deepEqual(problems.pageErrors, []);
+    assert.deepEqual(problems.offsiteRequests, []);
+  });
+
+  it('works from the keyboard, is axe clean and fits a phone and a laptop', async () => {
+    for (const viewport of [
+      { width: 390, height: 844 },
+      { width: 1280, height: 800 },
+    ]) {
+      const { context, problems } = await h.context({ viewport, reducedMotion: 'reduce' });
+      const page = await context.newPage();
+      const fig = await openTrainer(page);
+      await fig.evaluate((f) => f.setAttribute('stop-after', '30'));
+      await fig.getByRole('button', { name: 'Train' }).focus();
+      await page.keyboard.press('Enter');
+      await stateIs(page, 'paused');
+      await fig.getByRole('combobox', { name: 'Learning rate' }).focus();
+      await page.keyboard.press('ArrowDown');
+      await fig.screenshot({
+        path: new URL(`digit-trainer-${viewport.width}.png`, SCREENSHOT_DIR).pathname,
+      });
+      const overflow = await fig.evaluate(
+        (f) => f.getBoundingClientRect().right - document.documentElement.clientWidth,
+      );
+      assert.ok(overflow <= 1, `the figure runs ${overflow} px off a ${viewport.width} px screen`);
+      await assertNoSeriousViolations(page, `digit recognition at ${viewport.width} px`);
+      assert.deepEqual(problems.pageErrors, []);
+      assert.deepEqual(problems.offsiteRequests, []);
+      await context.close();
+    }
+  });
+});
