@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { defaultValue, type PropSpec, WIDGETS } from '@receptive/widgets';
+import * as specs from '@receptive/widgets/specs';
 import { describe, expect, it } from 'vitest';
 import { COMPONENTS } from '../src/docs.ts';
 
@@ -46,6 +47,31 @@ describe('widget specs', () => {
           expect(() => p.parser!.parse(value, spec.tag, p.attribute!), where).not.toThrow();
         }
       }
+    }
+  });
+});
+
+describe('@receptive/widgets/specs', () => {
+  it('loads without a DOM and holds the very specs the elements use', async () => {
+    // A fresh Node process: nothing else has loaded the widgets' element modules.
+    const { execFileSync } = await import('node:child_process');
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "const m = await import('@receptive/widgets/specs'); console.log(typeof globalThis.HTMLElement, Object.keys(m).filter((k) => k.endsWith('_SPEC')).length);",
+      ],
+      { cwd: new URL('..', import.meta.url), encoding: 'utf8' },
+    );
+    const [dom, count] = out.trim().split(' ');
+    expect(dom).toBe('undefined');
+    expect(Number(count)).toBeGreaterThan(10);
+    const byTag = new Map(Object.values(WIDGETS).map((c) => [c.spec.tag, c.spec]));
+    for (const [name, spec] of Object.entries(specs)) {
+      if (!name.endsWith('_SPEC')) continue;
+      const tag = (spec as { tag: string }).tag;
+      expect(byTag.get(tag), `${name} is the spec of <${tag}>`).toBe(spec);
     }
   });
 });

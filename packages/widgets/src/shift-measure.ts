@@ -1,86 +1,27 @@
 import { type ShiftProtocol, shiftPairs } from '@receptive/core';
 import {
-  type BackendChoice,
   DIGIT_SETS,
-  MODEL_NAMES,
   type ModelCard,
   type ModelName,
   modelBytes,
   modelCard,
 } from '@receptive/models';
 import type uPlot from 'uplot';
-import { ElementBase, el, shadow } from './dom.js';
+import { el, shadow } from './dom.js';
+import { figureElement } from './figure-element.js';
 import { testChunk } from './held-out.js';
-import { applyAttribute, parseEnum, parseInteger, parseList, type WidgetSpec } from './props.js';
+import { SHIFT_MEASURE_SPEC, TEST_DIGITS } from './shift-measure.spec.js';
 import { gridShifts, type ShiftSummary, summarize } from './shift-measure-model.js';
 import type { Engine, MeasureMessage, MeasureRequest } from './shift-measure-worker.js';
 import { BASE_CSS, themeColor } from './theme.js';
 
-const BACKENDS = ['auto', 'wasm', 'webgpu'] as const;
-const DEFAULT_MODELS: ModelName[] = ['cnn', 'cnn-blurpool'];
 /** Shifts from -4 to +4 px in x and y: the range of the cards' accuracy curves. */
 const RANGE = 4;
 /** Digits per run: small enough that progress moves and the figure fills in early. */
 const BATCH = 250;
-const ALL = DIGIT_SETS.test.count;
+const ALL = TEST_DIGITS;
 
-export const SHIFT_MEASURE_SPEC: WidgetSpec = {
-  tag: 'rf-shift-measure',
-  summary:
-    "Measures, in the reader's browser, each model's accuracy on the official MNIST test digits moved -4 to +4 px in x and y, and Zhang's shift consistency (two random shifts of up to 3 px, same answer), by the model cards' protocol; a batch job on onnxruntime-web in a Web Worker, with progress, cancel, the backend it ran on, a plot and a table, and the cards' own numbers beside the measured ones.",
-  props: [
-    {
-      attribute: 'models',
-      property: 'models',
-      type: 'string[]',
-      default: DEFAULT_MODELS.join(' '),
-      values: MODEL_NAMES,
-      example: 'models="cnn cnn-blurpool"',
-      description: 'Which shipped models to measure, in order (space- or comma-separated).',
-    },
-    {
-      attribute: 'digits',
-      property: 'digits',
-      type: 'number',
-      default: '1000',
-      example: 'digits="1000"',
-      description: `How many test digits (the first ones, 1 to ${ALL}) the Measure button reads; another button reads all ${ALL.toLocaleString('en-US')}.`,
-    },
-    {
-      attribute: 'backend',
-      property: 'backend',
-      type: "'auto' | 'wasm' | 'webgpu'",
-      default: 'auto',
-      values: BACKENDS,
-      example: 'backend="wasm"',
-      description:
-        'What runs the models: auto (WebGPU on a real graphics card, else WebAssembly), or one of them. A graphics card that fails or is lost mid-run hands the rest to WebAssembly, and the figure says so.',
-    },
-    {
-      attribute: 'wasm-paths',
-      property: 'wasmPaths',
-      type: 'string',
-      default: null,
-      example: 'wasm-paths="/ort/"',
-      description:
-        "The folder where the page serves onnxruntime-web's runtime files (resolved against the page).",
-    },
-  ],
-  events: [
-    {
-      name: 'rf-measured',
-      detail:
-        '{ digits: number; count: number; complete: boolean; elapsedMs: number; results: { model: string; backend: string; fallbackReason: string | null; summary: ShiftSummary; top1: Uint8Array }[] }',
-      description: 'When a run ends, finished (complete) or cancelled (the digits it finished).',
-    },
-  ],
-  fallback:
-    "Put a table of the cards' shift numbers in the element; it shows until the script runs.",
-  keyboard:
-    'Buttons: Measure, Read all, Cancel. Progress is announced at each quarter; the results are also a table.',
-};
-
-const TAG = SHIFT_MEASURE_SPEC.tag;
+export { SHIFT_MEASURE_SPEC };
 
 /** Series colours (Okabe-Ito, distinguishable with colour blindness), one per model. */
 const COLORS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00'];
@@ -182,14 +123,7 @@ export interface ShiftMeasured {
  * test digits (1,000 per chunk) and, in the worker, onnxruntime-web; uPlot, for the plot, only
  * when the first numbers arrive.
  */
-export class ShiftMeasure extends ElementBase {
-  static readonly spec = SHIFT_MEASURE_SPEC;
-  static readonly observedAttributes = ['models', 'digits', 'backend', 'wasm-paths'];
-
-  #models: ModelName[] = [...DEFAULT_MODELS];
-  #digits = 1000;
-  #backend: BackendChoice = 'auto';
-  #wasmPaths: string | null = null;
+export class ShiftMeasure extends figureElement(SHIFT_MEASURE_SPEC) {
   #root: ShadowRoot | null = null;
   #cards: (ModelCard | null)[] = [];
   #run: Run | null = null;
@@ -214,77 +148,24 @@ export class ShiftMeasure extends ElementBase {
     table: HTMLElement;
   } | null = null;
 
-  get models(): ModelName[] {
-    return [...this.#models];
-  }
-  set models(v: readonly string[] | string) {
-    this.#models = parseList(
-      TAG,
-      'models',
-      Array.isArray(v) ? v.join(' ') : String(v),
-      MODEL_NAMES,
-    );
-    if (this.#root && !this.#run) this.#build();
-  }
-  get digits(): number {
-    return this.#digits;
-  }
-  set digits(v: number | string) {
-    this.#digits = parseInteger(TAG, 'digits', String(v), 1, ALL);
-    if (this.#ui && !this.#run) this.#labelButtons();
-  }
-  get backend(): BackendChoice {
-    return this.#backend;
-  }
-  set backend(v: BackendChoice) {
-    this.#backend = parseEnum(TAG, 'backend', v, BACKENDS);
-  }
-  get wasmPaths(): string | null {
-    return this.#wasmPaths;
-  }
-  set wasmPaths(v: string | null) {
-    this.#wasmPaths = v;
-  }
   /** The numbers of the last run that ended (finished or cancelled), or null. */
   get result(): ShiftMeasured | null {
     return this.#last;
   }
 
-  attributeChangedCallback(name: string, _old: string | null, value: string | null): void {
-    if (name === 'models') {
-      applyAttribute(
-        () => parseList(TAG, 'models', value ?? DEFAULT_MODELS.join(' '), MODEL_NAMES),
-        (m) => {
-          this.models = m;
-        },
-      );
-    } else if (name === 'digits') {
-      applyAttribute(
-        () => parseInteger(TAG, 'digits', value ?? '1000', 1, ALL),
-        (d) => {
-          this.digits = d;
-        },
-      );
-    } else if (name === 'backend') {
-      applyAttribute(
-        () => parseEnum(TAG, 'backend', value ?? 'auto', BACKENDS),
-        (b) => {
-          this.backend = b;
-        },
-      );
-    } else if (name === 'wasm-paths') {
-      this.wasmPaths = value;
-    }
+  protected override changed(property: string): void {
+    if (property === 'models' && this.#root && !this.#run) this.#build();
+    if (property === 'digits' && this.#ui && !this.#run) this.#labelButtons();
   }
 
-  connectedCallback(): void {
+  protected override connected(): void {
     if (!this.#root) {
       this.#root = shadow(this, CSS);
       this.#build();
     }
   }
 
-  disconnectedCallback(): void {
+  protected override disconnected(): void {
     this.cancel();
     this.#resize?.disconnect();
     this.#resize = null;
@@ -357,27 +238,27 @@ export class ShiftMeasure extends ElementBase {
     this.#labelButtons();
     this.dataset['state'] = 'idle';
     // The cards' numbers show before anything is measured: they are small JSON files.
-    void Promise.allSettled(this.#models.map((m) => modelCard(m))).then((cards) => {
+    void Promise.allSettled(this.models.map((m) => modelCard(m))).then((cards) => {
       this.#cards = cards.map((c) => (c.status === 'fulfilled' ? c.value : null));
       const failed = cards.findIndex((c) => c.status === 'rejected');
       if (failed >= 0) {
         this.#showError(
-          `The model card of ${this.#models[failed]} could not be loaded: ${((cards[failed] as PromiseRejectedResult).reason as Error).message}.`,
+          `The model card of ${this.models[failed]} could not be loaded: ${((cards[failed] as PromiseRejectedResult).reason as Error).message}.`,
         );
       }
       this.#render();
     });
-    engine.textContent = `Press Measure to run ${this.#models.length === 1 ? 'the model' : `both models`} in this page.`;
+    engine.textContent = `Press Measure to run ${this.models.length === 1 ? 'the model' : `both models`} in this page.`;
   }
 
   #labelButtons(): void {
     const ui = this.#ui!;
-    ui.measure.textContent = `Measure ${fmt(this.#digits)} test digits`;
+    ui.measure.textContent = `Measure ${fmt(this.digits)} test digits`;
     const estimate = this.#msPerDigit
       ? ` (about ${seconds(this.#msPerDigit * ALL)} at this page's measured rate)`
       : ' (about 10 times as long)';
     ui.all.textContent = `Read all ${fmt(ALL)}${estimate}`;
-    ui.all.hidden = this.#digits >= ALL;
+    ui.all.hidden = this.digits >= ALL;
   }
 
   #showError(message: string): void {
@@ -401,7 +282,7 @@ export class ShiftMeasure extends ElementBase {
    * Measures the first `count` test digits (default: the `digits` attribute) at every shift.
    * @returns when the run ends (finished, cancelled or failed).
    */
-  async measure(count = this.#digits): Promise<void> {
+  async measure(count = this.digits): Promise<void> {
     if (this.#run) return;
     const ui = this.#ui!;
     ui.error.hidden = true;
@@ -417,7 +298,7 @@ export class ShiftMeasure extends ElementBase {
     };
     set('Downloading the models and the test digits…');
     ui.live.textContent = `Measuring ${fmt(count)} digits: downloading the models and digits.`;
-    const workers = this.#models.map(
+    const workers = this.models.map(
       (name) =>
         new Worker(new URL('./shift-measure-worker.js', import.meta.url), {
           type: 'module',
@@ -435,7 +316,7 @@ export class ShiftMeasure extends ElementBase {
       engines: [],
       elapsedMs: 0,
       runs: 0,
-      total: Math.ceil(count / BATCH) * gridShifts(RANGE).length * this.#models.length,
+      total: Math.ceil(count / BATCH) * gridShifts(RANGE).length * this.models.length,
       lastQuarter: 0,
     };
     this.#run = run;
@@ -444,7 +325,7 @@ export class ShiftMeasure extends ElementBase {
     try {
       const chunks = Math.ceil(count / DIGIT_SETS.test.chunkSize);
       const [bytes, digits] = await Promise.all([
-        Promise.all(this.#models.map((m) => modelBytes(m))),
+        Promise.all(this.models.map((m) => modelBytes(m))),
         Promise.all(Array.from({ length: chunks }, (_, i) => testChunk(i))),
       ]);
       if (this.#run !== run) return;
@@ -456,21 +337,21 @@ export class ShiftMeasure extends ElementBase {
         run.labels.set(d.labels.subarray(0, n), first);
       }
       // The workers take their own copies: the page keeps the shared bytes for other figures.
-      models = this.#models.map((name, i) => ({ name, bytes: bytes[i]!.slice() }));
+      models = this.models.map((name, i) => ({ name, bytes: bytes[i]!.slice() }));
     } catch (err) {
       if (this.#run !== run) return;
       this.#fail(run, `${(err as Error).message}.`);
       return;
     }
-    const cards = await Promise.all(this.#models.map((m) => modelCard(m).catch(() => null)));
+    const cards = await Promise.all(this.models.map((m) => modelCard(m).catch(() => null)));
     const protocol = protocolOf(cards);
     run.pairs = shiftPairs(count, protocol);
-    run.top1 = this.#models.map(() => new Uint8Array(gridShifts(RANGE).length * count));
-    const wasmPaths = this.#wasmPaths ? new URL(this.#wasmPaths, document.baseURI).href : undefined;
+    run.top1 = this.models.map(() => new Uint8Array(gridShifts(RANGE).length * count));
+    const wasmPaths = this.wasmPaths ? new URL(this.wasmPaths, document.baseURI).href : undefined;
     set('Starting the models in workers…');
     await new Promise<void>((resolve) => {
       let finished = 0;
-      const elapsed = this.#models.map(() => 0);
+      const elapsed = this.models.map(() => 0);
       workers.forEach((worker, w) => {
         worker.addEventListener('message', (e: MessageEvent<MeasureMessage>) => {
           if (this.#run !== run) return resolve();
@@ -516,7 +397,7 @@ export class ShiftMeasure extends ElementBase {
           count,
           range: RANGE,
           batch: BATCH,
-          backend: this.#backend,
+          backend: this.backend,
           ...(wasmPaths ? { wasmPaths } : {}),
         };
         worker.postMessage(req, [own.buffer, models[w]!.bytes.buffer]);
@@ -546,16 +427,16 @@ export class ShiftMeasure extends ElementBase {
     const perStart = (run.perStart.get(m.start) ?? 0) + 1;
     run.perStart.set(m.start, perStart);
     const shifts = gridShifts(RANGE).length;
-    if (perStart === this.#models.length * shifts) {
+    if (perStart === this.models.length * shifts) {
       // Every model has seen this block of digits at every shift: the figure takes them in.
       let done = 0;
-      while (run.perStart.get(done) === this.#models.length * shifts) done += BATCH;
+      while (run.perStart.get(done) === this.models.length * shifts) done += BATCH;
       run.done = Math.min(run.count, done);
       this.#last = this.#result(run, false, protocol);
       this.#render();
     }
     const left = (run.elapsedMs / run.runs) * (run.total - run.runs);
-    ui.text.textContent = `${fmt(run.done)} of ${fmt(run.count)} digits measured at all ${shifts} shifts by ${this.#models.length === 1 ? 'the model' : this.#models.length === 2 ? 'both models' : `all ${this.#models.length} models`} (${Math.floor((100 * run.runs) / run.total)}%, about ${seconds(left)} left).`;
+    ui.text.textContent = `${fmt(run.done)} of ${fmt(run.count)} digits measured at all ${shifts} shifts by ${this.models.length === 1 ? 'the model' : this.models.length === 2 ? 'both models' : `all ${this.models.length} models`} (${Math.floor((100 * run.runs) / run.total)}%, about ${seconds(left)} left).`;
     const quarter = Math.floor((4 * run.runs) / run.total);
     if (quarter > run.lastQuarter && quarter < 4) {
       run.lastQuarter = quarter;
@@ -569,7 +450,7 @@ export class ShiftMeasure extends ElementBase {
       count: run.count,
       complete,
       elapsedMs: run.elapsedMs,
-      results: this.#models.map((model, i) => ({
+      results: this.models.map((model, i) => ({
         model,
         backend: run.engines[i]?.backend ?? '',
         fallbackReason: run.engines[i]?.fallbackReason ?? null,
@@ -644,7 +525,7 @@ export class ShiftMeasure extends ElementBase {
   }
 
   #title(name: string): string {
-    return this.#cards[this.#models.indexOf(name as ModelName)]?.title ?? name;
+    return this.#cards[this.models.indexOf(name as ModelName)]?.title ?? name;
   }
 
   /** The summary table, the per-shift table and the plots, from the last result and the cards. */
@@ -655,7 +536,7 @@ export class ShiftMeasure extends ElementBase {
     const measuredOf = (i: number) => r?.results[i]?.summary ?? null;
     const digits = r ? `${fmt(r.digits)} digits${r.complete ? '' : ', so far'}` : 'not yet run';
     // Consistency and accuracy: measured here beside the cards.
-    const rows = this.#models.map((name, i) => {
+    const rows = this.models.map((name, i) => {
       const s = measuredOf(i);
       const c = this.#cards[i];
       const zero = s ? s.grid[gridShifts(RANGE).length >> 1]! : null;
@@ -698,7 +579,7 @@ export class ShiftMeasure extends ElementBase {
     // Accuracy at each shift along x and along y.
     const shifts = Array.from({ length: 2 * RANGE + 1 }, (_, k) => k - RANGE);
     const head = el('tr', {}, el('th', { scope: 'col' }, 'shift (px)'));
-    for (const name of this.#models) {
+    for (const name of this.models) {
       for (const axis of ['x', 'y']) {
         head.append(
           el('th', { scope: 'col' }, `${this.#title(name)}, ${axis}: here`),
@@ -708,7 +589,7 @@ export class ShiftMeasure extends ElementBase {
     }
     const body = shifts.map((shift, k) => {
       const tr = el('tr', { 'data-shift': shift }, el('th', { scope: 'row' }, signed(shift)));
-      this.#models.forEach((_, i) => {
+      this.models.forEach((_, i) => {
         const s = measuredOf(i);
         const c = this.#cards[i];
         for (const axis of ['Dx', 'Dy'] as const) {
@@ -736,7 +617,7 @@ export class ShiftMeasure extends ElementBase {
       ),
     );
     ui.key.replaceChildren(
-      ...this.#models.flatMap((name, i) => [
+      ...this.models.flatMap((name, i) => [
         el(
           'span',
           {},
@@ -785,7 +666,7 @@ export class ShiftMeasure extends ElementBase {
     for (const [k, axis] of (['Dx', 'Dy'] as const).entries()) {
       const series: uPlot.Series[] = [{ label: 'shift (px)' }];
       const data: (number | null)[][] = [xs];
-      this.#models.forEach((name, i) => {
+      this.models.forEach((name, i) => {
         const color = COLORS[i % COLORS.length]!;
         const s = this.#last?.results[i]?.summary;
         const c = this.#cards[i];

@@ -1,0 +1,50 @@
+/**
+ * `@receptive/widgets/specs`: every element's spec and what the build checks props with, with no
+ * DOM and no element code, so Node (an Astro build, a docs generator) can import it as is. Each
+ * spec lives in its element's `<name>.spec.ts`; add a new element's here.
+ */
+export { BLUR_POOL_SPEC, BLUR_STAGES, type BlurStage } from './blur-pool.spec.js';
+export { DIGIT_PAD_SPEC } from './digit-pad.spec.js';
+export type { DigitChange, DigitRun, LayerActivation, ModelRun } from './digit-run.js';
+export { renderKernelLabFallback } from './fallback.js';
+export { DEFAULT_LAYERS, FEATURE_MAPS_SPEC, parseLayers } from './feature-maps.spec.js';
+export { KERNEL_LAB_SPEC } from './kernel-lab.spec.js';
+export {
+  KERNEL_PARSER,
+  KERNEL_PRESET_NAMES,
+  KERNEL_PRESETS,
+  type KernelPreset,
+  parseKernel,
+} from './lecture.js';
+export { COMPARE_BACKENDS, MODEL_COMPARE_SPEC } from './model-compare.spec.js';
+export {
+  checkTrace,
+  POOLED,
+  POOLING_SPEC,
+  parseTrace,
+  poolingMapSizes,
+} from './pooling.spec.js';
+export {
+  custom,
+  defaultValue,
+  defineSpec,
+  type EventSpec,
+  listOf,
+  oneOf,
+  type Parser,
+  type PropSpec,
+  type PropsOf,
+  parseEnum,
+  parseInteger,
+  parseList,
+  presence,
+  text,
+  type WidgetSpec,
+  WidgetValueError,
+  wholeNumber,
+} from './props.js';
+export { SCROLLY_SPEC } from './scrolly.spec.js';
+export { parseOne, SHIFT_BLOCK_SIZE, SHIFT_BLOCK_SPEC } from './shift-block.spec.js';
+export { EDGE_MAX_SHIFT, parseShift, SHIFT_EDGE_SPEC } from './shift-edge.spec.js';
+export { SHIFT_MEASURE_SPEC, TEST_DIGITS } from './shift-measure.spec.js';
+export { SHIFT_NETWORK_SPEC } from './shift-network.spec.js';
