@@ -10,6 +10,8 @@ import {
   CONV3D_LIMITS,
   checkUnit,
   convLayer3d,
+  DIGIT_LOSS_SPEC,
+  DIGIT_TRAINER_SPEC,
   NETWORK_3D_SPEC,
   PHOTO_CONV_SPEC,
   parseUnit,
@@ -102,6 +104,17 @@ const kernel = (tag: string) => (v: unknown) => {
     throw err;
   }
 };
+const modelList = (values: readonly string[]) => (v: unknown) => {
+  const items = typeof v === 'string' ? v.split(/[\s,]+/).filter(Boolean) : [];
+  if (
+    items.length === 0 ||
+    items.some((i) => !values.includes(i)) ||
+    new Set(items).size < items.length
+  ) {
+    fail(v, `a list of distinct names from ${values.join(', ')}`);
+  }
+};
+
 /** The kernel lab's scroll states: `{ state: { kernel?, padding? } }`. */
 const kernelSteps = (v: unknown) => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
@@ -681,6 +694,71 @@ export const COMPONENTS: readonly ComponentDoc[] = [
     fallback:
       "The one-dimensional aliasing example and both CNNs' parameters, operations, accuracy and shift consistency, computed at build time (@receptive/core, the model cards).",
     keyboard: BLUR_POOL_SPEC.keyboard,
+  },
+  {
+    name: 'DigitTrainer',
+    element: DIGIT_TRAINER_SPEC.tag,
+    summary: DIGIT_TRAINER_SPEC.summary,
+    props: [
+      fromSpec(DIGIT_TRAINER_SPEC, 'for', { check: stateName }),
+      fromSpec(DIGIT_TRAINER_SPEC, 'seed', { example: 'seed={1}', check: integer(0, 2 ** 20) }),
+      fromSpec(DIGIT_TRAINER_SPEC, 'lr', {
+        example: 'lr={0.003}',
+        check: (v) => {
+          const ok = specValues(DIGIT_TRAINER_SPEC, 'lr');
+          if (typeof v !== 'number' || !ok.includes(String(v))) fail(v, `one of ${ok.join(', ')}`);
+        },
+      }),
+      fromSpec(DIGIT_TRAINER_SPEC, 'batch-size', {
+        example: 'batchSize={32}',
+        check: (v) => {
+          const ok = specValues(DIGIT_TRAINER_SPEC, 'batch-size');
+          if (typeof v !== 'number' || !ok.includes(String(v))) fail(v, `one of ${ok.join(', ')}`);
+        },
+      }),
+      fromSpec(DIGIT_TRAINER_SPEC, 'backend', {
+        check: oneOf(specValues(DIGIT_TRAINER_SPEC, 'backend')),
+      }),
+      caption,
+    ],
+    example: '<DigitPad id="pad" />\n<DigitTrainer for="pad" />',
+    fallback:
+      "The shipped CNN's training curve and a table of its training log (loss, accuracy and learning rate by pass), read from models/cnn.train.json at build time.",
+    keyboard: DIGIT_TRAINER_SPEC.keyboard,
+  },
+  {
+    name: 'DigitLoss',
+    element: DIGIT_LOSS_SPEC.tag,
+    summary: DIGIT_LOSS_SPEC.summary,
+    props: [
+      fromSpec(DIGIT_LOSS_SPEC, 'digit', { example: 'digit={11}', check: integer(0, 9999) }),
+      fromSpec(DIGIT_LOSS_SPEC, 'label', { example: 'label={6}', check: integer(0, 9) }),
+      caption,
+    ],
+    example: '<DigitLoss digit={11} />',
+    fallback:
+      "The same softmax outputs, one-hot row, loss and loss after one gradient step, computed at build time with the live figure's code.",
+    keyboard: DIGIT_LOSS_SPEC.keyboard,
+  },
+  {
+    name: 'LectureNetworks',
+    summary:
+      "The lecture's digit classifiers (mlp, one-block, two-block CNN) as tables of layers with each layer's output shape and parameter count, computed by @receptive/core at build time, with the slide's three captions over the two-block CNN's blocks.",
+    props: [
+      {
+        name: 'networks',
+        type: 'string',
+        default: 'one-block two-block',
+        required: false,
+        values: ['mlp', 'one-block', 'two-block'],
+        example: 'networks="one-block two-block"',
+        description: 'Which networks, in order (space- or comma-separated).',
+        check: modelList(['mlp', 'one-block', 'two-block']),
+      },
+      caption,
+    ],
+    example: '<LectureNetworks networks="mlp one-block two-block" />',
+    fallback: 'Static: the tables are the figure.',
   },
 ];
 
