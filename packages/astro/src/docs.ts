@@ -29,6 +29,10 @@ import {
   SHIFT_EDGE_SPEC,
   SHIFT_MEASURE_SPEC,
   SHIFT_NETWORK_SPEC,
+  VIS_KERNELS_SPEC,
+  VIS_SALIENCY_SPEC,
+  VIS_SHORTCUT_SPEC,
+  VIS_TOP_SPEC,
   type WidgetSpec,
   WidgetValueError,
 } from '@receptive/widgets/specs';
@@ -694,6 +698,141 @@ export const COMPONENTS: readonly ComponentDoc[] = [
     fallback:
       "The one-dimensional aliasing example and both CNNs' parameters, operations, accuracy and shift consistency, computed at build time (@receptive/core, the model cards).",
     keyboard: BLUR_POOL_SPEC.keyboard,
+  },
+  {
+    name: 'DigitTrainer',
+    element: DIGIT_TRAINER_SPEC.tag,
+    summary: DIGIT_TRAINER_SPEC.summary,
+    props: [
+      fromSpec(DIGIT_TRAINER_SPEC, 'for', { check: stateName }),
+      fromSpec(DIGIT_TRAINER_SPEC, 'seed', { example: 'seed={1}', check: integer(0, 2 ** 20) }),
+      fromSpec(DIGIT_TRAINER_SPEC, 'lr', {
+        example: 'lr={0.003}',
+        check: (v) => {
+          const ok = specValues(DIGIT_TRAINER_SPEC, 'lr');
+          if (typeof v !== 'number' || !ok.includes(String(v))) fail(v, `one of ${ok.join(', ')}`);
+        },
+      }),
+      fromSpec(DIGIT_TRAINER_SPEC, 'batch-size', {
+        example: 'batchSize={32}',
+        check: (v) => {
+          const ok = specValues(DIGIT_TRAINER_SPEC, 'batch-size');
+          if (typeof v !== 'number' || !ok.includes(String(v))) fail(v, `one of ${ok.join(', ')}`);
+        },
+      }),
+      fromSpec(DIGIT_TRAINER_SPEC, 'backend', {
+        check: oneOf(specValues(DIGIT_TRAINER_SPEC, 'backend')),
+      }),
+      caption,
+    ],
+    example: '<DigitPad id="pad" />\n<DigitTrainer for="pad" />',
+    fallback:
+      "The shipped CNN's training curve and a table of its training log (loss, accuracy and learning rate by pass), read from models/cnn.train.json at build time.",
+    keyboard: DIGIT_TRAINER_SPEC.keyboard,
+  },
+  {
+    name: 'DigitLoss',
+    element: DIGIT_LOSS_SPEC.tag,
+    summary: DIGIT_LOSS_SPEC.summary,
+    props: [
+      fromSpec(DIGIT_LOSS_SPEC, 'digit', { example: 'digit={11}', check: integer(0, 9999) }),
+      fromSpec(DIGIT_LOSS_SPEC, 'label', { example: 'label={6}', check: integer(0, 9) }),
+      caption,
+    ],
+    example: '<DigitLoss digit={11} />',
+    fallback:
+      "The same softmax outputs, one-hot row, loss and loss after one gradient step, computed at build time with the live figure's code.",
+    keyboard: DIGIT_LOSS_SPEC.keyboard,
+  },
+  {
+    name: 'LectureNetworks',
+    summary:
+      "The lecture's digit classifiers (mlp, one-block, two-block CNN) as tables of layers with each layer's output shape and parameter count, computed by @receptive/core at build time, with the slide's three captions over the two-block CNN's blocks.",
+    props: [
+      {
+        name: 'networks',
+        type: 'string',
+        default: 'one-block two-block',
+        required: false,
+        values: ['mlp', 'one-block', 'two-block'],
+        example: 'networks="one-block two-block"',
+        description: 'Which networks, in order (space- or comma-separated).',
+        check: modelList(['mlp', 'one-block', 'two-block']),
+      },
+      caption,
+    ],
+    example: '<LectureNetworks networks="mlp one-block two-block" />',
+    fallback: 'Static: the tables are the figure.',
+  },
+  {
+    name: 'VisKernels',
+    element: VIS_KERNELS_SPEC.tag,
+    summary: VIS_KERNELS_SPEC.summary,
+    props: [
+      fromSpec(VIS_KERNELS_SPEC, 'for', { default: 'pad', check: stateName }),
+      fromSpec(VIS_KERNELS_SPEC, 'layer', { check: oneOf(specValues(VIS_KERNELS_SPEC, 'layer')) }),
+      fromSpec(VIS_KERNELS_SPEC, 'digit', { example: 'digit={0}', check: integer(0, 9999) }),
+      caption,
+    ],
+    example: '<DigitPad id="vis-pad" />\n<VisKernels for="vis-pad" layer="conv1" />',
+    fallback: 'A sentence saying what the live figure draws.',
+    keyboard: VIS_KERNELS_SPEC.keyboard,
+  },
+  {
+    name: 'VisTop',
+    element: VIS_TOP_SPEC.tag,
+    summary: VIS_TOP_SPEC.summary,
+    props: [
+      fromSpec(VIS_TOP_SPEC, 'layer', { check: oneOf(specValues(VIS_TOP_SPEC, 'layer')) }),
+      fromSpec(VIS_TOP_SPEC, 'channel', { example: 'channel={3}', check: integer(0, 15) }),
+      fromSpec(VIS_TOP_SPEC, 'backend', { check: oneOf(specValues(VIS_TOP_SPEC, 'backend')) }),
+      caption,
+    ],
+    example: '<VisTop layer="conv1" channel={0} />',
+    fallback:
+      'The 16 test digits a few channels fire most on, with the pixels their strongest unit sees, ranked at build time by @receptive/core as the live figure ranks them.',
+    keyboard: VIS_TOP_SPEC.keyboard,
+    checkTogether: (props) => {
+      const layer = (props['layer'] as string | undefined) ?? 'conv1';
+      const channel = props['channel'];
+      const max = layer === 'conv1' ? 7 : 15;
+      if (typeof channel === 'number' && channel > max) {
+        throw new PropError(
+          'VisTop',
+          'channel',
+          `received ${channel}, expected 0 to ${max} for ${layer}`,
+        );
+      }
+    },
+  },
+  {
+    name: 'VisSaliency',
+    element: VIS_SALIENCY_SPEC.tag,
+    summary: VIS_SALIENCY_SPEC.summary,
+    props: [
+      fromSpec(VIS_SALIENCY_SPEC, 'for', { default: 'pad', check: stateName }),
+      fromSpec(VIS_SALIENCY_SPEC, 'digit', { example: 'digit={0}', check: integer(0, 9999) }),
+      caption,
+    ],
+    example: '<DigitPad id="vis-pad" />\n<VisSaliency for="vis-pad" />',
+    fallback: 'A sentence saying what the live figure computes.',
+    keyboard: VIS_SALIENCY_SPEC.keyboard,
+  },
+  {
+    name: 'VisShortcut',
+    element: VIS_SHORTCUT_SPEC.tag,
+    summary: VIS_SHORTCUT_SPEC.summary,
+    props: [
+      fromSpec(VIS_SHORTCUT_SPEC, 'digit', { example: 'digit={0}', check: integer(0, 9999) }),
+      fromSpec(VIS_SHORTCUT_SPEC, 'backend', {
+        check: oneOf(specValues(VIS_SHORTCUT_SPEC, 'backend')),
+      }),
+      caption,
+    ],
+    example: '<VisShortcut digit={0} />',
+    fallback:
+      "The model card's table of the shortcut model's three accuracies, read at build time.",
+    keyboard: VIS_SHORTCUT_SPEC.keyboard,
   },
   {
     name: 'DigitTrainer',

@@ -198,4 +198,22 @@ export {
   THEME,
   THEME_PROPERTIES,
 } from './theme.js';
+export { KERNEL_LAYERS, type KernelLayer, VIS_KERNELS_SPEC, VisKernels } from './vis-kernels.js';
+export { OCCLUSION, type SaliencyResult, VIS_SALIENCY_SPEC, VisSaliency } from './vis-saliency.js';
+export {
+  type MarkPlace,
+  type ShortcutMeasured,
+  VIS_SHORTCUT_SPEC,
+  VisShortcut,
+} from './vis-shortcut.js';
+export {
+  ASCENT_STEPS,
+  BOTTOM_COUNT,
+  TOP_COUNT,
+  type TopDigit,
+  VIS_LAYERS,
+  VIS_TOP_SPEC,
+  type VisLayer,
+  VisTop,
+} from './vis-top.js';
 export { defineWidgets, WIDGETS } from './widgets.js';

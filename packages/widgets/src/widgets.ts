@@ -14,6 +14,10 @@ import { ShiftBlock } from './shift-block.js';
 import { ShiftEdge } from './shift-edge.js';
 import { ShiftMeasure } from './shift-measure.js';
 import { ShiftNetwork } from './shift-network.js';
+import { VisKernels } from './vis-kernels.js';
+import { VisSaliency } from './vis-saliency.js';
+import { VisShortcut } from './vis-shortcut.js';
+import { VisTop } from './vis-top.js';
 
 /** Every element with its tag; `spec` on each class describes its API. */
 export const WIDGETS = {
@@ -33,6 +37,10 @@ export const WIDGETS = {
   'rf-blur-pool': BlurPool,
   'rf-digit-trainer': DigitTrainer,
   'rf-digit-loss': DigitLoss,
+  'rf-vis-kernels': VisKernels,
+  'rf-vis-top': VisTop,
+  'rf-vis-saliency': VisSaliency,
+  'rf-vis-shortcut': VisShortcut,
 } as const;
 
 /** Registers the elements that are not registered yet (safe to call twice). */

@@ -28,6 +28,7 @@ const LESSONS = [
   '/lessons/convolution-layers/',
   '/lessons/pooling/',
   '/lessons/shift-invariance/',
+  '/lessons/visualization/',
 ];
 const LIGHTHOUSE_PAGES = ['/lessons/curve-fitting/', '/lessons/convolution/'];
 const JS_BUDGET_KB = 150;

@@ -1,0 +1,270 @@
+import type { Conv2dLayer, SequentialModel } from '@receptive/core';
+import { coreModel } from '@receptive/models';
+import { type DigitChange, followPad, latest } from './digit-run.js';
+import { ElementBase, el, shadow, watchViewport } from './dom.js';
+import { testDigit } from './held-out.js';
+import { applyAttribute, parseEnum, parseInteger, type WidgetSpec } from './props.js';
+import { BASE_CSS, colorKey, THEME } from './theme.js';
+import { maxAbs, paintGrey, paintSigned } from './vis-draw.js';
+
+export const KERNEL_LAYERS = ['conv1', 'conv2'] as const;
+export type KernelLayer = (typeof KERNEL_LAYERS)[number];
+
+export const VIS_KERNELS_SPEC: WidgetSpec = {
+  tag: 'rf-vis-kernels',
+  summary:
+    'The CNN’s learned kernels drawn as images beside the feature maps they produce on the reader’s digit (from a digit pad) or a test digit, for conv1 (one 3 × 3 kernel per channel) or conv2 (one 3 × 3 slice per input channel), computed by @receptive/core.',
+  props: [
+    {
+      attribute: 'for',
+      property: 'htmlFor',
+      type: 'string',
+      default: null,
+      example: 'for="vis-pad"',
+      description: 'The id of the <rf-digit-pad> whose digit to run.',
+    },
+    {
+      attribute: 'layer',
+      property: 'layer',
+      type: "'conv1' | 'conv2'",
+      default: 'conv1',
+      values: KERNEL_LAYERS,
+      example: 'layer="conv2"',
+      description: 'The layer whose kernels and maps are shown.',
+    },
+    {
+      attribute: 'digit',
+      property: 'digit',
+      type: 'number',
+      default: '0',
+      example: 'digit="7"',
+      description: 'The MNIST test digit shown before the reader draws (0 to 9999).',
+    },
+  ],
+  events: [],
+  fallback:
+    'Put a picture or a sentence in the element; it shows until the script runs (the Astro component prints the kernels’ numbers, read from the model at build time).',
+  keyboard:
+    'Two buttons switch the layer; every kernel and map is an image with a text alternative.',
+};
+
+const TAG = VIS_KERNELS_SPEC.tag;
+
+const CSS = `${BASE_CSS}
+.tools { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; margin-bottom: 0.5rem; }
+.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(9.5rem, 1fr)); gap: 0.5rem; list-style: none; padding: 0; margin: 0; }
+.grid li { border: 1px solid var(--rf-line); border-radius: 6px; padding: 0.3rem 0.4rem; font-size: 0.75rem; }
+.row { display: flex; gap: 0.4rem; align-items: center; }
+.k { display: grid; grid-template-columns: repeat(4, 14px); gap: 2px; }
+.k.one { grid-template-columns: 42px; }
+.k canvas { width: 14px; height: 14px; image-rendering: pixelated; display: block; outline: 1px solid var(--rf-line); }
+.k.one canvas { width: 42px; height: 42px; }
+.map { width: 64px; height: 64px; image-rendering: pixelated; border: 1px solid var(--rf-line); display: block; }
+.arrow { color: var(--rf-muted); }
+.digit { width: 56px; height: 56px; image-rendering: pixelated; border: 1px solid var(--rf-line); }
+.keys { display: flex; flex-wrap: wrap; gap: 0.4rem 1.2rem; margin-top: 0.5rem; }
+.status { font-size: 0.85em; color: var(--rf-muted); min-height: 1.3em; margin: 0.2rem 0; }
+`;
+
+/** `<rf-vis-kernels for="vis-pad" layer="conv1">`: see {@link VIS_KERNELS_SPEC}. */
+export class VisKernels extends ElementBase {
+  static readonly spec = VIS_KERNELS_SPEC;
+  static readonly observedAttributes = ['for', 'layer', 'digit'];
+
+  #layer: KernelLayer = 'conv1';
+  #digit = 0;
+  #root: ShadowRoot | null = null;
+  #model: SequentialModel | null = null;
+  #pixels: Float32Array | null = null;
+  #started = false;
+  #unwatch: (() => void) | null = null;
+  #ui: {
+    digit: HTMLCanvasElement;
+    grid: HTMLElement;
+    status: HTMLElement;
+    buttons: HTMLButtonElement[];
+  } | null = null;
+  #unfollow: (() => void) | null = null;
+  #onDigit = (d: DigitChange) => {
+    if (d.empty || d.drawing) return;
+    this.#pixels = d.pixels.slice();
+    this.#draw();
+  };
+
+  get htmlFor(): string | null {
+    return this.getAttribute('for');
+  }
+  set htmlFor(v: string | null) {
+    if (v === null) this.removeAttribute('for');
+    else this.setAttribute('for', v);
+  }
+  get layer(): KernelLayer {
+    return this.#layer;
+  }
+  set layer(v: KernelLayer) {
+    this.#layer = parseEnum(TAG, 'layer', v, KERNEL_LAYERS);
+    this.#draw();
+  }
+  get digit(): number {
+    return this.#digit;
+  }
+  set digit(v: number) {
+    this.#digit = parseInteger(TAG, 'digit', String(v), 0, 9999);
+    if (this.#started) void this.#loadTestDigit();
+  }
+
+  attributeChangedCallback(name: string, _old: string | null, value: string | null): void {
+    if (name === 'layer') {
+      applyAttribute(
+        () => parseEnum(TAG, 'layer', value ?? 'conv1', KERNEL_LAYERS),
+        (l) => {
+          this.layer = l;
+        },
+      );
+    } else if (name === 'digit') {
+      applyAttribute(
+        () => parseInteger(TAG, 'digit', value ?? '0', 0, 9999),
+        (d) => {
+          this.digit = d;
+        },
+      );
+    }
+  }
+
+  connectedCallback(): void {
+    if (!this.#root) this.#build();
+    // The pad's digits reach this figure on the pad's channel (no lookup by id).
+    if (this.htmlFor) {
+      this.#unfollow = followPad(this.htmlFor, { digit: this.#onDigit });
+      const now = latest(this.htmlFor).digit;
+      if (now) this.#onDigit(now);
+    }
+    this.#unwatch = watchViewport(this, THEME.wakeMargin, (near) => {
+      if (near && !this.#started) void this.#start();
+    });
+  }
+
+  disconnectedCallback(): void {
+    this.#unfollow?.();
+    this.#unfollow = null;
+    this.#unwatch?.();
+  }
+
+  #build(): void {
+    const root = shadow(this, CSS);
+    this.#root = root;
+    const buttons = KERNEL_LAYERS.map((l) => {
+      const b = el('button', { type: 'button', 'aria-pressed': String(l === this.#layer) }, l);
+      b.addEventListener('click', () => {
+        this.layer = l;
+      });
+      return b;
+    });
+    const digit = el('canvas', { class: 'digit', role: 'img', 'aria-label': 'The input digit' });
+    const grid = el('ol', {
+      class: 'grid',
+      'aria-label': 'Each channel: its kernel and its feature map',
+    });
+    const status = el('p', { class: 'status' }, 'The CNN loads when this figure comes into view.');
+    this.#ui = { digit, grid, status, buttons };
+    root.append(
+      el('div', { class: 'tools' }, digit, ...buttons),
+      status,
+      grid,
+      el(
+        'div',
+        { class: 'keys' },
+        colorKey(
+          'diverging',
+          'Kernel weights and feature maps, each scaled to its largest magnitude',
+          '−max',
+          '+max',
+        ),
+      ),
+    );
+  }
+
+  async #start(): Promise<void> {
+    this.#started = true;
+    try {
+      this.#model = await coreModel('cnn');
+    } catch (err) {
+      this.#ui!.status.textContent = `The CNN could not be loaded: ${(err as Error).message}.`;
+      return;
+    }
+    if (this.#pixels) this.#draw();
+    else await this.#loadTestDigit();
+  }
+
+  async #loadTestDigit(): Promise<void> {
+    try {
+      const d = await testDigit(this.#digit);
+      this.#pixels = d.pixels;
+      this.#draw();
+    } catch (err) {
+      this.#ui!.status.textContent =
+        `The test digits could not be loaded: ${(err as Error).message}.`;
+    }
+  }
+
+  #draw(): void {
+    const ui = this.#ui;
+    if (!ui) return;
+    for (const [i, b] of ui.buttons.entries()) {
+      b.setAttribute('aria-pressed', String(KERNEL_LAYERS[i] === this.#layer));
+    }
+    this.dataset['layer'] = this.#layer;
+    if (!this.#model || !this.#pixels) return;
+    const model = this.#model;
+    paintGrey(ui.digit, this.#pixels);
+    const layer = model.layer(this.#layer) as Conv2dLayer;
+    const maps = model.forwardAll({ shape: [1, 1, 28, 28], data: this.#pixels }, this.#layer)
+      .activations[this.#layer]!;
+    const [k, d, kh, kw] = layer.weight.shape as [number, number, number, number];
+    const [, h, w] = layer.outputShape as [number, number, number];
+    const wMax = maxAbs(layer.weight.data);
+    const items: HTMLElement[] = [];
+    for (let c = 0; c < k; c++) {
+      const kernels = el('span', {
+        class: d === 1 ? 'k one' : 'k',
+        role: 'img',
+        'aria-label': `Kernel of channel ${c}: ${d} slice${d === 1 ? '' : 's'} of ${kh} × ${kw} weights`,
+      });
+      for (let s = 0; s < d; s++) {
+        const cv = el('canvas', {});
+        const at = (c * d + s) * kh * kw;
+        paintSigned(cv, layer.weight.data.subarray(at, at + kh * kw), wMax, kw, kh);
+        kernels.append(cv);
+      }
+      const map = maps.data.subarray(c * h * w, (c + 1) * h * w);
+      const mapCanvas = el('canvas', {
+        class: 'map',
+        role: 'img',
+        'aria-label': `Feature map of channel ${c}, ${h} × ${w}, from ${min(map).toFixed(2)} to ${Math.max(...map).toFixed(2)}`,
+      });
+      paintSigned(mapCanvas, map, maxAbs(map), w, h);
+      items.push(
+        el(
+          'li',
+          { 'data-channel': c },
+          el('span', {}, `Channel ${c}`),
+          el(
+            'span',
+            { class: 'row' },
+            kernels,
+            el('span', { class: 'arrow', 'aria-hidden': 'true' }, '→'),
+            mapCanvas,
+          ),
+        ),
+      );
+    }
+    ui.grid.replaceChildren(...items);
+    ui.status.textContent = `${this.#layer}: ${k} kernels of ${d} × ${kh} × ${kw} learned weights (one bias each), and the ${h} × ${w} map each makes of the digit.`;
+  }
+}
+
+const min = (a: ArrayLike<number>) => {
+  let m = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < a.length; i++) m = Math.min(m, a[i]!);
+  return m;
+};

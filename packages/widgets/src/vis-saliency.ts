@@ -1,0 +1,359 @@
+import {
+  type Occlusion,
+  occlusion,
+  type Saliency,
+  type SequentialModel,
+  saliency,
+} from '@receptive/core';
+import { coreModel, type ModelName } from '@receptive/models';
+import { type DigitChange, followPad, latest } from './digit-run.js';
+import { ElementBase, el, shadow, watchViewport } from './dom.js';
+import { testDigit } from './held-out.js';
+import { applyAttribute, parseInteger, type WidgetSpec } from './props.js';
+import { BASE_CSS, colorKey, THEME } from './theme.js';
+import { maxAbs, paintGrey, paintMapOver } from './vis-draw.js';
+
+/** The occlusion patch and its step, pixels: 13 x 13 places on a 28 x 28 digit. */
+export const OCCLUSION = { patch: 4, stride: 2, fill: 0.5 } as const;
+const MODELS: ModelName[] = ['cnn', 'mlp'];
+const TITLES: Record<string, string> = { cnn: 'CNN', mlp: 'MLP' };
+
+/** One model's answer and maps for the digit shown. */
+export interface SaliencyResult {
+  model: string;
+  probs: number[];
+  prediction: number;
+  /** The core's occlusion of the predicted class (drops on the 13 x 13 grid, and per pixel). */
+  occlusion: Occlusion;
+  /** The core's gradient saliency of the predicted class's score. */
+  saliency: Saliency;
+  /** Milliseconds the occlusion map and the saliency map took on this page. */
+  occlusionMs: number;
+  saliencyMs: number;
+}
+
+export const VIS_SALIENCY_SPEC: WidgetSpec = {
+  tag: 'rf-vis-saliency',
+  summary:
+    'Which pixels a decision rested on, for the reader’s digit (from a digit pad) or an MNIST test digit, for the CNN and the MLP side by side: an occlusion map (a grey 4 × 4 patch slid in steps of 2 px, the drop in the predicted class’s probability) and a gradient saliency map (|∂ score / ∂ pixel|), both computed by @receptive/core on the page and laid over the digit.',
+  props: [
+    {
+      attribute: 'for',
+      property: 'htmlFor',
+      type: 'string',
+      default: null,
+      example: 'for="vis-pad"',
+      description:
+        'The id of the <rf-digit-pad> whose digit to explain (a drawn or picked digit replaces the test digit).',
+    },
+    {
+      attribute: 'digit',
+      property: 'digit',
+      type: 'number',
+      default: '0',
+      example: 'digit="3"',
+      description: 'The MNIST test digit shown before the reader draws (0 to 9999).',
+    },
+  ],
+  events: [
+    {
+      name: 'rf-saliency',
+      detail: 'SaliencyResult[] (one per model: probs, prediction, occlusion, saliency, times)',
+      description: 'After both models’ maps for a new digit are drawn.',
+    },
+  ],
+  fallback:
+    'Put a sentence or a picture in the element; it shows until the script runs (the Astro component says what the live figure computes).',
+  keyboard:
+    'The digit comes from the digit pad (which has its own keyboard controls) or the "Next test digit" button; each map is an image with a text alternative, and the answers are announced.',
+};
+
+const TAG = VIS_SALIENCY_SPEC.tag;
+
+const CSS = `${BASE_CSS}
+.tools { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; margin-bottom: 0.5rem; }
+.models { display: grid; grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr)); gap: 0.8rem; }
+.model { border: 1px solid var(--rf-line); border-radius: 6px; padding: 0.5rem 0.7rem; }
+.title { font-weight: 600; margin: 0 0 0.3rem; }
+.maps { display: flex; flex-wrap: wrap; gap: 0.6rem; }
+.maps figure { margin: 0; width: 112px; }
+.maps figcaption { white-space: nowrap; }
+canvas { width: 112px; height: 112px; image-rendering: pixelated; border: 1px solid var(--rf-line); display: block; }
+.digit canvas { width: 56px; height: 56px; }
+.keys { display: flex; flex-wrap: wrap; gap: 0.4rem 1.2rem; margin-top: 0.6rem; }
+.answer { margin: 0.4rem 0 0; font-size: 0.9em; min-height: 2.6em; }
+.status { font-size: 0.85em; color: var(--rf-muted); min-height: 1.3em; margin: 0.2rem 0; }
+`;
+
+interface Box {
+  name: ModelName;
+  model: SequentialModel | null;
+  box: HTMLElement;
+  occ: HTMLCanvasElement;
+  sal: HTMLCanvasElement;
+  answer: HTMLElement;
+}
+
+/**
+ * `<rf-vis-saliency for="vis-pad">`: see {@link VIS_SALIENCY_SPEC}. Each model's maps are
+ * computed in their own task, so the page answers between them.
+ */
+export class VisSaliency extends ElementBase {
+  static readonly spec = VIS_SALIENCY_SPEC;
+  static readonly observedAttributes = ['for', 'digit'];
+
+  #digit = 0;
+  #root: ShadowRoot | null = null;
+  #boxes: Box[] = [];
+  #pixels: Float32Array | null = null;
+  #source = '';
+  #started = false;
+  #generation = 0;
+  #unwatch: (() => void) | null = null;
+  #status: HTMLElement | null = null;
+  #live: HTMLElement | null = null;
+  #digitCanvas: HTMLCanvasElement | null = null;
+  #results: SaliencyResult[] = [];
+  #unfollow: (() => void) | null = null;
+  #onDigit = (d: DigitChange) => {
+    if (d.empty || d.drawing) return;
+    void this.#setDigit(
+      d.pixels.slice(),
+      d.source === 'held-out' ? `Test digit ${(d.index ?? 0) + 1}` : 'Your digit',
+    );
+  };
+
+  get htmlFor(): string | null {
+    return this.getAttribute('for');
+  }
+  set htmlFor(v: string | null) {
+    if (v === null) this.removeAttribute('for');
+    else this.setAttribute('for', v);
+  }
+  get digit(): number {
+    return this.#digit;
+  }
+  set digit(v: number) {
+    this.#digit = parseInteger(TAG, 'digit', String(v), 0, 9999);
+    if (this.#started) void this.#loadTestDigit();
+  }
+  /** The digit explained now (784 values). */
+  get pixels(): Float32Array | null {
+    return this.#pixels;
+  }
+  /** Each model's answer and maps for that digit, once computed. */
+  get results(): readonly SaliencyResult[] {
+    return this.#results;
+  }
+  /** Explains a digit of the page's choosing (784 grey levels in [0, 1]). */
+  explain(pixels: Float32Array, source = 'A digit'): Promise<void> {
+    if (pixels.length !== 784) {
+      throw new RangeError(`<${TAG}> explain: received ${pixels.length} pixels, expected 784`);
+    }
+    return this.#setDigit(pixels.slice(), source);
+  }
+
+  attributeChangedCallback(name: string, _old: string | null, value: string | null): void {
+    if (name === 'digit') {
+      applyAttribute(
+        () => parseInteger(TAG, 'digit', value ?? '0', 0, 9999),
+        (d) => {
+          this.digit = d;
+        },
+      );
+    }
+  }
+
+  connectedCallback(): void {
+    if (!this.#root) this.#build();
+    // The pad's digits reach this figure on the pad's channel (no lookup by id).
+    if (this.htmlFor) {
+      this.#unfollow = followPad(this.htmlFor, { digit: this.#onDigit });
+      const now = latest(this.htmlFor).digit;
+      if (now) this.#onDigit(now);
+    }
+    this.#unwatch = watchViewport(this, THEME.wakeMargin, (near) => {
+      if (near && !this.#started) void this.#start();
+    });
+  }
+
+  disconnectedCallback(): void {
+    this.#unfollow?.();
+    this.#unfollow = null;
+    this.#unwatch?.();
+  }
+
+  #build(): void {
+    const root = shadow(this, CSS);
+    this.#root = root;
+    this.#digitCanvas = el('canvas', { role: 'img', 'aria-label': 'The digit explained' });
+    const next = el('button', { type: 'button' }, 'Next test digit');
+    next.addEventListener('click', () => {
+      this.#digit = (this.#digit + 1) % 10000;
+      void this.#loadTestDigit();
+    });
+    this.#status = el(
+      'p',
+      { class: 'status' },
+      'The CNN and the MLP load when this figure comes into view.',
+    );
+    this.#live = el('p', { class: 'sr-only', 'aria-live': 'polite' });
+    this.#boxes = MODELS.map((name) => {
+      const occ = el('canvas', { role: 'img', 'aria-label': `${TITLES[name]}: occlusion map` });
+      const sal = el('canvas', { role: 'img', 'aria-label': `${TITLES[name]}: saliency map` });
+      const answer = el('p', { class: 'answer' }, '–');
+      const box = el(
+        'section',
+        { class: 'model', 'data-model': name },
+        el('p', { class: 'title' }, `${TITLES[name]} (${name})`),
+        el(
+          'div',
+          { class: 'maps' },
+          el('figure', {}, el('figcaption', {}, 'Occlusion'), occ),
+          el('figure', {}, el('figcaption', {}, 'Gradient'), sal),
+        ),
+        answer,
+      );
+      return { name, model: null, box, occ, sal, answer };
+    });
+    root.append(
+      el(
+        'div',
+        { class: 'tools' },
+        el('figure', { class: 'digit' }, el('figcaption', {}, 'Digit'), this.#digitCanvas),
+        next,
+      ),
+      this.#status,
+      el('div', { class: 'models' }, ...this.#boxes.map((b) => b.box)),
+      el(
+        'div',
+        { class: 'keys' },
+        colorKey(
+          'diverging',
+          'Occlusion: how much hiding a pixel lowers P(answer)',
+          '−max',
+          '+max',
+        ),
+        colorKey('diverging', 'Gradient: |∂ score / ∂ pixel|, scaled to its largest', '', 'max'),
+      ),
+      this.#live,
+    );
+  }
+
+  async #start(): Promise<void> {
+    this.#started = true;
+    this.dataset['state'] = 'loading';
+    this.#status!.textContent = 'Loading the CNN and the MLP…';
+    try {
+      const models = await Promise.all(MODELS.map((m) => coreModel(m)));
+      this.#boxes.forEach((b, i) => {
+        b.model = models[i]!;
+      });
+    } catch (err) {
+      this.dataset['state'] = 'error';
+      this.#status!.textContent = `The models could not be loaded: ${(err as Error).message}.`;
+      return;
+    }
+    if (this.#pixels) await this.#run();
+    else await this.#loadTestDigit();
+  }
+
+  async #loadTestDigit(): Promise<void> {
+    try {
+      const d = await testDigit(this.#digit);
+      await this.#setDigit(d.pixels, `Test digit ${d.index + 1} (a ${d.label})`);
+    } catch (err) {
+      this.#status!.textContent = `The test digits could not be loaded: ${(err as Error).message}.`;
+    }
+  }
+
+  async #setDigit(pixels: Float32Array, source: string): Promise<void> {
+    this.#pixels = pixels;
+    this.#source = source;
+    paintGrey(this.#digitCanvas!, pixels);
+    if (this.#boxes.every((b) => b.model)) await this.#run();
+  }
+
+  async #run(): Promise<void> {
+    const pixels = this.#pixels!;
+    const generation = ++this.#generation;
+    this.dataset['state'] = 'running';
+    this.#status!.textContent = `${this.#source}: computing both models’ maps…`;
+    const x = { shape: [1, 1, 28, 28], data: pixels };
+    const results: SaliencyResult[] = [];
+    for (const b of this.#boxes) {
+      // One model per task: the page stays responsive between them.
+      await new Promise((r) => setTimeout(r, 0));
+      if (generation !== this.#generation) return;
+      const t0 = performance.now();
+      const occ = occlusion(b.model!, x, OCCLUSION);
+      const t1 = performance.now();
+      const sal = saliency(b.model!, x, occ.target);
+      const t2 = performance.now();
+      const probs = Array.from(b.model!.forward(x).data);
+      results.push({
+        model: b.name,
+        probs,
+        prediction: occ.target,
+        occlusion: occ,
+        saliency: sal,
+        occlusionMs: t1 - t0,
+        saliencyMs: t2 - t1,
+      });
+      this.#draw(b, results.at(-1)!, pixels);
+    }
+    this.#results = results;
+    this.dataset['state'] = 'ready';
+    this.#status!.textContent = `${this.#source}.`;
+    this.dispatchEvent(
+      new CustomEvent<SaliencyResult[]>('rf-saliency', { detail: results, bubbles: true }),
+    );
+    this.#live!.textContent = results
+      .map(
+        (r) =>
+          `${TITLES[r.model]} says ${r.prediction} (${fine(r.probs[r.prediction]!)}); ${hottest(r)}.`,
+      )
+      .join(' ');
+  }
+
+  #draw(b: Box, r: SaliencyResult, pixels: Float32Array): void {
+    paintMapOver(b.occ, r.occlusion.map.data, maxAbs(r.occlusion.map.data), pixels);
+    paintMapOver(b.sal, r.saliency.map.data, maxAbs(r.saliency.map.data), pixels);
+    b.box.dataset['prediction'] = String(r.prediction);
+    b.occ.setAttribute(
+      'aria-label',
+      `${TITLES[r.model]}: occlusion map of P(${r.prediction}); ${hottest(r)}`,
+    );
+    b.sal.setAttribute(
+      'aria-label',
+      `${TITLES[r.model]}: gradient saliency of the score of ${r.prediction}`,
+    );
+    b.answer.textContent = `Says ${r.prediction} (${fine(r.probs[r.prediction]!)}). ${capital(hottest(r))}.`;
+  }
+}
+
+/** A probability with as many decimals as it takes to tell it from 0 and 1. */
+function fine(p: number): string {
+  const pct = 100 * p;
+  for (const d of [0, 1, 2]) {
+    const t = pct.toFixed(d);
+    if ((t !== '100' && !/^100\.0+$/.test(t) && Number(t) > 0) || d === 2) return `${t}%`;
+  }
+  return `${pct.toFixed(2)}%`;
+}
+
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** Where the patch hurt the answer most, in words. */
+function hottest(r: SaliencyResult): string {
+  const o = r.occlusion;
+  let best = 0;
+  for (let i = 1; i < o.drops.data.length; i++)
+    if (o.drops.data[i]! > o.drops.data[best]!) best = i;
+  const y = Math.floor(best / o.cols) * o.stride;
+  const x = (best % o.cols) * o.stride;
+  const drop = o.drops.data[best]!;
+  return drop <= 0
+    ? 'no patch lowers its confidence'
+    : `hiding rows ${y + 1}–${y + o.patch}, columns ${x + 1}–${x + o.patch} lowers P(${r.prediction}) most, to ${fine(o.base - drop)}`;
+}

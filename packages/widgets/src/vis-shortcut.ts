@@ -1,0 +1,632 @@
+import { type SequentialModel, saliency } from '@receptive/core';
+import {
+  type BackendChoice,
+  coreModel,
+  DIGIT_SETS,
+  drawMark,
+  MARK_ROW,
+  MARK_SIZE,
+  type ModelCard,
+  markColumn,
+  modelBytes,
+  modelCard,
+  swappedMarks,
+} from '@receptive/models';
+import { ElementBase, el, shadow, watchViewport } from './dom.js';
+import { percent } from './format.js';
+import { testChunk, testDigit } from './held-out.js';
+import { applyAttribute, parseEnum, parseInteger, type WidgetSpec } from './props.js';
+import { BASE_CSS, colorKey, THEME } from './theme.js';
+import { maxAbs, paintGrey, paintMapOver } from './vis-draw.js';
+import type { VisEngine, VisMessage, VisRequest } from './vis-worker.js';
+
+const MODEL = 'cnn-shortcut';
+const BACKENDS = ['auto', 'wasm', 'webgpu'] as const;
+const BATCH = 500;
+const SCALE = 8;
+
+/** Where the mark is: its top-left pixel; null for no mark. */
+export type MarkPlace = { y: number; x: number } | null;
+
+/** What the figure measured of `cnn-shortcut` on the test digits, by the card's protocol. */
+export interface ShortcutMeasured {
+  digits: number;
+  complete: boolean;
+  clean: number;
+  marked: number;
+  swapped: number;
+  followsMark: number;
+  elapsedMs: number;
+  backend: string;
+  /** Top-1 class of every digit measured, per test. */
+  top1: { clean: Uint8Array; marked: Uint8Array; swapped: Uint8Array };
+}
+
+export const VIS_SHORTCUT_SPEC: WidgetSpec = {
+  tag: 'rf-vis-shortcut',
+  summary:
+    'A model right for the wrong reason: `cnn-shortcut`, trained on digits that carry a small class-coded mark. The figure measures its accuracy on the 10,000 test digits without the mark, with each digit’s own mark and with another class’s mark (a batch job on onnxruntime-web in a Web Worker, by the model card’s protocol, the card’s numbers beside); shows its gradient saliency on a test digit; and lets the reader drag the mark anywhere and watch the prediction follow it (@receptive/core, live).',
+  props: [
+    {
+      attribute: 'digit',
+      property: 'digit',
+      type: 'number',
+      default: '0',
+      example: 'digit="4"',
+      description: 'The MNIST test digit the mark is dragged over (0 to 9999).',
+    },
+    {
+      attribute: 'backend',
+      property: 'backend',
+      type: "'auto' | 'wasm' | 'webgpu'",
+      default: 'auto',
+      values: BACKENDS,
+      example: 'backend="wasm"',
+      description:
+        'Where the worker runs the model: auto takes WebGPU on a real graphics card, else wasm.',
+    },
+    {
+      attribute: 'wasm-paths',
+      property: 'wasmPaths',
+      type: 'string',
+      default: null,
+      example: 'wasm-paths="/ort/"',
+      description: 'Where onnxruntime-web’s files are served (the Astro component sets it).',
+    },
+  ],
+  events: [
+    {
+      name: 'rf-shortcut',
+      detail: '{ mark: { y: number; x: number } | null; prediction: number; probs: number[] }',
+      description: 'After every move of the mark, once the model has answered.',
+    },
+  ],
+  fallback:
+    'Put the model card’s table in the element (the Astro component reads it at build time); it shows until the script runs.',
+  keyboard:
+    'Tab to the mark and move it with the arrow keys; buttons put it back at the digit’s own place, remove it or take the next digit, and a menu moves it to any class’s place. The prediction and the measured accuracies are announced.',
+};
+
+const TAG = VIS_SHORTCUT_SPEC.tag;
+
+const CSS = `${BASE_CSS}
+.row { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
+.stage { position: relative; width: ${28 * SCALE}px; height: ${28 * SCALE}px; touch-action: none; cursor: grab; }
+.stage canvas { width: 100%; height: 100%; image-rendering: pixelated; border: 1px solid var(--rf-line); display: block; }
+.mark { position: absolute; padding: 0; min-height: 0; width: ${MARK_SIZE * SCALE}px; height: ${MARK_SIZE * SCALE}px;
+  border: 3px solid var(--rf-highlight); background: transparent; border-radius: 2px; cursor: grab; }
+.mark[hidden] { display: none; }
+.sal canvas { width: 112px; height: 112px; image-rendering: pixelated; border: 1px solid var(--rf-line); display: block; }
+.sal { margin: 0; }
+ol { list-style: none; padding: 0; margin: 0; min-width: 10rem; }
+li { display: grid; grid-template-columns: 1em 6rem 3em; gap: 0.3em; align-items: center; font-variant-numeric: tabular-nums; font-size: 0.8em; line-height: 1.3; }
+.bar { display: block; height: 0.6em; background: var(--rf-panel); border-radius: 2px; overflow: hidden; }
+.fill { display: block; height: 100%; width: 0; background: var(--rf-muted); }
+li.top .fill { background: var(--rf-highlight); }
+li.top { font-weight: 600; }
+.tools { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; margin: 0.6rem 0; }
+.answer { font-weight: 600; margin: 0.3rem 0; min-height: 1.3em; }
+table { border-collapse: collapse; font-size: 0.85em; margin-top: 0.5rem; font-variant-numeric: tabular-nums; }
+th, td { border-bottom: 1px solid var(--rf-line); padding: 0.25em 0.6em; text-align: left; }
+td.n { text-align: right; }
+.status { font-size: 0.85em; color: var(--rf-muted); min-height: 1.3em; margin: 0.3rem 0; }
+progress { width: min(100%, 20rem); }
+progress[hidden] { display: none; }
+@media (max-width: 430px) { .stage { width: ${28 * 7}px; height: ${28 * 7}px; } .mark { width: 14px; height: 14px; } }
+`;
+
+/**
+ * `<rf-vis-shortcut>`: see {@link VIS_SHORTCUT_SPEC}. The drag answers with the core on the page
+ * (one digit, well under a frame); the three accuracies come from a worker.
+ */
+export class VisShortcut extends ElementBase {
+  static readonly spec = VIS_SHORTCUT_SPEC;
+  static readonly observedAttributes = ['digit', 'backend', 'wasm-paths'];
+
+  #digit = 0;
+  #backend: BackendChoice = 'auto';
+  #wasmPaths: string | null = null;
+  #root: ShadowRoot | null = null;
+  #model: SequentialModel | null = null;
+  #pixels: Float32Array | null = null;
+  #label = 0;
+  #mark: MarkPlace = null;
+  #started = false;
+  #unwatch: (() => void) | null = null;
+  #worker: Worker | null = null;
+  #announce = 0;
+  #ui: {
+    canvas: HTMLCanvasElement;
+    stage: HTMLElement;
+    mark: HTMLButtonElement;
+    bars: HTMLElement[];
+    sal: HTMLCanvasElement;
+    answer: HTMLElement;
+    place: HTMLSelectElement;
+    status: HTMLElement;
+    bar: HTMLProgressElement;
+    cells: Record<string, HTMLElement>;
+    live: HTMLElement;
+    digitText: HTMLElement;
+  } | null = null;
+  #probs: number[] = [];
+  #saliency: Float32Array | null = null;
+  #measured: ShortcutMeasured | null = null;
+  /** Milliseconds of each answer to a move of the mark (model, saliency, drawing), newest last. */
+  readonly updateTimes: number[] = [];
+
+  get digit(): number {
+    return this.#digit;
+  }
+  set digit(v: number) {
+    this.#digit = parseInteger(TAG, 'digit', String(v), 0, 9999);
+    if (this.#started) void this.#loadDigit();
+  }
+  get backend(): BackendChoice {
+    return this.#backend;
+  }
+  set backend(v: BackendChoice) {
+    this.#backend = parseEnum(TAG, 'backend', v, BACKENDS);
+  }
+  get wasmPaths(): string | null {
+    return this.#wasmPaths;
+  }
+  set wasmPaths(v: string | null) {
+    this.#wasmPaths = v;
+  }
+  /** Where the mark is now (top-left pixel), or null. */
+  get mark(): MarkPlace {
+    return this.#mark ? { ...this.#mark } : null;
+  }
+  set mark(m: MarkPlace) {
+    this.#mark = m
+      ? {
+          y: Math.max(0, Math.min(28 - MARK_SIZE, Math.round(m.y))),
+          x: Math.max(0, Math.min(28 - MARK_SIZE, Math.round(m.x))),
+        }
+      : null;
+    this.#answer();
+  }
+  /** The test digit under the mark (784 values, no mark) and its label. */
+  get pixels(): Float32Array | null {
+    return this.#pixels;
+  }
+  get label(): number {
+    return this.#label;
+  }
+  /** The model's probabilities for the digit with the mark where it is now. */
+  get probs(): number[] {
+    return this.#probs;
+  }
+  /** |∂ score / ∂ pixel| of the predicted class for that input (784 values). */
+  get saliencyMap(): Float32Array | null {
+    return this.#saliency;
+  }
+  /** The three accuracies so far (null before the first batch). */
+  get measured(): ShortcutMeasured | null {
+    return this.#measured;
+  }
+
+  attributeChangedCallback(name: string, _old: string | null, value: string | null): void {
+    if (name === 'digit') {
+      applyAttribute(
+        () => parseInteger(TAG, 'digit', value ?? '0', 0, 9999),
+        (d) => {
+          this.digit = d;
+        },
+      );
+    } else if (name === 'backend') {
+      applyAttribute(
+        () => parseEnum(TAG, 'backend', value ?? 'auto', BACKENDS),
+        (b) => {
+          this.backend = b;
+        },
+      );
+    } else if (name === 'wasm-paths') this.wasmPaths = value;
+  }
+
+  connectedCallback(): void {
+    if (!this.#root) this.#build();
+    this.#unwatch = watchViewport(this, THEME.wakeMargin, (near) => {
+      if (near && !this.#started) void this.#start();
+    });
+  }
+
+  disconnectedCallback(): void {
+    this.#unwatch?.();
+    this.#worker?.terminate();
+    this.#worker = null;
+    clearTimeout(this.#announce);
+  }
+
+  #build(): void {
+    const root = shadow(this, CSS);
+    this.#root = root;
+    const canvas = el('canvas', {
+      role: 'img',
+      'aria-label': 'The test digit with the mark',
+    });
+    const mark = el('button', {
+      type: 'button',
+      class: 'mark',
+      'aria-label': 'The mark. Arrow keys move it.',
+      'aria-describedby': 'answer',
+    });
+    const stage = el('div', { class: 'stage' }, canvas, mark);
+    const sal = el('canvas', { role: 'img', 'aria-label': 'Saliency of the answer' });
+    const bars: HTMLElement[] = [];
+    const list = el('ol', { 'aria-label': 'Probability of each digit' });
+    for (let d = 0; d < 10; d++) {
+      const li = el(
+        'li',
+        { 'data-class': d },
+        el('span', {}, String(d)),
+        el('span', { class: 'bar', 'aria-hidden': 'true' }, el('span', { class: 'fill' })),
+        el('span', { class: 'pct' }, '–'),
+      );
+      bars.push(li);
+      list.append(li);
+    }
+    const answer = el('p', { class: 'answer', id: 'answer' });
+    const digitText = el('p', { class: 'status' });
+    const place = el('select', { id: 'place' });
+    for (let d = 0; d < 10; d++) place.append(el('option', { value: d }, `class ${d}`));
+    place.addEventListener('change', () => {
+      this.mark = { y: MARK_ROW, x: markColumn(Number(place.value)) };
+    });
+    const own = el('button', { type: 'button' }, 'Own class’s place');
+    own.addEventListener('click', () => {
+      this.mark = { y: MARK_ROW, x: markColumn(this.#label) };
+    });
+    const none = el('button', { type: 'button' }, 'Remove the mark');
+    none.addEventListener('click', () => {
+      this.mark = null;
+    });
+    const next = el('button', { type: 'button' }, 'Next test digit');
+    next.addEventListener('click', () => {
+      this.#digit = (this.#digit + 1) % 10000;
+      void this.#loadDigit();
+    });
+    const cells: Record<string, HTMLElement> = {};
+    const row = (key: string, text: string) => {
+      cells[`${key}-here`] = el('td', { class: 'n', 'data-measured': key }, '–');
+      cells[`${key}-card`] = el('td', { class: 'n', 'data-card': key }, '–');
+      return el(
+        'tr',
+        {},
+        el('th', { scope: 'row' }, text),
+        cells[`${key}-here`]!,
+        cells[`${key}-card`]!,
+      );
+    };
+    const head = el('th', { scope: 'col', class: 'n' }, 'Measured here');
+    cells['head'] = head;
+    const table = el(
+      'table',
+      {},
+      el('caption', { class: 'caption' }, 'Accuracy of cnn-shortcut on the 10,000 test digits'),
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          el('th', { scope: 'col' }, 'Test digits'),
+          head,
+          el('th', { scope: 'col', class: 'n' }, 'Model card'),
+        ),
+      ),
+      el(
+        'tbody',
+        {},
+        row('marked', 'each with its own class’s mark'),
+        row('clean', 'without a mark'),
+        row('swapped', 'with another class’s mark'),
+        row('followsMark', '… answered as the mark’s class'),
+      ),
+    );
+    const status = el(
+      'p',
+      { class: 'status' },
+      'The measurement starts when this figure comes into view.',
+    );
+    const bar = el('progress', { max: 1, hidden: true, 'aria-label': 'Test digits measured' });
+    const live = el('p', { class: 'sr-only', 'aria-live': 'polite' });
+    this.#ui = {
+      canvas,
+      stage,
+      mark,
+      bars,
+      sal,
+      answer,
+      place,
+      status,
+      bar,
+      cells,
+      live,
+      digitText,
+    };
+    root.append(
+      el(
+        'div',
+        { class: 'row' },
+        el('div', {}, stage, digitText),
+        el(
+          'div',
+          {},
+          list,
+          answer,
+          el(
+            'figure',
+            { class: 'sal' },
+            el('figcaption', {}, 'Gradient saliency of the answer'),
+            sal,
+          ),
+        ),
+      ),
+      el(
+        'div',
+        { class: 'tools' },
+        own,
+        none,
+        el('label', { for: 'place' }, 'Put the mark at the place of '),
+        place,
+        next,
+      ),
+      colorKey('diverging', 'Saliency, scaled to its largest value', '', 'max'),
+      bar,
+      status,
+      table,
+      live,
+    );
+    this.#wireDrag(stage, mark);
+  }
+
+  #wireDrag(stage: HTMLElement, mark: HTMLButtonElement): void {
+    const at = (e: PointerEvent) => {
+      const r = stage.getBoundingClientRect();
+      const cell = r.width / 28;
+      return {
+        y: Math.round((e.clientY - r.top) / cell - MARK_SIZE / 2),
+        x: Math.round((e.clientX - r.left) / cell - MARK_SIZE / 2),
+      };
+    };
+    let dragging = false;
+    stage.addEventListener('pointerdown', (e) => {
+      dragging = true;
+      stage.setPointerCapture(e.pointerId);
+      this.mark = at(e);
+      e.preventDefault();
+      mark.focus();
+    });
+    stage.addEventListener('pointermove', (e) => {
+      if (dragging) this.mark = at(e);
+    });
+    const stop = () => {
+      dragging = false;
+    };
+    stage.addEventListener('pointerup', stop);
+    stage.addEventListener('pointercancel', stop);
+    mark.addEventListener('keydown', (e) => {
+      const m = this.#mark ?? { y: MARK_ROW, x: markColumn(this.#label) };
+      const to: Record<string, [number, number]> = {
+        ArrowUp: [-1, 0],
+        ArrowDown: [1, 0],
+        ArrowLeft: [0, -1],
+        ArrowRight: [0, 1],
+      };
+      const d = to[e.key];
+      if (!d) return;
+      e.preventDefault();
+      this.mark = { y: m.y + d[0], x: m.x + d[1] };
+    });
+  }
+
+  async #start(): Promise<void> {
+    this.#started = true;
+    this.dataset['state'] = 'loading';
+    try {
+      this.#model = await coreModel(MODEL);
+    } catch (err) {
+      this.dataset['state'] = 'error';
+      this.#ui!.status.textContent = `The model could not be loaded: ${(err as Error).message}.`;
+      return;
+    }
+    await this.#loadDigit();
+    void this.measure();
+  }
+
+  async #loadDigit(): Promise<void> {
+    try {
+      const d = await testDigit(this.#digit);
+      this.#pixels = d.pixels;
+      this.#label = d.label;
+      this.#ui!.digitText.textContent =
+        `Test digit ${d.index + 1}, a ${d.label}. Drag the mark, or Tab to it and use the arrow keys.`;
+      this.mark = { y: MARK_ROW, x: markColumn(d.label) };
+      this.dataset['state'] = 'ready';
+    } catch (err) {
+      this.#ui!.status.textContent =
+        `The test digits could not be loaded: ${(err as Error).message}.`;
+    }
+  }
+
+  /** The digit with the mark where it is now. */
+  input(): Float32Array | null {
+    if (!this.#pixels) return null;
+    const x = this.#pixels.slice();
+    if (this.#mark) drawMark(x, this.#mark.y, this.#mark.x);
+    return x;
+  }
+
+  #answer(): void {
+    const ui = this.#ui;
+    const x = this.input();
+    if (!ui || !x || !this.#model) return;
+    const t0 = performance.now();
+    const t = { shape: [1, 1, 28, 28], data: x };
+    const probs = Array.from(this.#model.forward(t).data);
+    const s = saliency(this.#model, t);
+    this.#probs = probs;
+    this.#saliency = s.map.data;
+    paintGrey(ui.canvas, x);
+    paintMapOver(ui.sal, s.map.data, maxAbs(s.map.data), x);
+    const top = s.target;
+    ui.bars.forEach((li, d) => {
+      (li.querySelector('.fill') as HTMLElement).style.width = `${(probs[d]! * 100).toFixed(1)}%`;
+      li.querySelector('.pct')!.textContent = percent(probs[d]!);
+      li.classList.toggle('top', d === top);
+    });
+    const m = this.#mark;
+    ui.mark.hidden = m === null;
+    if (m) {
+      ui.mark.style.left = `${(100 * m.x) / 28}%`;
+      ui.mark.style.top = `${(100 * m.y) / 28}%`;
+      ui.mark.setAttribute(
+        'aria-label',
+        `The mark, at row ${m.y + 1}, column ${m.x + 1}. Arrow keys move it.`,
+      );
+    }
+    const where = m ? `mark at row ${m.y + 1}, column ${m.x + 1}` : 'no mark';
+    ui.answer.textContent = `Says ${top} (${percent(probs[top]!)}); the digit is a ${this.#label}.`;
+    this.dataset['prediction'] = String(top);
+    this.dataset['mark'] = m ? `${m.y},${m.x}` : '';
+    this.updateTimes.push(performance.now() - t0);
+    if (this.updateTimes.length > 500) this.updateTimes.shift();
+    this.dispatchEvent(
+      new CustomEvent('rf-shortcut', {
+        detail: { mark: this.mark, prediction: top, probs },
+        bubbles: true,
+      }),
+    );
+    clearTimeout(this.#announce);
+    this.#announce = window.setTimeout(() => {
+      ui.live.textContent = `With the ${where}, the model says ${top} (${percent(probs[top]!)}).`;
+    }, THEME.announceDelayMs);
+  }
+
+  /** Measures the three accuracies on all 10,000 test digits in a worker. */
+  async measure(): Promise<void> {
+    if (this.#worker) return;
+    const ui = this.#ui!;
+    ui.bar.hidden = false;
+    ui.bar.removeAttribute('value');
+    ui.status.textContent = 'Downloading the 10,000 test digits…';
+    const count = DIGIT_SETS.test.count;
+    let pixels: Float32Array;
+    let labels: Uint8Array;
+    let bytes: Uint8Array;
+    let card: ModelCard | null;
+    try {
+      const chunks = Math.ceil(count / DIGIT_SETS.test.chunkSize);
+      const [b, digits, c] = await Promise.all([
+        modelBytes(MODEL),
+        Promise.all(Array.from({ length: chunks }, (_, i) => testChunk(i))),
+        modelCard(MODEL).catch(() => null),
+      ]);
+      bytes = b.slice();
+      card = c;
+      pixels = new Float32Array(count * 784);
+      labels = new Uint8Array(count);
+      for (const [i, d] of digits.entries()) {
+        pixels.set(d.pixels, i * DIGIT_SETS.test.chunkSize * 784);
+        labels.set(d.labels, i * DIGIT_SETS.test.chunkSize);
+      }
+    } catch (err) {
+      ui.status.textContent = `The measurement could not start: ${(err as Error).message}.`;
+      ui.bar.hidden = true;
+      return;
+    }
+    if (card) {
+      for (const k of ['marked', 'clean', 'swapped', 'followsMark'] as const) {
+        ui.cells[`${k}-card`]!.textContent = pct(card.shortcut[k]);
+      }
+    }
+    const wrong = swappedMarks(labels);
+    const top1 = {
+      clean: new Uint8Array(count),
+      marked: new Uint8Array(count),
+      swapped: new Uint8Array(count),
+    };
+    const worker = new Worker(new URL('./vis-worker.js', import.meta.url), {
+      type: 'module',
+      name: 'rf-vis-shortcut',
+    });
+    this.#worker = worker;
+    let engine: VisEngine | null = null;
+    const show = (done: number, elapsedMs: number, complete: boolean) => {
+      const acc = (pred: Uint8Array, truth: Uint8Array) => {
+        let ok = 0;
+        for (let i = 0; i < done; i++) if (pred[i] === truth[i]) ok++;
+        return ok / done;
+      };
+      const m: ShortcutMeasured = {
+        digits: done,
+        complete,
+        clean: acc(top1.clean, labels),
+        marked: acc(top1.marked, labels),
+        swapped: acc(top1.swapped, labels),
+        followsMark: acc(top1.swapped, wrong),
+        elapsedMs,
+        backend: engine?.backend ?? '',
+        top1,
+      };
+      this.#measured = m;
+      for (const k of ['marked', 'clean', 'swapped', 'followsMark'] as const) {
+        ui.cells[`${k}-here`]!.textContent = pct(m[k]);
+      }
+      ui.cells['head']!.textContent = complete
+        ? 'Measured here'
+        : `Measured here (${done.toLocaleString('en-US')} so far)`;
+      ui.bar.max = count;
+      ui.bar.value = done;
+      return m;
+    };
+    worker.addEventListener('message', (e: MessageEvent<VisMessage>) => {
+      const m = e.data;
+      if (m.type === 'loading') ui.status.textContent = `Starting the model: ${m.message}`;
+      else if (m.type === 'ready') {
+        engine = m.engine;
+        this.dataset['measuring'] = 'running';
+        ui.status.textContent = `Measuring in the background on ${m.engine.backend}…`;
+      } else if (m.type === 'top1') {
+        top1.clean.set(m.clean, m.start);
+        top1.marked.set(m.marked, m.start);
+        top1.swapped.set(m.swapped, m.start);
+        show(m.done, m.elapsedMs, false);
+      } else if (m.type === 'done') {
+        const r = show(count, m.elapsedMs, true);
+        ui.bar.hidden = true;
+        this.dataset['measuring'] = 'done';
+        ui.status.textContent = `Measured in your browser on all ${count.toLocaleString('en-US')} test digits in ${(m.elapsedMs / 1000).toFixed(1)} s (${m.engine.backend}${m.engine.fallbackReason ? `; ${m.engine.fallbackReason}` : ''}).`;
+        ui.live.textContent = `Measured: ${pct(r.marked)} with each digit's own mark, ${pct(r.clean)} without a mark, ${pct(r.swapped)} with another class's mark.`;
+        worker.terminate();
+      } else if (m.type === 'error') {
+        ui.status.textContent = `The measurement stopped: ${m.message}.`;
+        ui.bar.hidden = true;
+        this.dataset['measuring'] = 'error';
+        worker.terminate();
+      }
+    });
+    worker.addEventListener('error', (e) => {
+      ui.status.textContent = `The measurement worker failed: ${e.message || 'it could not start'}.`;
+      ui.bar.hidden = true;
+    });
+    const wasmPaths = this.#wasmPaths ? new URL(this.#wasmPaths, document.baseURI).href : undefined;
+    const req: VisRequest = {
+      type: 'shortcut',
+      name: MODEL,
+      bytes,
+      pixels,
+      count,
+      batch: BATCH,
+      backend: this.#backend,
+      labels,
+      wrong,
+      ...(wasmPaths ? { wasmPaths } : {}),
+    };
+    worker.postMessage(req, [pixels.buffer, bytes.buffer]);
+  }
+}
+
+const pct = (v: number) => `${(100 * v).toFixed(1)}%`;

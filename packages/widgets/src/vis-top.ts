@@ -1,0 +1,570 @@
+import {
+  type ChannelMaxima,
+  FilterAscent,
+  type RankedUnit,
+  type Region,
+  rankChannel,
+  receptiveField,
+  type SequentialModel,
+} from '@receptive/core';
+import { type BackendChoice, coreModel, DIGIT_SETS, modelBytes } from '@receptive/models';
+import { ElementBase, el, shadow, watchViewport } from './dom.js';
+import { testChunk } from './held-out.js';
+import { applyAttribute, parseEnum, parseInteger, type WidgetSpec } from './props.js';
+import { BASE_CSS, colorKey, THEME } from './theme.js';
+import { crop, paintGrey } from './vis-draw.js';
+import type { VisEngine, VisMessage, VisRequest } from './vis-worker.js';
+
+const MODEL = 'cnn';
+export const VIS_LAYERS = ['conv1', 'conv2'] as const;
+export type VisLayer = (typeof VIS_LAYERS)[number];
+const BACKENDS = ['auto', 'wasm', 'webgpu'] as const;
+const BATCH = 500;
+/** How many digits each list shows. */
+export const TOP_COUNT = 16;
+export const BOTTOM_COUNT = 8;
+/** Steps of gradient ascent per pattern, and the most time one slice of them may take. */
+export const ASCENT_STEPS = 120;
+const ASCENT_SLICE_MS = 12;
+
+/** A ranked test digit with the receptive field of its strongest unit, traced by the core. */
+export interface TopDigit extends RankedUnit {
+  label: number;
+  region: Region;
+}
+
+export const VIS_TOP_SPEC: WidgetSpec = {
+  tag: 'rf-vis-top',
+  summary:
+    'What makes a channel of the CNN fire most: all 10,000 MNIST test digits scored for every channel of conv1 and conv2 in one batch job (onnxruntime-web in a Web Worker, WebGPU on a real graphics card, else wasm), the top 16 and bottom 8 digits for the chosen channel with the receptive field of their strongest unit outlined and cropped (traced by @receptive/core), and the input pattern that excites the channel most, found live by gradient ascent with core autograd.',
+  props: [
+    {
+      attribute: 'layer',
+      property: 'layer',
+      type: "'conv1' | 'conv2'",
+      default: 'conv1',
+      values: VIS_LAYERS,
+      example: 'layer="conv2"',
+      description: 'The layer whose channel is chosen first.',
+    },
+    {
+      attribute: 'channel',
+      property: 'channel',
+      type: 'number',
+      default: '0',
+      example: 'channel="3"',
+      description: 'The channel chosen first (0 to 7 for conv1, 0 to 15 for conv2).',
+    },
+    {
+      attribute: 'backend',
+      property: 'backend',
+      type: "'auto' | 'wasm' | 'webgpu'",
+      default: 'auto',
+      values: BACKENDS,
+      example: 'backend="wasm"',
+      description:
+        'Where the worker scores the digits: auto takes WebGPU on a real graphics card, else wasm.',
+    },
+    {
+      attribute: 'wasm-paths',
+      property: 'wasmPaths',
+      type: 'string',
+      default: null,
+      example: 'wasm-paths="/ort/"',
+      description: 'Where onnxruntime-web’s files are served (the Astro component sets it).',
+    },
+  ],
+  events: [
+    {
+      name: 'rf-top',
+      detail:
+        '{ layer: string; channel: number; top: TopDigit[]; bottom: TopDigit[]; digits: number }',
+      description: 'After the lists are drawn for a channel (again as more digits are scored).',
+    },
+  ],
+  fallback:
+    'Put the build-time lists in the element (the Astro component computes a few channels’ top digits with @receptive/core at build time); they show until the script runs.',
+  keyboard:
+    'Two menus choose the layer and the channel; the labels of the top digits are announced, and each digit is an image with a text alternative.',
+};
+
+const TAG = VIS_TOP_SPEC.tag;
+const channelsOf = (layer: VisLayer) => (layer === 'conv1' ? 8 : 16);
+
+const CSS = `${BASE_CSS}
+.tools { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; margin-bottom: 0.5rem; }
+.body { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
+.lists { flex: 1 1 20rem; min-width: 0; }
+.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(5.8rem, 1fr)); gap: 0.4rem; list-style: none; padding: 0; margin: 0.2rem 0 0.8rem; }
+.grid li { display: flex; flex-direction: column; align-items: center; font-size: 0.75rem; font-variant-numeric: tabular-nums; }
+.pair { display: flex; gap: 2px; }
+.cell { position: relative; width: 42px; height: 42px; }
+.cell canvas, .crop { width: 42px; height: 42px; image-rendering: pixelated; display: block; border: 1px solid var(--rf-line); }
+.rf { position: absolute; border: 2px solid var(--rf-highlight); pointer-events: none; }
+.pattern { margin: 0; max-width: 16rem; }
+.pattern .pair { gap: 6px; }
+.pattern .cell { width: 112px; height: 112px; }
+.pattern .cell canvas, .pattern .crop { width: 112px; height: 112px; }
+h3 { font-size: 0.9rem; margin: 0.2rem 0; }
+.status { font-size: 0.85em; color: var(--rf-muted); min-height: 1.3em; margin: 0.2rem 0; }
+progress { width: min(100%, 20rem); }
+progress[hidden] { display: none; }
+`;
+
+/**
+ * `<rf-vis-top layer="conv1" channel="0">`: see {@link VIS_TOP_SPEC}. The worker keeps nothing
+ * but posts every channel's maxima; choosing another channel ranks those on the page.
+ */
+export class VisTop extends ElementBase {
+  static readonly spec = VIS_TOP_SPEC;
+  static readonly observedAttributes = ['layer', 'channel', 'backend', 'wasm-paths'];
+
+  #layer: VisLayer = 'conv1';
+  #channel = 0;
+  #backend: BackendChoice = 'auto';
+  #wasmPaths: string | null = null;
+  #root: ShadowRoot | null = null;
+  #started = false;
+  #unwatch: (() => void) | null = null;
+  #model: SequentialModel | null = null;
+  #pixels: Float32Array | null = null;
+  #labels: Uint8Array | null = null;
+  #maxima: Partial<Record<VisLayer, ChannelMaxima>> = {};
+  #done = 0;
+  #worker: Worker | null = null;
+  #engine: VisEngine | null = null;
+  #top: TopDigit[] = [];
+  #bottom: TopDigit[] = [];
+  #ascent: FilterAscent | null = null;
+  #ascentTimer = 0;
+  #announce = 0;
+  #ui: {
+    layer: HTMLSelectElement;
+    channel: HTMLSelectElement;
+    top: HTMLElement;
+    bottom: HTMLElement;
+    pattern: HTMLCanvasElement;
+    patternCrop: HTMLCanvasElement;
+    patternBox: HTMLElement;
+    patternText: HTMLElement;
+    status: HTMLElement;
+    bar: HTMLProgressElement;
+    live: HTMLElement;
+  } | null = null;
+  /** Milliseconds the worker took to score all the digits (null until done). */
+  scoreMs: number | null = null;
+  /** Milliseconds each ranking of a channel took on the page, newest last. */
+  readonly rankTimes: number[] = [];
+  /** Milliseconds from choosing a channel to its first drawn pattern, and the longest slice. */
+  ascentFirstMs: number | null = null;
+  ascentLongestSliceMs = 0;
+
+  get layer(): VisLayer {
+    return this.#layer;
+  }
+  set layer(v: VisLayer) {
+    this.#layer = parseEnum(TAG, 'layer', v, VIS_LAYERS);
+    this.#channel = Math.min(this.#channel, channelsOf(this.#layer) - 1);
+    this.#chosen();
+  }
+  get channel(): number {
+    return this.#channel;
+  }
+  set channel(v: number) {
+    this.#channel = parseInteger(TAG, 'channel', String(v), 0, channelsOf(this.#layer) - 1);
+    this.#chosen();
+  }
+  get backend(): BackendChoice {
+    return this.#backend;
+  }
+  set backend(v: BackendChoice) {
+    this.#backend = parseEnum(TAG, 'backend', v, BACKENDS);
+  }
+  get wasmPaths(): string | null {
+    return this.#wasmPaths;
+  }
+  set wasmPaths(v: string | null) {
+    this.#wasmPaths = v;
+  }
+  /** The lists shown now. */
+  get top(): readonly TopDigit[] {
+    return this.#top;
+  }
+  get bottom(): readonly TopDigit[] {
+    return this.#bottom;
+  }
+  /** Test digits scored so far, of 10,000. */
+  get scored(): number {
+    return this.#done;
+  }
+  /** The gradient-ascent pattern so far. */
+  get pattern(): { steps: number; objective: number; image: Float32Array } | null {
+    const a = this.#ascent;
+    return a ? { steps: a.steps, objective: a.objective, image: a.image.data } : null;
+  }
+  /** The backend the worker ran on. */
+  get engine(): VisEngine | null {
+    return this.#engine;
+  }
+
+  attributeChangedCallback(name: string, _old: string | null, value: string | null): void {
+    if (name === 'layer') {
+      applyAttribute(
+        () => parseEnum(TAG, 'layer', value ?? 'conv1', VIS_LAYERS),
+        (l) => {
+          this.layer = l;
+        },
+      );
+    } else if (name === 'channel') {
+      applyAttribute(
+        () => parseInteger(TAG, 'channel', value ?? '0', 0, channelsOf(this.#layer) - 1),
+        (c) => {
+          this.channel = c;
+        },
+      );
+    } else if (name === 'backend') {
+      applyAttribute(
+        () => parseEnum(TAG, 'backend', value ?? 'auto', BACKENDS),
+        (b) => {
+          this.backend = b;
+        },
+      );
+    } else if (name === 'wasm-paths') this.wasmPaths = value;
+  }
+
+  connectedCallback(): void {
+    if (!this.#root) this.#build();
+    this.#unwatch = watchViewport(this, THEME.wakeMargin, (near) => {
+      if (near && !this.#started) void this.#start();
+    });
+  }
+
+  disconnectedCallback(): void {
+    this.#unwatch?.();
+    this.#worker?.terminate();
+    this.#worker = null;
+    clearTimeout(this.#ascentTimer);
+    clearTimeout(this.#announce);
+  }
+
+  #build(): void {
+    const root = shadow(this, CSS);
+    this.#root = root;
+    const layer = el('select', { id: 'layer' });
+    for (const l of VIS_LAYERS) layer.append(el('option', { value: l }, l));
+    const channel = el('select', { id: 'channel' });
+    layer.addEventListener('change', () => {
+      this.layer = layer.value as VisLayer;
+    });
+    channel.addEventListener('change', () => {
+      this.channel = Number(channel.value);
+    });
+    const top = el('ol', { class: 'grid', 'aria-label': 'The 16 test digits it fires most on' });
+    const bottom = el('ol', { class: 'grid', 'aria-label': 'The 8 test digits it fires least on' });
+    const pattern = el('canvas', { role: 'img', 'aria-label': 'The pattern it fires most on' });
+    const patternCrop = el('canvas', { class: 'crop', 'aria-hidden': 'true' });
+    const patternBox = el('span', { class: 'rf', 'aria-hidden': 'true' });
+    const patternText = el('p', { class: 'status' });
+    const status = el(
+      'p',
+      { class: 'status' },
+      'The scoring starts when this figure comes into view.',
+    );
+    const bar = el('progress', { max: 1, hidden: true, 'aria-label': 'Test digits scored' });
+    const live = el('p', { class: 'sr-only', 'aria-live': 'polite' });
+    this.#ui = {
+      layer,
+      channel,
+      top,
+      bottom,
+      pattern,
+      patternCrop,
+      patternBox,
+      patternText,
+      status,
+      bar,
+      live,
+    };
+    root.append(
+      el(
+        'div',
+        { class: 'tools' },
+        el('label', { for: 'layer' }, 'Layer '),
+        layer,
+        el('label', { for: 'channel' }, 'Channel '),
+        channel,
+      ),
+      bar,
+      status,
+      el(
+        'div',
+        { class: 'body' },
+        el(
+          'div',
+          { class: 'lists' },
+          el('h3', {}, 'Fires most on'),
+          top,
+          el('h3', {}, 'Fires least on'),
+          bottom,
+        ),
+        el(
+          'figure',
+          { class: 'pattern' },
+          el(
+            'figcaption',
+            {},
+            'Pattern its centre unit fires most on (gradient ascent), and the part that unit sees',
+          ),
+          el(
+            'span',
+            { class: 'pair' },
+            el('span', { class: 'cell' }, pattern, patternBox),
+            patternCrop,
+          ),
+          patternText,
+        ),
+      ),
+      colorKey('ink', 'Digits and pattern: grey level', '0', '1'),
+      live,
+    );
+    this.#syncControls();
+  }
+
+  #syncControls(): void {
+    const ui = this.#ui;
+    if (!ui) return;
+    ui.layer.value = this.#layer;
+    const n = channelsOf(this.#layer);
+    if (ui.channel.options.length !== n) {
+      ui.channel.replaceChildren(
+        ...Array.from({ length: n }, (_, c) => el('option', { value: c }, String(c))),
+      );
+    }
+    ui.channel.value = String(this.#channel);
+  }
+
+  #chosen(): void {
+    this.#syncControls();
+    this.dataset['layer'] = this.#layer;
+    this.dataset['channel'] = String(this.#channel);
+    if (!this.#model) return;
+    this.#rank();
+    this.#startAscent();
+  }
+
+  async #start(): Promise<void> {
+    this.#started = true;
+    const ui = this.#ui!;
+    this.dataset['state'] = 'loading';
+    ui.bar.hidden = false;
+    ui.bar.removeAttribute('value');
+    ui.status.textContent = 'Downloading the CNN and the 10,000 test digits…';
+    const count = DIGIT_SETS.test.count;
+    let bytes: Uint8Array;
+    try {
+      const chunks = Math.ceil(count / DIGIT_SETS.test.chunkSize);
+      const [b, model, digits] = await Promise.all([
+        modelBytes(MODEL),
+        coreModel(MODEL),
+        Promise.all(Array.from({ length: chunks }, (_, i) => testChunk(i))),
+      ]);
+      bytes = b.slice();
+      this.#model = model;
+      this.#pixels = new Float32Array(count * 784);
+      this.#labels = new Uint8Array(count);
+      for (const [i, d] of digits.entries()) {
+        this.#pixels.set(d.pixels, i * DIGIT_SETS.test.chunkSize * 784);
+        this.#labels.set(d.labels, i * DIGIT_SETS.test.chunkSize);
+      }
+    } catch (err) {
+      this.dataset['state'] = 'error';
+      ui.bar.hidden = true;
+      ui.status.textContent = `The figure could not start: ${(err as Error).message}.`;
+      return;
+    }
+    for (const l of VIS_LAYERS) {
+      const [c, h, w] = this.#model.layer(l).outputShape as [number, number, number];
+      this.#maxima[l] = {
+        count,
+        channels: c,
+        height: h,
+        width: w,
+        value: new Float32Array(count * c),
+        at: new Int32Array(count * c),
+      };
+    }
+    this.#startAscent();
+    this.#score(bytes, count);
+  }
+
+  #score(bytes: Uint8Array, count: number): void {
+    const ui = this.#ui!;
+    const worker = new Worker(new URL('./vis-worker.js', import.meta.url), {
+      type: 'module',
+      name: 'rf-vis-top',
+    });
+    this.#worker = worker;
+    worker.addEventListener('message', (e: MessageEvent<VisMessage>) => {
+      const m = e.data;
+      if (m.type === 'loading') ui.status.textContent = `Starting the CNN: ${m.message}`;
+      else if (m.type === 'ready') {
+        this.#engine = m.engine;
+        this.dataset['state'] = 'running';
+        ui.status.textContent = `Scoring the test digits in the background on ${m.engine.backend}…`;
+      } else if (m.type === 'scores') {
+        for (const l of VIS_LAYERS) {
+          const part = m.layers[l]!;
+          const whole = this.#maxima[l]!;
+          whole.value.set(part.value, m.start * whole.channels);
+          whole.at.set(part.at, m.start * whole.channels);
+        }
+        this.#done = m.done;
+        ui.bar.max = count;
+        ui.bar.value = m.done;
+        ui.status.textContent = `Scored ${m.done.toLocaleString('en-US')} of ${count.toLocaleString('en-US')} test digits…`;
+        this.#rank();
+      } else if (m.type === 'done') {
+        this.scoreMs = m.elapsedMs;
+        this.#engine = m.engine;
+        this.dataset['state'] = 'ready';
+        ui.bar.hidden = true;
+        ui.status.textContent = `All ${count.toLocaleString('en-US')} test digits scored for every channel of conv1 and conv2 in your browser, in ${(m.elapsedMs / 1000).toFixed(1)} s (${m.engine.backend}). Another channel needs no new run.`;
+        worker.terminate();
+        this.#worker = null;
+        this.#rank(true);
+      } else if (m.type === 'error') {
+        this.dataset['state'] = 'error';
+        ui.bar.hidden = true;
+        ui.status.textContent = `The scoring stopped: ${m.message}.`;
+        worker.terminate();
+      }
+    });
+    worker.addEventListener('error', (e) => {
+      this.dataset['state'] = 'error';
+      ui.status.textContent = `The scoring worker failed: ${e.message || 'it could not start'}.`;
+    });
+    const wasmPaths = this.#wasmPaths ? new URL(this.#wasmPaths, document.baseURI).href : undefined;
+    // The worker takes a copy of the digits: the page keeps its own to draw the lists.
+    const pixels = this.#pixels!.slice();
+    const req: VisRequest = {
+      type: 'score',
+      name: MODEL,
+      bytes,
+      pixels,
+      count,
+      batch: BATCH,
+      backend: this.#backend,
+      layers: [...VIS_LAYERS],
+      ...(wasmPaths ? { wasmPaths } : {}),
+    };
+    worker.postMessage(req, [pixels.buffer, bytes.buffer]);
+  }
+
+  /** Ranks the chosen channel over the digits scored so far and draws both lists. */
+  #rank(announce = false): void {
+    const m = this.#maxima[this.#layer];
+    if (!m || this.#done === 0 || !this.#model) return;
+    const t0 = performance.now();
+    const trace = (r: RankedUnit): TopDigit => ({
+      ...r,
+      label: this.#labels![r.index]!,
+      region: receptiveField(this.#model!, this.#layer, { y: r.y, x: r.x }).region,
+    });
+    this.#top = rankChannel(m, this.#channel, TOP_COUNT, 'top', this.#done).map(trace);
+    this.#bottom = rankChannel(m, this.#channel, BOTTOM_COUNT, 'bottom', this.#done).map(trace);
+    this.#drawList(this.#ui!.top, this.#top);
+    this.#drawList(this.#ui!.bottom, this.#bottom);
+    this.rankTimes.push(performance.now() - t0);
+    if (this.rankTimes.length > 200) this.rankTimes.shift();
+    this.dispatchEvent(
+      new CustomEvent('rf-top', {
+        detail: {
+          layer: this.#layer,
+          channel: this.#channel,
+          top: this.#top,
+          bottom: this.#bottom,
+          digits: this.#done,
+        },
+        bubbles: true,
+      }),
+    );
+    if (announce || this.#done === DIGIT_SETS.test.count) {
+      clearTimeout(this.#announce);
+      this.#announce = window.setTimeout(() => {
+        this.#ui!.live.textContent =
+          `Channel ${this.#channel} of ${this.#layer} fires most on test digits labelled ${this.#top.map((t) => t.label).join(', ')}; least on ${this.#bottom.map((t) => t.label).join(', ')}.`;
+      }, THEME.announceDelayMs);
+    }
+  }
+
+  #drawList(list: HTMLElement, items: TopDigit[]): void {
+    const nodes = items.map((t, k) => {
+      const digit = this.#pixels!.subarray(t.index * 784, (t.index + 1) * 784);
+      const canvas = el('canvas', {});
+      paintGrey(canvas, digit);
+      const r = t.region;
+      const box = outline(el('span', { class: 'rf', 'aria-hidden': 'true' }), r);
+      const cut = el('canvas', { class: 'crop' });
+      paintGrey(cut, crop(digit, r), r.x1 - r.x0 + 1, r.y1 - r.y0 + 1);
+      return el(
+        'li',
+        { 'data-index': t.index },
+        el(
+          'span',
+          {
+            class: 'pair',
+            role: 'img',
+            'aria-label': `${k + 1}: test digit ${t.index + 1}, a ${t.label}; strongest at row ${t.y + 1}, column ${t.x + 1} of ${this.#layer}, value ${t.value.toFixed(2)}`,
+          },
+          el('span', { class: 'cell' }, canvas, box),
+          cut,
+        ),
+        el('span', { 'aria-hidden': 'true' }, `a ${t.label}`),
+      );
+    });
+    list.replaceChildren(...nodes);
+  }
+
+  /** Gradient ascent for the chosen channel, a slice of steps per task, drawn after each. */
+  #startAscent(): void {
+    clearTimeout(this.#ascentTimer);
+    if (!this.#model) return;
+    const ascent = new FilterAscent(this.#model, this.#layer, this.#channel, { seed: 0 });
+    this.#ascent = ascent;
+    this.ascentFirstMs = null;
+    this.ascentLongestSliceMs = 0;
+    const t0 = performance.now();
+    const ui = this.#ui!;
+    const slice = () => {
+      if (this.#ascent !== ascent) return;
+      const s0 = performance.now();
+      do ascent.step();
+      while (ascent.steps < ASCENT_STEPS && performance.now() - s0 < ASCENT_SLICE_MS);
+      paintGrey(ui.pattern, ascent.image.data);
+      const f = ascent.field;
+      paintGrey(ui.patternCrop, crop(ascent.image.data, f), f.x1 - f.x0 + 1, f.y1 - f.y0 + 1);
+      outline(ui.patternBox, f);
+      const now = performance.now();
+      this.ascentLongestSliceMs = Math.max(this.ascentLongestSliceMs, now - s0);
+      this.ascentFirstMs ??= now - t0;
+      const u = ascent.unit as { y: number; x: number };
+      ui.patternText.textContent = `Step ${ascent.steps} of ${ASCENT_STEPS}: the unit at row ${u.y + 1}, column ${u.x + 1} of ${this.#layer} reaches ${ascent.objective.toFixed(2)}.`;
+      ui.pattern.setAttribute(
+        'aria-label',
+        `The pattern channel ${this.#channel} of ${this.#layer} fires most on, after ${ascent.steps} steps of gradient ascent`,
+      );
+      this.dataset['ascent'] = ascent.steps >= ASCENT_STEPS ? 'done' : 'running';
+      if (ascent.steps < ASCENT_STEPS) this.#ascentTimer = window.setTimeout(slice, 0);
+    };
+    this.#ascentTimer = window.setTimeout(slice, 0);
+  }
+}
+
+/** Places an outline over the pixels of region `r` of a 28 x 28 image. */
+function outline(box: HTMLElement, r: Region): HTMLElement {
+  box.style.left = `${(100 * r.x0) / 28}%`;
+  box.style.top = `${(100 * r.y0) / 28}%`;
+  box.style.width = `${(100 * (r.x1 - r.x0 + 1)) / 28}%`;
+  box.style.height = `${(100 * (r.y1 - r.y0 + 1)) / 28}%`;
+  return box;
+}

@@ -1,0 +1,410 @@
+// The visualization lesson: every figure's numbers against an independent computation in Node
+// (onnxruntime-node for the page's onnxruntime-web batch jobs, @receptive/core for what the page
+// computes with the core), keyboard use, announcements, reduced motion, no JavaScript, axe, both
+// screen sizes and nothing offsite.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { describe, it } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+import {
+  type ChannelMaxima,
+  channelMaxima,
+  occlusion,
+  rankChannel,
+  receptiveField,
+  saliency,
+} from '@receptive/core';
+import {
+  chunkFile,
+  DIGIT_SETS,
+  decodeDigits,
+  drawMark,
+  joinChunks,
+  MARK_ROW,
+  markColumn,
+} from '@receptive/models';
+import { fromOnnx } from '@receptive/onnx';
+import { OCCLUSION } from '@receptive/widgets';
+import type { Locator, Page } from 'playwright-core';
+import { assertNoSeriousViolations } from '../lib/axe.ts';
+import { MODELS_DIR, modelCard } from '../lib/digits.ts';
+import { SCREENSHOT_DIR, useHarness } from '../lib/harness.ts';
+
+const PATH = '/lessons/visualization/';
+
+interface OrtSession {
+  run(
+    feeds: Record<string, unknown>,
+    fetches: string[],
+  ): Promise<Record<string, { data: unknown; dims: readonly number[] }>>;
+  release(): Promise<void>;
+}
+const ort = createRequire(`${MODELS_DIR}/`)('onnxruntime-node') as {
+  InferenceSession: { create(bytes: Uint8Array): Promise<OrtSession> };
+  Tensor: new (type: 'float32', data: Float32Array, dims: number[]) => unknown;
+};
+
+const onnxBytes = (name: string) =>
+  new Uint8Array(readFileSync(`${MODELS_DIR}/models/${name}.onnx`));
+const core = (name: string) => fromOnnx(onnxBytes(name));
+
+/** All 10,000 official test digits, from the chunks the page downloads. */
+const test = joinChunks(
+  Array.from({ length: 10 }, (_, index) => ({
+    ...decodeDigits(gunzipSync(readFileSync(`${MODELS_DIR}/data/${chunkFile('test', index)}`))),
+    set: 'test' as const,
+    index,
+    first: index * 1000,
+  })),
+);
+
+/** Each channel's maxima of conv1 and conv2 over the test digits, by onnxruntime-node. */
+async function nodeMaxima(): Promise<Record<string, ChannelMaxima>> {
+  const session = await ort.InferenceSession.create(onnxBytes('cnn'));
+  const out: Record<string, ChannelMaxima> = {};
+  const n = DIGIT_SETS.test.count;
+  for (let start = 0; start < n; start += 1000) {
+    const x = test.pixels.subarray(start * 784, (start + 1000) * 784);
+    const r = await session.run({ input: new ort.Tensor('float32', x, [1000, 1, 28, 28]) }, [
+      'conv1',
+      'conv2',
+    ]);
+    for (const l of ['conv1', 'conv2']) {
+      const a = r[l]!;
+      const [, c, h, w] = a.dims as number[];
+      out[l] ??= {
+        count: n,
+        channels: c!,
+        height: h!,
+        width: w!,
+        value: new Float32Array(n * c!),
+        at: new Int32Array(n * c!),
+      };
+      channelMaxima({ shape: [...a.dims], data: a.data as Float32Array }, out[l], start);
+    }
+  }
+  await session.release();
+  return out;
+}
+
+async function figureOf(page: Page, tag: string): Promise<Locator> {
+  const fig = page.locator(tag).first();
+  await fig.scrollIntoViewIfNeeded();
+  return fig;
+}
+
+const stateOf = (page: Page, tag: string, key: string, value: string, timeout = 180_000) =>
+  page.waitForFunction(
+    ([t, k, v]) => (document.querySelector(t!) as HTMLElement | null)?.dataset[k!] === v,
+    [tag, key, value],
+    { timeout, polling: 250 },
+  );
+
+const h = useHarness();
+
+describe('visualization lesson', () => {
+  it('ranks the 10,000 test digits for a channel as onnxruntime-node does, crops the core’s traced fields, and takes another channel by keyboard', async (t) => {
+    const { page, problems } = await h.open(PATH);
+    const fig = await figureOf(page, 'rf-vis-top');
+    await stateOf(page, 'rf-vis-top', 'state', 'ready');
+    const node = await nodeMaxima();
+    const cnn = core('cnn');
+    const check = async (layer: string, channel: number) => {
+      const shown = (await fig.evaluate((f) => {
+        const e = f as unknown as {
+          top: {
+            index: number;
+            value: number;
+            y: number;
+            x: number;
+            label: number;
+            region: object;
+          }[];
+          bottom: { index: number }[];
+          layer: string;
+          channel: number;
+        };
+        return { top: e.top, bottom: e.bottom, layer: e.layer, channel: e.channel };
+      })) as {
+        top: {
+          index: number;
+          value: number;
+          y: number;
+          x: number;
+          label: number;
+          region: object;
+        }[];
+        bottom: { index: number }[];
+        layer: string;
+        channel: number;
+      };
+      assert.equal(shown.layer, layer);
+      assert.equal(shown.channel, channel);
+      const want = rankChannel(node[layer]!, channel, 16, 'top');
+      assert.deepEqual(
+        shown.top.map((s) => s.index),
+        want.map((w) => w.index),
+      );
+      assert.deepEqual(
+        shown.bottom.map((s) => s.index),
+        rankChannel(node[layer]!, channel, 8, 'bottom').map((w) => w.index),
+      );
+      for (const [k, s] of shown.top.entries()) {
+        assert.ok(Math.abs(s.value - want[k]!.value) < 1e-4);
+        assert.equal(s.label, test.labels[s.index]);
+        assert.deepEqual(s.region, receptiveField(cnn, layer, { y: s.y, x: s.x }).region);
+      }
+      // Every crop drawn is the traced field's size.
+      const crops = await fig.evaluate((f) =>
+        [
+          ...f.shadowRoot!.querySelectorAll<HTMLCanvasElement>('.grid:first-of-type canvas.crop'),
+        ].map((c) => [c.height, c.width]),
+      );
+      const size = receptiveField(cnn, layer, { y: shown.top[0]!.y, x: shown.top[0]!.x }).region;
+      assert.ok(crops.length >= 16);
+      assert.deepEqual(crops[0], [size.y1 - size.y0 + 1, size.x1 - size.x0 + 1]);
+    };
+    await check('conv1', 0);
+    const scoreMs = await fig.evaluate((f) => (f as unknown as { scoreMs: number }).scoreMs);
+    // Keyboard only: the channel menu, then the layer menu.
+    await fig.locator('#channel').focus();
+    await page.keyboard.press('ArrowDown');
+    await check('conv1', 1);
+    await fig.locator('#layer').focus();
+    await page.keyboard.press('ArrowDown');
+    await check('conv2', 1);
+    const rank = await fig.evaluate((f) =>
+      (f as unknown as { rankTimes: number[] }).rankTimes.at(-1),
+    );
+    // The top digits' labels are announced.
+    await page.waitForFunction(() =>
+      /fires most on test digits labelled/.test(
+        document.querySelector('rf-vis-top')?.shadowRoot?.querySelector('[aria-live]')
+          ?.textContent ?? '',
+      ),
+    );
+    // The gradient-ascent pattern climbs.
+    await stateOf(page, 'rf-vis-top', 'ascent', 'done', 60_000);
+    const pattern = await fig.evaluate((f) => {
+      const p = (
+        f as unknown as { pattern: { steps: number; objective: number; image: Float32Array } }
+      ).pattern;
+      return {
+        steps: p.steps,
+        objective: p.objective,
+        first: (f as unknown as { ascentFirstMs: number }).ascentFirstMs,
+      };
+    });
+    t.diagnostic(
+      `scored 10,000 digits in ${(scoreMs / 1000).toFixed(2)} s; ranking another channel ${rank?.toFixed(1)} ms; first pattern after ${pattern.first.toFixed(0)} ms, ${pattern.steps} steps, centre unit ${pattern.objective.toFixed(3)}`,
+    );
+    assert.ok(pattern.objective > 0);
+    await assertNoSeriousViolations(page, 'top-activating figure');
+    assert.deepEqual(problems.offsiteRequests, []);
+    assert.deepEqual(problems.pageErrors, []);
+    assert.deepEqual(problems.failedRequests, []);
+  });
+
+  it('draws occlusion and saliency maps equal to the core’s for both networks, and follows an edit of the digit', async () => {
+    const { page, problems } = await h.open(PATH);
+    const fig = await figureOf(page, 'rf-vis-saliency');
+    await stateOf(page, 'rf-vis-saliency', 'state', 'ready');
+    const models = { cnn: core('cnn'), mlp: core('mlp') };
+    const compare = async () => {
+      const got = await fig.evaluate((f) => {
+        const e = f as unknown as {
+          pixels: Float32Array;
+          results: {
+            model: string;
+            prediction: number;
+            occlusion: { drops: { data: Float32Array }; map: { data: Float32Array } };
+            saliency: { map: { data: Float32Array } };
+          }[];
+        };
+        return {
+          pixels: Array.from(e.pixels),
+          results: e.results.map((r) => ({
+            model: r.model,
+            prediction: r.prediction,
+            drops: Array.from(r.occlusion.drops.data),
+            occ: Array.from(r.occlusion.map.data),
+            sal: Array.from(r.saliency.map.data),
+          })),
+        };
+      });
+      const x = { shape: [1, 1, 28, 28], data: Float32Array.from(got.pixels) };
+      assert.equal(got.results.length, 2);
+      for (const r of got.results) {
+        const m = models[r.model as 'cnn' | 'mlp'];
+        const o = occlusion(m, x, OCCLUSION);
+        const s = saliency(m, x, o.target);
+        assert.equal(r.prediction, o.target);
+        const worst = (a: number[], b: Float32Array) =>
+          a.reduce((w, v, i) => Math.max(w, Math.abs(v - b[i]!)), 0);
+        assert.ok(worst(r.drops, o.drops.data) <= 1e-5, `${r.model} occlusion`);
+        assert.ok(worst(r.occ, o.map.data) <= 1e-5, `${r.model} occlusion map`);
+        assert.ok(worst(r.sal, s.map.data) <= 1e-5, `${r.model} saliency`);
+      }
+      return got.pixels;
+    };
+    const before = await compare();
+    // Draw a stroke on the pad; both maps follow the new digit.
+    const pad = page.locator('rf-digit-pad').first();
+    await pad.scrollIntoViewIfNeeded();
+    const canvas = pad.locator('canvas').first();
+    const box = (await canvas.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.5, { steps: 8 });
+    await page.mouse.move(box.x + box.width * 0.4, box.y + box.height * 0.85, { steps: 8 });
+    await page.mouse.up();
+    await page.waitForFunction(
+      (b) => {
+        const f = document.querySelector('rf-vis-saliency') as unknown as {
+          pixels: Float32Array;
+          dataset: DOMStringMap;
+        };
+        return f.dataset['state'] === 'ready' && f.pixels.some((v, i) => v !== b[i]);
+      },
+      before,
+      { timeout: 30_000 },
+    );
+    await compare();
+    await fig.scrollIntoViewIfNeeded();
+    await page.waitForFunction(() =>
+      /CNN says \d/.test(
+        document.querySelector('rf-vis-saliency')?.shadowRoot?.querySelector('[aria-live]')
+          ?.textContent ?? '',
+      ),
+    );
+    await assertNoSeriousViolations(page, 'saliency figure');
+    assert.deepEqual(problems.offsiteRequests, []);
+    assert.deepEqual(problems.pageErrors, []);
+  });
+
+  it('measures the shortcut model’s three accuracies as its card does, and the prediction follows the mark moved by keyboard', async (t) => {
+    const { page, problems } = await h.open(PATH);
+    const fig = await figureOf(page, 'rf-vis-shortcut');
+    await stateOf(page, 'rf-vis-shortcut', 'measuring', 'done', 240_000);
+    const measured = (await fig.evaluate((f) => {
+      const m = (f as unknown as { measured: Record<string, unknown> }).measured;
+      return { ...m, top1: null };
+    })) as Record<string, number | string | null>;
+    const card = modelCard('cnn-shortcut').shortcut;
+    for (const k of ['clean', 'marked', 'swapped', 'followsMark']) {
+      assert.equal(measured[k as keyof typeof measured], card[k], k);
+    }
+    t.diagnostic(
+      `shortcut accuracies measured in the page in ${((measured.elapsedMs as number) / 1000).toFixed(1)} s on ${measured.backend}: marked ${card.marked}, clean ${card.clean}, swapped ${card.swapped}`,
+    );
+    const shortcut = core('cnn-shortcut');
+    const state = () =>
+      fig.evaluate((f) => {
+        const e = f as unknown as {
+          pixels: Float32Array;
+          mark: { y: number; x: number } | null;
+          probs: number[];
+          saliencyMap: Float32Array;
+          label: number;
+        };
+        return {
+          pixels: Array.from(e.pixels),
+          mark: e.mark,
+          probs: e.probs,
+          sal: Array.from(e.saliencyMap),
+          label: e.label,
+        };
+      });
+    const predicted = (pixels: number[], mark: { y: number; x: number } | null) => {
+      const x = Float32Array.from(pixels);
+      if (mark) drawMark(x, mark.y, mark.x);
+      const t4 = { shape: [1, 1, 28, 28], data: x };
+      const p = Array.from(shortcut.forward(t4).data);
+      return { p, top: p.indexOf(Math.max(...p)), s: saliency(shortcut, t4) };
+    };
+    let s = await state();
+    assert.deepEqual(s.mark, { y: MARK_ROW, x: markColumn(s.label) });
+    let want = predicted(s.pixels, s.mark);
+    assert.ok(s.probs.every((p, i) => Math.abs(p - want.p[i]!) < 1e-5));
+    assert.ok(s.sal.every((v, i) => Math.abs(v - want.s.map.data[i]!) < 1e-5));
+    // It looks at the mark: the most salient pixel is on the mark or next to it.
+    const hot = s.sal.indexOf(Math.max(...s.sal));
+    const [hy, hx] = [Math.floor(hot / 28), hot % 28];
+    t.diagnostic(
+      `most salient pixel at row ${hy}, column ${hx}; the mark at ${JSON.stringify(s.mark)}`,
+    );
+    assert.ok(Math.abs(hy - s.mark!.y - 0.5) <= 1.5 && Math.abs(hx - s.mark!.x - 0.5) <= 1.5);
+    // Keyboard only: move the mark to another class's place; the prediction follows as the core says.
+    const target = (s.label + 3) % 10;
+    await fig.locator('.mark').focus();
+    const steps = markColumn(target) - s.mark!.x;
+    for (let i = 0; i < Math.abs(steps); i++)
+      await page.keyboard.press(steps > 0 ? 'ArrowRight' : 'ArrowLeft');
+    s = await state();
+    assert.deepEqual(s.mark, { y: MARK_ROW, x: markColumn(target) });
+    want = predicted(s.pixels, s.mark);
+    assert.ok(s.probs.every((p, i) => Math.abs(p - want.p[i]!) < 1e-5));
+    assert.equal(
+      await fig.evaluate((f) => (f as HTMLElement).dataset['prediction']),
+      String(want.top),
+    );
+    t.diagnostic(
+      `a ${s.label} with the mark of ${target}: the page and the core both say ${want.top}`,
+    );
+    await page.waitForFunction(() =>
+      /the model says \d/.test(
+        document.querySelector('rf-vis-shortcut')?.shadowRoot?.querySelector('[aria-live]')
+          ?.textContent ?? '',
+      ),
+    );
+    await assertNoSeriousViolations(page, 'shortcut figure');
+    assert.deepEqual(problems.offsiteRequests, []);
+    assert.deepEqual(problems.pageErrors, []);
+  });
+
+  it('without JavaScript shows the build-time top digits and the card’s shortcut table', async () => {
+    const { page } = await h.open(PATH, { javaScriptEnabled: false });
+    const node = await nodeMaxima();
+    const summary = await page.locator('rf-vis-top details summary').first().textContent();
+    const labels = rankChannel(node['conv1']!, 0, 16, 'top').map((r) => test.labels[r.index]);
+    assert.equal(summary?.trim(), `Channel 0 of conv1: labels ${labels.join(', ')}`);
+    const table = (await page.locator('rf-vis-shortcut table').textContent()) ?? '';
+    const card = modelCard('cnn-shortcut').shortcut;
+    for (const k of ['clean', 'marked', 'swapped']) {
+      assert.ok(table.includes(`${(card[k] * 100).toFixed(1)}%`), k);
+    }
+  });
+
+  for (const [width, height] of [
+    [390, 844],
+    [1280, 800],
+  ] as const) {
+    it(`fits ${width} x ${height} with reduced motion: no sideways scroll, no running animation`, async () => {
+      const { page, problems } = await h.open(PATH, {
+        viewport: { width, height },
+        reducedMotion: 'reduce',
+      });
+      for (const tag of ['rf-vis-kernels', 'rf-vis-top', 'rf-vis-saliency', 'rf-vis-shortcut']) {
+        const fig = await figureOf(page, tag);
+        await page.waitForTimeout(1500);
+        await fig.screenshot({
+          path: new URL(`visualization-${tag}-${width}.png`, SCREENSHOT_DIR).pathname,
+        });
+      }
+      await stateOf(page, 'rf-vis-saliency', 'state', 'ready');
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(wide <= width, `page is ${wide} px wide at ${width}`);
+      const animations = await page.evaluate(() =>
+        ['rf-vis-kernels', 'rf-vis-top', 'rf-vis-saliency', 'rf-vis-shortcut'].reduce(
+          (n, tag) => n + (document.querySelector(tag)?.shadowRoot?.getAnimations().length ?? 0),
+          0,
+        ),
+      );
+      assert.equal(animations, 0);
+      await assertNoSeriousViolations(page, `${width} px`);
+      assert.deepEqual(problems.offsiteRequests, []);
+      assert.deepEqual(problems.pageErrors, []);
+    });
+  }
+});
