@@ -283,15 +283,27 @@ export async function loadModel(
   const perExample = inputShape.reduce((a, b) => a * b, 1);
   const inputName = state.session.inputNames[0]!;
   const layers = [...state.session.outputNames];
+  type GPULike = { lost?: Promise<{ message: string }> };
   let gpuLost: string | null = null;
+  let deviceLost: Promise<unknown> | null = null;
   const watchDevice = (s: SessionState) => {
-    const device =
-      s.backend === 'webgpu'
-        ? (s.ort.env.webgpu as { device?: { lost?: Promise<{ message: string }> } }).device
-        : undefined;
-    device?.lost?.then((info) => {
-      gpuLost = `the GPU device was lost (${info.message || 'no reason given'})`;
-    });
+    if (s.backend !== 'webgpu') return;
+    // onnxruntime-web 1.30 hands out its device as a promise (older versions as the device).
+    const device = (s.ort.env.webgpu as { device?: unknown }).device as
+      | Promise<GPULike | undefined>
+      | GPULike
+      | undefined;
+    deviceLost = Promise.resolve(device)
+      .then((d) => d?.lost)
+      .then((info) => {
+        if (!info) return;
+        gpuLost = `the GPU device was lost (${info.message || 'no reason given'})`;
+        // A run that failed before the loss was reported fell back already: name the cause.
+        if (fallbackReason?.startsWith(`${s.backend} failed while running`)) {
+          fallbackReason = gpuLost;
+        }
+      })
+      .catch(() => {});
   };
   watchDevice(state);
 
@@ -363,7 +375,13 @@ export async function loadModel(
       } catch (err) {
         if (current.backend === 'wasm') throw err;
         // A GPU failure mid-session: answer on wasm rather than leave the reader without one.
-        fallbackReason = `${current.backend} failed while running (${(err as Error).message})`;
+        // A lost device fails the run in flight before its `lost` promise settles: give it a
+        // moment, so the reason names the loss rather than the failed read-back it caused.
+        if (deviceLost && !gpuLost) {
+          await Promise.race([deviceLost, new Promise((r) => setTimeout(r, 1000))]);
+        }
+        const first = ((err as Error).message ?? String(err)).split('\n')[0]!.slice(0, 200);
+        fallbackReason = gpuLost ?? `${current.backend} failed while running (${first})`;
         await current.session.release().catch(() => {});
         current = await createSession(bytes, 'wasm', opts);
         return runOn(current, input, batch);

@@ -261,6 +261,111 @@ describe('<rf-shift-measure>', () => {
   });
 });
 
+// A graphics card lost mid-run: SwiftShader's WebGPU adapter is real enough to run the models
+// and to lose a device. Each worker keeps the devices it is given (the real API, only observed),
+// so the test can destroy them for real while the batch job runs.
+describe('<rf-shift-measure> on WebGPU', () => {
+  const gpu = useHarness({ webgpu: true });
+
+  it('finishes on WebAssembly when the GPU device is lost mid-run, and says so', async () => {
+    const { context, problems } = await gpu.context();
+    const page = await context.newPage();
+    const workers: import('playwright-core').Worker[] = [];
+    page.on('worker', (w) => {
+      workers.push(w);
+      // Runs before onnxruntime-web asks for a device: the worker first waits for the page's
+      // message, then loads the runtime and the model.
+      void w
+        .evaluate(() => {
+          const made: GPUDevice[] = [];
+          (self as unknown as { rfGpuDevices: GPUDevice[] }).rfGpuDevices = made;
+          if (typeof GPUAdapter === 'undefined') return;
+          const requestDevice = GPUAdapter.prototype.requestDevice;
+          GPUAdapter.prototype.requestDevice = async function (
+            this: GPUAdapter,
+            ...args: Parameters<GPUAdapter['requestDevice']>
+          ) {
+            const device = await requestDevice.apply(this, args);
+            made.push(device);
+            return device;
+          };
+        })
+        .catch(() => {});
+    });
+    const fig = await openFigure(page);
+    await fig.evaluate((f) => {
+      f.setAttribute('backend', 'webgpu');
+      f.setAttribute('digits', '250');
+    });
+    await fig.getByRole('button', { name: /^Measure 250 test digits/ }).click();
+    // Running on WebGPU, with the first runs done.
+    await page.waitForFunction(
+      () => {
+        const f = document.querySelector('rf-shift-measure');
+        const bar = f?.shadowRoot?.querySelector('progress');
+        return f?.getAttribute('data-state') === 'running' && bar && bar.value > 0;
+      },
+      undefined,
+      { timeout: 180_000, polling: 100 },
+    );
+    assert.match(
+      (await fig.locator('[data-engine]').getAttribute('data-engine')) ?? '',
+      /webgpu/,
+      'both models start on WebGPU',
+    );
+    // Everything the live region says from here on.
+    await fig.evaluate((f) => {
+      const said: string[] = [];
+      (window as unknown as { rfSaid: string[] }).rfSaid = said;
+      const live = f.shadowRoot!.querySelector('[data-live]')!;
+      new MutationObserver(() => said.push(live.textContent ?? '')).observe(live, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
+    });
+    let lost = 0;
+    for (const w of workers) {
+      lost += await w.evaluate(() => {
+        const devices = (self as unknown as { rfGpuDevices?: GPUDevice[] }).rfGpuDevices ?? [];
+        for (const d of devices) d.destroy();
+        return devices.length;
+      });
+    }
+    assert.ok(lost >= 2, `found the devices the workers compute on (${lost})`);
+    await stateIs(page, 'done', 300_000);
+    const run = (await fig.evaluate((f) => {
+      const d = (f as unknown as { result: Measured }).result;
+      return { ...d, results: d.results.map((r) => ({ ...r, top1: [] })) };
+    })) as unknown as Measured;
+    assert.equal(run.complete, true);
+    assert.equal(run.digits, 250);
+    for (const r of run.results) {
+      assert.equal(r.backend, 'wasm', `${r.model} finished on WebAssembly`);
+      // The loss itself, or the run it broke when that failed first (SwiftShader reports the
+      // loss of one worker's device late or not at all).
+      assert.match(
+        r.fallbackReason ?? '',
+        /lost|webgpu failed while running/,
+        `${r.model} says why`,
+      );
+    }
+    assert.match(
+      (await fig.locator('[data-engine]').textContent()) ?? '',
+      /WebAssembly.*Not on the graphics card: .*(lost|failed while running)/,
+    );
+    assert.ok(
+      (await page.evaluate(() => (window as unknown as { rfSaid: string[] }).rfSaid)).some((t) =>
+        /graphics card was lost; the rest runs on the processor/.test(t),
+      ),
+      'the change is announced',
+    );
+    assert.deepEqual(problems.pageErrors, []);
+    assert.deepEqual(problems.offsiteRequests, []);
+    await context.close();
+  });
+});
+
 // Keeps the consistency protocol honest: the pairs the page draws are the ones Node draws.
 describe('shift pairs', () => {
   it('are the cards protocol for the digits asked for', () => {
