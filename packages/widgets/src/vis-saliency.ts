@@ -75,7 +75,7 @@ const CSS = `${BASE_CSS}
 .models { display: grid; grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr)); gap: 0.8rem; }
 .model { border: 1px solid var(--rf-line); border-radius: 6px; padding: 0.5rem 0.7rem; }
 .title { font-weight: 600; margin: 0 0 0.3rem; }
-.maps { display: flex; flex-wrap: wrap; gap: 0.6rem; }
+.maps { display: flex; flex-wrap: wrap; gap: 0.6rem; width: fit-content; max-width: 100%; }
 .maps figure { margin: 0; width: 112px; }
 .maps figcaption { white-space: nowrap; }
 canvas { width: 112px; height: 112px; image-rendering: pixelated; border: 1px solid var(--rf-line); display: block; }

@@ -49,6 +49,10 @@ const FIGURES: Record<string, Figure> = {
     selector: 'rf-shift-network [data-model="cnn"]',
     alt: 'A max-pooling network’s answer for a handwritten 7: its probability bars, and a 9 × 9 heat map of how sure it stays when the 7 moves up to four pixels each way, pale where a shift loses the digit.',
   },
+  visualization: {
+    selector: 'rf-vis-saliency [data-model="cnn"] .maps',
+    alt: 'A handwritten 7 under two maps of the convolutional network’s decision: the occlusion map, red where hiding a patch costs the answer most, and the gradient map, red where a touch of ink would move its score most.',
+  },
   pooling: {
     selector: 'rf-pooling',
     step: 'sixteen',
