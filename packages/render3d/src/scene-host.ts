@@ -2,6 +2,7 @@ import { Color, PerspectiveCamera, Scene, WebGLRenderer } from 'three';
 import type { WebGPURenderer } from 'three/webgpu';
 import { THEME } from './theme.js';
 import type { Backend, BackendRequest } from './types.js';
+import { visuallyHidden } from './visually-hidden.js';
 
 /** How to build a {@link SceneHost}. */
 export interface SceneHostOptions {
@@ -105,17 +106,8 @@ export class SceneHost {
     this.camera.updateProjectionMatrix();
 
     const id = `rf3d-${++nextId}`;
-    this.description = document.createElement('p');
+    this.description = visuallyHidden(document.createElement('p'));
     this.description.id = `${id}-desc`;
-    Object.assign(this.description.style, {
-      position: 'absolute',
-      width: '1px',
-      height: '1px',
-      margin: '-1px',
-      overflow: 'hidden',
-      clip: 'rect(0 0 0 0)',
-      whiteSpace: 'nowrap',
-    });
 
     this.id = id;
     const request = options.backend ?? 'webgl';

@@ -6,6 +6,7 @@
  * pointer, and an optional live region.
  */
 import { THEME } from './theme.js';
+import { visuallyHidden } from './visually-hidden.js';
 
 /** A unit of a drawn layer: layer, channel, row and column, counted from 0. */
 export interface CursorUnit {
@@ -402,18 +403,4 @@ export class UnitCursor extends EventTarget {
 function place(element: HTMLElement, node: HTMLElement): void {
   if (element.parentElement) element.parentElement.append(node);
   else element.after(node);
-}
-
-// Read by screen readers, not shown.
-function visuallyHidden(el: HTMLElement): HTMLElement {
-  Object.assign(el.style, {
-    position: 'absolute',
-    width: '1px',
-    height: '1px',
-    margin: '-1px',
-    overflow: 'hidden',
-    clip: 'rect(0 0 0 0)',
-    whiteSpace: 'nowrap',
-  });
-  return el;
 }
