@@ -79,10 +79,11 @@ const NOUNS: Record<string, string> = {
 
 // One digit pixel is --s CSS pixels: as large as fits the four maps, the kernel and the gaps
 // across the figure's width (108 digit pixels of maps and offsets), at most THEME.mapCell.
+// The floor (1.4px) still fits a 320px phone.
 const CSS = `${BASE_CSS}
 :host { container-type: inline-size; }
 .row {
-  --s: clamp(2px, calc((100cqw - 7.5rem) / 108), ${THEME.mapCell}px);
+  --s: clamp(1.4px, calc((100cqw - 7.5rem) / 108), ${THEME.mapCell}px);
   position: relative;
   display: grid;
   grid-template-columns: repeat(5, max-content);
