@@ -6,33 +6,32 @@
  */
 // Elements whose spec is still in their element module (Node needs dom.ts's stand-in for them).
 import {
-  CONV_LAYER_3D_SPEC,
-  CONV3D_LIMITS,
-  checkUnit,
-  convLayer3d,
   DIGIT_LOSS_SPEC,
   DIGIT_TRAINER_SPEC,
-  NETWORK_3D_SPEC,
-  PHOTO_CONV_SPEC,
-  parseUnit,
-} from '@receptive/widgets';
-import {
-  BLUR_POOL_SPEC,
-  DIGIT_PAD_SPEC,
-  FEATURE_MAPS_SPEC,
-  KERNEL_LAB_SPEC,
-  MODEL_COMPARE_SPEC,
-  POOLING_SPEC,
-  type PropSpec,
-  parseKernel,
-  SHIFT_BLOCK_SPEC,
-  SHIFT_EDGE_SPEC,
-  SHIFT_MEASURE_SPEC,
-  SHIFT_NETWORK_SPEC,
   VIS_KERNELS_SPEC,
   VIS_SALIENCY_SPEC,
   VIS_SHORTCUT_SPEC,
   VIS_TOP_SPEC,
+} from '@receptive/widgets';
+import {
+  BLUR_POOL_SPEC,
+  CONV_LAYER_3D_SPEC,
+  checkUnit,
+  convLayer3d,
+  DIGIT_PAD_SPEC,
+  FEATURE_MAPS_SPEC,
+  KERNEL_LAB_SPEC,
+  MODEL_COMPARE_SPEC,
+  NETWORK_3D_SPEC,
+  PHOTO_CONV_SPEC,
+  POOLING_SPEC,
+  type PropSpec,
+  parseKernel,
+  parseUnit,
+  SHIFT_BLOCK_SPEC,
+  SHIFT_EDGE_SPEC,
+  SHIFT_MEASURE_SPEC,
+  SHIFT_NETWORK_SPEC,
   type WidgetSpec,
   WidgetValueError,
 } from '@receptive/widgets/specs';
@@ -134,18 +133,6 @@ const kernelSteps = (v: unknown) => {
     if (padding !== undefined) isBoolean(padding);
   }
 };
-
-/** A trace attribute value: `parse` throws a WidgetValueError for a bad one. */
-const widgetValue = (parse: (v: string) => unknown) => (v: unknown) => {
-  if (typeof v !== 'string') fail(v, 'a string');
-  try {
-    parse(v as string);
-  } catch (err) {
-    if (err instanceof WidgetValueError) fail(v, err.expected);
-    throw err;
-  }
-};
-const unitValue = widgetValue(parseUnit);
 
 const specDefault = (spec: WidgetSpec, attribute: string): number =>
   Number(spec.props.find((p) => p.attribute === attribute)?.default);
@@ -267,7 +254,6 @@ const caption: ComponentProp = {
 const specValues = (spec: WidgetSpec, attribute: string): readonly string[] =>
   spec.props.find((p) => p.attribute === attribute)?.values ?? [];
 const kernelValues = KERNEL_LAB_SPEC.props.find((p) => p.attribute === 'kernel')!.values ?? [];
-const modelValues = MODEL_COMPARE_SPEC.props.find((p) => p.attribute === 'models')!.values ?? [];
 
 export const COMPONENTS: readonly ComponentDoc[] = [
   {
@@ -461,10 +447,8 @@ export const COMPONENTS: readonly ComponentDoc[] = [
     summary: NETWORK_3D_SPEC.summary,
     props: [
       fromSpec(NETWORK_3D_SPEC, 'for', { default: 'pad', check: stateName }),
-      fromSpec(NETWORK_3D_SPEC, 'model', { check: oneOf(modelValues) }),
-      fromSpec(NETWORK_3D_SPEC, 'backend', {
-        check: oneOf(specValues(NETWORK_3D_SPEC, 'backend')),
-      }),
+      fromSpec(NETWORK_3D_SPEC, 'model'),
+      fromSpec(NETWORK_3D_SPEC, 'backend'),
       caption,
     ],
     example:
@@ -493,14 +477,10 @@ export const COMPONENTS: readonly ComponentDoc[] = [
     element: PHOTO_CONV_SPEC.tag,
     summary: PHOTO_CONV_SPEC.summary,
     props: [
-      fromSpec(PHOTO_CONV_SPEC, 'photo', { check: oneOf(specValues(PHOTO_CONV_SPEC, 'photo')) }),
+      fromSpec(PHOTO_CONV_SPEC, 'photo'),
       fromSpec(PHOTO_CONV_SPEC, 'kernel', { check: kernel('rf-photo-conv') }),
-      fromSpec(PHOTO_CONV_SPEC, 'channels', {
-        check: oneOf(specValues(PHOTO_CONV_SPEC, 'channels')),
-      }),
-      fromSpec(PHOTO_CONV_SPEC, 'backend', {
-        check: oneOf(specValues(PHOTO_CONV_SPEC, 'backend')),
-      }),
+      fromSpec(PHOTO_CONV_SPEC, 'channels'),
+      fromSpec(PHOTO_CONV_SPEC, 'backend'),
       fromSpec(PHOTO_CONV_SPEC, 'for', { check: stateName }),
       caption,
     ],
@@ -560,15 +540,9 @@ export const COMPONENTS: readonly ComponentDoc[] = [
     element: CONV_LAYER_3D_SPEC.tag,
     summary: CONV_LAYER_3D_SPEC.summary,
     props: [
-      fromSpec(CONV_LAYER_3D_SPEC, 'filters', {
-        example: 'filters={3}',
-        check: integer(...CONV3D_LIMITS.filters),
-      }),
-      fromSpec(CONV_LAYER_3D_SPEC, 'channels', {
-        example: 'channels={2}',
-        check: integer(...CONV3D_LIMITS.channels),
-      }),
-      fromSpec(CONV_LAYER_3D_SPEC, 'unit', { check: unitValue }),
+      fromSpec(CONV_LAYER_3D_SPEC, 'filters', { example: 'filters={3}' }),
+      fromSpec(CONV_LAYER_3D_SPEC, 'channels', { example: 'channels={2}' }),
+      fromSpec(CONV_LAYER_3D_SPEC, 'unit'),
       {
         name: 'steps',
         type: 'Record<string, { filters?: number; channels?: number; unit?: string | null }>',
@@ -580,9 +554,9 @@ export const COMPONENTS: readonly ComponentDoc[] = [
           'Inside a <Scrolly>: what each step state sets on the figure (unit null clears the traced unit). A state not listed leaves the figure as the reader left it.',
         check: stepsOf(
           {
-            filters: integer(...CONV3D_LIMITS.filters),
-            channels: integer(...CONV3D_LIMITS.channels),
-            unit: unitValue,
+            filters: specCheckOf(CONV_LAYER_3D_SPEC, 'filters'),
+            channels: specCheckOf(CONV_LAYER_3D_SPEC, 'channels'),
+            unit: specCheckOf(CONV_LAYER_3D_SPEC, 'unit'),
           },
           ['unit'],
         ),

@@ -1,10 +1,5 @@
-import type {
-  BackendRequest,
-  ConvLayerScene,
-  CursorEvent,
-  OutputUnit,
-  UnitCursor,
-} from '@receptive/render3d';
+import type { ConvLayerScene, CursorEvent, OutputUnit, UnitCursor } from '@receptive/render3d';
+import { CONV_LAYER_3D_SPEC } from './conv-layer-3d.spec.js';
 import {
   CONV3D_LIMITS,
   type ConvLayer3dData,
@@ -14,15 +9,10 @@ import {
   convLayer3dSentence,
   parseUnit,
 } from './conv-layer-3d-model.js';
-import { ElementBase, el, shadow } from './dom.js';
+import { el, shadow } from './dom.js';
+import { figureElement } from './figure-element.js';
 import { formatNumber } from './format.js';
-import {
-  applyAttribute,
-  parseEnum,
-  parseInteger,
-  type WidgetSpec,
-  WidgetValueError,
-} from './props.js';
+import { parseInteger, WidgetValueError } from './props.js';
 import { SceneLoader } from './scene-loader.js';
 import { BASE_CSS, colorKey, THEME } from './theme.js';
 
@@ -45,69 +35,10 @@ export interface ConvLayer3dDrawn {
   frames: number;
 }
 
-const BACKENDS = ['webgl', 'webgpu', 'auto'] as const;
+export { CONV_LAYER_3D_SPEC };
+
 const [K_MIN, K_MAX] = CONV3D_LIMITS.filters;
 const [D_MIN, D_MAX] = CONV3D_LIMITS.channels;
-
-export const CONV_LAYER_3D_SPEC: WidgetSpec = {
-  tag: 'rf-conv-layer-3d',
-  summary:
-    "One convolution layer in 3D: a d-channel input made from the lecture's 7x7 image, k filters of d × 3 × 3 (the lecture's blur, edge and Laplacian kernels first, seeded random ones after), a bias each and ReLU, and the stacked k × 5 × 5 output, all computed by @receptive/core. Readers choose k and d; shapes and parameter counts follow. Hover or focus an output unit to see the d × 3 × 3 window it reads.",
-  props: [
-    {
-      attribute: 'filters',
-      property: 'filters',
-      type: 'number',
-      default: '3',
-      example: 'filters="3"',
-      description: `k, the number of filters (${K_MIN} to ${K_MAX}).`,
-    },
-    {
-      attribute: 'channels',
-      property: 'channels',
-      type: 'number',
-      default: '1',
-      example: 'channels="2"',
-      description: `d, the channels of the input (${D_MIN} to ${D_MAX}); channel c is the lecture image turned c quarter turns (its negative from channel 5 on).`,
-    },
-    {
-      attribute: 'unit',
-      property: 'unit',
-      type: 'OutputUnit { filter: number; y: number; x: number } | null; the attribute is "filter,row,column", counted from 1',
-      default: null,
-      example: 'unit="2,3,3"',
-      description:
-        'The output unit to trace: outlined, with a beam through its filter to the d × 3 × 3 input window it reads. Absent: none.',
-    },
-    {
-      attribute: 'backend',
-      property: 'backend',
-      type: "'webgl' | 'webgpu' | 'auto'",
-      default: 'webgl',
-      values: BACKENDS,
-      example: 'backend="auto"',
-      description:
-        'What draws the 3D view; without WebGL2 (or WebGPU) it draws on a 2D canvas instead.',
-    },
-  ],
-  events: [
-    {
-      name: 'rf-layer',
-      detail: 'ConvLayer3dData (k, d, input, weights, biases, output and parameter counts)',
-      description: 'After every change of k or d, with the newly computed layer.',
-    },
-    {
-      name: 'rf-unit',
-      detail: 'OutputUnit | null',
-      description: 'When the traced output unit changes (hover, keyboard or the unit attribute).',
-    },
-  ],
-  fallback:
-    'Put a table of the shapes and counts in the element (the Astro wrapper writes one); it shows until the script runs. three.js loads only when the figure comes near the viewport.',
-  keyboard:
-    'Two labelled number inputs choose k and d (arrow keys step them). Tab to the figure: arrow keys move over an output slice, Page Up and Page Down (or [ and ]) change filter, Escape clears; each unit is announced once the keys rest for a moment.',
-};
-
 const TAG = CONV_LAYER_3D_SPEC.tag;
 
 const CSS = `${BASE_CSS}
@@ -138,14 +69,12 @@ const LOADING_TEXT = 'Loading the 3D view…';
  * layer with @receptive/core at once (the table and sentence need no WebGL), and loads three.js
  * and @receptive/render3d only when it comes near the viewport.
  */
-export class ConvLayer3D extends ElementBase {
-  static readonly spec = CONV_LAYER_3D_SPEC;
-  static readonly observedAttributes = ['filters', 'channels', 'unit', 'backend'];
-
+// Its own accessors for filters, channels and unit (each redraws); the base reads the
+// attributes through them, except unit's, which waits for the layer (below).
+export class ConvLayer3D extends figureElement(CONV_LAYER_3D_SPEC) {
   #k = 3;
   #d = 1;
   #unit: OutputUnit | null = null;
-  #backend: BackendRequest = 'webgl';
   #data: ConvLayer3dData | null = null;
   #root: ShadowRoot | null = null;
   #parts: Record<string, HTMLElement> = {};
@@ -161,7 +90,7 @@ export class ConvLayer3D extends ElementBase {
       if (!current()) return null;
       const scene = new ConvLayerScene(this.#parts['stage']!, {
         label: 'A convolution layer in 3D',
-        backend: this.#backend,
+        backend: this.backend,
         maxChannels: D_MAX,
         // A canvas the host swapped in is picked on the same way.
         onCanvas: (canvas) => this.#cursor?.connect(canvas),
@@ -223,13 +152,6 @@ export class ConvLayer3D extends ElementBase {
     if (v) checkUnit(v, (this.#data ?? convLayer3d(this.#k, this.#d, TAG)).outputShape);
     this.#setUnit(v ? { filter: v.filter, y: v.y, x: v.x } : null);
   }
-  get backend(): BackendRequest {
-    return this.#backend;
-  }
-  set backend(v: BackendRequest) {
-    this.#backend = parseEnum(TAG, 'backend', v, BACKENDS);
-  }
-
   /** The layer shown now, computed by @receptive/core. */
   get data(): ConvLayer3dData | null {
     return this.#data;
@@ -266,31 +188,17 @@ export class ConvLayer3D extends ElementBase {
     return this.#scene?.output ? this.#scene.clientPosition(unit) : null;
   }
 
-  attributeChangedCallback(name: string, _old: string | null, value: string | null): void {
-    if (name === 'filters' || name === 'channels') {
-      const [min, max] = CONV3D_LIMITS[name];
-      applyAttribute(
-        () => parseInteger(TAG, name, value ?? (name === 'filters' ? '3' : '1'), min, max),
-        (n) => {
-          if (name === 'filters') this.filters = n;
-          else this.channels = n;
-        },
-      );
-    } else if (name === 'unit') {
-      applyAttribute(
-        () => parseUnit(value),
-        (u) => {
-          this.#pendingUnit = u;
-          queueMicrotask(() => this.#applyPendingUnit());
-        },
-      );
-    } else if (name === 'backend') {
-      applyAttribute(
-        () => parseEnum(TAG, 'backend', value ?? 'webgl', BACKENDS),
-        (b) => {
-          this.#backend = b;
-        },
-      );
+  override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
+    if (name !== 'unit') {
+      super.attributeChangedCallback(name, old, value);
+      return;
+    }
+    try {
+      this.#pendingUnit = parseUnit(value);
+      queueMicrotask(() => this.#applyPendingUnit());
+    } catch (err) {
+      if (err instanceof WidgetValueError) console.error(err.message);
+      else throw err;
     }
   }
 
@@ -311,7 +219,7 @@ export class ConvLayer3D extends ElementBase {
     }
   }
 
-  connectedCallback(): void {
+  protected override connected(): void {
     if (this.#root) {
       this.#loader.connect();
       this.#applyPendingUnit();
@@ -383,7 +291,7 @@ export class ConvLayer3D extends ElementBase {
     this.#loader.connect();
   }
 
-  disconnectedCallback(): void {
+  protected override disconnected(): void {
     clearTimeout(this.#announceTimer);
     // A move (removed and appended in one task) keeps the scene; a removal frees it.
     this.#loader.disconnect();

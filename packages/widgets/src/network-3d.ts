@@ -1,14 +1,9 @@
 import type { SequentialModel } from '@receptive/core';
-import { MODEL_NAMES, type ModelName } from '@receptive/models';
-import type {
-  BackendRequest,
-  CursorEvent,
-  NetworkScene,
-  NetworkView,
-  UnitCursor,
-} from '@receptive/render3d';
-import { ElementBase, el, shadow } from './dom.js';
-import { CompareFollower, type ModelResult } from './follow-compare.js';
+import type { CursorEvent, NetworkScene, NetworkView, UnitCursor } from '@receptive/render3d';
+import type { DigitRun, ModelRun } from './digit-run.js';
+import { el, shadow } from './dom.js';
+import { figureElement } from './figure-element.js';
+import { NETWORK_3D_SPEC } from './network-3d.spec.js';
 import {
   checkNetworkUnit,
   type DrawnLayer,
@@ -24,7 +19,6 @@ import {
   pickUnit,
   viewLayers,
 } from './network-3d-model.js';
-import { applyAttribute, parseEnum, type WidgetSpec } from './props.js';
 import { SceneLoader } from './scene-loader.js';
 import { BASE_CSS, colorKey, THEME } from './theme.js';
 
@@ -36,86 +30,7 @@ export interface NetworkDrawn {
   layers: NetworkLayer[];
 }
 
-const BACKENDS = ['webgl', 'webgpu', 'auto'] as const;
-
-export const NETWORK_3D_SPEC: WidgetSpec = {
-  tag: 'rf-network-3d',
-  summary:
-    "A model's whole network in 3D for the digit a digit pad holds: the input, every convolution, ReLU and pooling layer as a stack of feature maps, the dense layer and the softmax bars, from the run of the model comparison that follows the same pad. Turn it, pick a unit by hover, click or keyboard to read its value and see its receptive field on the input, traced by @receptive/core.",
-  props: [
-    {
-      attribute: 'for',
-      property: 'htmlFor',
-      type: 'string',
-      default: null,
-      example: 'for="pad"',
-      description:
-        'The id of the <rf-digit-pad>. The activations come from the <rf-model-compare> that follows that pad and runs `model`.',
-    },
-    {
-      attribute: 'model',
-      property: 'model',
-      type: 'string',
-      default: 'cnn',
-      values: MODEL_NAMES,
-      example: 'model="cnn-blurpool"',
-      description: 'Which model to draw (it must be one of the comparison’s models).',
-    },
-    {
-      attribute: 'backend',
-      property: 'backend',
-      type: "'webgl' | 'webgpu' | 'auto'",
-      default: 'webgl',
-      values: BACKENDS,
-      example: 'backend="auto"',
-      description:
-        'What draws the 3D view; without WebGL2 (or WebGPU) it draws on a 2D canvas, where the keys still pick units.',
-    },
-    {
-      attribute: null,
-      property: 'layers',
-      type: 'NetworkLayer[] | null (read-only): { name; kind; dims }',
-      default: null,
-      example: 'figure.layers',
-      description: 'The layers drawn now, with the dims of their activations; null before a digit.',
-    },
-    {
-      attribute: null,
-      property: 'unit',
-      type: 'NetworkUnit { layer: string; channel: number; y: number; x: number } | null',
-      default: null,
-      example: "figure.unit = { layer: 'pool1', channel: 2, y: 6, x: 6 }",
-      description: 'The picked unit, counted from 0 (dense and softmax units are rows: y).',
-    },
-    {
-      attribute: null,
-      property: 'picked',
-      type: 'PickedUnit | null (read-only)',
-      default: null,
-      example: 'figure.picked.field.size',
-      description:
-        'The picked unit with its value and its receptive field (region, size, pixels) on the input.',
-    },
-  ],
-  events: [
-    {
-      name: 'rf-pick',
-      detail:
-        'PickedUnit { layer; kind; channel; y; x; value; field: { region; size; pixels } } | null',
-      description:
-        'When the picked unit changes (hover, click, keys or the unit property), or its value does for a new digit.',
-    },
-    {
-      name: 'rf-network',
-      detail: 'NetworkDrawn { model: string; layers: NetworkLayer[] }',
-      description: 'After the network of a new digit is drawn.',
-    },
-  ],
-  fallback:
-    "Put the layers' shapes in the element (the Astro wrapper writes them from the model card); they show until the script runs. three.js loads only when the figure comes on screen.",
-  keyboard:
-    'Buttons move the camera to the whole network or to one layer. Tab to the figure: arrow keys move over a feature map (up and down a dense or softmax column), Page Up and Page Down (or [ and ]) change channel, comma and period change layer, Escape clears; each unit, its value and its receptive field are announced once the keys rest for a moment.',
-};
+export { NETWORK_3D_SPEC };
 
 const TAG = NETWORK_3D_SPEC.tag;
 
@@ -148,12 +63,7 @@ const LOADING_TEXT = 'Loading the 3D view…';
  * the figure comes on screen, with the model file that gives @receptive/core the geometry for
  * receptive fields.
  */
-export class Network3D extends ElementBase {
-  static readonly spec = NETWORK_3D_SPEC;
-  static readonly observedAttributes = ['for', 'model', 'backend'];
-
-  #model: ModelName = 'cnn';
-  #backend: BackendRequest = 'webgl';
+export class Network3D extends figureElement(NETWORK_3D_SPEC) {
   #root: ShadowRoot | null = null;
   #parts: Record<string, HTMLElement> = {};
   #loader: SceneLoader<NetworkScene>;
@@ -168,29 +78,19 @@ export class Network3D extends ElementBase {
   /** Picks units by pointer and keys (render3d's one key map), once the 3D code is in. */
   #cursor: UnitCursor | null = null;
 
-  #follow = new CompareFollower(this, {
-    model: () => this.#model,
-    onResult: (mine) => this.#accept(mine),
-    onMissing: (message) => {
-      this.#setStatus(message);
-      this.dataset['state'] = 'error';
-    },
-    onEmpty: () => this.#clear(),
-  });
-
   constructor() {
     super();
     this.#loader = new SceneLoader<NetworkScene>(this, {
       load: async (current) => {
         const [{ NetworkScene, UnitCursor }] = await Promise.all([
           import('./scenes-3d.js'),
-          geometry(this.#model),
+          geometry(this.model),
         ]);
         if (!current()) return null;
         this.#cursor = this.#makeCursor(UnitCursor);
         return new NetworkScene(this.#parts['stage']!, {
           label: 'The whole network in 3D',
-          backend: this.#backend,
+          backend: this.backend,
           onView: (view) => this.#onView(view),
         });
       },
@@ -223,31 +123,29 @@ export class Network3D extends ElementBase {
     });
   }
 
-  get htmlFor(): string | null {
-    return this.getAttribute('for');
+  protected override changed(property: string, old: unknown): void {
+    if (property === 'model' && this.model !== old) {
+      // The base hands this model's latest run next.
+      this.#run = null;
+      this.#pending = null;
+      this.#setUnit(null, false);
+      void this.#draw();
+    } else if (property === 'htmlFor' && this.#root) {
+      this.#run = null;
+      this.#pending = null;
+      void this.#draw();
+    }
   }
-  set htmlFor(v: string | null) {
-    if (v === null) this.removeAttribute('for');
-    else this.setAttribute('for', v);
+
+  // The run of this model on the pad's digit (null: the pad was cleared).
+  protected override modelRun(mine: ModelRun | null, all: DigitRun | null): void {
+    if (mine && all) this.#accept(mine, all.pixels);
+    else this.#clear();
   }
-  get model(): ModelName {
-    return this.#model;
-  }
-  set model(v: ModelName) {
-    const m = parseEnum(TAG, 'model', v, MODEL_NAMES);
-    if (m === this.#model) return;
-    this.#model = m;
-    this.#run = null;
-    this.#pending = null;
-    this.#setUnit(null, false);
-    this.#follow.adopt({ reportMissing: true });
-    void this.#draw();
-  }
-  get backend(): BackendRequest {
-    return this.#backend;
-  }
-  set backend(v: BackendRequest) {
-    this.#backend = parseEnum(TAG, 'backend', v, BACKENDS);
+
+  protected override modelMissing(message: string): void {
+    this.#setStatus(message);
+    this.dataset['state'] = 'error';
   }
 
   /** The layers drawn now, with the dims of their activations; null before a digit. */
@@ -281,41 +179,15 @@ export class Network3D extends ElementBase {
     return view.clientPosition(unit.layer, unit.channel, unit.y, unit.x);
   }
 
-  attributeChangedCallback(name: string, _old: string | null, value: string | null): void {
-    if (name === 'model') {
-      applyAttribute(
-        () => parseEnum(TAG, 'model', value ?? 'cnn', MODEL_NAMES),
-        (m) => {
-          this.model = m;
-        },
-      );
-    } else if (name === 'backend') {
-      applyAttribute(
-        () => parseEnum(TAG, 'backend', value ?? 'webgl', BACKENDS),
-        (b) => {
-          this.#backend = b;
-        },
-      );
-    } else if (name === 'for' && this.#root) {
-      this.#run = null;
-      this.#pending = null;
-      this.#follow.adopt({ reportMissing: true });
-      void this.#draw();
-    }
-  }
-
-  connectedCallback(): void {
-    this.#follow.connect();
+  protected override connected(): void {
     if (!this.#root) {
       this.#root = shadow(this, STYLES);
       this.#build();
-      this.#follow.adopt({ reportMissing: true });
     }
     this.#loader.connect();
   }
 
-  disconnectedCallback(): void {
-    this.#follow.disconnect();
+  protected override disconnected(): void {
     clearTimeout(this.#announceTimer);
     this.#loader.disconnect();
   }
@@ -369,16 +241,14 @@ export class Network3D extends ElementBase {
   }
 
   // A run of this model: copied, and drawn now if the figure is on screen.
-  #accept(mine: ModelResult): void {
+  #accept(mine: ModelRun, pixels: Float32Array): void {
     this.#setStatus('');
-    const pad = document.getElementById(this.htmlFor ?? '') as { pixels?: Float32Array } | null;
     const activations: NetworkRun['activations'] = {};
     // The buffers are only the event's: copy what the figure may draw later.
     for (const [name, a] of Object.entries(mine.activations)) {
       activations[name] = { dims: [...a.dims], data: a.data.slice() };
     }
-    const input = activations['input']?.data ?? pad?.pixels?.slice();
-    if (!input) return;
+    const input = activations['input']?.data ?? pixels.slice();
     this.#pending = { pixels: input, activations };
     if (this.#loader.visible) void this.#draw();
   }
@@ -402,9 +272,9 @@ export class Network3D extends ElementBase {
     try {
       let model: SequentialModel;
       try {
-        model = await geometry(this.#model);
+        model = await geometry(this.model);
       } catch (err) {
-        this.#setStatus(`The ${this.#model} model could not be read: ${(err as Error).message}`);
+        this.#setStatus(`The ${this.model} model could not be read: ${(err as Error).message}`);
         this.dataset['state'] = 'error';
         return;
       }
@@ -427,7 +297,7 @@ export class Network3D extends ElementBase {
       this.#setUnit(u && fitsNetwork(u, this.#drawn) ? u : null, false);
       this.dispatchEvent(
         new CustomEvent<NetworkDrawn>('rf-network', {
-          detail: { model: this.#model, layers: this.layers! },
+          detail: { model: this.model, layers: this.layers! },
           bubbles: true,
         }),
       );
@@ -489,7 +359,7 @@ export class Network3D extends ElementBase {
     this.#unit = unit;
     if (this.#cursor) this.#cursor.unit = unit;
     const layer = unit && this.#drawn?.find((l) => l.name === unit.layer);
-    const geometryModel: SequentialModel | null = geometryNow(this.#model);
+    const geometryModel: SequentialModel | null = geometryNow(this.model);
     let picked: PickedUnit | null = null;
     let path: ReturnType<typeof pickUnit>['path'] = [];
     if (unit && layer && geometryModel) ({ picked, path } = pickUnit(geometryModel, layer, unit));

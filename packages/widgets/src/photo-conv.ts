@@ -1,14 +1,15 @@
-import { ElementBase, el, shadow, watchViewport } from './dom.js';
+import { el, shadow, watchViewport } from './dom.js';
+import { figureElement } from './figure-element.js';
 import { formatNumber } from './format.js';
 import { KERNEL_EDITOR_CSS, KernelEditor } from './kernel-editor.js';
 import type { KernelChange } from './kernel-lab.js';
+import { KERNEL_PRESETS, PRESET_LABELS, parseKernel, presetOf } from './lecture.js';
 import {
-  KERNEL_PRESET_NAMES,
-  KERNEL_PRESETS,
-  PRESET_LABELS,
-  parseKernel,
-  presetOf,
-} from './lecture.js';
+  CHANNELS,
+  PHOTO_CONV_SPEC,
+  type PhotoBackend,
+  type PhotoChannels,
+} from './photo-conv.spec.js';
 import { PhotoConvolver, type PhotoRun } from './photo-conv-model.js';
 import {
   type FloatImage,
@@ -21,16 +22,13 @@ import {
   toFloatImage,
 } from './photo-library.js';
 import { CAMERA_INFO, ImageSource, type SourceInfo } from './photo-source.js';
-import { applyAttribute, parseEnum, type WidgetSpec } from './props.js';
-import { BASE_CSS, colorKey, THEME } from './theme.js';
+import { parseEnum } from './props.js';
+import { BASE_CSS, colorKey } from './theme.js';
 
 // The CPU engine lives with the pixel code (no DOM), so build steps can run it too.
 export { cpuConvolve } from './photo-library.js';
 
-const BACKENDS = ['auto', 'webgpu', 'webgl', 'cpu'] as const;
-export type PhotoBackend = (typeof BACKENDS)[number];
-const CHANNELS = ['grey', 'rgb'] as const;
-export type PhotoChannels = (typeof CHANNELS)[number];
+export type { PhotoBackend, PhotoChannels };
 
 /** `event.detail` of `rf-convolve`. */
 export interface PhotoConvolved {
@@ -46,74 +44,7 @@ export interface PhotoConvolved {
   height: number;
 }
 
-export const PHOTO_CONV_SPEC: WidgetSpec = {
-  tag: 'rf-photo-conv',
-  summary:
-    "A photo (bundled, the reader's own image or their camera) convolved live with an editable 3x3 kernel, on the GPU through @receptive/core's tfjs backend (WebGPU, else WebGL) or on the CPU by the core. Images never leave the page.",
-  props: [
-    {
-      attribute: 'photo',
-      property: 'photo',
-      type: `'${PHOTO_NAMES.join("' | '")}'`,
-      default: PHOTO_NAMES[0]!,
-      values: PHOTO_NAMES,
-      example: 'photo="camera"',
-      description: 'Which bundled photo to start from (all CC0; the credit line shows under it).',
-    },
-    {
-      attribute: 'kernel',
-      property: 'kernel',
-      type: 'number[] (9 values); the attribute also takes a preset name',
-      default: 'box-blur',
-      values: KERNEL_PRESET_NAMES,
-      example: 'kernel="laplacian" or kernel="0,-1,0,-1,5,-1,0,-1,0"',
-      description:
-        'The 3x3 kernel, row by row: a preset name or 9 comma-separated numbers (fractions such as 1/9 allowed).',
-    },
-    {
-      attribute: 'channels',
-      property: 'channels',
-      type: "'grey' | 'rgb'",
-      default: 'grey',
-      values: CHANNELS,
-      example: 'channels="rgb"',
-      description:
-        'Convolve the grey image, or each colour channel on its own. Signed results show as a blue-white-red scale (grey) or as |value| per channel (colour).',
-    },
-    {
-      attribute: 'backend',
-      property: 'backend',
-      type: "'auto' | 'webgpu' | 'webgl' | 'cpu'",
-      default: 'auto',
-      values: BACKENDS,
-      example: 'backend="webgl"',
-      description:
-        "What convolves: auto tries tfjs on WebGPU, then WebGL; cpu is @receptive/core alone. Any GPU failure falls back to the core's CPU convolution, with a note.",
-    },
-    {
-      attribute: 'for',
-      property: 'htmlFor',
-      type: 'string',
-      default: null,
-      example: 'for="lab"',
-      description:
-        'The id of an <rf-kernel-lab> to follow: its kernel is applied to the photo whenever it changes (rf-change).',
-    },
-  ],
-  events: [
-    {
-      name: 'rf-convolve',
-      detail:
-        "PhotoConvolved { kernel: number[]; channels; source: 'photo' | 'file' | 'camera'; engine: 'webgpu' | 'webgl' | 'cpu'; ms: number; width: number; height: number }",
-      description:
-        'After each convolved frame (for the camera, every frame that was processed; frames that arrive during a run are dropped).',
-    },
-  ],
-  fallback:
-    'Put the photo (an <img> with alt text) and, if you can, a precomputed output in the element; it shows until the script runs.',
-  keyboard:
-    'Tab to the kernel cells (number inputs), the presets, the photo and channel choices, "Use your own image" (a file picker) and "Use camera" / "Stop camera". Dropping an image file on the photo works too.',
-};
+export { PHOTO_CONV_SPEC };
 
 const TAG = PHOTO_CONV_SPEC.tag;
 
@@ -161,14 +92,12 @@ const ENGINE_LABELS: Record<PhotoConvolved['engine'], string> = {
  * is an {@link ImageSource} (photo-source.ts), and what convolves it a {@link PhotoConvolver}
  * (photo-conv-model.ts: the GPU engine's lifecycle and the queue).
  */
-export class PhotoConv extends ElementBase {
-  static readonly spec = PHOTO_CONV_SPEC;
-  static readonly observedAttributes = ['photo', 'kernel', 'channels', 'backend', 'for'];
-
+// Its own accessors for photo, kernel and channels (each redraws); the base reads the
+// attributes through them.
+export class PhotoConv extends figureElement(PHOTO_CONV_SPEC) {
   #photo: PhotoName = PHOTO_NAMES[0]!;
   #kernel: number[] = [...KERNEL_PRESETS['box-blur']];
   #channels: PhotoChannels = 'grey';
-  #backend: PhotoBackend = 'auto';
   #root: ShadowRoot | null = null;
   #editor: KernelEditor | null = null;
   #photoSelect: HTMLSelectElement | null = null;
@@ -186,7 +115,6 @@ export class PhotoConv extends ElementBase {
   #keyText = '';
   #status: HTMLElement | null = null;
   #note: HTMLElement | null = null;
-  #live: HTMLElement | null = null;
   #progress: HTMLElement | null = null;
   #progressText: HTMLElement | null = null;
   #video: HTMLVideoElement | null = null;
@@ -198,7 +126,6 @@ export class PhotoConv extends ElementBase {
   #shown: { input: FloatImage; output: FloatImage; kernel: number[] } | null = null;
   #engine: PhotoConvolved['engine'] = 'cpu';
   #started = false;
-  #announceTimer = 0;
   #unwatch: (() => void)[] = [];
   #settling = false;
   #convolver = new PhotoConvolver({
@@ -249,21 +176,6 @@ export class PhotoConv extends ElementBase {
     this.#refreshInput();
   }
 
-  get backend(): PhotoBackend {
-    return this.#backend;
-  }
-  set backend(v: PhotoBackend) {
-    this.#backend = parseEnum(TAG, 'backend', String(v), BACKENDS);
-  }
-
-  get htmlFor(): string | null {
-    return this.getAttribute('for');
-  }
-  set htmlFor(v: string | null) {
-    if (v === null) this.removeAttribute('for');
-    else this.setAttribute('for', v);
-  }
-
   /** What ran the latest convolution. */
   get engine(): PhotoConvolved['engine'] {
     return this.#engine;
@@ -277,39 +189,7 @@ export class PhotoConv extends ElementBase {
     return this.#shown ? { ...this.#shown.output, kernel: [...this.#shown.kernel] } : null;
   }
 
-  attributeChangedCallback(name: string, _old: string | null, value: string | null): void {
-    if (name === 'photo') {
-      applyAttribute(
-        () => parseEnum(TAG, 'photo', value ?? PHOTO_NAMES[0]!, PHOTO_NAMES),
-        (p) => {
-          this.photo = p;
-        },
-      );
-    } else if (name === 'kernel') {
-      applyAttribute(
-        () => parseKernel(TAG, 'kernel', value ?? 'box-blur'),
-        (k) => {
-          this.kernel = k;
-        },
-      );
-    } else if (name === 'channels') {
-      applyAttribute(
-        () => parseEnum(TAG, 'channels', value ?? 'grey', CHANNELS),
-        (c) => {
-          this.channels = c;
-        },
-      );
-    } else if (name === 'backend') {
-      applyAttribute(
-        () => parseEnum(TAG, 'backend', value ?? 'auto', BACKENDS),
-        (b) => {
-          this.backend = b;
-        },
-      );
-    }
-  }
-
-  connectedCallback(): void {
+  protected override connected(): void {
     document.addEventListener('rf-change', this.#onLab);
     if (!this.#root) {
       this.#root = shadow(this, CSS);
@@ -319,9 +199,6 @@ export class PhotoConv extends ElementBase {
     const labKernel = (lab as { kernel?: number[] } | null)?.kernel;
     if (Array.isArray(labKernel) && labKernel.length === 9) this.kernel = labKernel;
     this.#unwatch.push(
-      watchViewport(this, THEME.wakeMargin, (near) => {
-        if (near && !this.#started) void this.#start();
-      }),
       // Camera frames only while some of the figure is on screen.
       watchViewport(this, '0px', (visible) => {
         if (this.#source) this.#source.visible = visible;
@@ -329,13 +206,16 @@ export class PhotoConv extends ElementBase {
     );
   }
 
-  disconnectedCallback(): void {
+  protected override nearChanged(near: boolean): void {
+    if (near && !this.#started) void this.#start();
+  }
+
+  protected override disconnected(): void {
     document.removeEventListener('rf-change', this.#onLab);
     for (const u of this.#unwatch) u();
     this.#unwatch = [];
     // A camera permission prompt still open resolves into a stopped stream.
     this.#source?.cancel();
-    clearTimeout(this.#announceTimer);
   }
 
   #build(): void {
@@ -450,7 +330,6 @@ export class PhotoConv extends ElementBase {
     this.#progress = el('div', { class: 'progress' }, progressBar, this.#progressText);
     this.#status = el('p', { class: 'status', 'data-status': '' });
     this.#note = el('p', { class: 'note', role: 'status', 'data-note': '' });
-    this.#live = el('p', { class: 'sr-only', 'aria-live': 'polite', 'data-live': '' });
 
     root.append(
       el(
@@ -466,7 +345,7 @@ export class PhotoConv extends ElementBase {
         ),
         this.#status,
         this.#note,
-        this.#live,
+        this.live,
       ),
     );
     this.#source = new ImageSource({
@@ -524,14 +403,14 @@ export class PhotoConv extends ElementBase {
     this.dataset['state'] = 'loading';
     this.#progressText!.textContent = 'Loading the photo…';
     await this.#source!.loadPhoto(this.#photo);
-    if (this.#backend === 'cpu') {
+    if (this.backend === 'cpu') {
       this.#progress!.hidden = true;
       this.dataset['state'] = 'ready';
       return;
     }
     this.#progressText!.textContent =
       'Loading the GPU engine (TensorFlow.js); until then the CPU convolves.';
-    const want = this.#backend === 'auto' ? ['webgpu', 'webgl'] : [this.#backend];
+    const want = this.backend === 'auto' ? ['webgpu', 'webgl'] : [this.backend];
     try {
       await this.#convolver.startGpu(want);
       this.#progress!.hidden = true;
@@ -643,9 +522,6 @@ export class PhotoConv extends ElementBase {
   }
 
   #say(text: string): void {
-    clearTimeout(this.#announceTimer);
-    this.#announceTimer = window.setTimeout(() => {
-      this.#live!.textContent = text;
-    }, THEME.announceDelayMs);
+    this.announce(text);
   }
 }

@@ -4,6 +4,15 @@
  * spec lives in its element's `<name>.spec.ts`; add a new element's here.
  */
 export { BLUR_POOL_SPEC, BLUR_STAGES, type BlurStage } from './blur-pool.spec.js';
+export { CONV_LAYER_3D_SPEC, CONV3D_BACKENDS } from './conv-layer-3d.spec.js';
+export {
+  CONV3D_LIMITS,
+  type ConvLayer3dData,
+  checkUnit,
+  convLayer3d,
+  convLayer3dSentence,
+  parseUnit,
+} from './conv-layer-3d-model.js';
 export { DIGIT_PAD_SPEC } from './digit-pad.spec.js';
 export type { DigitChange, DigitRun, LayerActivation, ModelRun } from './digit-run.js';
 export { renderKernelLabFallback } from './fallback.js';
@@ -17,6 +26,8 @@ export {
   parseKernel,
 } from './lecture.js';
 export { COMPARE_BACKENDS, MODEL_COMPARE_SPEC } from './model-compare.spec.js';
+export { NETWORK_3D_SPEC, NETWORK_BACKENDS } from './network-3d.spec.js';
+export { PHOTO_CONV_SPEC, type PhotoBackend, type PhotoChannels } from './photo-conv.spec.js';
 export {
   checkTrace,
   POOLED,

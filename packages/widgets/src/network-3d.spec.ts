@@ -1,0 +1,86 @@
+import { MODEL_NAMES } from '@receptive/models';
+import { defineSpec, oneOf } from './props.js';
+
+export const NETWORK_BACKENDS = ['webgl', 'webgpu', 'auto'] as const;
+
+export const NETWORK_3D_SPEC = defineSpec({
+  tag: 'rf-network-3d',
+  summary:
+    "A model's whole network in 3D for the digit a digit pad holds: the input, every convolution, ReLU and pooling layer as a stack of feature maps, the dense layer and the softmax bars, from the run of the model comparison that follows the same pad. Turn it, pick a unit by hover, click or keyboard to read its value and see its receptive field on the input, traced by @receptive/core.",
+  props: [
+    {
+      attribute: 'for',
+      property: 'htmlFor',
+      type: 'string',
+      default: null,
+      reflect: true,
+      example: 'for="pad"',
+      description:
+        'The id of the <rf-digit-pad>. The activations come from the <rf-model-compare> that follows that pad and runs `model`.',
+    },
+    {
+      attribute: 'model',
+      property: 'model',
+      type: 'string',
+      default: 'cnn',
+      values: MODEL_NAMES,
+      parser: oneOf(MODEL_NAMES),
+      example: 'model="cnn-blurpool"',
+      description: 'Which model to draw (it must be one of the comparison’s models).',
+    },
+    {
+      attribute: 'backend',
+      property: 'backend',
+      type: "'webgl' | 'webgpu' | 'auto'",
+      default: 'webgl',
+      values: NETWORK_BACKENDS,
+      parser: oneOf(NETWORK_BACKENDS),
+      example: 'backend="auto"',
+      description:
+        'What draws the 3D view; without WebGL2 (or WebGPU) it draws on a 2D canvas, where the keys still pick units.',
+    },
+    {
+      attribute: null,
+      property: 'layers',
+      type: 'NetworkLayer[] | null (read-only): { name; kind; dims }',
+      default: null,
+      example: 'figure.layers',
+      description: 'The layers drawn now, with the dims of their activations; null before a digit.',
+    },
+    {
+      attribute: null,
+      property: 'unit',
+      type: 'NetworkUnit { layer: string; channel: number; y: number; x: number } | null',
+      default: null,
+      example: "figure.unit = { layer: 'pool1', channel: 2, y: 6, x: 6 }",
+      description: 'The picked unit, counted from 0 (dense and softmax units are rows: y).',
+    },
+    {
+      attribute: null,
+      property: 'picked',
+      type: 'PickedUnit | null (read-only)',
+      default: null,
+      example: 'figure.picked.field.size',
+      description:
+        'The picked unit with its value and its receptive field (region, size, pixels) on the input.',
+    },
+  ],
+  events: [
+    {
+      name: 'rf-pick',
+      detail:
+        'PickedUnit { layer; kind; channel; y; x; value; field: { region; size; pixels } } | null',
+      description:
+        'When the picked unit changes (hover, click, keys or the unit property), or its value does for a new digit.',
+    },
+    {
+      name: 'rf-network',
+      detail: 'NetworkDrawn { model: string; layers: NetworkLayer[] }',
+      description: 'After the network of a new digit is drawn.',
+    },
+  ],
+  fallback:
+    "Put the layers' shapes in the element (the Astro wrapper writes them from the model card); they show until the script runs. three.js loads only when the figure comes on screen.",
+  keyboard:
+    'Buttons move the camera to the whole network or to one layer. Tab to the figure: arrow keys move over a feature map (up and down a dense or softmax column), Page Up and Page Down (or [ and ]) change channel, comma and period change layer, Escape clears; each unit, its value and its receptive field are announced once the keys rest for a moment.',
+});
