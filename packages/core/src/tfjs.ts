@@ -314,9 +314,23 @@ export class TfjsModel {
 
   /**
    * One optimisation step with the optimizer config given at construction, applying the same
-   * update rule as the core optimizer. Returns the batch loss (before the step).
+   * update rule as the core optimizer. Returns the batch loss (before the step), read back
+   * synchronously: on a GPU use {@link TfjsModel.trainStepLoss}.
    */
   trainStep(x: Tensor | tf.Tensor, labels: ArrayLike<number>): number {
+    const loss = this.trainStepLoss(x, labels);
+    const v = loss.dataSync()[0]!;
+    loss.dispose();
+    return v;
+  }
+
+  /**
+   * The step of {@link TfjsModel.trainStep}, with the batch loss left on the device as a scalar
+   * the caller reads without blocking (`await loss.data()`) and then disposes: the GPU runs on
+   * while the page waits for nothing. The optimizer config is read at each step, so a changed
+   * `lr` applies from the next one.
+   */
+  trainStepLoss(x: Tensor | tf.Tensor, labels: ArrayLike<number>): tf.Scalar {
     const opt = this.optimizer;
     if (!opt)
       throw new ArgumentError(
@@ -358,7 +372,7 @@ export class TfjsModel {
           p.assign(tf.sub(p, tf.div(tf.mul(mHat, opt.lr), tf.add(tf.sqrt(vHat), opt.eps))));
         }
       });
-      return value.dataSync()[0]!;
+      return value;
     });
   }
 
@@ -368,6 +382,13 @@ export class TfjsModel {
     for (const [i, v] of this.variables().entries()) {
       params[i]!.value.data.set(v.dataSync() as Float32Array);
     }
+  }
+
+  /** {@link TfjsModel.syncToModel} with every read-back asynchronous (use this on the GPU). */
+  async syncToModelAsync(): Promise<void> {
+    const params = this.model.parameters();
+    const data = await Promise.all(this.variables().map((v) => v.data()));
+    for (const [i, d] of data.entries()) params[i]!.value.data.set(d as Float32Array);
   }
 
   /** Frees every tfjs tensor this model holds. */

@@ -179,17 +179,28 @@ export class TrainerRun {
     return { x: { shape: [n, 1, 28, 28], data: x }, labels };
   }
 
-  /** One Adam step on the next batch; null (nothing changed) while its digits are not in. */
-  step(): StepResult | null {
+  /**
+   * The next batch of the stream and the learning rate of its step, counted as a step taken:
+   * for a backend that runs the step itself (the tfjs path). Null (nothing moves) while its digits
+   * are not in.
+   */
+  nextBatch(): { x: Tensor; labels: number[]; lr: number } | null {
     const n = this.options.batchSize;
     const b = this.#batch(n);
     if (!b) return null;
     const lr = this.lr;
     (this.optimizer.config as { lr: number }).lr = lr;
-    const r = trainStep(this.model, b.x, b.labels, this.optimizer);
     this.steps++;
     this.seen += n;
-    return { ...r, lr, batchSize: n };
+    return { ...b, lr };
+  }
+
+  /** One Adam step of the core on the next batch; null (nothing changed) while its digits are not in. */
+  step(): StepResult | null {
+    const b = this.nextBatch();
+    if (!b) return null;
+    const r = trainStep(this.model, b.x, b.labels, this.optimizer);
+    return { ...r, lr: b.lr, batchSize: b.labels.length };
   }
 }
 

@@ -6,6 +6,7 @@
  * yields between them, so pause, resume and the knobs take effect within a slice.
  */
 import { accuracy, type ModelJSON, predict } from '@receptive/core';
+import type { TfjsModel } from '@receptive/core/tfjs';
 import { loadDigitChunk } from '@receptive/models';
 import {
   conv1Kernels,
@@ -26,6 +27,8 @@ export type TrainerRequest =
       stopAfter: number | null;
       /** Measure test accuracy every this many steps. */
       evalEvery: number;
+      /** cpu: @receptive/core here; webgpu / webgl: @receptive/core/tfjs on that tfjs backend. */
+      backend: 'cpu' | 'webgpu' | 'webgl';
     }
   | { type: 'pause' }
   | { type: 'resume'; stopAfter?: number | null }
@@ -35,6 +38,8 @@ export type TrainerRequest =
 /** What the worker tells the page. */
 export type TrainerMessage =
   | { type: 'chunk'; index: number; chunksIn: number; bytes: number }
+  /** The engine that trains, once it runs (a GPU backend that fails to start is an error). */
+  | { type: 'engine'; backend: string }
   | {
       type: 'progress';
       steps: number;
@@ -56,168 +61,273 @@ export type TrainerMessage =
   | { type: 'weights'; id: number; steps: number; elapsedMs: number; json: ModelJSON }
   | { type: 'error'; message: string };
 
-const post = (m: TrainerMessage, transfer: Transferable[] = []) =>
-  (self as unknown as Worker).postMessage(m, transfer);
+/** Sends a message to the page (with buffers to transfer). */
+export type TrainerPost = (m: TrainerMessage, transfer?: Transferable[]) => void;
 
-let trainer: TrainerRun | null = null;
-let test: { x: Float32Array; labels: Uint8Array } | null = null;
-let running = false;
-let stopAfter: number | null = null;
-let evalEvery = 200;
-let lastEval = -1;
-/** Running time: accumulated over past running spans, plus the current span's. */
-let spent = 0;
-let since = 0;
-let wake: (() => void) | null = null;
-let losses: number[] = [];
-let lastPost = 0;
-/** (time, seen) of recent slices, for examples per second. */
-const recent: [number, number][] = [];
+/**
+ * The training host: its state and loop, driven by {@link TrainerRequest}s and answering with
+ * {@link TrainerMessage}s through `post`. A Web Worker runs one (the CPU path); the page runs
+ * one itself for the tfjs GPU path, where a worker may see no graphics adapter. `stop()` ends
+ * the run and frees its tfjs tensors.
+ */
+export function createTrainerHost(post: TrainerPost): {
+  handle(m: TrainerRequest): void;
+  stop(): void;
+} {
+  let trainer: TrainerRun | null = null;
+  /** The tfjs mirror of the trainer's model on the GPU path, else null. */
+  let gpu: TfjsModel | null = null;
+  /** Losses of GPU steps not read back yet, oldest first. */
+  const inflight: Promise<void>[] = [];
+  let test: { x: Float32Array; labels: Uint8Array } | null = null;
+  let running = false;
+  let stopAfter: number | null = null;
+  let evalEvery = 200;
+  let lastEval = -1;
+  /** Running time: accumulated over past running spans, plus the current span's. */
+  let spent = 0;
+  let since = 0;
+  let wake: (() => void) | null = null;
+  let losses: number[] = [];
+  let lastPost = 0;
+  /** (time, seen) of recent slices, for examples per second. */
+  const recent: [number, number][] = [];
 
-const elapsed = () => spent + (running ? performance.now() - since : 0);
+  const elapsed = () => spent + (running ? performance.now() - since : 0);
 
-function evaluate(t: TrainerRun): void {
-  if (!test || lastEval === t.steps) return;
-  lastEval = t.steps;
-  const n = test.labels.length;
-  const probs = predict(t.model, { shape: [n, 1, 28, 28], data: test.x }, 250);
-  post({
-    type: 'eval',
-    steps: t.steps,
-    seen: t.seen,
-    elapsedMs: elapsed(),
-    accuracy: accuracy(probs, test.labels),
-  });
-}
-
-function progress(t: TrainerRun, waiting: boolean): void {
-  const now = performance.now();
-  recent.push([now, t.seen]);
-  while (recent.length > 2 && now - recent[0]![0] > 1500) recent.shift();
-  const [t0, s0] = recent[0]!;
-  const conv1 = conv1Kernels(t.model);
-  post(
-    {
-      type: 'progress',
+  async function evaluate(t: TrainerRun): Promise<void> {
+    if (!test || lastEval === t.steps) return;
+    lastEval = t.steps;
+    await gpu?.syncToModelAsync();
+    const n = test.labels.length;
+    const probs = predict(t.model, { shape: [n, 1, 28, 28], data: test.x }, 250);
+    post({
+      type: 'eval',
       steps: t.steps,
       seen: t.seen,
-      epoch: t.epoch,
-      lr: t.lr,
-      batchSize: t.options.batchSize,
-      losses,
       elapsedMs: elapsed(),
-      rate: now > t0 ? ((t.seen - s0) * 1000) / (now - t0) : 0,
-      waiting,
-      conv1,
-    },
-    [conv1.weight.buffer, conv1.bias.buffer],
-  );
-  losses = [];
-  lastPost = now;
-}
-
-async function loop(t: TrainerRun): Promise<void> {
-  while (running && trainer === t) {
-    const start = performance.now();
-    let waiting = false;
-    while (performance.now() - start < 30) {
-      const r = t.step();
-      if (!r) {
-        waiting = true;
-        break;
-      }
-      losses.push(r.loss);
-      if (t.steps % evalEvery === 0) evaluate(t);
-      if (stopAfter !== null && t.steps >= stopAfter) {
-        pause(t);
-        break;
-      }
-    }
-    if (performance.now() - lastPost > 150 || !running || waiting) progress(t, waiting);
-    if (waiting && running) {
-      // Sleeps until the chunk it needs arrives (the running clock keeps going: the reader waits).
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-      });
-      wake = null;
-    } else await new Promise((r) => setTimeout(r, 0));
+      accuracy: accuracy(probs, test.labels),
+    });
   }
-}
 
-function pause(t: TrainerRun): void {
-  if (!running) return;
-  spent += performance.now() - since;
-  running = false;
-  wake?.();
-  evaluate(t);
-  progress(t, false);
-  post({ type: 'paused', steps: t.steps });
-}
-
-function resume(t: TrainerRun): void {
-  if (running) return;
-  running = true;
-  since = performance.now();
-  recent.length = 0;
-  void loop(t).catch(fail);
-}
-
-function fail(err: unknown): void {
-  running = false;
-  post({ type: 'error', message: (err as Error).message ?? String(err) });
-}
-
-async function download(t: TrainerRun, urls: string[], testUrl: string): Promise<void> {
-  let bytes = 0;
-  const testIn = loadDigitChunk('test', 0, { url: testUrl }).then((d) => {
-    test = { x: d.pixels, labels: d.labels };
-  });
-  for (let i = 0; i < TRAIN_CHUNKS && trainer === t; i++) {
-    let last = 0;
-    const c = await loadDigitChunk('train', i, {
-      url: urls[i]!,
-      onProgress: (p) => {
-        last = p.loaded;
+  async function progress(t: TrainerRun, waiting: boolean): Promise<void> {
+    await gpu?.syncToModelAsync();
+    const now = performance.now();
+    recent.push([now, t.seen]);
+    while (recent.length > 2 && now - recent[0]![0] > 1500) recent.shift();
+    const [t0, s0] = recent[0]!;
+    const conv1 = conv1Kernels(t.model);
+    post(
+      {
+        type: 'progress',
+        steps: t.steps,
+        seen: t.seen,
+        epoch: t.epoch,
+        lr: t.lr,
+        batchSize: t.options.batchSize,
+        losses,
+        elapsedMs: elapsed(),
+        rate: now > t0 ? ((t.seen - s0) * 1000) / (now - t0) : 0,
+        waiting,
+        conv1,
       },
-    });
-    // Bytes on the wire (the gzip'd chunk), from Resource Timing; the decoded length where the
-    // server does not allow timing details.
-    const timing = performance.getEntriesByName(urls[i]!).at(-1) as
-      | PerformanceResourceTiming
-      | undefined;
-    bytes += timing?.encodedBodySize || last;
-    t.addChunk({ index: i, pixels: c.pixels, labels: c.labels });
-    post({ type: 'chunk', index: i, chunksIn: t.chunksIn, bytes });
-    wake?.();
+      [conv1.weight.buffer, conv1.bias.buffer],
+    );
+    losses = [];
+    lastPost = now;
   }
-  await testIn;
+
+  async function loop(t: TrainerRun): Promise<void> {
+    if (gpu) return loopGpu(t, gpu);
+    while (running && trainer === t) {
+      const start = performance.now();
+      let waiting = false;
+      while (performance.now() - start < 30) {
+        const r = t.step();
+        if (!r) {
+          waiting = true;
+          break;
+        }
+        losses.push(r.loss);
+        if (t.steps % evalEvery === 0) await evaluate(t);
+        if (stopAfter !== null && t.steps >= stopAfter) {
+          await pause(t);
+          break;
+        }
+      }
+      if (performance.now() - lastPost > 150 || waiting) await progress(t, waiting);
+      if (waiting && running) {
+        // Sleeps until the chunk it needs arrives (the running clock keeps going: the reader waits).
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = null;
+      } else await new Promise((r) => setTimeout(r, 0));
+    }
+  }
+
+  async function pause(t: TrainerRun): Promise<void> {
+    if (!running) return;
+    running = false;
+    wake?.();
+    // The GPU's queued steps finish and their losses come back before the run counts as paused.
+    await Promise.all(inflight.splice(0));
+    spent += performance.now() - since;
+    await evaluate(t);
+    await progress(t, false);
+    post({ type: 'paused', steps: t.steps });
+  }
+
+  /**
+   * The GPU path: each step's batch goes to tfjs, its loss stays on the device and is read back
+   * without blocking, with at most four steps in flight; nothing here waits on the GPU per step.
+   */
+  async function loopGpu(t: TrainerRun, g: TfjsModel): Promise<void> {
+    while (running && trainer === t) {
+      const start = performance.now();
+      let waiting = false;
+      while (running && performance.now() - start < 30) {
+        const b = t.nextBatch();
+        if (!b) {
+          waiting = true;
+          break;
+        }
+        const loss = g.trainStepLoss(b.x, b.labels);
+        inflight.push(
+          loss.data().then((d) => {
+            losses.push(d[0]!);
+            loss.dispose();
+          }),
+        );
+        if (inflight.length > 4) await inflight.shift();
+        if (t.steps % evalEvery === 0) {
+          await Promise.all(inflight.splice(0));
+          await evaluate(t);
+        }
+        if (stopAfter !== null && t.steps >= stopAfter) {
+          await pause(t);
+          break;
+        }
+      }
+      if (!running) break;
+      if (performance.now() - lastPost > 150 || waiting) {
+        await Promise.all(inflight.splice(0));
+        await progress(t, waiting);
+      }
+      if (waiting && running) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = null;
+      } else await new Promise((r) => setTimeout(r, 0));
+    }
+  }
+
+  function resume(t: TrainerRun): void {
+    if (running) return;
+    running = true;
+    since = performance.now();
+    recent.length = 0;
+    void loop(t).catch(fail);
+  }
+
+  function fail(err: unknown): void {
+    running = false;
+    post({ type: 'error', message: (err as Error).message ?? String(err) });
+  }
+
+  /** The engine: the core here, or tfjs on the backend asked for (loaded only then). */
+  async function startEngine(t: TrainerRun, backend: 'cpu' | 'webgpu' | 'webgl'): Promise<string> {
+    if (backend === 'cpu') return 'cpu';
+    const [{ tfjsModel, useBackend }] = await Promise.all([
+      import('@receptive/core/tfjs'),
+      backend === 'webgpu' ? import('@tensorflow/tfjs-backend-webgpu') : Promise.resolve(),
+    ]);
+    const name = await useBackend(backend);
+    gpu = tfjsModel(t.model, { optimizer: t.optimizer.config });
+    return name;
+  }
+
+  async function download(t: TrainerRun, urls: string[], testUrl: string): Promise<void> {
+    let bytes = 0;
+    const testIn = loadDigitChunk('test', 0, { url: testUrl }).then((d) => {
+      test = { x: d.pixels, labels: d.labels };
+    });
+    for (let i = 0; i < TRAIN_CHUNKS && trainer === t; i++) {
+      let last = 0;
+      const c = await loadDigitChunk('train', i, {
+        url: urls[i]!,
+        onProgress: (p) => {
+          last = p.loaded;
+        },
+      });
+      // Bytes on the wire (the gzip'd chunk), from Resource Timing; the decoded length where the
+      // server does not allow timing details.
+      const timing = performance.getEntriesByName(urls[i]!).at(-1) as
+        | PerformanceResourceTiming
+        | undefined;
+      bytes += timing?.encodedBodySize || last;
+      t.addChunk({ index: i, pixels: c.pixels, labels: c.labels });
+      post({ type: 'chunk', index: i, chunksIn: t.chunksIn, bytes });
+      wake?.();
+    }
+    await testIn;
+  }
+
+  const handle = (m: TrainerRequest): void => {
+    if (m.type === 'start') {
+      const t = new TrainerRun(m.options);
+      trainer = t;
+      stopAfter = m.stopAfter;
+      evalEvery = m.evalEvery;
+      download(t, m.trainUrls, m.testUrl).catch(fail);
+      startEngine(t, m.backend).then((backend) => {
+        post({ type: 'engine', backend });
+        resume(t);
+      }, fail);
+      return;
+    }
+    const t = trainer;
+    if (!t) return;
+    if (m.type === 'pause') void pause(t).catch(fail);
+    else if (m.type === 'resume') {
+      if (m.stopAfter !== undefined) stopAfter = m.stopAfter;
+      resume(t);
+    } else if (m.type === 'set') t.set(m);
+    else if (m.type === 'weights') {
+      const id = m.id;
+      // GPU steps still in flight finish, and the weights come back without blocking.
+      void Promise.all(inflight)
+        .then(() => gpu?.syncToModelAsync())
+        .then(() =>
+          post({
+            type: 'weights',
+            id,
+            steps: t.steps,
+            elapsedMs: elapsed(),
+            json: t.model.toJSON(),
+          }),
+        )
+        .catch(fail);
+    }
+  };
+  return {
+    handle,
+    stop() {
+      running = false;
+      trainer = null;
+      wake?.();
+      gpu?.dispose();
+      gpu = null;
+    },
+  };
 }
 
-self.addEventListener('message', (e: MessageEvent<TrainerRequest>) => {
-  const m = e.data;
-  if (m.type === 'start') {
-    const t = new TrainerRun(m.options);
-    trainer = t;
-    stopAfter = m.stopAfter;
-    evalEvery = m.evalEvery;
-    download(t, m.trainUrls, m.testUrl).catch(fail);
-    resume(t);
-    return;
-  }
-  const t = trainer;
-  if (!t) return;
-  if (m.type === 'pause') pause(t);
-  else if (m.type === 'resume') {
-    if (m.stopAfter !== undefined) stopAfter = m.stopAfter;
-    resume(t);
-  } else if (m.type === 'set') t.set(m);
-  else if (m.type === 'weights') {
-    post({
-      type: 'weights',
-      id: m.id,
-      steps: t.steps,
-      elapsedMs: elapsed(),
-      json: t.model.toJSON(),
-    });
-  }
-});
+// In a worker: one host, fed by the page's messages.
+const workerScope = (globalThis as { WorkerGlobalScope?: new () => unknown }).WorkerGlobalScope;
+if (workerScope && self instanceof workerScope) {
+  const host = createTrainerHost((m, transfer = []) =>
+    (self as unknown as Worker).postMessage(m, transfer),
+  );
+  self.addEventListener('message', (e: MessageEvent<TrainerRequest>) => host.handle(e.data));
+}

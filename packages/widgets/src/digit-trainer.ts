@@ -15,7 +15,7 @@ import { percent } from './format.js';
 import { applyAttribute, parseEnum, parseInteger, type WidgetSpec } from './props.js';
 import { BASE_CSS, inkColor, signedColor, THEME } from './theme.js';
 
-const BACKENDS = ['auto', 'cpu'] as const;
+const BACKENDS = ['auto', 'cpu', 'webgpu', 'webgl'] as const;
 type TrainerBackend = (typeof BACKENDS)[number];
 
 export const DIGIT_TRAINER_SPEC: WidgetSpec = {
@@ -62,12 +62,12 @@ export const DIGIT_TRAINER_SPEC: WidgetSpec = {
     {
       attribute: 'backend',
       property: 'backend',
-      type: "'auto' | 'cpu'",
+      type: "'auto' | 'cpu' | 'webgpu' | 'webgl'",
       default: 'auto',
       values: BACKENDS,
       example: 'backend="cpu"',
       description:
-        'What trains: auto (the figure says what it chose and why) or cpu (@receptive/core in a Web Worker).',
+        'What trains: cpu (@receptive/core in a Web Worker), webgpu or webgl (@receptive/core/tfjs on that TensorFlow.js backend, in the same worker, every read-back asynchronous), or auto: WebGPU on a hardware graphics card, else the processor. The figure says which it chose and why.',
     },
     {
       attribute: 'eval-every',
@@ -172,8 +172,39 @@ export interface TrainEval {
   accuracy: number;
 }
 
+/** A Web Worker, or the page's own training host behind the same face (the GPU path). */
+interface Channel {
+  postMessage(m: TrainerRequest): void;
+  terminate(): void;
+  addEventListener(type: 'message', cb: (e: MessageEvent<TrainerMessage>) => void): void;
+  addEventListener(type: 'error', cb: (e: ErrorEvent) => void): void;
+}
+
+/** The tfjs GPU path runs in the page (a worker may see no adapter); every read-back is async. */
+async function pageHost(): Promise<Channel> {
+  const { createTrainerHost } = await import('./digit-trainer-worker.js');
+  const listeners: ((e: MessageEvent<TrainerMessage>) => void)[] = [];
+  let live = true;
+  const host = createTrainerHost((m) => {
+    // Delivered as a task, as a worker's messages are.
+    setTimeout(() => {
+      if (live) for (const cb of listeners) cb({ data: m } as MessageEvent<TrainerMessage>);
+    });
+  });
+  return {
+    postMessage: (m) => host.handle(m),
+    terminate() {
+      live = false;
+      host.stop();
+    },
+    addEventListener(type: string, cb: (e: never) => void) {
+      if (type === 'message') listeners.push(cb as (e: MessageEvent<TrainerMessage>) => void);
+    },
+  };
+}
+
 interface Run {
-  worker: Worker;
+  worker: Channel;
   state: 'running' | 'paused';
   steps: number;
   seen: number;
@@ -192,7 +223,17 @@ interface Run {
   nextId: number;
   lastAnnounce: number;
   conv1: { weight: Float32Array; bias: Float32Array } | null;
+  /** Why this engine trains. */
+  why: string;
 }
+
+const ENGINE_WORDS: Record<string, string> = {
+  cpu: 'on your processor (@receptive/core in a Web Worker, so the page stays free)',
+  webgpu:
+    'on your graphics card (TensorFlow.js WebGPU from this page, every read-back asynchronous so no step waits on it)',
+  webgl:
+    'on your graphics card (TensorFlow.js WebGL from this page, every read-back asynchronous so no step waits on it)',
+};
 
 /**
  * `<rf-digit-trainer for="pad">`: see {@link DIGIT_TRAINER_SPEC}. Nothing loads until the reader
@@ -220,6 +261,7 @@ export class DigitTrainer extends ElementBase {
   #stopAfter: number | null = null;
   #root: ShadowRoot | null = null;
   #run: Run | null = null;
+  #starting = false;
   #plots: uPlot[] = [];
   #plotting: Promise<void> | null = null;
   #raf = 0;
@@ -619,15 +661,68 @@ export class DigitTrainer extends ElementBase {
     );
   }
 
+  /**
+   * What trains, and why: the backend asked for, or for auto WebGPU on a hardware adapter and
+   * the processor otherwise (a software adapter, SwiftShader, trains slower than the core).
+   */
+  async #choose(): Promise<{ backend: 'cpu' | 'webgpu' | 'webgl'; why: string }> {
+    if (this.#backend !== 'auto') return { backend: this.#backend, why: 'as this page asks' };
+    const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+    if (!gpu) return { backend: 'cpu', why: 'this browser offers no WebGPU' };
+    const adapter = (await gpu.requestAdapter().catch(() => null)) as {
+      info?: {
+        vendor?: string;
+        architecture?: string;
+        description?: string;
+        isFallbackAdapter?: boolean;
+      };
+    } | null;
+    if (!adapter) return { backend: 'cpu', why: 'WebGPU found no graphics adapter here' };
+    const info = adapter.info ?? {};
+    const text = `${info.vendor ?? ''} ${info.architecture ?? ''} ${info.description ?? ''}`;
+    if (info.isFallbackAdapter || /swiftshader/i.test(text)) {
+      return {
+        backend: 'cpu',
+        why: 'the only WebGPU adapter here is a software one (SwiftShader), slower than the processor path',
+      };
+    }
+    return {
+      backend: 'webgpu',
+      why: `a hardware WebGPU adapter is here (${text.trim() || 'unnamed'})`,
+    };
+  }
+
   /** Starts a fresh run from random weights (the seed's). */
   train(): void {
-    if (this.#run) return;
+    void this.#train();
+  }
+
+  async #train(): Promise<void> {
+    if (this.#run || this.#starting) return;
+    this.#starting = true;
+    const choice = await this.#choose().finally(() => {
+      this.#starting = false;
+    });
+    if (this.#run || !this.isConnected) return;
     const ui = this.#ui!;
     ui.error.hidden = true;
-    const worker = new Worker(new URL('./digit-trainer-worker.js', import.meta.url), {
-      type: 'module',
-      name: 'rf-digit-trainer',
-    });
+    let worker: Channel;
+    try {
+      worker =
+        choice.backend === 'cpu'
+          ? (new Worker(new URL('./digit-trainer-worker.js', import.meta.url), {
+              type: 'module',
+              name: 'rf-digit-trainer',
+            }) as Channel)
+          : await pageHost();
+    } catch (err) {
+      this.#fail(`The trainer could not start: ${(err as Error).message}.`);
+      return;
+    }
+    if (this.#run || !this.isConnected) {
+      worker.terminate();
+      return;
+    }
     const run: Run = {
       worker,
       state: 'running',
@@ -647,6 +742,7 @@ export class DigitTrainer extends ElementBase {
       nextId: 1,
       lastAnnounce: 0,
       conv1: null,
+      why: '',
     };
     this.#run = run;
     worker.addEventListener('message', (e: MessageEvent<TrainerMessage>) => {
@@ -669,12 +765,11 @@ export class DigitTrainer extends ElementBase {
       testUrl: chunkUrl('test', 0).href,
       stopAfter: this.#stopAfter,
       evalEvery: this.#evalEvery,
+      backend: choice.backend,
     } satisfies TrainerRequest);
-    ui.engine.dataset['engine'] = 'cpu';
-    ui.engine.textContent =
-      this.#backend === 'auto'
-        ? 'Training on your processor: @receptive/core in a Web Worker, so the page stays free. Auto chose the processor: it is the path whose numbers are checked step for step against the same run in Node, and on a small network like this one it keeps up with a graphics card.'
-        : 'Training on your processor: @receptive/core in a Web Worker, so the page stays free.';
+    run.why = choice.why;
+    ui.engine.dataset['engine'] = choice.backend;
+    ui.engine.textContent = `Starting ${ENGINE_WORDS[choice.backend]} (${this.#backend === 'auto' ? `auto chose it: ${choice.why}` : choice.why})…`;
     ui.go.textContent = 'Pause';
     ui.reset.disabled = false;
     ui.use.disabled = false;
@@ -901,7 +996,10 @@ export class DigitTrainer extends ElementBase {
 
   #onMessage(run: Run, m: TrainerMessage): void {
     const ui = this.#ui!;
-    if (m.type === 'chunk') {
+    if (m.type === 'engine') {
+      ui.engine.dataset['engine'] = m.backend;
+      ui.engine.textContent = `Training ${ENGINE_WORDS[m.backend] ?? m.backend}; ${this.#backend === 'auto' ? `auto chose it: ${run.why}` : run.why}.`;
+    } else if (m.type === 'chunk') {
       run.chunksIn = m.chunksIn;
       run.bytes = m.bytes;
       ui.data.value = m.chunksIn;

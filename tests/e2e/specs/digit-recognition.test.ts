@@ -329,3 +329,57 @@ describe('digit recognition lesson', () => {
     }
   });
 });
+
+// Chromium with WebGPU exposed (SwiftShader here): auto must still choose the processor and say
+// why, and the tfjs path asked for by name trains the same run within a stated tolerance. Few
+// steps: a software adapter compiles every shader on the processor.
+describe('digit recognition lesson, tfjs on WebGPU', () => {
+  const hGpu = useHarness({ webgpu: true });
+  it('auto chooses the processor beside a software adapter, and tfjs WebGPU trains close to the core', {
+    timeout: 600_000,
+  }, async (t) => {
+    const { context, problems } = await hGpu.context();
+    const page = await context.newPage();
+    const fig = await openTrainer(page);
+    // auto on this machine: no hardware WebGPU adapter (SwiftShader at most), so the processor.
+    await fig.evaluate((f) => f.setAttribute('stop-after', '5'));
+    await fig.getByRole('button', { name: 'Train' }).click();
+    await stateIs(page, 'paused');
+    const auto = await fig.evaluate((f) => {
+      const e = f.shadowRoot!.querySelector('[data-engine]')!;
+      return { engine: e.getAttribute('data-engine'), text: e.textContent };
+    });
+    assert.equal(auto.engine, 'cpu');
+    assert.match(
+      auto.text!,
+      /auto chose it: (this browser offers no WebGPU|WebGPU found no graphics adapter here|the only WebGPU adapter here is a software one)/,
+    );
+    // The tfjs path on WebGPU (SwiftShader here): the same seeded run, within a stated tolerance.
+    await fig.getByRole('button', { name: 'Reset' }).click();
+    await stateIs(page, 'idle');
+    await fig.evaluate((f) => {
+      f.setAttribute('backend', 'webgpu');
+      f.setAttribute('stop-after', '4');
+    });
+    await fig.getByRole('button', { name: 'Train' }).click();
+    await stateIs(page, 'paused', 400_000);
+    const engine = await fig.evaluate((f) =>
+      f.shadowRoot!.querySelector('[data-engine]')!.getAttribute('data-engine'),
+    );
+    assert.equal(engine, 'webgpu');
+    const w = await weightsOf(page);
+    const p = (await progressOf(page))!;
+    assert.equal(w.steps, 4);
+    const ref = nodeRun(4);
+    const d = maxDiff(w.json, ref.net);
+    const dl = Math.max(...p.losses.map((l, i) => Math.abs(l - ref.losses[i]!)));
+    t.diagnostic(
+      `tfjs WebGPU (SwiftShader): 4 steps in ${(p.elapsedMs / 1000).toFixed(1)} s; largest weight difference to the core in Node ${d.toExponential(1)}, largest loss difference ${dl.toExponential(1)}`,
+    );
+    assert.equal(p.losses.length, 4);
+    assert.ok(d < 1e-4, `the WebGPU weights differ from the core's by ${d} (tolerance 1e-4)`);
+    assert.ok(dl < 1e-4, `the WebGPU losses differ from the core's by ${dl} (tolerance 1e-4)`);
+    assert.deepEqual(problems.pageErrors, []);
+    assert.deepEqual(problems.offsiteRequests, []);
+  });
+});
