@@ -1,17 +1,12 @@
-import {
-  type Occlusion,
-  occlusion,
-  type Saliency,
-  type SequentialModel,
-  saliency,
-} from '@receptive/core';
-import { coreModel, type ModelName } from '@receptive/models';
+import type { Occlusion, Saliency } from '@receptive/core';
+import { type ModelName, modelBytes } from '@receptive/models';
 import { type DigitChange, followPad, latest } from './digit-run.js';
 import { ElementBase, el, shadow, watchViewport } from './dom.js';
 import { testDigit } from './held-out.js';
 import { applyAttribute, parseInteger, type WidgetSpec } from './props.js';
 import { BASE_CSS, colorKey, THEME } from './theme.js';
 import { maxAbs, paintGrey, paintMapOver } from './vis-draw.js';
+import type { SaliencyMessage, SaliencyRequest } from './vis-saliency-worker.js';
 
 /** The occlusion patch and its step, pixels: 13 x 13 places on a 28 x 28 digit. */
 export const OCCLUSION = { patch: 4, stride: 2, fill: 0.5 } as const;
@@ -27,7 +22,7 @@ export interface SaliencyResult {
   occlusion: Occlusion;
   /** The core's gradient saliency of the predicted class's score. */
   saliency: Saliency;
-  /** Milliseconds the occlusion map and the saliency map took on this page. */
+  /** Milliseconds the occlusion map and the saliency map took (in the figure's worker). */
   occlusionMs: number;
   saliencyMs: number;
 }
@@ -87,7 +82,6 @@ canvas { width: 112px; height: 112px; image-rendering: pixelated; border: 1px so
 
 interface Box {
   name: ModelName;
-  model: SequentialModel | null;
   box: HTMLElement;
   occ: HTMLCanvasElement;
   sal: HTMLCanvasElement;
@@ -178,6 +172,9 @@ export class VisSaliency extends ElementBase {
   }
 
   disconnectedCallback(): void {
+    this.#worker?.terminate();
+    this.#worker = null;
+    this.#started = false;
     this.#unfollow?.();
     this.#unfollow = null;
     this.#unwatch?.();
@@ -214,7 +211,7 @@ export class VisSaliency extends ElementBase {
         ),
         answer,
       );
-      return { name, model: null, box, occ, sal, answer };
+      return { name, box, occ, sal, answer };
     });
     root.append(
       el(
@@ -244,18 +241,59 @@ export class VisSaliency extends ElementBase {
     this.#started = true;
     this.dataset['state'] = 'loading';
     this.#status!.textContent = 'Loading the CNN and the MLP…';
+    let bytes: Uint8Array[];
     try {
-      const models = await Promise.all(MODELS.map((m) => coreModel(m)));
-      this.#boxes.forEach((b, i) => {
-        b.model = models[i]!;
-      });
+      bytes = await Promise.all(MODELS.map((m) => modelBytes(m)));
     } catch (err) {
       this.dataset['state'] = 'error';
       this.#status!.textContent = `The models could not be loaded: ${(err as Error).message}.`;
       return;
     }
+    // The maps are computed off the page's thread; the worker reads its own copies of the files.
+    const worker = new Worker(new URL('./vis-saliency-worker.js', import.meta.url), {
+      type: 'module',
+      name: 'rf-vis-saliency',
+    });
+    worker.addEventListener('message', (e: MessageEvent<SaliencyMessage>) => {
+      const m = e.data;
+      const wait = this.#waiting.get(m.id);
+      this.#waiting.delete(m.id);
+      if (m.type === 'maps') wait?.resolve(m.results);
+      else wait?.reject(new Error(m.message));
+    });
+    worker.addEventListener('error', (e) => {
+      this.dataset['state'] = 'error';
+      this.#status!.textContent = `The maps’ worker failed: ${e.message || 'it could not start'}.`;
+    });
+    const req: SaliencyRequest = {
+      type: 'models',
+      models: MODELS.map((name, i) => ({ name, bytes: bytes[i]!.slice() })),
+    };
+    worker.postMessage(req);
+    this.#worker = worker;
     if (this.#pixels) await this.#run();
     else await this.#loadTestDigit();
+  }
+
+  #worker: Worker | null = null;
+  #asked = 0;
+  #waiting = new Map<
+    number,
+    { resolve: (r: SaliencyResult[]) => void; reject: (e: Error) => void }
+  >();
+
+  #maps(pixels: Float32Array): Promise<SaliencyResult[]> {
+    const id = ++this.#asked;
+    return new Promise((resolve, reject) => {
+      this.#waiting.set(id, { resolve, reject });
+      const req: SaliencyRequest = {
+        type: 'explain',
+        id,
+        pixels: pixels.slice(),
+        options: OCCLUSION,
+      };
+      this.#worker!.postMessage(req);
+    });
   }
 
   async #loadTestDigit(): Promise<void> {
@@ -271,7 +309,7 @@ export class VisSaliency extends ElementBase {
     this.#pixels = pixels;
     this.#source = source;
     paintGrey(this.#digitCanvas!, pixels);
-    if (this.#boxes.every((b) => b.model)) await this.#run();
+    if (this.#worker) await this.#run();
   }
 
   async #run(): Promise<void> {
@@ -279,29 +317,18 @@ export class VisSaliency extends ElementBase {
     const generation = ++this.#generation;
     this.dataset['state'] = 'running';
     this.#status!.textContent = `${this.#source}: computing both models’ maps…`;
-    const x = { shape: [1, 1, 28, 28], data: pixels };
-    const results: SaliencyResult[] = [];
-    for (const b of this.#boxes) {
-      // One model per task: the page stays responsive between them.
-      await new Promise((r) => setTimeout(r, 0));
+    let results: SaliencyResult[];
+    try {
+      results = await this.#maps(pixels);
+    } catch (err) {
       if (generation !== this.#generation) return;
-      const t0 = performance.now();
-      const occ = occlusion(b.model!, x, OCCLUSION);
-      const t1 = performance.now();
-      const sal = saliency(b.model!, x, occ.target);
-      const t2 = performance.now();
-      const probs = Array.from(b.model!.forward(x).data);
-      results.push({
-        model: b.name,
-        probs,
-        prediction: occ.target,
-        occlusion: occ,
-        saliency: sal,
-        occlusionMs: t1 - t0,
-        saliencyMs: t2 - t1,
-      });
-      this.#draw(b, results.at(-1)!, pixels);
+      this.dataset['state'] = 'error';
+      this.#status!.textContent = `The maps could not be computed: ${(err as Error).message}.`;
+      return;
     }
+    // A newer digit arrived while the worker was busy: its maps are on their way.
+    if (generation !== this.#generation) return;
+    for (const [i, b] of this.#boxes.entries()) this.#draw(b, results[i]!, pixels);
     this.#results = results;
     this.dataset['state'] = 'ready';
     this.#status!.textContent = `${this.#source}.`;

@@ -10,11 +10,10 @@ import {
   markColumn,
   modelBytes,
   modelCard,
-  swappedMarks,
 } from '@receptive/models';
 import { ElementBase, el, shadow, watchViewport } from './dom.js';
 import { percent } from './format.js';
-import { testChunk, testDigit } from './held-out.js';
+import { testDigit } from './held-out.js';
 import { applyAttribute, parseEnum, parseInteger, type WidgetSpec } from './props.js';
 import { BASE_CSS, colorKey, THEME } from './theme.js';
 import { maxAbs, paintGrey, paintMapOver } from './vis-draw.js';
@@ -511,27 +510,14 @@ export class VisShortcut extends ElementBase {
     const ui = this.#ui!;
     ui.bar.hidden = false;
     ui.bar.removeAttribute('value');
-    ui.status.textContent = 'Downloading the 10,000 test digits…';
+    ui.status.textContent = 'Starting the measurement…';
     const count = DIGIT_SETS.test.count;
-    let pixels: Float32Array;
-    let labels: Uint8Array;
     let bytes: Uint8Array;
     let card: ModelCard | null;
     try {
-      const chunks = Math.ceil(count / DIGIT_SETS.test.chunkSize);
-      const [b, digits, c] = await Promise.all([
-        modelBytes(MODEL),
-        Promise.all(Array.from({ length: chunks }, (_, i) => testChunk(i))),
-        modelCard(MODEL).catch(() => null),
-      ]);
+      const [b, c] = await Promise.all([modelBytes(MODEL), modelCard(MODEL).catch(() => null)]);
       bytes = b.slice();
       card = c;
-      pixels = new Float32Array(count * 784);
-      labels = new Uint8Array(count);
-      for (const [i, d] of digits.entries()) {
-        pixels.set(d.pixels, i * DIGIT_SETS.test.chunkSize * 784);
-        labels.set(d.labels, i * DIGIT_SETS.test.chunkSize);
-      }
     } catch (err) {
       ui.status.textContent = `The measurement could not start: ${(err as Error).message}.`;
       ui.bar.hidden = true;
@@ -542,7 +528,9 @@ export class VisShortcut extends ElementBase {
         ui.cells[`${k}-card`]!.textContent = pct(card.shortcut[k]);
       }
     }
-    const wrong = swappedMarks(labels);
+    // Labels and wrong marks arrive with each batch: the worker reads the digits itself.
+    const labels = new Uint8Array(count);
+    const wrong = new Uint8Array(count);
     const top1 = {
       clean: new Uint8Array(count),
       marked: new Uint8Array(count),
@@ -590,6 +578,8 @@ export class VisShortcut extends ElementBase {
         this.dataset['measuring'] = 'running';
         ui.status.textContent = `Measuring in the background on ${m.engine.backend}…`;
       } else if (m.type === 'top1') {
+        labels.set(m.labels, m.start);
+        wrong.set(m.wrong, m.start);
         top1.clean.set(m.clean, m.start);
         top1.marked.set(m.marked, m.start);
         top1.swapped.set(m.swapped, m.start);
@@ -617,15 +607,12 @@ export class VisShortcut extends ElementBase {
       type: 'shortcut',
       name: MODEL,
       bytes,
-      pixels,
       count,
       batch: BATCH,
       backend: this.#backend,
-      labels,
-      wrong,
       ...(wasmPaths ? { wasmPaths } : {}),
     };
-    worker.postMessage(req, [pixels.buffer, bytes.buffer]);
+    worker.postMessage(req, [bytes.buffer]);
   }
 }
 

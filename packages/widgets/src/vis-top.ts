@@ -9,7 +9,7 @@ import {
 } from '@receptive/core';
 import { type BackendChoice, coreModel, DIGIT_SETS, modelBytes } from '@receptive/models';
 import { ElementBase, el, shadow, watchViewport } from './dom.js';
-import { testChunk } from './held-out.js';
+import { testDigit } from './held-out.js';
 import { applyAttribute, parseEnum, parseInteger, type WidgetSpec } from './props.js';
 import { BASE_CSS, colorKey, THEME } from './theme.js';
 import { crop, paintGrey } from './vis-draw.js';
@@ -127,8 +127,10 @@ export class VisTop extends ElementBase {
   #started = false;
   #unwatch: (() => void) | null = null;
   #model: SequentialModel | null = null;
-  #pixels: Float32Array | null = null;
+  /** The digits drawn so far, by index (the lists fetch only the chunks they show). */
+  #digits = new Map<number, Float32Array>();
   #labels: Uint8Array | null = null;
+  #drawing = 0;
   #maxima: Partial<Record<VisLayer, ChannelMaxima>> = {};
   #done = 0;
   #worker: Worker | null = null;
@@ -358,24 +360,14 @@ export class VisTop extends ElementBase {
     this.dataset['state'] = 'loading';
     ui.bar.hidden = false;
     ui.bar.removeAttribute('value');
-    ui.status.textContent = 'Downloading the CNN and the 10,000 test digits…';
+    ui.status.textContent = 'Downloading the CNN…';
     const count = DIGIT_SETS.test.count;
     let bytes: Uint8Array;
     try {
-      const chunks = Math.ceil(count / DIGIT_SETS.test.chunkSize);
-      const [b, model, digits] = await Promise.all([
-        modelBytes(MODEL),
-        coreModel(MODEL),
-        Promise.all(Array.from({ length: chunks }, (_, i) => testChunk(i))),
-      ]);
+      const [b, model] = await Promise.all([modelBytes(MODEL), coreModel(MODEL)]);
       bytes = b.slice();
       this.#model = model;
-      this.#pixels = new Float32Array(count * 784);
       this.#labels = new Uint8Array(count);
-      for (const [i, d] of digits.entries()) {
-        this.#pixels.set(d.pixels, i * DIGIT_SETS.test.chunkSize * 784);
-        this.#labels.set(d.labels, i * DIGIT_SETS.test.chunkSize);
-      }
     } catch (err) {
       this.dataset['state'] = 'error';
       ui.bar.hidden = true;
@@ -418,11 +410,13 @@ export class VisTop extends ElementBase {
           whole.value.set(part.value, m.start * whole.channels);
           whole.at.set(part.at, m.start * whole.channels);
         }
+        this.#labels!.set(m.labels, m.start);
         this.#done = m.done;
         ui.bar.max = count;
         ui.bar.value = m.done;
         ui.status.textContent = `Scored ${m.done.toLocaleString('en-US')} of ${count.toLocaleString('en-US')} test digits…`;
-        this.#rank();
+        // The lists follow the run every 2,000 digits, not every batch: the page stays idle.
+        if (m.done % 2000 === 0 && m.done < count) this.#rank();
       } else if (m.type === 'done') {
         this.scoreMs = m.elapsedMs;
         this.#engine = m.engine;
@@ -444,20 +438,17 @@ export class VisTop extends ElementBase {
       ui.status.textContent = `The scoring worker failed: ${e.message || 'it could not start'}.`;
     });
     const wasmPaths = this.#wasmPaths ? new URL(this.#wasmPaths, document.baseURI).href : undefined;
-    // The worker takes a copy of the digits: the page keeps its own to draw the lists.
-    const pixels = this.#pixels!.slice();
     const req: VisRequest = {
       type: 'score',
       name: MODEL,
       bytes,
-      pixels,
       count,
       batch: BATCH,
       backend: this.#backend,
       layers: [...VIS_LAYERS],
       ...(wasmPaths ? { wasmPaths } : {}),
     };
-    worker.postMessage(req, [pixels.buffer, bytes.buffer]);
+    worker.postMessage(req, [bytes.buffer]);
   }
 
   /** Ranks the chosen channel over the digits scored so far and draws both lists. */
@@ -472,10 +463,7 @@ export class VisTop extends ElementBase {
     });
     this.#top = rankChannel(m, this.#channel, TOP_COUNT, 'top', this.#done).map(trace);
     this.#bottom = rankChannel(m, this.#channel, BOTTOM_COUNT, 'bottom', this.#done).map(trace);
-    this.#drawList(this.#ui!.top, this.#top);
-    this.#drawList(this.#ui!.bottom, this.#bottom);
-    this.rankTimes.push(performance.now() - t0);
-    if (this.rankTimes.length > 200) this.rankTimes.shift();
+    void this.#drawLists(t0);
     this.dispatchEvent(
       new CustomEvent('rf-top', {
         detail: {
@@ -497,9 +485,31 @@ export class VisTop extends ElementBase {
     }
   }
 
+  /** Draws both lists once their digits are in (a chunk of 1,000 is fetched once, when first shown). */
+  async #drawLists(t0: number): Promise<void> {
+    const drawing = ++this.#drawing;
+    const [top, bottom] = [this.#top, this.#bottom];
+    const missing = [...top, ...bottom].filter((t) => !this.#digits.has(t.index));
+    try {
+      for (const d of await Promise.all(missing.map((t) => testDigit(t.index)))) {
+        this.#digits.set(d.index, d.pixels);
+      }
+    } catch (err) {
+      this.#ui!.status.textContent =
+        `The test digits could not be loaded: ${(err as Error).message}.`;
+      return;
+    }
+    if (drawing !== this.#drawing) return;
+    this.#drawList(this.#ui!.top, top);
+    this.#drawList(this.#ui!.bottom, bottom);
+    this.rankTimes.push(performance.now() - t0);
+    if (this.rankTimes.length > 200) this.rankTimes.shift();
+    this.dataset['drawn'] = `${this.#layer}:${this.#channel}:${this.#done}`;
+  }
+
   #drawList(list: HTMLElement, items: TopDigit[]): void {
     const nodes = items.map((t, k) => {
-      const digit = this.#pixels!.subarray(t.index * 784, (t.index + 1) * 784);
+      const digit = this.#digits.get(t.index)!;
       const canvas = el('canvas', {});
       paintGrey(canvas, digit);
       const r = t.region;

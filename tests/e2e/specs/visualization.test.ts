@@ -111,6 +111,7 @@ describe('visualization lesson', () => {
     const node = await nodeMaxima();
     const cnn = core('cnn');
     const check = async (layer: string, channel: number) => {
+      await stateOf(page, 'rf-vis-top', 'drawn', `${layer}:${channel}:10000`, 30_000);
       const shown = (await fig.evaluate((f) => {
         const e = f as unknown as {
           top: {
