@@ -12,7 +12,7 @@ import { gunzipSync } from 'node:zlib';
 import { type LayerSpec, layers, type SequentialModel, sequential } from '@receptive/core';
 import { chunkFile, DIGIT_SETS, decodeDigits } from '@receptive/models';
 import { lessonCnn } from '@receptive/models/recipes';
-import { type LossExample, lossExample } from '@receptive/widgets';
+import { type LossExample, lossExample } from '@receptive/widgets/specs';
 
 const modelsPackage = createRequire(import.meta.url).resolve('@receptive/models/package.json');
 const modelsDir = dirname(modelsPackage);

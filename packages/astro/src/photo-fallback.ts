@@ -15,7 +15,7 @@ import {
   paint,
   paintMode,
   toFloatImage,
-} from '@receptive/widgets';
+} from '@receptive/widgets/specs';
 import type { OutputInfo, default as SharpFn } from 'sharp';
 
 /** Where, under the site's base, the computed images are served. */

@@ -11,7 +11,7 @@ import {
   parseTrace,
   parseUnit,
   poolingMapSizes,
-} from '@receptive/widgets';
+} from '@receptive/widgets/specs';
 import { describe, expect, it } from 'vitest';
 import { checkProps } from '../src/docs.ts';
 import { convLayerShapes } from '../src/shapes.ts';

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { KERNEL_PRESETS } from '@receptive/widgets';
+import { KERNEL_PRESETS } from '@receptive/widgets/specs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   PHOTO_FALLBACK_PATH,

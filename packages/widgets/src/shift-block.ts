@@ -1,7 +1,7 @@
-import { maxPool2d, tensor } from '@receptive/core';
 import { el, rovingGrid, shadow } from './dom.js';
 import { figureElement } from './figure-element.js';
 import { parseOne, SHIFT_BLOCK_SIZE, SHIFT_BLOCK_SPEC } from './shift-block.spec.js';
+import { blockExample } from './shift-block-model.js';
 import { BASE_CSS, THEME } from './theme.js';
 
 /** `event.detail` of `rf-shift-block`. */
@@ -13,22 +13,10 @@ export interface BlockShift {
   pooled: number[];
 }
 
-export { parseOne, SHIFT_BLOCK_SIZE, SHIFT_BLOCK_SPEC };
+export { blockExample, parseOne, SHIFT_BLOCK_SIZE, SHIFT_BLOCK_SPEC };
 
 const N = SHIFT_BLOCK_SIZE;
 const BLOCK_NAMES = ['top-left', 'top-right', 'bottom-left', 'bottom-right'];
-
-/**
- * The example computed by the core: a 4 x 4 input of zeros with a 1 at (y, x), max-pooled in
- * 2 x 2 blocks. The Astro component builds its no-JavaScript table from the same function.
- * @example blockExample(0, 2).pooled // [0, 1, 0, 0]
- */
-export function blockExample(y: number, x: number): { input: number[]; pooled: number[] } {
-  const input = new Float32Array(N * N);
-  input[y * N + x] = 1;
-  const pooled = maxPool2d(tensor(input, [1, 1, N, N]), { kernel: 2 });
-  return { input: Array.from(input), pooled: Array.from(pooled.data) };
-}
 
 const CSS = `${BASE_CSS}
 .row { display: flex; flex-wrap: wrap; align-items: center; gap: 1rem; }

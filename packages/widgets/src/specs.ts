@@ -1,9 +1,12 @@
 /**
- * `@receptive/widgets/specs`: every element's spec and what the build checks props with, with no
- * DOM and no element code, so Node (an Astro build, a docs generator) can import it as is. Each
- * spec lives in its element's `<name>.spec.ts`; add a new element's here.
+ * `@receptive/widgets/specs`: every element's spec, what the build checks props with, and the
+ * computations build-time fallbacks share with the live figures, with no DOM and no element
+ * code, so Node (an Astro build, a docs generator, a test) can import it as is. Each spec lives
+ * in its element's `<name>.spec.ts`, each computation in a DOM-free module; add a new element's
+ * here.
  */
 export { BLUR_POOL_SPEC, BLUR_STAGES, type BlurStage } from './blur-pool.spec.js';
+export { aliasingExample, blurPoolStages } from './blur-pool-model.js';
 export { CONV_LAYER_3D_SPEC, CONV3D_BACKENDS } from './conv-layer-3d.spec.js';
 export {
   CONV3D_LIMITS,
@@ -11,8 +14,13 @@ export {
   checkUnit,
   convLayer3d,
   convLayer3dSentence,
+  filterWeights,
+  inputChannel,
+  LECTURE_BIASES,
+  LECTURE_FILTERS,
   parseUnit,
 } from './conv-layer-3d-model.js';
+export { type LossExample, lossExample, type MovedWeight } from './digit-loss-model.js';
 export { DIGIT_PAD_SPEC } from './digit-pad.spec.js';
 export type { DigitChange, DigitRun, LayerActivation, ModelRun } from './digit-run.js';
 export { renderKernelLabFallback } from './fallback.js';
@@ -23,11 +31,28 @@ export {
   KERNEL_PRESET_NAMES,
   KERNEL_PRESETS,
   type KernelPreset,
+  LECTURE_IMAGE,
+  LECTURE_ROWS,
+  LECTURE_SIZE,
+  PRESET_LABELS,
   parseKernel,
 } from './lecture.js';
 export { COMPARE_BACKENDS, MODEL_COMPARE_SPEC } from './model-compare.spec.js';
 export { NETWORK_3D_SPEC, NETWORK_BACKENDS } from './network-3d.spec.js';
 export { PHOTO_CONV_SPEC, type PhotoBackend, type PhotoChannels } from './photo-conv.spec.js';
+export {
+  cpuConvolve,
+  type FloatImage,
+  fitSize,
+  PHOTO_MAX_SIDE,
+  PHOTO_NAMES,
+  PHOTOS,
+  type Photo,
+  type PhotoName,
+  paint,
+  paintMode,
+  toFloatImage,
+} from './photo-library.js';
 export {
   checkTrace,
   POOLED,
@@ -56,6 +81,9 @@ export {
 } from './props.js';
 export { SCROLLY_SPEC } from './scrolly.spec.js';
 export { parseOne, SHIFT_BLOCK_SIZE, SHIFT_BLOCK_SPEC } from './shift-block.spec.js';
+export { blockExample } from './shift-block-model.js';
 export { EDGE_MAX_SHIFT, parseShift, SHIFT_EDGE_SPEC } from './shift-edge.spec.js';
 export { SHIFT_MEASURE_SPEC, TEST_DIGITS } from './shift-measure.spec.js';
+export { gridShifts, type ShiftSummary, shiftIndex, summarize } from './shift-measure-model.js';
 export { SHIFT_NETWORK_SPEC } from './shift-network.spec.js';
+export { inkColor, inkRgb, type Rgb, signedColor, signedRgb, THEME } from './theme.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { inkRgb } from '@receptive/widgets';
+import { inkRgb } from '@receptive/widgets/specs';
 import type { Page } from 'playwright-core';
 import { cnn, heldOutDigit, modelCard } from '../lib/digits.ts';
 import { drawOnPad, shapeTableRows, waitForAttribute, waitForModelCard } from '../lib/figures.ts';

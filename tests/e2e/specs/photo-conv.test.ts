@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { crc32, deflateSync } from 'node:zlib';
 import { conv2d, tensor } from '@receptive/core';
-import { KERNEL_PRESETS, paint, paintMode, toFloatImage } from '@receptive/widgets';
+import { KERNEL_PRESETS, paint, paintMode, toFloatImage } from '@receptive/widgets/specs';
 import type { Locator, Page } from 'playwright-core';
 import { seriousViolations } from '../lib/axe.ts';
 import { noProblems } from '../lib/guard.ts';

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import { shift2d, shiftPairs } from '@receptive/core';
-import { gridShifts, summarize } from '@receptive/widgets';
+import { gridShifts, summarize } from '@receptive/widgets/specs';
 import type { Page } from 'playwright-core';
 import { assertNoSeriousViolations } from '../lib/axe.ts';
 import { heldOut, MODELS_DIR, modelCard } from '../lib/digits.ts';
