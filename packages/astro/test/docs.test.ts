@@ -45,6 +45,11 @@ describe('checkProps', () => {
     expect(() => checkProps('ModelCompare', { for: 'pad', models: 'mlp cnn' })).not.toThrow();
   });
 
+  it('describes each component once', () => {
+    const names = COMPONENTS.map((c) => c.name);
+    expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
+  });
+
   it('describes every prop with a type, an example and a description', () => {
     for (const c of COMPONENTS) {
       for (const p of c.props) {
