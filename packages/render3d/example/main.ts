@@ -22,6 +22,8 @@ let shown = 3;
 const network = new NetworkView(document.getElementById('network')!, {
   layers: lessonActivations(digit(shown), weights),
   backend: backendFromQuery(),
+  // A canvas the host swaps in (WebGPU gave up) is picked on the same way.
+  onCanvas: (canvas) => cursor.connect(canvas),
 });
 for (const button of document.querySelectorAll<HTMLButtonElement>('[data-preset]')) {
   button.addEventListener('click', () => network.setPreset(button.dataset['preset']!));

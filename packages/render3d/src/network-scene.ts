@@ -11,6 +11,8 @@ import type { BackendRequest, LayerActivation } from './types.js';
 export interface NetworkSceneOptions {
   label: string;
   backend?: BackendRequest;
+  /** Called when a view's host swaps its canvas (see `NetworkViewOptions.onCanvas`). */
+  onCanvas?: (canvas: HTMLCanvasElement) => void;
   /** Called after each new view is built (a new model, or the first digit). */
   onView?: (view: NetworkView) => void;
 }
@@ -51,6 +53,7 @@ export class NetworkScene {
       layers,
       label: this.options.label,
       backend: this.options.backend ?? 'webgl',
+      ...(this.options.onCanvas ? { onCanvas: this.options.onCanvas } : {}),
     });
     this.#view = view;
     this.#key = key;

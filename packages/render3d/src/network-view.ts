@@ -34,6 +34,11 @@ export interface NetworkViewOptions {
    * and probabilities in HTML labels, and a page says what the colours mean in its own key.
    */
   legends?: boolean;
+  /**
+   * Called when the host swaps its canvas for a fresh one (WebGPU gave up or lost its device),
+   * after the orbit controls moved to it: connect a `UnitCursor` to the new canvas here.
+   */
+  onCanvas?: (canvas: HTMLCanvasElement) => void;
 }
 
 /** A camera pose a scroll step can ask for. */
@@ -130,7 +135,10 @@ export class NetworkView implements UnitCursorTarget {
       ...(options.maxPixelRatio ? { maxPixelRatio: options.maxPixelRatio } : {}),
       draw2D: (ctx, w, h) => this.draw2D(ctx, w, h),
       onResize: () => this.onResize(),
-      onCanvas: (canvas) => this.moveTo(canvas),
+      onCanvas: (canvas) => {
+        this.moveTo(canvas);
+        options.onCanvas?.(canvas);
+      },
       onRender: () => this.placeLabels(),
     });
     this.host.scene.add(this.root);

@@ -74,7 +74,6 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
   #unit: NetworkUnit | null = null;
   #picked: PickedUnit | null = null;
   #announceTimer = 0;
-  #canvasWatch: MutationObserver | null = null;
   /** Picks units by pointer and keys (render3d's one key map), once the 3D code is in. */
   #cursor: UnitCursor | null = null;
 
@@ -92,6 +91,8 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
           label: 'The whole network in 3D',
           backend: this.backend,
           onView: (view) => this.#onView(view),
+          // A canvas the host swapped in (a WebGPU device lost) is picked on the same way.
+          onCanvas: (canvas) => this.#cursor?.connect(canvas),
         });
       },
       onReady: () => {
@@ -107,8 +108,6 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
       },
       onRelease: () => {
         this.#drawn = null;
-        this.#canvasWatch?.disconnect();
-        this.#canvasWatch = null;
         this.#cursor?.dispose();
         this.#cursor = null;
         if (this.#run && !this.#pending) this.#pending = this.#run;
@@ -327,13 +326,6 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
       view.controls.addEventListener('start', () => this.#syncPresets());
     }
     this.#cursor?.connect(view.host.canvas);
-    // The host may swap its canvas (a WebGPU device lost): the cursor moves to the new one.
-    this.#canvasWatch?.disconnect();
-    this.#canvasWatch = new MutationObserver(() => {
-      const canvas = this.view?.host.canvas;
-      if (canvas) this.#cursor?.connect(canvas);
-    });
-    this.#canvasWatch.observe(this.#parts['stage']!, { childList: true });
     void view.host.ready.then((backend) => {
       if (this.view !== view) return;
       this.dataset['backend'] = backend;

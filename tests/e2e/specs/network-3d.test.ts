@@ -343,6 +343,45 @@ describe('the whole network in 3D (<rf-network-3d>)', () => {
     assert.deepEqual(problems, noProblems());
   });
 
+  it('picks by keyboard on the canvas the host swaps in after a lost GPU device', async () => {
+    const { page, problems } = await h.open(PATH);
+    await showDigit(page);
+    await framesDrawn(page);
+    const canvasOf = () =>
+      page.evaluateHandle(
+        (tag) => (document.querySelector(tag) as unknown as Fig).view!.host.canvas,
+        FIG,
+      );
+    const before = await canvasOf();
+    // The host's own recovery from a lost WebGPU device, started by hand (headless Chromium has
+    // no WebGPU that reaches the screen): the renderer goes and a fresh canvas takes its place.
+    await page.evaluate(
+      (tag) =>
+        (
+          (document.querySelector(tag) as unknown as Fig).view!.host as unknown as {
+            fallBack(reason: string): Promise<void>;
+          }
+        ).fallBack('test'),
+      FIG,
+    );
+    const after = await canvasOf();
+    assert.equal(await after.evaluate((c, old) => c !== old, before), true, 'a new canvas');
+    assert.deepEqual(
+      await after.evaluate((c) => [
+        (c as HTMLCanvasElement).isConnected,
+        (c as HTMLCanvasElement).tabIndex,
+        (c as HTMLCanvasElement).getAttribute('role'),
+      ]),
+      [true, 0, 'application'],
+    );
+    await tabToCanvas(page);
+    await page.keyboard.press('ArrowRight');
+    const got = (await picked(page))!;
+    assert.equal(got.layer, 'conv1');
+    assertUnit(got, coreRun(0));
+    assert.deepEqual(problems, noProblems());
+  });
+
   it('says when the comparison does not run its model, and has no serious accessibility violations', async () => {
     const { page, problems } = await h.open(PATH);
     await showDigit(page);

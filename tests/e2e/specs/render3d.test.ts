@@ -68,6 +68,8 @@ async function lessonView(page: Page, preset = 'front', backend: R3D.BackendRequ
         preset,
         maxPixelRatio: 1,
         backend,
+        // The cursor follows a canvas the host swaps in.
+        onCanvas: (canvas) => w.cursor?.connect(canvas),
       });
       const view = w.view;
       w.picks = [];
@@ -364,6 +366,34 @@ describe('@receptive/render3d in Chromium', () => {
       'BODY',
       'focus left the canvas',
     );
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it('moves the UnitCursor to the canvas the host swaps in after a failed GPU renderer', async () => {
+    const { context, problems } = await h.context({ reducedMotion: 'reduce' });
+    const page = await context.newPage();
+    await playground(page, 640, 320);
+    await lessonView(page, 'front');
+    const before = await page.locator('#stage canvas').elementHandle();
+    // The host's own recovery from a lost WebGPU device, started by hand: the renderer goes and
+    // a fresh canvas takes the old one's place.
+    await page.evaluate(() =>
+      (
+        (window as unknown as Playground).view!.host as unknown as {
+          fallBack(reason: string): Promise<void>;
+        }
+      ).fallBack('test'),
+    );
+    const canvas = page.locator('#stage canvas');
+    assert.equal(await canvas.count(), 1);
+    assert.equal(await canvas.evaluate((c, old) => c !== old, before), true, 'a new canvas');
+    assert.equal(await canvas.getAttribute('tabindex'), '0');
+    assert.equal(await canvas.getAttribute('role'), 'application');
+    await canvas.focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('.');
+    const hover = await page.evaluate(() => (window as unknown as Playground).hovers.at(-1));
+    assert.deepEqual({ ...hover, value: 0 }, { layer: 'conv1', channel: 0, y: 0, x: 1, value: 0 });
     assert.deepEqual(problems, noProblems());
   });
 
