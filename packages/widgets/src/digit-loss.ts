@@ -51,9 +51,11 @@ canvas { width: 112px; height: 112px; image-rendering: pixelated; border: 1px so
 select { font: inherit; color: inherit; background: var(--rf-paper); border: 1px solid var(--rf-line); border-radius: 4px; min-height: 2em; }
 .scroll { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 0.85em; }
-th, td { padding: 0.15rem 0.4rem; border-bottom: 1px solid var(--rf-line); text-align: right; }
+th, td { padding: 0.1rem 0.5rem; border-bottom: 1px solid var(--rf-line); text-align: right; line-height: 1.3; }
+thead th { font-weight: 600; font-size: 0.9em; }
 th[scope="row"] { text-align: left; }
-td.hot { background: var(--rf-panel); font-weight: 700; }
+tr.hot td, tr.hot th { background: var(--rf-panel); font-weight: 700; }
+.row > div:last-child { flex: 1 1 14rem; min-width: 0; }
 .loss { font-size: 1.05em; margin: 0.5rem 0; }
 .loss strong { font-variant-numeric: tabular-nums; }
 .moved { font-size: 0.85em; margin: 0.2rem 0; padding-left: 1.2rem; }
@@ -258,35 +260,27 @@ export class DigitLoss extends ElementBase {
     const ui = this.#ui!;
     const e = this.#example!;
     const f = (v: number) => v.toFixed(4);
-    const row = (name: string, values: string[], hot = -1) =>
-      el(
-        'tr',
-        {},
-        el('th', { scope: 'row' }, name),
-        ...values.map((v, d) => el('td', d === hot ? { class: 'hot' } : {}, v)),
-      );
+    const after = this.#stepped && e.step ? e.step.probsAfter : null;
+    const head = ['digit', 'softmax output p', `label ${e.label}, one-hot`];
+    if (after) head.push('p after one step');
     ui.table.replaceChildren(
       el(
         'table',
         {},
-        el(
-          'thead',
-          {},
-          el(
-            'tr',
-            {},
-            el('th', { scope: 'col' }, 'digit'),
-            ...Array.from({ length: 10 }, (_, d) => el('th', { scope: 'col' }, String(d))),
-          ),
-        ),
+        el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { scope: 'col' }, h)))),
         el(
           'tbody',
           {},
-          row('softmax output p', e.probs.map(f), e.label),
-          row(`label ${e.label}, one-hot`, e.oneHot.map(String), e.label),
-          ...(this.#stepped && e.step
-            ? [row('p after one step', e.step.probsAfter.map(f), e.label)]
-            : []),
+          ...e.probs.map((p, d) =>
+            el(
+              'tr',
+              d === e.label ? { class: 'hot', 'data-digit': d } : { 'data-digit': d },
+              el('th', { scope: 'row' }, String(d)),
+              el('td', {}, f(p)),
+              el('td', {}, String(e.oneHot[d])),
+              ...(after ? [el('td', {}, f(after[d]!))] : []),
+            ),
+          ),
         ),
       ),
     );

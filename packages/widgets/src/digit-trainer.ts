@@ -835,7 +835,7 @@ export class DigitTrainer extends ElementBase {
         json: null as unknown as ModelJSON,
       });
     this.#run = null;
-    cancelAnimationFrame(this.#raf);
+    clearTimeout(this.#raf);
     this.#raf = 0;
   }
 
@@ -1053,13 +1053,19 @@ export class DigitTrainer extends ElementBase {
     }
   }
 
-  // The figure redraws at most once a frame, whatever the worker's pace.
+  // The figure redraws at most four times a second, in an animation frame, whatever the
+  // worker's pace: text, kernels and plots change little in less, and the main thread stays free.
+  #lastDraw = 0;
   #schedule(): void {
     if (this.#raf) return;
-    this.#raf = requestAnimationFrame(() => {
-      this.#raf = 0;
-      this.#draw();
-    });
+    const wait = Math.max(0, 250 - (performance.now() - this.#lastDraw));
+    this.#raf = window.setTimeout(() => {
+      requestAnimationFrame(() => {
+        this.#raf = 0;
+        this.#lastDraw = performance.now();
+        this.#draw();
+      });
+    }, wait);
   }
 
   #draw(): void {
