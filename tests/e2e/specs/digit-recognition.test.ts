@@ -197,6 +197,32 @@ describe('digit recognition lesson', () => {
     assert.deepEqual(problems.offsiteRequests, []);
   });
 
+  it("without JavaScript shows the computed loss example, the networks and the shipped CNN's training curve", async () => {
+    const { page, problems } = await h.open(PATH, { javaScriptEnabled: false });
+    const mlp = fromOnnx(new Uint8Array(readFileSync(`${MODELS_DIR}/models/mlp.onnx`)));
+    const x = tensor(heldOut.pixels.slice(11 * 784, 12 * 784), [1, 1, 28, 28]);
+    const ref = crossEntropy(mlp.forwardAll(x, 'logits').output, [6]).data[0]!;
+    const shown = Number(await page.locator('rf-digit-loss [data-loss]').getAttribute('data-loss'));
+    assert.ok(Math.abs(shown - ref) < 1e-6, `build-time loss ${shown}, core ${ref}`);
+    assert.match((await page.locator('rf-digit-loss').textContent())!, new RegExp(ref.toFixed(4)));
+    const twoBlock = sequential(lessonCnn('max'), { inputShape: [1, 28, 28] }).parameterCount();
+    assert.match(
+      (await page.locator('[data-network="two-block"] caption').textContent())!,
+      new RegExp(`${twoBlock.toLocaleString('en-US')} parameters`),
+    );
+    const log = JSON.parse(readFileSync(`${MODELS_DIR}/models/cnn.train.json`, 'utf8')) as {
+      history: { loss: number }[];
+    };
+    const curve = page.locator('rf-digit-trainer svg[role="img"]');
+    assert.match(
+      (await curve.getAttribute('aria-label'))!,
+      new RegExp(`over ${log.history.length} passes, from ${log.history[0]!.loss.toFixed(2)}`),
+    );
+    assert.equal(await curve.locator('polyline').count(), 1);
+    assert.ok((await page.locator('rf-digit-trainer tbody tr').count()) >= 6);
+    assert.deepEqual(problems.offsiteRequests, []);
+  });
+
   it('trains in a worker step for step like the core in Node, pauses, resumes the same run, and resets', async (t) => {
     const { context, problems } = await h.context();
     const page = await context.newPage();
