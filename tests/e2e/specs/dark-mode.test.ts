@@ -44,6 +44,12 @@ const PAGES: Record<string, string[]> = {
     'rf-shift-network .status',
     'rf-shift-network .heat-cap',
   ],
+  '/lessons/digit-recognition/': [
+    'rf-digit-loss th',
+    'rf-digit-loss .loss',
+    'rf-digit-trainer .engine',
+    'rf-digit-trainer .stat span',
+  ],
 };
 
 /** A seven, in the pad's own 280 x 280 coordinates: the models answer, so their cards fill in. */
