@@ -236,7 +236,9 @@ export class VisTop extends ElementBase {
 
   connectedCallback(): void {
     if (!this.#root) this.#build();
-    this.#unwatch = watchViewport(this, THEME.wakeMargin, (near) => {
+    // Only once on screen, not two screens ahead: the batch job downloads onnxruntime-web's wasm
+    // (3.6 MB) and its worker, which a reader who never scrolls here should not pay for.
+    this.#unwatch = watchViewport(this, '0px', (near) => {
       if (near && !this.#started) void this.#start();
     });
   }

@@ -44,6 +44,12 @@ const PAGES: Record<string, string[]> = {
     'rf-shift-network .status',
     'rf-shift-network .heat-cap',
   ],
+  '/lessons/visualization/': [
+    'rf-vis-kernels .status',
+    'rf-vis-top .status',
+    'rf-vis-saliency .answer',
+    'rf-vis-shortcut th',
+  ],
   '/lessons/digit-recognition/': [
     'rf-digit-loss th',
     'rf-digit-loss .loss',
