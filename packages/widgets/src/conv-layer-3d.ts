@@ -14,7 +14,7 @@ import { figureElement } from './figure-element.js';
 import { formatNumber } from './format.js';
 import { parseInteger, WidgetValueError } from './props.js';
 import { SceneLoader } from './scene-loader.js';
-import { BASE_CSS, colorKey, THEME } from './theme.js';
+import { BASE_CSS, colorKey } from './theme.js';
 
 export type { OutputUnit } from '@receptive/render3d';
 export { checkUnit, parseUnit } from './conv-layer-3d-model.js';
@@ -78,7 +78,6 @@ export class ConvLayer3D extends figureElement(CONV_LAYER_3D_SPEC) {
   #data: ConvLayer3dData | null = null;
   #root: ShadowRoot | null = null;
   #parts: Record<string, HTMLElement> = {};
-  #announceTimer = 0;
   /** Picks output units by pointer and keys (render3d's one key map), once the 3D code is in. */
   #cursor: UnitCursor | null = null;
   // The 3D code (three.js, about 150 KB gzipped) loads once part of the figure is on screen, not
@@ -261,7 +260,7 @@ export class ConvLayer3D extends figureElement(CONV_LAYER_3D_SPEC) {
     const sentence = el('p', { class: 'sentence', 'aria-live': 'polite' });
     // The readout follows the pointer; screen readers hear it from a quieter live region.
     const readout = el('p', { class: 'readout' });
-    const live = el('p', { class: 'sr-only', 'aria-live': 'polite', 'data-live': '' });
+    const live = this.live;
     this.#root.append(
       el(
         'form',
@@ -292,7 +291,6 @@ export class ConvLayer3D extends figureElement(CONV_LAYER_3D_SPEC) {
   }
 
   protected override disconnected(): void {
-    clearTimeout(this.#announceTimer);
     // A move (removed and appended in one task) keeps the scene; a removal frees it.
     this.#loader.disconnect();
   }
@@ -366,18 +364,8 @@ export class ConvLayer3D extends figureElement(CONV_LAYER_3D_SPEC) {
     this.#describe();
     if (unit) this.dataset['unit'] = `${unit.filter + 1},${unit.y + 1},${unit.x + 1}`;
     else delete this.dataset['unit'];
-    if (changed && unit && announce) this.#announce(text);
+    if (changed && unit && announce) this.announce(() => (this.#unit ? text : null));
     if (changed) this.dispatchEvent(new CustomEvent('rf-unit', { detail: unit, bubbles: true }));
-  }
-
-  // Every unit crossed by a moving pointer or a held arrow key would be read out: speak only
-  // the one the reader rests on.
-  #announce(text: string): void {
-    clearTimeout(this.#announceTimer);
-    this.#announceTimer = window.setTimeout(() => {
-      const live = this.#parts['live'];
-      if (live && this.#unit) live.textContent = text;
-    }, THEME.announceDelayMs);
   }
 
   #unitText(): string {

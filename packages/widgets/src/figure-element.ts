@@ -114,18 +114,25 @@ export abstract class FigureBase extends ElementBase {
   }
 
   /**
-   * Says `text` in the live region once nothing new has come for `delay` ms (a moving pen
-   * stays quiet); an empty text silences it at once.
+   * Says `text` in the live region once nothing new has come for `delay` ms (a moving pen or
+   * pointer stays quiet); an empty text silences it at once. A function is read when the time
+   * comes (null: say nothing), so what is said is what the figure shows then.
    */
-  protected announce(text: string, delay: number = THEME.announceDelayMs): void {
+  protected announce(
+    text: string | (() => string | null),
+    delay: number = THEME.announceDelayMs,
+  ): void {
     clearTimeout(this.#announceTimer);
     if (!text) {
       this.live.textContent = '';
       return;
     }
-    this.#announceTimer = window.setTimeout(() => {
-      this.live.textContent = text;
-    }, delay);
+    const say = () => {
+      const t = typeof text === 'function' ? text() : text;
+      if (t !== null) this.live.textContent = t;
+    };
+    if (delay <= 0) say();
+    else this.#announceTimer = window.setTimeout(say, delay);
   }
 
   /** Hands the latest run again (after a change of model); a missing model is reported. */
