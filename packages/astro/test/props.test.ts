@@ -1,22 +1,27 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { defaultValue, type PropSpec, WIDGETS } from '@receptive/widgets';
+import { defaultValue, type PropSpec, WIDGETS, type WidgetSpec } from '@receptive/widgets';
 import * as specs from '@receptive/widgets/specs';
 import { describe, expect, it } from 'vitest';
 import { COMPONENTS } from '../src/docs.ts';
 
 const dir = new URL('../src/components/', import.meta.url);
 
-/** The prop names an `.astro` component declares in its `interface Props { ... }`. */
-function declaredProps(file: string): string[] | null {
+/** The props an `.astro` component declares in its `interface Props { ... }`, with their types. */
+function declaredTypes(file: string): Map<string, string> | null {
   const source = readFileSync(new URL(file, dir), 'utf8');
   const body = /interface Props\s*{([\s\S]*?)\n}/.exec(source)?.[1];
   if (body === undefined) return null;
-  const names: string[] = [];
+  const types = new Map<string, string>();
   // Top-level members only: `name?: type;` at the start of a line of the interface's body.
-  for (const m of body.matchAll(/^ {2}(?:'([^']+)'|([A-Za-z_$][\w$]*))\??:/gm)) {
-    names.push(m[1] ?? m[2]!);
+  for (const m of body.matchAll(/^ {2}(?:'([^']+)'|([A-Za-z_$][\w$]*))\??:\s*([^;]*);?/gm)) {
+    types.set(m[1] ?? m[2]!, m[3]!.trim());
   }
-  return names;
+  return types;
+}
+
+function declaredProps(file: string): string[] | null {
+  const types = declaredTypes(file);
+  return types ? [...types.keys()] : null;
 }
 
 describe('component Props', () => {
@@ -29,6 +34,33 @@ describe('component Props', () => {
       const declared = declaredProps(file);
       expect(declared, `${file} has an interface Props`).not.toBeNull();
       expect([...declared!].sort(), file).toEqual(doc.props.map((p) => p.name).sort());
+    }
+  });
+
+  it("declares a widget prop with the type its element's parser reads", () => {
+    const byTag = new Map(
+      Object.entries(specs)
+        .filter(([name]) => name.endsWith('_SPEC'))
+        .map(([, spec]) => [(spec as WidgetSpec).tag, spec as WidgetSpec]),
+    );
+    for (const doc of COMPONENTS) {
+      const spec = doc.element ? byTag.get(doc.element) : undefined;
+      if (!spec) continue;
+      const types = declaredTypes(`${doc.name}.astro`)!;
+      for (const p of spec.props as readonly PropSpec[]) {
+        if (!p.parser || p.attribute === null) continue;
+        const name = p.attribute.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+        const declared = types.get(name);
+        if (declared === undefined) continue;
+        const where = `${doc.name}.${name}`;
+        if (p.parser.astro === 'number') expect(declared, where).toBe('number');
+        if (p.parser.astro === 'boolean') expect(declared, where).toBe('boolean');
+        // A union of string literals names exactly the values the parser takes.
+        const literals = declared.split('|').map((t) => t.trim());
+        if (p.values && literals.every((t) => /^'[^']*'$/.test(t))) {
+          expect(literals.map((t) => t.slice(1, -1)).sort(), where).toEqual([...p.values].sort());
+        }
+      }
     }
   });
 });
