@@ -31,6 +31,15 @@ export { DIGIT_LOSS_SPEC, DigitLoss } from './digit-loss.js';
 export { type LossExample, lossExample, type MovedWeight } from './digit-loss-model.js';
 export { DIGIT_PAD_SPEC, type DigitChange, DigitPad } from './digit-pad.js';
 export {
+  type DigitRun,
+  followPad,
+  latest,
+  type ModelRun,
+  type PadListener,
+  publishDigit,
+  publishRun,
+} from './digit-run.js';
+export {
   DIGIT_TRAINER_SPEC,
   DigitTrainer,
   type TrainEval,
@@ -51,15 +60,6 @@ export {
   TrainerRun,
   trainerNetwork,
 } from './digit-trainer-model.js';
-export {
-  type DigitRun,
-  followPad,
-  latest,
-  type ModelRun,
-  type PadListener,
-  publishDigit,
-  publishRun,
-} from './digit-run.js';
 export { renderKernelLabFallback } from './fallback.js';
 export { FEATURE_MAPS_SPEC, FeatureMaps, type FeatureMapsDrawn } from './feature-maps.js';
 export { FigureBase, type FigureClass, figureElement } from './figure-element.js';
