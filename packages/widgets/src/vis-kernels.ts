@@ -108,6 +108,21 @@ export class VisKernels extends ElementBase {
   get digit(): number {
     return this.#digit;
   }
+  /** What is drawn now: the layer, its weights, the digit and the maps (null before the model). */
+  get drawn(): {
+    layer: KernelLayer;
+    weights: Float32Array;
+    pixels: Float32Array;
+    maps: Float32Array;
+  } | null {
+    return this.#drawn;
+  }
+  #drawn: {
+    layer: KernelLayer;
+    weights: Float32Array;
+    pixels: Float32Array;
+    maps: Float32Array;
+  } | null = null;
   set digit(v: number) {
     this.#digit = parseInteger(TAG, 'digit', String(v), 0, 9999);
     if (this.#started) void this.#loadTestDigit();
@@ -259,6 +274,13 @@ export class VisKernels extends ElementBase {
       );
     }
     ui.grid.replaceChildren(...items);
+    this.#drawn = {
+      layer: this.#layer,
+      weights: layer.weight.data,
+      pixels: this.#pixels,
+      maps: maps.data,
+    };
+    this.dataset['drawn'] = this.#layer;
     ui.status.textContent = `${this.#layer}: ${k} kernels of ${d} × ${kh} × ${kw} learned weights (one bias each), and the ${h} × ${w} map each makes of the digit.`;
   }
 }

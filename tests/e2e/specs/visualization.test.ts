@@ -104,6 +104,48 @@ const stateOf = (page: Page, tag: string, key: string, value: string, timeout = 
 const h = useHarness();
 
 describe('visualization lesson', () => {
+  it('draws the CNN’s kernels beside the feature maps the core computes, for either layer by keyboard', async () => {
+    const { page, problems } = await h.open(PATH);
+    const fig = await figureOf(page, 'rf-vis-kernels');
+    const cnn = core('cnn');
+    for (const layer of ['conv1', 'conv2']) {
+      if (layer === 'conv2') {
+        await fig.getByRole('button', { name: 'conv2' }).focus();
+        await page.keyboard.press('Enter');
+      }
+      await stateOf(page, 'rf-vis-kernels', 'drawn', layer, 60_000);
+      const drawn = await fig.evaluate((f) => {
+        const d = (
+          f as unknown as {
+            drawn: {
+              layer: string;
+              weights: Float32Array;
+              pixels: Float32Array;
+              maps: Float32Array;
+            };
+          }
+        ).drawn;
+        return {
+          layer: d.layer,
+          weights: Array.from(d.weights),
+          pixels: Array.from(d.pixels),
+          maps: Array.from(d.maps),
+        };
+      });
+      assert.equal(drawn.layer, layer);
+      const l = cnn.layer(layer) as unknown as { weight: { data: Float32Array } };
+      assert.deepEqual(drawn.weights, Array.from(l.weight.data));
+      const want = cnn.forwardAll({ shape: [1, 1, 28, 28], data: Float32Array.from(drawn.pixels) })
+        .activations[layer]!.data;
+      assert.equal(drawn.maps.length, want.length);
+      assert.ok(drawn.maps.every((v, i) => Math.abs(v - want[i]!) <= 1e-5));
+      const n = layer === 'conv1' ? 8 : 16;
+      assert.equal(await fig.locator('li[data-channel]').count(), n);
+    }
+    assert.deepEqual(problems.offsiteRequests, []);
+    assert.deepEqual(problems.pageErrors, []);
+  });
+
   it('ranks the 10,000 test digits for a channel as onnxruntime-node does, crops the core’s traced fields, and takes another channel by keyboard', async (t) => {
     const { page, problems } = await h.open(PATH);
     const fig = await figureOf(page, 'rf-vis-top');
