@@ -5,14 +5,7 @@
  * Props of the widget wrappers come from the widgets' own `spec` objects.
  */
 // Elements whose spec is still in their element module (Node needs dom.ts's stand-in for them).
-import {
-  DIGIT_LOSS_SPEC,
-  DIGIT_TRAINER_SPEC,
-  VIS_KERNELS_SPEC,
-  VIS_SALIENCY_SPEC,
-  VIS_SHORTCUT_SPEC,
-  VIS_TOP_SPEC,
-} from '@receptive/widgets';
+import { DIGIT_LOSS_SPEC, DIGIT_TRAINER_SPEC } from '@receptive/widgets';
 import {
   BLUR_POOL_SPEC,
   CONV_LAYER_3D_SPEC,
@@ -32,6 +25,10 @@ import {
   SHIFT_EDGE_SPEC,
   SHIFT_MEASURE_SPEC,
   SHIFT_NETWORK_SPEC,
+  VIS_KERNELS_SPEC,
+  VIS_SALIENCY_SPEC,
+  VIS_SHORTCUT_SPEC,
+  VIS_TOP_SPEC,
   type WidgetSpec,
   WidgetValueError,
 } from '@receptive/widgets/specs';
@@ -744,8 +741,8 @@ export const COMPONENTS: readonly ComponentDoc[] = [
     summary: VIS_KERNELS_SPEC.summary,
     props: [
       fromSpec(VIS_KERNELS_SPEC, 'for', { default: 'pad', check: stateName }),
-      fromSpec(VIS_KERNELS_SPEC, 'layer', { check: oneOf(specValues(VIS_KERNELS_SPEC, 'layer')) }),
-      fromSpec(VIS_KERNELS_SPEC, 'digit', { example: 'digit={0}', check: integer(0, 9999) }),
+      fromSpec(VIS_KERNELS_SPEC, 'layer'),
+      fromSpec(VIS_KERNELS_SPEC, 'digit', { example: 'digit={0}' }),
       caption,
     ],
     example: '<DigitPad id="vis-pad" />\n<VisKernels for="vis-pad" layer="conv1" />',
@@ -757,9 +754,9 @@ export const COMPONENTS: readonly ComponentDoc[] = [
     element: VIS_TOP_SPEC.tag,
     summary: VIS_TOP_SPEC.summary,
     props: [
-      fromSpec(VIS_TOP_SPEC, 'layer', { check: oneOf(specValues(VIS_TOP_SPEC, 'layer')) }),
-      fromSpec(VIS_TOP_SPEC, 'channel', { example: 'channel={3}', check: integer(0, 15) }),
-      fromSpec(VIS_TOP_SPEC, 'backend', { check: oneOf(specValues(VIS_TOP_SPEC, 'backend')) }),
+      fromSpec(VIS_TOP_SPEC, 'layer'),
+      fromSpec(VIS_TOP_SPEC, 'channel', { example: 'channel={3}' }),
+      fromSpec(VIS_TOP_SPEC, 'backend'),
       caption,
     ],
     example: '<VisTop layer="conv1" channel={0} />',
@@ -785,7 +782,7 @@ export const COMPONENTS: readonly ComponentDoc[] = [
     summary: VIS_SALIENCY_SPEC.summary,
     props: [
       fromSpec(VIS_SALIENCY_SPEC, 'for', { default: 'pad', check: stateName }),
-      fromSpec(VIS_SALIENCY_SPEC, 'digit', { example: 'digit={0}', check: integer(0, 9999) }),
+      fromSpec(VIS_SALIENCY_SPEC, 'digit', { example: 'digit={0}' }),
       caption,
     ],
     example: '<DigitPad id="vis-pad" />\n<VisSaliency for="vis-pad" />',
@@ -797,10 +794,8 @@ export const COMPONENTS: readonly ComponentDoc[] = [
     element: VIS_SHORTCUT_SPEC.tag,
     summary: VIS_SHORTCUT_SPEC.summary,
     props: [
-      fromSpec(VIS_SHORTCUT_SPEC, 'digit', { example: 'digit={0}', check: integer(0, 9999) }),
-      fromSpec(VIS_SHORTCUT_SPEC, 'backend', {
-        check: oneOf(specValues(VIS_SHORTCUT_SPEC, 'backend')),
-      }),
+      fromSpec(VIS_SHORTCUT_SPEC, 'digit', { example: 'digit={0}' }),
+      fromSpec(VIS_SHORTCUT_SPEC, 'backend'),
       caption,
     ],
     example: '<VisShortcut digit={0} />',

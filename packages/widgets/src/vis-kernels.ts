@@ -3,50 +3,12 @@ import { coreModel } from '@receptive/models';
 import { type DigitChange, followPad, latest } from './digit-run.js';
 import { ElementBase, el, shadow, watchViewport } from './dom.js';
 import { testDigit } from './held-out.js';
-import { applyAttribute, parseEnum, parseInteger, type WidgetSpec } from './props.js';
+import { applyAttribute, parseEnum, parseInteger } from './props.js';
 import { BASE_CSS, colorKey, THEME } from './theme.js';
 import { maxAbs, paintGrey, paintSigned } from './vis-draw.js';
+import { KERNEL_LAYERS, type KernelLayer, VIS_KERNELS_SPEC } from './vis-kernels.spec.js';
 
-export const KERNEL_LAYERS = ['conv1', 'conv2'] as const;
-export type KernelLayer = (typeof KERNEL_LAYERS)[number];
-
-export const VIS_KERNELS_SPEC: WidgetSpec = {
-  tag: 'rf-vis-kernels',
-  summary:
-    'The CNN’s learned kernels drawn as images beside the feature maps they produce on the reader’s digit (from a digit pad) or a test digit, for conv1 (one 3 × 3 kernel per channel) or conv2 (one 3 × 3 slice per input channel), computed by @receptive/core.',
-  props: [
-    {
-      attribute: 'for',
-      property: 'htmlFor',
-      type: 'string',
-      default: null,
-      example: 'for="vis-pad"',
-      description: 'The id of the <rf-digit-pad> whose digit to run.',
-    },
-    {
-      attribute: 'layer',
-      property: 'layer',
-      type: "'conv1' | 'conv2'",
-      default: 'conv1',
-      values: KERNEL_LAYERS,
-      example: 'layer="conv2"',
-      description: 'The layer whose kernels and maps are shown.',
-    },
-    {
-      attribute: 'digit',
-      property: 'digit',
-      type: 'number',
-      default: '0',
-      example: 'digit="7"',
-      description: 'The MNIST test digit shown before the reader draws (0 to 9999).',
-    },
-  ],
-  events: [],
-  fallback:
-    'Put a picture or a sentence in the element; it shows until the script runs (the Astro component prints the kernels’ numbers, read from the model at build time).',
-  keyboard:
-    'Two buttons switch the layer; every kernel and map is an image with a text alternative.',
-};
+export { KERNEL_LAYERS, type KernelLayer, VIS_KERNELS_SPEC };
 
 const TAG = VIS_KERNELS_SPEC.tag;
 

@@ -3,9 +3,10 @@ import { type ModelName, modelBytes } from '@receptive/models';
 import { type DigitChange, followPad, latest } from './digit-run.js';
 import { ElementBase, el, shadow, watchViewport } from './dom.js';
 import { testDigit } from './held-out.js';
-import { applyAttribute, parseInteger, type WidgetSpec } from './props.js';
+import { applyAttribute, parseInteger } from './props.js';
 import { BASE_CSS, colorKey, THEME } from './theme.js';
 import { maxAbs, paintGrey, paintMapOver } from './vis-draw.js';
+import { VIS_SALIENCY_SPEC } from './vis-saliency.spec.js';
 import type { SaliencyMessage, SaliencyRequest } from './vis-saliency-worker.js';
 
 /** The occlusion patch and its step, pixels: 13 x 13 places on a 28 x 28 digit. */
@@ -27,41 +28,7 @@ export interface SaliencyResult {
   saliencyMs: number;
 }
 
-export const VIS_SALIENCY_SPEC: WidgetSpec = {
-  tag: 'rf-vis-saliency',
-  summary:
-    'Which pixels a decision rested on, for the reader’s digit (from a digit pad) or an MNIST test digit, for the CNN and the MLP side by side: an occlusion map (a grey 4 × 4 patch slid in steps of 2 px, the drop in the predicted class’s probability) and a gradient saliency map (|∂ score / ∂ pixel|), both computed by @receptive/core on the page and laid over the digit.',
-  props: [
-    {
-      attribute: 'for',
-      property: 'htmlFor',
-      type: 'string',
-      default: null,
-      example: 'for="vis-pad"',
-      description:
-        'The id of the <rf-digit-pad> whose digit to explain (a drawn or picked digit replaces the test digit).',
-    },
-    {
-      attribute: 'digit',
-      property: 'digit',
-      type: 'number',
-      default: '0',
-      example: 'digit="3"',
-      description: 'The MNIST test digit shown before the reader draws (0 to 9999).',
-    },
-  ],
-  events: [
-    {
-      name: 'rf-saliency',
-      detail: 'SaliencyResult[] (one per model: probs, prediction, occlusion, saliency, times)',
-      description: 'After both models’ maps for a new digit are drawn.',
-    },
-  ],
-  fallback:
-    'Put a sentence or a picture in the element; it shows until the script runs (the Astro component says what the live figure computes).',
-  keyboard:
-    'The digit comes from the digit pad (which has its own keyboard controls) or the "Next test digit" button; each map is an image with a text alternative, and the answers are announced.',
-};
+export { VIS_SALIENCY_SPEC };
 
 const TAG = VIS_SALIENCY_SPEC.tag;
 

@@ -14,13 +14,13 @@ import {
 import { ElementBase, el, shadow, watchViewport } from './dom.js';
 import { percent } from './format.js';
 import { testDigit } from './held-out.js';
-import { applyAttribute, parseEnum, parseInteger, type WidgetSpec } from './props.js';
+import { applyAttribute, parseEnum, parseInteger } from './props.js';
 import { BASE_CSS, colorKey, THEME } from './theme.js';
 import { maxAbs, paintGrey, paintMapOver } from './vis-draw.js';
+import { BACKENDS, VIS_SHORTCUT_SPEC } from './vis-shortcut.spec.js';
 import type { VisEngine, VisMessage, VisRequest } from './vis-worker.js';
 
 const MODEL = 'cnn-shortcut';
-const BACKENDS = ['auto', 'wasm', 'webgpu'] as const;
 const BATCH = 500;
 const SCALE = 8;
 
@@ -41,50 +41,7 @@ export interface ShortcutMeasured {
   top1: { clean: Uint8Array; marked: Uint8Array; swapped: Uint8Array };
 }
 
-export const VIS_SHORTCUT_SPEC: WidgetSpec = {
-  tag: 'rf-vis-shortcut',
-  summary:
-    'A model right for the wrong reason: `cnn-shortcut`, trained on digits that carry a small class-coded mark. The figure measures its accuracy on the 10,000 test digits without the mark, with each digit’s own mark and with another class’s mark (a batch job on onnxruntime-web in a Web Worker, by the model card’s protocol, the card’s numbers beside); shows its gradient saliency on a test digit; and lets the reader drag the mark anywhere and watch the prediction follow it (@receptive/core, live).',
-  props: [
-    {
-      attribute: 'digit',
-      property: 'digit',
-      type: 'number',
-      default: '0',
-      example: 'digit="4"',
-      description: 'The MNIST test digit the mark is dragged over (0 to 9999).',
-    },
-    {
-      attribute: 'backend',
-      property: 'backend',
-      type: "'auto' | 'wasm' | 'webgpu'",
-      default: 'auto',
-      values: BACKENDS,
-      example: 'backend="wasm"',
-      description:
-        'Where the worker runs the model: auto takes WebGPU on a real graphics card, else wasm.',
-    },
-    {
-      attribute: 'wasm-paths',
-      property: 'wasmPaths',
-      type: 'string',
-      default: null,
-      example: 'wasm-paths="/ort/"',
-      description: 'Where onnxruntime-web’s files are served (the Astro component sets it).',
-    },
-  ],
-  events: [
-    {
-      name: 'rf-shortcut',
-      detail: '{ mark: { y: number; x: number } | null; prediction: number; probs: number[] }',
-      description: 'After every move of the mark, once the model has answered.',
-    },
-  ],
-  fallback:
-    'Put the model card’s table in the element (the Astro component reads it at build time); it shows until the script runs.',
-  keyboard:
-    'Tab to the mark and move it with the arrow keys; buttons put it back at the digit’s own place, remove it or take the next digit, and a menu moves it to any class’s place. The prediction and the measured accuracies are announced.',
-};
+export { VIS_SHORTCUT_SPEC };
 
 const TAG = VIS_SHORTCUT_SPEC.tag;
 

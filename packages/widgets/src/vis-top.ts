@@ -10,15 +10,16 @@ import {
 import { type BackendChoice, coreModel, DIGIT_SETS, modelBytes } from '@receptive/models';
 import { ElementBase, el, shadow, watchViewport } from './dom.js';
 import { testDigit } from './held-out.js';
-import { applyAttribute, parseEnum, parseInteger, type WidgetSpec } from './props.js';
+import { applyAttribute, parseEnum, parseInteger } from './props.js';
 import { BASE_CSS, colorKey, THEME } from './theme.js';
 import { crop, paintGrey } from './vis-draw.js';
+import { BACKENDS, VIS_LAYERS, VIS_TOP_SPEC, type VisLayer } from './vis-top.spec.js';
 import type { VisEngine, VisMessage, VisRequest } from './vis-worker.js';
 
 const MODEL = 'cnn';
-export const VIS_LAYERS = ['conv1', 'conv2'] as const;
-export type VisLayer = (typeof VIS_LAYERS)[number];
-const BACKENDS = ['auto', 'wasm', 'webgpu'] as const;
+
+export { VIS_LAYERS, type VisLayer };
+
 const BATCH = 500;
 /** How many digits each list shows. */
 export const TOP_COUNT = 16;
@@ -33,60 +34,7 @@ export interface TopDigit extends RankedUnit {
   region: Region;
 }
 
-export const VIS_TOP_SPEC: WidgetSpec = {
-  tag: 'rf-vis-top',
-  summary:
-    'What makes a channel of the CNN fire most: all 10,000 MNIST test digits scored for every channel of conv1 and conv2 in one batch job (onnxruntime-web in a Web Worker, WebGPU on a real graphics card, else wasm), the top 16 and bottom 8 digits for the chosen channel with the receptive field of their strongest unit outlined and cropped (traced by @receptive/core), and the input pattern that excites the channel most, found live by gradient ascent with core autograd.',
-  props: [
-    {
-      attribute: 'layer',
-      property: 'layer',
-      type: "'conv1' | 'conv2'",
-      default: 'conv1',
-      values: VIS_LAYERS,
-      example: 'layer="conv2"',
-      description: 'The layer whose channel is chosen first.',
-    },
-    {
-      attribute: 'channel',
-      property: 'channel',
-      type: 'number',
-      default: '0',
-      example: 'channel="3"',
-      description: 'The channel chosen first (0 to 7 for conv1, 0 to 15 for conv2).',
-    },
-    {
-      attribute: 'backend',
-      property: 'backend',
-      type: "'auto' | 'wasm' | 'webgpu'",
-      default: 'auto',
-      values: BACKENDS,
-      example: 'backend="wasm"',
-      description:
-        'Where the worker scores the digits: auto takes WebGPU on a real graphics card, else wasm.',
-    },
-    {
-      attribute: 'wasm-paths',
-      property: 'wasmPaths',
-      type: 'string',
-      default: null,
-      example: 'wasm-paths="/ort/"',
-      description: 'Where onnxruntime-web’s files are served (the Astro component sets it).',
-    },
-  ],
-  events: [
-    {
-      name: 'rf-top',
-      detail:
-        '{ layer: string; channel: number; top: TopDigit[]; bottom: TopDigit[]; digits: number }',
-      description: 'After the lists are drawn for a channel (again as more digits are scored).',
-    },
-  ],
-  fallback:
-    'Put the build-time lists in the element (the Astro component computes a few channels’ top digits with @receptive/core at build time); they show until the script runs.',
-  keyboard:
-    'Two menus choose the layer and the channel; the labels of the top digits are announced, and each digit is an image with a text alternative.',
-};
+export { VIS_TOP_SPEC };
 
 const TAG = VIS_TOP_SPEC.tag;
 const channelsOf = (layer: VisLayer) => (layer === 'conv1' ? 8 : 16);

@@ -1,0 +1,50 @@
+import { defineSpec, oneOf, wholeNumber } from './props.js';
+
+export const BACKENDS = ['auto', 'wasm', 'webgpu'] as const;
+
+export const VIS_SHORTCUT_SPEC = defineSpec({
+  tag: 'rf-vis-shortcut',
+  summary:
+    'A model right for the wrong reason: `cnn-shortcut`, trained on digits that carry a small class-coded mark. The figure measures its accuracy on the 10,000 test digits without the mark, with each digit’s own mark and with another class’s mark (a batch job on onnxruntime-web in a Web Worker, by the model card’s protocol, the card’s numbers beside); shows its gradient saliency on a test digit; and lets the reader drag the mark anywhere and watch the prediction follow it (@receptive/core, live).',
+  props: [
+    {
+      attribute: 'digit',
+      property: 'digit',
+      type: 'number',
+      default: '0',
+      parser: wholeNumber(0, 9999),
+      example: 'digit="4"',
+      description: 'The MNIST test digit the mark is dragged over (0 to 9999).',
+    },
+    {
+      attribute: 'backend',
+      property: 'backend',
+      type: "'auto' | 'wasm' | 'webgpu'",
+      default: 'auto',
+      values: BACKENDS,
+      parser: oneOf(BACKENDS),
+      example: 'backend="wasm"',
+      description:
+        'Where the worker runs the model: auto takes WebGPU on a real graphics card, else wasm.',
+    },
+    {
+      attribute: 'wasm-paths',
+      property: 'wasmPaths',
+      type: 'string',
+      default: null,
+      example: 'wasm-paths="/ort/"',
+      description: 'Where onnxruntime-web’s files are served (the Astro component sets it).',
+    },
+  ],
+  events: [
+    {
+      name: 'rf-shortcut',
+      detail: '{ mark: { y: number; x: number } | null; prediction: number; probs: number[] }',
+      description: 'After every move of the mark, once the model has answered.',
+    },
+  ],
+  fallback:
+    'Put the model card’s table in the element (the Astro component reads it at build time); it shows until the script runs.',
+  keyboard:
+    'Tab to the mark and move it with the arrow keys; buttons put it back at the digit’s own place, remove it or take the next digit, and a menu moves it to any class’s place. The prediction and the measured accuracies are announced.',
+});
