@@ -326,7 +326,7 @@ describe('visualization lesson', () => {
     assert.deepEqual(problems.pageErrors, []);
   });
 
-  it('measures the shortcut model’s three accuracies as its card does, and the prediction follows the mark moved by keyboard', async (t) => {
+  it('measures the shortcut model’s three accuracies as its card does, and the prediction follows the mark moved by keyboard and dragged', async (t) => {
     const { page, problems } = await h.open(PATH);
     const fig = await figureOf(page, 'rf-vis-shortcut');
     await stateOf(page, 'rf-vis-shortcut', 'measuring', 'done', 240_000);
@@ -395,6 +395,30 @@ describe('visualization lesson', () => {
     t.diagnostic(
       `a ${s.label} with the mark of ${target}: the page and the core both say ${want.top}`,
     );
+    // By pointer: drag the mark from where it is to the place of yet another class.
+    const other = (s.label + 6) % 10;
+    const stage = fig.locator('.stage');
+    const box = (await stage.boundingBox())!;
+    const cell = box.width / 28;
+    const at = (m: { y: number; x: number }) => ({
+      x: box.x + (m.x + 1) * cell,
+      y: box.y + (m.y + 1) * cell,
+    });
+    const from = at(s.mark!);
+    const to = at({ y: MARK_ROW, x: markColumn(other) });
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    await page.mouse.move(to.x, to.y, { steps: 6 });
+    await page.mouse.up();
+    s = await state();
+    assert.deepEqual(s.mark, { y: MARK_ROW, x: markColumn(other) });
+    want = predicted(s.pixels, s.mark);
+    assert.ok(s.probs.every((p, i) => Math.abs(p - want.p[i]!) < 1e-5));
+    assert.equal(
+      await fig.evaluate((f) => (f as HTMLElement).dataset['prediction']),
+      String(want.top),
+    );
+    t.diagnostic(`dragged to the mark of ${other}: the page and the core both say ${want.top}`);
     await page.waitForFunction(() =>
       /the model says \d/.test(
         document.querySelector('rf-vis-shortcut')?.shadowRoot?.querySelector('[aria-live]')
