@@ -10,6 +10,7 @@ export const VIS_SALIENCY_SPEC = defineSpec({
       property: 'htmlFor',
       type: 'string',
       default: null,
+      reflect: true,
       example: 'for="vis-pad"',
       description:
         'The id of the <rf-digit-pad> whose digit to explain (a drawn or picked digit replaces the test digit).',

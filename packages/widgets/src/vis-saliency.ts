@@ -1,10 +1,10 @@
 import type { Occlusion, Saliency } from '@receptive/core';
 import { type ModelName, modelBytes } from '@receptive/models';
-import { type DigitChange, followPad, latest } from './digit-run.js';
-import { ElementBase, el, shadow, watchViewport } from './dom.js';
+import type { DigitChange } from './digit-run.js';
+import { el, shadow } from './dom.js';
+import { figureElement } from './figure-element.js';
 import { testDigit } from './held-out.js';
-import { applyAttribute, parseInteger } from './props.js';
-import { BASE_CSS, colorKey, THEME } from './theme.js';
+import { BASE_CSS, colorKey } from './theme.js';
 import { maxAbs, paintGrey, paintMapOver } from './vis-draw.js';
 import { VIS_SALIENCY_SPEC } from './vis-saliency.spec.js';
 import type { SaliencyMessage, SaliencyRequest } from './vis-saliency-worker.js';
@@ -59,45 +59,17 @@ interface Box {
  * `<rf-vis-saliency for="vis-pad">`: see {@link VIS_SALIENCY_SPEC}. Each model's maps are
  * computed in their own task, so the page answers between them.
  */
-export class VisSaliency extends ElementBase {
-  static readonly spec = VIS_SALIENCY_SPEC;
-  static readonly observedAttributes = ['for', 'digit'];
-
-  #digit = 0;
+export class VisSaliency extends figureElement(VIS_SALIENCY_SPEC) {
   #root: ShadowRoot | null = null;
   #boxes: Box[] = [];
   #pixels: Float32Array | null = null;
   #source = '';
   #started = false;
   #generation = 0;
-  #unwatch: (() => void) | null = null;
   #status: HTMLElement | null = null;
-  #live: HTMLElement | null = null;
   #digitCanvas: HTMLCanvasElement | null = null;
   #results: SaliencyResult[] = [];
-  #unfollow: (() => void) | null = null;
-  #onDigit = (d: DigitChange) => {
-    if (d.empty || d.drawing) return;
-    void this.#setDigit(
-      d.pixels.slice(),
-      d.source === 'held-out' ? `Test digit ${(d.index ?? 0) + 1}` : 'Your digit',
-    );
-  };
 
-  get htmlFor(): string | null {
-    return this.getAttribute('for');
-  }
-  set htmlFor(v: string | null) {
-    if (v === null) this.removeAttribute('for');
-    else this.setAttribute('for', v);
-  }
-  get digit(): number {
-    return this.#digit;
-  }
-  set digit(v: number) {
-    this.#digit = parseInteger(TAG, 'digit', String(v), 0, 9999);
-    if (this.#started) void this.#loadTestDigit();
-  }
   /** The digit explained now (784 values). */
   get pixels(): Float32Array | null {
     return this.#pixels;
@@ -114,37 +86,31 @@ export class VisSaliency extends ElementBase {
     return this.#setDigit(pixels.slice(), source);
   }
 
-  attributeChangedCallback(name: string, _old: string | null, value: string | null): void {
-    if (name === 'digit') {
-      applyAttribute(
-        () => parseInteger(TAG, 'digit', value ?? '0', 0, 9999),
-        (d) => {
-          this.digit = d;
-        },
-      );
-    }
-  }
-
-  connectedCallback(): void {
+  protected override connected(): void {
     if (!this.#root) this.#build();
-    // The pad's digits reach this figure on the pad's channel (no lookup by id).
-    if (this.htmlFor) {
-      this.#unfollow = followPad(this.htmlFor, { digit: this.#onDigit });
-      const now = latest(this.htmlFor).digit;
-      if (now) this.#onDigit(now);
-    }
-    this.#unwatch = watchViewport(this, THEME.wakeMargin, (near) => {
-      if (near && !this.#started) void this.#start();
-    });
   }
 
-  disconnectedCallback(): void {
+  protected override disconnected(): void {
     this.#worker?.terminate();
     this.#worker = null;
     this.#started = false;
-    this.#unfollow?.();
-    this.#unfollow = null;
-    this.#unwatch?.();
+  }
+
+  protected override changed(property: string): void {
+    if (property === 'digit' && this.#started) void this.#loadTestDigit();
+  }
+
+  protected override nearChanged(near: boolean): void {
+    if (near && !this.#started) void this.#start();
+  }
+
+  // The pad's digits reach this figure on the pad's channel (its latest one on connect too).
+  protected override padDigit(d: DigitChange): void {
+    if (d.empty || d.drawing) return;
+    void this.#setDigit(
+      d.pixels.slice(),
+      d.source === 'held-out' ? `Test digit ${(d.index ?? 0) + 1}` : 'Your digit',
+    );
   }
 
   #build(): void {
@@ -153,15 +119,14 @@ export class VisSaliency extends ElementBase {
     this.#digitCanvas = el('canvas', { role: 'img', 'aria-label': 'The digit explained' });
     const next = el('button', { type: 'button' }, 'Next test digit');
     next.addEventListener('click', () => {
-      this.#digit = (this.#digit + 1) % 10000;
-      void this.#loadTestDigit();
+      // Through the property: `changed` loads the digit once the figure has started.
+      this.digit = (this.digit + 1) % 10000;
     });
     this.#status = el(
       'p',
       { class: 'status' },
       'The CNN and the MLP load when this figure comes into view.',
     );
-    this.#live = el('p', { class: 'sr-only', 'aria-live': 'polite' });
     this.#boxes = MODELS.map((name) => {
       const occ = el('canvas', { role: 'img', 'aria-label': `${TITLES[name]}: occlusion map` });
       const sal = el('canvas', { role: 'img', 'aria-label': `${TITLES[name]}: saliency map` });
@@ -200,7 +165,7 @@ export class VisSaliency extends ElementBase {
         ),
         colorKey('diverging', 'Gradient: |∂ score / ∂ pixel|, scaled to its largest', '', 'max'),
       ),
-      this.#live,
+      this.live,
     );
   }
 
@@ -265,7 +230,7 @@ export class VisSaliency extends ElementBase {
 
   async #loadTestDigit(): Promise<void> {
     try {
-      const d = await testDigit(this.#digit);
+      const d = await testDigit(this.digit);
       await this.#setDigit(d.pixels, `Test digit ${d.index + 1} (a ${d.label})`);
     } catch (err) {
       this.#status!.textContent = `The test digits could not be loaded: ${(err as Error).message}.`;
@@ -302,12 +267,15 @@ export class VisSaliency extends ElementBase {
     this.dispatchEvent(
       new CustomEvent<SaliencyResult[]>('rf-saliency', { detail: results, bubbles: true }),
     );
-    this.#live!.textContent = results
-      .map(
-        (r) =>
-          `${TITLES[r.model]} says ${r.prediction} (${fine(r.probs[r.prediction]!)}); ${hottest(r)}.`,
-      )
-      .join(' ');
+    this.announce(
+      results
+        .map(
+          (r) =>
+            `${TITLES[r.model]} says ${r.prediction} (${fine(r.probs[r.prediction]!)}); ${hottest(r)}.`,
+        )
+        .join(' '),
+      0,
+    );
   }
 
   #draw(b: Box, r: SaliencyResult, pixels: Float32Array): void {
