@@ -13,6 +13,7 @@ export const VIS_KERNELS_SPEC = defineSpec({
       property: 'htmlFor',
       type: 'string',
       default: null,
+      reflect: true,
       example: 'for="vis-pad"',
       description: 'The id of the <rf-digit-pad> whose digit to run.',
     },

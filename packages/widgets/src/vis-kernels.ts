@@ -1,16 +1,14 @@
 import type { Conv2dLayer, SequentialModel } from '@receptive/core';
 import { coreModel } from '@receptive/models';
-import { type DigitChange, followPad, latest } from './digit-run.js';
-import { ElementBase, el, shadow, watchViewport } from './dom.js';
+import type { DigitChange } from './digit-run.js';
+import { el, shadow } from './dom.js';
+import { figureElement } from './figure-element.js';
 import { testDigit } from './held-out.js';
-import { applyAttribute, parseEnum, parseInteger } from './props.js';
-import { BASE_CSS, colorKey, THEME } from './theme.js';
+import { BASE_CSS, colorKey } from './theme.js';
 import { maxAbs, paintGrey, paintSigned } from './vis-draw.js';
 import { KERNEL_LAYERS, type KernelLayer, VIS_KERNELS_SPEC } from './vis-kernels.spec.js';
 
 export { KERNEL_LAYERS, type KernelLayer, VIS_KERNELS_SPEC };
-
-const TAG = VIS_KERNELS_SPEC.tag;
 
 const CSS = `${BASE_CSS}
 .tools { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; margin-bottom: 0.5rem; }
@@ -29,47 +27,24 @@ const CSS = `${BASE_CSS}
 `;
 
 /** `<rf-vis-kernels for="vis-pad" layer="conv1">`: see {@link VIS_KERNELS_SPEC}. */
-export class VisKernels extends ElementBase {
-  static readonly spec = VIS_KERNELS_SPEC;
-  static readonly observedAttributes = ['for', 'layer', 'digit'];
-
-  #layer: KernelLayer = 'conv1';
-  #digit = 0;
+export class VisKernels extends figureElement(VIS_KERNELS_SPEC) {
   #root: ShadowRoot | null = null;
   #model: SequentialModel | null = null;
   #pixels: Float32Array | null = null;
   #started = false;
-  #unwatch: (() => void) | null = null;
   #ui: {
     digit: HTMLCanvasElement;
     grid: HTMLElement;
     status: HTMLElement;
     buttons: HTMLButtonElement[];
   } | null = null;
-  #unfollow: (() => void) | null = null;
-  #onDigit = (d: DigitChange) => {
-    if (d.empty || d.drawing) return;
-    this.#pixels = d.pixels.slice();
-    this.#draw();
-  };
+  #drawn: {
+    layer: KernelLayer;
+    weights: Float32Array;
+    pixels: Float32Array;
+    maps: Float32Array;
+  } | null = null;
 
-  get htmlFor(): string | null {
-    return this.getAttribute('for');
-  }
-  set htmlFor(v: string | null) {
-    if (v === null) this.removeAttribute('for');
-    else this.setAttribute('for', v);
-  }
-  get layer(): KernelLayer {
-    return this.#layer;
-  }
-  set layer(v: KernelLayer) {
-    this.#layer = parseEnum(TAG, 'layer', v, KERNEL_LAYERS);
-    this.#draw();
-  }
-  get digit(): number {
-    return this.#digit;
-  }
   /** What is drawn now: the layer, its weights, the digit and the maps (null before the model). */
   get drawn(): {
     layer: KernelLayer;
@@ -79,59 +54,32 @@ export class VisKernels extends ElementBase {
   } | null {
     return this.#drawn;
   }
-  #drawn: {
-    layer: KernelLayer;
-    weights: Float32Array;
-    pixels: Float32Array;
-    maps: Float32Array;
-  } | null = null;
-  set digit(v: number) {
-    this.#digit = parseInteger(TAG, 'digit', String(v), 0, 9999);
-    if (this.#started) void this.#loadTestDigit();
-  }
 
-  attributeChangedCallback(name: string, _old: string | null, value: string | null): void {
-    if (name === 'layer') {
-      applyAttribute(
-        () => parseEnum(TAG, 'layer', value ?? 'conv1', KERNEL_LAYERS),
-        (l) => {
-          this.layer = l;
-        },
-      );
-    } else if (name === 'digit') {
-      applyAttribute(
-        () => parseInteger(TAG, 'digit', value ?? '0', 0, 9999),
-        (d) => {
-          this.digit = d;
-        },
-      );
-    }
-  }
-
-  connectedCallback(): void {
+  protected override connected(): void {
     if (!this.#root) this.#build();
-    // The pad's digits reach this figure on the pad's channel (no lookup by id).
-    if (this.htmlFor) {
-      this.#unfollow = followPad(this.htmlFor, { digit: this.#onDigit });
-      const now = latest(this.htmlFor).digit;
-      if (now) this.#onDigit(now);
-    }
-    this.#unwatch = watchViewport(this, THEME.wakeMargin, (near) => {
-      if (near && !this.#started) void this.#start();
-    });
   }
 
-  disconnectedCallback(): void {
-    this.#unfollow?.();
-    this.#unfollow = null;
-    this.#unwatch?.();
+  protected override changed(property: string): void {
+    if (property === 'layer') this.#draw();
+    else if (property === 'digit' && this.#started) void this.#loadTestDigit();
+  }
+
+  protected override nearChanged(near: boolean): void {
+    if (near && !this.#started) void this.#start();
+  }
+
+  // The pad's digits reach this figure on the pad's channel (its latest one on connect too).
+  protected override padDigit(d: DigitChange): void {
+    if (d.empty || d.drawing) return;
+    this.#pixels = d.pixels.slice();
+    this.#draw();
   }
 
   #build(): void {
     const root = shadow(this, CSS);
     this.#root = root;
     const buttons = KERNEL_LAYERS.map((l) => {
-      const b = el('button', { type: 'button', 'aria-pressed': String(l === this.#layer) }, l);
+      const b = el('button', { type: 'button', 'aria-pressed': String(l === this.layer) }, l);
       b.addEventListener('click', () => {
         this.layer = l;
       });
@@ -175,7 +123,7 @@ export class VisKernels extends ElementBase {
 
   async #loadTestDigit(): Promise<void> {
     try {
-      const d = await testDigit(this.#digit);
+      const d = await testDigit(this.digit);
       this.#pixels = d.pixels;
       this.#draw();
     } catch (err) {
@@ -188,15 +136,15 @@ export class VisKernels extends ElementBase {
     const ui = this.#ui;
     if (!ui) return;
     for (const [i, b] of ui.buttons.entries()) {
-      b.setAttribute('aria-pressed', String(KERNEL_LAYERS[i] === this.#layer));
+      b.setAttribute('aria-pressed', String(KERNEL_LAYERS[i] === this.layer));
     }
-    this.dataset['layer'] = this.#layer;
+    this.dataset['layer'] = this.layer;
     if (!this.#model || !this.#pixels) return;
     const model = this.#model;
     paintGrey(ui.digit, this.#pixels);
-    const layer = model.layer(this.#layer) as Conv2dLayer;
-    const maps = model.forwardAll({ shape: [1, 1, 28, 28], data: this.#pixels }, this.#layer)
-      .activations[this.#layer]!;
+    const layer = model.layer(this.layer) as Conv2dLayer;
+    const maps = model.forwardAll({ shape: [1, 1, 28, 28], data: this.#pixels }, this.layer)
+      .activations[this.layer]!;
     const [k, d, kh, kw] = layer.weight.shape as [number, number, number, number];
     const [, h, w] = layer.outputShape as [number, number, number];
     const wMax = maxAbs(layer.weight.data);
@@ -237,13 +185,13 @@ export class VisKernels extends ElementBase {
     }
     ui.grid.replaceChildren(...items);
     this.#drawn = {
-      layer: this.#layer,
+      layer: this.layer,
       weights: layer.weight.data,
       pixels: this.#pixels,
       maps: maps.data,
     };
-    this.dataset['drawn'] = this.#layer;
-    ui.status.textContent = `${this.#layer}: ${k} kernels of ${d} × ${kh} × ${kw} learned weights (one bias each), and the ${h} × ${w} map each makes of the digit.`;
+    this.dataset['drawn'] = this.layer;
+    ui.status.textContent = `${this.layer}: ${k} kernels of ${d} × ${kh} × ${kw} learned weights (one bias each), and the ${h} × ${w} map each makes of the digit.`;
   }
 }
 
