@@ -1,6 +1,5 @@
 import { type SequentialModel, saliency } from '@receptive/core';
 import {
-  type BackendChoice,
   coreModel,
   DIGIT_SETS,
   drawMark,
@@ -11,13 +10,13 @@ import {
   modelBytes,
   modelCard,
 } from '@receptive/models';
-import { ElementBase, el, shadow, watchViewport } from './dom.js';
+import { el, shadow } from './dom.js';
+import { figureElement } from './figure-element.js';
 import { percent } from './format.js';
 import { testDigit } from './held-out.js';
-import { applyAttribute, parseEnum, parseInteger } from './props.js';
-import { BASE_CSS, colorKey, THEME } from './theme.js';
+import { BASE_CSS, colorKey } from './theme.js';
 import { maxAbs, paintGrey, paintMapOver } from './vis-draw.js';
-import { BACKENDS, VIS_SHORTCUT_SPEC } from './vis-shortcut.spec.js';
+import { VIS_SHORTCUT_SPEC } from './vis-shortcut.spec.js';
 import type { VisEngine, VisMessage, VisRequest } from './vis-worker.js';
 
 const MODEL = 'cnn-shortcut';
@@ -42,8 +41,6 @@ export interface ShortcutMeasured {
 }
 
 export { VIS_SHORTCUT_SPEC };
-
-const TAG = VIS_SHORTCUT_SPEC.tag;
 
 const CSS = `${BASE_CSS}
 .row { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
@@ -75,22 +72,17 @@ progress[hidden] { display: none; }
  * `<rf-vis-shortcut>`: see {@link VIS_SHORTCUT_SPEC}. The drag answers with the core on the page
  * (one digit, well under a frame); the three accuracies come from a worker.
  */
-export class VisShortcut extends ElementBase {
-  static readonly spec = VIS_SHORTCUT_SPEC;
-  static readonly observedAttributes = ['digit', 'backend', 'wasm-paths'];
-
-  #digit = 0;
-  #backend: BackendChoice = 'auto';
-  #wasmPaths: string | null = null;
+export class VisShortcut extends figureElement(VIS_SHORTCUT_SPEC) {
+  // Only once on screen, not two screens ahead: the batch job downloads onnxruntime-web's wasm
+  // (3.6 MB) and its worker, which a reader who never scrolls here should not pay for.
+  protected override wakeMargin = '0px';
   #root: ShadowRoot | null = null;
   #model: SequentialModel | null = null;
   #pixels: Float32Array | null = null;
   #label = 0;
   #mark: MarkPlace = null;
   #started = false;
-  #unwatch: (() => void) | null = null;
   #worker: Worker | null = null;
-  #announce = 0;
   #ui: {
     canvas: HTMLCanvasElement;
     stage: HTMLElement;
@@ -102,7 +94,6 @@ export class VisShortcut extends ElementBase {
     status: HTMLElement;
     bar: HTMLProgressElement;
     cells: Record<string, HTMLElement>;
-    live: HTMLElement;
     digitText: HTMLElement;
   } | null = null;
   #probs: number[] = [];
@@ -111,25 +102,6 @@ export class VisShortcut extends ElementBase {
   /** Milliseconds of each answer to a move of the mark (model, saliency, drawing), newest last. */
   readonly updateTimes: number[] = [];
 
-  get digit(): number {
-    return this.#digit;
-  }
-  set digit(v: number) {
-    this.#digit = parseInteger(TAG, 'digit', String(v), 0, 9999);
-    if (this.#started) void this.#loadDigit();
-  }
-  get backend(): BackendChoice {
-    return this.#backend;
-  }
-  set backend(v: BackendChoice) {
-    this.#backend = parseEnum(TAG, 'backend', v, BACKENDS);
-  }
-  get wasmPaths(): string | null {
-    return this.#wasmPaths;
-  }
-  set wasmPaths(v: string | null) {
-    this.#wasmPaths = v;
-  }
   /** Where the mark is now (top-left pixel), or null. */
   get mark(): MarkPlace {
     return this.#mark ? { ...this.#mark } : null;
@@ -163,38 +135,21 @@ export class VisShortcut extends ElementBase {
     return this.#measured;
   }
 
-  attributeChangedCallback(name: string, _old: string | null, value: string | null): void {
-    if (name === 'digit') {
-      applyAttribute(
-        () => parseInteger(TAG, 'digit', value ?? '0', 0, 9999),
-        (d) => {
-          this.digit = d;
-        },
-      );
-    } else if (name === 'backend') {
-      applyAttribute(
-        () => parseEnum(TAG, 'backend', value ?? 'auto', BACKENDS),
-        (b) => {
-          this.backend = b;
-        },
-      );
-    } else if (name === 'wasm-paths') this.wasmPaths = value;
-  }
-
-  connectedCallback(): void {
+  protected override connected(): void {
     if (!this.#root) this.#build();
-    // Only once on screen, not two screens ahead: the batch job downloads onnxruntime-web's wasm
-    // (3.6 MB) and its worker, which a reader who never scrolls here should not pay for.
-    this.#unwatch = watchViewport(this, '0px', (near) => {
-      if (near && !this.#started) void this.#start();
-    });
   }
 
-  disconnectedCallback(): void {
-    this.#unwatch?.();
+  protected override disconnected(): void {
     this.#worker?.terminate();
     this.#worker = null;
-    clearTimeout(this.#announce);
+  }
+
+  protected override changed(property: string): void {
+    if (property === 'digit' && this.#started) void this.#loadDigit();
+  }
+
+  protected override nearChanged(near: boolean): void {
+    if (near && !this.#started) void this.#start();
   }
 
   #build(): void {
@@ -242,8 +197,8 @@ export class VisShortcut extends ElementBase {
     });
     const next = el('button', { type: 'button' }, 'Next test digit');
     next.addEventListener('click', () => {
-      this.#digit = (this.#digit + 1) % 10000;
-      void this.#loadDigit();
+      // Through the property: `changed` loads the digit once the figure has started.
+      this.digit = (this.digit + 1) % 10000;
     });
     const cells: Record<string, HTMLElement> = {};
     const row = (key: string, text: string) => {
@@ -289,7 +244,6 @@ export class VisShortcut extends ElementBase {
       'The measurement starts when this figure comes into view.',
     );
     const bar = el('progress', { max: 1, hidden: true, 'aria-label': 'Test digits measured' });
-    const live = el('p', { class: 'sr-only', 'aria-live': 'polite' });
     this.#ui = {
       canvas,
       stage,
@@ -301,7 +255,6 @@ export class VisShortcut extends ElementBase {
       status,
       bar,
       cells,
-      live,
       digitText,
     };
     root.append(
@@ -335,7 +288,7 @@ export class VisShortcut extends ElementBase {
       bar,
       status,
       table,
-      live,
+      this.live,
     );
     this.#wireDrag(stage, mark);
   }
@@ -396,7 +349,7 @@ export class VisShortcut extends ElementBase {
 
   async #loadDigit(): Promise<void> {
     try {
-      const d = await testDigit(this.#digit);
+      const d = await testDigit(this.digit);
       this.#pixels = d.pixels;
       this.#label = d.label;
       this.#ui!.digitText.textContent =
@@ -457,10 +410,7 @@ export class VisShortcut extends ElementBase {
         bubbles: true,
       }),
     );
-    clearTimeout(this.#announce);
-    this.#announce = window.setTimeout(() => {
-      ui.live.textContent = `With the ${where}, the model says ${top} (${percent(probs[top]!)}).`;
-    }, THEME.announceDelayMs);
+    this.announce(`With the ${where}, the model says ${top} (${percent(probs[top]!)}).`);
   }
 
   /** Measures the three accuracies on all 10,000 test digits in a worker. */
@@ -548,7 +498,10 @@ export class VisShortcut extends ElementBase {
         ui.bar.hidden = true;
         this.dataset['measuring'] = 'done';
         ui.status.textContent = `Measured in your browser on all ${count.toLocaleString('en-US')} test digits in ${(m.elapsedMs / 1000).toFixed(1)} s (${m.engine.backend}${m.engine.fallbackReason ? `; ${m.engine.fallbackReason}` : ''}).`;
-        ui.live.textContent = `Measured: ${pct(r.marked)} with each digit's own mark, ${pct(r.clean)} without a mark, ${pct(r.swapped)} with another class's mark.`;
+        this.announce(
+          `Measured: ${pct(r.marked)} with each digit's own mark, ${pct(r.clean)} without a mark, ${pct(r.swapped)} with another class's mark.`,
+          0,
+        );
         worker.terminate();
       } else if (m.type === 'error') {
         ui.status.textContent = `The measurement stopped: ${m.message}.`;
@@ -561,14 +514,14 @@ export class VisShortcut extends ElementBase {
       ui.status.textContent = `The measurement worker failed: ${e.message || 'it could not start'}.`;
       ui.bar.hidden = true;
     });
-    const wasmPaths = this.#wasmPaths ? new URL(this.#wasmPaths, document.baseURI).href : undefined;
+    const wasmPaths = this.wasmPaths ? new URL(this.wasmPaths, document.baseURI).href : undefined;
     const req: VisRequest = {
       type: 'shortcut',
       name: MODEL,
       bytes,
       count,
       batch: BATCH,
-      backend: this.#backend,
+      backend: this.backend,
       ...(wasmPaths ? { wasmPaths } : {}),
     };
     worker.postMessage(req, [bytes.buffer]);
