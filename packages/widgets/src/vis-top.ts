@@ -7,13 +7,14 @@ import {
   receptiveField,
   type SequentialModel,
 } from '@receptive/core';
-import { type BackendChoice, coreModel, DIGIT_SETS, modelBytes } from '@receptive/models';
-import { ElementBase, el, shadow, watchViewport } from './dom.js';
+import { coreModel, DIGIT_SETS, modelBytes } from '@receptive/models';
+import { el, shadow } from './dom.js';
+import { figureElement } from './figure-element.js';
 import { testDigit } from './held-out.js';
-import { applyAttribute, parseEnum, parseInteger } from './props.js';
+import { WidgetValueError } from './props.js';
 import { BASE_CSS, colorKey, THEME } from './theme.js';
 import { crop, paintGrey } from './vis-draw.js';
-import { BACKENDS, VIS_LAYERS, VIS_TOP_SPEC, type VisLayer } from './vis-top.spec.js';
+import { VIS_LAYERS, VIS_TOP_SPEC, type VisLayer } from './vis-top.spec.js';
 import type { VisEngine, VisMessage, VisRequest } from './vis-worker.js';
 
 const MODEL = 'cnn';
@@ -63,17 +64,12 @@ progress[hidden] { display: none; }
  * `<rf-vis-top layer="conv1" channel="0">`: see {@link VIS_TOP_SPEC}. The worker keeps nothing
  * but posts every channel's maxima; choosing another channel ranks those on the page.
  */
-export class VisTop extends ElementBase {
-  static readonly spec = VIS_TOP_SPEC;
-  static readonly observedAttributes = ['layer', 'channel', 'backend', 'wasm-paths'];
-
-  #layer: VisLayer = 'conv1';
-  #channel = 0;
-  #backend: BackendChoice = 'auto';
-  #wasmPaths: string | null = null;
+export class VisTop extends figureElement(VIS_TOP_SPEC) {
+  // Only once on screen, not two screens ahead: the batch job downloads onnxruntime-web's wasm
+  // (3.6 MB) and its worker, which a reader who never scrolls here should not pay for.
+  protected override wakeMargin = '0px';
   #root: ShadowRoot | null = null;
   #started = false;
-  #unwatch: (() => void) | null = null;
   #model: SequentialModel | null = null;
   /** The digits drawn so far, by index (the lists fetch only the chunks they show). */
   #digits = new Map<number, Float32Array>();
@@ -109,33 +105,6 @@ export class VisTop extends ElementBase {
   ascentFirstMs: number | null = null;
   ascentLongestSliceMs = 0;
 
-  get layer(): VisLayer {
-    return this.#layer;
-  }
-  set layer(v: VisLayer) {
-    this.#layer = parseEnum(TAG, 'layer', v, VIS_LAYERS);
-    this.#channel = Math.min(this.#channel, channelsOf(this.#layer) - 1);
-    this.#chosen();
-  }
-  get channel(): number {
-    return this.#channel;
-  }
-  set channel(v: number) {
-    this.#channel = parseInteger(TAG, 'channel', String(v), 0, channelsOf(this.#layer) - 1);
-    this.#chosen();
-  }
-  get backend(): BackendChoice {
-    return this.#backend;
-  }
-  set backend(v: BackendChoice) {
-    this.#backend = parseEnum(TAG, 'backend', v, BACKENDS);
-  }
-  get wasmPaths(): string | null {
-    return this.#wasmPaths;
-  }
-  set wasmPaths(v: string | null) {
-    this.#wasmPaths = v;
-  }
   /** The lists shown now. */
   get top(): readonly TopDigit[] {
     return this.#top;
@@ -157,46 +126,41 @@ export class VisTop extends ElementBase {
     return this.#engine;
   }
 
-  attributeChangedCallback(name: string, _old: string | null, value: string | null): void {
-    if (name === 'layer') {
-      applyAttribute(
-        () => parseEnum(TAG, 'layer', value ?? 'conv1', VIS_LAYERS),
-        (l) => {
-          this.layer = l;
-        },
-      );
-    } else if (name === 'channel') {
-      applyAttribute(
-        () => parseInteger(TAG, 'channel', value ?? '0', 0, channelsOf(this.#layer) - 1),
-        (c) => {
-          this.channel = c;
-        },
-      );
-    } else if (name === 'backend') {
-      applyAttribute(
-        () => parseEnum(TAG, 'backend', value ?? 'auto', BACKENDS),
-        (b) => {
-          this.backend = b;
-        },
-      );
-    } else if (name === 'wasm-paths') this.wasmPaths = value;
-  }
-
-  connectedCallback(): void {
+  protected override connected(): void {
     if (!this.#root) this.#build();
-    // Only once on screen, not two screens ahead: the batch job downloads onnxruntime-web's wasm
-    // (3.6 MB) and its worker, which a reader who never scrolls here should not pay for.
-    this.#unwatch = watchViewport(this, '0px', (near) => {
-      if (near && !this.#started) void this.#start();
-    });
   }
 
-  disconnectedCallback(): void {
-    this.#unwatch?.();
+  protected override disconnected(): void {
     this.#worker?.terminate();
     this.#worker = null;
     clearTimeout(this.#ascentTimer);
     clearTimeout(this.#announce);
+  }
+
+  protected override changed(property: string): void {
+    if (property === 'layer' || property === 'channel') {
+      const max = channelsOf(this.layer) - 1;
+      if (this.channel > max) {
+        // conv1 has 8 channels, conv2 16: a channel past the layer's last moves to its last.
+        if (property === 'channel') {
+          console.error(
+            new WidgetValueError(
+              TAG,
+              'channel',
+              String(this.channel),
+              `0 to ${max} for ${this.layer}`,
+            ).message,
+          );
+        }
+        this.channel = max;
+        return;
+      }
+      this.#chosen();
+    }
+  }
+
+  protected override nearChanged(near: boolean): void {
+    if (near && !this.#started) void this.#start();
   }
 
   #build(): void {
@@ -285,20 +249,20 @@ export class VisTop extends ElementBase {
   #syncControls(): void {
     const ui = this.#ui;
     if (!ui) return;
-    ui.layer.value = this.#layer;
-    const n = channelsOf(this.#layer);
+    ui.layer.value = this.layer;
+    const n = channelsOf(this.layer);
     if (ui.channel.options.length !== n) {
       ui.channel.replaceChildren(
         ...Array.from({ length: n }, (_, c) => el('option', { value: c }, String(c))),
       );
     }
-    ui.channel.value = String(this.#channel);
+    ui.channel.value = String(this.channel);
   }
 
   #chosen(): void {
     this.#syncControls();
-    this.dataset['layer'] = this.#layer;
-    this.dataset['channel'] = String(this.#channel);
+    this.dataset['layer'] = this.layer;
+    this.dataset['channel'] = String(this.channel);
     if (!this.#model) return;
     this.#rank();
     this.#startAscent();
@@ -387,14 +351,14 @@ export class VisTop extends ElementBase {
       this.dataset['state'] = 'error';
       ui.status.textContent = `The scoring worker failed: ${e.message || 'it could not start'}.`;
     });
-    const wasmPaths = this.#wasmPaths ? new URL(this.#wasmPaths, document.baseURI).href : undefined;
+    const wasmPaths = this.wasmPaths ? new URL(this.wasmPaths, document.baseURI).href : undefined;
     const req: VisRequest = {
       type: 'score',
       name: MODEL,
       bytes,
       count,
       batch: BATCH,
-      backend: this.#backend,
+      backend: this.backend,
       layers: [...VIS_LAYERS],
       ...(wasmPaths ? { wasmPaths } : {}),
     };
@@ -403,22 +367,22 @@ export class VisTop extends ElementBase {
 
   /** Ranks the chosen channel over the digits scored so far and draws both lists. */
   #rank(announce = false): void {
-    const m = this.#maxima[this.#layer];
+    const m = this.#maxima[this.layer];
     if (!m || this.#done === 0 || !this.#model) return;
     const t0 = performance.now();
     const trace = (r: RankedUnit): TopDigit => ({
       ...r,
       label: this.#labels![r.index]!,
-      region: receptiveField(this.#model!, this.#layer, { y: r.y, x: r.x }).region,
+      region: receptiveField(this.#model!, this.layer, { y: r.y, x: r.x }).region,
     });
-    this.#top = rankChannel(m, this.#channel, TOP_COUNT, 'top', this.#done).map(trace);
-    this.#bottom = rankChannel(m, this.#channel, BOTTOM_COUNT, 'bottom', this.#done).map(trace);
+    this.#top = rankChannel(m, this.channel, TOP_COUNT, 'top', this.#done).map(trace);
+    this.#bottom = rankChannel(m, this.channel, BOTTOM_COUNT, 'bottom', this.#done).map(trace);
     void this.#drawLists(t0);
     this.dispatchEvent(
       new CustomEvent('rf-top', {
         detail: {
-          layer: this.#layer,
-          channel: this.#channel,
+          layer: this.layer,
+          channel: this.channel,
           top: this.#top,
           bottom: this.#bottom,
           digits: this.#done,
@@ -430,7 +394,7 @@ export class VisTop extends ElementBase {
       clearTimeout(this.#announce);
       this.#announce = window.setTimeout(() => {
         this.#ui!.live.textContent =
-          `Channel ${this.#channel} of ${this.#layer} fires most on test digits labelled ${this.#top.map((t) => t.label).join(', ')}; least on ${this.#bottom.map((t) => t.label).join(', ')}.`;
+          `Channel ${this.channel} of ${this.layer} fires most on test digits labelled ${this.#top.map((t) => t.label).join(', ')}; least on ${this.#bottom.map((t) => t.label).join(', ')}.`;
       }, THEME.announceDelayMs);
     }
   }
@@ -454,7 +418,7 @@ export class VisTop extends ElementBase {
     this.#drawList(this.#ui!.bottom, bottom);
     this.rankTimes.push(performance.now() - t0);
     if (this.rankTimes.length > 200) this.rankTimes.shift();
-    this.dataset['drawn'] = `${this.#layer}:${this.#channel}:${this.#done}`;
+    this.dataset['drawn'] = `${this.layer}:${this.channel}:${this.#done}`;
   }
 
   #drawList(list: HTMLElement, items: TopDigit[]): void {
@@ -474,7 +438,7 @@ export class VisTop extends ElementBase {
           {
             class: 'pair',
             role: 'img',
-            'aria-label': `${k + 1}: test digit ${t.index + 1}, a ${t.label}; strongest at row ${t.y + 1}, column ${t.x + 1} of ${this.#layer}, value ${t.value.toFixed(2)}`,
+            'aria-label': `${k + 1}: test digit ${t.index + 1}, a ${t.label}; strongest at row ${t.y + 1}, column ${t.x + 1} of ${this.layer}, value ${t.value.toFixed(2)}`,
           },
           el('span', { class: 'cell' }, canvas, box),
           cut,
@@ -489,7 +453,7 @@ export class VisTop extends ElementBase {
   #startAscent(): void {
     clearTimeout(this.#ascentTimer);
     if (!this.#model) return;
-    const ascent = new FilterAscent(this.#model, this.#layer, this.#channel, { seed: 0 });
+    const ascent = new FilterAscent(this.#model, this.layer, this.channel, { seed: 0 });
     this.#ascent = ascent;
     this.ascentFirstMs = null;
     this.ascentLongestSliceMs = 0;
@@ -508,10 +472,10 @@ export class VisTop extends ElementBase {
       this.ascentLongestSliceMs = Math.max(this.ascentLongestSliceMs, now - s0);
       this.ascentFirstMs ??= now - t0;
       const u = ascent.unit as { y: number; x: number };
-      ui.patternText.textContent = `Step ${ascent.steps} of ${ASCENT_STEPS}: the unit at row ${u.y + 1}, column ${u.x + 1} of ${this.#layer} reaches ${ascent.objective.toFixed(2)}.`;
+      ui.patternText.textContent = `Step ${ascent.steps} of ${ASCENT_STEPS}: the unit at row ${u.y + 1}, column ${u.x + 1} of ${this.layer} reaches ${ascent.objective.toFixed(2)}.`;
       ui.pattern.setAttribute(
         'aria-label',
-        `The pattern channel ${this.#channel} of ${this.#layer} fires most on, after ${ascent.steps} steps of gradient ascent`,
+        `The pattern channel ${this.channel} of ${this.layer} fires most on, after ${ascent.steps} steps of gradient ascent`,
       );
       this.dataset['ascent'] = ascent.steps >= ASCENT_STEPS ? 'done' : 'running';
       if (ascent.steps < ASCENT_STEPS) this.#ascentTimer = window.setTimeout(slice, 0);
