@@ -17,8 +17,10 @@ import { openFixture, useHarness } from '../lib/harness.ts';
 const ORT_DIST = dirname(
   createRequire(`${MODELS_DIR}/`).resolve('onnxruntime-web/ort-wasm-simd-threaded.wasm'),
 );
+// @receptive/models imports @receptive/core (the shortcut mark's seeded generator): served as built.
+const CORE_DIR = dirname(createRequire(`${MODELS_DIR}/`).resolve('@receptive/core/package.json'));
 const FIXTURE = fileURLToPath(new URL('../fixtures/models/', import.meta.url));
-const MOUNTS = { '/': FIXTURE, '/pkg': MODELS_DIR, '/ort': ORT_DIST };
+const MOUNTS = { '/': FIXTURE, '/pkg': MODELS_DIR, '/ort': ORT_DIST, '/core': CORE_DIR };
 
 const N = heldOut.count;
 
