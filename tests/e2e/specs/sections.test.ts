@@ -24,7 +24,7 @@ import {
 } from '../lib/lecture.ts';
 import { labOutput, scrollThroughSteps, wakeEveryFigure } from '../lib/scroll.ts';
 
-// Sections 1-4 of the lesson, built by @receptive/site through @receptive/astro. The lesson's
+// The lessons, built by @receptive/site through @receptive/astro. The lesson's
 // comparison runs every model on @receptive/core (auto: no runtime download for one digit).
 
 const PAGES = [
@@ -33,6 +33,8 @@ const PAGES = [
   { path: '/lessons/convolution-layers/', title: 'Convolution layers' },
   { path: '/lessons/pooling/', title: 'Pooling' },
   { path: '/lessons/shift-invariance/', title: 'Shift invariance' },
+  { path: '/lessons/digit-recognition/', title: 'Handwritten digit recognition' },
+  { path: '/lessons/visualization/', title: 'Visualizing what a CNN learned' },
 ];
 
 // The convolution lesson's scrolly: each step state and the kernel settings it sets.
@@ -64,7 +66,7 @@ async function tabUntil(page: Page, test: string, max = 80): Promise<void> {
 
 const h = useHarness();
 
-describe('lesson sections 1-4', () => {
+describe('the lessons', () => {
   it('are listed in order on the home page, and each renders with its math', async () => {
     const { page, problems } = await h.open('/');
     const links = await page

@@ -28,6 +28,7 @@ const LESSONS = [
   '/lessons/convolution-layers/',
   '/lessons/pooling/',
   '/lessons/shift-invariance/',
+  '/lessons/digit-recognition/',
   '/lessons/visualization/',
 ];
 const LIGHTHOUSE_PAGES = ['/lessons/curve-fitting/', '/lessons/convolution/'];
