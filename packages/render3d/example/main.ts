@@ -19,11 +19,13 @@ const weights = lessonWeights();
 let shown = 3;
 
 // The whole network, with presets, picking and receptive-field beams.
+let cursor: UnitCursor | undefined;
 const network = new NetworkView(document.getElementById('network')!, {
   layers: lessonActivations(digit(shown), weights),
   backend: backendFromQuery(),
-  // A canvas the host swaps in (WebGPU gave up) is picked on the same way.
-  onCanvas: (canvas) => cursor.connect(canvas),
+  // A canvas the host swaps in (WebGPU gave up, or no WebGL: the 2D fallback, swapped in while
+  // the view is still being built, before the cursor exists) is picked on the same way.
+  onCanvas: (canvas) => cursor?.connect(canvas),
 });
 for (const button of document.querySelectorAll<HTMLButtonElement>('[data-preset]')) {
   button.addEventListener('click', () => network.setPreset(button.dataset['preset']!));
@@ -34,7 +36,7 @@ document.getElementById('next-digit')!.addEventListener('click', () => {
 });
 // Picking by pointer and keys is an opt-in control: the cursor walks the view's units, says
 // each one, and sends hover and pick events; the page outlines and traces them.
-const cursor = new UnitCursor(network, {
+cursor = new UnitCursor(network, {
   roleDescription: 'network figure',
   announce: (unit, picked) => `${picked ? 'Picked ' : ''}${network.describeUnit(unit)}`,
 }).connect(network.host.canvas);
