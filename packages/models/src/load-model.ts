@@ -285,7 +285,6 @@ export async function loadModel(
   const layers = [...state.session.outputNames];
   type GPULike = { lost?: Promise<{ message: string }> };
   let gpuLost: string | null = null;
-  let deviceLost: Promise<unknown> | null = null;
   const watchDevice = (s: SessionState) => {
     if (s.backend !== 'webgpu') return;
     // onnxruntime-web 1.30 hands out its device as a promise (older versions as the device).
@@ -293,7 +292,7 @@ export async function loadModel(
       | Promise<GPULike | undefined>
       | GPULike
       | undefined;
-    deviceLost = Promise.resolve(device)
+    void Promise.resolve(device)
       .then((d) => d?.lost)
       .then((info) => {
         if (!info) return;
@@ -375,11 +374,8 @@ export async function loadModel(
       } catch (err) {
         if (current.backend === 'wasm') throw err;
         // A GPU failure mid-session: answer on wasm rather than leave the reader without one.
-        // A lost device fails the run in flight before its `lost` promise settles: give it a
-        // moment, so the reason names the loss rather than the failed read-back it caused.
-        if (deviceLost && !gpuLost) {
-          await Promise.race([deviceLost, new Promise((r) => setTimeout(r, 1000))]);
-        }
+        // (A lost device can fail the run in flight before its `lost` promise settles; the
+        // watch above then renames the reason to the loss.)
         const first = ((err as Error).message ?? String(err)).split('\n')[0]!.slice(0, 200);
         fallbackReason = gpuLost ?? `${current.backend} failed while running (${first})`;
         await current.session.release().catch(() => {});
