@@ -443,6 +443,16 @@ export const COMPONENTS: readonly ComponentDoc[] = [
     element: NETWORK_3D_SPEC.tag,
     summary: NETWORK_3D_SPEC.summary,
     props: [
+      {
+        name: 'id',
+        type: 'string',
+        default: null,
+        required: false,
+        example: 'id="vis-net"',
+        description:
+          'An id for the element, for a figure that follows the units picked in it (<VisTop network="...">).',
+        check: stateName,
+      },
       fromSpec(NETWORK_3D_SPEC, 'for', { default: 'pad', check: stateName }),
       fromSpec(NETWORK_3D_SPEC, 'model'),
       fromSpec(NETWORK_3D_SPEC, 'backend'),
@@ -743,10 +753,21 @@ export const COMPONENTS: readonly ComponentDoc[] = [
       fromSpec(VIS_KERNELS_SPEC, 'for', { default: 'pad', check: stateName }),
       fromSpec(VIS_KERNELS_SPEC, 'layer'),
       fromSpec(VIS_KERNELS_SPEC, 'digit', { example: 'digit={0}' }),
+      {
+        name: 'steps',
+        type: "Record<string, { layer?: 'conv1' | 'conv2' }>",
+        default: null,
+        required: false,
+        example: "steps={{ first: { layer: 'conv1' }, second: { layer: 'conv2' } }}",
+        description:
+          'Inside a <Scrolly>: the layer each step state shows. A state not listed leaves the figure as it is.',
+        check: stepsOf({ layer: specCheckOf(VIS_KERNELS_SPEC, 'layer') }),
+      },
       caption,
     ],
     example: '<DigitPad id="vis-pad" />\n<VisKernels for="vis-pad" layer="conv1" />',
-    fallback: 'A sentence saying what the live figure draws.',
+    fallback:
+      'The same pictures for the test digit: each kernel of the layer beside its feature map, computed at build time by @receptive/core and encoded as PNG.',
     keyboard: VIS_KERNELS_SPEC.keyboard,
   },
   {
@@ -756,10 +777,12 @@ export const COMPONENTS: readonly ComponentDoc[] = [
     props: [
       fromSpec(VIS_TOP_SPEC, 'layer'),
       fromSpec(VIS_TOP_SPEC, 'channel', { example: 'channel={3}' }),
+      fromSpec(VIS_TOP_SPEC, 'network', { check: stateName }),
       fromSpec(VIS_TOP_SPEC, 'backend'),
       caption,
     ],
-    example: '<VisTop layer="conv1" channel={0} />',
+    example:
+      '<Network3D id="vis-net" for="vis-pad" />\n<VisTop layer="conv1" channel={0} network="vis-net" />',
     fallback:
       'The 16 test digits a few channels fire most on, with the pixels their strongest unit sees, ranked at build time by @receptive/core as the live figure ranks them.',
     keyboard: VIS_TOP_SPEC.keyboard,
@@ -786,7 +809,8 @@ export const COMPONENTS: readonly ComponentDoc[] = [
       caption,
     ],
     example: '<DigitPad id="vis-pad" />\n<VisSaliency for="vis-pad" />',
-    fallback: 'A sentence saying what the live figure computes.',
+    fallback:
+      'The same maps for the test digit, for both models, with each answer and where hiding a patch hurt it most, computed at build time by @receptive/core and encoded as PNG.',
     keyboard: VIS_SALIENCY_SPEC.keyboard,
   },
   {
@@ -795,7 +819,18 @@ export const COMPONENTS: readonly ComponentDoc[] = [
     summary: VIS_SHORTCUT_SPEC.summary,
     props: [
       fromSpec(VIS_SHORTCUT_SPEC, 'digit', { example: 'digit={0}' }),
+      fromSpec(VIS_SHORTCUT_SPEC, 'mark'),
       fromSpec(VIS_SHORTCUT_SPEC, 'backend'),
+      {
+        name: 'steps',
+        type: "Record<string, { mark?: 'own' | 'none' | '0' … '9' }>",
+        default: null,
+        required: false,
+        example: "steps={{ own: { mark: 'own' }, gone: { mark: 'none' }, swapped: { mark: '3' } }}",
+        description:
+          'Inside a <Scrolly>: where each step state puts the mark. A state not listed leaves the figure as it is.',
+        check: stepsOf({ mark: specCheckOf(VIS_SHORTCUT_SPEC, 'mark') }),
+      },
       caption,
     ],
     example: '<VisShortcut digit={0} />',

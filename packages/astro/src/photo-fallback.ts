@@ -5,7 +5,6 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -16,7 +15,8 @@ import {
   paintMode,
   toFloatImage,
 } from '@receptive/widgets/specs';
-import type { OutputInfo, default as SharpFn } from 'sharp';
+import type { OutputInfo } from 'sharp';
+import { astroRequire } from './png.ts';
 
 /** Where, under the site's base, the computed images are served. */
 export const PHOTO_FALLBACK_PATH = '_receptive/photo-conv/';
@@ -69,11 +69,7 @@ async function compute(
     channels,
   }: { photo: PhotoName; kernel: readonly number[]; channels: 'grey' | 'rgb' },
 ): Promise<PhotoFallback> {
-  const astroPkg = createRequire(new URL('package.json', root)).resolve(
-    '@receptive/astro/package.json',
-  );
-  const req = createRequire(astroPkg);
-  const sharp = req('sharp') as typeof SharpFn;
+  const { sharp, req } = astroRequire(root);
   const file = req.resolve(`@receptive/widgets/assets/photos/${photo}.webp`);
   let decoded: { data: Buffer; info: OutputInfo };
   try {

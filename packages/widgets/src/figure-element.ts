@@ -36,6 +36,8 @@ export abstract class FigureBase extends ElementBase {
   #announceTimer = 0;
   #unwatch: (() => void) | null = null;
   #unfollow: (() => void) | null = null;
+  /** Between `connectedCallback` and `disconnectedCallback`. */
+  #wired = false;
   /** True while the element is within the wake margin of the viewport. */
   protected near = false;
 
@@ -68,6 +70,7 @@ export abstract class FigureBase extends ElementBase {
 
   connectedCallback(): void {
     this.connected();
+    this.#wired = true;
     this.#follow(true);
     if (this.nearChanged) {
       this.#unwatch = watchViewport(this, this.wakeMargin, (near) => {
@@ -78,6 +81,7 @@ export abstract class FigureBase extends ElementBase {
   }
 
   disconnectedCallback(): void {
+    this.#wired = false;
     this.#unfollow?.();
     this.#unfollow = null;
     this.#unwatch?.();
@@ -92,7 +96,8 @@ export abstract class FigureBase extends ElementBase {
     if (prop.reflect) {
       if (old === value) return;
       this.changed(prop.property, old);
-      if (name === 'for' && this.isConnected) this.#follow(true);
+      // Not while the element upgrades: its attributes arrive before `connected` builds it.
+      if (name === 'for' && this.#wired) this.#follow(true);
       return;
     }
     // Through the property, so that a figure's own accessor for a prop (if it writes one) sees

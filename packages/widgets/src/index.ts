@@ -199,7 +199,8 @@ export {
   THEME_PROPERTIES,
 } from './theme.js';
 export { KERNEL_LAYERS, type KernelLayer, VIS_KERNELS_SPEC, VisKernels } from './vis-kernels.js';
-export { OCCLUSION, type SaliencyResult, VIS_SALIENCY_SPEC, VisSaliency } from './vis-saliency.js';
+export { type SaliencyResult, VisSaliency } from './vis-saliency.js';
+export { OCCLUSION, VIS_SALIENCY_SPEC } from './vis-saliency.spec.js';
 export {
   type MarkPlace,
   type ShortcutMeasured,

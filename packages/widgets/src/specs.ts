@@ -88,6 +88,15 @@ export { gridShifts, type ShiftSummary, shiftIndex, summarize } from './shift-me
 export { SHIFT_NETWORK_SPEC } from './shift-network.spec.js';
 export { inkColor, inkRgb, type Rgb, signedColor, signedRgb, THEME } from './theme.js';
 export { KERNEL_LAYERS, type KernelLayer, VIS_KERNELS_SPEC } from './vis-kernels.spec.js';
-export { VIS_SALIENCY_SPEC } from './vis-saliency.spec.js';
+export {
+  crop,
+  greyImage,
+  mapOverImage,
+  maxAbs,
+  type RgbImage,
+  signedImage,
+} from './vis-pixels.js';
+export { OCCLUSION, VIS_SALIENCY_SPEC } from './vis-saliency.spec.js';
+export { fine, hottest, worstPatch } from './vis-saliency-model.js';
 export { VIS_SHORTCUT_SPEC } from './vis-shortcut.spec.js';
 export { VIS_LAYERS, VIS_TOP_SPEC, type VisLayer } from './vis-top.spec.js';

@@ -1,5 +1,8 @@
 import { defineSpec, wholeNumber } from './props.js';
 
+/** The occlusion patch and its step, pixels: 13 x 13 places on a 28 x 28 digit. */
+export const OCCLUSION = { patch: 4, stride: 2, fill: 0.5 } as const;
+
 export const VIS_SALIENCY_SPEC = defineSpec({
   tag: 'rf-vis-saliency',
   summary:

@@ -6,11 +6,10 @@ import { figureElement } from './figure-element.js';
 import { testDigit } from './held-out.js';
 import { BASE_CSS, colorKey } from './theme.js';
 import { maxAbs, paintGrey, paintMapOver } from './vis-draw.js';
-import { VIS_SALIENCY_SPEC } from './vis-saliency.spec.js';
+import { OCCLUSION, VIS_SALIENCY_SPEC } from './vis-saliency.spec.js';
+import { fine, hottest } from './vis-saliency-model.js';
 import type { SaliencyMessage, SaliencyRequest } from './vis-saliency-worker.js';
 
-/** The occlusion patch and its step, pixels: 13 x 13 places on a 28 x 28 digit. */
-export const OCCLUSION = { patch: 4, stride: 2, fill: 0.5 } as const;
 const MODELS: ModelName[] = ['cnn', 'mlp'];
 const TITLES: Record<string, string> = { cnn: 'CNN', mlp: 'MLP' };
 
@@ -271,7 +270,7 @@ export class VisSaliency extends figureElement(VIS_SALIENCY_SPEC) {
       results
         .map(
           (r) =>
-            `${TITLES[r.model]} says ${r.prediction} (${fine(r.probs[r.prediction]!)}); ${hottest(r)}.`,
+            `${TITLES[r.model]} says ${r.prediction} (${fine(r.probs[r.prediction]!)}); ${hottest(r.occlusion, r.prediction)}.`,
         )
         .join(' '),
       0,
@@ -284,38 +283,14 @@ export class VisSaliency extends figureElement(VIS_SALIENCY_SPEC) {
     b.box.dataset['prediction'] = String(r.prediction);
     b.occ.setAttribute(
       'aria-label',
-      `${TITLES[r.model]}: occlusion map of P(${r.prediction}); ${hottest(r)}`,
+      `${TITLES[r.model]}: occlusion map of P(${r.prediction}); ${hottest(r.occlusion, r.prediction)}`,
     );
     b.sal.setAttribute(
       'aria-label',
       `${TITLES[r.model]}: gradient saliency of the score of ${r.prediction}`,
     );
-    b.answer.textContent = `Says ${r.prediction} (${fine(r.probs[r.prediction]!)}). ${capital(hottest(r))}.`;
+    b.answer.textContent = `Says ${r.prediction} (${fine(r.probs[r.prediction]!)}). ${capital(hottest(r.occlusion, r.prediction))}.`;
   }
-}
-
-/** A probability with as many decimals as it takes to tell it from 0 and 1. */
-function fine(p: number): string {
-  const pct = 100 * p;
-  for (const d of [0, 1, 2]) {
-    const t = pct.toFixed(d);
-    if ((t !== '100' && !/^100\.0+$/.test(t) && Number(t) > 0) || d === 2) return `${t}%`;
-  }
-  return `${pct.toFixed(2)}%`;
 }
 
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-
-/** Where the patch hurt the answer most, in words. */
-function hottest(r: SaliencyResult): string {
-  const o = r.occlusion;
-  let best = 0;
-  for (let i = 1; i < o.drops.data.length; i++)
-    if (o.drops.data[i]! > o.drops.data[best]!) best = i;
-  const y = Math.floor(best / o.cols) * o.stride;
-  const x = (best % o.cols) * o.stride;
-  const drop = o.drops.data[best]!;
-  return drop <= 0
-    ? 'no patch lowers its confidence'
-    : `hiding rows ${y + 1}–${y + o.patch}, columns ${x + 1}–${x + o.patch} lowers P(${r.prediction}) most, to ${fine(o.base - drop)}`;
-}

@@ -1,6 +1,22 @@
 import { defineSpec, oneOf, wholeNumber } from './props.js';
 
 export const BACKENDS = ['auto', 'wasm', 'webgpu'] as const;
+/** Where the mark starts: the digit's own class's place, none, or class 0-9's place. */
+export const MARK_PLACES = [
+  'own',
+  'none',
+  '0',
+  '1',
+  '2',
+  '3',
+  '4',
+  '5',
+  '6',
+  '7',
+  '8',
+  '9',
+] as const;
+export type MarkAt = (typeof MARK_PLACES)[number];
 
 export const VIS_SHORTCUT_SPEC = defineSpec({
   tag: 'rf-vis-shortcut',
@@ -15,6 +31,17 @@ export const VIS_SHORTCUT_SPEC = defineSpec({
       parser: wholeNumber(0, 9999),
       example: 'digit="4"',
       description: 'The MNIST test digit the mark is dragged over (0 to 9999).',
+    },
+    {
+      attribute: 'mark',
+      property: 'markAt',
+      type: "'own' | 'none' | '0' … '9'",
+      default: 'own',
+      values: MARK_PLACES,
+      parser: oneOf(MARK_PLACES),
+      example: 'mark="none"',
+      description:
+        'Where the mark sits on the digit: at its own class’s place, nowhere, or at the place of class 0 to 9. The reader can move it from there; a new value puts it back.',
     },
     {
       attribute: 'backend',

@@ -50,7 +50,9 @@ const CSS = `${BASE_CSS}
   border: 3px solid var(--rf-highlight); background: transparent; border-radius: 2px; cursor: grab; }
 .mark[hidden] { display: none; }
 .sal canvas { width: 112px; height: 112px; image-rendering: pixelated; border: 1px solid var(--rf-line); display: block; }
-.sal { margin: 0; }
+.sal { margin: 0; max-width: 112px; }
+.sal figcaption { font-size: 0.8em; color: var(--rf-muted); }
+.left { max-width: ${28 * SCALE}px; }
 ol { list-style: none; padding: 0; margin: 0; min-width: 10rem; }
 li { display: grid; grid-template-columns: 1em 6rem 3em; gap: 0.3em; align-items: center; font-variant-numeric: tabular-nums; font-size: 0.8em; line-height: 1.3; }
 .bar { display: block; height: 0.6em; background: var(--rf-panel); border-radius: 2px; overflow: hidden; }
@@ -65,7 +67,7 @@ td.n { text-align: right; }
 .status { font-size: 0.85em; color: var(--rf-muted); min-height: 1.3em; margin: 0.3rem 0; }
 progress { width: min(100%, 20rem); }
 progress[hidden] { display: none; }
-@media (max-width: 430px) { .stage { width: ${28 * 7}px; height: ${28 * 7}px; } .mark { width: 14px; height: 14px; } }
+@media (max-width: 430px) { .stage { width: ${28 * 7}px; height: ${28 * 7}px; } .left { max-width: ${28 * 7}px; } .mark { width: 14px; height: 14px; } }
 `;
 
 /**
@@ -146,6 +148,14 @@ export class VisShortcut extends figureElement(VIS_SHORTCUT_SPEC) {
 
   protected override changed(property: string): void {
     if (property === 'digit' && this.#started) void this.#loadDigit();
+    if (property === 'markAt' && this.#pixels) this.#placeMark();
+  }
+
+  /** Puts the mark where `mark` says, for the digit on the stage. */
+  #placeMark(): void {
+    const at = this.markAt;
+    const place = at === 'own' ? this.#label : at === 'none' ? null : Number(at);
+    this.mark = place === null ? null : { y: MARK_ROW, x: markColumn(place) };
   }
 
   protected override nearChanged(near: boolean): void {
@@ -261,18 +271,13 @@ export class VisShortcut extends figureElement(VIS_SHORTCUT_SPEC) {
       el(
         'div',
         { class: 'row' },
-        el('div', {}, stage, digitText),
+        el('div', { class: 'left' }, stage, answer, digitText),
+        list,
         el(
-          'div',
-          {},
-          list,
-          answer,
-          el(
-            'figure',
-            { class: 'sal' },
-            el('figcaption', {}, 'Gradient saliency of the answer'),
-            sal,
-          ),
+          'figure',
+          { class: 'sal' },
+          el('figcaption', {}, 'Gradient saliency of the answer'),
+          sal,
         ),
       ),
       el(
@@ -354,7 +359,7 @@ export class VisShortcut extends figureElement(VIS_SHORTCUT_SPEC) {
       this.#label = d.label;
       this.#ui!.digitText.textContent =
         `Test digit ${d.index + 1}, a ${d.label}. Drag the mark, or Tab to it and use the arrow keys.`;
-      this.mark = { y: MARK_ROW, x: markColumn(d.label) };
+      this.#placeMark();
       this.dataset['state'] = 'ready';
     } catch (err) {
       this.#ui!.status.textContent =

@@ -29,6 +29,15 @@ export const VIS_TOP_SPEC = defineSpec({
       description: 'The channel chosen first (0 to 7 for conv1, 0 to 15 for conv2).',
     },
     {
+      attribute: 'network',
+      property: 'network',
+      type: 'string',
+      default: null,
+      example: 'network="vis-net"',
+      description:
+        'The id of an <rf-network-3d> on the page showing the CNN: picking a unit of conv1 or conv2 there (or of the ReLU or pooling layer after it, which keep its channels) chooses that channel here.',
+    },
+    {
       attribute: 'backend',
       property: 'backend',
       type: "'auto' | 'wasm' | 'webgpu'",
@@ -59,5 +68,5 @@ export const VIS_TOP_SPEC = defineSpec({
   fallback:
     'Put the build-time lists in the element (the Astro component computes a few channels’ top digits with @receptive/core at build time); they show until the script runs.',
   keyboard:
-    'Two menus choose the layer and the channel; the labels of the top digits are announced, and each digit is an image with a text alternative.',
+    'Two menus choose the layer and the channel (or pick a unit in the 3D network named by network); the labels of the top digits are announced, and each digit is an image with a text alternative.',
 });

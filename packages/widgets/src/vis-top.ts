@@ -94,9 +94,12 @@ export class VisTop extends figureElement(VIS_TOP_SPEC) {
     patternBox: HTMLElement;
     patternText: HTMLElement;
     status: HTMLElement;
+    pickNote: HTMLElement;
     bar: HTMLProgressElement;
     live: HTMLElement;
   } | null = null;
+  #choosing = false;
+  #unfollowNetwork: (() => void) | null = null;
   /** Milliseconds the worker took to score all the digits (null until done). */
   scoreMs: number | null = null;
   /** Milliseconds each ranking of a channel took on the page, newest last. */
@@ -128,9 +131,12 @@ export class VisTop extends figureElement(VIS_TOP_SPEC) {
 
   protected override connected(): void {
     if (!this.#root) this.#build();
+    this.#followNetwork();
   }
 
   protected override disconnected(): void {
+    this.#unfollowNetwork?.();
+    this.#unfollowNetwork = null;
     this.#worker?.terminate();
     this.#worker = null;
     clearTimeout(this.#ascentTimer);
@@ -138,6 +144,8 @@ export class VisTop extends figureElement(VIS_TOP_SPEC) {
   }
 
   protected override changed(property: string): void {
+    if (property === 'network') this.#followNetwork();
+    if (this.#choosing) return;
     if (property === 'layer' || property === 'channel') {
       const max = channelsOf(this.layer) - 1;
       if (this.channel > max) {
@@ -188,7 +196,9 @@ export class VisTop extends figureElement(VIS_TOP_SPEC) {
     );
     const bar = el('progress', { max: 1, hidden: true, 'aria-label': 'Test digits scored' });
     const live = el('p', { class: 'sr-only', 'aria-live': 'polite' });
+    const pickNote = el('p', { class: 'status pick' });
     this.#ui = {
+      pickNote,
       layer,
       channel,
       top,
@@ -210,6 +220,7 @@ export class VisTop extends figureElement(VIS_TOP_SPEC) {
         el('label', { for: 'channel' }, 'Channel '),
         channel,
       ),
+      pickNote,
       bar,
       status,
       el(
@@ -257,6 +268,58 @@ export class VisTop extends figureElement(VIS_TOP_SPEC) {
       );
     }
     ui.channel.value = String(this.channel);
+  }
+
+  /**
+   * Follows the picks of the 3D network named by `network` (it may come later in the page, so
+   * the listener waits at the document for its `rf-pick`): a unit of a layer that keeps the
+   * channels of conv1 or conv2 chooses that layer and channel.
+   */
+  #followNetwork(): void {
+    this.#unfollowNetwork?.();
+    this.#unfollowNetwork = null;
+    const id = this.network;
+    if (!id || !this.isConnected) return;
+    const onPick = (e: Event) => {
+      if ((e.target as Element | null)?.id !== id) return;
+      const unit = (e as CustomEvent<{ layer: string; channel: number } | null>).detail;
+      if (unit) void this.#pickFromNetwork(unit);
+    };
+    document.addEventListener('rf-pick', onPick);
+    this.#unfollowNetwork = () => document.removeEventListener('rf-pick', onPick);
+  }
+
+  async #pickFromNetwork(unit: { layer: string; channel: number }): Promise<void> {
+    let model: SequentialModel;
+    try {
+      model = await coreModel(MODEL);
+    } catch {
+      return; // The figure's own start says why the CNN is missing.
+    }
+    const layer = channelLayer(model, unit.layer);
+    const ui = this.#ui;
+    if (!layer) {
+      if (ui) {
+        ui.pickNote.textContent = `A unit of ${unit.layer} has no channel of conv1 or conv2: pick one in conv1 or conv2, or in the ReLU or pooling layer after either.`;
+      }
+      return;
+    }
+    if (ui) {
+      ui.pickNote.textContent = `Channel ${unit.channel} of ${layer}, picked in the 3D network (a unit of ${unit.layer}).`;
+    }
+    this.#choose(layer, unit.channel);
+  }
+
+  /** Sets the layer and channel together, ranking once. */
+  #choose(layer: VisLayer, channel: number): void {
+    this.#choosing = true;
+    try {
+      this.layer = layer;
+      this.channel = channel;
+    } finally {
+      this.#choosing = false;
+    }
+    this.#chosen();
   }
 
   #chosen(): void {
@@ -491,4 +554,21 @@ function outline(box: HTMLElement, r: Region): HTMLElement {
   box.style.width = `${(100 * (r.x1 - r.x0 + 1)) / 28}%`;
   box.style.height = `${(100 * (r.y1 - r.y0 + 1)) / 28}%`;
   return box;
+}
+
+/**
+ * The conv layer of `VIS_LAYERS` whose channels the layer `name` of `model` shows: the layer
+ * itself, or the nearest convolution before it when only channel-keeping layers (ReLU, pooling)
+ * lie between; null for any other layer (the input, flatten, dense, softmax).
+ * @example channelLayer(cnn, 'pool1') // 'conv1'
+ */
+export function channelLayer(model: SequentialModel, name: string): VisLayer | null {
+  const at = model.layers.findIndex((l) => l.name === name);
+  for (let i = at; i >= 0; i--) {
+    const l = model.layers[i]!;
+    if (l.kind === 'conv2d')
+      return (VIS_LAYERS as readonly string[]).includes(l.name) ? (l.name as VisLayer) : null;
+    if (l.kind !== 'relu' && l.kind !== 'maxPool2d' && l.kind !== 'avgPool2d') return null;
+  }
+  return null;
 }

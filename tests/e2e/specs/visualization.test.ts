@@ -430,12 +430,186 @@ describe('visualization lesson', () => {
     assert.deepEqual(problems.pageErrors, []);
   });
 
-  it('without JavaScript shows the build-time top digits and the card’s shortcut table', async () => {
+  it('follows the scrolly steps: the kernels’ layer, and the shortcut’s mark, whose swapped place makes the network answer 3 as the core does', async (t) => {
+    const { page, problems } = await h.open(PATH, { viewport: { width: 1280, height: 800 } });
+    /** Brings a step to the middle of the viewport, where it becomes the active one. */
+    const toStep = async (state: string) => {
+      const step = page.locator(`[data-step][data-state="${state}"]`);
+      await step.evaluate((s) => s.scrollIntoView({ block: 'center' }));
+      await page.waitForFunction(
+        (st) =>
+          document
+            .querySelector(`[data-step][data-state="${st}"]`)
+            ?.closest('rf-scrolly')
+            ?.getAttribute('data-state') === st,
+        state,
+      );
+    };
+    await toStep('first');
+    await stateOf(page, 'rf-vis-kernels', 'drawn', 'conv1', 60_000);
+    await toStep('second');
+    await stateOf(page, 'rf-vis-kernels', 'drawn', 'conv2', 10_000);
+    await toStep('first');
+    await stateOf(page, 'rf-vis-kernels', 'drawn', 'conv1', 10_000);
+
+    await toStep('own');
+    await stateOf(page, 'rf-vis-shortcut', 'state', 'ready', 60_000);
+    const fig = page.locator('rf-vis-shortcut');
+    const shortcut = core('cnn-shortcut');
+    const shown = () =>
+      fig.evaluate((f) => {
+        const e = f as unknown as { pixels: Float32Array; label: number; probs: number[] };
+        return {
+          pixels: Array.from(e.pixels),
+          label: e.label,
+          probs: e.probs,
+          mark: (f as HTMLElement).dataset['mark'],
+          prediction: (f as HTMLElement).dataset['prediction'],
+        };
+      });
+    const coreSays = (pixels: number[], mark: { y: number; x: number } | null) => {
+      const x = Float32Array.from(pixels);
+      if (mark) drawMark(x, mark.y, mark.x);
+      const p = Array.from(shortcut.forward({ shape: [1, 1, 28, 28], data: x }).data);
+      return p.indexOf(Math.max(...p));
+    };
+    let s = await shown();
+    assert.equal(s.mark, `${MARK_ROW},${markColumn(s.label)}`);
+    for (const [state, place] of [
+      ['gone', null],
+      ['swapped', 3],
+      ['looks', s.label],
+    ] as const) {
+      await toStep(state);
+      const mark = place === null ? null : { y: MARK_ROW, x: markColumn(place) };
+      await stateOf(page, 'rf-vis-shortcut', 'mark', mark ? `${mark.y},${mark.x}` : '', 10_000);
+      s = await shown();
+      const want = coreSays(s.pixels, mark);
+      assert.equal(s.prediction, String(want), state);
+      t.diagnostic(
+        `step ${state}: a ${s.label} with ${place === null ? 'no mark' : `the mark of ${place}`}: the page and the core say ${want}`,
+      );
+      // The step's text says the mark of 3 makes the network answer 3.
+      if (state === 'swapped') assert.equal(want, 3);
+    }
+    assert.deepEqual(problems.offsiteRequests, []);
+    assert.deepEqual(problems.pageErrors, []);
+  });
+
+  it('takes the channel of a unit picked by keyboard in the 3D network', async () => {
+    const { page, problems } = await h.open(PATH);
+    await page.locator('rf-digit-pad').scrollIntoViewIfNeeded();
+    await page.waitForSelector('rf-model-compare[data-state="ready"]', { timeout: 60_000 });
+    await page.locator('rf-digit-pad [data-action="next"]').click();
+    const net = page.locator('rf-network-3d');
+    await net.scrollIntoViewIfNeeded();
+    await page.waitForSelector('rf-network-3d[data-state="drawn"]', { timeout: 60_000 });
+    await net.locator('.toolbar button').last().focus();
+    await page.keyboard.press('Tab');
+    const picked = () =>
+      net.evaluate(
+        (n) => (n as unknown as { picked: { layer: string; channel: number } | null }).picked,
+      );
+    const chosen = () =>
+      page.evaluate(() => {
+        const e = document.querySelector('rf-vis-top') as HTMLElement;
+        return `${e.dataset['layer']}:${e.dataset['channel']}`;
+      });
+    // Focus picks a unit of conv1; two channels on; then on to relu1, pool1 (same channels) and conv2.
+    const expect = async (layer: string) => {
+      const p = (await picked())!;
+      await page.waitForFunction(
+        (want) => {
+          const e = document.querySelector('rf-vis-top') as HTMLElement;
+          return `${e.dataset['layer']}:${e.dataset['channel']}` === want;
+        },
+        `${layer}:${p.channel}`,
+        { timeout: 10_000 },
+      );
+      return p;
+    };
+    let p = await expect('conv1');
+    assert.equal(p.layer, 'conv1');
+    await page.keyboard.press('PageDown');
+    await page.keyboard.press('PageDown');
+    p = await expect('conv1');
+    assert.equal(p.channel, 2);
+    await page.keyboard.press('.');
+    await page.keyboard.press('.');
+    p = await expect('conv1');
+    assert.equal(p.layer, 'pool1');
+    await page.keyboard.press('.');
+    for (let i = 0; i < 9; i++) await page.keyboard.press('PageDown');
+    p = await expect('conv2');
+    assert.deepEqual([p.layer, p.channel > 7], ['conv2', true]);
+    const note = await page
+      .locator('rf-vis-top')
+      .evaluate((e) => e.shadowRoot!.querySelector('.pick')!.textContent);
+    assert.equal(
+      note,
+      `Channel ${p.channel} of conv2, picked in the 3D network (a unit of conv2).`,
+    );
+    // A unit past the convolutions has no channel to choose: the choice stays, and the note says why.
+    let dense = (await picked())!;
+    for (let i = 0; i < 6 && /^(conv|relu|pool)/.test(dense.layer); i++) {
+      await page.keyboard.press('.');
+      dense = (await picked())!;
+    }
+    await page.waitForFunction(
+      () =>
+        /has no channel of conv1 or conv2/.test(
+          document.querySelector('rf-vis-top')!.shadowRoot!.querySelector('.pick')!.textContent ??
+            '',
+        ),
+      undefined,
+      { timeout: 10_000 },
+    );
+    assert.doesNotMatch(dense.layer, /^(conv|relu|pool)/);
+    assert.equal(await chosen(), `conv2:${p.channel}`);
+    assert.deepEqual(problems.offsiteRequests, []);
+    assert.deepEqual(problems.pageErrors, []);
+  });
+
+  it('without JavaScript shows the build-time kernels and maps, saliency of both models, top digits and the card’s shortcut table', async () => {
     const { page } = await h.open(PATH, { javaScriptEnabled: false });
     const node = await nodeMaxima();
     const summary = await page.locator('rf-vis-top details summary').first().textContent();
     const labels = rankChannel(node['conv1']!, 0, 16, 'top').map((r) => test.labels[r.index]);
     assert.equal(summary?.trim(), `Channel 0 of conv1: labels ${labels.join(', ')}`);
+    // The kernels and their feature maps of test digit 1, and both models' maps, as PNG images
+    // whose descriptions carry the core's numbers.
+    const cnn = core('cnn');
+    const digit = test.pixels.slice(0, 784);
+    const maps = cnn.forwardAll({ shape: [1, 1, 28, 28], data: digit }, 'conv1').activations[
+      'conv1'
+    ]!.data;
+    const kernelAlts = await page
+      .locator('rf-vis-kernels img.map')
+      .evaluateAll((imgs) =>
+        imgs.map((i) => [(i as HTMLImageElement).alt, (i as HTMLImageElement).naturalWidth]),
+      );
+    assert.equal(kernelAlts.length, 8);
+    for (const [c, [alt, width]] of kernelAlts.entries()) {
+      const map = maps.subarray(c * 676, (c + 1) * 676);
+      const range = (v: number) => v.toFixed(2).replace('-', '−');
+      assert.equal(
+        alt,
+        `Feature map of channel ${c}, 26 × 26, from ${range(Math.min(...map))} to ${range(Math.max(...map))}`,
+      );
+      assert.equal(width, 26, 'one image pixel per map unit');
+    }
+    const x = { shape: [1, 1, 28, 28], data: digit };
+    for (const name of ['cnn', 'mlp'] as const) {
+      const o = occlusion(core(name), x, OCCLUSION);
+      const text =
+        (await page
+          .locator(`rf-vis-saliency section[aria-label="${name.toUpperCase()}"]`)
+          .textContent()) ?? '';
+      assert.match(text, new RegExp(`Says ${o.target} \\(`), name);
+      const imgs = page.locator(`rf-vis-saliency section[aria-label="${name.toUpperCase()}"] img`);
+      assert.equal(await imgs.count(), 2);
+      assert.equal(await imgs.first().evaluate((i) => (i as HTMLImageElement).naturalWidth), 28);
+    }
     const table = (await page.locator('rf-vis-shortcut table').textContent()) ?? '';
     const card = modelCard('cnn-shortcut').shortcut;
     for (const k of ['clean', 'marked', 'swapped']) {
