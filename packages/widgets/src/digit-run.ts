@@ -68,17 +68,36 @@ export interface DigitRun {
   ms: number;
 }
 
+/** The name the figures know the reader's own model by (see {@link ReaderModel}). */
+export const READER_MODEL = 'yours';
+
+/**
+ * A model the reader made on this page (trained by `<rf-digit-trainer>`, taken with "Use my
+ * model"): the comparison that follows the pad answers with it beside the shipped models, under
+ * the name {@link READER_MODEL}, and the feature maps switch to it.
+ */
+export interface ReaderModel {
+  model: SequentialModel;
+  /** How the figures label it, e.g. "Your model". */
+  title: string;
+  /** One line about it, e.g. "Trained in this page for 1,200 steps". */
+  facts: string;
+}
+
 /** What a figure hears from the pad it follows. */
 export interface PadListener {
   /** Each change of the pad's digit (an empty one after Clear). */
   digit?(change: DigitChange): void;
   /** Each run of the comparison that follows the pad. */
   run?(run: DigitRun): void;
+  /** The reader's model, when one is taken for the pad (null when it is dropped). */
+  model?(model: ReaderModel | null): void;
 }
 
 interface Channel {
   digit: DigitChange | null;
   run: DigitRun | null;
+  model: ReaderModel | null;
   listeners: Set<PadListener>;
 }
 
@@ -87,7 +106,7 @@ const channels = new Map<string, Channel>();
 function channel(pad: string): Channel {
   let c = channels.get(pad);
   if (!c) {
-    c = { digit: null, run: null, listeners: new Set() };
+    c = { digit: null, run: null, model: null, listeners: new Set() };
     channels.set(pad, c);
   }
   return c;
@@ -108,10 +127,21 @@ export function publishRun(run: DigitRun): void {
   for (const l of [...c.listeners]) l.run?.(run);
 }
 
-/** The pad's latest digit, and the latest run on it (null when there is none yet). */
-export function latest(pad: string): { digit: DigitChange | null; run: DigitRun | null } {
+/** Called by a trainer when the reader takes (or drops, with null) their model for a pad. */
+export function publishModel(pad: string, model: ReaderModel | null): void {
+  const c = channel(pad);
+  c.model = model;
+  for (const l of [...c.listeners]) l.model?.(model);
+}
+
+/** The pad's latest digit, the latest run on it and the reader's model (null when none). */
+export function latest(pad: string): {
+  digit: DigitChange | null;
+  run: DigitRun | null;
+  model: ReaderModel | null;
+} {
   const c = channels.get(pad);
-  return { digit: c?.digit ?? null, run: c?.run ?? null };
+  return { digit: c?.digit ?? null, run: c?.run ?? null, model: c?.model ?? null };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { type ModelJSON, modelFromJSON, type SequentialModel, tensor } from '@receptive/core';
 import { chunkUrl } from '@receptive/models';
 import type uPlot from 'uplot';
+import { publishModel } from './digit-run.js';
 import {
   BATCH_CHOICES,
   LR_CHOICES,
@@ -461,6 +462,7 @@ export class DigitTrainer extends ElementBase {
   disconnectedCallback(): void {
     // Leaving the page (or the element leaving it) ends the run and frees the worker.
     this.#stop();
+    this.#dropMyModel();
     document.removeEventListener('rf-digit', this.#onDigit);
     document.removeEventListener('rf-predict', this.#onPredict);
   }
@@ -814,7 +816,7 @@ export class DigitTrainer extends ElementBase {
     ui.dataText.textContent = `The ${fmt(TRAIN_COUNT)} training digits download as the training runs.`;
     ui.engine.textContent = 'Reset: press Train to start again from random weights.';
     for (const c of ui.kernels) c.getContext('2d')?.clearRect(0, 0, 3, 3);
-    this.#mine = null;
+    this.#dropMyModel();
     ui.mine.hidden = true;
     for (const p of this.#plots) p.setData([[], [], []] as unknown as uPlot.AlignedData);
     this.dataset['state'] = 'idle';
@@ -871,8 +873,15 @@ export class DigitTrainer extends ElementBase {
     const acc = this.#run?.evals.at(-1)?.accuracy;
     ui.mineTitle.textContent = `Your model, as it was after ${fmt(w.steps)} steps${acc === undefined ? '' : ` (${(acc * 100).toFixed(1)}% on 1,000 test digits)`}`;
     ui.mineNote.textContent = this.#for
-      ? 'It answers the digit pad above beside the shipped CNN. Press Use my model again to take a newer copy.'
+      ? 'It answers the digit pad above, in the comparison beside the shipped CNN and in the feature maps that follow the pad. Press Use my model again to take a newer copy.'
       : 'No digit pad is linked to this figure (set for="pad").';
+    if (this.#for) {
+      publishModel(this.#for, {
+        model: m,
+        title: 'Your model',
+        facts: `Trained in this page for ${fmt(w.steps)} steps${acc === undefined ? '' : `; ${(acc * 100).toFixed(1)}% on 1,000 test digits`}`,
+      });
+    }
     this.dataset['mine'] = String(w.steps);
     this.#answer();
     ui.live.textContent = `Your model, after ${fmt(w.steps)} steps, now answers the digit pad.`;
@@ -880,6 +889,13 @@ export class DigitTrainer extends ElementBase {
       new CustomEvent('rf-use-model', { bubbles: true, detail: { steps: w.steps } }),
     );
     return m;
+  }
+
+  /** Forgets the reader's model here and in the figures it was handed to. */
+  #dropMyModel(): void {
+    if (this.#mine && this.#for) publishModel(this.#for, null);
+    this.#mine = null;
+    delete this.dataset['mine'];
   }
 
   /** The reader's model (as it is now) as ONNX bytes, by @receptive/onnx; also saved as a file. */

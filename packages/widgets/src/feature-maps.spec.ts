@@ -1,5 +1,9 @@
 import { MODEL_NAMES } from '@receptive/models';
+import { READER_MODEL } from './digit-run.js';
 import { custom, defineSpec, oneOf, WidgetValueError } from './props.js';
+
+/** The models whose maps the figure draws: the shipped ones, and the reader's own. */
+const FEATURE_MODELS = [...MODEL_NAMES, READER_MODEL] as const;
 
 export const DEFAULT_LAYERS = ['relu1', 'pool1', 'relu2', 'pool2'];
 
@@ -36,11 +40,11 @@ export const FEATURE_MAPS_SPEC = defineSpec({
       property: 'model',
       type: 'string',
       default: 'cnn',
-      values: MODEL_NAMES,
-      parser: oneOf(MODEL_NAMES),
+      values: FEATURE_MODELS,
+      parser: oneOf(FEATURE_MODELS),
       example: 'model="cnn-blurpool"',
       description:
-        'Which model’s feature maps to draw (it must be one of the comparison’s models).',
+        'Which model’s feature maps to draw (it must be one of the comparison’s models). `yours` is the reader’s own model: the figure switches to it by itself when the page’s <rf-digit-trainer> hands one over with “Use my model”.',
     },
     {
       attribute: 'layers',

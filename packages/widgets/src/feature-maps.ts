@@ -1,4 +1,9 @@
-import type { LayerActivation, ModelRun } from './digit-run.js';
+import {
+  type LayerActivation,
+  type ModelRun,
+  READER_MODEL,
+  type ReaderModel,
+} from './digit-run.js';
 import { el, shadow } from './dom.js';
 import { FEATURE_MAPS_SPEC } from './feature-maps.spec.js';
 import { figureElement } from './figure-element.js';
@@ -20,6 +25,7 @@ const STYLES = `${BASE_CSS}
 :host { container-type: inline-size; }
 .layers { display: flex; flex-direction: column; gap: 0.7rem; }
 .layer h4 { margin: 0 0 0.25rem; font-size: 0.9em; font-weight: 600; }
+.yours { margin: 0 0 0.5rem; padding: 0.3rem 0.6rem; border-left: 3px solid var(--rf-highlight); font-weight: 600; }
 .layer .shape { font-weight: 400; color: var(--rf-muted); font-variant-numeric: tabular-nums; }
 /* A layer's channels (--n of them) in one row, each thumbnail up to twice ${THEME.featureMapCss}px; on
    narrower figures in two equal rows (.many, more than 8 channels, first), never a lone straggler. */
@@ -104,6 +110,9 @@ export class FeatureMaps extends figureElement(FEATURE_MAPS_SPEC) {
   #views: LayerView[] = [];
   #status: HTMLElement | null = null;
   #pending: Record<string, LayerActivation> | null = null;
+  #reader: ReaderModel | null = null;
+  /** The shipped model shown before the reader's took its place. */
+  #shipped: FeatureMaps['model'] | null = null;
 
   protected override connected(): void {
     if (this.#root) return;
@@ -134,6 +143,28 @@ export class FeatureMaps extends figureElement(FEATURE_MAPS_SPEC) {
 
   protected override modelMissing(message: string): void {
     this.#setStatus(message);
+  }
+
+  // The reader's own model (from the page's trainer): the maps switch to it, and back to the
+  // shipped model they showed when it is dropped.
+  protected override readerModel(m: ReaderModel | null): void {
+    this.#reader = m;
+    if (m && this.model !== READER_MODEL) {
+      this.#shipped = this.model;
+      this.model = READER_MODEL;
+    } else if (m && this.#root) {
+      // A newer copy of the reader's model: its label changes, its run follows.
+      this.#build();
+    } else if (!m && this.model === READER_MODEL && this.#shipped) {
+      this.model = this.#shipped;
+    }
+  }
+
+  /** "the cnn model", or the reader's model by its title ("your model"). */
+  #modelName(): string {
+    if (this.model !== READER_MODEL) return `the ${this.model} model`;
+    const title = this.#reader?.title ?? 'Your model';
+    return title.charAt(0).toLowerCase() + title.slice(1);
   }
 
   /** The shapes drawn last, by layer (null before the first digit). */
@@ -179,6 +210,15 @@ export class FeatureMaps extends figureElement(FEATURE_MAPS_SPEC) {
       el(
         'div',
         { class: 'wrap' },
+        ...(this.model === READER_MODEL
+          ? [
+              el(
+                'p',
+                { class: 'yours' },
+                `${this.#reader?.title ?? 'Your model'}: ${lower(this.#reader?.facts ?? 'trained in this page')}.`,
+              ),
+            ]
+          : []),
         this.#status,
         el('div', { class: 'layers' }, ...this.#views.map((v) => v.box)),
         this.live,
@@ -217,7 +257,7 @@ export class FeatureMaps extends figureElement(FEATURE_MAPS_SPEC) {
         .map(([n]) => n)
         .filter((n) => n !== 'input');
       this.#setStatus(
-        `The ${this.model} model has no channels × height × width output named ${missing.map((v) => `“${v.name}”`).join(', ')}; its layers with feature maps are ${names.join(', ')}.`,
+        `${capital(this.#modelName())} has no channels × height × width output named ${missing.map((v) => `“${v.name}”`).join(', ')}; its layers with feature maps are ${names.join(', ')}.`,
       );
       this.dataset['state'] = 'error';
       return;
@@ -228,7 +268,7 @@ export class FeatureMaps extends figureElement(FEATURE_MAPS_SPEC) {
     const ms = performance.now() - t0;
     // Once the pen rests: which channel of each layer answers most (a moving pen stays quiet).
     this.announce(
-      `Feature maps of the ${this.model} model. Strongest channel: ${this.#views.map((v) => `${v.name} ${v.best}`).join(', ')}.`,
+      `Feature maps of ${this.#modelName()}. Strongest channel: ${this.#views.map((v) => `${v.name} ${v.best}`).join(', ')}.`,
     );
     this.dispatchEvent(
       new CustomEvent<FeatureMapsDrawn>('rf-draw', {
@@ -299,3 +339,6 @@ export class FeatureMaps extends figureElement(FEATURE_MAPS_SPEC) {
     }
   }
 }
+
+const capital = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);
+const lower = (t: string) => t.charAt(0).toLowerCase() + t.slice(1);

@@ -12,7 +12,14 @@
  *   protected modelRun(run: ModelRun | null) { this.#show(run); }
  * }
  */
-import { type DigitChange, type DigitRun, followPad, latest, type ModelRun } from './digit-run.js';
+import {
+  type DigitChange,
+  type DigitRun,
+  followPad,
+  latest,
+  type ModelRun,
+  type ReaderModel,
+} from './digit-run.js';
 import { ElementBase, el, watchViewport } from './dom.js';
 import {
   applyAttribute,
@@ -67,6 +74,8 @@ export abstract class FigureBase extends ElementBase {
   protected modelRun?(run: ModelRun | null, all: DigitRun | null): void;
   /** A run without the element's `model`, with the sentence that says so. */
   protected modelMissing?(message: string): void;
+  /** Set to hear of the reader's own model for the pad (null when it is dropped). */
+  protected readerModel?(model: ReaderModel | null): void;
 
   connectedCallback(): void {
     this.connected();
@@ -152,16 +161,18 @@ export abstract class FigureBase extends ElementBase {
     this.#unfollow?.();
     this.#unfollow = null;
     const pad = this.getAttribute('for');
-    if (!pad || !(this.padDigit || this.modelRun)) return;
+    if (!pad || !(this.padDigit || this.modelRun || this.readerModel)) return;
     this.#unfollow = followPad(pad, {
       digit: (d) => {
         this.padDigit?.(d);
         if (d.empty) this.modelRun?.(null, null);
       },
       run: (r) => this.#takeRun(r, false),
+      model: (m) => this.readerModel?.(m),
     });
     if (!adopt) return;
-    const { digit, run } = latest(pad);
+    const { digit, run, model } = latest(pad);
+    if (model && this.readerModel) this.readerModel(model);
     if (digit && this.padDigit) this.padDigit(digit);
     if (run) this.#takeRun(run, true);
   }

@@ -15,6 +15,8 @@ import {
   type LayerActivation,
   type ModelRun,
   publishRun,
+  READER_MODEL,
+  type ReaderModel,
 } from './digit-run.js';
 import { el, shadow } from './dom.js';
 import { figureElement } from './figure-element.js';
@@ -43,10 +45,13 @@ li.top { font-weight: 600; }
 .prediction { margin: 0.3rem 0 0; font-weight: 600; min-height: 1.4em; }
 .progress { display: flex; gap: 0.6rem; align-items: center; font-size: 0.85em; color: var(--rf-muted); margin-bottom: 0.5rem; }
 .progress[hidden] { display: none; }
+.model.own { border: 2px solid var(--rf-highlight); }
 `;
 
 interface Entry {
-  name: ModelName;
+  name: string;
+  /** The reader's own model (from the page's trainer), not a shipped file. */
+  own: boolean;
   card: ModelCard | null;
   cpu: SequentialModel | null;
   ort: LoadedModel | null;
@@ -110,6 +115,8 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
   #running = false;
   /** Bumped by every new digit or clear: a run that finishes for an older one is dropped. */
   #generation = 0;
+  /** The reader's own model, when the page's trainer handed one over. */
+  #reader: ReaderModel | null = null;
 
   protected override connected(): void {
     if (this.#root) return;
@@ -143,48 +150,8 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
     this.#progressText = el('span', {}, 'The models load when this figure comes into view.');
     this.#progress = el('div', { class: 'progress' }, this.#progressBar, this.#progressText);
     this.#progressBar.removeAttribute('value');
-    this.#entries = this.models.map((name) => {
-      const bars: HTMLElement[] = [];
-      const list = el('ol', { 'aria-label': `${name}: probability of each digit` });
-      for (let d = 0; d < 10; d++) {
-        const li = el(
-          'li',
-          {},
-          el('span', {}, String(d)),
-          el('span', { class: 'bar', 'aria-hidden': 'true' }, el('span', { class: 'fill' })),
-          el('span', { class: 'pct' }, '–'),
-        );
-        bars.push(li);
-        list.append(li);
-      }
-      const facts = el('p', { class: 'facts' }, ' ');
-      const engine = el('p', { class: 'engine' }, 'Not loaded yet.');
-      const prediction = el('p', { class: 'prediction' });
-      const title = el('p', { class: 'title' }, name);
-      const box = el(
-        'section',
-        { class: 'model', 'data-model': name },
-        title,
-        facts,
-        engine,
-        list,
-        prediction,
-      );
-      return {
-        name,
-        card: null,
-        cpu: null,
-        ort: null,
-        loaded: 0,
-        total: null,
-        box,
-        facts,
-        engine,
-        bars,
-        prediction,
-        last: null,
-      };
-    });
+    this.#entries = this.models.map((name) => this.#entry(name, false));
+    if (this.#reader) this.#entries.push(this.#ownEntry(this.#reader));
     root.append(
       el(
         'div',
@@ -197,8 +164,84 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
     this.dataset['state'] = 'idle';
   }
 
+  #entry(name: string, own: boolean): Entry {
+    const bars: HTMLElement[] = [];
+    const list = el('ol', { 'aria-label': `${name}: probability of each digit` });
+    for (let d = 0; d < 10; d++) {
+      const li = el(
+        'li',
+        {},
+        el('span', {}, String(d)),
+        el('span', { class: 'bar', 'aria-hidden': 'true' }, el('span', { class: 'fill' })),
+        el('span', { class: 'pct' }, '–'),
+      );
+      bars.push(li);
+      list.append(li);
+    }
+    const facts = el('p', { class: 'facts' }, ' ');
+    const engine = el('p', { class: 'engine' }, 'Not loaded yet.');
+    const prediction = el('p', { class: 'prediction' });
+    const title = el('p', { class: 'title' }, name);
+    const box = el(
+      'section',
+      { class: own ? 'model own' : 'model', 'data-model': name },
+      title,
+      facts,
+      engine,
+      list,
+      prediction,
+    );
+    return {
+      name,
+      own,
+      card: null,
+      cpu: null,
+      ort: null,
+      loaded: 0,
+      total: null,
+      box,
+      facts,
+      engine,
+      bars,
+      prediction,
+      last: null,
+    };
+  }
+
+  /** The card of the reader's model: labelled as theirs, answering from the core. */
+  #ownEntry(m: ReaderModel): Entry {
+    const e = this.#entry(READER_MODEL, true);
+    e.cpu = m.model;
+    e.box.querySelector('.title')!.textContent = m.title;
+    e.box.querySelector('ol')!.setAttribute('aria-label', `${m.title}: probability of each digit`);
+    e.facts.textContent = m.facts;
+    e.engine.textContent = ENGINE_TEXT['core/cpu']!;
+    return e;
+  }
+
+  // The reader's model (from the page's trainer) answers beside the shipped ones; a newer copy
+  // replaces it, and the latest digit is answered again.
+  protected override readerModel(m: ReaderModel | null): void {
+    this.#reader = m;
+    if (!this.#root) return;
+    const at = this.#entries.findIndex((e) => e.own);
+    const old = at >= 0 ? this.#entries[at]! : null;
+    const next = m ? this.#ownEntry(m) : null;
+    if (old && next) {
+      old.box.replaceWith(next.box);
+      this.#entries[at] = next;
+    } else if (old) {
+      old.box.remove();
+      this.#entries.splice(at, 1);
+    } else if (next) {
+      this.#root.querySelector('.models')!.append(next.box);
+      this.#entries.push(next);
+    }
+    if (this.#last) void this.#drain(true);
+  }
+
   #title(e: Entry): string {
-    return e.card?.title ?? e.name;
+    return e.own ? (this.#reader?.title ?? e.name) : (e.card?.title ?? e.name);
   }
 
   /** The bar and sentence above the cards: what is downloading, in bytes, or why it failed. */
@@ -222,26 +265,26 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
       text.textContent = loaded > 0 ? `${what}: ${formatDownload(loaded, total)}.` : `${what}…`;
       return;
     }
-    const waiting = this.#entries.filter((e) => !e.cpu && !e.ort);
+    // The reader's own model needs no download: the bar counts the shipped files.
+    const shipped = this.#entries.filter((e) => !e.own);
+    const waiting = shipped.filter((e) => !e.cpu && !e.ort);
     if (waiting.length === 0) {
       this.#progress!.hidden = true;
       return;
     }
     this.#progress!.hidden = false;
     bar.setAttribute('aria-label', 'Downloading the models');
-    const loaded = this.#entries.reduce((a, e) => a + e.loaded, 0);
-    const total = this.#entries.every((e) => e.total)
-      ? this.#entries.reduce((a, e) => a + e.total!, 0)
-      : null;
+    const loaded = shipped.reduce((a, e) => a + e.loaded, 0);
+    const total = shipped.every((e) => e.total) ? shipped.reduce((a, e) => a + e.total!, 0) : null;
     if (total) {
       bar.max = total;
       bar.value = Math.min(loaded, total);
     } else bar.removeAttribute('value');
-    const answering = this.#entries.length - waiting.length;
+    const answering = shipped.length - waiting.length;
     const note =
       answering === 0
         ? ''
-        : ` ${answering} of ${this.#entries.length} already ${answering === 1 ? 'answers' : 'answer'}; still coming: ${waiting.map((e) => this.#title(e)).join(', ')}.`;
+        : ` ${answering} of ${shipped.length} already ${answering === 1 ? 'answers' : 'answer'}; still coming: ${waiting.map((e) => this.#title(e)).join(', ')}.`;
     text.textContent = `Downloading the models: ${formatDownload(loaded, total)}.${note}`;
   }
 
@@ -251,23 +294,22 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
     this.#showProgress();
     // The ONNX reader is fetched while the model files download, not before.
     const onnx = import('@receptive/onnx');
-    const loads = await Promise.allSettled(this.#entries.map((e) => this.#loadFile(e, onnx)));
+    const shipped = this.#entries.filter((e) => !e.own);
+    const loads = await Promise.allSettled(shipped.map((e) => this.#loadFile(e, onnx)));
     loads.forEach((r, i) => {
       if (r.status === 'fulfilled') return;
-      const e = this.#entries[i]!;
+      const e = shipped[i]!;
       e.engine.textContent = 'Could not be loaded.';
       this.#errors.push(`${this.#title(e)} could not be loaded: ${(r.reason as Error).message}.`);
     });
     const files = loads.map((r) => (r.status === 'fulfilled' ? r.value : null));
     // The wasm runtime only for the work that needs it: a backend the author named, or a model
     // the core cannot read.
-    const needRuntime = this.#entries.filter(
-      (e, i) => files[i] && (this.backend !== 'auto' || !e.cpu),
-    );
+    const needRuntime = shipped.filter((e, i) => files[i] && (this.backend !== 'auto' || !e.cpu));
     if (needRuntime.length) {
       if (this.#entries.some((e) => e.cpu)) this.dataset['state'] = 'cpu';
       try {
-        await this.#loadRuntime(needRuntime, (e) => files[this.#entries.indexOf(e)]!);
+        await this.#loadRuntime(needRuntime, (e) => files[shipped.indexOf(e)]!);
       } catch (err) {
         this.#errors.push(`The model runtime could not be loaded: ${(err as Error).message}.`);
       }
@@ -284,14 +326,14 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
    */
   async #loadFile(e: Entry, onnx: Promise<typeof import('@receptive/onnx')>): Promise<Uint8Array> {
     e.engine.textContent = 'Downloading…';
-    const card = modelCard(e.name).then((c) => {
+    const card = modelCard(e.name as ModelName).then((c) => {
       e.card = c;
       e.box.querySelector('.title')!.textContent = c.title;
       e.facts.textContent = `${c.parameters.toLocaleString('en-US')} parameters · ${(c.heldOut.accuracy * 100).toFixed(1)}% accuracy on the test digits`;
       return c;
     });
     card.catch(() => {});
-    const bytes = await modelBytes(e.name, ({ loaded, total }) => {
+    const bytes = await modelBytes(e.name as ModelName, ({ loaded, total }) => {
       e.loaded = loaded;
       e.total = total ?? e.card?.file.bytes ?? null;
       if (!e.cpu) e.engine.textContent = `Downloading: ${formatDownload(loaded, e.total)}.`;
@@ -302,7 +344,7 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
     await card;
     const { UnsupportedOnnxError } = await onnx;
     try {
-      e.cpu = await coreModel(e.name);
+      e.cpu = await coreModel(e.name as ModelName);
       e.engine.textContent = ENGINE_TEXT['core/cpu']!;
     } catch (err) {
       // A model with an operator the core lacks runs on the wasm runtime instead.
@@ -336,7 +378,7 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
     for (const e of entries) {
       this.#runtime = { loaded: 0, total: null, text: `Preparing ${this.#title(e)}` };
       this.#showProgress();
-      e.ort = await loadModel(e.name, {
+      e.ort = await loadModel(e.name as ModelName, {
         source: bytesOf(e),
         backend: this.backend,
         ...(wasmPaths ? { wasmPaths } : {}),
@@ -432,7 +474,7 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
     const run: DigitRun = {
       pad: this.htmlFor ?? '',
       pixels,
-      models: this.models,
+      models: this.#entries.map((e) => e.name),
       results,
       ms: performance.now() - started,
     };
@@ -443,7 +485,7 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
         .filter((e) => e.last)
         .map(
           (e) =>
-            `${e.card?.title ?? e.name}: prediction ${e.last!.prediction}, ${percent(e.last!.probs[e.last!.prediction]!)}.`,
+            `${this.#title(e)}: prediction ${e.last!.prediction}, ${percent(e.last!.probs[e.last!.prediction]!)}.`,
         )
         .join(' '),
     );

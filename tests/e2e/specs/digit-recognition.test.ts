@@ -273,7 +273,7 @@ describe('digit recognition lesson', () => {
     assert.deepEqual(problems.failedRequests, []);
   });
 
-  it("uses the reader's model on the pad and exports an ONNX file onnxruntime-node reads alike", async () => {
+  it("uses the reader's model on the pad, in the comparison and the feature maps, and exports an ONNX file onnxruntime-node reads alike", async () => {
     const { context, problems } = await h.context();
     const page = await context.newPage();
     const fig = await openTrainer(page);
@@ -323,6 +323,57 @@ describe('digit recognition lesson', () => {
     const back = fromOnnx(Uint8Array.from(bytes));
     const ours = back.forward(tensor(Float32Array.from(digit), [1, 1, 28, 28])).data;
     assert.ok(Math.max(...Array.from(ours, (v, i) => Math.abs(v - pageProbs[i]!))) < 1e-5);
+    // The page's comparison answers with the reader's model beside the shipped CNN, labelled as
+    // theirs, with the same probabilities; the feature maps follow it too.
+    const compare = page.locator('rf-model-compare');
+    await compare.scrollIntoViewIfNeeded();
+    await page.waitForFunction(
+      () =>
+        document
+          .querySelector('rf-model-compare')
+          ?.shadowRoot?.querySelector('[data-model="yours"]')
+          ?.hasAttribute('data-prediction'),
+      null,
+      { timeout: 30_000 },
+    );
+    const card = await compare.evaluate((c) => {
+      const box = c.shadowRoot!.querySelector('[data-model="yours"]')!;
+      const run = (c as unknown as { results: { model: string; probs: number[] }[] }).results.find(
+        (r) => r.model === 'yours',
+      )!;
+      return {
+        title: box.querySelector('.title')!.textContent,
+        facts: box.querySelector('.facts')!.textContent,
+        probs: run.probs,
+        shipped: !!c.shadowRoot!.querySelector('[data-model="cnn"]'),
+      };
+    });
+    assert.equal(card.title, 'Your model');
+    assert.match(card.facts!, /^Trained in this page for 100 steps/);
+    assert.ok(card.shipped, 'the shipped CNN stays beside it');
+    assert.ok(Math.max(...card.probs.map((v, i) => Math.abs(v - pageProbs[i]!))) < 1e-5);
+    const maps = page.locator('rf-feature-maps');
+    await maps.scrollIntoViewIfNeeded();
+    await page.waitForFunction(
+      () =>
+        /^Feature maps of your model\./.test(
+          document.querySelector('rf-feature-maps')?.shadowRoot?.querySelector('[aria-live]')
+            ?.textContent ?? '',
+        ),
+      null,
+      { timeout: 30_000 },
+    );
+    assert.equal(await maps.evaluate((m) => (m as unknown as { model: string }).model), 'yours');
+    // Reset drops the reader's model: the comparison and the maps go back to the shipped CNN.
+    await fig.scrollIntoViewIfNeeded();
+    await fig.getByRole('button', { name: 'Reset' }).click();
+    await page.waitForFunction(
+      () =>
+        !document
+          .querySelector('rf-model-compare')
+          ?.shadowRoot?.querySelector('[data-model="yours"]'),
+    );
+    assert.equal(await maps.evaluate((m) => (m as unknown as { model: string }).model), 'cnn');
     assert.deepEqual(problems.pageErrors, []);
     assert.deepEqual(problems.offsiteRequests, []);
   });
