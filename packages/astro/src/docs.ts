@@ -456,6 +456,7 @@ export const COMPONENTS: readonly ComponentDoc[] = [
       fromSpec(NETWORK_3D_SPEC, 'for', { default: 'pad', check: stateName }),
       fromSpec(NETWORK_3D_SPEC, 'model'),
       fromSpec(NETWORK_3D_SPEC, 'backend'),
+      fromSpec(NETWORK_3D_SPEC, 'groups'),
       caption,
     ],
     example:

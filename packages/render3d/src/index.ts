@@ -36,6 +36,7 @@ export { drawLegend } from './legend.js';
 export { NetworkScene, type NetworkSceneOptions } from './network-scene.js';
 export {
   type CameraPreset,
+  type LayerGroup,
   NetworkView,
   type NetworkViewOptions,
 } from './network-view.js';

@@ -6,8 +6,11 @@ interface Label {
   element: HTMLElement;
   /** Writes the anchor's world position into the vector. */
   anchor: (target: Vector3) => Vector3;
-  /** `below`: centred under the anchor; `left`/`right`: beside it, vertically centred. */
-  side: 'below' | 'left' | 'right';
+  /**
+   * `below`: centred under the anchor; `left`/`right`: beside it, vertically centred; `above`:
+   * centred over it, wrapped to a few words a line (captions over a group of layers).
+   */
+  side: 'below' | 'left' | 'right' | 'above';
   /** Labels below share rows with the others of their group (a row of the scene). */
   group: () => number;
 }
@@ -59,8 +62,10 @@ export class LabelLayer {
       position: 'absolute',
       left: '0',
       top: '0',
-      whiteSpace: 'nowrap',
-      textAlign: side === 'below' ? 'center' : side === 'left' ? 'right' : 'left',
+      whiteSpace: side === 'above' ? 'normal' : 'nowrap',
+      maxWidth: side === 'above' ? '13em' : 'none',
+      textAlign:
+        side === 'below' || side === 'above' ? 'center' : side === 'left' ? 'right' : 'left',
       // Rows beside the scene (probabilities) are one line each: packed as tight as 12 px
       // digits allow, so ten of them fit beside ten bars.
       lineHeight: side === 'below' ? '1.2' : '1.05',
@@ -97,6 +102,7 @@ export class LabelLayer {
   place(camera: Camera, width: number, height: number, scratch: Vector3): void {
     const below: { label: Label; x: number; y: number; w: number; h: number }[] = [];
     const beside: { label: Label; x: number; y: number; w: number; h: number }[] = [];
+    const above: { label: Label; x: number; y: number; w: number; h: number }[] = [];
     const placed: { left: number; top: number; right: number; bottom: number }[] = [];
     for (const label of this.labels) {
       if (label.element.hidden) continue;
@@ -107,6 +113,10 @@ export class LabelLayer {
       const h = label.element.offsetHeight;
       if (label.side === 'below') {
         below.push({ label, x, y, w, h });
+        continue;
+      }
+      if (label.side === 'above') {
+        above.push({ label, x: x - w / 2, y: y - h - 20, w, h });
         continue;
       }
       beside.push({ label, x: label.side === 'right' ? x + 4 : x - 4 - w, y: y - h / 2, w, h });
@@ -151,6 +161,27 @@ export class LabelLayer {
         placed.push({ left, top: y, right: left + b.w, bottom: y + b.h });
       });
     }
+    // Captions over the scene, left to right: each kept inside the canvas, and one that would
+    // overlap the caption before it moves up above it.
+    above.sort((a, b) => a.x - b.x);
+    const overhead: { left: number; top: number; right: number; bottom: number }[] = [];
+    for (const a of above) {
+      const left = Math.min(Math.max(2, a.x), width - a.w - 2);
+      let top = Math.max(2, a.y);
+      for (const r of overhead) {
+        if (
+          left < r.right + 4 &&
+          left + a.w > r.left - 4 &&
+          top < r.bottom + 2 &&
+          top + a.h > r.top
+        ) {
+          top = r.top - a.h - 2;
+        }
+      }
+      top = Math.max(2, top);
+      overhead.push({ left, top, right: left + a.w, bottom: top + a.h });
+      a.label.element.style.transform = `translate(${Math.round(left)}px, ${Math.round(top)}px)`;
+    }
     // Labels beside the scene (the rows of the probabilities) keep at least their own height
     // apart: where the rows they name are closer than that, they open out into a column centred
     // on the rows, kept inside the canvas and clear of the labels under the scene.
@@ -187,6 +218,13 @@ export class LabelLayer {
   /** Shows or hides every label (hidden on the 2D fallback, which draws its own captions). */
   set visible(v: boolean) {
     this.element.hidden = !v;
+  }
+
+  /** Removes one label. */
+  remove(element: HTMLElement): void {
+    const at = this.labels.findIndex((l) => l.element === element);
+    if (at >= 0) this.labels.splice(at, 1);
+    element.remove();
   }
 
   /** Removes every label (the layer stays, for new ones). */

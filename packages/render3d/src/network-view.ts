@@ -14,6 +14,13 @@ import type { BackendRequest, LayerActivation, PickDetail, TracedRegion } from '
 import type { CursorLayer, CursorUnit, UnitCursorTarget } from './unit-cursor.js';
 
 /** How to build a {@link NetworkView}. */
+/** A caption over consecutive layers of the network (see {@link NetworkView.setGroups}). */
+export interface LayerGroup {
+  /** The layers it spans, by name. */
+  layers: readonly string[];
+  text: string;
+}
+
 export interface NetworkViewOptions {
   /** The layers in order, with their first activations. */
   layers: readonly LayerActivation[];
@@ -123,6 +130,10 @@ export class NetworkView implements UnitCursorTarget {
   private exploded: Part | null = null;
   /** The receptive field drawn now. */
   private regions: readonly TracedRegion[] | null = null;
+  /** The captions over groups of layers (see setGroups). */
+  private groupLabels: HTMLElement[] = [];
+  private groupsWereShown: boolean | null = null;
+  private readonly container: HTMLElement;
   private disposed = false;
 
   constructor(container: HTMLElement, options: NetworkViewOptions) {
@@ -142,6 +153,7 @@ export class NetworkView implements UnitCursorTarget {
       onRender: () => this.placeLabels(),
     });
     this.host.scene.add(this.root);
+    this.container = container;
     this.labels = new LabelLayer(container);
     this.labels.visible = this.host.backend !== '2d';
     this.build(options.layers, options.colorMaps ?? {}, options.legends ?? false);
@@ -197,6 +209,85 @@ export class NetworkView implements UnitCursorTarget {
     this.describe();
     this.host.invalidate();
     return this;
+  }
+
+  /**
+   * Captions over groups of consecutive layers (the lecture's "extract low-level visual features
+   * & aggregate" over conv1, relu1 and pool1), each centred over the layers of its group that
+   * share the first one's row. Replaces the captions set before; an unknown layer throws.
+   * @example view.setGroups([{ layers: ['conv1', 'relu1', 'pool1'], text: 'low-level features' }]);
+   */
+  setGroups(groups: readonly LayerGroup[]): this {
+    for (const g of groups) {
+      for (const name of g.layers) {
+        if (!this.byName.has(name)) {
+          throw new RangeError(
+            `NetworkView: received layer "${name}" in a group, expected one of ${this.layers.map((n) => `"${n}"`).join(', ')}`,
+          );
+        }
+      }
+    }
+    for (const el of this.groupLabels) this.labels.remove(el);
+    this.groupsWereShown = null;
+    this.groupLabels = groups.map((g) => {
+      const parts = g.layers.map((n) => this.byName.get(n)!);
+      const label = this.labels.add([g.text], (v) => this.groupTop(parts, v), 'above');
+      label.classList.add('rf-group');
+      label.style.fontStyle = 'italic';
+      label.style.fontWeight = '600';
+      return label;
+    });
+    this.host.invalidate();
+    return this;
+  }
+
+  /**
+   * Whether the captions of {@link setGroups} show over the scene: only where the layers stand
+   * in one row and labels are drawn (not on the 2D fallback). When this changes, the container
+   * gets an `rf-groups` event whose detail is the new value, so a page can list them instead.
+   */
+  get groupsShown(): boolean {
+    return this.groupLabels.length > 0 && this.rows === 1 && this.host.backend !== '2d';
+  }
+
+  private syncGroups(): void {
+    const shown = this.groupsShown;
+    for (const el of this.groupLabels) el.hidden = !shown;
+    if (shown === this.groupsWereShown) return;
+    this.groupsWereShown = shown;
+    this.container.dispatchEvent(new CustomEvent('rf-groups', { detail: shown }));
+  }
+
+  /** The world point over the middle of `parts` (those in the first one's row), above them. */
+  private groupTop(parts: readonly Part[], out: Vector3): Vector3 {
+    const row = parts[0]!.row;
+    let minX = Number.POSITIVE_INFINITY;
+    let maxX = Number.NEGATIVE_INFINITY;
+    let top = Number.NEGATIVE_INFINITY;
+    let z = 0;
+    let n = 0;
+    for (const p of parts) {
+      if (p.row !== row) continue;
+      if (p.stack) {
+        const s = p.stack;
+        const off = s.channelOffset(s.channels - 1, _fan);
+        s.localToWorld(_v.set(off[0], off[1] + s.planeHeight / 2, 0));
+        const first = s.localToWorld(out.set(0, s.planeHeight / 2, 0));
+        minX = Math.min(minX, first.x, _v.x);
+        maxX = Math.max(maxX, first.x, _v.x);
+        top = Math.max(top, first.y, _v.y);
+        z += _v.z;
+      } else if (p.bars) {
+        const b = p.bars;
+        b.localToWorld(_v.set(b.left + b.width / 2, (b.classes / 2) * b.row, 0));
+        minX = Math.min(minX, _v.x);
+        maxX = Math.max(maxX, _v.x);
+        top = Math.max(top, _v.y);
+        z += _v.z;
+      }
+      n++;
+    }
+    return out.set((minX + maxX) / 2, top, n ? z / n : 0);
   }
 
   /**
@@ -597,6 +688,7 @@ export class NetworkView implements UnitCursorTarget {
   }
 
   private placeLabels(): void {
+    if (this.groupLabels.length) this.syncGroups();
     this.host.camera.updateMatrixWorld();
     this.labels.place(this.host.camera, this.host.width, this.host.height, _label);
   }

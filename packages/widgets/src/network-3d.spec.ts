@@ -1,5 +1,50 @@
 import { MODEL_NAMES } from '@receptive/models';
-import { defineSpec, oneOf } from './props.js';
+import { READER_MODEL } from './digit-run.js';
+import { custom, defineSpec, oneOf, WidgetValueError } from './props.js';
+
+/** The models the figure draws: the shipped ones, and the reader's own. */
+const NETWORK_MODELS = [...MODEL_NAMES, READER_MODEL] as const;
+
+/** A caption over consecutive layers of the network. */
+export interface NetworkGroup {
+  layers: string[];
+  text: string;
+}
+
+/**
+ * The `groups` attribute: captions over groups of layers, `layers: text` separated by `|`, e.g.
+ * `conv1 relu1 pool1: low-level features | conv2 relu2 pool2: higher-level features`.
+ * @throws {WidgetValueError} for a group without layers or without text.
+ */
+export function parseGroups(
+  value: string,
+  tag = 'rf-network-3d',
+  attribute = 'groups',
+): NetworkGroup[] {
+  const expected = 'groups of "layer names: caption" separated by |';
+  const groups = value
+    .split('|')
+    .map((g) => g.trim())
+    .filter(Boolean)
+    .map((g) => {
+      const at = g.indexOf(':');
+      const layers =
+        at < 0
+          ? []
+          : g
+              .slice(0, at)
+              .split(/[\s,]+/)
+              .filter(Boolean);
+      const text = at < 0 ? '' : g.slice(at + 1).trim();
+      if (layers.length === 0 || !text) throw new WidgetValueError(tag, attribute, value, expected);
+      return { layers, text };
+    });
+  if (groups.length === 0) throw new WidgetValueError(tag, attribute, value, expected);
+  return groups;
+}
+
+const formatGroups = (groups: NetworkGroup[]) =>
+  groups.map((g) => `${g.layers.join(' ')}: ${g.text}`).join(' | ');
 
 export const NETWORK_BACKENDS = ['webgl', 'webgpu', 'auto'] as const;
 
@@ -23,10 +68,22 @@ export const NETWORK_3D_SPEC = defineSpec({
       property: 'model',
       type: 'string',
       default: 'cnn',
-      values: MODEL_NAMES,
-      parser: oneOf(MODEL_NAMES),
+      values: NETWORK_MODELS,
+      parser: oneOf(NETWORK_MODELS),
       example: 'model="cnn-blurpool"',
-      description: 'Which model to draw (it must be one of the comparison’s models).',
+      description:
+        'Which model to draw (it must be one of the comparison’s models). `yours` is the reader’s own model: the figure switches to it by itself when the page’s <rf-digit-trainer> hands one over with “Use my model”.',
+    },
+    {
+      attribute: 'groups',
+      property: 'groups',
+      type: 'NetworkGroup[] | null: { layers: string[]; text: string }',
+      default: null,
+      parser: custom(parseGroups, formatGroups),
+      example:
+        'groups="conv1 relu1 pool1: low-level features | conv2 relu2 pool2: higher-level features"',
+      description:
+        'Captions over groups of layers, `layers: caption` separated by `|`, each placed over its layers in the 3D view and listed under it. Layers the view does not draw (flatten) are skipped.',
     },
     {
       attribute: 'backend',

@@ -1,6 +1,6 @@
 import type { SequentialModel } from '@receptive/core';
 import type { CursorEvent, NetworkScene, NetworkView, UnitCursor } from '@receptive/render3d';
-import type { DigitRun, ModelRun } from './digit-run.js';
+import { type DigitRun, type ModelRun, READER_MODEL, type ReaderModel } from './digit-run.js';
 import { el, shadow } from './dom.js';
 import { figureElement } from './figure-element.js';
 import { NETWORK_3D_SPEC } from './network-3d.spec.js';
@@ -37,6 +37,8 @@ const TAG = NETWORK_3D_SPEC.tag;
 const STYLES = `${BASE_CSS}
 .toolbar { display: flex; flex-wrap: wrap; gap: 0.3rem; align-items: center; margin-bottom: 0.4rem; font-size: 0.85em; }
 .toolbar[hidden] { display: none; }
+.groups { font-size: 0.85em; margin: 0.3rem 0; padding-left: 1.4rem; }
+.groups[hidden] { display: none; }
 .toolbar .label { color: var(--rf-muted); margin-right: 0.2rem; }
 .toolbar button { min-height: 1.9em; padding: 0.1em 0.55em; }
 .stage { position: relative; height: clamp(260px, 46vh, 440px); border: 1px solid var(--rf-line); border-radius: 6px; overflow: hidden; background: var(--rf-panel); }
@@ -74,6 +76,9 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
   #unit: NetworkUnit | null = null;
   #picked: PickedUnit | null = null;
   #announceTimer = 0;
+  #reader: ReaderModel | null = null;
+  /** The shipped model shown before the reader's took its place. */
+  #shipped: Network3D['model'] | null = null;
   /** Picks units by pointer and keys (render3d's one key map), once the 3D code is in. */
   #cursor: UnitCursor | null = null;
 
@@ -83,7 +88,7 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
       load: async (current) => {
         const [{ NetworkScene, UnitCursor }] = await Promise.all([
           import('./scenes-3d.js'),
-          geometry(this.model),
+          this.#geometry(),
         ]);
         if (!current()) return null;
         this.#cursor = this.#makeCursor(UnitCursor);
@@ -123,6 +128,7 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
   }
 
   protected override changed(property: string, old: unknown): void {
+    if (property === 'groups') this.#applyGroups();
     if (property === 'model' && this.model !== old) {
       // The base hands this model's latest run next.
       this.#run = null;
@@ -205,6 +211,11 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
     });
     const overlay = el('p', { class: 'overlay', role: 'status' }, LOADING_TEXT);
     const stage = el('div', { class: 'stage' }, overlay);
+    // The view says whether its captions fit over the scene (one row of layers, not the 2D
+    // fallback); where they do not, the list under it shows them.
+    stage.addEventListener('rf-groups', (e) => {
+      this.#parts['groups']?.classList.toggle('sr-only', (e as CustomEvent<boolean>).detail);
+    });
     const status = el('p', { class: 'status', role: 'alert' });
     const readout = el('p', { class: 'readout' }, pickedText(null));
     const hint = el(
@@ -220,8 +231,55 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
       colorKey('ink', 'Activation', '0', 'layer’s largest'),
       colorKey('diverging', 'Signed (before ReLU)', '−largest', '+largest'),
     );
-    this.#root!.append(toolbar, stage, keys, status, readout, hint, live);
-    this.#parts = { toolbar, overlay, stage, status, readout, hint, live };
+    // The captions over groups of layers, also as a list: read by screen readers, and shown on
+    // the 2D fallback, which draws no labels.
+    const groups = el('ol', { class: 'groups', 'aria-label': 'The blocks of the network' });
+    this.#root!.append(toolbar, stage, groups, keys, status, readout, hint, live);
+    this.#parts = { toolbar, overlay, stage, groups, status, readout, hint, live };
+    this.#applyGroups();
+  }
+
+  /** Puts the `groups` captions over the view and in the list under it. */
+  #applyGroups(): void {
+    const list = this.#parts['groups'];
+    if (!list) return;
+    const groups = this.groups ?? [];
+    list.replaceChildren(...groups.map((g) => el('li', {}, `${g.layers.join(', ')}: ${g.text}`)));
+    list.hidden = groups.length === 0;
+    const view = this.view;
+    if (!view) return;
+    const drawn = new Set(view.layers);
+    view.setGroups(
+      groups
+        .map((g) => ({ layers: g.layers.filter((l) => drawn.has(l)), text: g.text }))
+        .filter((g) => g.layers.length > 0),
+    );
+  }
+
+  // The reader's own model (from the page's trainer): the view switches to it, and back to the
+  // shipped model it showed when it is dropped.
+  protected override readerModel(m: ReaderModel | null): void {
+    this.#reader = m;
+    if (m && this.model !== READER_MODEL) {
+      this.#shipped = this.model;
+      this.model = READER_MODEL;
+    } else if (!m && this.model === READER_MODEL && this.#shipped) {
+      this.model = this.#shipped;
+    }
+  }
+
+  /** The geometry of the model drawn: the reader's own, or a shipped model's (read once). */
+  #geometry(): Promise<SequentialModel> {
+    if (this.model === READER_MODEL) {
+      return this.#reader
+        ? Promise.resolve(this.#reader.model)
+        : Promise.reject(new Error('no model of yours yet: press Use my model'));
+    }
+    return geometry(this.model);
+  }
+
+  #geometryNow(): SequentialModel | null {
+    return this.model === READER_MODEL ? (this.#reader?.model ?? null) : geometryNow(this.model);
   }
 
   #overlay(text: string | null): void {
@@ -271,7 +329,7 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
     try {
       let model: SequentialModel;
       try {
-        model = await geometry(this.model);
+        model = await this.#geometry();
       } catch (err) {
         this.#setStatus(`The ${this.model} model could not be read: ${(err as Error).message}`);
         this.dataset['state'] = 'error';
@@ -289,6 +347,7 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
       this.#run = run;
       this.#drawn = layers.map((l) => l.drawn);
       scene.show(layers.map((l) => l.view));
+      this.#applyGroups();
       this.#overlay(null);
       this.dataset['state'] = 'drawn';
       // The same unit, with its value for this digit.
@@ -329,6 +388,7 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
     void view.host.ready.then((backend) => {
       if (this.view !== view) return;
       this.dataset['backend'] = backend;
+      this.#applyGroups();
       // The 2D fallback draws one fixed view: no camera to move.
       toolbar.hidden = backend === '2d';
       if (backend === '2d') {
@@ -351,7 +411,7 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
     this.#unit = unit;
     if (this.#cursor) this.#cursor.unit = unit;
     const layer = unit && this.#drawn?.find((l) => l.name === unit.layer);
-    const geometryModel: SequentialModel | null = geometryNow(this.model);
+    const geometryModel: SequentialModel | null = this.#geometryNow();
     let picked: PickedUnit | null = null;
     let path: ReturnType<typeof pickUnit>['path'] = [];
     if (unit && layer && geometryModel) ({ picked, path } = pickUnit(geometryModel, layer, unit));

@@ -38,7 +38,12 @@ export {
   parseKernel,
 } from './lecture.js';
 export { COMPARE_BACKENDS, MODEL_COMPARE_SPEC } from './model-compare.spec.js';
-export { NETWORK_3D_SPEC, NETWORK_BACKENDS } from './network-3d.spec.js';
+export {
+  NETWORK_3D_SPEC,
+  NETWORK_BACKENDS,
+  type NetworkGroup,
+  parseGroups,
+} from './network-3d.spec.js';
 export { PHOTO_CONV_SPEC, type PhotoBackend, type PhotoChannels } from './photo-conv.spec.js';
 export {
   cpuConvolve,

@@ -223,6 +223,87 @@ describe('digit recognition lesson', () => {
     assert.deepEqual(problems.offsiteRequests, []);
   });
 
+  for (const [width, height] of [
+    [1280, 800],
+    [390, 844],
+  ] as const) {
+    it(`puts the slide's three captions over the blocks of the live network at ${width} px, or lists them where the layers wrap`, async () => {
+      const { page, problems } = await h.open(PATH, { viewport: { width, height } });
+      const pad = page.locator('rf-digit-pad');
+      await pad.scrollIntoViewIfNeeded();
+      await pad.getByRole('button', { name: 'Next held-out digit' }).click();
+      const net = page.locator('rf-network-3d');
+      await net.scrollIntoViewIfNeeded();
+      await page.waitForSelector('rf-network-3d[data-state="drawn"]', { timeout: 60_000 });
+      // One frame places the labels: wait until every layer's name has a place.
+      await page.waitForFunction(() => {
+        const root = document.querySelector('rf-network-3d')!.shadowRoot!;
+        return [...root.querySelectorAll<HTMLElement>('.rf-label')].every(
+          (l) => l.hidden || l.style.transform,
+        );
+      });
+      const boxes = await net.evaluate((n) => {
+        const root = n.shadowRoot!;
+        const centre = (e: Element) => {
+          const r = e.getBoundingClientRect();
+          return { x: (r.left + r.right) / 2, top: r.top, bottom: r.bottom, shown: r.width > 0 };
+        };
+        const layers: Record<string, ReturnType<typeof centre>> = {};
+        for (const l of root.querySelectorAll<HTMLElement>('.rf-label:not(.rf-group)')) {
+          const name = l.dataset['text']?.split('\n')[0];
+          if (name && !l.dataset['class']) layers[name] = centre(l);
+        }
+        const groups = [...root.querySelectorAll<HTMLElement>('.rf-group')].map((g) => ({
+          text: g.textContent,
+          hidden: g.hidden,
+          ...centre(g),
+        }));
+        const list = root.querySelector('ol.groups')!;
+        return {
+          layers,
+          groups,
+          listed: [...list.querySelectorAll('li')].map((li) => li.textContent),
+          listShown: !list.classList.contains('sr-only'),
+        };
+      });
+      const slide = [
+        ['conv1', 'pool1', 'extract low-level visual features & aggregate'],
+        ['conv2', 'pool2', 'extract higher-level visual features & aggregate'],
+        ['logits', 'probs', 'non-vision-specific classifier'],
+      ] as const;
+      assert.deepEqual(
+        boxes.groups.map((g) => g.text),
+        slide.map((g) => g[2]),
+      );
+      // Every caption is also in the list under the view (read by screen readers).
+      assert.equal(boxes.listed.length, 3);
+      slide.forEach((g, i) => assert.ok(boxes.listed[i]!.endsWith(g[2])));
+      const oneRow = new Set(Object.values(boxes.layers).map((l) => Math.round(l.top))).size === 1;
+      if (oneRow) {
+        // Each caption over its block: centred between its first and last layer, above them.
+        for (const [i, [first, last]] of slide.entries()) {
+          const g = boxes.groups[i]!;
+          const a = boxes.layers[first]!;
+          const b = boxes.layers[last]!;
+          assert.equal(g.hidden, false);
+          assert.ok(
+            g.x >= a.x - 1 && g.x <= b.x + 1,
+            `${g.text} at ${g.x}, between ${a.x} and ${b.x}`,
+          );
+          assert.ok(g.bottom < a.top, `${g.text} above the names`);
+        }
+        assert.equal(boxes.listShown, false);
+      } else {
+        // The layers wrap into rows on a narrow screen: the captions show as the list instead.
+        assert.ok(boxes.groups.every((g) => g.hidden));
+        assert.equal(boxes.listShown, true);
+      }
+      assert.equal(oneRow, width === 1280, 'one row of layers on a laptop, wrapped on a phone');
+      assert.deepEqual(problems.pageErrors, []);
+      assert.deepEqual(problems.offsiteRequests, []);
+    });
+  }
+
   it('trains in a worker step for step like the core in Node, pauses, resumes the same run, and resets', async (t) => {
     const { context, problems } = await h.context();
     const page = await context.newPage();
@@ -364,6 +445,27 @@ describe('digit recognition lesson', () => {
       { timeout: 30_000 },
     );
     assert.equal(await maps.evaluate((m) => (m as unknown as { model: string }).model), 'yours');
+    // The 3D view draws the reader's network too, with its own activations for the digit.
+    const net = page.locator('rf-network-3d');
+    await net.scrollIntoViewIfNeeded();
+    await page.waitForFunction(
+      () => {
+        const n = document.querySelector('rf-network-3d') as unknown as {
+          model: string;
+          dataset: DOMStringMap;
+        };
+        return n.model === 'yours' && n.dataset['state'] === 'drawn';
+      },
+      null,
+      { timeout: 30_000 },
+    );
+    const probsDrawn = await net.evaluate(
+      (n) => (n as unknown as { view: { bars: { values: Float32Array } } }).view.bars.values,
+    );
+    assert.ok(
+      Math.max(...Object.values(probsDrawn).map((v, i) => Math.abs(v - pageProbs[i]!))) < 1e-5,
+      "the 3D view's probabilities are the reader's model's",
+    );
     // Reset drops the reader's model: the comparison and the maps go back to the shipped CNN.
     await fig.scrollIntoViewIfNeeded();
     await fig.getByRole('button', { name: 'Reset' }).click();
@@ -374,6 +476,7 @@ describe('digit recognition lesson', () => {
           ?.shadowRoot?.querySelector('[data-model="yours"]'),
     );
     assert.equal(await maps.evaluate((m) => (m as unknown as { model: string }).model), 'cnn');
+    assert.equal(await net.evaluate((m) => (m as unknown as { model: string }).model), 'cnn');
     assert.deepEqual(problems.pageErrors, []);
     assert.deepEqual(problems.offsiteRequests, []);
   });
