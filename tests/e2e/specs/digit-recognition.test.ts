@@ -277,7 +277,7 @@ describe('digit recognition lesson', () => {
       );
       // Every caption is also in the list under the view (read by screen readers).
       assert.equal(boxes.listed.length, 3);
-      slide.forEach((g, i) => assert.ok(boxes.listed[i]!.endsWith(g[2])));
+      for (const [i, g] of slide.entries()) assert.ok(boxes.listed[i]!.endsWith(g[2]));
       const oneRow = new Set(Object.values(boxes.layers).map((l) => Math.round(l.top))).size === 1;
       if (oneRow) {
         // Each caption over its block: centred between its first and last layer, above them.
