@@ -92,6 +92,16 @@ function hasWebGpuAdapter(): Promise<boolean> {
   return adapterCheck;
 }
 
+/**
+ * What tfjs holds now, on every backend: live tensors and their bytes. A figure that leaves the
+ * page should bring both back to where they were before it started.
+ * @example const before = tfMemory(); run(); dispose(); tfMemory().tensors === before.tensors;
+ */
+export function tfMemory(): { tensors: number; bytes: number } {
+  const m = tf.memory();
+  return { tensors: m.numTensors, bytes: m.numBytes };
+}
+
 /** A core tensor as a tfjs tensor of the same shape (copies the data). */
 export function toTf(t: Tensor): tf.Tensor {
   return tf.tensor(t.data, [...t.shape], 'float32');

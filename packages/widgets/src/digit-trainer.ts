@@ -267,6 +267,8 @@ export class DigitTrainer extends ElementBase {
   #plotting: Promise<void> | null = null;
   #raf = 0;
   #mine: SequentialModel | null = null;
+  /** Whether a run here used the tfjs GPU path (tfjs then lives on the page). */
+  #usedTfjs = false;
   #mineSteps = 0;
   #lastDigit: Float32Array | null = null;
   #shipped: number[] | null = null;
@@ -717,6 +719,7 @@ export class DigitTrainer extends ElementBase {
               name: 'rf-digit-trainer',
             }) as Channel)
           : await pageHost();
+      if (choice.backend !== 'cpu') this.#usedTfjs = true;
     } catch (err) {
       this.#fail(`The trainer could not start: ${(err as Error).message}.`);
       return;
@@ -896,6 +899,16 @@ export class DigitTrainer extends ElementBase {
     if (this.#mine && this.#for) publishModel(this.#for, null);
     this.#mine = null;
     delete this.dataset['mine'];
+  }
+
+  /**
+   * What tfjs holds on the page now (tensors, bytes), or null when this figure never loaded tfjs
+   * (the CPU path trains in a worker). After the figure leaves the page, its tensors are gone.
+   */
+  async gpuMemory(): Promise<{ tensors: number; bytes: number } | null> {
+    if (!this.#usedTfjs) return null;
+    const { tfMemory } = await import('@receptive/core/tfjs');
+    return tfMemory();
   }
 
   /** The reader's model (as it is now) as ONNX bytes, by @receptive/onnx; also saved as a file. */

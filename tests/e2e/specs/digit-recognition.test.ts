@@ -559,6 +559,30 @@ describe('digit recognition lesson, tfjs on WebGPU', () => {
     assert.equal(p.losses.length, 4);
     assert.ok(d < 1e-4, `the WebGPU weights differ from the core's by ${d} (tolerance 1e-4)`);
     assert.ok(dl < 1e-4, `the WebGPU losses differ from the core's by ${dl} (tolerance 1e-4)`);
+    // Leaving the page mid-run frees the GPU memory: the figure's tfjs tensors are all disposed.
+    await fig.evaluate((f) => f.setAttribute('stop-after', '400'));
+    await fig.getByRole('button', { name: 'Resume' }).click();
+    await stateIs(page, 'running');
+    const held = await fig.evaluate((f) =>
+      (f as unknown as { gpuMemory(): Promise<{ tensors: number; bytes: number }> }).gpuMemory(),
+    );
+    assert.ok(
+      held.tensors > 0 && held.bytes > 0,
+      `tfjs holds ${held.tensors} tensors while training`,
+    );
+    const left = await page.evaluate(async () => {
+      const f = document.querySelector('rf-digit-trainer') as unknown as HTMLElement & {
+        gpuMemory(): Promise<{ tensors: number; bytes: number }>;
+      };
+      f.remove();
+      // The step under way when it left finishes its read-back, then frees what it made.
+      await new Promise((r) => setTimeout(r, 3000));
+      return f.gpuMemory();
+    });
+    t.diagnostic(
+      `tfjs memory while training: ${held.tensors} tensors, ${held.bytes} bytes; after the figure left: ${left.tensors} tensors, ${left.bytes} bytes`,
+    );
+    assert.deepEqual(left, { tensors: 0, bytes: 0 });
     assert.deepEqual(problems.pageErrors, []);
     assert.deepEqual(problems.offsiteRequests, []);
   });
