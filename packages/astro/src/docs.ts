@@ -5,13 +5,14 @@
  * Props of the widget wrappers come from the widgets' own `spec` objects.
  */
 // Elements whose spec is still in their element module (Node needs dom.ts's stand-in for them).
-import { DIGIT_LOSS_SPEC, DIGIT_TRAINER_SPEC } from '@receptive/widgets';
 import {
   BLUR_POOL_SPEC,
   CONV_LAYER_3D_SPEC,
   checkUnit,
   convLayer3d,
+  DIGIT_LOSS_SPEC,
   DIGIT_PAD_SPEC,
+  DIGIT_TRAINER_SPEC,
   FEATURE_MAPS_SPEC,
   KERNEL_LAB_SPEC,
   MODEL_COMPARE_SPEC,

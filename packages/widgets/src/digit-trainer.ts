@@ -2,6 +2,7 @@ import { type ModelJSON, modelFromJSON, type SequentialModel, tensor } from '@re
 import { chunkUrl } from '@receptive/models';
 import type uPlot from 'uplot';
 import { publishModel } from './digit-run.js';
+import { DIGIT_TRAINER_SPEC, TRAINER_BACKENDS, type TrainerBackend } from './digit-trainer.spec.js';
 import {
   BATCH_CHOICES,
   LR_CHOICES,
@@ -13,93 +14,10 @@ import {
 import type { TrainerMessage, TrainerRequest } from './digit-trainer-worker.js';
 import { ElementBase, el, shadow } from './dom.js';
 import { percent } from './format.js';
-import { applyAttribute, parseEnum, parseInteger, type WidgetSpec } from './props.js';
+import { applyAttribute, parseEnum, parseInteger } from './props.js';
 import { BASE_CSS, inkColor, signedColor, THEME } from './theme.js';
 
-const BACKENDS = ['auto', 'cpu', 'webgpu', 'webgl'] as const;
-type TrainerBackend = (typeof BACKENDS)[number];
-
-export const DIGIT_TRAINER_SPEC: WidgetSpec = {
-  tag: 'rf-digit-trainer',
-  summary:
-    "Trains the lecture's two-block CNN from random weights on the 60,000 MNIST training digits in the reader's browser (@receptive/core in a Web Worker), the digits streamed in chunks of 1,000 while the first ones train: live training loss, accuracy on 1,000 test digits, the first layer's kernels as they learn, examples per second and elapsed time; pause, resume, reset, a learning-rate and a batch-size knob; then the reader's model on the page's digit pad beside the shipped CNN, and downloadable as ONNX.",
-  props: [
-    {
-      attribute: 'for',
-      property: 'htmlFor',
-      type: 'string',
-      default: null,
-      example: 'for="pad"',
-      description:
-        'The id of the <rf-digit-pad> that "Use my model" answers (beside the shipped CNN of the page\'s comparison, when there is one).',
-    },
-    {
-      attribute: 'seed',
-      property: 'seed',
-      type: 'number',
-      default: String(TRAINER_DEFAULTS.seed),
-      example: 'seed="1"',
-      description:
-        'Seed of the random starting weights and of the order the digits are read in: the same seed and knobs give the same weights, step for step.',
-    },
-    {
-      attribute: 'lr',
-      property: 'lr',
-      type: 'number',
-      default: String(TRAINER_DEFAULTS.lr),
-      values: LR_CHOICES.map(String),
-      example: 'lr="0.003"',
-      description: `Adam's starting learning rate (it falls by ${TRAINER_DEFAULTS.decay} per pass over the digits); the reader can change it while training.`,
-    },
-    {
-      attribute: 'batch-size',
-      property: 'batchSize',
-      type: 'number',
-      default: String(TRAINER_DEFAULTS.batchSize),
-      values: BATCH_CHOICES.map(String),
-      example: 'batch-size="32"',
-      description: 'Digits per step; the reader can change it while training.',
-    },
-    {
-      attribute: 'backend',
-      property: 'backend',
-      type: "'auto' | 'cpu' | 'webgpu' | 'webgl'",
-      default: 'auto',
-      values: BACKENDS,
-      example: 'backend="cpu"',
-      description:
-        'What trains: cpu (@receptive/core in a Web Worker), webgpu or webgl (@receptive/core/tfjs on that TensorFlow.js backend, in the same worker, every read-back asynchronous), or auto: WebGPU on a hardware graphics card, else the processor. The figure says which it chose and why.',
-    },
-    {
-      attribute: 'eval-every',
-      property: 'evalEvery',
-      type: 'number',
-      default: '200',
-      example: 'eval-every="200"',
-      description: 'Steps between two measurements of accuracy on the first 1,000 test digits.',
-    },
-    {
-      attribute: 'stop-after',
-      property: 'stopAfter',
-      type: 'number',
-      default: null,
-      example: 'stop-after="300"',
-      description: 'Pauses by itself after this many steps (for tests and demonstrations).',
-    },
-  ],
-  events: [
-    {
-      name: 'rf-train',
-      detail:
-        '{ state: "running" | "paused" | "reset"; steps: number; seen: number; elapsedMs: number; accuracy: number | null }',
-      description: 'When training starts, pauses (by the reader or stop-after) or is reset.',
-    },
-  ],
-  fallback:
-    "Put the shipped CNN's training curve (from its model card) in the element; it shows until the script runs.",
-  keyboard:
-    'Buttons: Train / Pause / Resume, Reset, Use my model, Download as ONNX; two selects for the learning rate and the batch size. Progress is announced every few seconds.',
-};
+export { DIGIT_TRAINER_SPEC, type TrainerBackend };
 
 const TAG = DIGIT_TRAINER_SPEC.tag;
 
@@ -348,7 +266,7 @@ export class DigitTrainer extends ElementBase {
     return this.#backend;
   }
   set backend(v: TrainerBackend) {
-    this.#backend = parseEnum(TAG, 'backend', v, BACKENDS);
+    this.#backend = parseEnum(TAG, 'backend', v, TRAINER_BACKENDS);
   }
   get evalEvery(): number {
     return this.#evalEvery;
@@ -431,7 +349,7 @@ export class DigitTrainer extends ElementBase {
       );
     else if (name === 'backend')
       set(
-        () => parseEnum(TAG, 'backend', value ?? 'auto', BACKENDS),
+        () => parseEnum(TAG, 'backend', value ?? 'auto', TRAINER_BACKENDS),
         (v) => {
           this.#backend = v;
         },
