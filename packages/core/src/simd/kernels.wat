@@ -1,0 +1,487 @@
+;; The hot loops of @receptive/core as WebAssembly with 128-bit SIMD (f32x4): matrix products
+;; in the three layouts that convolutions and linear layers need, and the im2col / col2im copies
+;; that turn a convolution into one. scripts/build-wasm.ts compiles this file with wabt's
+;; wat2wasm into kernels-wasm.ts (test/simd.test.ts checks that the bytes there match it).
+;;
+;; All pointers are byte offsets into the exported memory, all counts and strides are in floats.
+;; Sums are accumulated into the output (C +=): the caller fills C with zeros or the bias first.
+;; The order of the additions differs from the scalar loops, so results agree to float rounding.
+(module
+  (memory (export "memory") 1)
+
+  ;; C[i, j] += sum_p A[i*sam + p*sak] * B[p*ldb + j], for i < m, j < n, p < k.
+  ;; A is read through two strides, so one kernel covers A (sam = k, sak = 1) and A transposed
+  ;; (sam = 1, sak = m). Four rows of C by eight columns are held in eight f32x4 accumulators
+  ;; while p runs: each step loads two vectors of B's row p and one value of A per row of C.
+  (func (export "gemm_acc")
+    (param $m i32) (param $n i32) (param $k i32)
+    (param $a i32) (param $sam i32) (param $sak i32)
+    (param $b i32) (param $ldb i32)
+    (param $c i32) (param $ldc i32)
+    (local $i i32) (local $j i32) (local $p i32)
+    (local $arow i32) (local $crow i32) (local $pa i32) (local $pb i32) (local $pc i32)
+    (local $sam2 i32) (local $sam3 i32) (local $ldc2 i32) (local $ldc3 i32)
+    (local $x00 v128) (local $x01 v128) (local $x10 v128) (local $x11 v128)
+    (local $x20 v128) (local $x21 v128) (local $x30 v128) (local $x31 v128)
+    (local $b0 v128) (local $b1 v128) (local $s v128)
+    (local $f0 f32) (local $f1 f32) (local $f2 f32) (local $f3 f32) (local $bv f32)
+    ;; strides in bytes
+    (local.set $sam (i32.shl (local.get $sam) (i32.const 2)))
+    (local.set $sak (i32.shl (local.get $sak) (i32.const 2)))
+    (local.set $ldb (i32.shl (local.get $ldb) (i32.const 2)))
+    (local.set $ldc (i32.shl (local.get $ldc) (i32.const 2)))
+    (local.set $sam2 (i32.shl (local.get $sam) (i32.const 1)))
+    (local.set $sam3 (i32.add (local.get $sam2) (local.get $sam)))
+    (local.set $ldc2 (i32.shl (local.get $ldc) (i32.const 1)))
+    (local.set $ldc3 (i32.add (local.get $ldc2) (local.get $ldc)))
+
+    ;; Rows of C four at a time.
+    (local.set $i (i32.const 0))
+    (block $rows4_done
+      (loop $rows4
+        (br_if $rows4_done (i32.gt_s (i32.add (local.get $i) (i32.const 4)) (local.get $m)))
+        (local.set $arow (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $sam))))
+        (local.set $crow (i32.add (local.get $c) (i32.mul (local.get $i) (local.get $ldc))))
+        (local.set $j (i32.const 0))
+        ;; eight columns: 4 x 8 block
+        (block $j8_done
+          (loop $j8
+            (br_if $j8_done (i32.gt_s (i32.add (local.get $j) (i32.const 8)) (local.get $n)))
+            (local.set $pc (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+            (local.set $x00 (v128.load (local.get $pc)))
+            (local.set $x01 (v128.load offset=16 (local.get $pc)))
+            (local.set $x10 (v128.load (i32.add (local.get $pc) (local.get $ldc))))
+            (local.set $x11 (v128.load offset=16 (i32.add (local.get $pc) (local.get $ldc))))
+            (local.set $x20 (v128.load (i32.add (local.get $pc) (local.get $ldc2))))
+            (local.set $x21 (v128.load offset=16 (i32.add (local.get $pc) (local.get $ldc2))))
+            (local.set $x30 (v128.load (i32.add (local.get $pc) (local.get $ldc3))))
+            (local.set $x31 (v128.load offset=16 (i32.add (local.get $pc) (local.get $ldc3))))
+            (local.set $pa (local.get $arow))
+            (local.set $pb (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))
+            (local.set $p (local.get $k))
+            (block $k_done
+              (loop $kl
+                (br_if $k_done (i32.eqz (local.get $p)))
+                (local.set $b0 (v128.load (local.get $pb)))
+                (local.set $b1 (v128.load offset=16 (local.get $pb)))
+                (local.set $s (v128.load32_splat (local.get $pa)))
+                (local.set $x00 (f32x4.add (local.get $x00) (f32x4.mul (local.get $s) (local.get $b0))))
+                (local.set $x01 (f32x4.add (local.get $x01) (f32x4.mul (local.get $s) (local.get $b1))))
+                (local.set $s (v128.load32_splat (i32.add (local.get $pa) (local.get $sam))))
+                (local.set $x10 (f32x4.add (local.get $x10) (f32x4.mul (local.get $s) (local.get $b0))))
+                (local.set $x11 (f32x4.add (local.get $x11) (f32x4.mul (local.get $s) (local.get $b1))))
+                (local.set $s (v128.load32_splat (i32.add (local.get $pa) (local.get $sam2))))
+                (local.set $x20 (f32x4.add (local.get $x20) (f32x4.mul (local.get $s) (local.get $b0))))
+                (local.set $x21 (f32x4.add (local.get $x21) (f32x4.mul (local.get $s) (local.get $b1))))
+                (local.set $s (v128.load32_splat (i32.add (local.get $pa) (local.get $sam3))))
+                (local.set $x30 (f32x4.add (local.get $x30) (f32x4.mul (local.get $s) (local.get $b0))))
+                (local.set $x31 (f32x4.add (local.get $x31) (f32x4.mul (local.get $s) (local.get $b1))))
+                (local.set $pa (i32.add (local.get $pa) (local.get $sak)))
+                (local.set $pb (i32.add (local.get $pb) (local.get $ldb)))
+                (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+                (br $kl)))
+            (v128.store (local.get $pc) (local.get $x00))
+            (v128.store offset=16 (local.get $pc) (local.get $x01))
+            (v128.store (i32.add (local.get $pc) (local.get $ldc)) (local.get $x10))
+            (v128.store offset=16 (i32.add (local.get $pc) (local.get $ldc)) (local.get $x11))
+            (v128.store (i32.add (local.get $pc) (local.get $ldc2)) (local.get $x20))
+            (v128.store offset=16 (i32.add (local.get $pc) (local.get $ldc2)) (local.get $x21))
+            (v128.store (i32.add (local.get $pc) (local.get $ldc3)) (local.get $x30))
+            (v128.store offset=16 (i32.add (local.get $pc) (local.get $ldc3)) (local.get $x31))
+            (local.set $j (i32.add (local.get $j) (i32.const 8)))
+            (br $j8)))
+        ;; four columns: 4 x 4 block
+        (block $j4_done
+          (loop $j4
+            (br_if $j4_done (i32.gt_s (i32.add (local.get $j) (i32.const 4)) (local.get $n)))
+            (local.set $pc (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+            (local.set $x00 (v128.load (local.get $pc)))
+            (local.set $x10 (v128.load (i32.add (local.get $pc) (local.get $ldc))))
+            (local.set $x20 (v128.load (i32.add (local.get $pc) (local.get $ldc2))))
+            (local.set $x30 (v128.load (i32.add (local.get $pc) (local.get $ldc3))))
+            (local.set $pa (local.get $arow))
+            (local.set $pb (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))
+            (local.set $p (local.get $k))
+            (block $k_done
+              (loop $kl
+                (br_if $k_done (i32.eqz (local.get $p)))
+                (local.set $b0 (v128.load (local.get $pb)))
+                (local.set $x00 (f32x4.add (local.get $x00)
+                  (f32x4.mul (v128.load32_splat (local.get $pa)) (local.get $b0))))
+                (local.set $x10 (f32x4.add (local.get $x10)
+                  (f32x4.mul (v128.load32_splat (i32.add (local.get $pa) (local.get $sam))) (local.get $b0))))
+                (local.set $x20 (f32x4.add (local.get $x20)
+                  (f32x4.mul (v128.load32_splat (i32.add (local.get $pa) (local.get $sam2))) (local.get $b0))))
+                (local.set $x30 (f32x4.add (local.get $x30)
+                  (f32x4.mul (v128.load32_splat (i32.add (local.get $pa) (local.get $sam3))) (local.get $b0))))
+                (local.set $pa (i32.add (local.get $pa) (local.get $sak)))
+                (local.set $pb (i32.add (local.get $pb) (local.get $ldb)))
+                (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+                (br $kl)))
+            (v128.store (local.get $pc) (local.get $x00))
+            (v128.store (i32.add (local.get $pc) (local.get $ldc)) (local.get $x10))
+            (v128.store (i32.add (local.get $pc) (local.get $ldc2)) (local.get $x20))
+            (v128.store (i32.add (local.get $pc) (local.get $ldc3)) (local.get $x30))
+            (local.set $j (i32.add (local.get $j) (i32.const 4)))
+            (br $j4)))
+        ;; the last n % 4 columns, one at a time
+        (block $j1_done
+          (loop $j1
+            (br_if $j1_done (i32.ge_s (local.get $j) (local.get $n)))
+            (local.set $pc (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+            (local.set $f0 (f32.load (local.get $pc)))
+            (local.set $f1 (f32.load (i32.add (local.get $pc) (local.get $ldc))))
+            (local.set $f2 (f32.load (i32.add (local.get $pc) (local.get $ldc2))))
+            (local.set $f3 (f32.load (i32.add (local.get $pc) (local.get $ldc3))))
+            (local.set $pa (local.get $arow))
+            (local.set $pb (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))
+            (local.set $p (local.get $k))
+            (block $k_done
+              (loop $kl
+                (br_if $k_done (i32.eqz (local.get $p)))
+                (local.set $bv (f32.load (local.get $pb)))
+                (local.set $f0 (f32.add (local.get $f0)
+                  (f32.mul (f32.load (local.get $pa)) (local.get $bv))))
+                (local.set $f1 (f32.add (local.get $f1)
+                  (f32.mul (f32.load (i32.add (local.get $pa) (local.get $sam))) (local.get $bv))))
+                (local.set $f2 (f32.add (local.get $f2)
+                  (f32.mul (f32.load (i32.add (local.get $pa) (local.get $sam2))) (local.get $bv))))
+                (local.set $f3 (f32.add (local.get $f3)
+                  (f32.mul (f32.load (i32.add (local.get $pa) (local.get $sam3))) (local.get $bv))))
+                (local.set $pa (i32.add (local.get $pa) (local.get $sak)))
+                (local.set $pb (i32.add (local.get $pb) (local.get $ldb)))
+                (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+                (br $kl)))
+            (f32.store (local.get $pc) (local.get $f0))
+            (f32.store (i32.add (local.get $pc) (local.get $ldc)) (local.get $f1))
+            (f32.store (i32.add (local.get $pc) (local.get $ldc2)) (local.get $f2))
+            (f32.store (i32.add (local.get $pc) (local.get $ldc3)) (local.get $f3))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $j1)))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $rows4)))
+
+    ;; The last m % 4 rows, one at a time: four columns per vector, then single columns.
+    (block $rows1_done
+      (loop $rows1
+        (br_if $rows1_done (i32.ge_s (local.get $i) (local.get $m)))
+        (local.set $arow (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $sam))))
+        (local.set $crow (i32.add (local.get $c) (i32.mul (local.get $i) (local.get $ldc))))
+        (local.set $j (i32.const 0))
+        (block $j4_done
+          (loop $j4
+            (br_if $j4_done (i32.gt_s (i32.add (local.get $j) (i32.const 4)) (local.get $n)))
+            (local.set $pc (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+            (local.set $x00 (v128.load (local.get $pc)))
+            (local.set $pa (local.get $arow))
+            (local.set $pb (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))
+            (local.set $p (local.get $k))
+            (block $k_done
+              (loop $kl
+                (br_if $k_done (i32.eqz (local.get $p)))
+                (local.set $x00 (f32x4.add (local.get $x00)
+                  (f32x4.mul (v128.load32_splat (local.get $pa)) (v128.load (local.get $pb)))))
+                (local.set $pa (i32.add (local.get $pa) (local.get $sak)))
+                (local.set $pb (i32.add (local.get $pb) (local.get $ldb)))
+                (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+                (br $kl)))
+            (v128.store (local.get $pc) (local.get $x00))
+            (local.set $j (i32.add (local.get $j) (i32.const 4)))
+            (br $j4)))
+        (block $j1_done
+          (loop $j1
+            (br_if $j1_done (i32.ge_s (local.get $j) (local.get $n)))
+            (local.set $pc (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+            (local.set $f0 (f32.load (local.get $pc)))
+            (local.set $pa (local.get $arow))
+            (local.set $pb (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))
+            (local.set $p (local.get $k))
+            (block $k_done
+              (loop $kl
+                (br_if $k_done (i32.eqz (local.get $p)))
+                (local.set $f0 (f32.add (local.get $f0)
+                  (f32.mul (f32.load (local.get $pa)) (f32.load (local.get $pb)))))
+                (local.set $pa (i32.add (local.get $pa) (local.get $sak)))
+                (local.set $pb (i32.add (local.get $pb) (local.get $ldb)))
+                (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+                (br $kl)))
+            (f32.store (local.get $pc) (local.get $f0))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $j1)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows1))))
+
+  ;; The sum of the four lanes of v.
+  (func $hsum (param $v v128) (result f32)
+    (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
+      (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
+
+  ;; C[i*ldc + j] += sum_p A[i*lda + p] * B[j*ldb + p], for i < m, j < n, p < k: both operands
+  ;; run along p, so the vectors run along p too, four rows of B per pass over a row of A, and
+  ;; each sum is folded from four lanes at the end (the last k % 4 terms one at a time).
+  (func (export "gemm_dot")
+    (param $m i32) (param $n i32) (param $k i32)
+    (param $a i32) (param $lda i32)
+    (param $b i32) (param $ldb i32)
+    (param $c i32) (param $ldc i32)
+    (local $i i32) (local $j i32) (local $q i32) (local $k4 i32) (local $kb i32)
+    (local $arow i32) (local $pc i32) (local $b0 i32) (local $b1 i32) (local $b2 i32) (local $b3 i32)
+    (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $va v128)
+    (local $f0 f32) (local $f1 f32) (local $f2 f32) (local $f3 f32) (local $av f32)
+    (local.set $lda (i32.shl (local.get $lda) (i32.const 2)))
+    (local.set $ldb (i32.shl (local.get $ldb) (i32.const 2)))
+    (local.set $ldc (i32.shl (local.get $ldc) (i32.const 2)))
+    ;; bytes of the whole vectors along p, and of all of p
+    (local.set $k4 (i32.shl (i32.and (local.get $k) (i32.const -4)) (i32.const 2)))
+    (local.set $kb (i32.shl (local.get $k) (i32.const 2)))
+    (local.set $i (i32.const 0))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_s (local.get $i) (local.get $m)))
+        (local.set $arow (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $lda))))
+        (local.set $pc (i32.add (local.get $c) (i32.mul (local.get $i) (local.get $ldc))))
+        (local.set $j (i32.const 0))
+        (block $j4_done
+          (loop $j4
+            (br_if $j4_done (i32.gt_s (i32.add (local.get $j) (i32.const 4)) (local.get $n)))
+            (local.set $b0 (i32.add (local.get $b) (i32.mul (local.get $j) (local.get $ldb))))
+            (local.set $b1 (i32.add (local.get $b0) (local.get $ldb)))
+            (local.set $b2 (i32.add (local.get $b1) (local.get $ldb)))
+            (local.set $b3 (i32.add (local.get $b2) (local.get $ldb)))
+            (local.set $x0 (v128.const i32x4 0 0 0 0))
+            (local.set $x1 (v128.const i32x4 0 0 0 0))
+            (local.set $x2 (v128.const i32x4 0 0 0 0))
+            (local.set $x3 (v128.const i32x4 0 0 0 0))
+            (local.set $q (i32.const 0))
+            (block $p_done
+              (loop $pl
+                (br_if $p_done (i32.ge_s (local.get $q) (local.get $k4)))
+                (local.set $va (v128.load (i32.add (local.get $arow) (local.get $q))))
+                (local.set $x0 (f32x4.add (local.get $x0)
+                  (f32x4.mul (local.get $va) (v128.load (i32.add (local.get $b0) (local.get $q))))))
+                (local.set $x1 (f32x4.add (local.get $x1)
+                  (f32x4.mul (local.get $va) (v128.load (i32.add (local.get $b1) (local.get $q))))))
+                (local.set $x2 (f32x4.add (local.get $x2)
+                  (f32x4.mul (local.get $va) (v128.load (i32.add (local.get $b2) (local.get $q))))))
+                (local.set $x3 (f32x4.add (local.get $x3)
+                  (f32x4.mul (local.get $va) (v128.load (i32.add (local.get $b3) (local.get $q))))))
+                (local.set $q (i32.add (local.get $q) (i32.const 16)))
+                (br $pl)))
+            (local.set $f0 (call $hsum (local.get $x0)))
+            (local.set $f1 (call $hsum (local.get $x1)))
+            (local.set $f2 (call $hsum (local.get $x2)))
+            (local.set $f3 (call $hsum (local.get $x3)))
+            (block $t_done
+              (loop $tl
+                (br_if $t_done (i32.ge_s (local.get $q) (local.get $kb)))
+                (local.set $av (f32.load (i32.add (local.get $arow) (local.get $q))))
+                (local.set $f0 (f32.add (local.get $f0)
+                  (f32.mul (local.get $av) (f32.load (i32.add (local.get $b0) (local.get $q))))))
+                (local.set $f1 (f32.add (local.get $f1)
+                  (f32.mul (local.get $av) (f32.load (i32.add (local.get $b1) (local.get $q))))))
+                (local.set $f2 (f32.add (local.get $f2)
+                  (f32.mul (local.get $av) (f32.load (i32.add (local.get $b2) (local.get $q))))))
+                (local.set $f3 (f32.add (local.get $f3)
+                  (f32.mul (local.get $av) (f32.load (i32.add (local.get $b3) (local.get $q))))))
+                (local.set $q (i32.add (local.get $q) (i32.const 4)))
+                (br $tl)))
+            (local.set $b0 (i32.add (local.get $pc) (i32.shl (local.get $j) (i32.const 2))))
+            (f32.store (local.get $b0) (f32.add (f32.load (local.get $b0)) (local.get $f0)))
+            (f32.store offset=4 (local.get $b0) (f32.add (f32.load offset=4 (local.get $b0)) (local.get $f1)))
+            (f32.store offset=8 (local.get $b0) (f32.add (f32.load offset=8 (local.get $b0)) (local.get $f2)))
+            (f32.store offset=12 (local.get $b0) (f32.add (f32.load offset=12 (local.get $b0)) (local.get $f3)))
+            (local.set $j (i32.add (local.get $j) (i32.const 4)))
+            (br $j4)))
+        (block $j1_done
+          (loop $j1
+            (br_if $j1_done (i32.ge_s (local.get $j) (local.get $n)))
+            (local.set $b0 (i32.add (local.get $b) (i32.mul (local.get $j) (local.get $ldb))))
+            (local.set $x0 (v128.const i32x4 0 0 0 0))
+            (local.set $q (i32.const 0))
+            (block $p_done
+              (loop $pl
+                (br_if $p_done (i32.ge_s (local.get $q) (local.get $k4)))
+                (local.set $x0 (f32x4.add (local.get $x0)
+                  (f32x4.mul (v128.load (i32.add (local.get $arow) (local.get $q)))
+                    (v128.load (i32.add (local.get $b0) (local.get $q))))))
+                (local.set $q (i32.add (local.get $q) (i32.const 16)))
+                (br $pl)))
+            (local.set $f0 (call $hsum (local.get $x0)))
+            (block $t_done
+              (loop $tl
+                (br_if $t_done (i32.ge_s (local.get $q) (local.get $kb)))
+                (local.set $f0 (f32.add (local.get $f0)
+                  (f32.mul (f32.load (i32.add (local.get $arow) (local.get $q)))
+                    (f32.load (i32.add (local.get $b0) (local.get $q))))))
+                (local.set $q (i32.add (local.get $q) (i32.const 4)))
+                (br $tl)))
+            (local.set $b0 (i32.add (local.get $pc) (i32.shl (local.get $j) (i32.const 2))))
+            (f32.store (local.get $b0) (f32.add (f32.load (local.get $b0)) (local.get $f0)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $j1)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+
+  ;; out[j] += sum_q xs[q] . B[j*ldb + idx[q]/4 .. +4], for j < n, q < nq: one row of a linear
+  ;; layer's input given as its nonzero four-float chunks only (xs: nq packed vectors; idx: the
+  ;; byte offset of each chunk within a row), so the zero background of a digit costs nothing.
+  (func (export "dot_chunks")
+    (param $nq i32) (param $xs i32) (param $idx i32)
+    (param $n i32) (param $b i32) (param $ldb i32) (param $out i32)
+    (local $j i32) (local $q i32) (local $qb i32) (local $off i32) (local $po i32)
+    (local $b0 i32) (local $b1 i32) (local $b2 i32) (local $b3 i32)
+    (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $v v128)
+    (local.set $ldb (i32.shl (local.get $ldb) (i32.const 2)))
+    (local.set $qb (i32.shl (local.get $nq) (i32.const 2)))
+    (local.set $j (i32.const 0))
+    (block $j4_done
+      (loop $j4
+        (br_if $j4_done (i32.gt_s (i32.add (local.get $j) (i32.const 4)) (local.get $n)))
+        (local.set $b0 (i32.add (local.get $b) (i32.mul (local.get $j) (local.get $ldb))))
+        (local.set $b1 (i32.add (local.get $b0) (local.get $ldb)))
+        (local.set $b2 (i32.add (local.get $b1) (local.get $ldb)))
+        (local.set $b3 (i32.add (local.get $b2) (local.get $ldb)))
+        (local.set $x0 (v128.const i32x4 0 0 0 0))
+        (local.set $x1 (v128.const i32x4 0 0 0 0))
+        (local.set $x2 (v128.const i32x4 0 0 0 0))
+        (local.set $x3 (v128.const i32x4 0 0 0 0))
+        (local.set $q (i32.const 0))
+        (block $q_done
+          (loop $ql
+            (br_if $q_done (i32.ge_s (local.get $q) (local.get $qb)))
+            (local.set $off (i32.load (i32.add (local.get $idx) (local.get $q))))
+            (local.set $v (v128.load (i32.add (local.get $xs) (i32.shl (local.get $q) (i32.const 2)))))
+            (local.set $x0 (f32x4.add (local.get $x0)
+              (f32x4.mul (local.get $v) (v128.load (i32.add (local.get $b0) (local.get $off))))))
+            (local.set $x1 (f32x4.add (local.get $x1)
+              (f32x4.mul (local.get $v) (v128.load (i32.add (local.get $b1) (local.get $off))))))
+            (local.set $x2 (f32x4.add (local.get $x2)
+              (f32x4.mul (local.get $v) (v128.load (i32.add (local.get $b2) (local.get $off))))))
+            (local.set $x3 (f32x4.add (local.get $x3)
+              (f32x4.mul (local.get $v) (v128.load (i32.add (local.get $b3) (local.get $off))))))
+            (local.set $q (i32.add (local.get $q) (i32.const 4)))
+            (br $ql)))
+        (local.set $po (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2))))
+        (f32.store (local.get $po) (f32.add (f32.load (local.get $po)) (call $hsum (local.get $x0))))
+        (f32.store offset=4 (local.get $po)
+          (f32.add (f32.load offset=4 (local.get $po)) (call $hsum (local.get $x1))))
+        (f32.store offset=8 (local.get $po)
+          (f32.add (f32.load offset=8 (local.get $po)) (call $hsum (local.get $x2))))
+        (f32.store offset=12 (local.get $po)
+          (f32.add (f32.load offset=12 (local.get $po)) (call $hsum (local.get $x3))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $j4)))
+    (block $j1_done
+      (loop $j1
+        (br_if $j1_done (i32.ge_s (local.get $j) (local.get $n)))
+        (local.set $b0 (i32.add (local.get $b) (i32.mul (local.get $j) (local.get $ldb))))
+        (local.set $x0 (v128.const i32x4 0 0 0 0))
+        (local.set $q (i32.const 0))
+        (block $q_done
+          (loop $ql
+            (br_if $q_done (i32.ge_s (local.get $q) (local.get $qb)))
+            (local.set $off (i32.load (i32.add (local.get $idx) (local.get $q))))
+            (local.set $x0 (f32x4.add (local.get $x0)
+              (f32x4.mul (v128.load (i32.add (local.get $xs) (i32.shl (local.get $q) (i32.const 2))))
+                (v128.load (i32.add (local.get $b0) (local.get $off))))))
+            (local.set $q (i32.add (local.get $q) (i32.const 4)))
+            (br $ql)))
+        (local.set $po (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2))))
+        (f32.store (local.get $po) (f32.add (f32.load (local.get $po)) (call $hsum (local.get $x0))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $j1))))
+
+  ;; im2col of one image x [c, h, w]: row (ci, i, j) of col [c*kh*kw, oh*ow] holds
+  ;; x[ci, oy*sh + i - ph, ox*sw + j - pw] for every output position, 0 outside the image.
+  (func (export "im2col")
+    (param $x i32) (param $c i32) (param $h i32) (param $w i32)
+    (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $ph i32) (param $pw i32)
+    (param $oh i32) (param $ow i32) (param $col i32)
+    (local $ci i32) (local $i i32) (local $j i32) (local $oy i32) (local $ox i32)
+    (local $iy i32) (local $ix i32) (local $plane i32) (local $row i32)
+    (local.set $ci (i32.const 0))
+    (loop $lc
+      (local.set $plane (i32.add (local.get $x)
+        (i32.shl (i32.mul (i32.mul (local.get $ci) (local.get $h)) (local.get $w)) (i32.const 2))))
+      (local.set $i (i32.const 0))
+      (loop $li
+        (local.set $j (i32.const 0))
+        (loop $lj
+          (local.set $oy (i32.const 0))
+          (loop $ly
+            (local.set $iy (i32.sub (i32.add (i32.mul (local.get $oy) (local.get $sh)) (local.get $i))
+              (local.get $ph)))
+            (if (i32.lt_u (local.get $iy) (local.get $h))
+              (then
+                (local.set $row (i32.add (local.get $plane)
+                  (i32.shl (i32.mul (local.get $iy) (local.get $w)) (i32.const 2))))
+                (local.set $ox (i32.const 0))
+                (loop $lx
+                  (local.set $ix (i32.sub (i32.add (i32.mul (local.get $ox) (local.get $sw)) (local.get $j))
+                    (local.get $pw)))
+                  (if (i32.lt_u (local.get $ix) (local.get $w))
+                    (then (f32.store (local.get $col)
+                      (f32.load (i32.add (local.get $row) (i32.shl (local.get $ix) (i32.const 2))))))
+                    (else (f32.store (local.get $col) (f32.const 0))))
+                  (local.set $col (i32.add (local.get $col) (i32.const 4)))
+                  (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+                  (br_if $lx (i32.lt_s (local.get $ox) (local.get $ow)))))
+              (else
+                (memory.fill (local.get $col) (i32.const 0) (i32.shl (local.get $ow) (i32.const 2)))
+                (local.set $col (i32.add (local.get $col) (i32.shl (local.get $ow) (i32.const 2))))))
+            (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+            (br_if $ly (i32.lt_s (local.get $oy) (local.get $oh))))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br_if $lj (i32.lt_s (local.get $j) (local.get $kw))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $li (i32.lt_s (local.get $i) (local.get $kh))))
+      (local.set $ci (i32.add (local.get $ci) (i32.const 1)))
+      (br_if $lc (i32.lt_s (local.get $ci) (local.get $c)))))
+
+  ;; col2im: adds every entry of col [c*kh*kw, oh*ow] back onto the pixel of dx [c, h, w] it was
+  ;; copied from by im2col (the transpose of im2col); entries from outside the image are dropped.
+  (func (export "col2im")
+    (param $col i32) (param $c i32) (param $h i32) (param $w i32)
+    (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $ph i32) (param $pw i32)
+    (param $oh i32) (param $ow i32) (param $dx i32)
+    (local $ci i32) (local $i i32) (local $j i32) (local $oy i32) (local $ox i32)
+    (local $iy i32) (local $ix i32) (local $plane i32) (local $row i32) (local $d i32)
+    (local.set $ci (i32.const 0))
+    (loop $lc
+      (local.set $plane (i32.add (local.get $dx)
+        (i32.shl (i32.mul (i32.mul (local.get $ci) (local.get $h)) (local.get $w)) (i32.const 2))))
+      (local.set $i (i32.const 0))
+      (loop $li
+        (local.set $j (i32.const 0))
+        (loop $lj
+          (local.set $oy (i32.const 0))
+          (loop $ly
+            (local.set $iy (i32.sub (i32.add (i32.mul (local.get $oy) (local.get $sh)) (local.get $i))
+              (local.get $ph)))
+            (if (i32.lt_u (local.get $iy) (local.get $h))
+              (then
+                (local.set $row (i32.add (local.get $plane)
+                  (i32.shl (i32.mul (local.get $iy) (local.get $w)) (i32.const 2))))
+                (local.set $ox (i32.const 0))
+                (loop $lx
+                  (local.set $ix (i32.sub (i32.add (i32.mul (local.get $ox) (local.get $sw)) (local.get $j))
+                    (local.get $pw)))
+                  (if (i32.lt_u (local.get $ix) (local.get $w))
+                    (then
+                      (local.set $d (i32.add (local.get $row) (i32.shl (local.get $ix) (i32.const 2))))
+                      (f32.store (local.get $d)
+                        (f32.add (f32.load (local.get $d)) (f32.load (local.get $col))))))
+                  (local.set $col (i32.add (local.get $col) (i32.const 4)))
+                  (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+                  (br_if $lx (i32.lt_s (local.get $ox) (local.get $ow)))))
+              (else
+                (local.set $col (i32.add (local.get $col) (i32.shl (local.get $ow) (i32.const 2))))))
+            (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+            (br_if $ly (i32.lt_s (local.get $oy) (local.get $oh))))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br_if $lj (i32.lt_s (local.get $j) (local.get $kw))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $li (i32.lt_s (local.get $i) (local.get $kh))))
+      (local.set $ci (i32.add (local.get $ci) (i32.const 1)))
+      (br_if $lc (i32.lt_s (local.get $ci) (local.get $c))))))
