@@ -5,6 +5,8 @@ import { linearInto, linearScratch } from './ops/linear.js';
 import { maxPool2x2Into } from './ops/max-pool2d.js';
 import { reluKeepNaN } from './ops/relu.js';
 import { logSoftmaxInto, softmaxInto } from './ops/softmax.js';
+import { activeSimd } from './simd/kernels.js';
+import { simdConv2d, simdLinear } from './simd/ops.js';
 import { sizeOf, type Tensor } from './tensor.js';
 
 /**
@@ -120,7 +122,10 @@ export function forwardPlan(
         const weight = l.weight.data;
         const bias = l.bias ? l.bias.data : null;
         if (!allFinite(weight) || (bias && !allFinite(bias))) return null;
-        conv2d3x3Into(x, weight, bias, g, out, scratch, rows, cols);
+        // The kernel set is read at each run too (setKernels may change it between runs).
+        const simd = activeSimd();
+        if (simd) simdConv2d(simd, x, weight, bias, g, out);
+        else conv2d3x3Into(x, weight, bias, g, out, scratch, rows, cols);
         if (reluNext && !poolNext) reluKeepNaN(out, 0, out.length);
         return out;
       });
@@ -136,7 +141,10 @@ export function forwardPlan(
       const scratch = linearScratch(inF);
       steps.push((x) => {
         // Weights are read afresh on every call, so writing into them is always seen.
-        linearInto(x, l.weight.data, l.bias ? l.bias.data : null, n, inF, outF, out, scratch);
+        const simd = activeSimd();
+        const bias = l.bias ? l.bias.data : null;
+        if (simd) simdLinear(simd, x, l.weight.data, bias, n, inF, outF, out);
+        else linearInto(x, l.weight.data, bias, n, inF, outF, out, scratch);
         if (reluNext) reluKeepNaN(out, 0, out.length);
         return out;
       });

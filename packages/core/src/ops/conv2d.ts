@@ -1,4 +1,6 @@
 import { ArgumentError, ShapeError } from '../errors.js';
+import { activeSimd } from '../simd/kernels.js';
+import { simdConv2d, simdConv2dBackward } from '../simd/ops.js';
 import { assertFinite, assertNCHW, pair, type Tensor } from '../tensor.js';
 import {
   type Conv2dKernel,
@@ -179,6 +181,12 @@ function resolveAlgorithm(
 export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
   const g = conv2dGeometry(x, w, b, opts);
   const out = new Float32Array(g.n * g.k * g.oh * g.ow);
+  const simd = activeSimd();
+  if (simd && (opts.algorithm ?? 'auto') === 'auto') {
+    // setKernels('simd'): im2col and one SIMD matrix product per example.
+    simdConv2d(simd, x.data, w.data, b ? b.data : null, g, out);
+    return { shape: [g.n, g.k, g.oh, g.ow], data: out };
+  }
   const run = KERNELS[resolveAlgorithm(opts.algorithm ?? 'auto', g, x.data)];
   run(x.data, w.data, b ? b.data : null, g, out, new Conv2dScratch());
   return { shape: [g.n, g.k, g.oh, g.ow], data: out };
@@ -216,6 +224,26 @@ export function conv2dBackward(
   const dw = new Float32Array(w.data.length);
   const db = b ? new Float32Array(g.k) : null;
   const dx = needDx ? new Float32Array(x.data.length) : null;
+  const simd = activeSimd();
+  if (simd) {
+    // setKernels('simd'): the two matrix products below as SIMD kernels, dense.
+    simdConv2dBackward(simd, x.data, w.data, dy.data, g, dw, dx);
+    if (db) {
+      const dyd = dy.data;
+      for (let n = 0; n < g.n; n++)
+        for (let k = 0; k < g.k; k++) {
+          const d = (n * g.k + k) * p;
+          let s = 0;
+          for (let q = 0; q < p; q++) s += dyd[d + q]!;
+          db[k]! += s;
+        }
+    }
+    return {
+      dx: dx ? { shape: [...x.shape], data: dx } : null,
+      dw: { shape: [...w.shape], data: dw },
+      db: db ? { shape: [g.k], data: db } : null,
+    };
+  }
   const col = new Float32Array(rows * p);
   const dcol = needDx ? new Float32Array(rows * p) : null;
   const wd = w.data;

@@ -1,0 +1,184 @@
+// conv2d, linear and their gradients on the SIMD kernels of kernels.wat: the operands copied
+// into the kernels' memory, the matrix products run there, the results copied out. Shapes and
+// values are checked by the ops that call these (ops/conv2d.ts, ops/linear.ts).
+import type { Conv2dGeometry } from '../ops/conv2d.js';
+import type { SimdKernels } from './kernels.js';
+
+/**
+ * out[n, k, :] = bias[k] + W[k, :] x col_n, with col_n the im2col of example n: one matrix
+ * product per example (K x C*kh*kw times C*kh*kw x oh*ow).
+ */
+export function simdConv2d(
+  s: SimdKernels,
+  xd: Float32Array,
+  wd: Float32Array,
+  bias: Float32Array | null,
+  g: Conv2dGeometry,
+  out: Float32Array,
+): void {
+  const { n, c, h, w, k, kh, kw, sh, sw, ph, pw, oh, ow } = g;
+  const p = oh * ow;
+  const rows = c * kh * kw;
+  const img = c * h * w;
+  s.reset();
+  const px = s.alloc(n * img);
+  const pw_ = s.alloc(k * rows);
+  const pcol = s.alloc(rows * p);
+  const pout = s.alloc(n * k * p);
+  const f = s.f32;
+  f.set(xd, px >> 2);
+  f.set(wd, pw_ >> 2);
+  for (let ni = 0; ni < n; ni++) {
+    const po = pout + ni * k * p * 4;
+    for (let ki = 0; ki < k; ki++) {
+      const o = (po >> 2) + ki * p;
+      f.fill(bias ? bias[ki]! : 0, o, o + p);
+    }
+    s.x.im2col(px + ni * img * 4, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow, pcol);
+    s.x.gemm_acc(k, p, rows, pw_, rows, 1, pcol, p, po, p);
+  }
+  out.set(f.subarray(pout >> 2, (pout >> 2) + n * k * p));
+}
+
+/**
+ * dL/dw and dL/dx of a conv2d from dL/dy, per example n:
+ *   dw[K, R] += dy_n[K, P] x col_n[R, P]^T   (gemm_dot: both run along P)
+ *   dcol[R, P] = w[K, R]^T x dy_n[K, P]      (gemm_acc with w read transposed)
+ * and dcol folded back onto dx by col2im. R = C*kh*kw, P = oh*ow.
+ */
+export function simdConv2dBackward(
+  s: SimdKernels,
+  xd: Float32Array,
+  wd: Float32Array,
+  dyd: Float32Array,
+  g: Conv2dGeometry,
+  dw: Float32Array,
+  dx: Float32Array | null,
+): void {
+  const { n, c, h, w, k, kh, kw, sh, sw, ph, pw, oh, ow } = g;
+  const p = oh * ow;
+  const rows = c * kh * kw;
+  const img = c * h * w;
+  s.reset();
+  const px = s.alloc(n * img);
+  const pw_ = s.alloc(k * rows);
+  const pdy = s.alloc(n * k * p);
+  const pcol = s.alloc(rows * p);
+  const pdcol = dx ? s.alloc(rows * p) : 0;
+  const pdw = s.alloc(k * rows);
+  const pdx = dx ? s.alloc(n * img) : 0;
+  const f = s.f32;
+  f.set(xd, px >> 2);
+  f.set(dyd, pdy >> 2);
+  f.fill(0, pdw >> 2, (pdw >> 2) + k * rows);
+  if (dx) {
+    f.set(wd, pw_ >> 2);
+    f.fill(0, pdx >> 2, (pdx >> 2) + n * img);
+  }
+  for (let ni = 0; ni < n; ni++) {
+    const dyn = pdy + ni * k * p * 4;
+    s.x.im2col(px + ni * img * 4, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow, pcol);
+    s.x.gemm_dot(k, rows, p, dyn, p, pcol, p, pdw, rows);
+    if (dx) {
+      f.fill(0, pdcol >> 2, (pdcol >> 2) + rows * p);
+      s.x.gemm_acc(rows, p, k, pw_, 1, rows, dyn, p, pdcol, p);
+      s.x.col2im(pdcol, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow, pdx + ni * img * 4);
+    }
+  }
+  dw.set(f.subarray(pdw >> 2, (pdw >> 2) + k * rows));
+  if (dx) dx.set(f.subarray(pdx >> 2, (pdx >> 2) + n * img));
+}
+
+/**
+ * y[r, :] = b + W x[r, :] for every row r of x [n, inF], W [outF, inF]. Each row is packed as
+ * its nonzero four-float chunks (a digit is mostly background), the products run over those
+ * chunks only (dot_chunks), and the last inF % 4 inputs are added here.
+ */
+export function simdLinear(
+  s: SimdKernels,
+  xd: Float32Array,
+  wd: Float32Array,
+  bd: Float32Array | null,
+  n: number,
+  inF: number,
+  outF: number,
+  out: Float32Array,
+): void {
+  const chunks = inF >> 2;
+  s.reset();
+  const pw = s.alloc(outF * inF);
+  const pxs = s.alloc(chunks * 4);
+  const pidx = s.alloc(chunks);
+  const pout = s.alloc(n * outF);
+  const f = s.f32;
+  const i32 = s.i32;
+  f.set(wd, pw >> 2);
+  const o0 = pout >> 2;
+  if (bd) for (let r = 0; r < n; r++) f.set(bd, o0 + r * outF);
+  else f.fill(0, o0, o0 + n * outF);
+  const xs = pxs >> 2;
+  const ix = pidx >> 2;
+  const w0 = pw >> 2;
+  for (let r = 0; r < n; r++) {
+    const xo = r * inF;
+    let nq = 0;
+    for (let q = 0; q < chunks; q++) {
+      const i = xo + 4 * q;
+      const a = xd[i]!;
+      const b = xd[i + 1]!;
+      const c = xd[i + 2]!;
+      const d = xd[i + 3]!;
+      if (a !== 0 || b !== 0 || c !== 0 || d !== 0) {
+        const t = xs + 4 * nq;
+        f[t] = a;
+        f[t + 1] = b;
+        f[t + 2] = c;
+        f[t + 3] = d;
+        i32[ix + nq++] = q * 16;
+      }
+    }
+    const orow = o0 + r * outF;
+    if (nq > 0) s.x.dot_chunks(nq, pxs, pidx, outF, pw, inF, orow * 4);
+    for (let i = chunks * 4; i < inF; i++) {
+      const v = xd[xo + i]!;
+      if (v === 0) continue;
+      for (let o = 0; o < outF; o++) f[orow + o] = f[orow + o]! + v * f[w0 + o * inF + i]!;
+    }
+  }
+  out.set(f.subarray(o0, o0 + n * outF));
+}
+
+/**
+ * dL/dW [outF, inF] = dy^T x and dL/dx [n, inF] = dy W, both as gemm_acc (dy read transposed
+ * for the first).
+ */
+export function simdLinearBackward(
+  s: SimdKernels,
+  xd: Float32Array,
+  wd: Float32Array,
+  dyd: Float32Array,
+  n: number,
+  inF: number,
+  outF: number,
+  dw: Float32Array,
+  dx: Float32Array | null,
+): void {
+  s.reset();
+  const pdy = s.alloc(n * outF);
+  const px = s.alloc(n * inF);
+  const pdw = s.alloc(outF * inF);
+  const pw = dx ? s.alloc(outF * inF) : 0;
+  const pdx = dx ? s.alloc(n * inF) : 0;
+  const f = s.f32;
+  f.set(dyd, pdy >> 2);
+  f.set(xd, px >> 2);
+  f.fill(0, pdw >> 2, (pdw >> 2) + outF * inF);
+  s.x.gemm_acc(outF, inF, n, pdy, 1, outF, px, inF, pdw, inF);
+  dw.set(f.subarray(pdw >> 2, (pdw >> 2) + outF * inF));
+  if (dx) {
+    f.set(wd, pw >> 2);
+    f.fill(0, pdx >> 2, (pdx >> 2) + n * inF);
+    s.x.gemm_acc(n, inF, outF, pdy, outF, 1, pw, inF, pdx, inF);
+    dx.set(f.subarray(pdx >> 2, (pdx >> 2) + n * inF));
+  }
+}
