@@ -118,6 +118,16 @@ export function maxPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
 /** Backward of {@link maxPool2d}: each dy flows to the input element that won its window. */
 export function maxPool2dBackward(x: Tensor, dy: Tensor, opts: Pool2dOptions): Tensor {
   const g = poolGeometry('maxPool2d', x, opts);
+  if (g.kh === 2 && g.kw === 2 && g.sh === 2 && g.sw === 2 && g.ph === 0 && g.pw === 0) {
+    if (dy.data.length !== g.n * g.c * g.oh * g.ow) {
+      throw new ShapeError(
+        'maxPool2dBackward',
+        `[${g.n}, ${g.c}, ${g.oh}, ${g.ow}] for dy`,
+        dy.shape,
+      );
+    }
+    return { shape: [...x.shape], data: maxPool2x2Backward(x.data, g, dy.data) };
+  }
   const idx = maxPool2dArgmax(x, g);
   if (dy.data.length !== idx.length) {
     throw new ShapeError(
@@ -129,4 +139,28 @@ export function maxPool2dBackward(x: Tensor, dy: Tensor, opts: Pool2dOptions): T
   const dx = new Float32Array(x.data.length);
   for (let i = 0; i < idx.length; i++) dx[idx[i]!]! += dy.data[i]!;
   return { shape: [...x.shape], data: dx };
+}
+
+// The 2x2 stride-2 case of maxPool2dBackward: the winner of each window found by comparisons
+// without branches, as in maxPool2x2Into (same winner on ties: the first in reading order),
+// and its gradient written there; windows do not overlap, so each input gets at most one.
+function maxPool2x2Backward(xd: Float32Array, g: PoolGeometry, dyd: Float32Array): Float32Array {
+  const { n, c, h, w, oh, ow } = g;
+  const dx = new Float32Array(xd.length);
+  let o = 0;
+  for (let nc = 0; nc < n * c; nc++) {
+    const base = nc * h * w;
+    for (let oy = 0; oy < oh; oy++) {
+      const r0 = base + 2 * oy * w;
+      const r1 = r0 + w;
+      for (let ox = 0; ox < ow; ox++, o++) {
+        const i = r0 + 2 * ox;
+        const j = r1 + 2 * ox;
+        const top = i + +(xd[i + 1]! > xd[i]!);
+        const bottom = j + +(xd[j + 1]! > xd[j]!);
+        dx[top + ((bottom - top) & -+(xd[bottom]! > xd[top]!))] = dyd[o]!;
+      }
+    }
+  }
+  return dx;
 }
