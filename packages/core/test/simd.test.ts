@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { compileKernels } from '../scripts/build-wasm.js';
 import {
+  type Conv2dLayer,
   conv2d,
   conv2dBackward,
   createRng,
@@ -183,6 +184,45 @@ describe('models on the SIMD kernels, on real digits', () => {
       const all = net.forwardAll(x);
       expect(maxAbsDiff(all.output.data, y.simd.data)).toBeLessThan(1e-6);
     }
+  });
+
+  it('kernel counts that are not a multiple of 4 and odd maps, through the fused conv-pool step', () => {
+    const odd = sequential(
+      [
+        layers.conv2d({ filters: 5, kernel: 3, padding: 1 }),
+        layers.relu(),
+        layers.maxPool2d({ kernel: 2 }),
+        layers.conv2d({ filters: 7, kernel: 3 }),
+        layers.relu(),
+        layers.maxPool2d({ kernel: 2 }),
+        layers.flatten(),
+        layers.linear({ units: 10 }),
+      ],
+      { inputShape: [1, 28, 28], seed: 3 },
+    );
+    const y = both(() => odd.forward(test.x));
+    expect(maxAbsDiff(y.simd.data, y.scalar.data)).toBeLessThan(1e-5);
+  });
+
+  it('a kernel that is not finite is still reported by the forward pass on the SIMD kernels', () => {
+    const copy = sequential(
+      [
+        layers.conv2d({ filters: 4, kernel: 3 }),
+        layers.relu(),
+        layers.maxPool2d({ kernel: 2 }),
+        layers.flatten(),
+        layers.linear({ units: 16 }),
+        layers.relu(),
+        layers.linear({ units: 10 }),
+      ],
+      { inputShape: [1, 28, 28], seed: 4 },
+    );
+    const conv = copy.layers[0] as Conv2dLayer;
+    conv.weight.data[5] = Number.NaN;
+    expect(setKernels('simd').active).toBe('simd');
+    expect(() => copy.forward(test.x)).toThrow('conv2d: kernel holds NaN at flat index 5');
+    setKernels('scalar');
+    expect(() => copy.forward(test.x)).toThrow('conv2d: kernel holds NaN at flat index 5');
   });
 
   it('loss and every parameter gradient of a batch agree with the scalar ones', () => {

@@ -59,8 +59,18 @@ interface Exports {
     ldb: number,
     out: number,
   ): void;
+  /** im2col (last argument 0) or col2im (1), see kernels.wat. */
   im2col(...args: number[]): void;
-  col2im(...args: number[]): void;
+  conv_s1(...args: number[]): void;
+  pool2x2_relu(...args: number[]): void;
+  copy_rows(
+    src: number,
+    sstride: number,
+    dst: number,
+    dstride: number,
+    rows: number,
+    cols: number,
+  ): void;
 }
 
 // (module (func (result v128) (v128.const i32x4 0 0 0 0))): valid only where SIMD is.

@@ -1,6 +1,7 @@
 ;; The hot loops of @receptive/core as WebAssembly with 128-bit SIMD (f32x4): matrix products
-;; in the three layouts that convolutions and linear layers need, and the im2col / col2im copies
-;; that turn a convolution into one. scripts/build-wasm.ts compiles this file with wabt's
+;; in the three layouts that convolutions and linear layers need, the im2col / col2im copies
+;; that turn a convolution into one, a direct stride-1 convolution, and 2x2 max pooling with
+;; ReLU for the compiled forward pass. scripts/build-wasm.ts compiles this file with wabt's
 ;; wat2wasm into kernels-wasm.ts (test/simd.test.ts checks that the bytes there match it).
 ;;
 ;; All pointers are byte offsets into the exported memory, all counts and strides are in floats.
@@ -392,14 +393,173 @@
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $j1))))
 
-  ;; im2col of one image x [c, h, w]: row (ci, i, j) of col [c*kh*kw, oh*ow] holds
+  ;; A stride-1 convolution without im2col, for kernels of any size:
+  ;;   out[k, oy, ox] = bias[k] + sum_{ci, i, j} w[k, ci, i, j] * xp[ci, oy + i, ox + j]
+  ;; for k < k4, oy < oh, ox < owp. xp [c, hp, wp] is the input already zero-padded, with
+  ;; wp >= owp + kw - 1; owp (a multiple of 8) and k4 (a multiple of 4) round the output up so
+  ;; that no loop has a tail: the caller pads the input, the weights and the bias with zeros and
+  ;; keeps only the first ow columns and k kernels. w4 holds the weights four kernels at a time,
+  ;; [k4 / 4, c, kh, kw, 4], so the loop over the taps reads it front to back. Eight outputs of
+  ;; four kernels (eight f32x4 accumulators) share each pair of input vectors.
+  (func (export "conv_s1")
+    (param $xp i32) (param $c i32) (param $hp i32) (param $wp i32)
+    (param $k4 i32) (param $kh i32) (param $kw i32) (param $oh i32) (param $owp i32)
+    (param $w4 i32) (param $bias i32) (param $out i32)
+    (local $kb i32) (local $oy i32) (local $ox i32) (local $ci i32) (local $i i32) (local $j i32)
+    (local $pw i32) (local $px i32) (local $row i32) (local $plane i32) (local $po i32)
+    (local $wblock i32) (local $oplane i32)
+    (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128)
+    (local $c0 v128) (local $c1 v128) (local $d0 v128) (local $d1 v128)
+    (local $v0 v128) (local $v1 v128) (local $s v128)
+    (local.set $wp (i32.shl (local.get $wp) (i32.const 2)))
+    (local.set $plane (i32.mul (local.get $hp) (local.get $wp)))
+    (local.set $oplane (i32.shl (i32.mul (local.get $oh) (local.get $owp)) (i32.const 2)))
+    (local.set $kb (i32.const 0))
+    (loop $lk
+      (local.set $wblock (i32.add (local.get $w4)
+        (i32.shl (i32.mul (i32.mul (i32.mul (local.get $kb) (local.get $c)) (local.get $kh))
+          (local.get $kw)) (i32.const 2))))
+      (local.set $oy (i32.const 0))
+      (loop $ly
+        (local.set $ox (i32.const 0))
+        (loop $lx
+          (local.set $a0 (v128.load32_splat (i32.add (local.get $bias) (i32.shl (local.get $kb) (i32.const 2)))))
+          (local.set $a1 (local.get $a0))
+          (local.set $b0 (v128.load32_splat offset=4 (i32.add (local.get $bias) (i32.shl (local.get $kb) (i32.const 2)))))
+          (local.set $b1 (local.get $b0))
+          (local.set $c0 (v128.load32_splat offset=8 (i32.add (local.get $bias) (i32.shl (local.get $kb) (i32.const 2)))))
+          (local.set $c1 (local.get $c0))
+          (local.set $d0 (v128.load32_splat offset=12 (i32.add (local.get $bias) (i32.shl (local.get $kb) (i32.const 2)))))
+          (local.set $d1 (local.get $d0))
+          (local.set $pw (local.get $wblock))
+          (local.set $ci (i32.const 0))
+          (loop $lc
+            (local.set $row (i32.add (i32.add (local.get $xp) (i32.mul (local.get $ci) (local.get $plane)))
+              (i32.add (i32.mul (local.get $oy) (local.get $wp)) (i32.shl (local.get $ox) (i32.const 2)))))
+            (local.set $i (i32.const 0))
+            (loop $li
+              (local.set $px (local.get $row))
+              (local.set $j (i32.const 0))
+              (loop $lj
+                (local.set $v0 (v128.load (local.get $px)))
+                (local.set $v1 (v128.load offset=16 (local.get $px)))
+                (local.set $s (v128.load32_splat (local.get $pw)))
+                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $s) (local.get $v0))))
+                (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $s) (local.get $v1))))
+                (local.set $s (v128.load32_splat offset=4 (local.get $pw)))
+                (local.set $b0 (f32x4.add (local.get $b0) (f32x4.mul (local.get $s) (local.get $v0))))
+                (local.set $b1 (f32x4.add (local.get $b1) (f32x4.mul (local.get $s) (local.get $v1))))
+                (local.set $s (v128.load32_splat offset=8 (local.get $pw)))
+                (local.set $c0 (f32x4.add (local.get $c0) (f32x4.mul (local.get $s) (local.get $v0))))
+                (local.set $c1 (f32x4.add (local.get $c1) (f32x4.mul (local.get $s) (local.get $v1))))
+                (local.set $s (v128.load32_splat offset=12 (local.get $pw)))
+                (local.set $d0 (f32x4.add (local.get $d0) (f32x4.mul (local.get $s) (local.get $v0))))
+                (local.set $d1 (f32x4.add (local.get $d1) (f32x4.mul (local.get $s) (local.get $v1))))
+                (local.set $pw (i32.add (local.get $pw) (i32.const 16)))
+                (local.set $px (i32.add (local.get $px) (i32.const 4)))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br_if $lj (i32.lt_s (local.get $j) (local.get $kw))))
+              (local.set $row (i32.add (local.get $row) (local.get $wp)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $li (i32.lt_s (local.get $i) (local.get $kh))))
+            (local.set $ci (i32.add (local.get $ci) (i32.const 1)))
+            (br_if $lc (i32.lt_s (local.get $ci) (local.get $c))))
+          ;; out[kb + r, oy, ox .. ox + 8]
+          (local.set $po (i32.add (local.get $out)
+            (i32.add (i32.mul (local.get $kb) (local.get $oplane))
+              (i32.shl (i32.add (i32.mul (local.get $oy) (local.get $owp)) (local.get $ox)) (i32.const 2)))))
+          (v128.store (local.get $po) (local.get $a0))
+          (v128.store offset=16 (local.get $po) (local.get $a1))
+          (local.set $po (i32.add (local.get $po) (local.get $oplane)))
+          (v128.store (local.get $po) (local.get $b0))
+          (v128.store offset=16 (local.get $po) (local.get $b1))
+          (local.set $po (i32.add (local.get $po) (local.get $oplane)))
+          (v128.store (local.get $po) (local.get $c0))
+          (v128.store offset=16 (local.get $po) (local.get $c1))
+          (local.set $po (i32.add (local.get $po) (local.get $oplane)))
+          (v128.store (local.get $po) (local.get $d0))
+          (v128.store offset=16 (local.get $po) (local.get $d1))
+          (local.set $ox (i32.add (local.get $ox) (i32.const 8)))
+          (br_if $lx (i32.lt_s (local.get $ox) (local.get $owp))))
+        (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+        (br_if $ly (i32.lt_s (local.get $oy) (local.get $oh))))
+      (local.set $kb (i32.add (local.get $kb) (i32.const 4)))
+      (br_if $lk (i32.lt_s (local.get $kb) (local.get $k4)))))
+
+  ;; 2x2 max pooling, stride 2, then ReLU, from rows of sstride floats (conv_s1's wide output)
+  ;; into rows of dstride floats: dst[pl, oy, ox] = relu(max of src[pl, 2oy .. 2oy+1, 2ox .. 2ox+1])
+  ;; for `planes` planes of `oh` rows, four outputs per pass (ow4, a multiple of 4, outputs per
+  ;; row; the caller keeps the valid ones). relu(v) = v * (v > 0 ? 1 : 0) + 0, which is +0 for
+  ;; v <= 0 and NaN for NaN and -Infinity, as the scalar plan's rectifier, so that a value that is
+  ;; not finite still reaches the output.
+  (func (export "pool2x2_relu")
+    (param $src i32) (param $sstride i32) (param $splane i32)
+    (param $dst i32) (param $dstride i32) (param $dplane i32)
+    (param $planes i32) (param $oh i32) (param $ow4 i32)
+    (local $pl i32) (local $oy i32) (local $ox i32) (local $r0 i32) (local $r1 i32) (local $po i32)
+    (local $top0 v128) (local $top1 v128) (local $m v128)
+    (local.set $sstride (i32.shl (local.get $sstride) (i32.const 2)))
+    (local.set $dstride (i32.shl (local.get $dstride) (i32.const 2)))
+    (local.set $splane (i32.shl (local.get $splane) (i32.const 2)))
+    (local.set $dplane (i32.shl (local.get $dplane) (i32.const 2)))
+    (local.set $pl (i32.const 0))
+    (loop $lp
+      (local.set $oy (i32.const 0))
+      (loop $ly
+        (local.set $r0 (i32.add (i32.add (local.get $src) (i32.mul (local.get $pl) (local.get $splane)))
+          (i32.mul (i32.shl (local.get $oy) (i32.const 1)) (local.get $sstride))))
+        (local.set $r1 (i32.add (local.get $r0) (local.get $sstride)))
+        (local.set $po (i32.add (i32.add (local.get $dst) (i32.mul (local.get $pl) (local.get $dplane)))
+          (i32.mul (local.get $oy) (local.get $dstride))))
+        (local.set $ox (i32.const 0))
+        (loop $lx
+          (local.set $top0 (f32x4.max (v128.load (local.get $r0)) (v128.load (local.get $r1))))
+          (local.set $top1 (f32x4.max (v128.load offset=16 (local.get $r0)) (v128.load offset=16 (local.get $r1))))
+          (local.set $m (f32x4.max
+            (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $top0) (local.get $top1))
+            (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $top0) (local.get $top1))))
+          (v128.store (local.get $po)
+            (f32x4.add
+              (f32x4.mul (local.get $m)
+                (v128.and (f32x4.gt (local.get $m) (v128.const f32x4 0 0 0 0)) (v128.const f32x4 1 1 1 1)))
+              (v128.const f32x4 0 0 0 0)))
+          (local.set $r0 (i32.add (local.get $r0) (i32.const 32)))
+          (local.set $r1 (i32.add (local.get $r1) (i32.const 32)))
+          (local.set $po (i32.add (local.get $po) (i32.const 16)))
+          (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
+          (br_if $lx (i32.lt_s (local.get $ox) (local.get $ow4))))
+        (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+        (br_if $ly (i32.lt_s (local.get $oy) (local.get $oh))))
+      (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
+      (br_if $lp (i32.lt_s (local.get $pl) (local.get $planes)))))
+
+  ;; Copies `rows` rows of `cols` floats from src (one every sstride floats) to dst (one every
+  ;; dstride floats): padding an image into a wider buffer, or the valid columns back out.
+  (func (export "copy_rows")
+    (param $src i32) (param $sstride i32) (param $dst i32) (param $dstride i32)
+    (param $rows i32) (param $cols i32)
+    (local.set $sstride (i32.shl (local.get $sstride) (i32.const 2)))
+    (local.set $dstride (i32.shl (local.get $dstride) (i32.const 2)))
+    (local.set $cols (i32.shl (local.get $cols) (i32.const 2)))
+    (block $done
+      (loop $l
+        (br_if $done (i32.le_s (local.get $rows) (i32.const 0)))
+        (memory.copy (local.get $dst) (local.get $src) (local.get $cols))
+        (local.set $src (i32.add (local.get $src) (local.get $sstride)))
+        (local.set $dst (i32.add (local.get $dst) (local.get $dstride)))
+        (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+        (br $l))))
+
+  ;; im2col of one image x [c, h, w] ($back = 0): row (ci, i, j) of col [c*kh*kw, oh*ow] gets
   ;; x[ci, oy*sh + i - ph, ox*sw + j - pw] for every output position, 0 outside the image.
+  ;; col2im ($back = 1), its transpose: every entry of col is added back onto the pixel of x it
+  ;; came from (x is then dL/dx), and entries from outside the image are dropped.
   (func (export "im2col")
     (param $x i32) (param $c i32) (param $h i32) (param $w i32)
     (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $ph i32) (param $pw i32)
-    (param $oh i32) (param $ow i32) (param $col i32)
+    (param $oh i32) (param $ow i32) (param $col i32) (param $back i32)
     (local $ci i32) (local $i i32) (local $j i32) (local $oy i32) (local $ox i32)
-    (local $iy i32) (local $ix i32) (local $plane i32) (local $row i32)
+    (local $iy i32) (local $ix i32) (local $plane i32) (local $row i32) (local $d i32)
     (local.set $ci (i32.const 0))
     (loop $lc
       (local.set $plane (i32.add (local.get $x)
@@ -420,62 +580,22 @@
                 (loop $lx
                   (local.set $ix (i32.sub (i32.add (i32.mul (local.get $ox) (local.get $sw)) (local.get $j))
                     (local.get $pw)))
-                  (if (i32.lt_u (local.get $ix) (local.get $w))
-                    (then (f32.store (local.get $col)
-                      (f32.load (i32.add (local.get $row) (i32.shl (local.get $ix) (i32.const 2))))))
-                    (else (f32.store (local.get $col) (f32.const 0))))
-                  (local.set $col (i32.add (local.get $col) (i32.const 4)))
-                  (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
-                  (br_if $lx (i32.lt_s (local.get $ox) (local.get $ow)))))
-              (else
-                (memory.fill (local.get $col) (i32.const 0) (i32.shl (local.get $ow) (i32.const 2)))
-                (local.set $col (i32.add (local.get $col) (i32.shl (local.get $ow) (i32.const 2))))))
-            (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
-            (br_if $ly (i32.lt_s (local.get $oy) (local.get $oh))))
-          (local.set $j (i32.add (local.get $j) (i32.const 1)))
-          (br_if $lj (i32.lt_s (local.get $j) (local.get $kw))))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br_if $li (i32.lt_s (local.get $i) (local.get $kh))))
-      (local.set $ci (i32.add (local.get $ci) (i32.const 1)))
-      (br_if $lc (i32.lt_s (local.get $ci) (local.get $c)))))
-
-  ;; col2im: adds every entry of col [c*kh*kw, oh*ow] back onto the pixel of dx [c, h, w] it was
-  ;; copied from by im2col (the transpose of im2col); entries from outside the image are dropped.
-  (func (export "col2im")
-    (param $col i32) (param $c i32) (param $h i32) (param $w i32)
-    (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $ph i32) (param $pw i32)
-    (param $oh i32) (param $ow i32) (param $dx i32)
-    (local $ci i32) (local $i i32) (local $j i32) (local $oy i32) (local $ox i32)
-    (local $iy i32) (local $ix i32) (local $plane i32) (local $row i32) (local $d i32)
-    (local.set $ci (i32.const 0))
-    (loop $lc
-      (local.set $plane (i32.add (local.get $dx)
-        (i32.shl (i32.mul (i32.mul (local.get $ci) (local.get $h)) (local.get $w)) (i32.const 2))))
-      (local.set $i (i32.const 0))
-      (loop $li
-        (local.set $j (i32.const 0))
-        (loop $lj
-          (local.set $oy (i32.const 0))
-          (loop $ly
-            (local.set $iy (i32.sub (i32.add (i32.mul (local.get $oy) (local.get $sh)) (local.get $i))
-              (local.get $ph)))
-            (if (i32.lt_u (local.get $iy) (local.get $h))
-              (then
-                (local.set $row (i32.add (local.get $plane)
-                  (i32.shl (i32.mul (local.get $iy) (local.get $w)) (i32.const 2))))
-                (local.set $ox (i32.const 0))
-                (loop $lx
-                  (local.set $ix (i32.sub (i32.add (i32.mul (local.get $ox) (local.get $sw)) (local.get $j))
-                    (local.get $pw)))
+                  (local.set $d (i32.add (local.get $row) (i32.shl (local.get $ix) (i32.const 2))))
                   (if (i32.lt_u (local.get $ix) (local.get $w))
                     (then
-                      (local.set $d (i32.add (local.get $row) (i32.shl (local.get $ix) (i32.const 2))))
-                      (f32.store (local.get $d)
-                        (f32.add (f32.load (local.get $d)) (f32.load (local.get $col))))))
+                      (if (local.get $back)
+                        (then (f32.store (local.get $d)
+                          (f32.add (f32.load (local.get $d)) (f32.load (local.get $col)))))
+                        (else (f32.store (local.get $col) (f32.load (local.get $d))))))
+                    (else
+                      (if (i32.eqz (local.get $back))
+                        (then (f32.store (local.get $col) (f32.const 0))))))
                   (local.set $col (i32.add (local.get $col) (i32.const 4)))
                   (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
                   (br_if $lx (i32.lt_s (local.get $ox) (local.get $ow)))))
               (else
+                (if (i32.eqz (local.get $back))
+                  (then (memory.fill (local.get $col) (i32.const 0) (i32.shl (local.get $ow) (i32.const 2)))))
                 (local.set $col (i32.add (local.get $col) (i32.shl (local.get $ow) (i32.const 2))))))
             (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
             (br_if $ly (i32.lt_s (local.get $oy) (local.get $oh))))

@@ -17,6 +17,10 @@ export function simdConv2d(
   out: Float32Array,
 ): void {
   const { n, c, h, w, k, kh, kw, sh, sw, ph, pw, oh, ow } = g;
+  if (sh === 1 && sw === 1) {
+    simdConv2dStride1(s, xd, wd, bias, g, out);
+    return;
+  }
   const p = oh * ow;
   const rows = c * kh * kw;
   const img = c * h * w;
@@ -34,10 +38,82 @@ export function simdConv2d(
       const o = (po >> 2) + ki * p;
       f.fill(bias ? bias[ki]! : 0, o, o + p);
     }
-    s.x.im2col(px + ni * img * 4, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow, pcol);
+    s.x.im2col(px + ni * img * 4, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow, pcol, 0);
     s.x.gemm_acc(k, p, rows, pw_, rows, 1, pcol, p, po, p);
   }
   out.set(f.subarray(pout >> 2, (pout >> 2) + n * k * p));
+}
+
+/** Where a fused 2x2 max pool + ReLU writes: [n, k, oh, ow] with oh, ow its output size. */
+export interface PooledOut {
+  out: Float32Array;
+  oh: number;
+  ow: number;
+}
+
+/**
+ * Stride 1: conv_s1's direct loops (no im2col). Each image is copied into a zero-padded buffer
+ * wide enough for whole vectors of eight outputs, the kernels are grouped four at a time (zero
+ * kernels fill the last group), and the valid columns are copied back out. With `pooled`, the
+ * map is not copied out: a 2x2 stride-2 max pool and a ReLU run on it in place (pool2x2_relu)
+ * and only their output is written, into `pooled.out` (`out` is then not used).
+ */
+export function simdConv2dStride1(
+  s: SimdKernels,
+  xd: Float32Array,
+  wd: Float32Array,
+  bias: Float32Array | null,
+  g: Conv2dGeometry,
+  out: Float32Array | null,
+  pooled: PooledOut | null = null,
+): void {
+  const { n, c, h, w, k, kh, kw, ph, pw, oh, ow } = g;
+  const owp = (ow + 7) & ~7;
+  const k4 = (k + 3) & ~3;
+  const hp = h + 2 * ph;
+  const wp = Math.max(w + 2 * pw, owp + kw - 1);
+  const taps = c * kh * kw;
+  const img = c * h * w;
+  const wide = oh * owp;
+  const poh = pooled ? pooled.oh : 0;
+  const pow4 = pooled ? (pooled.ow + 3) & ~3 : 0;
+  const outPer = pooled ? k * poh * pooled.ow : k * oh * ow;
+  s.reset();
+  const px = s.alloc(n * img);
+  const pxp = s.alloc(c * hp * wp);
+  const pw4 = s.alloc(k4 * taps);
+  const pb4 = s.alloc(k4);
+  const pwide = s.alloc(k4 * wide);
+  const ppool = s.alloc(k * poh * pow4);
+  const pout = s.alloc(n * outPer);
+  const f = s.f32;
+  f.set(xd, px >> 2);
+  // Weights as [k4 / 4, c, kh, kw, 4], zeros for the kernels past k.
+  const w4 = pw4 >> 2;
+  f.fill(0, w4, w4 + k4 * taps);
+  for (let ki = 0; ki < k; ki++) {
+    const dst = w4 + (ki >> 2) * taps * 4 + (ki & 3);
+    const src = ki * taps;
+    for (let t = 0; t < taps; t++) f[dst + 4 * t] = wd[src + t]!;
+  }
+  const b4 = pb4 >> 2;
+  f.fill(0, b4, b4 + k4);
+  if (bias) f.set(bias, b4);
+  f.fill(0, pxp >> 2, (pxp >> 2) + c * hp * wp);
+  const x = s.x;
+  for (let ni = 0; ni < n; ni++) {
+    for (let ci = 0; ci < c; ci++) {
+      const src = px + (ni * img + ci * h * w) * 4;
+      x.copy_rows(src, w, pxp + ((ci * hp + ph) * wp + pw) * 4, wp, h, w);
+    }
+    x.conv_s1(pxp, c, hp, wp, k4, kh, kw, oh, owp, pw4, pb4, pwide);
+    const dst = pout + ni * outPer * 4;
+    if (pooled) {
+      x.pool2x2_relu(pwide, owp, wide, ppool, pow4, poh * pow4, k, poh, pow4);
+      x.copy_rows(ppool, pow4, dst, pooled.ow, k * poh, pooled.ow);
+    } else x.copy_rows(pwide, owp, dst, ow, k * oh, ow);
+  }
+  (pooled ? pooled.out : out!).set(f.subarray(pout >> 2, (pout >> 2) + n * outPer));
 }
 
 /**
@@ -77,12 +153,12 @@ export function simdConv2dBackward(
   }
   for (let ni = 0; ni < n; ni++) {
     const dyn = pdy + ni * k * p * 4;
-    s.x.im2col(px + ni * img * 4, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow, pcol);
+    s.x.im2col(px + ni * img * 4, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow, pcol, 0);
     s.x.gemm_dot(k, rows, p, dyn, p, pcol, p, pdw, rows);
     if (dx) {
       f.fill(0, pdcol >> 2, (pdcol >> 2) + rows * p);
       s.x.gemm_acc(rows, p, k, pw_, 1, rows, dyn, p, pdcol, p);
-      s.x.col2im(pdcol, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow, pdx + ni * img * 4);
+      s.x.im2col(pdx + ni * img * 4, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow, pdcol, 1);
     }
   }
   dw.set(f.subarray(pdw >> 2, (pdw >> 2) + k * rows));
