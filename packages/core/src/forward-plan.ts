@@ -6,7 +6,7 @@ import { maxPool2x2Into } from './ops/max-pool2d.js';
 import { reluKeepNaN } from './ops/relu.js';
 import { logSoftmaxInto, softmaxInto } from './ops/softmax.js';
 import { activeSimd } from './simd/kernels.js';
-import { simdConv2dStride1, simdLinear } from './simd/ops.js';
+import { simdConv2dStride1, simdLinear, simdLinearPays } from './simd/ops.js';
 import { sizeOf, type Tensor } from './tensor.js';
 
 /**
@@ -153,10 +153,11 @@ export function forwardPlan(
       const inF = l.inputShape[0]!;
       const outF = l.units;
       const scratch = linearScratch(inF);
+      const simdPays = simdLinearPays(n, inF, outF);
       steps.push((x) => {
         // Weights are read afresh on every call, so writing into them is always seen.
-        const simd = activeSimd();
         const bias = l.bias ? l.bias.data : null;
+        const simd = simdPays ? activeSimd() : null;
         if (simd) simdLinear(simd, x, l.weight.data, bias, n, inF, outF, out);
         else linearInto(x, l.weight.data, bias, n, inF, outF, out, scratch);
         if (reluNext) reluKeepNaN(out, 0, out.length);

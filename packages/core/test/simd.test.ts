@@ -22,6 +22,7 @@ import {
   type Tensor,
 } from '../src/index.js';
 import { kernelsWasmBytes, loadSimdKernels, SimdKernels } from '../src/simd/kernels.js';
+import { simdLinearPays } from '../src/simd/ops.js';
 import { loadDigits } from './helpers/digits.js';
 import { maxAbsDiff, randomTensor } from './helpers/random-data.js';
 
@@ -143,7 +144,10 @@ describe('SIMD kernels match the scalar loops on random shapes', () => {
   });
 
   it('the sizes of the lesson MLP (784-512-10) and of a batch of 32 for the CNN', () => {
-    const x = withZeros(randomTensor([2, 784], 1), 0.8, 2);
+    // A batch of 4: the size from which linear runs this matrix on the SIMD kernels.
+    expect(simdLinearPays(4, 784, 512)).toBe(true);
+    expect(simdLinearPays(3, 784, 512)).toBe(false);
+    const x = withZeros(randomTensor([4, 784], 1), 0.8, 2);
     const w = randomTensor([512, 784], 3, 0.05);
     const y = both(() => linear(x, w, null));
     expect(maxAbsDiff(y.simd.data, y.scalar.data)).toBeLessThan(1e-5);

@@ -1,6 +1,6 @@
 import { EmptyBatchError, ShapeError } from '../errors.js';
 import { activeSimd } from '../simd/kernels.js';
-import { simdLinear, simdLinearBackward } from '../simd/ops.js';
+import { simdLinear, simdLinearBackward, simdLinearPays } from '../simd/ops.js';
 import { assertFinite, type Tensor } from '../tensor.js';
 
 function checkLinear(x: Tensor, w: Tensor, b: Tensor | null | undefined): [number, number, number] {
@@ -46,7 +46,7 @@ export function linear(x: Tensor, w: Tensor, b?: Tensor | null): Tensor {
   const [n, inF, outF] = checkLinear(x, w, b);
   const out = new Float32Array(n * outF);
   const simd = activeSimd();
-  if (simd) {
+  if (simd && simdLinearPays(n, inF, outF)) {
     simdLinear(simd, x.data, w.data, b ? b.data : null, n, inF, outF, out);
     return { shape: [n, outF], data: out };
   }

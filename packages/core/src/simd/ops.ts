@@ -166,6 +166,17 @@ export function simdConv2dBackward(
 }
 
 /**
+ * Whether simdLinear is worth its copy of the weights: the SIMD kernels work on their own
+ * memory, so every call copies the whole [outF, inF] weight matrix there. For the lesson MLP's
+ * 784 x 512 layer (1.6 MB) that copy took longer than the scalar loop's sparse sums of one
+ * digit, and the two broke even at a batch of about 3 (Node 24, 2-core Xeon). A rule on the
+ * shapes alone: small matrices (up to 65,536 weights) always, larger ones from a batch of 4.
+ */
+export function simdLinearPays(n: number, inF: number, outF: number): boolean {
+  return outF * inF <= 65536 || n >= 4;
+}
+
+/**
  * y[r, :] = b + W x[r, :] for every row r of x [n, inF], W [outF, inF]. Each row is packed as
  * its nonzero four-float chunks (a digit is mostly background), the products run over those
  * chunks only (dot_chunks), and the last inF % 4 inputs are added here.
