@@ -395,41 +395,46 @@
 
   ;; A stride-1 convolution without im2col, for kernels of any size:
   ;;   out[k, oy, ox] = bias[k] + sum_{ci, i, j} w[k, ci, i, j] * xp[ci, oy + i, ox + j]
-  ;; for k < k4, oy < oh, ox < owp. xp [c, hp, wp] is the input already zero-padded, with
-  ;; wp >= owp + kw - 1; owp (a multiple of 8) and k4 (a multiple of 4) round the output up so
-  ;; that no loop has a tail: the caller pads the input, the weights and the bias with zeros and
-  ;; keeps only the first ow columns and k kernels. w4 holds the weights four kernels at a time,
-  ;; [k4 / 4, c, kh, kw, 4], so the loop over the taps reads it front to back. Eight outputs of
-  ;; four kernels (eight f32x4 accumulators) share each pair of input vectors.
+  ;; for k < k4, oy < oh, ox < owc, written in rows of ows floats. xp [c, hp, wp] is the input
+  ;; already zero-padded, with wp >= owc + kw - 1; owc (a multiple of 4) and k4 (a multiple of 4)
+  ;; round the output up so that no loop has a scalar tail: the caller pads the input, the
+  ;; weights and the bias with zeros and keeps only the first ow columns and k kernels. w4 holds
+  ;; the weights four kernels at a time, [k4 / 4, c, kh, kw, 4], so the loop over the taps reads
+  ;; it front to back. Eight outputs of four kernels (eight f32x4 accumulators) share each pair
+  ;; of input vectors; a last group of four outputs, if any, runs with four accumulators.
   (func (export "conv_s1")
     (param $xp i32) (param $c i32) (param $hp i32) (param $wp i32)
-    (param $k4 i32) (param $kh i32) (param $kw i32) (param $oh i32) (param $owp i32)
+    (param $k4 i32) (param $kh i32) (param $kw i32) (param $oh i32) (param $owc i32) (param $ows i32)
     (param $w4 i32) (param $bias i32) (param $out i32)
     (local $kb i32) (local $oy i32) (local $ox i32) (local $ci i32) (local $i i32) (local $j i32)
     (local $pw i32) (local $px i32) (local $row i32) (local $plane i32) (local $po i32)
-    (local $wblock i32) (local $oplane i32)
+    (local $wblock i32) (local $oplane i32) (local $pb i32)
     (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128)
     (local $c0 v128) (local $c1 v128) (local $d0 v128) (local $d1 v128)
     (local $v0 v128) (local $v1 v128) (local $s v128)
     (local.set $wp (i32.shl (local.get $wp) (i32.const 2)))
     (local.set $plane (i32.mul (local.get $hp) (local.get $wp)))
-    (local.set $oplane (i32.shl (i32.mul (local.get $oh) (local.get $owp)) (i32.const 2)))
+    (local.set $oplane (i32.shl (i32.mul (local.get $oh) (local.get $ows)) (i32.const 2)))
     (local.set $kb (i32.const 0))
     (loop $lk
       (local.set $wblock (i32.add (local.get $w4)
         (i32.shl (i32.mul (i32.mul (i32.mul (local.get $kb) (local.get $c)) (local.get $kh))
           (local.get $kw)) (i32.const 2))))
+      (local.set $pb (i32.add (local.get $bias) (i32.shl (local.get $kb) (i32.const 2))))
       (local.set $oy (i32.const 0))
       (loop $ly
         (local.set $ox (i32.const 0))
-        (loop $lx
-          (local.set $a0 (v128.load32_splat (i32.add (local.get $bias) (i32.shl (local.get $kb) (i32.const 2)))))
+        ;; eight outputs at a time
+        (block $x8_done
+          (loop $lx
+          (br_if $x8_done (i32.gt_s (i32.add (local.get $ox) (i32.const 8)) (local.get $owc)))
+          (local.set $a0 (v128.load32_splat (local.get $pb)))
           (local.set $a1 (local.get $a0))
-          (local.set $b0 (v128.load32_splat offset=4 (i32.add (local.get $bias) (i32.shl (local.get $kb) (i32.const 2)))))
+          (local.set $b0 (v128.load32_splat offset=4 (local.get $pb)))
           (local.set $b1 (local.get $b0))
-          (local.set $c0 (v128.load32_splat offset=8 (i32.add (local.get $bias) (i32.shl (local.get $kb) (i32.const 2)))))
+          (local.set $c0 (v128.load32_splat offset=8 (local.get $pb)))
           (local.set $c1 (local.get $c0))
-          (local.set $d0 (v128.load32_splat offset=12 (i32.add (local.get $bias) (i32.shl (local.get $kb) (i32.const 2)))))
+          (local.set $d0 (v128.load32_splat offset=12 (local.get $pb)))
           (local.set $d1 (local.get $d0))
           (local.set $pw (local.get $wblock))
           (local.set $ci (i32.const 0))
@@ -467,7 +472,7 @@
           ;; out[kb + r, oy, ox .. ox + 8]
           (local.set $po (i32.add (local.get $out)
             (i32.add (i32.mul (local.get $kb) (local.get $oplane))
-              (i32.shl (i32.add (i32.mul (local.get $oy) (local.get $owp)) (local.get $ox)) (i32.const 2)))))
+              (i32.shl (i32.add (i32.mul (local.get $oy) (local.get $ows)) (local.get $ox)) (i32.const 2)))))
           (v128.store (local.get $po) (local.get $a0))
           (v128.store offset=16 (local.get $po) (local.get $a1))
           (local.set $po (i32.add (local.get $po) (local.get $oplane)))
@@ -480,7 +485,52 @@
           (v128.store (local.get $po) (local.get $d0))
           (v128.store offset=16 (local.get $po) (local.get $d1))
           (local.set $ox (i32.add (local.get $ox) (i32.const 8)))
-          (br_if $lx (i32.lt_s (local.get $ox) (local.get $owp))))
+          (br $lx)))
+        ;; the last four, when owc is not a multiple of 8
+        (if (i32.lt_s (local.get $ox) (local.get $owc))
+          (then
+          (local.set $a0 (v128.load32_splat (local.get $pb)))
+          (local.set $b0 (v128.load32_splat offset=4 (local.get $pb)))
+          (local.set $c0 (v128.load32_splat offset=8 (local.get $pb)))
+          (local.set $d0 (v128.load32_splat offset=12 (local.get $pb)))
+          (local.set $pw (local.get $wblock))
+          (local.set $ci (i32.const 0))
+          (loop $lc
+            (local.set $row (i32.add (i32.add (local.get $xp) (i32.mul (local.get $ci) (local.get $plane)))
+              (i32.add (i32.mul (local.get $oy) (local.get $wp)) (i32.shl (local.get $ox) (i32.const 2)))))
+            (local.set $i (i32.const 0))
+            (loop $li
+              (local.set $px (local.get $row))
+              (local.set $j (i32.const 0))
+              (loop $lj
+                (local.set $v0 (v128.load (local.get $px)))
+                (local.set $s (v128.load32_splat (local.get $pw)))
+                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $s) (local.get $v0))))
+                (local.set $s (v128.load32_splat offset=4 (local.get $pw)))
+                (local.set $b0 (f32x4.add (local.get $b0) (f32x4.mul (local.get $s) (local.get $v0))))
+                (local.set $s (v128.load32_splat offset=8 (local.get $pw)))
+                (local.set $c0 (f32x4.add (local.get $c0) (f32x4.mul (local.get $s) (local.get $v0))))
+                (local.set $s (v128.load32_splat offset=12 (local.get $pw)))
+                (local.set $d0 (f32x4.add (local.get $d0) (f32x4.mul (local.get $s) (local.get $v0))))
+                (local.set $pw (i32.add (local.get $pw) (i32.const 16)))
+                (local.set $px (i32.add (local.get $px) (i32.const 4)))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br_if $lj (i32.lt_s (local.get $j) (local.get $kw))))
+              (local.set $row (i32.add (local.get $row) (local.get $wp)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $li (i32.lt_s (local.get $i) (local.get $kh))))
+            (local.set $ci (i32.add (local.get $ci) (i32.const 1)))
+            (br_if $lc (i32.lt_s (local.get $ci) (local.get $c))))
+          (local.set $po (i32.add (local.get $out)
+            (i32.add (i32.mul (local.get $kb) (local.get $oplane))
+              (i32.shl (i32.add (i32.mul (local.get $oy) (local.get $ows)) (local.get $ox)) (i32.const 2)))))
+          (v128.store (local.get $po) (local.get $a0))
+          (local.set $po (i32.add (local.get $po) (local.get $oplane)))
+          (v128.store (local.get $po) (local.get $b0))
+          (local.set $po (i32.add (local.get $po) (local.get $oplane)))
+          (v128.store (local.get $po) (local.get $c0))
+          (local.set $po (i32.add (local.get $po) (local.get $oplane)))
+          (v128.store (local.get $po) (local.get $d0))))
         (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
         (br_if $ly (i32.lt_s (local.get $oy) (local.get $oh))))
       (local.set $kb (i32.add (local.get $kb) (i32.const 4)))

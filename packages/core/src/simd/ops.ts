@@ -53,7 +53,7 @@ export interface PooledOut {
 
 /**
  * Stride 1: conv_s1's direct loops (no im2col). Each image is copied into a zero-padded buffer
- * wide enough for whole vectors of eight outputs, the kernels are grouped four at a time (zero
+ * wide enough for whole vectors of four outputs, the kernels are grouped four at a time (zero
  * kernels fill the last group), and the valid columns are copied back out. With `pooled`, the
  * map is not copied out: a 2x2 stride-2 max pool and a ReLU run on it in place (pool2x2_relu)
  * and only their output is written, into `pooled.out` (`out` is then not used).
@@ -68,15 +68,18 @@ export function simdConv2dStride1(
   pooled: PooledOut | null = null,
 ): void {
   const { n, c, h, w, k, kh, kw, ph, pw, oh, ow } = g;
-  const owp = (ow + 7) & ~7;
+  // Columns computed (whole vectors of 4) and the stride of the wide output's rows, which the
+  // pool, reading eight columns per four outputs, may need wider still.
+  const owc = (ow + 3) & ~3;
+  const poh = pooled ? pooled.oh : 0;
+  const pow4 = pooled ? (pooled.ow + 3) & ~3 : 0;
+  const owp = Math.max(owc, 2 * pow4);
   const k4 = (k + 3) & ~3;
   const hp = h + 2 * ph;
-  const wp = Math.max(w + 2 * pw, owp + kw - 1);
+  const wp = Math.max(w + 2 * pw, owc + kw - 1);
   const taps = c * kh * kw;
   const img = c * h * w;
   const wide = oh * owp;
-  const poh = pooled ? pooled.oh : 0;
-  const pow4 = pooled ? (pooled.ow + 3) & ~3 : 0;
   const outPer = pooled ? k * poh * pooled.ow : k * oh * ow;
   s.reset();
   const px = s.alloc(n * img);
@@ -106,7 +109,7 @@ export function simdConv2dStride1(
       const src = px + (ni * img + ci * h * w) * 4;
       x.copy_rows(src, w, pxp + ((ci * hp + ph) * wp + pw) * 4, wp, h, w);
     }
-    x.conv_s1(pxp, c, hp, wp, k4, kh, kw, oh, owp, pw4, pb4, pwide);
+    x.conv_s1(pxp, c, hp, wp, k4, kh, kw, oh, owc, owp, pw4, pb4, pwide);
     const dst = pout + ni * outPer * 4;
     if (pooled) {
       x.pool2x2_relu(pwide, owp, wide, ppool, pow4, poh * pow4, k, poh, pow4);
