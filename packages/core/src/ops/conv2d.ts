@@ -179,7 +179,30 @@ function resolveAlgorithm(
  * conv2d(image, box, null, { algorithm: 'reference' }); // the plain loops, same numbers
  */
 export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
+  return conv2dWithGeometry(x, w, b, opts).y;
+}
+
+/**
+ * {@link conv2d}, also returning the checked geometry, so that a tape can run the backward
+ * from it ({@link conv2dBackwardFrom}) without checking the same input again.
+ */
+export function conv2dWithGeometry(
+  x: Tensor,
+  w: Tensor,
+  b: Tensor | null | undefined,
+  opts: Conv2dOptions,
+): { y: Tensor; g: Conv2dGeometry } {
   const g = conv2dGeometry(x, w, b, opts);
+  return { y: conv2dFrom(g, x, w, b, opts), g };
+}
+
+function conv2dFrom(
+  g: Conv2dGeometry,
+  x: Tensor,
+  w: Tensor,
+  b: Tensor | null | undefined,
+  opts: Conv2dOptions,
+): Tensor {
   const out = new Float32Array(g.n * g.k * g.oh * g.ow);
   const simd = activeSimd();
   if (simd && (opts.algorithm ?? 'auto') === 'auto') {
@@ -215,7 +238,21 @@ export function conv2dBackward(
   opts: Conv2dOptions = {},
   needDx = true,
 ): Conv2dGrads {
-  const g = conv2dGeometry(x, w, b, opts);
+  return conv2dBackwardFrom(conv2dGeometry(x, w, b, opts), x, w, b, dy, needDx);
+}
+
+/**
+ * {@link conv2dBackward} from the geometry that the forward pass checked (the tape's path):
+ * only dy's size is checked here.
+ */
+export function conv2dBackwardFrom(
+  g: Conv2dGeometry,
+  x: Tensor,
+  w: Tensor,
+  b: Tensor | null | undefined,
+  dy: Tensor,
+  needDx = true,
+): Conv2dGrads {
   const p = g.oh * g.ow;
   const rows = g.c * g.kh * g.kw;
   if (dy.data.length !== g.n * g.k * p) {

@@ -105,7 +105,10 @@ export function reluValue(v: number): number {
  * maxPool2d(tensor([1, 0, 0, 0], [1, 1, 2, 2]), { kernel: 2 }); // [[[[1]]]]
  */
 export function maxPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
-  const g = poolGeometry('maxPool2d', x, opts);
+  return maxPool2dFrom(poolGeometry('maxPool2d', x, opts), x);
+}
+
+function maxPool2dFrom(g: PoolGeometry, x: Tensor): Tensor {
   if (g.kh === 2 && g.kw === 2 && g.sh === 2 && g.sw === 2 && g.ph === 0 && g.pw === 0) {
     return maxPool2x2(x, g);
   }
@@ -117,7 +120,23 @@ export function maxPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
 
 /** Backward of {@link maxPool2d}: each dy flows to the input element that won its window. */
 export function maxPool2dBackward(x: Tensor, dy: Tensor, opts: Pool2dOptions): Tensor {
+  return maxPool2dBackwardFrom(poolGeometry('maxPool2d', x, opts), x, dy);
+}
+
+/**
+ * {@link maxPool2d}, also returning the checked geometry, so that a tape can run the backward
+ * from it ({@link maxPool2dBackwardFrom}) without checking the same input again.
+ */
+export function maxPool2dWithGeometry(
+  x: Tensor,
+  opts: Pool2dOptions,
+): { y: Tensor; g: PoolGeometry } {
   const g = poolGeometry('maxPool2d', x, opts);
+  return { y: maxPool2dFrom(g, x), g };
+}
+
+/** {@link maxPool2dBackward} from the geometry the forward pass checked; dy's size is checked. */
+export function maxPool2dBackwardFrom(g: PoolGeometry, x: Tensor, dy: Tensor): Tensor {
   if (g.kh === 2 && g.kw === 2 && g.sh === 2 && g.sw === 2 && g.ph === 0 && g.pw === 0) {
     if (dy.data.length !== g.n * g.c * g.oh * g.ow) {
       throw new ShapeError(
