@@ -627,6 +627,19 @@
                 (local.set $row (i32.add (local.get $plane)
                   (i32.shl (i32.mul (local.get $iy) (local.get $w)) (i32.const 2))))
                 (local.set $ox (i32.const 0))
+                ;; im2col, stride 1, the whole row inside the image (no padding reached): one
+                ;; copy of ow floats; the loop below then has nothing left to do.
+                (local.set $ix (i32.sub (local.get $j) (local.get $pw)))
+                (if (i32.and (i32.and (i32.eqz (local.get $back)) (i32.eq (local.get $sw) (i32.const 1)))
+                      (i32.and (i32.ge_s (local.get $ix) (i32.const 0))
+                        (i32.le_s (i32.add (local.get $ix) (local.get $ow)) (local.get $w))))
+                  (then
+                    (memory.copy (local.get $col)
+                      (i32.add (local.get $row) (i32.shl (local.get $ix) (i32.const 2)))
+                      (i32.shl (local.get $ow) (i32.const 2)))
+                    (local.set $col (i32.add (local.get $col) (i32.shl (local.get $ow) (i32.const 2))))
+                    (local.set $ox (local.get $ow))))
+                (if (i32.lt_s (local.get $ox) (local.get $ow)) (then
                 (loop $lx
                   (local.set $ix (i32.sub (i32.add (i32.mul (local.get $ox) (local.get $sw)) (local.get $j))
                     (local.get $pw)))
@@ -642,7 +655,7 @@
                         (then (f32.store (local.get $col) (f32.const 0))))))
                   (local.set $col (i32.add (local.get $col) (i32.const 4)))
                   (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
-                  (br_if $lx (i32.lt_s (local.get $ox) (local.get $ow)))))
+                  (br_if $lx (i32.lt_s (local.get $ox) (local.get $ow)))))))
               (else
                 (if (i32.eqz (local.get $back))
                   (then (memory.fill (local.get $col) (i32.const 0) (i32.shl (local.get $ow) (i32.const 2)))))
