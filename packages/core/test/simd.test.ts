@@ -16,6 +16,8 @@ import {
   linear,
   linearBackward,
   lossAndGradients,
+  relu,
+  reluBackward,
   sequential,
   setKernels,
   simdSupported,
@@ -141,6 +143,28 @@ describe('SIMD kernels match the scalar loops on random shapes', () => {
       }),
       { numRuns: 150, seed: 18 },
     );
+  });
+
+  it('relu and its backward, bit for bit, and a NaN still named', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 300 }),
+        fc.integer({ min: 0, max: 1e6 }),
+        (len, seed) => {
+          const x = withZeros(randomTensor([1, len], seed), 0.3, seed + 1);
+          const dy = randomTensor([1, len], seed + 2);
+          const y = both(() => relu(x));
+          expect(Array.from(y.simd.data)).toEqual(Array.from(y.scalar.data));
+          const g = both(() => reluBackward(x, dy));
+          expect(Array.from(g.simd.data)).toEqual(Array.from(g.scalar.data));
+        },
+      ),
+      { numRuns: 100, seed: 18 },
+    );
+    const bad = randomTensor([1, 9], 3);
+    bad.data[6] = Number.NEGATIVE_INFINITY;
+    setKernels('simd');
+    expect(() => relu(bad)).toThrow('relu: input holds -Infinity at flat index 6');
   });
 
   it('the sizes of the lesson MLP (784-512-10) and of a batch of 32 for the CNN', () => {

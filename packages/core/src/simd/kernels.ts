@@ -63,6 +63,8 @@ interface Exports {
   im2col(...args: number[]): void;
   conv_s1(...args: number[]): void;
   pool2x2_relu(...args: number[]): void;
+  relu(x: number, y: number, n: number): number;
+  relu_back(x: number, dy: number, dx: number, n: number): void;
   copy_rows(
     src: number,
     sstride: number,

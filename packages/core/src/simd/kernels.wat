@@ -1,7 +1,7 @@
 ;; The hot loops of @receptive/core as WebAssembly with 128-bit SIMD (f32x4): matrix products
 ;; in the three layouts that convolutions and linear layers need, the im2col / col2im copies
-;; that turn a convolution into one, a direct stride-1 convolution, and 2x2 max pooling with
-;; ReLU for the compiled forward pass. scripts/build-wasm.ts compiles this file with wabt's
+;; that turn a convolution into one, a direct stride-1 convolution, 2x2 max pooling with ReLU
+;; for the compiled forward pass, and ReLU with its backward. scripts/build-wasm.ts compiles this file with wabt's
 ;; wat2wasm into kernels-wasm.ts (test/simd.test.ts checks that the bytes there match it).
 ;;
 ;; All pointers are byte offsets into the exported memory, all counts and strides are in floats.
@@ -582,6 +582,45 @@
         (br_if $ly (i32.lt_s (local.get $oy) (local.get $oh))))
       (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
       (br_if $lp (i32.lt_s (local.get $pl) (local.get $planes)))))
+
+  ;; ReLU of n floats (n a multiple of 4): y = x * (x > 0 ? 1 : 0) + 0, which is +0 for x <= 0,
+  ;; as the scalar relu writes it. Returns the sum of x - x over every lane: 0 when every x is
+  ;; finite, NaN once one is NaN or infinite (the caller then names it).
+  (func (export "relu") (param $x i32) (param $y i32) (param $n i32) (result f32)
+    (local $end i32) (local $v v128) (local $bad v128)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+        (local.set $v (v128.load (local.get $x)))
+        (local.set $bad (f32x4.add (local.get $bad) (f32x4.sub (local.get $v) (local.get $v))))
+        (v128.store (local.get $y)
+          (f32x4.add
+            (f32x4.mul (local.get $v)
+              (v128.and (f32x4.gt (local.get $v) (v128.const f32x4 0 0 0 0)) (v128.const f32x4 1 1 1 1)))
+            (v128.const f32x4 0 0 0 0)))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $y (i32.add (local.get $y) (i32.const 16)))
+        (br $l)))
+    (call $hsum (local.get $bad)))
+
+  ;; ReLU's backward over n floats (n a multiple of 4): dx = dy * (x > 0 ? 1 : 0) + 0.
+  (func (export "relu_back") (param $x i32) (param $dy i32) (param $dx i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+        (v128.store (local.get $dx)
+          (f32x4.add
+            (f32x4.mul (v128.load (local.get $dy))
+              (v128.and (f32x4.gt (v128.load (local.get $x)) (v128.const f32x4 0 0 0 0))
+                (v128.const f32x4 1 1 1 1)))
+            (v128.const f32x4 0 0 0 0)))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
+        (local.set $dx (i32.add (local.get $dx) (i32.const 16)))
+        (br $l))))
 
   ;; Copies `rows` rows of `cols` floats from src (one every sstride floats) to dst (one every
   ;; dstride floats): padding an image into a wider buffer, or the valid columns back out.

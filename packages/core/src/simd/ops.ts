@@ -272,3 +272,41 @@ export function simdLinearBackward(
     dx.set(f.subarray(pdx >> 2, (pdx >> 2) + n * inF));
   }
 }
+
+/**
+ * relu over `xd` into `out` (same length) on the kernels; returns 0 when every input is finite,
+ * NaN otherwise (the caller then reports which).
+ */
+export function simdRelu(s: SimdKernels, xd: Float32Array, out: Float32Array): number {
+  const n = xd.length;
+  const n4 = (n + 3) & ~3;
+  s.reset();
+  const px = s.alloc(n4);
+  const py = s.alloc(n4);
+  const f = s.f32;
+  f.set(xd, px >> 2);
+  f.fill(0, (px >> 2) + n, (px >> 2) + n4);
+  const bad = s.x.relu(px, py, n4);
+  out.set(f.subarray(py >> 2, (py >> 2) + n));
+  return bad;
+}
+
+/** dL/dx of relu on the kernels: dy where x > 0, else +0, written into `dx`. */
+export function simdReluBackward(
+  s: SimdKernels,
+  xd: Float32Array,
+  dyd: Float32Array,
+  dx: Float32Array,
+): void {
+  const n = xd.length;
+  const n4 = (n + 3) & ~3;
+  s.reset();
+  const px = s.alloc(n4);
+  const pdy = s.alloc(n4);
+  const pdx = s.alloc(n4);
+  const f = s.f32;
+  f.set(xd, px >> 2);
+  f.set(dyd, pdy >> 2);
+  s.x.relu_back(px, pdy, pdx, n4);
+  dx.set(f.subarray(pdx >> 2, (pdx >> 2) + n));
+}
