@@ -16,6 +16,8 @@ import {
   linear,
   linearBackward,
   lossAndGradients,
+  maxPool2d,
+  maxPool2dBackward,
   relu,
   reluBackward,
   sequential,
@@ -165,6 +167,32 @@ describe('SIMD kernels match the scalar loops on random shapes', () => {
     bad.data[6] = Number.NEGATIVE_INFINITY;
     setKernels('simd');
     expect(() => relu(bad)).toThrow('relu: input holds -Infinity at flat index 6');
+  });
+
+  it('2x2 max pooling and its backward, bit for bit, with ties and odd sizes', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          n: fc.integer({ min: 1, max: 3 }),
+          c: fc.integer({ min: 1, max: 5 }),
+          h: fc.integer({ min: 2, max: 17 }),
+          w: fc.integer({ min: 2, max: 17 }),
+          ties: fc.boolean(),
+          seed: fc.integer({ min: 0, max: 1e6 }),
+        }),
+        (o) => {
+          const x = randomTensor([o.n, o.c, o.h, o.w], o.seed);
+          // Few distinct values make ties, where the first in reading order must win.
+          if (o.ties) for (let i = 0; i < x.data.length; i++) x.data[i] = Math.round(x.data[i]!);
+          const y = both(() => maxPool2d(x, { kernel: 2 }));
+          expect(Array.from(y.simd.data)).toEqual(Array.from(y.scalar.data));
+          const dy = randomTensor([...y.scalar.shape], o.seed + 1);
+          const g = both(() => maxPool2dBackward(x, dy, { kernel: 2 }));
+          expect(Array.from(g.simd.data)).toEqual(Array.from(g.scalar.data));
+        },
+      ),
+      { numRuns: 150, seed: 18 },
+    );
   });
 
   it('the sizes of the lesson MLP (784-512-10) and of a batch of 32 for the CNN', () => {

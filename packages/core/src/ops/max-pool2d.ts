@@ -1,4 +1,6 @@
 import { ShapeError } from '../errors.js';
+import { activeSimd } from '../simd/kernels.js';
+import { simdMaxPool2x2, simdMaxPool2x2Backward } from '../simd/ops.js';
 import type { Tensor } from '../tensor.js';
 import { type Pool2dOptions, type PoolGeometry, poolGeometry } from './pool-geometry.js';
 
@@ -110,6 +112,12 @@ export function maxPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
 
 function maxPool2dFrom(g: PoolGeometry, x: Tensor): Tensor {
   if (g.kh === 2 && g.kw === 2 && g.sh === 2 && g.sw === 2 && g.ph === 0 && g.pw === 0) {
+    const simd = activeSimd();
+    if (simd) {
+      const out = new Float32Array(g.n * g.c * g.oh * g.ow);
+      simdMaxPool2x2(simd, x.data, g, out);
+      return { shape: [g.n, g.c, g.oh, g.ow], data: out };
+    }
     return maxPool2x2(x, g);
   }
   const idx = maxPool2dArgmax(x, g);
@@ -144,6 +152,12 @@ export function maxPool2dBackwardFrom(g: PoolGeometry, x: Tensor, dy: Tensor): T
         `[${g.n}, ${g.c}, ${g.oh}, ${g.ow}] for dy`,
         dy.shape,
       );
+    }
+    const simd = activeSimd();
+    if (simd) {
+      const dx = new Float32Array(x.data.length);
+      simdMaxPool2x2Backward(simd, x.data, g, dy.data, dx);
+      return { shape: [...x.shape], data: dx };
     }
     return { shape: [...x.shape], data: maxPool2x2Backward(x.data, g, dy.data) };
   }

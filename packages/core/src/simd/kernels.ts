@@ -62,7 +62,8 @@ interface Exports {
   /** im2col (last argument 0) or col2im (1), see kernels.wat. */
   im2col(...args: number[]): void;
   conv_s1(...args: number[]): void;
-  pool2x2_relu(...args: number[]): void;
+  pool2x2(...args: number[]): void;
+  pool2x2_back(...args: number[]): void;
   relu(x: number, y: number, n: number): number;
   relu_back(x: number, dy: number, dx: number, n: number): void;
   copy_rows(

@@ -1,7 +1,7 @@
 ;; The hot loops of @receptive/core as WebAssembly with 128-bit SIMD (f32x4): matrix products
 ;; in the three layouts that convolutions and linear layers need, the im2col / col2im copies
-;; that turn a convolution into one, a direct stride-1 convolution, 2x2 max pooling with ReLU
-;; for the compiled forward pass, and ReLU with its backward. scripts/build-wasm.ts compiles this file with wabt's
+;; that turn a convolution into one, a direct stride-1 convolution, 2x2 max pooling (with ReLU
+;; fused for the compiled forward pass) and its backward, and ReLU with its backward. scripts/build-wasm.ts compiles this file with wabt's
 ;; wat2wasm into kernels-wasm.ts (test/simd.test.ts checks that the bytes there match it).
 ;;
 ;; All pointers are byte offsets into the exported memory, all counts and strides are in floats.
@@ -536,18 +536,21 @@
       (local.set $kb (i32.add (local.get $kb) (i32.const 4)))
       (br_if $lk (i32.lt_s (local.get $kb) (local.get $k4)))))
 
-  ;; 2x2 max pooling, stride 2, then ReLU, from rows of sstride floats (conv_s1's wide output)
-  ;; into rows of dstride floats: dst[pl, oy, ox] = relu(max of src[pl, 2oy .. 2oy+1, 2ox .. 2ox+1])
-  ;; for `planes` planes of `oh` rows, four outputs per pass (ow4, a multiple of 4, outputs per
-  ;; row; the caller keeps the valid ones). relu(v) = v * (v > 0 ? 1 : 0) + 0, which is +0 for
-  ;; v <= 0 and NaN for NaN and -Infinity, as the scalar plan's rectifier, so that a value that is
-  ;; not finite still reaches the output.
-  (func (export "pool2x2_relu")
+  ;; 2x2 max pooling, stride 2, from rows of sstride floats (conv_s1's wide output, or an
+  ;; image) into rows of dstride floats: dst[pl, oy, ox] = max of src[pl, 2oy .. 2oy+1,
+  ;; 2ox .. 2ox+1], chosen by comparisons as the scalar loops choose it (so -0 against +0, or a
+  ;; NaN, gives the same bits), for `planes` planes of `oh` rows, four outputs per pass (ow4, a multiple of 4,
+  ;; outputs per row; the caller keeps the valid ones and leaves room for the columns read past
+  ;; them). With $relu = 1 each maximum is rectified: relu(v) = v * (v > 0 ? 1 : 0) + 0, which is
+  ;; +0 for v <= 0 and NaN for NaN and -Infinity, as the scalar plan's rectifier, so that a value
+  ;; that is not finite still reaches the output.
+  (func (export "pool2x2")
     (param $src i32) (param $sstride i32) (param $splane i32)
     (param $dst i32) (param $dstride i32) (param $dplane i32)
-    (param $planes i32) (param $oh i32) (param $ow4 i32)
+    (param $planes i32) (param $oh i32) (param $ow4 i32) (param $relu i32)
     (local $pl i32) (local $oy i32) (local $ox i32) (local $r0 i32) (local $r1 i32) (local $po i32)
     (local $top0 v128) (local $top1 v128) (local $m v128)
+    (local $a v128) (local $b v128) (local $c v128) (local $e v128)
     (local.set $sstride (i32.shl (local.get $sstride) (i32.const 2)))
     (local.set $dstride (i32.shl (local.get $dstride) (i32.const 2)))
     (local.set $splane (i32.shl (local.get $splane) (i32.const 2)))
@@ -563,19 +566,102 @@
           (i32.mul (local.get $oy) (local.get $dstride))))
         (local.set $ox (i32.const 0))
         (loop $lx
-          (local.set $top0 (f32x4.max (v128.load (local.get $r0)) (v128.load (local.get $r1))))
-          (local.set $top1 (f32x4.max (v128.load offset=16 (local.get $r0)) (v128.load offset=16 (local.get $r1))))
-          (local.set $m (f32x4.max
-            (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $top0) (local.get $top1))
-            (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $top0) (local.get $top1))))
-          (v128.store (local.get $po)
-            (f32x4.add
-              (f32x4.mul (local.get $m)
-                (v128.and (f32x4.gt (local.get $m) (v128.const f32x4 0 0 0 0)) (v128.const f32x4 1 1 1 1)))
-              (v128.const f32x4 0 0 0 0)))
+          ;; corners a b / c e of four windows, each from a shuffle of two row vectors
+          (local.set $top0 (v128.load (local.get $r0)))
+          (local.set $top1 (v128.load offset=16 (local.get $r0)))
+          (local.set $a (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $top0) (local.get $top1)))
+          (local.set $b (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $top0) (local.get $top1)))
+          (local.set $top0 (v128.load (local.get $r1)))
+          (local.set $top1 (v128.load offset=16 (local.get $r1)))
+          (local.set $c (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $top0) (local.get $top1)))
+          (local.set $e (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $top0) (local.get $top1)))
+          ;; the winner as the scalar loops pick it: a later corner only when strictly greater
+          (local.set $a (v128.bitselect (local.get $b) (local.get $a) (f32x4.gt (local.get $b) (local.get $a))))
+          (local.set $c (v128.bitselect (local.get $e) (local.get $c) (f32x4.gt (local.get $e) (local.get $c))))
+          (local.set $m (v128.bitselect (local.get $c) (local.get $a) (f32x4.gt (local.get $c) (local.get $a))))
+          (if (local.get $relu)
+            (then
+              (local.set $m
+                (f32x4.add
+                  (f32x4.mul (local.get $m)
+                    (v128.and (f32x4.gt (local.get $m) (v128.const f32x4 0 0 0 0))
+                      (v128.const f32x4 1 1 1 1)))
+                  (v128.const f32x4 0 0 0 0)))))
+          (v128.store (local.get $po) (local.get $m))
           (local.set $r0 (i32.add (local.get $r0) (i32.const 32)))
           (local.set $r1 (i32.add (local.get $r1) (i32.const 32)))
           (local.set $po (i32.add (local.get $po) (i32.const 16)))
+          (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
+          (br_if $lx (i32.lt_s (local.get $ox) (local.get $ow4))))
+        (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+        (br_if $ly (i32.lt_s (local.get $oy) (local.get $oh))))
+      (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
+      (br_if $lp (i32.lt_s (local.get $pl) (local.get $planes)))))
+
+  ;; The backward of 2x2 max pooling, stride 2: each dy goes to the input that won its window,
+  ;; the first in reading order on ties (as the scalar loops choose), every other input gets +0.
+  ;; x is read in rows of sstride floats, dy in rows of dystride floats (ow4 per row, a multiple
+  ;; of 4, zeros past the valid ones), and dx written in rows of sstride floats (zeroed by the
+  ;; caller; rows 2oy and 2oy + 1 of each window row). Four windows per pass: their four corners
+  ;; gathered into four vectors by shuffles, the winner found by comparisons as masks, and each
+  ;; corner's gradient selected by those masks and shuffled back into place.
+  (func (export "pool2x2_back")
+    (param $x i32) (param $sstride i32) (param $splane i32)
+    (param $dy i32) (param $dystride i32) (param $dyplane i32) (param $dx i32)
+    (param $planes i32) (param $oh i32) (param $ow4 i32)
+    (local $pl i32) (local $oy i32) (local $ox i32) (local $o0 i32) (local $pg i32) (local $d i32)
+    (local $r0a v128) (local $r0b v128) (local $r1a v128) (local $r1b v128)
+    (local $a v128) (local $b v128) (local $c v128) (local $e v128)
+    (local $tb v128) (local $bb v128) (local $wb v128) (local $g v128)
+    (local $ga v128) (local $gb v128) (local $gc v128) (local $gd v128)
+    (local.set $sstride (i32.shl (local.get $sstride) (i32.const 2)))
+    (local.set $splane (i32.shl (local.get $splane) (i32.const 2)))
+    (local.set $dystride (i32.shl (local.get $dystride) (i32.const 2)))
+    (local.set $dyplane (i32.shl (local.get $dyplane) (i32.const 2)))
+    (local.set $pl (i32.const 0))
+    (loop $lp
+      (local.set $oy (i32.const 0))
+      (loop $ly
+        ;; byte offset of the window row in x and dx, and of the dy row
+        (local.set $o0 (i32.add (i32.mul (local.get $pl) (local.get $splane))
+          (i32.mul (i32.shl (local.get $oy) (i32.const 1)) (local.get $sstride))))
+        (local.set $pg (i32.add (local.get $dy)
+          (i32.add (i32.mul (local.get $pl) (local.get $dyplane)) (i32.mul (local.get $oy) (local.get $dystride)))))
+        (local.set $ox (i32.const 0))
+        (loop $lx
+          (local.set $d (i32.add (local.get $x) (local.get $o0)))
+          (local.set $r0a (v128.load (local.get $d)))
+          (local.set $r0b (v128.load offset=16 (local.get $d)))
+          (local.set $d (i32.add (local.get $d) (local.get $sstride)))
+          (local.set $r1a (v128.load (local.get $d)))
+          (local.set $r1b (v128.load offset=16 (local.get $d)))
+          ;; corners: a top-left, b top-right, c bottom-left, e bottom-right
+          (local.set $a (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $r0a) (local.get $r0b)))
+          (local.set $b (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $r0a) (local.get $r0b)))
+          (local.set $c (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $r1a) (local.get $r1b)))
+          (local.set $e (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $r1a) (local.get $r1b)))
+          (local.set $tb (f32x4.gt (local.get $b) (local.get $a)))
+          (local.set $bb (f32x4.gt (local.get $e) (local.get $c)))
+          (local.set $wb (f32x4.gt
+            (v128.bitselect (local.get $e) (local.get $c) (local.get $bb))
+            (v128.bitselect (local.get $b) (local.get $a) (local.get $tb))))
+          (local.set $g (v128.load (local.get $pg)))
+          (local.set $ga (v128.andnot (local.get $g) (v128.or (local.get $tb) (local.get $wb))))
+          (local.set $gb (v128.andnot (v128.and (local.get $g) (local.get $tb)) (local.get $wb)))
+          (local.set $gc (v128.andnot (v128.and (local.get $g) (local.get $wb)) (local.get $bb)))
+          (local.set $gd (v128.and (v128.and (local.get $g) (local.get $wb)) (local.get $bb)))
+          (local.set $d (i32.add (local.get $dx) (local.get $o0)))
+          (v128.store (local.get $d)
+            (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $ga) (local.get $gb)))
+          (v128.store offset=16 (local.get $d)
+            (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $ga) (local.get $gb)))
+          (local.set $d (i32.add (local.get $d) (local.get $sstride)))
+          (v128.store (local.get $d)
+            (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $gc) (local.get $gd)))
+          (v128.store offset=16 (local.get $d)
+            (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $gc) (local.get $gd)))
+          (local.set $o0 (i32.add (local.get $o0) (i32.const 32)))
+          (local.set $pg (i32.add (local.get $pg) (i32.const 16)))
           (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
           (br_if $lx (i32.lt_s (local.get $ox) (local.get $ow4))))
         (local.set $oy (i32.add (local.get $oy) (i32.const 1)))

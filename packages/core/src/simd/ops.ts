@@ -2,6 +2,7 @@
 // into the kernels' memory, the matrix products run there, the results copied out. Shapes and
 // values are checked by the ops that call these (ops/conv2d.ts, ops/linear.ts).
 import type { Conv2dGeometry } from '../ops/conv2d.js';
+import type { PoolGeometry } from '../ops/pool-geometry.js';
 import type { SimdKernels } from './kernels.js';
 
 /**
@@ -55,7 +56,7 @@ export interface PooledOut {
  * Stride 1: conv_s1's direct loops (no im2col). Each image is copied into a zero-padded buffer
  * wide enough for whole vectors of four outputs, the kernels are grouped four at a time (zero
  * kernels fill the last group), and the valid columns are copied back out. With `pooled`, the
- * map is not copied out: a 2x2 stride-2 max pool and a ReLU run on it in place (pool2x2_relu)
+ * map is not copied out: a 2x2 stride-2 max pool and a ReLU run on it in place (pool2x2)
  * and only their output is written, into `pooled.out` (`out` is then not used).
  */
 export function simdConv2dStride1(
@@ -112,7 +113,7 @@ export function simdConv2dStride1(
     x.conv_s1(pxp, c, hp, wp, k4, kh, kw, oh, owc, owp, pw4, pb4, pwide);
     const dst = pout + ni * outPer * 4;
     if (pooled) {
-      x.pool2x2_relu(pwide, owp, wide, ppool, pow4, poh * pow4, k, poh, pow4);
+      x.pool2x2(pwide, owp, wide, ppool, pow4, poh * pow4, k, poh, pow4, 1);
       x.copy_rows(ppool, pow4, dst, pooled.ow, k * poh, pooled.ow);
     } else x.copy_rows(pwide, owp, dst, ow, k * oh, ow);
   }
@@ -309,4 +310,65 @@ export function simdReluBackward(
   f.set(dyd, pdy >> 2);
   s.x.relu_back(px, pdy, pdx, n4);
   dx.set(f.subarray(pdx >> 2, (pdx >> 2) + n));
+}
+
+type Pool2x2Geometry = Pick<PoolGeometry, 'n' | 'c' | 'h' | 'w' | 'oh' | 'ow'>;
+
+/**
+ * 2x2 stride-2 max pooling of x [n, c, h, w] into out [n, c, oh, ow] on the kernels: four
+ * outputs per pass, rows written four outputs wide and copied back to ow.
+ */
+export function simdMaxPool2x2(
+  s: SimdKernels,
+  xd: Float32Array,
+  g: Pool2x2Geometry,
+  out: Float32Array,
+): void {
+  const planes = g.n * g.c;
+  const ow4 = (g.ow + 3) & ~3;
+  s.reset();
+  // The last pass of a row reads up to 2 * ow4 columns: room past the last row for them.
+  const px = s.alloc(xd.length + 2 * ow4);
+  const pwide = s.alloc(planes * g.oh * ow4);
+  const pout = s.alloc(out.length);
+  const f = s.f32;
+  f.set(xd, px >> 2);
+  s.x.pool2x2(px, g.w, g.h * g.w, pwide, ow4, g.oh * ow4, planes, g.oh, ow4, 0);
+  s.x.copy_rows(pwide, ow4, pout, g.ow, planes * g.oh, g.ow);
+  out.set(f.subarray(pout >> 2, (pout >> 2) + out.length));
+}
+
+/**
+ * dL/dx of 2x2 stride-2 max pooling on the kernels: dy padded with zeros to four outputs a
+ * row, dx written into rows wide enough for the last pass and copied back to w.
+ */
+export function simdMaxPool2x2Backward(
+  s: SimdKernels,
+  xd: Float32Array,
+  g: Pool2x2Geometry,
+  dyd: Float32Array,
+  dx: Float32Array,
+): void {
+  const planes = g.n * g.c;
+  const ow4 = (g.ow + 3) & ~3;
+  const ws = Math.max(g.w, 2 * ow4);
+  const wideX = planes * g.h * ws;
+  s.reset();
+  const px = s.alloc(wideX);
+  const pdy = s.alloc(planes * g.oh * ow4);
+  const pdx = s.alloc(wideX);
+  const pin = s.alloc(Math.max(xd.length, dyd.length));
+  const f = s.f32;
+  const x = s.x;
+  // x and dy laid out wide (rows of ws and ow4 floats), the padding zero.
+  f.fill(0, px >> 2, (px >> 2) + wideX);
+  f.set(xd, pin >> 2);
+  x.copy_rows(pin, g.w, px, ws, planes * g.h, g.w);
+  f.fill(0, pdy >> 2, (pdy >> 2) + planes * g.oh * ow4);
+  f.set(dyd, pin >> 2);
+  x.copy_rows(pin, g.ow, pdy, ow4, planes * g.oh, g.ow);
+  f.fill(0, pdx >> 2, (pdx >> 2) + wideX);
+  x.pool2x2_back(px, ws, g.h * ws, pdy, ow4, g.oh * ow4, pdx, planes, g.oh, ow4);
+  x.copy_rows(pdx, ws, pin, g.w, planes * g.h, g.w);
+  dx.set(f.subarray(pin >> 2, (pin >> 2) + xd.length));
 }
