@@ -752,18 +752,30 @@
                 (local.set $row (i32.add (local.get $plane)
                   (i32.shl (i32.mul (local.get $iy) (local.get $w)) (i32.const 2))))
                 (local.set $ox (i32.const 0))
-                ;; im2col, stride 1, the whole row inside the image (no padding reached): one
-                ;; copy of ow floats; the loop below then has nothing left to do.
+                ;; Stride 1 with the whole row inside the image (no padding reached): im2col
+                ;; copies the ow floats at once; col2im adds them four at a time, leaving the
+                ;; last ow % 4 to the loop below.
                 (local.set $ix (i32.sub (local.get $j) (local.get $pw)))
-                (if (i32.and (i32.and (i32.eqz (local.get $back)) (i32.eq (local.get $sw) (i32.const 1)))
+                (if (i32.and (i32.eq (local.get $sw) (i32.const 1))
                       (i32.and (i32.ge_s (local.get $ix) (i32.const 0))
                         (i32.le_s (i32.add (local.get $ix) (local.get $ow)) (local.get $w))))
                   (then
-                    (memory.copy (local.get $col)
-                      (i32.add (local.get $row) (i32.shl (local.get $ix) (i32.const 2)))
-                      (i32.shl (local.get $ow) (i32.const 2)))
-                    (local.set $col (i32.add (local.get $col) (i32.shl (local.get $ow) (i32.const 2))))
-                    (local.set $ox (local.get $ow))))
+                    (local.set $d (i32.add (local.get $row) (i32.shl (local.get $ix) (i32.const 2))))
+                    (if (local.get $back)
+                      (then
+                        (block $v_done
+                          (loop $lv
+                            (br_if $v_done (i32.gt_s (i32.add (local.get $ox) (i32.const 4)) (local.get $ow)))
+                            (v128.store (local.get $d)
+                              (f32x4.add (v128.load (local.get $d)) (v128.load (local.get $col))))
+                            (local.set $d (i32.add (local.get $d) (i32.const 16)))
+                            (local.set $col (i32.add (local.get $col) (i32.const 16)))
+                            (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
+                            (br $lv))))
+                      (else
+                        (memory.copy (local.get $col) (local.get $d) (i32.shl (local.get $ow) (i32.const 2)))
+                        (local.set $col (i32.add (local.get $col) (i32.shl (local.get $ow) (i32.const 2))))
+                        (local.set $ox (local.get $ow))))))
                 (if (i32.lt_s (local.get $ox) (local.get $ow)) (then
                 (loop $lx
                   (local.set $ix (i32.sub (i32.add (i32.mul (local.get $ox) (local.get $sw)) (local.get $j))
