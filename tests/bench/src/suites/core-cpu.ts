@@ -419,7 +419,7 @@ const suite: Suite = {
     }
     if (missed('training the lesson CNN')) {
       log(
-        'where training falls short: the SIMD kernels cover conv2d, linear and their gradients; ReLU, pooling, the tape copying each gradient, the finite-value check every op makes on its input and the fresh array each op allocates stay JavaScript, and take most of a SIMD step (CPU profile)',
+        "where training falls short: the SIMD kernels run conv2d, linear, ReLU, 2x2 max pooling and their gradients, but each op is a separate call on tensors that live in JavaScript's memory: it copies its operands into the kernels' memory and its result out, allocates a fresh output array (0.7 MB for conv1's maps at batch 32), and checks its input for NaN in JavaScript; in a CPU profile of SIMD steps (node --cpu-prof) most of the time is this JavaScript around the kernels, with the tape, the optimizer and the garbage collector, not the kernels' arithmetic. Running a whole step in the kernels' memory is what would remove it",
       );
     }
     return rows;
