@@ -1,11 +1,11 @@
 import { ArgumentError, ShapeError } from './errors.js';
 import { avgPool2d, avgPool2dBackward } from './ops/avg-pool2d.js';
 import { type BlurPool2dOptions, blurPool2d, blurPool2dBackward } from './ops/blur-pool2d.js';
-import { type Conv2dOptions, conv2d, conv2dBackward } from './ops/conv2d.js';
+import { type Conv2dOptions, conv2dBackwardFrom, conv2dWithGeometry } from './ops/conv2d.js';
 import { crossEntropy, crossEntropyBackward } from './ops/cross-entropy.js';
 import { flatten, flattenBackward } from './ops/flatten.js';
 import { linear, linearBackward } from './ops/linear.js';
-import { maxPool2d, maxPool2dBackward } from './ops/max-pool2d.js';
+import { maxPool2dBackwardFrom, maxPool2dWithGeometry } from './ops/max-pool2d.js';
 import type { Pool2dOptions } from './ops/pool-geometry.js';
 import { relu, reluBackward } from './ops/relu.js';
 import { logSoftmax, logSoftmaxBackward, softmax, softmaxBackward } from './ops/softmax.js';
@@ -30,9 +30,13 @@ interface TapeNode {
   backward(dy: Tensor): (Tensor | null)[];
 }
 
-function accumulate(v: Var, g: Tensor): void {
+/**
+ * Adds g into v's gradient. `owned`: g's array was made by the backward that returned it and
+ * nothing else holds it, so the first gradient takes it as it is instead of a copy.
+ */
+function accumulate(v: Var, g: Tensor, owned = false): void {
   if (!v.grad) {
-    v.grad = { shape: [...v.value.shape], data: g.data.slice() };
+    v.grad = { shape: [...v.value.shape], data: owned ? g.data : g.data.slice() };
     return;
   }
   const d = v.grad.data;
@@ -71,18 +75,19 @@ export class Tape {
     return out;
   }
 
+  // conv2d and maxPool2d check their input once, on the forward pass: the backward runs from
+  // the geometry that check produced.
   conv2d(x: Var, w: Var, b: Var | null, opts: Conv2dOptions = {}): Var {
-    const y = conv2d(x.value, w.value, b?.value, opts);
+    const { y, g: geo } = conv2dWithGeometry(x.value, w.value, b?.value, opts);
     return this.record(y, [x, w, b], (dy) => {
-      const g = conv2dBackward(x.value, w.value, b?.value, dy, opts, x.requiresGrad);
+      const g = conv2dBackwardFrom(geo, x.value, w.value, b?.value, dy, x.requiresGrad);
       return [g.dx, g.dw, g.db];
     });
   }
 
   maxPool2d(x: Var, opts: Pool2dOptions): Var {
-    return this.record(maxPool2d(x.value, opts), [x], (dy) => [
-      maxPool2dBackward(x.value, dy, opts),
-    ]);
+    const { y, g } = maxPool2dWithGeometry(x.value, opts);
+    return this.record(y, [x], (dy) => [maxPool2dBackwardFrom(g, x.value, dy)]);
   }
 
   avgPool2d(x: Var, opts: Pool2dOptions): Var {
@@ -153,10 +158,14 @@ export class Tape {
     for (let i = this.nodes.length - 1; i >= 0; i--) {
       const node = this.nodes[i]!;
       if (!node.out.grad) continue;
-      const grads = node.backward(node.out.grad);
+      const dy = node.out.grad;
+      const grads = node.backward(dy);
       node.inputs.forEach((input, j) => {
         const g = grads[j];
-        if (input?.requiresGrad && g) accumulate(input, g);
+        // A backward that passes dy's own array on (flatten) does not hand over ownership,
+        // and neither does one array returned for two inputs.
+        const owned = !!g && g.data !== dy.data && grads.findIndex((o) => o?.data === g.data) === j;
+        if (input?.requiresGrad && g) accumulate(input, g, owned);
       });
     }
   }

@@ -5,6 +5,8 @@ import { linearInto, linearScratch } from './ops/linear.js';
 import { maxPool2x2Into } from './ops/max-pool2d.js';
 import { reluKeepNaN } from './ops/relu.js';
 import { logSoftmaxInto, softmaxInto } from './ops/softmax.js';
+import { activeSimd } from './simd/kernels.js';
+import { simdConv2dStride1, simdLinear, simdLinearPays } from './simd/ops.js';
 import { sizeOf, type Tensor } from './tensor.js';
 
 /**
@@ -115,28 +117,49 @@ export function forwardPlan(
       const pooled = poolNext ? layers[i + 2]!.outputShape : null;
       const rows = pooled ? 2 * pooled[1]! : oh;
       const cols = pooled ? 2 * pooled[2]! : ow;
+      // With a ReLU and a 2x2 max pool next, this one step runs all three: on the scalar
+      // kernels the pool's own step follows the convolution, on the SIMD kernels the pool and
+      // ReLU run on the convolution's output inside the kernels' memory (simdConv2dStride1).
+      const pool = poolNext ? layers[i + 2]! : null;
+      const poolStep = pool ? pool2x2Step(n, pool.inputShape, pool.outputShape, true) : null;
+      const pooledOut = pool
+        ? {
+            out: new Float32Array(n * sizeOf(pool.outputShape)),
+            oh: pool.outputShape[1]!,
+            ow: pool.outputShape[2]!,
+          }
+        : null;
       steps.push((x) => {
         // Read at each run, not once here: a layer's tensors may be swapped for others.
         const weight = l.weight.data;
         const bias = l.bias ? l.bias.data : null;
         if (!allFinite(weight) || (bias && !allFinite(bias))) return null;
-        conv2d3x3Into(x, weight, bias, g, out, scratch, rows, cols);
-        if (reluNext && !poolNext) reluKeepNaN(out, 0, out.length);
+        // The kernel set is read at each run too (setKernels may change it between runs).
+        const simd = activeSimd();
+        if (simd && pooledOut) {
+          simdConv2dStride1(simd, x, weight, bias, g, null, pooledOut);
+          return pooledOut.out;
+        }
+        if (simd) simdConv2dStride1(simd, x, weight, bias, g, out);
+        else conv2d3x3Into(x, weight, bias, g, out, scratch, rows, cols);
+        if (poolStep) return poolStep(out);
+        if (reluNext) reluKeepNaN(out, 0, out.length);
         return out;
       });
-      if (poolNext) {
-        const pool = layers[i + 2]!;
-        steps.push(pool2x2Step(n, pool.inputShape, pool.outputShape, true));
-        i += 2;
-      } else if (reluNext) i++;
+      if (poolNext) i += 2;
+      else if (reluNext) i++;
     } else if (l.kind === 'linear') {
       const out = new Float32Array(size);
       const inF = l.inputShape[0]!;
       const outF = l.units;
       const scratch = linearScratch(inF);
+      const simdPays = simdLinearPays(n, inF, outF);
       steps.push((x) => {
         // Weights are read afresh on every call, so writing into them is always seen.
-        linearInto(x, l.weight.data, l.bias ? l.bias.data : null, n, inF, outF, out, scratch);
+        const bias = l.bias ? l.bias.data : null;
+        const simd = simdPays ? activeSimd() : null;
+        if (simd) simdLinear(simd, x, l.weight.data, bias, n, inF, outF, out);
+        else linearInto(x, l.weight.data, bias, n, inF, outF, out, scratch);
         if (reluNext) reluKeepNaN(out, 0, out.length);
         return out;
       });

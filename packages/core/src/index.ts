@@ -101,6 +101,14 @@ export {
 } from './saliency.js';
 export { type ShiftProtocol, shiftConsistency, shiftPairs } from './shift-consistency.js';
 export {
+  KERNEL_SETS,
+  type KernelSet,
+  type KernelsInfo,
+  kernels,
+  setKernels,
+  simdSupported,
+} from './simd/kernels.js';
+export {
   clone,
   full,
   type NestedArray,

@@ -5,7 +5,7 @@
  * running accuracy on the first 1,000 test digits. The loop runs in slices of about 30 ms and
  * yields between them, so pause, resume and the knobs take effect within a slice.
  */
-import { accuracy, type ModelJSON, predict } from '@receptive/core';
+import { accuracy, type ModelJSON, predict, setKernels } from '@receptive/core';
 import type { TfjsModel } from '@receptive/core/tfjs';
 import { loadDigitChunk } from '@receptive/models';
 import {
@@ -238,7 +238,12 @@ export function createTrainerHost(post: TrainerPost): {
 
   /** The engine: the core here, or tfjs on the backend asked for (loaded only then). */
   async function startEngine(t: TrainerRun, backend: 'cpu' | 'webgpu' | 'webgl'): Promise<string> {
-    if (backend === 'cpu') return 'cpu';
+    if (backend === 'cpu') {
+      // The core's WebAssembly SIMD kernels where this browser runs them; else its scalar loops,
+      // which setKernels falls back to by itself (same results up to float rounding).
+      setKernels('simd');
+      return 'cpu';
+    }
     const [{ tfjsModel, useBackend }] = await Promise.all([
       import('@receptive/core/tfjs'),
       backend === 'webgpu' ? import('@tensorflow/tfjs-backend-webgpu') : Promise.resolve(),

@@ -1,5 +1,6 @@
 // @receptive/core/tfjs on the browser's GPU backends (webgl, webgpu) gives the core CPU
-// reference's numbers, forward and training, within 1e-4: both run in the same page.
+// reference's numbers, forward and training, within 1e-4: both run in the same page. The core's
+// WebAssembly SIMD kernels are checked against its scalar loops in the same page too.
 import assert from 'node:assert/strict';
 import { before, describe, it, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -139,6 +140,29 @@ describe('@receptive/core/tfjs on the plain launch (no WebGPU adapter)', () => {
     // No backend was in use before, and none is named after.
     assert.equal(r.backendAfter, null);
     assert.deepEqual(plain.problems, noProblems());
+  });
+
+  it("the core's WebAssembly SIMD kernels give its scalar loops' numbers, forward and training", async (t) => {
+    const request: CompareRequest = {
+      backends: [],
+      variant: 'maxpool',
+      seed: 7,
+      batch: 4,
+      steps: 3,
+      readBack: 'sync',
+      ...digits,
+    };
+    const r = await (await api(plain.page)).evaluate((m, q) => m.simdVsScalar(q), request);
+    // Chromium's V8 runs wasm SIMD: the kernels must load, not fall back.
+    assert.deepEqual(r.simd, { requested: 'simd', active: 'simd', reason: null });
+    assert.deepEqual(r.after, { requested: 'scalar', active: 'scalar', reason: null });
+    for (const what of ['forward', 'forwardAll', 'loss', 'parameters'] as const) {
+      assert.ok(r[what] <= 1e-5, `SIMD vs scalar ${what}: max |diff| ${r[what]} > 1e-5`);
+    }
+    assert.deepEqual(plain.problems, noProblems());
+    t.diagnostic(
+      `SIMD vs scalar: forward ${r.forward.toExponential(1)}, loss ${r.loss.toExponential(1)}, parameters ${r.parameters.toExponential(1)}`,
+    );
   });
 
   it("useBackend('webgpu', 'webgl') falls back to webgl, which matches the reference", async (t) => {

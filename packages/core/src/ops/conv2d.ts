@@ -1,4 +1,6 @@
 import { ArgumentError, ShapeError } from '../errors.js';
+import { activeSimd } from '../simd/kernels.js';
+import { simdConv2d, simdConv2dBackward } from '../simd/ops.js';
 import { assertFinite, assertNCHW, pair, type Tensor } from '../tensor.js';
 import {
   type Conv2dKernel,
@@ -177,8 +179,37 @@ function resolveAlgorithm(
  * conv2d(image, box, null, { algorithm: 'reference' }); // the plain loops, same numbers
  */
 export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
+  return conv2dWithGeometry(x, w, b, opts).y;
+}
+
+/**
+ * {@link conv2d}, also returning the checked geometry, so that a tape can run the backward
+ * from it ({@link conv2dBackwardFrom}) without checking the same input again.
+ */
+export function conv2dWithGeometry(
+  x: Tensor,
+  w: Tensor,
+  b: Tensor | null | undefined,
+  opts: Conv2dOptions,
+): { y: Tensor; g: Conv2dGeometry } {
   const g = conv2dGeometry(x, w, b, opts);
+  return { y: conv2dFrom(g, x, w, b, opts), g };
+}
+
+function conv2dFrom(
+  g: Conv2dGeometry,
+  x: Tensor,
+  w: Tensor,
+  b: Tensor | null | undefined,
+  opts: Conv2dOptions,
+): Tensor {
   const out = new Float32Array(g.n * g.k * g.oh * g.ow);
+  const simd = activeSimd();
+  if (simd && (opts.algorithm ?? 'auto') === 'auto') {
+    // setKernels('simd'): im2col and one SIMD matrix product per example.
+    simdConv2d(simd, x.data, w.data, b ? b.data : null, g, out);
+    return { shape: [g.n, g.k, g.oh, g.ow], data: out };
+  }
   const run = KERNELS[resolveAlgorithm(opts.algorithm ?? 'auto', g, x.data)];
   run(x.data, w.data, b ? b.data : null, g, out, new Conv2dScratch());
   return { shape: [g.n, g.k, g.oh, g.ow], data: out };
@@ -207,7 +238,21 @@ export function conv2dBackward(
   opts: Conv2dOptions = {},
   needDx = true,
 ): Conv2dGrads {
-  const g = conv2dGeometry(x, w, b, opts);
+  return conv2dBackwardFrom(conv2dGeometry(x, w, b, opts), x, w, b, dy, needDx);
+}
+
+/**
+ * {@link conv2dBackward} from the geometry that the forward pass checked (the tape's path):
+ * only dy's size is checked here.
+ */
+export function conv2dBackwardFrom(
+  g: Conv2dGeometry,
+  x: Tensor,
+  w: Tensor,
+  b: Tensor | null | undefined,
+  dy: Tensor,
+  needDx = true,
+): Conv2dGrads {
   const p = g.oh * g.ow;
   const rows = g.c * g.kh * g.kw;
   if (dy.data.length !== g.n * g.k * p) {
@@ -216,6 +261,26 @@ export function conv2dBackward(
   const dw = new Float32Array(w.data.length);
   const db = b ? new Float32Array(g.k) : null;
   const dx = needDx ? new Float32Array(x.data.length) : null;
+  const simd = activeSimd();
+  if (simd) {
+    // setKernels('simd'): the two matrix products below as SIMD kernels, dense.
+    simdConv2dBackward(simd, x.data, w.data, dy.data, g, dw, dx);
+    if (db) {
+      const dyd = dy.data;
+      for (let n = 0; n < g.n; n++)
+        for (let k = 0; k < g.k; k++) {
+          const d = (n * g.k + k) * p;
+          let s = 0;
+          for (let q = 0; q < p; q++) s += dyd[d + q]!;
+          db[k]! += s;
+        }
+    }
+    return {
+      dx: dx ? { shape: [...x.shape], data: dx } : null,
+      dw: { shape: [...w.shape], data: dw },
+      db: db ? { shape: [g.k], data: db } : null,
+    };
+  }
   const col = new Float32Array(rows * p);
   const dcol = needDx ? new Float32Array(rows * p) : null;
   const wd = w.data;

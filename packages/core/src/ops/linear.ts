@@ -1,4 +1,6 @@
 import { EmptyBatchError, ShapeError } from '../errors.js';
+import { activeSimd } from '../simd/kernels.js';
+import { simdLinear, simdLinearBackward, simdLinearPays } from '../simd/ops.js';
 import { assertFinite, type Tensor } from '../tensor.js';
 
 function checkLinear(x: Tensor, w: Tensor, b: Tensor | null | undefined): [number, number, number] {
@@ -43,6 +45,11 @@ export function linearScratch(inF: number): LinearScratch {
 export function linear(x: Tensor, w: Tensor, b?: Tensor | null): Tensor {
   const [n, inF, outF] = checkLinear(x, w, b);
   const out = new Float32Array(n * outF);
+  const simd = activeSimd();
+  if (simd && simdLinearPays(n, inF, outF)) {
+    simdLinear(simd, x.data, w.data, b ? b.data : null, n, inF, outF, out);
+    return { shape: [n, outF], data: out };
+  }
   linearInto(x.data, w.data, b ? b.data : null, n, inF, outF, out, linearScratch(inF));
   return { shape: [n, outF], data: out };
 }
@@ -205,6 +212,17 @@ export function linearBackward(
   const dx = needDx ? new Float32Array(n * inF) : null;
   const xd = x.data;
   const wd = w.data;
+  const simd = activeSimd();
+  if (simd) {
+    simdLinearBackward(simd, xd, wd, dy.data, n, inF, outF, dw, dx);
+    if (db)
+      for (let r = 0; r < n; r++) for (let o = 0; o < outF; o++) db[o]! += dy.data[r * outF + o]!;
+    return {
+      dx: dx ? { shape: [n, inF], data: dx } : null,
+      dw: { shape: [outF, inF], data: dw },
+      db: db ? { shape: [outF], data: db } : null,
+    };
+  }
   for (let r = 0; r < n; r++) {
     for (let o = 0; o < outF; o++) {
       const g = dy.data[r * outF + o]!;

@@ -1,4 +1,6 @@
 import { ShapeError } from '../errors.js';
+import { activeSimd } from '../simd/kernels.js';
+import { simdMaxPool2x2, simdMaxPool2x2Backward } from '../simd/ops.js';
 import type { Tensor } from '../tensor.js';
 import { type Pool2dOptions, type PoolGeometry, poolGeometry } from './pool-geometry.js';
 
@@ -105,8 +107,17 @@ export function reluValue(v: number): number {
  * maxPool2d(tensor([1, 0, 0, 0], [1, 1, 2, 2]), { kernel: 2 }); // [[[[1]]]]
  */
 export function maxPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
-  const g = poolGeometry('maxPool2d', x, opts);
+  return maxPool2dFrom(poolGeometry('maxPool2d', x, opts), x);
+}
+
+function maxPool2dFrom(g: PoolGeometry, x: Tensor): Tensor {
   if (g.kh === 2 && g.kw === 2 && g.sh === 2 && g.sw === 2 && g.ph === 0 && g.pw === 0) {
+    const simd = activeSimd();
+    if (simd) {
+      const out = new Float32Array(g.n * g.c * g.oh * g.ow);
+      simdMaxPool2x2(simd, x.data, g, out);
+      return { shape: [g.n, g.c, g.oh, g.ow], data: out };
+    }
     return maxPool2x2(x, g);
   }
   const idx = maxPool2dArgmax(x, g);
@@ -117,7 +128,39 @@ export function maxPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
 
 /** Backward of {@link maxPool2d}: each dy flows to the input element that won its window. */
 export function maxPool2dBackward(x: Tensor, dy: Tensor, opts: Pool2dOptions): Tensor {
+  return maxPool2dBackwardFrom(poolGeometry('maxPool2d', x, opts), x, dy);
+}
+
+/**
+ * {@link maxPool2d}, also returning the checked geometry, so that a tape can run the backward
+ * from it ({@link maxPool2dBackwardFrom}) without checking the same input again.
+ */
+export function maxPool2dWithGeometry(
+  x: Tensor,
+  opts: Pool2dOptions,
+): { y: Tensor; g: PoolGeometry } {
   const g = poolGeometry('maxPool2d', x, opts);
+  return { y: maxPool2dFrom(g, x), g };
+}
+
+/** {@link maxPool2dBackward} from the geometry the forward pass checked; dy's size is checked. */
+export function maxPool2dBackwardFrom(g: PoolGeometry, x: Tensor, dy: Tensor): Tensor {
+  if (g.kh === 2 && g.kw === 2 && g.sh === 2 && g.sw === 2 && g.ph === 0 && g.pw === 0) {
+    if (dy.data.length !== g.n * g.c * g.oh * g.ow) {
+      throw new ShapeError(
+        'maxPool2dBackward',
+        `[${g.n}, ${g.c}, ${g.oh}, ${g.ow}] for dy`,
+        dy.shape,
+      );
+    }
+    const simd = activeSimd();
+    if (simd) {
+      const dx = new Float32Array(x.data.length);
+      simdMaxPool2x2Backward(simd, x.data, g, dy.data, dx);
+      return { shape: [...x.shape], data: dx };
+    }
+    return { shape: [...x.shape], data: maxPool2x2Backward(x.data, g, dy.data) };
+  }
   const idx = maxPool2dArgmax(x, g);
   if (dy.data.length !== idx.length) {
     throw new ShapeError(
@@ -129,4 +172,28 @@ export function maxPool2dBackward(x: Tensor, dy: Tensor, opts: Pool2dOptions): T
   const dx = new Float32Array(x.data.length);
   for (let i = 0; i < idx.length; i++) dx[idx[i]!]! += dy.data[i]!;
   return { shape: [...x.shape], data: dx };
+}
+
+// The 2x2 stride-2 case of maxPool2dBackward: the winner of each window found by comparisons
+// without branches, as in maxPool2x2Into (same winner on ties: the first in reading order),
+// and its gradient written there; windows do not overlap, so each input gets at most one.
+function maxPool2x2Backward(xd: Float32Array, g: PoolGeometry, dyd: Float32Array): Float32Array {
+  const { n, c, h, w, oh, ow } = g;
+  const dx = new Float32Array(xd.length);
+  let o = 0;
+  for (let nc = 0; nc < n * c; nc++) {
+    const base = nc * h * w;
+    for (let oy = 0; oy < oh; oy++) {
+      const r0 = base + 2 * oy * w;
+      const r1 = r0 + w;
+      for (let ox = 0; ox < ow; ox++, o++) {
+        const i = r0 + 2 * ox;
+        const j = r1 + 2 * ox;
+        const top = i + +(xd[i + 1]! > xd[i]!);
+        const bottom = j + +(xd[j + 1]! > xd[j]!);
+        dx[top + ((bottom - top) & -+(xd[bottom]! > xd[top]!))] = dyd[o]!;
+      }
+    }
+  }
+  return dx;
 }

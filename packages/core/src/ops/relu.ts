@@ -1,4 +1,6 @@
 import { EmptyBatchError } from '../errors.js';
+import { activeSimd } from '../simd/kernels.js';
+import { simdRelu, simdReluBackward } from '../simd/ops.js';
 import { assertFinite, type Tensor } from '../tensor.js';
 
 /**
@@ -11,23 +13,37 @@ export function relu(x: Tensor): Tensor {
   if (x.shape[0] === 0) throw new EmptyBatchError('relu', x.shape);
   const out = new Float32Array(x.data.length);
   const d = x.data;
+  const simd = activeSimd();
+  if (simd) {
+    // setKernels('simd'): the same formula, four lanes at a time.
+    if (simdRelu(simd, d, out) !== 0) assertFinite('relu', 'input', d);
+    return { shape: [...x.shape], data: out };
+  }
+  // Branch-free (whether a unit fires is data the CPU cannot predict): v * 1 + 0 for v > 0,
+  // v * 0 + 0 = +0 otherwise. `bad` sums v - v, which is 0 for every finite v and NaN once a
+  // NaN or ±Infinity is met: the check that then names it runs only in that case.
+  let bad = 0;
   for (let i = 0; i < d.length; i++) {
     const v = d[i]!;
-    if (v > 0) {
-      if (v === Number.POSITIVE_INFINITY) assertFinite('relu', 'input', d);
-      out[i] = v;
-    } else if (!(v <= 0) || v === Number.NEGATIVE_INFINITY) {
-      // NaN fails every comparison: checked in the same pass, it would otherwise become 0.
-      assertFinite('relu', 'input', d);
-    }
+    bad += v - v;
+    out[i] = v * +(v > 0) + 0;
   }
+  if (bad !== 0) assertFinite('relu', 'input', d);
   return { shape: [...x.shape], data: out };
 }
 
 /** Backward of {@link relu}: dy where x > 0, else 0 (the subgradient 0 is taken at x = 0). */
 export function reluBackward(x: Tensor, dy: Tensor): Tensor {
   const dx = new Float32Array(x.data.length);
-  for (let i = 0; i < dx.length; i++) dx[i] = x.data[i]! > 0 ? dy.data[i]! : 0;
+  const xd = x.data;
+  const g = dy.data;
+  const simd = activeSimd();
+  if (simd && g.length === dx.length) {
+    simdReluBackward(simd, xd, g, dx);
+    return { shape: [...x.shape], data: dx };
+  }
+  // Branch-free as in relu: dy * 1 + 0 where x > 0, dy * 0 + 0 = +0 elsewhere (for finite dy).
+  for (let i = 0; i < dx.length; i++) dx[i] = g[i]! * +(xd[i]! > 0) + 0;
   return { shape: [...x.shape], data: dx };
 }
 
