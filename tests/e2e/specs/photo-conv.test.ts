@@ -290,6 +290,88 @@ describe('the photo figure (no WebGPU: what most readers get)', () => {
     assert.deepEqual(problems, noProblems());
   });
 
+  it('meets an empty file, a text file, an SVG carrying script and a 50-megapixel image with a message or a scaled copy, running nothing and sending nothing', async (t) => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    const fig = await openFigure(page);
+    const file = fig.locator('input[type=file]');
+    const note = () => fig.locator('[data-note]').textContent();
+    const widthNow = () => fig.evaluate((el) => (el as unknown as { input: FloatImage }).input.w);
+    const before = await widthNow();
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    const refused = async (f: { name: string; mimeType: string; buffer: Buffer }, says: RegExp) => {
+      await file.setInputFiles(f);
+      await page.waitForFunction(
+        ([tag, re]) =>
+          new RegExp(re!).test(
+            document.querySelector(tag!)!.shadowRoot!.querySelector('[data-note]')!.textContent ??
+              '',
+          ),
+        [FIGURE, says.source] as const,
+      );
+      assert.equal(await widthNow(), before, `${f.name}: the previous image stays`);
+    };
+    await refused(
+      { name: 'empty.png', mimeType: 'image/png', buffer: Buffer.alloc(0) },
+      /"empty\.png" could not be read as an image/,
+    );
+    await refused(
+      { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('just words') },
+      /"notes\.txt" is not an image \(text\/plain\)/,
+    );
+    // An SVG with a script and an onload handler: images never run script; the file is either
+    // refused or drawn as a picture, and nothing it holds runs or is fetched.
+    const svg = Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="30" onload="window.__ran=1"><script>window.__ran=2;fetch("https://example.com/x")</script><rect width="40" height="30" fill="#888"/><image href="https://example.com/y.png" width="1" height="1"/></svg>',
+    );
+    await file.setInputFiles({ name: 'trap.svg', mimeType: 'image/svg+xml', buffer: svg });
+    await page.waitForFunction(
+      ([tag, w]) => {
+        const el = document.querySelector(tag!) as unknown as {
+          input: { w: number };
+          shadowRoot: ShadowRoot;
+        };
+        return (
+          el.input.w !== w ||
+          /"trap\.svg" could not be read/.test(
+            el.shadowRoot.querySelector('[data-note]')!.textContent ?? '',
+          )
+        );
+      },
+      [FIGURE, before] as const,
+    );
+    assert.equal(await page.evaluate(() => (window as { __ran?: number }).__ran), undefined);
+    t.diagnostic(`the SVG: ${(await note()) || `drawn as a picture, ${await widthNow()} px wide`}`);
+    // 50 megapixels: decoded in the page and scaled down to the figure's size.
+    const huge = png(8000, 6250, (x, y) => [x & 255, y & 255, 96]);
+    await file.setInputFiles({ name: 'huge.png', mimeType: 'image/png', buffer: huge });
+    await page.waitForFunction(
+      (tag) => {
+        const el = document.querySelector(tag) as unknown as {
+          shadowRoot: ShadowRoot;
+        };
+        return /huge\.png|\(8000 × 6250\)/.test(
+          el.shadowRoot.querySelector('[data-note]')!.textContent ?? '',
+        );
+      },
+      FIGURE,
+      { timeout: 60_000 },
+    );
+    const said = (await note()) ?? '';
+    t.diagnostic(`the 50-megapixel PNG: ${said}`);
+    if (/scaled down/.test(said)) assert.equal(await widthNow(), 512);
+    else assert.match(said, /"huge\.png" could not be read as an image/);
+    assert.deepEqual(
+      requests.filter(
+        (u) => !u.startsWith('blob:') && !u.startsWith('data:') && !u.includes('127.0.0.1'),
+      ),
+      [],
+      'nothing leaves the tab',
+    );
+    assert.deepEqual(problems, noProblems());
+  });
+
   it('runs on the camera when allowed, and says so clearly when not', async () => {
     const { context, problems } = await h.context({ permissions: ['camera'] });
     const page = await context.newPage();
