@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { BrowserContext, Page, Route } from 'playwright-core';
+import { drawOnPad, waitForModelCard } from '../lib/figures.ts';
+import { useHarness } from '../lib/harness.ts';
+
+// Faults injected in the browser's network stack (request interception and the DevTools
+// protocol), never in our code: each breaks one figure, which says what went wrong and offers a
+// Retry; the rest of the page goes on working, and a retry once the fault is gone succeeds.
+
+const LESSON = '/lessons/curve-fitting/';
+const COMPARE = 'rf-model-compare';
+/** The CNN's model file (not the blur-pool or shortcut CNN's): `cnn-<hash>.onnx` or `cnn.<hash>.onnx`. */
+const CNN_FILE = /\/cnn[-.][\w-]{8}\.onnx$/;
+/** A vertical stroke: a 1 for every model. */
+const ONE: [number, number][][] = [
+  [
+    [140, 40],
+    [140, 240],
+  ],
+];
+
+const h = useHarness();
+
+const stateIs = (page: Page, state: string, timeout = 30_000) =>
+  page.waitForSelector(`${COMPARE}[data-state="${state}"]`, { timeout });
+
+/** The comparison's alert: what failed, as the reader hears it. */
+const alertText = (page: Page) =>
+  page.locator(COMPARE).getByRole('alert').textContent() as Promise<string>;
+
+/** The lesson with `fault` answering for the CNN's model file, the comparison scrolled to. */
+async function openWithFault(
+  fault: (route: Route) => Promise<void> | void,
+): Promise<{ context: BrowserContext; page: Page; clear: () => Promise<void> }> {
+  const { context } = await h.context();
+  const handler = (route: Route) => fault(route);
+  await context.route(CNN_FILE, handler);
+  const page = await context.newPage();
+  await page.goto(LESSON);
+  await page.locator(COMPARE).scrollIntoViewIfNeeded();
+  return { context, page, clear: () => context.unroute(CNN_FILE, handler) };
+}
+
+/**
+ * The figure failed with a message matching `expected` and a Retry; the other two models still
+ * answer a drawn digit; once the fault is cleared, Retry (by keyboard) brings the CNN in.
+ */
+async function failsThenRecovers(
+  page: Page,
+  clear: () => Promise<void>,
+  expected: RegExp,
+  timeout = 30_000,
+): Promise<void> {
+  await stateIs(page, 'error', timeout);
+  const message = await alertText(page);
+  assert.match(message, expected);
+  assert.match(message, /^Convolutional/);
+  // The rest of the page works: the other models answer the pad.
+  await drawOnPad(page, ONE);
+  await waitForModelCard(page, 'logreg', 'prediction', '1');
+  await waitForModelCard(page, 'mlp', 'prediction', '1');
+  const retry = page.locator(COMPARE).getByRole('button', { name: 'Retry' });
+  await clear();
+  await retry.focus();
+  await page.keyboard.press('Enter');
+  await stateIs(page, 'ready');
+  await waitForModelCard(page, 'cnn', 'engine', 'core/cpu');
+  await waitForModelCard(page, 'cnn', 'prediction', '1');
+  assert.equal(await retry.isVisible(), false, 'the Retry goes once everything is in');
+}
+
+describe('faults in the model downloads of <rf-model-compare>', () => {
+  it('a model file that answers 404', async () => {
+    const { context, page, clear } = await openWithFault((route) =>
+      route.fulfill({ status: 404, contentType: 'text/plain', body: 'Not found' }),
+    );
+    await failsThenRecovers(
+      page,
+      clear,
+      /could not be loaded: Could not download the model: HTTP 404\.$/,
+    );
+    await context.close();
+  });
+
+  it('a model file cut short', async () => {
+    const { context, page, clear } = await openWithFault(async (route) => {
+      const full = await route.fetch();
+      const body = await full.body();
+      await route.fulfill({
+        status: 200,
+        contentType: 'application/octet-stream',
+        body: body.subarray(0, body.length >> 1),
+      });
+    });
+    await failsThenRecovers(page, clear, /the file is \d+ bytes, not the \d+ of the model\.$/);
+    await context.close();
+  });
+
+  it('a model file replaced by an HTML error page', async () => {
+    const { context, page, clear } = await openWithFault((route) =>
+      route.fulfill({
+        status: 200,
+        contentType: 'text/html; charset=utf-8',
+        body: '<!doctype html><title>Service unavailable</title><h1>Try again later</h1>',
+      }),
+    );
+    await failsThenRecovers(
+      page,
+      clear,
+      /the server answered with a web page instead of the file\.$/,
+    );
+    await context.close();
+  });
+
+  it('a model download that stalls: no byte for 10 s', async () => {
+    // The request is held and never answered: the figure gives up after its 10 s stall watch.
+    const { context, page, clear } = await openWithFault(() => {});
+    const started = Date.now();
+    await failsThenRecovers(page, clear, /the download stalled \(no data for 10 s\)\.$/, 40_000);
+    assert.ok(Date.now() - started >= 10_000, 'not before 10 s without a byte');
+    await context.close();
+  });
+
+  it('a very slow model download whose bytes keep coming is never cut off', async () => {
+    const { context } = await h.context();
+    const page = await context.newPage();
+    await page.goto(LESSON);
+    await page.waitForLoadState('load');
+    // 1.6 MB of perceptron at 120 KB/s: about 13 s, longer than the stall watch, bytes all along.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: 120_000,
+      uploadThroughput: 120_000,
+    });
+    const started = Date.now();
+    await page.locator(COMPARE).scrollIntoViewIfNeeded();
+    // Watch the progress sentence as it moves.
+    const seen = new Set<string>();
+    const engine = page.locator(COMPARE).locator('[data-model="mlp"] .engine');
+    while (Date.now() - started < 60_000) {
+      const text = (await engine.textContent()) ?? '';
+      if (/^Downloading: /.test(text)) seen.add(text);
+      if ((await page.locator(COMPARE).getAttribute('data-state')) !== 'loading') break;
+      await page.waitForTimeout(250);
+    }
+    assert.equal(await page.locator(COMPARE).getAttribute('data-state'), 'ready');
+    assert.ok(Date.now() - started > 10_000, 'the download outlasted the stall watch');
+    assert.ok(seen.size >= 10, `progress moved (${seen.size} different sentences)`);
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    });
+    await drawOnPad(page, ONE);
+    await waitForModelCard(page, 'mlp', 'prediction', '1');
+    await context.close();
+  });
+});
