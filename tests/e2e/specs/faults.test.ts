@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { describe, it } from 'node:test';
 import type { BrowserContext, Page, Route } from 'playwright-core';
 import { drawOnPad, waitForModelCard } from '../lib/figures.ts';
@@ -158,6 +160,35 @@ describe('faults in the model downloads of <rf-model-compare>', () => {
     });
     await drawOnPad(page, ONE);
     await waitForModelCard(page, 'mlp', 'prediction', '1');
+    await context.close();
+  });
+});
+
+// The widgets' example page runs its comparison on onnxruntime-web (backend="wasm").
+const EXAMPLE_DIST = `${dirname(createRequire(import.meta.url).resolve('@receptive/widgets/package.json'))}/example/dist/`;
+
+describe('faults in the runtime download of <rf-model-compare backend="wasm">', () => {
+  const example = useHarness({ dir: EXAMPLE_DIST });
+
+  it("onnxruntime-web's .wasm failing to load", async () => {
+    const { context } = await example.context();
+    const wasm = '**/ort/ort-wasm-simd-threaded.wasm';
+    await context.route(wasm, (route) => route.fulfill({ status: 404, body: 'Not found' }));
+    const page = await context.newPage();
+    await page.goto('/');
+    await page.locator(COMPARE).scrollIntoViewIfNeeded();
+    await stateIs(page, 'error', 60_000);
+    assert.equal(await alertText(page), 'The model runtime could not be loaded: HTTP 404.');
+    // The models answer from the core meanwhile.
+    await drawOnPad(page, ONE);
+    await waitForModelCard(page, 'cnn', 'engine', 'core/cpu');
+    await waitForModelCard(page, 'cnn', 'prediction', '1');
+    await context.unroute(wasm);
+    await page.locator(COMPARE).getByRole('button', { name: 'Retry' }).click();
+    await stateIs(page, 'ready', 60_000);
+    await waitForModelCard(page, 'cnn', 'engine', 'onnxruntime-web/wasm');
+    await drawOnPad(page, ONE);
+    await waitForModelCard(page, 'cnn', 'prediction', '1');
     await context.close();
   });
 });
