@@ -76,6 +76,8 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
   #announceTimer = 0;
   /** Picks units by pointer and keys (render3d's one key map), once the 3D code is in. */
   #cursor: UnitCursor | null = null;
+  /** The 3D code failed to load: its alert stays until a Retry, whatever digits come. */
+  #loadFailed = false;
 
   constructor() {
     super();
@@ -101,12 +103,17 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
         void this.#draw();
       },
       onError: (err) => {
-        this.#overlay(
+        this.#overlay('The 3D view could not be loaded.');
+        this.#setStatus(
           `The 3D view could not be loaded (${err.message}). The feature maps above show the same layers.`,
         );
+        this.#parts['retry']!.hidden = false;
+        this.#loadFailed = true;
         this.dataset['state'] = 'error';
       },
       onRelease: () => {
+        this.#parts['retry']!.hidden = true;
+        this.#loadFailed = false;
         this.#drawn = null;
         this.#cursor?.dispose();
         this.#cursor = null;
@@ -206,6 +213,11 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
     const overlay = el('p', { class: 'overlay', role: 'status' }, LOADING_TEXT);
     const stage = el('div', { class: 'stage' }, overlay);
     const status = el('p', { class: 'status', role: 'alert' });
+    const retry = el('button', { type: 'button', class: 'retry', hidden: true }, 'Retry');
+    retry.addEventListener('click', () => {
+      this.#setStatus('');
+      void this.#loader.retry();
+    });
     const readout = el('p', { class: 'readout' }, pickedText(null));
     const hint = el(
       'p',
@@ -220,8 +232,8 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
       colorKey('ink', 'Activation', '0', 'layer’s largest'),
       colorKey('diverging', 'Signed (before ReLU)', '−largest', '+largest'),
     );
-    this.#root!.append(toolbar, stage, keys, status, readout, hint, live);
-    this.#parts = { toolbar, overlay, stage, status, readout, hint, live };
+    this.#root!.append(toolbar, stage, keys, status, retry, readout, hint, live);
+    this.#parts = { toolbar, overlay, stage, status, retry, readout, hint, live };
   }
 
   #overlay(text: string | null): void {
@@ -241,7 +253,7 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
 
   // A run of this model: copied, and drawn now if the figure is on screen.
   #accept(mine: ModelRun, pixels: Float32Array): void {
-    this.#setStatus('');
+    if (!this.#loadFailed) this.#setStatus('');
     const activations: NetworkRun['activations'] = {};
     // The buffers are only the event's: copy what the figure may draw later.
     for (const [name, a] of Object.entries(mine.activations)) {

@@ -164,6 +164,39 @@ describe('faults in the model downloads of <rf-model-compare>', () => {
   });
 });
 
+describe('faults in the 3D code of <rf-network-3d>', () => {
+  it('the three.js chunk failing to load, then loading on Retry', async () => {
+    const { context } = await h.context();
+    // three.js and @receptive/render3d, in one chunk (three's WebGPU build loads only for WebGPU).
+    const chunk = /\/_astro\/scenes-3d\.[\w-]+\.js$/;
+    await context.route(chunk, (route) => route.fulfill({ status: 503, body: 'Unavailable' }));
+    const page = await context.newPage();
+    await page.goto(LESSON);
+    const fig = page.locator('rf-network-3d');
+    await fig.scrollIntoViewIfNeeded();
+    await page.waitForSelector('rf-network-3d[data-state="error"]', { timeout: 30_000 });
+    assert.match(
+      (await fig.getByRole('alert').textContent()) ?? '',
+      /^The 3D view could not be loaded \(.*scenes-3d.*\)\. The feature maps above show the same layers\.$/,
+    );
+    // The rest of the page works: the comparison and the feature maps answer the pad.
+    await drawOnPad(page, ONE);
+    await waitForModelCard(page, 'cnn', 'prediction', '1');
+    await page.waitForSelector('rf-feature-maps[data-state="drawn"]');
+    assert.match((await fig.getByRole('alert').textContent()) ?? '', /could not be loaded/);
+    await context.unroute(chunk);
+    await fig.scrollIntoViewIfNeeded();
+    const retry = fig.getByRole('button', { name: 'Retry' });
+    await retry.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('rf-network-3d[data-state="drawn"]', { timeout: 60_000 });
+    assert.equal(await retry.isVisible(), false);
+    // The alert is emptied (and so hidden).
+    assert.equal(await fig.locator('.status[role="alert"]').textContent(), '');
+    await context.close();
+  });
+});
+
 // The widgets' example page runs its comparison on onnxruntime-web (backend="wasm").
 const EXAMPLE_DIST = `${dirname(createRequire(import.meta.url).resolve('@receptive/widgets/package.json'))}/example/dist/`;
 
