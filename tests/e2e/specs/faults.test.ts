@@ -197,6 +197,51 @@ describe('faults in the 3D code of <rf-network-3d>', () => {
   });
 });
 
+describe('a figure removed mid-computation', () => {
+  it('<rf-shift-measure> removed while its workers measure: they end, and nothing throws', async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    const open = new Set<unknown>();
+    let started = 0;
+    page.on('worker', (w) => {
+      started++;
+      open.add(w);
+      w.on('close', () => open.delete(w));
+    });
+    await page.goto('/lessons/shift-invariance/');
+    const fig = page.locator('rf-shift-measure');
+    await fig.scrollIntoViewIfNeeded();
+    await page.waitForSelector('rf-shift-measure[data-state="idle"]', { timeout: 30_000 });
+    await fig.evaluate((f) => f.setAttribute('digits', '250'));
+    await fig.getByRole('button', { name: /^Measure/ }).click();
+    // Under way: the workers have reported digits.
+    await page.waitForFunction(
+      () => {
+        const bar = document
+          .querySelector('rf-shift-measure')
+          ?.shadowRoot?.querySelector<HTMLProgressElement>('progress');
+        return !!bar && bar.value > 0;
+      },
+      undefined,
+      { timeout: 60_000, polling: 100 },
+    );
+    assert.ok(open.size > 0, 'workers are measuring');
+    await fig.evaluate((f) => f.remove());
+    const deadline = Date.now() + 5000;
+    while (open.size > 0 && Date.now() < deadline) await page.waitForTimeout(100);
+    assert.equal(open.size, 0, `all ${started} workers ended`);
+    // The page goes on: no errors, and its other figures still answer.
+    await drawOnPad(page, ONE);
+    await page.waitForFunction(
+      () => document.querySelector('rf-digit-pad')?.getAttribute('data-empty') !== 'true',
+    );
+    await page.waitForTimeout(500);
+    assert.deepEqual(problems.pageErrors, []);
+    assert.deepEqual(problems.consoleErrors, []);
+    await context.close();
+  });
+});
+
 // The widgets' example page runs its comparison on onnxruntime-web (backend="wasm").
 const EXAMPLE_DIST = `${dirname(createRequire(import.meta.url).resolve('@receptive/widgets/package.json'))}/example/dist/`;
 
