@@ -10,6 +10,7 @@ import type { AstroIntegration } from 'astro';
 import rehypeKatex from 'rehype-katex';
 import remarkMath from 'remark-math';
 import { remarkAutoImport } from './auto-import.ts';
+import { cspConfig, finishCsp } from './csp.ts';
 import { COMPONENTS } from './docs.ts';
 import { copyOrtFiles, ortDevServer } from './ort.ts';
 import { precompress } from './precompress.ts';
@@ -71,6 +72,7 @@ export default function receptive(): AstroIntegration {
         updateConfig({
           markdown: { processor: unified(mathPlugins) },
           integrations: hasMdx ? [] : [mdx({ processor: mdxProcessor })],
+          security: { csp: cspConfig() },
           vite: {
             plugins: [ortDevServer()],
             resolve: { conditions: CLIENT_CONDITIONS },
@@ -83,6 +85,10 @@ export default function receptive(): AstroIntegration {
       'astro:build:done': ({ dir, logger }) => {
         const out = fileURLToPath(dir);
         copyOrtFiles(out);
+        const csp = finishCsp(out);
+        logger.info(
+          `completed the content-security-policy of ${csp.pages} pages (${csp.added} hashes Astro did not add)`,
+        );
         const c = precompress(out);
         const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
         logger.info(

@@ -63,11 +63,33 @@ export function modelCard(name: ModelName): Promise<ModelCard> {
 }
 
 /**
+ * `bytes` if they are the file `name`'s card describes: its size and, where the page can hash
+ * (`crypto.subtle`, on https and localhost), its SHA-256. A cut-off download or a file replaced
+ * by something else (an error page the server answered with) is caught here, not by the parser.
+ * Without the card there is nothing to check against, and the bytes go on as they are.
+ */
+async function checkAgainstCard(name: ModelName, bytes: Uint8Array): Promise<Uint8Array> {
+  const card = await modelCard(name).catch(() => null);
+  if (!card) return bytes;
+  if (bytes.length !== card.file.bytes) {
+    throw new Error(`the file is ${bytes.length} bytes, not the ${card.file.bytes} of the model`);
+  }
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle) return bytes;
+  const digest = new Uint8Array(await subtle.digest('SHA-256', bytes as BufferSource));
+  const hex = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+  if (hex !== card.file.sha256) throw new Error('the file is not the model its card describes');
+  return bytes;
+}
+
+/**
  * The ONNX bytes of `name`, fetched once per page. `onProgress` hears the download whoever
  * started it (at once with the bytes so far, if it is under way); `total` is the server's length,
  * or the card's file size when the card is already in and the server gives none (a compressed
  * answer counts other bytes).
- * @throws {ModelLoadError} naming the URL and the HTTP status or network error.
+ * The bytes are checked against the card ({@link checkAgainstCard}).
+ * @throws {ModelLoadError} naming the URL and the HTTP status or network error, a stall, or
+ * bytes that are not the model's.
  */
 export function modelBytes(
   name: ModelName,
@@ -85,12 +107,14 @@ export function modelBytes(
       const q = total ? { loaded: p.loaded, total } : { loaded: p.loaded };
       started.last = q;
       for (const l of started.listeners) l(q);
-    }).catch((err: unknown) => {
-      downloads.delete(name);
-      throw new ModelLoadError(`Could not download the model: ${(err as Error).message}`, {
-        cause: err,
+    })
+      .then((bytes) => checkAgainstCard(name, bytes))
+      .catch((err: unknown) => {
+        downloads.delete(name);
+        throw new ModelLoadError(`Could not download the model: ${(err as Error).message}`, {
+          cause: err,
+        });
       });
-    });
     downloads.set(name, started);
     d = started;
   }

@@ -25,7 +25,7 @@ export {
   streamDigits,
 } from './digits.js';
 export { ModelLoadError } from './errors.js';
-export { type ByteProgress, fetchBytes, gunzip, isGzip } from './fetch-bytes.js';
+export { type ByteProgress, fetchBytes, gunzip, isGzip, STALL_MS } from './fetch-bytes.js';
 export {
   type Activation,
   type Backend,

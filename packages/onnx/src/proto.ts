@@ -1,9 +1,6 @@
-import protobuf from 'protobufjs/light.js';
-import { ONNX_SCHEMA } from './onnx-schema.js';
-
-// One root for the whole package; loading the JSON descriptor costs well under a millisecond.
-const root = protobuf.Root.fromJSON(ONNX_SCHEMA as unknown as protobuf.INamespace);
-const ModelProto = root.lookupType('onnx.ModelProto');
+// The codec reads the schema's JSON descriptor as it goes, with no generated code: a page under
+// a Content Security Policy without 'unsafe-eval' reads and writes models too.
+import { decodeMessage, encodeMessage } from './codec.js';
 
 /** ONNX data types this package reads or writes (TensorProto.DataType). */
 export const DataType = { FLOAT: 1, INT32: 6, INT64: 7, DOUBLE: 11 } as const;
@@ -72,20 +69,18 @@ export interface ModelMsg {
   metadataProps?: { key?: string; value?: string }[];
 }
 
-/** Serialises a ModelProto object; `verify` catches a malformed object before it is written. */
+/** Serialises a ModelProto object; a field of the wrong type is caught before it is written. */
 export function encodeModel(model: ModelMsg): Uint8Array {
-  const problem = ModelProto.verify(model);
-  if (problem) throw new Error(`toOnnx built an invalid ModelProto: ${problem}`);
-  const encoded = ModelProto.encode(ModelProto.fromObject(model)).finish();
-  // In Node protobufjs hands back a Buffer, whose slice() shares memory; callers get a plain,
-  // private Uint8Array instead.
-  const bytes = new Uint8Array(encoded.length);
-  bytes.set(encoded);
-  return bytes;
+  try {
+    return encodeMessage('ModelProto', model as Record<string, unknown>);
+  } catch (err) {
+    throw new Error(`toOnnx built an invalid ModelProto: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
 }
 
 /** Parses ModelProto bytes into plain objects (64-bit integers as numbers). Throws on bad bytes. */
 export function decodeModel(bytes: Uint8Array): ModelMsg {
-  const message = ModelProto.decode(bytes);
-  return ModelProto.toObject(message, { longs: Number, arrays: true, defaults: false }) as ModelMsg;
+  return decodeMessage('ModelProto', bytes) as ModelMsg;
 }

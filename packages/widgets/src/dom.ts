@@ -10,23 +10,42 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   for (const [k, v] of Object.entries(attrs)) {
     if (v === null || v === undefined || v === false) continue;
     if (k === 'class') node.className = String(v);
+    // Through the CSSOM: a `style` attribute set from a script is an inline style that a strict
+    // Content Security Policy refuses, while the element's `style` object is not.
+    else if (k === 'style') node.style.cssText = String(v);
     else node.setAttribute(k, v === true ? '' : String(v));
   }
   node.append(...children);
   return node;
 }
 
+const sheets = new Map<string, CSSStyleSheet>();
+
 /**
- * Opens a shadow root with the given styles (and registers the theme's colour properties, which
- * they read). Light-DOM children (the no-JS fallback) are not slotted, so they stop rendering
- * once the element upgrades.
+ * A constructed stylesheet of `css`, one per distinct text (the elements of a kind share it).
+ * Constructed sheets are not inline `<style>` blocks, so a strict Content Security Policy
+ * (`style-src` without `'unsafe-inline'`) lets them apply.
+ */
+export function constructedSheet(css: string): CSSStyleSheet {
+  let sheet = sheets.get(css);
+  if (!sheet) {
+    sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    sheets.set(css, sheet);
+  }
+  return sheet;
+}
+
+/**
+ * Opens a shadow root with the given styles, adopted as a {@link constructedSheet} (and registers
+ * the theme's colour properties, which they read). Light-DOM children (the no-JS fallback) are
+ * not slotted, so they stop rendering once the element upgrades.
  */
 export function shadow(host: HTMLElement, css: string): ShadowRoot {
   registerThemeProperties();
   const root = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
-  const style = document.createElement('style');
-  style.textContent = css;
-  root.replaceChildren(style);
+  root.adoptedStyleSheets = [constructedSheet(css)];
+  root.replaceChildren();
   return root;
 }
 

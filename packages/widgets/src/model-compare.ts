@@ -46,6 +46,9 @@ li.top { font-weight: 600; }
 .progress { display: flex; gap: 0.6rem; align-items: center; font-size: 0.85em; color: var(--rf-muted); margin-bottom: 0.5rem; }
 .progress[hidden] { display: none; }
 .model.own { border: 2px solid var(--rf-highlight); }
+.failure { display: flex; flex-wrap: wrap; gap: 0.4rem 0.8rem; align-items: center; margin-bottom: 0.5rem; }
+.failure[hidden] { display: none; }
+.failure p { margin: 0; }
 `;
 
 interface Entry {
@@ -65,6 +68,12 @@ interface Entry {
   prediction: HTMLElement;
   last: ModelRun | null;
 }
+
+/** An error's message without the URL a download failure names (the figure says which file). */
+const short = (err: unknown) =>
+  String((err as Error)?.message ?? err)
+    .replace(/could not download \S+: /gi, '')
+    .replace(/\.$/, '');
 
 /** The file name of onnxruntime-web's wasm build, as its loader asks for it. */
 const ORT_WASM = 'ort-wasm-simd-threaded.wasm';
@@ -109,7 +118,13 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
   /** What the runtime download has done, while one runs. */
   #runtime: { loaded: number; total: number | null; text: string } | null = null;
   #errors: string[] = [];
+  /** The message of what failed, in an alert, and the button that tries it again. */
+  #failure: HTMLElement | null = null;
+  #failureText: HTMLElement | null = null;
+  /** Each entry's downloaded file, once in. */
+  #files = new Map<Entry, Uint8Array>();
   #started = false;
+  #loading = false;
   #pending: Float32Array | null = null;
   #last: Float32Array | null = null;
   #running = false;
@@ -129,7 +144,7 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
   }
 
   protected override nearChanged(near: boolean): void {
-    if (near && !this.#started) void this.#start();
+    if (near && !this.#started) void this.#load();
     if (near && this.#pending) void this.#drain();
   }
 
@@ -150,6 +165,11 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
     this.#progressText = el('span', {}, 'The models load when this figure comes into view.');
     this.#progress = el('div', { class: 'progress' }, this.#progressBar, this.#progressText);
     this.#progressBar.removeAttribute('value');
+    this.#failureText = el('p', { role: 'alert' });
+    const retry = el('button', { type: 'button' }, 'Retry');
+    retry.addEventListener('click', () => void this.#load());
+    this.#failure = el('div', { class: 'failure', hidden: true }, this.#failureText, retry);
+    this.#files.clear();
     this.#entries = this.models.map((name) => this.#entry(name, false));
     if (this.#reader) this.#entries.push(this.#ownEntry(this.#reader));
     root.append(
@@ -157,6 +177,7 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
         'div',
         { class: 'wrap' },
         this.#progress,
+        this.#failure,
         el('div', { class: 'models' }, ...this.#entries.map((e) => e.box)),
         this.live,
       ),
@@ -248,10 +269,11 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
   #showProgress(): void {
     const bar = this.#progressBar!;
     const text = this.#progressText!;
-    if (this.#errors.length) {
-      this.#progress!.hidden = false;
-      bar.hidden = true;
-      text.textContent = this.#errors.join(' ');
+    const failed = this.#errors.length > 0;
+    this.#failure!.hidden = !failed;
+    this.#failureText!.textContent = failed ? this.#errors.join(' ') : '';
+    if (failed) {
+      this.#progress!.hidden = true;
       return;
     }
     if (this.#runtime) {
@@ -288,32 +310,50 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
     text.textContent = `Downloading the models: ${formatDownload(loaded, total)}.${note}`;
   }
 
-  async #start(): Promise<void> {
+  /**
+   * Loads what is not in yet: the files of the models that have none, then the runtime for the
+   * models that need it. The first call starts the figure; Retry calls it again after a failure,
+   * and what already loaded is kept.
+   */
+  async #load(): Promise<void> {
+    if (this.#loading) return;
+    this.#loading = true;
     this.#started = true;
+    this.#errors = [];
     this.dataset['state'] = 'loading';
     this.#showProgress();
-    // The ONNX reader is fetched while the model files download, not before.
-    const onnx = import('@receptive/onnx');
-    const shipped = this.#entries.filter((e) => !e.own);
-    const loads = await Promise.allSettled(shipped.map((e) => this.#loadFile(e, onnx)));
-    loads.forEach((r, i) => {
-      if (r.status === 'fulfilled') return;
-      const e = shipped[i]!;
-      e.engine.textContent = 'Could not be loaded.';
-      this.#errors.push(`${this.#title(e)} could not be loaded: ${(r.reason as Error).message}.`);
-    });
-    const files = loads.map((r) => (r.status === 'fulfilled' ? r.value : null));
-    // The wasm runtime only for the work that needs it: a backend the author named, or a model
-    // the core cannot read.
-    const needRuntime = shipped.filter((e, i) => files[i] && (this.backend !== 'auto' || !e.cpu));
-    if (needRuntime.length) {
-      if (this.#entries.some((e) => e.cpu)) this.dataset['state'] = 'cpu';
-      try {
-        await this.#loadRuntime(needRuntime, (e) => files[shipped.indexOf(e)]!);
-      } catch (err) {
-        this.#errors.push(`The model runtime could not be loaded: ${(err as Error).message}.`);
+    try {
+      // The ONNX reader is fetched while the model files download, not before.
+      const onnx = import('@receptive/onnx');
+      onnx.catch(() => {});
+      // The reader's own model has no file to fetch.
+      const todo = this.#entries.filter((e) => !e.own && !this.#files.has(e));
+      const loads = await Promise.allSettled(todo.map((e) => this.#loadFile(e, onnx)));
+      loads.forEach((r, i) => {
+        const e = todo[i]!;
+        if (r.status === 'fulfilled') {
+          this.#files.set(e, r.value);
+          return;
+        }
+        e.engine.textContent = 'Could not be loaded.';
+        this.#errors.push(`${this.#title(e)} could not be loaded: ${short(r.reason)}.`);
+      });
+      // The wasm runtime only for the work that needs it: a backend the author named, or a model
+      // the core cannot read.
+      const needRuntime = this.#entries.filter(
+        (e) => this.#files.has(e) && !e.ort && (this.backend !== 'auto' || !e.cpu),
+      );
+      if (needRuntime.length) {
+        if (this.#entries.some((e) => e.cpu)) this.dataset['state'] = 'cpu';
+        try {
+          await this.#loadRuntime(needRuntime, (e) => this.#files.get(e)!);
+        } catch (err) {
+          this.#errors.push(`The model runtime could not be loaded: ${short(err)}.`);
+        }
+        this.#runtime = null;
       }
-      this.#runtime = null;
+    } finally {
+      this.#loading = false;
     }
     this.dataset['state'] = this.#errors.length ? 'error' : 'ready';
     this.#showProgress();

@@ -81,6 +81,8 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
   #shipped: Network3D['model'] | null = null;
   /** Picks units by pointer and keys (render3d's one key map), once the 3D code is in. */
   #cursor: UnitCursor | null = null;
+  /** The 3D code failed to load: its alert stays until a Retry, whatever digits come. */
+  #loadFailed = false;
 
   constructor() {
     super();
@@ -106,12 +108,17 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
         void this.#draw();
       },
       onError: (err) => {
-        this.#overlay(
+        this.#overlay('The 3D view could not be loaded.');
+        this.#setStatus(
           `The 3D view could not be loaded (${err.message}). The feature maps above show the same layers.`,
         );
+        this.#parts['retry']!.hidden = false;
+        this.#loadFailed = true;
         this.dataset['state'] = 'error';
       },
       onRelease: () => {
+        this.#parts['retry']!.hidden = true;
+        this.#loadFailed = false;
         this.#drawn = null;
         this.#cursor?.dispose();
         this.#cursor = null;
@@ -217,6 +224,11 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
       this.#parts['groups']?.classList.toggle('sr-only', (e as CustomEvent<boolean>).detail);
     });
     const status = el('p', { class: 'status', role: 'alert' });
+    const retry = el('button', { type: 'button', class: 'retry', hidden: true }, 'Retry');
+    retry.addEventListener('click', () => {
+      this.#setStatus('');
+      void this.#loader.retry();
+    });
     const readout = el('p', { class: 'readout' }, pickedText(null));
     const hint = el(
       'p',
@@ -234,8 +246,8 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
     // The captions over groups of layers, also as a list: read by screen readers, and shown on
     // the 2D fallback, which draws no labels.
     const groups = el('ol', { class: 'groups', 'aria-label': 'The blocks of the network' });
-    this.#root!.append(toolbar, stage, groups, keys, status, readout, hint, live);
-    this.#parts = { toolbar, overlay, stage, groups, status, readout, hint, live };
+    this.#root!.append(toolbar, stage, groups, keys, status, retry, readout, hint, live);
+    this.#parts = { toolbar, overlay, stage, groups, status, retry, readout, hint, live };
     this.#applyGroups();
   }
 
@@ -299,7 +311,7 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
 
   // A run of this model: copied, and drawn now if the figure is on screen.
   #accept(mine: ModelRun, pixels: Float32Array): void {
-    this.#setStatus('');
+    if (!this.#loadFailed) this.#setStatus('');
     const activations: NetworkRun['activations'] = {};
     // The buffers are only the event's: copy what the figure may draw later.
     for (const [name, a] of Object.entries(mine.activations)) {

@@ -117,6 +117,15 @@ export class SceneLoader<S extends Disposable> {
     return this.#loading;
   }
 
+  /**
+   * Drops what a failed load left and loads again, at once (what a figure's Retry does): a chunk
+   * or a model file that failed to download is asked for again.
+   */
+  retry(): Promise<void> {
+    this.release();
+    return this.load();
+  }
+
   /** Frees the view now; the next visit builds it again. */
   release(): void {
     this.#generation++;

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { after, before } from 'node:test';
+import { after, afterEach, before } from 'node:test';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { type LaunchOptions, launchBrowser } from './browser.ts';
 import { guardContext, type PageProblems } from './guard.ts';
@@ -26,6 +26,11 @@ export interface Harness {
   /** A fresh guarded context; its problems list fills as pages misbehave. */
   context(options?: BrowserContextOptions): Promise<GuardedContext>;
   /**
+   * The Content Security Policy violations of every context since the last call, emptied. Each
+   * test of a {@link useHarness} file fails on one (its `afterEach` hook asks).
+   */
+  takeCspViolations(): string[];
+  /**
    * A fresh guarded context with one page, gone to `path` (relative to the served site). Where a
    * test must set something up before the first navigation, use {@link Harness.context} instead.
    */
@@ -49,6 +54,7 @@ export async function startHarness({
   const server = mounts ? await serveMounts(mounts) : await serveSite(dir);
   const browser = await launchBrowser(launch);
   const contexts: BrowserContext[] = [];
+  let violations: string[] = [];
   const context = async (options: BrowserContextOptions = {}) => {
     const context = await browser.newContext({
       viewport: { width: 1280, height: 800 },
@@ -56,13 +62,18 @@ export async function startHarness({
       ...options,
     });
     contexts.push(context);
-    const problems = await guardContext(context, server.origin);
+    const problems = await guardContext(context, server.origin, (v) => violations.push(v));
     return { context, problems };
   };
   return {
     server,
     browser,
     context,
+    takeCspViolations() {
+      const taken = violations;
+      violations = [];
+      return taken;
+    },
     async open(path, options) {
       const opened = await context(options);
       const page = await opened.context.newPage();
@@ -87,6 +98,14 @@ export function useHarness(options: HarnessOptions = {}): Harness {
   before(async () => {
     started = await startHarness(options);
   });
+  // A page that breaks its Content Security Policy fails the test that opened it, whether or not
+  // the test looks at its problems.
+  afterEach(() => {
+    const violations = started?.takeCspViolations() ?? [];
+    if (violations.length) {
+      throw new Error(`Content Security Policy violations:\n${violations.join('\n')}`);
+    }
+  });
   after(async () => {
     await started?.close();
   });
@@ -102,6 +121,7 @@ export function useHarness(options: HarnessOptions = {}): Harness {
       return h().browser;
     },
     context: (contextOptions) => h().context(contextOptions),
+    takeCspViolations: () => h().takeCspViolations(),
     open: (path, contextOptions) => h().open(path, contextOptions),
     close: () => h().close(),
   };

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -47,8 +47,40 @@ export async function serveSite(
     brotli: precompressed,
     gzip: precompressed,
   });
-  const server = createServer((req, res) => handler(req, res, () => notFound(res)));
+  const headers = hostHeaders(dir);
+  const server = createServer((req, res) => {
+    for (const [name, value] of headers(req.url ?? '/')) res.setHeader(name, value);
+    handler(req, res, () => notFound(res));
+  });
   return listenOnLoopback(server);
+}
+
+/**
+ * The headers a host that reads the build's `_headers` file (Netlify, Cloudflare Pages) sends
+ * with a path: each rule is a path (`*` matching anything) followed by indented `Name: value`
+ * lines. A build without the file gets none.
+ */
+export function hostHeaders(dir: string): (url: string) => [string, string][] {
+  const file = `${dir.replace(/\/$/, '')}/_headers`;
+  if (!existsSync(file)) return () => [];
+  const rules: { path: RegExp; headers: [string, string][] }[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim() || line.trim().startsWith('#')) continue;
+    if (!/^\s/.test(line)) {
+      const pattern = line
+        .trim()
+        .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*');
+      rules.push({ path: new RegExp(`^${pattern}$`), headers: [] });
+      continue;
+    }
+    const at = line.indexOf(':');
+    rules.at(-1)?.headers.push([line.slice(0, at).trim(), line.slice(at + 1).trim()]);
+  }
+  return (url) => {
+    const path = url.split('?')[0] ?? '/';
+    return rules.filter((r) => r.path.test(path)).flatMap((r) => r.headers);
+  };
 }
 
 /** Answers 404 with a plain `Not found`: what every test server says for a path it does not hold. */

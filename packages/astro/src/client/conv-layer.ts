@@ -41,6 +41,8 @@ export function mountConvLayers(doc: Document = document): void {
     root.dataset['ready'] = 'true';
     const fieldset = root.querySelector('fieldset');
     fieldset?.removeAttribute('disabled');
+    // Enter in a field would submit the form and reload the page: the figure updates as typed.
+    root.querySelector('form')?.addEventListener('submit', (e) => e.preventDefault());
     root.addEventListener('input', () => update(root));
     update(root);
   }

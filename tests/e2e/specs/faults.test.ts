@@ -1,0 +1,272 @@
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { describe, it } from 'node:test';
+import type { BrowserContext, Page, Route } from 'playwright-core';
+import { drawOnPad, waitForModelCard } from '../lib/figures.ts';
+import { useHarness } from '../lib/harness.ts';
+
+// Faults injected in the browser's network stack (request interception and the DevTools
+// protocol), never in our code: each breaks one figure, which says what went wrong and offers a
+// Retry; the rest of the page goes on working, and a retry once the fault is gone succeeds.
+
+const LESSON = '/lessons/curve-fitting/';
+const COMPARE = 'rf-model-compare';
+/** The CNN's model file (not the blur-pool or shortcut CNN's): `cnn-<hash>.onnx` or `cnn.<hash>.onnx`. */
+const CNN_FILE = /\/cnn[-.][\w-]{8}\.onnx$/;
+/** A vertical stroke: a 1 for every model. */
+const ONE: [number, number][][] = [
+  [
+    [140, 40],
+    [140, 240],
+  ],
+];
+
+const h = useHarness();
+
+const stateIs = (page: Page, state: string, timeout = 30_000) =>
+  page.waitForSelector(`${COMPARE}[data-state="${state}"]`, { timeout });
+
+/** The comparison's alert: what failed, as the reader hears it. */
+const alertText = (page: Page) =>
+  page.locator(COMPARE).getByRole('alert').textContent() as Promise<string>;
+
+/** The lesson with `fault` answering for the CNN's model file, the comparison scrolled to. */
+async function openWithFault(
+  fault: (route: Route) => Promise<void> | void,
+): Promise<{ context: BrowserContext; page: Page; clear: () => Promise<void> }> {
+  const { context } = await h.context();
+  const handler = (route: Route) => fault(route);
+  await context.route(CNN_FILE, handler);
+  const page = await context.newPage();
+  await page.goto(LESSON);
+  await page.locator(COMPARE).scrollIntoViewIfNeeded();
+  return { context, page, clear: () => context.unroute(CNN_FILE, handler) };
+}
+
+/**
+ * The figure failed with a message matching `expected` and a Retry; the other two models still
+ * answer a drawn digit; once the fault is cleared, Retry (by keyboard) brings the CNN in.
+ */
+async function failsThenRecovers(
+  page: Page,
+  clear: () => Promise<void>,
+  expected: RegExp,
+  timeout = 30_000,
+): Promise<void> {
+  await stateIs(page, 'error', timeout);
+  const message = await alertText(page);
+  assert.match(message, expected);
+  assert.match(message, /^Convolutional/);
+  // The rest of the page works: the other models answer the pad.
+  await drawOnPad(page, ONE);
+  await waitForModelCard(page, 'logreg', 'prediction', '1');
+  await waitForModelCard(page, 'mlp', 'prediction', '1');
+  const retry = page.locator(COMPARE).getByRole('button', { name: 'Retry' });
+  await clear();
+  await retry.focus();
+  await page.keyboard.press('Enter');
+  await stateIs(page, 'ready');
+  await waitForModelCard(page, 'cnn', 'engine', 'core/cpu');
+  await waitForModelCard(page, 'cnn', 'prediction', '1');
+  assert.equal(await retry.isVisible(), false, 'the Retry goes once everything is in');
+}
+
+describe('faults in the model downloads of <rf-model-compare>', () => {
+  it('a model file that answers 404', async () => {
+    const { context, page, clear } = await openWithFault((route) =>
+      route.fulfill({ status: 404, contentType: 'text/plain', body: 'Not found' }),
+    );
+    await failsThenRecovers(
+      page,
+      clear,
+      /could not be loaded: Could not download the model: HTTP 404\.$/,
+    );
+    await context.close();
+  });
+
+  it('a model file cut short', async () => {
+    const { context, page, clear } = await openWithFault(async (route) => {
+      const full = await route.fetch();
+      const body = await full.body();
+      await route.fulfill({
+        status: 200,
+        contentType: 'application/octet-stream',
+        body: body.subarray(0, body.length >> 1),
+      });
+    });
+    await failsThenRecovers(page, clear, /the file is \d+ bytes, not the \d+ of the model\.$/);
+    await context.close();
+  });
+
+  it('a model file replaced by an HTML error page', async () => {
+    const { context, page, clear } = await openWithFault((route) =>
+      route.fulfill({
+        status: 200,
+        contentType: 'text/html; charset=utf-8',
+        body: '<!doctype html><title>Service unavailable</title><h1>Try again later</h1>',
+      }),
+    );
+    await failsThenRecovers(
+      page,
+      clear,
+      /the server answered with a web page instead of the file\.$/,
+    );
+    await context.close();
+  });
+
+  it('a model download that stalls: no byte for 10 s', async () => {
+    // The request is held and never answered: the figure gives up after its 10 s stall watch.
+    const { context, page, clear } = await openWithFault(() => {});
+    const started = Date.now();
+    await failsThenRecovers(page, clear, /the download stalled \(no data for 10 s\)\.$/, 40_000);
+    assert.ok(Date.now() - started >= 10_000, 'not before 10 s without a byte');
+    await context.close();
+  });
+
+  it('a very slow model download whose bytes keep coming is never cut off', async () => {
+    const { context } = await h.context();
+    const page = await context.newPage();
+    await page.goto(LESSON);
+    await page.waitForLoadState('load');
+    // 1.6 MB of perceptron at 120 KB/s: about 13 s, longer than the stall watch, bytes all along.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: 120_000,
+      uploadThroughput: 120_000,
+    });
+    const started = Date.now();
+    await page.locator(COMPARE).scrollIntoViewIfNeeded();
+    // Watch the progress sentence as it moves.
+    const seen = new Set<string>();
+    const engine = page.locator(COMPARE).locator('[data-model="mlp"] .engine');
+    while (Date.now() - started < 60_000) {
+      const text = (await engine.textContent()) ?? '';
+      if (/^Downloading: /.test(text)) seen.add(text);
+      if ((await page.locator(COMPARE).getAttribute('data-state')) !== 'loading') break;
+      await page.waitForTimeout(250);
+    }
+    assert.equal(await page.locator(COMPARE).getAttribute('data-state'), 'ready');
+    assert.ok(Date.now() - started > 10_000, 'the download outlasted the stall watch');
+    assert.ok(seen.size >= 10, `progress moved (${seen.size} different sentences)`);
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    });
+    await drawOnPad(page, ONE);
+    await waitForModelCard(page, 'mlp', 'prediction', '1');
+    await context.close();
+  });
+});
+
+describe('faults in the 3D code of <rf-network-3d>', () => {
+  it('the three.js chunk failing to load, then loading on Retry', async () => {
+    const { context } = await h.context();
+    // three.js and @receptive/render3d, in one chunk (three's WebGPU build loads only for WebGPU).
+    const chunk = /\/_astro\/scenes-3d\.[\w-]+\.js$/;
+    await context.route(chunk, (route) => route.fulfill({ status: 503, body: 'Unavailable' }));
+    const page = await context.newPage();
+    await page.goto(LESSON);
+    const fig = page.locator('rf-network-3d');
+    await fig.scrollIntoViewIfNeeded();
+    await page.waitForSelector('rf-network-3d[data-state="error"]', { timeout: 30_000 });
+    assert.match(
+      (await fig.getByRole('alert').textContent()) ?? '',
+      /^The 3D view could not be loaded \(.*scenes-3d.*\)\. The feature maps above show the same layers\.$/,
+    );
+    // The rest of the page works: the comparison and the feature maps answer the pad.
+    await drawOnPad(page, ONE);
+    await waitForModelCard(page, 'cnn', 'prediction', '1');
+    await page.waitForSelector('rf-feature-maps[data-state="drawn"]');
+    assert.match((await fig.getByRole('alert').textContent()) ?? '', /could not be loaded/);
+    await context.unroute(chunk);
+    await fig.scrollIntoViewIfNeeded();
+    const retry = fig.getByRole('button', { name: 'Retry' });
+    await retry.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('rf-network-3d[data-state="drawn"]', { timeout: 60_000 });
+    assert.equal(await retry.isVisible(), false);
+    // The alert is emptied (and so hidden).
+    assert.equal(await fig.locator('.status[role="alert"]').textContent(), '');
+    await context.close();
+  });
+});
+
+describe('a figure removed mid-computation', () => {
+  it('<rf-shift-measure> removed while its workers measure: they end, and nothing throws', async () => {
+    const { context, problems } = await h.context();
+    const page = await context.newPage();
+    const open = new Set<unknown>();
+    let started = 0;
+    page.on('worker', (w) => {
+      started++;
+      open.add(w);
+      w.on('close', () => open.delete(w));
+    });
+    await page.goto('/lessons/shift-invariance/');
+    const fig = page.locator('rf-shift-measure');
+    await fig.scrollIntoViewIfNeeded();
+    await page.waitForSelector('rf-shift-measure[data-state="idle"]', { timeout: 30_000 });
+    await fig.evaluate((f) => f.setAttribute('digits', '250'));
+    await fig.getByRole('button', { name: /^Measure/ }).click();
+    // Under way: the workers have reported digits.
+    await page.waitForFunction(
+      () => {
+        const bar = document
+          .querySelector('rf-shift-measure')
+          ?.shadowRoot?.querySelector<HTMLProgressElement>('progress');
+        return !!bar && bar.value > 0;
+      },
+      undefined,
+      { timeout: 60_000, polling: 100 },
+    );
+    assert.ok(open.size > 0, 'workers are measuring');
+    await fig.evaluate((f) => f.remove());
+    const deadline = Date.now() + 5000;
+    while (open.size > 0 && Date.now() < deadline) await page.waitForTimeout(100);
+    assert.equal(open.size, 0, `all ${started} workers ended`);
+    // The page goes on: no errors, and its other figures still answer.
+    await drawOnPad(page, ONE);
+    await page.waitForFunction(
+      () => document.querySelector('rf-digit-pad')?.getAttribute('data-empty') !== 'true',
+    );
+    await page.waitForTimeout(500);
+    assert.deepEqual(problems.pageErrors, []);
+    assert.deepEqual(problems.consoleErrors, []);
+    await context.close();
+  });
+});
+
+// The widgets' example page runs its comparison on onnxruntime-web (backend="wasm").
+const EXAMPLE_DIST = `${dirname(createRequire(import.meta.url).resolve('@receptive/widgets/package.json'))}/example/dist/`;
+
+describe('faults in the runtime download of <rf-model-compare backend="wasm">', () => {
+  const example = useHarness({ dir: EXAMPLE_DIST });
+
+  it("onnxruntime-web's .wasm failing to load", async () => {
+    const { context } = await example.context();
+    const wasm = '**/ort/ort-wasm-simd-threaded.wasm';
+    await context.route(wasm, (route) => route.fulfill({ status: 404, body: 'Not found' }));
+    const page = await context.newPage();
+    await page.goto('/');
+    await page.locator(COMPARE).scrollIntoViewIfNeeded();
+    await stateIs(page, 'error', 60_000);
+    assert.equal(await alertText(page), 'The model runtime could not be loaded: HTTP 404.');
+    // The models answer from the core meanwhile.
+    await drawOnPad(page, ONE);
+    await waitForModelCard(page, 'cnn', 'engine', 'core/cpu');
+    await waitForModelCard(page, 'cnn', 'prediction', '1');
+    await context.unroute(wasm);
+    await page.locator(COMPARE).getByRole('button', { name: 'Retry' }).click();
+    await stateIs(page, 'ready', 60_000);
+    await waitForModelCard(page, 'cnn', 'engine', 'onnxruntime-web/wasm');
+    await drawOnPad(page, ONE);
+    await waitForModelCard(page, 'cnn', 'prediction', '1');
+    await context.close();
+  });
+});
