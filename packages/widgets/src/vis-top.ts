@@ -1,6 +1,5 @@
 import {
   type ChannelMaxima,
-  FilterAscent,
   type RankedUnit,
   type Region,
   rankChannel,
@@ -13,6 +12,7 @@ import { figureElement } from './figure-element.js';
 import { testDigit } from './held-out.js';
 import { WidgetValueError } from './props.js';
 import { BASE_CSS, colorKey, THEME } from './theme.js';
+import type { AscentMessage, AscentPattern, AscentRequest } from './vis-ascent-worker.js';
 import { crop, paintGrey } from './vis-draw.js';
 import { VIS_LAYERS, VIS_TOP_SPEC, type VisLayer } from './vis-top.spec.js';
 import type { VisEngine, VisMessage, VisRequest } from './vis-worker.js';
@@ -25,7 +25,7 @@ const BATCH = 500;
 /** How many digits each list shows. */
 export const TOP_COUNT = 16;
 export const BOTTOM_COUNT = 8;
-/** Steps of gradient ascent per pattern, and the most time one slice of them may take. */
+/** Steps of gradient ascent per pattern, and about how long one slice of them runs in the worker. */
 export const ASCENT_STEPS = 120;
 const ASCENT_SLICE_MS = 12;
 
@@ -81,8 +81,11 @@ export class VisTop extends figureElement(VIS_TOP_SPEC) {
   #engine: VisEngine | null = null;
   #top: TopDigit[] = [];
   #bottom: TopDigit[] = [];
-  #ascent: FilterAscent | null = null;
-  #ascentTimer = 0;
+  /** The gradient ascent's worker, the climb asked for last, and its latest pattern. */
+  #ascentWorker: Worker | null = null;
+  #ascentId = 0;
+  #ascentT0 = 0;
+  #ascent: AscentPattern | null = null;
   #announce = 0;
   #ui: {
     layer: HTMLSelectElement;
@@ -122,7 +125,7 @@ export class VisTop extends figureElement(VIS_TOP_SPEC) {
   /** The gradient-ascent pattern so far. */
   get pattern(): { steps: number; objective: number; image: Float32Array } | null {
     const a = this.#ascent;
-    return a ? { steps: a.steps, objective: a.objective, image: a.image.data } : null;
+    return a ? { steps: a.steps, objective: a.objective, image: a.image } : null;
   }
   /** The backend the worker ran on. */
   get engine(): VisEngine | null {
@@ -139,7 +142,8 @@ export class VisTop extends figureElement(VIS_TOP_SPEC) {
     this.#unfollowNetwork = null;
     this.#worker?.terminate();
     this.#worker = null;
-    clearTimeout(this.#ascentTimer);
+    this.#ascentWorker?.terminate();
+    this.#ascentWorker = null;
     clearTimeout(this.#announce);
   }
 
@@ -362,6 +366,7 @@ export class VisTop extends figureElement(VIS_TOP_SPEC) {
         at: new Int32Array(count * c),
       };
     }
+    this.#ascentWorker = this.#startAscentWorker(bytes);
     this.#startAscent();
     this.#score(bytes, count);
   }
@@ -512,38 +517,68 @@ export class VisTop extends figureElement(VIS_TOP_SPEC) {
     list.replaceChildren(...nodes);
   }
 
-  /** Gradient ascent for the chosen channel, a slice of steps per task, drawn after each. */
+  /**
+   * The worker that climbs the patterns: it gets its own copy of the model's bytes (the scoring
+   * worker takes the others), and posts a pattern after each slice of steps.
+   */
+  #startAscentWorker(bytes: Uint8Array): Worker {
+    const worker = new Worker(new URL('./vis-ascent-worker.js', import.meta.url), {
+      type: 'module',
+      name: 'rf-vis-ascent',
+    });
+    worker.addEventListener('message', (e: MessageEvent<AscentMessage>) => {
+      const m = e.data;
+      if (m.id !== this.#ascentId) return;
+      if (m.type === 'error') {
+        this.dataset['ascent'] = 'error';
+        this.#ui!.patternText.textContent = `The pattern could not be computed: ${m.message}.`;
+      } else this.#drawPattern(m);
+    });
+    worker.addEventListener('error', (e) => {
+      this.dataset['ascent'] = 'error';
+      this.#ui!.patternText.textContent = `The pattern’s worker failed: ${e.message || 'it could not start'}.`;
+    });
+    const req: AscentRequest = { type: 'model', bytes: bytes.slice() };
+    worker.postMessage(req, [req.bytes.buffer]);
+    return worker;
+  }
+
+  /** Gradient ascent for the chosen channel, in the worker; each slice's pattern is drawn. */
   #startAscent(): void {
-    clearTimeout(this.#ascentTimer);
-    if (!this.#model) return;
-    const ascent = new FilterAscent(this.#model, this.layer, this.channel, { seed: 0 });
-    this.#ascent = ascent;
+    if (!this.#ascentWorker) return;
+    this.#ascentId += 1;
+    this.#ascent = null;
     this.ascentFirstMs = null;
     this.ascentLongestSliceMs = 0;
-    const t0 = performance.now();
-    const ui = this.#ui!;
-    const slice = () => {
-      if (this.#ascent !== ascent) return;
-      const s0 = performance.now();
-      do ascent.step();
-      while (ascent.steps < ASCENT_STEPS && performance.now() - s0 < ASCENT_SLICE_MS);
-      paintGrey(ui.pattern, ascent.image.data);
-      const f = ascent.field;
-      paintGrey(ui.patternCrop, crop(ascent.image.data, f), f.x1 - f.x0 + 1, f.y1 - f.y0 + 1);
-      outline(ui.patternBox, f);
-      const now = performance.now();
-      this.ascentLongestSliceMs = Math.max(this.ascentLongestSliceMs, now - s0);
-      this.ascentFirstMs ??= now - t0;
-      const u = ascent.unit as { y: number; x: number };
-      ui.patternText.textContent = `Step ${ascent.steps} of ${ASCENT_STEPS}: the unit at row ${u.y + 1}, column ${u.x + 1} of ${this.layer} reaches ${ascent.objective.toFixed(2)}.`;
-      ui.pattern.setAttribute(
-        'aria-label',
-        `The pattern channel ${this.channel} of ${this.layer} fires most on, after ${ascent.steps} steps of gradient ascent`,
-      );
-      this.dataset['ascent'] = ascent.steps >= ASCENT_STEPS ? 'done' : 'running';
-      if (ascent.steps < ASCENT_STEPS) this.#ascentTimer = window.setTimeout(slice, 0);
+    this.#ascentT0 = performance.now();
+    this.dataset['ascent'] = 'running';
+    const req: AscentRequest = {
+      type: 'ascent',
+      id: this.#ascentId,
+      layer: this.layer,
+      channel: this.channel,
+      steps: ASCENT_STEPS,
+      sliceMs: ASCENT_SLICE_MS,
     };
-    this.#ascentTimer = window.setTimeout(slice, 0);
+    this.#ascentWorker.postMessage(req);
+  }
+
+  #drawPattern(p: AscentPattern): void {
+    const ui = this.#ui!;
+    this.#ascent = p;
+    const f = p.field;
+    paintGrey(ui.pattern, p.image);
+    paintGrey(ui.patternCrop, crop(p.image, f), f.x1 - f.x0 + 1, f.y1 - f.y0 + 1);
+    outline(ui.patternBox, f);
+    this.ascentLongestSliceMs = Math.max(this.ascentLongestSliceMs, p.sliceMs);
+    this.ascentFirstMs ??= performance.now() - this.#ascentT0;
+    const u = p.unit as { y: number; x: number };
+    ui.patternText.textContent = `Step ${p.steps} of ${ASCENT_STEPS}: the unit at row ${u.y + 1}, column ${u.x + 1} of ${this.layer} reaches ${p.objective.toFixed(2)}.`;
+    ui.pattern.setAttribute(
+      'aria-label',
+      `The pattern channel ${this.channel} of ${this.layer} fires most on, after ${p.steps} steps of gradient ascent`,
+    );
+    this.dataset['ascent'] = p.steps >= ASCENT_STEPS ? 'done' : 'running';
   }
 }
 
