@@ -536,7 +536,8 @@ export class VisTop extends figureElement(VIS_TOP_SPEC) {
     });
     worker.addEventListener('error', (e) => {
       this.dataset['ascent'] = 'error';
-      this.#ui!.patternText.textContent = `The pattern’s worker failed: ${e.message || 'it could not start'}.`;
+      this.#ui!.patternText.textContent =
+        `The pattern’s worker failed: ${e.message || 'it could not start'}.`;
     });
     const req: AscentRequest = { type: 'model', bytes: bytes.slice() };
     worker.postMessage(req, [req.bytes.buffer]);
