@@ -6,6 +6,7 @@ import { accuracy } from './metrics.js';
 import type { SequentialModel } from './model.js';
 import type { Optimizer } from './optim.js';
 import { createRng } from './random.js';
+import { withStepBuffers } from './step-buffers.js';
 import type { Tensor } from './tensor.js';
 
 declare const performance: { now(): number };
@@ -65,12 +66,15 @@ export function trainStep(
   labels: ArrayLike<number>,
   optimizer: Optimizer,
 ): { loss: number; accuracy: number } {
-  const r = lossAndGradients(model, x, labels);
-  optimizer.step(
-    model.parameters().map((p) => p.value),
-    r.gradients,
-  );
-  return { loss: r.loss, accuracy: accuracy(r.logits, labels) };
+  // Every tensor of the step dies with it: the next step reuses their buffers (step-buffers.ts).
+  return withStepBuffers(() => {
+    const r = lossAndGradients(model, x, labels);
+    optimizer.step(
+      model.parameters().map((p) => p.value),
+      r.gradients,
+    );
+    return { loss: r.loss, accuracy: accuracy(r.logits, labels) };
+  });
 }
 
 /** Copies the examples at `indices` into a new batch. */

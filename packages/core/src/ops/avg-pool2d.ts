@@ -1,4 +1,5 @@
 import { ShapeError } from '../errors.js';
+import { stepBuffer } from '../step-buffers.js';
 import type { Tensor } from '../tensor.js';
 import { type Pool2dOptions, type PoolGeometry, poolGeometry } from './pool-geometry.js';
 
@@ -12,7 +13,7 @@ import { type Pool2dOptions, type PoolGeometry, poolGeometry } from './pool-geom
  */
 export function avgPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
   const g = poolGeometry('avgPool2d', x, opts);
-  const out = new Float32Array(g.n * g.c * g.oh * g.ow);
+  const out = stepBuffer(g.n * g.c * g.oh * g.ow);
   forEachWindow(g, (o, base, y0, y1, x0, x1) => {
     let s = 0;
     for (let yy = y0; yy < y1; yy++) {
@@ -33,7 +34,7 @@ export function avgPool2dBackward(x: Tensor, dy: Tensor, opts: Pool2dOptions): T
       dy.shape,
     );
   }
-  const dx = new Float32Array(x.data.length);
+  const dx = stepBuffer(x.data.length);
   forEachWindow(g, (o, base, y0, y1, x0, x1) => {
     const share = dy.data[o]! / ((y1 - y0) * (x1 - x0));
     for (let yy = y0; yy < y1; yy++) {

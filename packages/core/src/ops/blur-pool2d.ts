@@ -1,4 +1,5 @@
 import { ArgumentError, ShapeError } from '../errors.js';
+import { stepBuffer } from '../step-buffers.js';
 import { pair, type Tensor } from '../tensor.js';
 import { maxPool2d, maxPool2dBackward } from './max-pool2d.js';
 import { poolGeometry } from './pool-geometry.js';
@@ -57,7 +58,7 @@ function blur(m: Tensor, bg: BlurGeometry): Tensor {
   const oh = slidingOutputSize('blurPool2d', 'height', h, f, s, p, m.shape, expected);
   const ow = slidingOutputSize('blurPool2d', 'width', w, f, s, p, m.shape, expected);
   const k = binomialFilter(f).data;
-  const out = new Float32Array(n * c * oh * ow);
+  const out = stepBuffer(n * c * oh * ow);
   let o = 0;
   for (let nc = 0; nc < n * c; nc++) {
     const base = nc * h * w;
@@ -88,7 +89,7 @@ function blurBackward(m: Tensor, dy: Tensor, bg: BlurGeometry): Tensor {
     throw new ShapeError('blurPool2dBackward', `[${n}, ${c}, ${oh}, ${ow}] for dy`, dy.shape);
   }
   const k = binomialFilter(f).data;
-  const dm = new Float32Array(m.data.length);
+  const dm = stepBuffer(m.data.length);
   let o = 0;
   for (let nc = 0; nc < n * c; nc++) {
     const base = nc * h * w;

@@ -2,6 +2,8 @@
 // readable reference loop and the choice between these live). Each writes the same sums into a
 // caller's output buffer and keeps its temporary arrays in a Conv2dScratch that its caller owns:
 // one per call for the conv2d op, one per layer for a compiled forward plan.
+
+import { stepBuffer } from '../step-buffers.js';
 import type { Conv2dGeometry } from './conv2d.js';
 
 /**
@@ -179,7 +181,7 @@ export const conv2dSparseInto: Conv2dKernel = (xd, wd, bias, g, out, scratch) =>
   const p = oh * ow;
   const rows = c * kh * kw;
   // Kernel as [C*kh*kw, K]: the K weights one input pixel meets at one offset, side by side.
-  const wt = new Float32Array(rows * k);
+  const wt = stepBuffer(rows * k);
   for (let ki = 0; ki < k; ki++) for (let r = 0; r < rows; r++) wt[r * k + ki] = wd[ki * rows + r]!;
   const acc = scratch.floats(p * k);
   for (let ni = 0; ni < n; ni++) {

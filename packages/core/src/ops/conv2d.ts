@@ -1,6 +1,7 @@
 import { ArgumentError, ShapeError } from '../errors.js';
 import { activeSimd } from '../simd/kernels.js';
 import { simdConv2d, simdConv2dBackward } from '../simd/ops.js';
+import { stepBuffer } from '../step-buffers.js';
 import { assertFinite, assertNCHW, pair, type Tensor } from '../tensor.js';
 import {
   type Conv2dKernel,
@@ -203,7 +204,7 @@ function conv2dFrom(
   b: Tensor | null | undefined,
   opts: Conv2dOptions,
 ): Tensor {
-  const out = new Float32Array(g.n * g.k * g.oh * g.ow);
+  const out = stepBuffer(g.n * g.k * g.oh * g.ow);
   const simd = activeSimd();
   if (simd && (opts.algorithm ?? 'auto') === 'auto') {
     // setKernels('simd'): im2col and one SIMD matrix product per example.
@@ -258,9 +259,9 @@ export function conv2dBackwardFrom(
   if (dy.data.length !== g.n * g.k * p) {
     throw new ShapeError('conv2dBackward', `[${g.n}, ${g.k}, ${g.oh}, ${g.ow}] for dy`, dy.shape);
   }
-  const dw = new Float32Array(w.data.length);
-  const db = b ? new Float32Array(g.k) : null;
-  const dx = needDx ? new Float32Array(x.data.length) : null;
+  const dw = stepBuffer(w.data.length);
+  const db = b ? stepBuffer(g.k) : null;
+  const dx = needDx ? stepBuffer(x.data.length) : null;
   const simd = activeSimd();
   if (simd) {
     // setKernels('simd'): the two matrix products below as SIMD kernels, dense.
@@ -281,15 +282,15 @@ export function conv2dBackwardFrom(
       db: db ? { shape: [g.k], data: db } : null,
     };
   }
-  const col = new Float32Array(rows * p);
-  const dcol = needDx ? new Float32Array(rows * p) : null;
+  const col = stepBuffer(rows * p);
+  const dcol = needDx ? stepBuffer(rows * p) : null;
   const wd = w.data;
   const g_ = dy.data;
   // dy is mostly zeros in a CNN (a 2x2 max pool passes back one gradient in four, a ReLU
   // blocks the rest), so each row of dy is packed into (position, value) lists first and the
   // three sums below visit only the nonzero terms.
   const qIdx = new Int32Array(p);
-  const qVal = new Float32Array(p);
+  const qVal = stepBuffer(p);
   for (let n = 0; n < g.n; n++) {
     im2col(x.data, g, n, col);
     const base = n * g.k * p;

@@ -1,6 +1,7 @@
 import { EmptyBatchError, ShapeError } from '../errors.js';
 import { activeSimd } from '../simd/kernels.js';
 import { simdLinear, simdLinearBackward, simdLinearPays } from '../simd/ops.js';
+import { stepBuffer } from '../step-buffers.js';
 import { assertFinite, type Tensor } from '../tensor.js';
 
 function checkLinear(x: Tensor, w: Tensor, b: Tensor | null | undefined): [number, number, number] {
@@ -44,7 +45,7 @@ export function linearScratch(inF: number): LinearScratch {
  */
 export function linear(x: Tensor, w: Tensor, b?: Tensor | null): Tensor {
   const [n, inF, outF] = checkLinear(x, w, b);
-  const out = new Float32Array(n * outF);
+  const out = stepBuffer(n * outF);
   const simd = activeSimd();
   if (simd && simdLinearPays(n, inF, outF)) {
     simdLinear(simd, x.data, w.data, b ? b.data : null, n, inF, outF, out);
@@ -207,9 +208,9 @@ export function linearBackward(
   const [n, inF, outF] = checkLinear(x, w, b);
   if (dy.data.length !== n * outF)
     throw new ShapeError('linearBackward', `[${n}, ${outF}] for dy`, dy.shape);
-  const dw = new Float32Array(outF * inF);
-  const db = b ? new Float32Array(outF) : null;
-  const dx = needDx ? new Float32Array(n * inF) : null;
+  const dw = stepBuffer(outF * inF);
+  const db = b ? stepBuffer(outF) : null;
+  const dx = needDx ? stepBuffer(n * inF) : null;
   const xd = x.data;
   const wd = w.data;
   const simd = activeSimd();

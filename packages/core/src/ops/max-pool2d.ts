@@ -1,6 +1,7 @@
 import { ShapeError } from '../errors.js';
 import { activeSimd } from '../simd/kernels.js';
 import { simdMaxPool2x2, simdMaxPool2x2Backward } from '../simd/ops.js';
+import { stepBuffer } from '../step-buffers.js';
 import type { Tensor } from '../tensor.js';
 import { type Pool2dOptions, type PoolGeometry, poolGeometry } from './pool-geometry.js';
 
@@ -43,7 +44,7 @@ export function maxPool2dArgmax(x: Tensor, g: PoolGeometry): Int32Array {
 // The lecture's 2x2 stride-2 pooling, the one every digit model uses: no bounds checks and no
 // argmax bookkeeping on the forward pass.
 function maxPool2x2(x: Tensor, g: PoolGeometry): Tensor {
-  const out = new Float32Array(g.n * g.c * g.oh * g.ow);
+  const out = stepBuffer(g.n * g.c * g.oh * g.ow);
   maxPool2x2Into(x.data, g, out, false);
   return { shape: [g.n, g.c, g.oh, g.ow], data: out };
 }
@@ -114,14 +115,14 @@ function maxPool2dFrom(g: PoolGeometry, x: Tensor): Tensor {
   if (g.kh === 2 && g.kw === 2 && g.sh === 2 && g.sw === 2 && g.ph === 0 && g.pw === 0) {
     const simd = activeSimd();
     if (simd) {
-      const out = new Float32Array(g.n * g.c * g.oh * g.ow);
+      const out = stepBuffer(g.n * g.c * g.oh * g.ow);
       simdMaxPool2x2(simd, x.data, g, out);
       return { shape: [g.n, g.c, g.oh, g.ow], data: out };
     }
     return maxPool2x2(x, g);
   }
   const idx = maxPool2dArgmax(x, g);
-  const out = new Float32Array(idx.length);
+  const out = stepBuffer(idx.length);
   for (let i = 0; i < idx.length; i++) out[i] = x.data[idx[i]!]!;
   return { shape: [g.n, g.c, g.oh, g.ow], data: out };
 }
@@ -155,7 +156,7 @@ export function maxPool2dBackwardFrom(g: PoolGeometry, x: Tensor, dy: Tensor): T
     }
     const simd = activeSimd();
     if (simd) {
-      const dx = new Float32Array(x.data.length);
+      const dx = stepBuffer(x.data.length);
       simdMaxPool2x2Backward(simd, x.data, g, dy.data, dx);
       return { shape: [...x.shape], data: dx };
     }
@@ -169,7 +170,7 @@ export function maxPool2dBackwardFrom(g: PoolGeometry, x: Tensor, dy: Tensor): T
       dy.shape,
     );
   }
-  const dx = new Float32Array(x.data.length);
+  const dx = stepBuffer(x.data.length);
   for (let i = 0; i < idx.length; i++) dx[idx[i]!]! += dy.data[i]!;
   return { shape: [...x.shape], data: dx };
 }
@@ -179,7 +180,7 @@ export function maxPool2dBackwardFrom(g: PoolGeometry, x: Tensor, dy: Tensor): T
 // and its gradient written there; windows do not overlap, so each input gets at most one.
 function maxPool2x2Backward(xd: Float32Array, g: PoolGeometry, dyd: Float32Array): Float32Array {
   const { n, c, h, w, oh, ow } = g;
-  const dx = new Float32Array(xd.length);
+  const dx = stepBuffer(xd.length);
   let o = 0;
   for (let nc = 0; nc < n * c; nc++) {
     const base = nc * h * w;

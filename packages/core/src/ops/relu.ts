@@ -1,6 +1,7 @@
 import { EmptyBatchError } from '../errors.js';
 import { activeSimd } from '../simd/kernels.js';
 import { simdRelu, simdReluBackward } from '../simd/ops.js';
+import { stepBuffer } from '../step-buffers.js';
 import { assertFinite, type Tensor } from '../tensor.js';
 
 /**
@@ -11,7 +12,7 @@ import { assertFinite, type Tensor } from '../tensor.js';
  */
 export function relu(x: Tensor): Tensor {
   if (x.shape[0] === 0) throw new EmptyBatchError('relu', x.shape);
-  const out = new Float32Array(x.data.length);
+  const out = stepBuffer(x.data.length);
   const d = x.data;
   const simd = activeSimd();
   if (simd) {
@@ -34,7 +35,7 @@ export function relu(x: Tensor): Tensor {
 
 /** Backward of {@link relu}: dy where x > 0, else 0 (the subgradient 0 is taken at x = 0). */
 export function reluBackward(x: Tensor, dy: Tensor): Tensor {
-  const dx = new Float32Array(x.data.length);
+  const dx = stepBuffer(x.data.length);
   const xd = x.data;
   const g = dy.data;
   const simd = activeSimd();

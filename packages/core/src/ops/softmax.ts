@@ -1,4 +1,5 @@
 import { EmptyBatchError, ShapeError } from '../errors.js';
+import { stepBuffer } from '../step-buffers.js';
 import { assertFinite, type Tensor } from '../tensor.js';
 
 function rows(op: string, x: Tensor): [number, number] {
@@ -18,7 +19,7 @@ function rows(op: string, x: Tensor): [number, number] {
  */
 export function softmax(x: Tensor): Tensor {
   const [n, k] = rows('softmax', x);
-  const out = new Float32Array(x.data.length);
+  const out = stepBuffer(x.data.length);
   softmaxInto(x.data, n, k, out);
   return { shape: [...x.shape], data: out };
 }
@@ -38,7 +39,7 @@ export function softmaxInto(xd: Float32Array, n: number, k: number, out: Float32
 /** Backward of {@link softmax} given its output y: dx = y * (dy - sum(dy * y)). */
 export function softmaxBackward(y: Tensor, dy: Tensor): Tensor {
   const k = y.shape[y.shape.length - 1]!;
-  const dx = new Float32Array(y.data.length);
+  const dx = stepBuffer(y.data.length);
   for (let o = 0; o < y.data.length; o += k) {
     let s = 0;
     for (let i = 0; i < k; i++) s += dy.data[o + i]! * y.data[o + i]!;
@@ -56,7 +57,7 @@ export function softmaxBackward(y: Tensor, dy: Tensor): Tensor {
  */
 export function logSoftmax(x: Tensor): Tensor {
   const [n, k] = rows('logSoftmax', x);
-  const out = new Float32Array(x.data.length);
+  const out = stepBuffer(x.data.length);
   logSoftmaxInto(x.data, n, k, out);
   return { shape: [...x.shape], data: out };
 }
@@ -77,7 +78,7 @@ export function logSoftmaxInto(xd: Float32Array, n: number, k: number, out: Floa
 /** Backward of {@link logSoftmax} given its output y: dx = dy - softmax(x) * sum(dy). */
 export function logSoftmaxBackward(y: Tensor, dy: Tensor): Tensor {
   const k = y.shape[y.shape.length - 1]!;
-  const dx = new Float32Array(y.data.length);
+  const dx = stepBuffer(y.data.length);
   for (let o = 0; o < y.data.length; o += k) {
     let s = 0;
     for (let i = 0; i < k; i++) s += dy.data[o + i]!;
