@@ -39,7 +39,12 @@ export type TrainerRequest =
 export type TrainerMessage =
   | { type: 'chunk'; index: number; chunksIn: number; bytes: number }
   /** The engine that trains, once it runs (a GPU backend that fails to start is an error). */
-  | { type: 'engine'; backend: string }
+  | {
+      type: 'engine';
+      backend: string;
+      /** On the CPU path: why the core's scalar loops run instead of its SIMD kernels, if they do. */
+      scalarReason?: string | null;
+    }
   | {
       type: 'progress';
       steps: number;
@@ -84,6 +89,8 @@ export function createTrainerHost(post: TrainerPost): {
   let stopAfter: number | null = null;
   let evalEvery = 200;
   let lastEval = -1;
+  /** Why the CPU path runs the scalar loops, if it does (null: the SIMD kernels run). */
+  let scalarReason: string | null = null;
   /** Running time: accumulated over past running spans, plus the current span's. */
   let spent = 0;
   let since = 0;
@@ -241,7 +248,8 @@ export function createTrainerHost(post: TrainerPost): {
     if (backend === 'cpu') {
       // The core's WebAssembly SIMD kernels where this browser runs them; else its scalar loops,
       // which setKernels falls back to by itself (same results up to float rounding).
-      setKernels('simd');
+      const k = setKernels('simd');
+      scalarReason = k.active === 'simd' ? null : (k.reason ?? 'the SIMD kernels are off');
       return 'cpu';
     }
     const [{ tfjsModel, useBackend }] = await Promise.all([
@@ -287,7 +295,7 @@ export function createTrainerHost(post: TrainerPost): {
       evalEvery = m.evalEvery;
       download(t, m.trainUrls, m.testUrl).catch(fail);
       startEngine(t, m.backend).then((backend) => {
-        post({ type: 'engine', backend });
+        post({ type: 'engine', backend, scalarReason });
         resume(t);
       }, fail);
       return;

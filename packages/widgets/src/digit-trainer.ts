@@ -12,7 +12,7 @@ import {
   type TrainerOptions,
 } from './digit-trainer-model.js';
 import type { TrainerMessage, TrainerRequest } from './digit-trainer-worker.js';
-import { ElementBase, el, shadow } from './dom.js';
+import { ElementBase, el, shadow, watchViewport } from './dom.js';
 import { percent } from './format.js';
 import { applyAttribute, parseEnum, parseInteger } from './props.js';
 import { BASE_CSS, inkColor, signedColor, THEME } from './theme.js';
@@ -377,9 +377,23 @@ export class DigitTrainer extends ElementBase {
     }
     document.addEventListener('rf-digit', this.#onDigit);
     document.addEventListener('rf-predict', this.#onPredict);
+    // uPlot's module is fetched and evaluated once the figure is near the screen, so that pressing
+    // Train does not spend one long task on it (the plots themselves are made by the first run).
+    this.#unwatch ??= watchViewport(this, THEME.wakeMargin, (near) => {
+      if (!near) return;
+      this.#unwatch?.();
+      this.#unwatch = null;
+      void import('uplot').catch(() => {
+        // The first run loads it again and says so if it still fails.
+      });
+    });
   }
 
+  #unwatch: (() => void) | null = null;
+
   disconnectedCallback(): void {
+    this.#unwatch?.();
+    this.#unwatch = null;
     // Leaving the page (or the element leaving it) ends the run and frees the worker.
     this.#stop();
     this.#dropMyModel();
@@ -945,7 +959,14 @@ export class DigitTrainer extends ElementBase {
     const ui = this.#ui!;
     if (m.type === 'engine') {
       ui.engine.dataset['engine'] = m.backend;
-      ui.engine.textContent = `Training ${ENGINE_WORDS[m.backend] ?? m.backend}; ${this.#backend === 'auto' ? `auto chose it: ${run.why}` : run.why}.`;
+      if (m.backend === 'cpu') ui.engine.dataset['kernels'] = m.scalarReason ? 'scalar' : 'simd';
+      const kernels =
+        m.backend !== 'cpu'
+          ? ''
+          : m.scalarReason
+            ? ` Its plain JavaScript loops run, not its WebAssembly SIMD kernels: ${m.scalarReason}.`
+            : ' Its WebAssembly SIMD kernels run the convolutions and the matrix products.';
+      ui.engine.textContent = `Training ${ENGINE_WORDS[m.backend] ?? m.backend}; ${this.#backend === 'auto' ? `auto chose it: ${run.why}` : run.why}.${kernels}`;
     } else if (m.type === 'chunk') {
       run.chunksIn = m.chunksIn;
       run.bytes = m.bytes;

@@ -1,5 +1,8 @@
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import sirv from 'sirv';
 import { listenOnLoopback, notFound, type StaticServer } from './server.ts';
 
@@ -24,4 +27,20 @@ export async function serveMounts(mounts: Record<string, string>): Promise<Stati
     match.handler(req, res, () => notFound(res));
   });
   return listenOnLoopback(server);
+}
+
+/**
+ * The models fixture page (`fixtures/models/`) and what it imports: @receptive/models as built
+ * (dist/, models/, data/), @receptive/core as built (the models import its seeded generator for
+ * the shortcut mark), and onnxruntime-web's runtime files (it exports them, not its package.json).
+ * What another course site does without a bundler.
+ */
+export function modelsFixtureMounts(modelsDir: string): Record<string, string> {
+  const require = createRequire(`${modelsDir}/`);
+  return {
+    '/': fileURLToPath(new URL('../fixtures/models/', import.meta.url)),
+    '/pkg': modelsDir,
+    '/ort': dirname(require.resolve('onnxruntime-web/ort-wasm-simd-threaded.wasm')),
+    '/core': dirname(require.resolve('@receptive/core/package.json')),
+  };
 }

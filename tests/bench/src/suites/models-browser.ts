@@ -4,18 +4,13 @@
 // GPU gets too; a real GPU moves the crossover far lower.
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { launchBrowser } from '@receptive/e2e/lib/browser';
-import { serveMounts } from '@receptive/e2e/lib/mounts';
+import { modelsFixtureMounts, serveMounts } from '@receptive/e2e/lib/mounts';
 import type { Row, Suite } from '../harness.ts';
 
-const require = createRequire(import.meta.url);
-const MODELS_DIR = dirname(require.resolve('@receptive/models/package.json'));
-// onnxruntime-web exports its runtime files but not its package.json.
-const ORT_DIST = dirname(
-  createRequire(`${MODELS_DIR}/`).resolve('onnxruntime-web/ort-wasm-simd-threaded.wasm'),
+const MODELS_DIR = dirname(
+  createRequire(import.meta.url).resolve('@receptive/models/package.json'),
 );
-const FIXTURE = fileURLToPath(new URL('../../../e2e/fixtures/models/', import.meta.url));
 // WebGL is left out: onnxruntime-web's WebGL backend cannot run these models (see
 // @receptive/models' README), and loadModel answers a request for it on wasm.
 const BACKENDS = ['wasm', 'webgpu'] as const;
@@ -34,7 +29,7 @@ interface Measured {
 const suite: Suite = {
   name: 'digit models in Chromium: onnxruntime-web wasm vs WebGPU',
   async run(log) {
-    const server = await serveMounts({ '/': FIXTURE, '/pkg': MODELS_DIR, '/ort': ORT_DIST });
+    const server = await serveMounts(modelsFixtureMounts(MODELS_DIR));
     const browser = await launchBrowser({ webgpu: true });
     const rows: Row[] = [];
     try {
