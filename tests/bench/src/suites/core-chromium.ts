@@ -1,0 +1,175 @@
+// The lesson CNN's training step (batch 32, Adam; what <rf-digit-trainer> runs on the CPU path)
+// in Debian's Chromium and in Node, in the same run: @receptive/core as built, imported by a bare
+// page served on loopback, the SIMD kernels and the scalar loops interleaved in rounds. Rows: the
+// SIMD step against the scalar one in the page (issue goal 4x), and the page's SIMD step against
+// Node's (goal 0.8x: a tab should train about as fast as Node does).
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import {
+  adam,
+  layers,
+  type SequentialModel,
+  sequential,
+  setKernels,
+  trainStep,
+} from '@receptive/core';
+import { launchBrowser } from '@receptive/e2e/lib/browser';
+import { heldOut } from '@receptive/e2e/lib/digits';
+import { serveMounts } from '@receptive/e2e/lib/mounts';
+import type { Row, Suite } from '../harness.ts';
+import { median } from '../harness.ts';
+
+const BATCH = 32;
+const STEPS = 60;
+const ROUNDS = 5;
+
+/** The batches: real test digits, the same in the page and here. */
+function batches(): { pixels: Float32Array; labels: number[] }[] {
+  return Array.from({ length: 8 }, (_, b) => ({
+    pixels: heldOut.pixels.slice(b * BATCH * 784, (b + 1) * BATCH * 784),
+    labels: Array.from(heldOut.labels.subarray(b * BATCH, (b + 1) * BATCH)),
+  }));
+}
+
+/**
+ * Median ms per step of each kernel set over `rounds` rounds of `steps` steps, the sets
+ * interleaved; written to run as is in the page (it gets the core module as `c`).
+ */
+async function stepTimes(
+  c: typeof import('@receptive/core'),
+  data: { pixels: Float32Array | number[]; labels: number[] }[],
+  steps: number,
+  rounds: number,
+): Promise<Record<'simd' | 'scalar', number[]>> {
+  const net = (): SequentialModel =>
+    c.sequential(
+      [
+        c.layers.conv2d({ filters: 8, kernel: 3 }),
+        c.layers.relu(),
+        c.layers.maxPool2d({ kernel: 2 }),
+        c.layers.conv2d({ filters: 16, kernel: 3 }),
+        c.layers.relu(),
+        c.layers.maxPool2d({ kernel: 2 }),
+        c.layers.flatten(),
+        c.layers.linear({ units: 10 }),
+        c.layers.softmax(),
+      ],
+      { inputShape: [1, 28, 28], seed: 1 },
+    );
+  const xs = data.map((d) => ({
+    x: { shape: [d.labels.length, 1, 28, 28], data: Float32Array.from(d.pixels) },
+    y: d.labels,
+  }));
+  const sets = ['simd', 'scalar'] as const;
+  const runs = sets.map(() => ({ model: net(), opt: c.adam({ lr: 3e-3 }), at: 0 }));
+  const out: Record<'simd' | 'scalar', number[]> = { simd: [], scalar: [] };
+  const round = (i: number) => {
+    c.setKernels(sets[i]!);
+    const r = runs[i]!;
+    const t0 = performance.now();
+    for (let s = 0; s < steps; s++) {
+      const b = xs[r.at++ % xs.length]!;
+      c.trainStep(r.model, b.x, b.y, r.opt);
+    }
+    return (performance.now() - t0) / steps;
+  };
+  round(0);
+  round(1);
+  for (let k = 0; k < rounds; k++)
+    for (let i = 0; i < sets.length; i++) out[sets[i]!].push(round(i));
+  c.setKernels('scalar');
+  return out;
+}
+
+const suite: Suite = {
+  name: 'training step of the lesson CNN in Chromium and in Node (@receptive/core)',
+  async run(log) {
+    const data = batches();
+    const coreDir = dirname(createRequire(import.meta.url).resolve('@receptive/core/package.json'));
+    const page = mkdtempSync(join(tmpdir(), 'rf-core-page-'));
+    writeFileSync(join(page, 'index.html'), '<!doctype html><title>core</title>');
+    const server = await serveMounts({ '/': page, '/core': coreDir });
+    const browser = await launchBrowser();
+    let inPage: Record<'simd' | 'scalar', number[]>;
+    let kernelsInPage: unknown;
+    try {
+      const tab = await (await browser.newContext({ baseURL: server.origin })).newPage();
+      await tab.goto('/');
+      // The function goes to the page as source; the page imports the core as built.
+      ({ times: inPage, kernels: kernelsInPage } = await tab.evaluate(
+        async ({ src, data, steps, rounds }) => {
+          const c = await import('/core/dist/index.js' as string);
+          const f = new Function(`return (${src})`)();
+          const times = await f(c, data, steps, rounds);
+          c.setKernels('simd');
+          const kernels = c.kernels();
+          c.setKernels('scalar');
+          return { times, kernels };
+        },
+        {
+          src: stepTimes.toString(),
+          data: data.map((d) => ({ pixels: Array.from(d.pixels), labels: d.labels })),
+          steps: STEPS,
+          rounds: ROUNDS,
+        },
+      ));
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+    const core = { adam, layers, sequential, setKernels, trainStep };
+    const inNode = await stepTimes(
+      core as unknown as typeof import('@receptive/core'),
+      data,
+      STEPS,
+      ROUNDS,
+    );
+    const ms = (xs: number[]) => median(xs);
+    log(`kernels in the page: ${JSON.stringify(kernelsInPage)}`);
+    for (const [where, t] of [
+      ['Chromium', inPage],
+      ['Node', inNode],
+    ] as const) {
+      log(
+        `${where}: SIMD ${ms(t.simd).toFixed(2)} ms/step (rounds ${t.simd.map((x) => x.toFixed(2)).join(', ')}), scalar ${ms(t.scalar).toFixed(2)} ms/step (rounds ${t.scalar.map((x) => x.toFixed(2)).join(', ')})`,
+      );
+    }
+    const exs = (msPerStep: number) => (BATCH * 1000) / msPerStep;
+    const row = (
+      workload: string,
+      peer: string,
+      ours: number,
+      theirs: number,
+      goal: number,
+    ): Row => ({
+      workload,
+      peer,
+      unit: 'examples/s',
+      ours: exs(ours),
+      theirs: exs(theirs),
+      speedup: theirs / ours,
+      goal,
+      runs: ROUNDS * STEPS,
+    });
+    return [
+      row(
+        `training the lesson CNN, batch ${BATCH}, Adam, in a Chromium tab, SIMD kernels`,
+        'the scalar loops in the same tab',
+        ms(inPage.simd),
+        ms(inPage.scalar),
+        4,
+      ),
+      row(
+        `training the lesson CNN, batch ${BATCH}, Adam, SIMD kernels, Chromium tab`,
+        'the same in Node',
+        ms(inPage.simd),
+        ms(inNode.simd),
+        0.8,
+      ),
+    ];
+  },
+};
+
+export default suite;
