@@ -3,35 +3,13 @@
 // arrays throughout, give bit-identical weights, losses and accuracies, on both kernel sets and
 // with a batch size that changes between steps.
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  adam,
-  layers,
-  lossAndGradients,
-  type SequentialModel,
-  sequential,
-  setKernels,
-  type Tensor,
-  trainStep,
-} from '../src/index.js';
+import { adam, lossAndGradients, setKernels, type Tensor, trainStep } from '../src/index.js';
 import { accuracy } from '../src/metrics.js';
 import { stepBuffer, withStepBuffers } from '../src/step-buffers.js';
+import { twoBlockCnn } from './helpers/models.js';
 import { randomTensor } from './helpers/random-data.js';
 
-const lessonCnn = (): SequentialModel =>
-  sequential(
-    [
-      layers.conv2d({ filters: 4, kernel: 3 }),
-      layers.relu(),
-      layers.maxPool2d({ kernel: 2 }),
-      layers.conv2d({ filters: 6, kernel: 3 }),
-      layers.relu(),
-      layers.maxPool2d({ kernel: 2 }),
-      layers.flatten(),
-      layers.linear({ units: 10 }),
-      layers.softmax(),
-    ],
-    { inputShape: [1, 16, 16], seed: 4 },
-  );
+const lessonCnn = () => twoBlockCnn({ size: 16, seed: 4 });
 
 const batches: { x: Tensor; y: number[] }[] = [8, 8, 5, 8, 3, 8].map((n, i) => ({
   x: randomTensor([n, 1, 16, 16], 100 + i),

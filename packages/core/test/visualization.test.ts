@@ -4,35 +4,21 @@ import { describe, expect, it } from 'vitest';
 import {
   channelMaxima,
   FilterAscent,
-  layers,
   occlusion,
   rankChannel,
   receptiveField,
   type SequentialModel,
   saliency,
-  sequential,
   type Tensor,
 } from '../src/index.js';
 import { loadDigits } from './helpers/digits.js';
+import { twoBlockCnn } from './helpers/models.js';
 import { maxAbsDiff, randomTensor } from './helpers/random-data.js';
 
 // Fresh biases are zero, so on a digit's blank border every conv output sits exactly on ReLU's
 // kink; trained models' biases are not, and neither are these.
 const cnn = (): SequentialModel => {
-  const net = sequential(
-    [
-      layers.conv2d({ filters: 4, kernel: 3 }),
-      layers.relu(),
-      layers.maxPool2d({ kernel: 2 }),
-      layers.conv2d({ filters: 6, kernel: 3 }),
-      layers.relu(),
-      layers.maxPool2d({ kernel: 2 }),
-      layers.flatten(),
-      layers.linear({ units: 10 }),
-      layers.softmax(),
-    ],
-    { inputShape: [1, 28, 28], seed: 3 },
-  );
+  const net = twoBlockCnn({ seed: 3 });
   for (const p of net.parameters()) {
     if (p.name === 'bias') p.value.data.set(randomTensor([p.value.data.length], 9, 0.1).data);
   }
