@@ -32,6 +32,42 @@ describe('checkProps', () => {
     ).toThrow('<KernelLab> steps: received "pading", expected kernel or padding');
   });
 
+  it('rejects a wrong value for every prop of every component, naming both', () => {
+    // Values no prop takes: an object where a string, number or boolean is wanted, and the
+    // wrong one of those where an object is. Each must fail with the component and the prop.
+    const unchecked: string[] = [];
+    // The required props (all strings), from their examples: name="value".
+    const required = (c: (typeof COMPONENTS)[number]) =>
+      Object.fromEntries(
+        c.props.filter((p) => p.required).map((p) => [p.name, /^\w+="(.+)"$/.exec(p.example)![1]]),
+      );
+    for (const c of COMPONENTS) {
+      expect(() => checkProps(c.name, required(c))).not.toThrow();
+      for (const p of c.props) {
+        const bad = [{ bogus: [] }, 'not a value ✗', -0.5, true].filter(
+          (v) => typeof v !== typeof p.default || p.default === null,
+        );
+        const messages = bad.flatMap((v) => {
+          try {
+            checkProps(c.name, { ...required(c), [p.name]: v });
+            return [];
+          } catch (err) {
+            return [(err as Error).message];
+          }
+        });
+        if (messages.length === 0) {
+          unchecked.push(`${c.name}.${p.name}`);
+          continue;
+        }
+        for (const m of messages) {
+          expect(m.startsWith(`<${c.name}> ${p.name}: received `), m).toBe(true);
+          expect(m).toMatch(/, expected ./);
+        }
+      }
+    }
+    expect(unchecked, 'props that take any value').toEqual([]);
+  });
+
   it('accepts good values, slots and the attributes Astro adds', () => {
     expect(() =>
       checkProps('KernelLab', {
