@@ -94,6 +94,22 @@ export function rovingGrid(
   return move;
 }
 
+/**
+ * Hides `control` (say a Retry whose work is done). If the keyboard focus was in it, the focus
+ * first moves to `next` (made focusable by script where it is not), so that a keyboard or
+ * screen-reader user is not dropped back to the top of the page.
+ */
+export function hideKeepingFocus(control: HTMLElement, next: HTMLElement): void {
+  if (control.hidden) return;
+  const root = control.getRootNode() as Document | ShadowRoot;
+  const active = root.activeElement;
+  if (active && control.contains(active)) {
+    if (!next.hasAttribute('tabindex') && next.tabIndex < 0) next.setAttribute('tabindex', '-1');
+    next.focus();
+  }
+  control.hidden = true;
+}
+
 /** Calls `onChange(near)` each time `target` comes within `margin` of the viewport or leaves it. */
 export function watchViewport(
   target: Element,

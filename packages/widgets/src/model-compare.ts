@@ -18,7 +18,7 @@ import {
   READER_MODEL,
   type ReaderModel,
 } from './digit-run.js';
-import { el, shadow } from './dom.js';
+import { el, hideKeepingFocus, shadow } from './dom.js';
 import { figureElement } from './figure-element.js';
 import { percent } from './format.js';
 import { MODEL_COMPARE_SPEC } from './model-compare.spec.js';
@@ -48,6 +48,7 @@ li.top { font-weight: 600; }
 .model.own { border: 2px solid var(--rf-highlight); }
 .failure { display: flex; flex-wrap: wrap; gap: 0.4rem 0.8rem; align-items: center; margin-bottom: 0.5rem; }
 .failure[hidden] { display: none; }
+.models:focus-visible { outline: 3px solid var(--rf-focus); outline-offset: 2px; }
 .failure p { margin: 0; }
 `;
 
@@ -120,6 +121,7 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
   #errors: string[] = [];
   /** The message of what failed, in an alert, and the button that tries it again. */
   #failure: HTMLElement | null = null;
+  #models: HTMLElement | null = null;
   #failureText: HTMLElement | null = null;
   /** Each entry's downloaded file, once in. */
   #files = new Map<Entry, Uint8Array>();
@@ -172,15 +174,13 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
     this.#files.clear();
     this.#entries = this.models.map((name) => this.#entry(name, false));
     if (this.#reader) this.#entries.push(this.#ownEntry(this.#reader));
+    this.#models = el(
+      'div',
+      { class: 'models', 'aria-label': 'The models’ answers' },
+      ...this.#entries.map((e) => e.box),
+    );
     root.append(
-      el(
-        'div',
-        { class: 'wrap' },
-        this.#progress,
-        this.#failure,
-        el('div', { class: 'models' }, ...this.#entries.map((e) => e.box)),
-        this.live,
-      ),
+      el('div', { class: 'wrap' }, this.#progress, this.#failure, this.#models, this.live),
     );
     this.dataset['state'] = 'idle';
   }
@@ -270,7 +270,9 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
     const bar = this.#progressBar!;
     const text = this.#progressText!;
     const failed = this.#errors.length > 0;
-    this.#failure!.hidden = !failed;
+    // Once everything is in, the Retry goes; a keyboard reader on it lands on the answers.
+    if (failed) this.#failure!.hidden = false;
+    else hideKeepingFocus(this.#failure!, this.#models!);
     this.#failureText!.textContent = failed ? this.#errors.join(' ') : '';
     if (failed) {
       this.#progress!.hidden = true;

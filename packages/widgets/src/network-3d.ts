@@ -1,7 +1,7 @@
 import type { SequentialModel } from '@receptive/core';
 import type { CursorEvent, NetworkScene, NetworkView, UnitCursor } from '@receptive/render3d';
 import { type DigitRun, type ModelRun, READER_MODEL, type ReaderModel } from './digit-run.js';
-import { el, shadow } from './dom.js';
+import { el, hideKeepingFocus, shadow } from './dom.js';
 import { figureElement } from './figure-element.js';
 import { NETWORK_3D_SPEC } from './network-3d.spec.js';
 import {
@@ -42,7 +42,7 @@ const STYLES = `${BASE_CSS}
 .toolbar .label { color: var(--rf-muted); margin-right: 0.2rem; }
 .toolbar button { min-height: 1.9em; padding: 0.1em 0.55em; }
 .stage { position: relative; height: clamp(260px, 46vh, 440px); border: 1px solid var(--rf-line); border-radius: 6px; overflow: hidden; background: var(--rf-panel); }
-.stage canvas:focus-visible { outline: 3px solid var(--rf-focus); outline-offset: -3px; }
+.stage canvas:focus-visible, .stage:focus-visible { outline: 3px solid var(--rf-focus); outline-offset: -3px; }
 .overlay { position: absolute; inset: 0; display: grid; place-items: center; margin: 0; padding: 1rem; text-align: center; color: var(--rf-muted); font-size: 0.9em; background: var(--rf-panel); z-index: 1; }
 .overlay[hidden] { display: none; }
 .status { margin: 0.3rem 0 0; font-size: 0.85em; color: var(--rf-error); }
@@ -117,7 +117,8 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
         this.dataset['state'] = 'error';
       },
       onRelease: () => {
-        this.#parts['retry']!.hidden = true;
+        // A keyboard reader on the Retry lands on the scene that loads in its place.
+        hideKeepingFocus(this.#parts['retry']!, this.#parts['stage']!);
         this.#loadFailed = false;
         this.#drawn = null;
         this.#cursor?.dispose();

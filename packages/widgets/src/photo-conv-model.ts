@@ -28,6 +28,14 @@ export interface PhotoConvolverOptions {
   onGpuLost?: (backend: string, reason: string) => void;
 }
 
+/** The GPU engine's code (TensorFlow.js) did not download; asking again may succeed. */
+export class EngineDownloadError extends Error {
+  constructor(detail: string) {
+    super(`its code did not download (${detail})`);
+    this.name = 'EngineDownloadError';
+  }
+}
+
 /**
  * Runs the figure's convolutions, one at a time, on the GPU engine once one started, else on
  * the CPU.
@@ -65,8 +73,13 @@ export class PhotoConvolver {
    * the next run uses it. Throws when none starts (the CPU keeps convolving).
    */
   async startGpu(backends: readonly string[]): Promise<void> {
-    const { startGpuEngine } = await import('./photo-engine.js');
-    this.#gpu = await startGpuEngine([...backends], (reason) => this.#lose(reason));
+    let engine: typeof import('./photo-engine.js');
+    try {
+      engine = await import('./photo-engine.js');
+    } catch (err) {
+      throw new EngineDownloadError((err as Error).message);
+    }
+    this.#gpu = await engine.startGpuEngine([...backends], (reason) => this.#lose(reason));
   }
 
   /** Asks for a run of `input` with `kernel`; runs that pile up collapse into the newest. */

@@ -1,4 +1,4 @@
-import { el, shadow, watchViewport } from './dom.js';
+import { el, hideKeepingFocus, shadow, watchViewport } from './dom.js';
 import { figureElement } from './figure-element.js';
 import { formatNumber } from './format.js';
 import { KERNEL_EDITOR_CSS, KernelEditor } from './kernel-editor.js';
@@ -10,7 +10,7 @@ import {
   type PhotoBackend,
   type PhotoChannels,
 } from './photo-conv.spec.js';
-import { PhotoConvolver, type PhotoRun } from './photo-conv-model.js';
+import { EngineDownloadError, PhotoConvolver, type PhotoRun } from './photo-conv-model.js';
 import {
   type FloatImage,
   fitSize,
@@ -56,7 +56,7 @@ canvas { display: block; width: 100%; height: auto; background: var(--rf-panel);
 .drop { position: relative; border: 2px dashed transparent; border-radius: 6px; }
 .drop.over { border-color: var(--rf-focus); }
 .credit, .legend, .status, .note { font-size: 0.85em; color: var(--rf-muted); margin: 0.3rem 0 0; }
-.note:empty, .status:empty { display: none; }
+.note:empty, .status:empty, .retry[hidden] { display: none; }
 .note { color: var(--rf-ink); border-left: 3px solid var(--rf-highlight); padding-left: 0.5rem; }
 .controls { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
 fieldset { border: 1px solid var(--rf-line); border-radius: 6px; padding: 0.6rem 0.8rem; margin: 0; }
@@ -115,6 +115,7 @@ export class PhotoConv extends figureElement(PHOTO_CONV_SPEC) {
   #keyText = '';
   #status: HTMLElement | null = null;
   #note: HTMLElement | null = null;
+  #retry: HTMLButtonElement | null = null;
   #progress: HTMLElement | null = null;
   #progressText: HTMLElement | null = null;
   #video: HTMLVideoElement | null = null;
@@ -330,6 +331,13 @@ export class PhotoConv extends figureElement(PHOTO_CONV_SPEC) {
     this.#progress = el('div', { class: 'progress' }, progressBar, this.#progressText);
     this.#status = el('p', { class: 'status', 'data-status': '' });
     this.#note = el('p', { class: 'note', role: 'status', 'data-note': '' });
+    this.#retry = el('button', { type: 'button', class: 'retry', hidden: true }, 'Retry');
+    this.#retry.addEventListener('click', () => {
+      // A keyboard reader on the Retry lands on the output it will redraw.
+      hideKeepingFocus(this.#retry!, this.#outCanvas!);
+      this.#note!.textContent = '';
+      void this.#startGpu();
+    });
 
     root.append(
       el(
@@ -345,6 +353,7 @@ export class PhotoConv extends figureElement(PHOTO_CONV_SPEC) {
         ),
         this.#status,
         this.#note,
+        this.#retry,
         this.live,
       ),
     );
@@ -408,6 +417,12 @@ export class PhotoConv extends figureElement(PHOTO_CONV_SPEC) {
       this.dataset['state'] = 'ready';
       return;
     }
+    await this.#startGpu();
+  }
+
+  /** Starts the GPU engine; the CPU convolves until it runs, and for good if it cannot. */
+  async #startGpu(): Promise<void> {
+    this.#progress!.hidden = false;
     this.#progressText!.textContent =
       'Loading the GPU engine (TensorFlow.js); until then the CPU convolves.';
     const want = this.backend === 'auto' ? ['webgpu', 'webgl'] : [this.backend];
@@ -421,8 +436,12 @@ export class PhotoConv extends figureElement(PHOTO_CONV_SPEC) {
     } catch (err) {
       this.#progress!.hidden = true;
       this.dataset['state'] = 'ready';
-      this.#note!.textContent =
-        `No GPU engine could start here (${(err as Error).message}), so @receptive/core convolves on the CPU.`;
+      const download = err instanceof EngineDownloadError;
+      this.#note!.textContent = download
+        ? `The GPU engine could not be loaded: ${(err as Error).message}. @receptive/core convolves on the CPU meanwhile.`
+        : `No GPU engine could start here (${(err as Error).message}), so @receptive/core convolves on the CPU.`;
+      // Only a failed download is worth asking again; a missing GPU stays missing.
+      this.#retry!.hidden = !download;
     }
   }
 

@@ -70,7 +70,20 @@ async function failsThenRecovers(
   await waitForModelCard(page, 'cnn', 'engine', 'core/cpu');
   await waitForModelCard(page, 'cnn', 'prediction', '1');
   assert.equal(await retry.isVisible(), false, 'the Retry goes once everything is in');
+  assert.equal(
+    await focusIn(page, COMPARE),
+    'models',
+    'the keyboard focus moves from the Retry to the answers',
+  );
 }
+
+/** The class of the element that has the keyboard focus inside `tag`'s shadow root, if any. */
+const focusIn = (page: Page, tag: string) =>
+  page.evaluate((t) => {
+    const host = document.querySelector(t);
+    if (document.activeElement !== host) return `outside (${document.activeElement?.tagName})`;
+    return host?.shadowRoot?.activeElement?.className ?? 'none';
+  }, tag);
 
 describe('faults in the model downloads of <rf-model-compare>', () => {
   it('a model file that answers 404', async () => {
@@ -191,6 +204,11 @@ describe('faults in the 3D code of <rf-network-3d>', () => {
     await page.keyboard.press('Enter');
     await page.waitForSelector('rf-network-3d[data-state="drawn"]', { timeout: 60_000 });
     assert.equal(await retry.isVisible(), false);
+    assert.equal(
+      await focusIn(page, 'rf-network-3d'),
+      'stage',
+      'the keyboard focus moves from the Retry to the scene',
+    );
     // The alert is emptied (and so hidden).
     assert.equal(await fig.locator('.status[role="alert"]').textContent(), '');
     await context.close();

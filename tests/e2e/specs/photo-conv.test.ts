@@ -508,6 +508,58 @@ describe('the photo figure (no WebGPU: what most readers get)', () => {
     );
   });
 
+  it('says so with a Retry when the GPU engine’s code fails to download, and runs on the GPU after it', async () => {
+    const { context, problems } = await h.context();
+    // TensorFlow.js is one chunk, fetched only by the photo figure's GPU engine.
+    const tfjs = /\/_astro\/tfjs\.[\w-]+\.js$/;
+    await context.route(tfjs, (route) => route.fulfill({ status: 503, body: 'Unavailable' }));
+    const page = await context.newPage();
+    const fig = await openFigure(page);
+    const note = fig.locator('[data-note]');
+    await page.waitForFunction(
+      (tag) =>
+        /could not be loaded/.test(
+          document.querySelector(tag)?.shadowRoot?.querySelector('[data-note]')?.textContent ?? '',
+        ),
+      FIGURE,
+    );
+    assert.match(
+      (await note.textContent()) ?? '',
+      /^The GPU engine could not be loaded: its code did not download \(.+\)\. @receptive\/core convolves on the CPU meanwhile\.$/,
+    );
+    assert.equal(await fig.getAttribute('data-engine'), 'cpu');
+    await assertMatchesCore(fig, 'CPU while the GPU engine is missing');
+    await context.unroute(tfjs);
+    const retry = fig.getByRole('button', { name: 'Retry' });
+    await retry.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(
+      (tag) => document.querySelector(tag)?.getAttribute('data-engine') === 'webgl',
+      FIGURE,
+      { timeout: 60_000 },
+    );
+    assert.equal(await retry.isVisible(), false);
+    assert.equal(
+      await page.evaluate((tag) => {
+        const host = document.querySelector(tag);
+        return document.activeElement === host ? host?.shadowRoot?.activeElement?.tagName : null;
+      }, FIGURE),
+      'CANVAS',
+      'the keyboard focus moves from the Retry to the output',
+    );
+    await settled(page);
+    await assertMatchesCore(fig, 'WebGL after the Retry');
+    // The failed download is the only error the page reports.
+    assert.deepEqual(
+      {
+        ...problems,
+        consoleErrors: problems.consoleErrors.filter((e) => !/503|tfjs/i.test(e)),
+        failedRequests: problems.failedRequests.filter((r) => !/tfjs/.test(r)),
+      },
+      noProblems(),
+    );
+  });
+
   it('moves to the core on the CPU, with a note, when the WebGL context is lost', async () => {
     const { context, problems } = await h.context();
     const page = await context.newPage();
