@@ -28,6 +28,7 @@ import {
   type PropsOf,
   type WidgetSpec,
 } from './props.js';
+import { copyText, type SharedFigure, shareFigure } from './share.js';
 import { THEME } from './theme.js';
 
 const copy = <T>(v: T): T =>
@@ -76,9 +77,96 @@ export abstract class FigureBase extends ElementBase {
   protected modelMissing?(message: string): void;
   /** Set to hear of the reader's own model for the pad (null when it is dropped). */
   protected readerModel?(model: ReaderModel | null): void;
+  /**
+   * Set, with {@link restoreState}, for a figure whose reader state a link can hold (see
+   * `share.ts`): that state as a short string, or null while it shows what the page set.
+   */
+  protected saveState?(): string | null;
+  /**
+   * Shows a state {@link saveState} wrote (null: what the page set); false for a string it
+   * cannot read, leaving the figure as it is.
+   */
+  protected restoreState?(state: string | null, cause: 'load' | 'history'): boolean;
+
+  #share: SharedFigure | null = null;
+  #shareControl: HTMLElement | null = null;
+  #shareStatus: HTMLElement | null = null;
+  #shareLink: HTMLInputElement | null = null;
+
+  /** Tells the address that the reader changed what {@link saveState} returns. */
+  protected stateChanged(): void {
+    this.#share?.changed();
+  }
+
+  /**
+   * The "Copy link" button with its status line, for a figure that saves its state: append it
+   * once where the figure's controls are. Where the clipboard cannot be written, it shows the
+   * link selected, to copy by hand.
+   */
+  protected get shareControl(): HTMLElement {
+    if (this.#shareControl) return this.#shareControl;
+    const button = el(
+      'button',
+      { type: 'button', class: 'share-copy', 'data-share': '' },
+      'Copy link to this figure',
+    );
+    this.#shareStatus = el('span', { class: 'share-status', role: 'status' });
+    this.#shareLink = el('input', {
+      type: 'text',
+      readonly: true,
+      class: 'share-link',
+      'aria-label': 'Link to this figure',
+      hidden: true,
+    });
+    button.addEventListener('click', async () => {
+      if (!this.#share) return;
+      const link = this.#share.link();
+      const copied = await copyText(link);
+      const input = this.#shareLink!;
+      input.value = link;
+      input.hidden = copied;
+      this.#shareStatus!.textContent = copied
+        ? 'Link copied: it opens this figure as it is now.'
+        : 'Copy this link by hand: it opens this figure as it is now.';
+      if (!copied) {
+        input.focus();
+        input.select();
+      }
+    });
+    this.#shareControl = el('div', { class: 'share' }, button, this.#shareStatus, this.#shareLink);
+    return this.#shareControl;
+  }
+
+  /**
+   * What the page set for `property`: its attribute read by the spec's parser, or the default
+   * (also for an attribute the parser refuses).
+   */
+  protected authored(property: string): unknown {
+    const prop = this.spec.props.find((p) => p.property === property);
+    if (!prop) throw new RangeError(`<${this.spec.tag}> has no property ${property}`);
+    const text = prop.attribute ? this.getAttribute(prop.attribute) : null;
+    if (prop.parser?.presence) return text !== null;
+    if (text === null) return defaultValue(this.spec, prop);
+    try {
+      return prop.parser ? prop.parser.parse(text, this.spec.tag, prop.attribute!) : text;
+    } catch {
+      return defaultValue(this.spec, prop);
+    }
+  }
 
   connectedCallback(): void {
     this.connected();
+    if (this.saveState && this.restoreState && !this.#share) {
+      this.#share = shareFigure({
+        element: this,
+        save: () => this.saveState!(),
+        restore: (state, cause) => this.restoreState!(state, cause),
+        note: (text) => {
+          this.shareControl;
+          this.#shareStatus!.textContent = text;
+        },
+      });
+    }
     this.#wired = true;
     this.#follow(true);
     if (this.nearChanged) {
@@ -91,6 +179,8 @@ export abstract class FigureBase extends ElementBase {
 
   disconnectedCallback(): void {
     this.#wired = false;
+    this.#share?.dispose();
+    this.#share = null;
     this.#unfollow?.();
     this.#unfollow = null;
     this.#unwatch?.();

@@ -4,7 +4,14 @@ import { figureElement } from './figure-element.js';
 import { formatConvSum, formatNumber, formatScaled, fractionDenominator } from './format.js';
 import { KERNEL_EDITOR_CSS, KernelEditor } from './kernel-editor.js';
 import { KERNEL_LAB_SPEC } from './kernel-lab.spec.js';
-import { KERNEL_PRESETS, LECTURE_IMAGE, LECTURE_SIZE, parseKernel } from './lecture.js';
+import {
+  KERNEL_PARSER,
+  KERNEL_PRESETS,
+  LECTURE_IMAGE,
+  LECTURE_SIZE,
+  parseKernel,
+  presetOf,
+} from './lecture.js';
 import { BASE_CSS, colorKey, inkColor, signedColor, THEME } from './theme.js';
 
 /** `event.detail` of `rf-change`. */
@@ -125,15 +132,18 @@ export class KernelLab extends figureElement(KERNEL_LAB_SPEC) {
       onCell: (i, v) => {
         this.#kernel[i] = v;
         this.#update();
+        this.stateChanged();
       },
       onPreset: (kernel) => {
         this.kernel = kernel;
+        this.stateChanged();
       },
     });
     this.#paddingBox = el('input', { type: 'checkbox', id: 'padding' });
     this.#paddingBox.checked = this.#padding;
     this.#paddingBox.addEventListener('change', () => {
       this.padding = this.#paddingBox!.checked;
+      this.stateChanged();
     });
     const kernelSet = el(
       'fieldset',
@@ -147,6 +157,7 @@ export class KernelLab extends figureElement(KERNEL_LAB_SPEC) {
         this.#paddingBox,
         el('label', { for: 'padding' }, 'Zero padding'),
       ),
+      this.shareControl,
     );
 
     this.#caption = el('figcaption', { id: 'out-cap' });
@@ -179,6 +190,35 @@ export class KernelLab extends figureElement(KERNEL_LAB_SPEC) {
 
     root.append(el('div', { class: 'lab' }, inputFigure, kernelSet, outputFigure, this.#explain));
     this.#editor?.showValues(this.#kernel);
+  }
+
+  // In a link: the kernel (a preset's name, or its nine numbers) and `pad` or `nopad`, e.g.
+  // `laplacian:pad`; nothing while the figure shows what the page set.
+  protected override saveState(): string | null {
+    const kernel = this.authored('kernel') as number[];
+    const same = kernel.every((v, i) => Math.abs(v - this.#kernel[i]!) < 1e-12);
+    if (same && this.#padding === this.authored('padding')) return null;
+    return `${presetOf(this.#kernel) ?? KERNEL_PARSER.format(this.#kernel)}:${this.#padding ? 'pad' : 'nopad'}`;
+  }
+
+  protected override restoreState(state: string | null): boolean {
+    if (state === null) {
+      this.kernel = this.authored('kernel') as number[];
+      this.padding = this.authored('padding') as boolean;
+      return true;
+    }
+    const m = /^([^:]+):(pad|nopad)$/.exec(state);
+    if (!m) return false;
+    let kernel: number[];
+    try {
+      kernel = KERNEL_PARSER.parse(m[1]!, TAG, 'kernel');
+    } catch {
+      return false;
+    }
+    if (kernel.some((v) => Math.abs(v) > 1e6)) return false;
+    this.kernel = kernel;
+    this.padding = m[2] === 'pad';
+    return true;
   }
 
   #rows(): number[][] {

@@ -2,6 +2,7 @@ import scrollama from 'scrollama';
 import { ElementBase } from './dom.js';
 import { SCROLLY_SPEC } from './scrolly.spec.js';
 import { followStepsAttribute, STEP_EVENT, type StepChange } from './scrolly-steps.js';
+import { type SharedFigure, shareFigure } from './share.js';
 import { registerThemeProperties } from './theme.js';
 
 export {
@@ -186,6 +187,8 @@ export class Scrolly extends ElementBase {
   #scroller: ReturnType<typeof scrollama> | null = null;
   #trigger = '';
   #leadFor = 0;
+  #share: SharedFigure | null = null;
+  #onScreen = false;
 
   /** The active step's state (its `data-state`). */
   get state(): string {
@@ -274,8 +277,22 @@ export class Scrolly extends ElementBase {
       fit();
     }
 
+    // The step the reader is at goes in the page's address while the sequence is on screen, so a
+    // link opens the lesson there (see share.ts).
+    const seen =
+      typeof IntersectionObserver === 'undefined'
+        ? null
+        : new IntersectionObserver(([entry]) => {
+            this.#onScreen = Boolean(entry?.isIntersecting);
+            this.#share?.changed();
+          });
+    seen?.observe(this);
+
     this.#cleanup = () => {
       this.#scroller = null;
+      seen?.disconnect();
+      this.#share?.dispose();
+      this.#share = null;
       this.removeEventListener('focusin', onFocus);
       window.removeEventListener('resize', onResize);
       window.removeEventListener('resize', fit);
@@ -284,6 +301,42 @@ export class Scrolly extends ElementBase {
     };
     this.dataset['ready'] = 'true';
     if (this.#active === -1) this.#activate(0, 'none');
+    this.#share = shareFigure({
+      element: this,
+      scroller: true,
+      save: () => (this.#onScreen && this.#active >= 0 ? this.state : null),
+      restore: (state, cause) => this.#restoreStep(state, cause),
+    });
+  }
+
+  /**
+   * A link's step: made active, then scrolled to the line steps cross (again once the page has
+   * loaded and the figures above have their heights, unless the reader has moved meanwhile).
+   * Back and Forward leave the scrolling to the browser, which restores the entry's position.
+   */
+  #restoreStep(state: string | null, cause: 'load' | 'history'): boolean {
+    if (state === null || cause === 'history') return true;
+    const index = this.#steps.findIndex((s) => (s.dataset['state'] ?? '') === state);
+    if (index < 0) return false;
+    this.#activate(index, 'none');
+    const step = this.#steps[index]!;
+    let moved = false;
+    const stop = () => {
+      moved = true;
+    };
+    for (const type of ['wheel', 'touchstart', 'keydown', 'pointerdown'] as const) {
+      window.addEventListener(type, stop, { once: true, passive: true });
+    }
+    const go = () => {
+      if (moved || this.#active !== index) return;
+      const box = step.getBoundingClientRect();
+      const top = window.scrollY + box.top + Math.min(box.height / 2, 40) - this.#triggerY();
+      window.scrollTo({ top: Math.max(0, Math.round(top)), behavior: 'instant' });
+    };
+    go();
+    requestAnimationFrame(go);
+    if (document.readyState !== 'complete') window.addEventListener('load', go, { once: true });
+    return true;
   }
 
   disconnectedCallback(): void {
@@ -411,6 +464,7 @@ export class Scrolly extends ElementBase {
     });
     this.dataset['state'] = state;
     this.dataset['activeStep'] = String(index);
+    this.#share?.changed();
     if (this.#live) this.#live.textContent = step.dataset['label'] ?? '';
     this.#fit();
     this.dispatchEvent(

@@ -183,6 +183,9 @@ button:disabled { opacity: 0.6; cursor: default; }
 figure { margin: 0; }
 figcaption, .caption { font-size: 0.85em; color: var(--rf-muted); margin-bottom: 0.3em; }
 .mono { font-family: ${THEME.mono}; }
+.share { display: flex; flex-wrap: wrap; align-items: center; gap: 0.3rem 0.6rem; margin-top: 0.6rem; font-size: 0.85em; }
+.share-status { color: var(--rf-muted); }
+.share-link { flex: 1 1 100%; min-width: 0; font-family: ${THEME.mono}; font-size: 0.85em; padding: 0.2em 0.4em; }
 .color-key { display: inline-grid; grid-template-columns: auto minmax(6rem, 10rem); column-gap: 0.5rem; align-items: center; font-size: 0.8rem; color: var(--rf-muted); }
 .color-key-bar { grid-column: 2; height: 0.7rem; border: 1px solid var(--rf-line); border-radius: 2px; }
 .color-key-caption { grid-row: 1 / span 2; }

@@ -1,0 +1,130 @@
+// Shareable figure state: what the reader changes goes into the page's address without adding
+// history entries, a link reopens the figures as they were, Back and Forward give each entry's
+// state back, "Copy link" copies such a link, and a tampered address is ignored with a note.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Locator, Page } from 'playwright-core';
+import { noProblems, type PageProblems } from '../lib/guard.ts';
+import { useHarness } from '../lib/harness.ts';
+import { KERNELS } from '../lib/lecture.ts';
+
+const LESSON = '/lessons/convolution/';
+const h = useHarness();
+
+const kernelOf = (lab: Locator) =>
+  lab.evaluate((e) => (e as unknown as { kernel: number[] }).kernel);
+const param = (page: Page, key: string) => new URL(page.url()).searchParams.get(key);
+
+/** Waits until the address holds `value` (or nothing, for null) for the figure `key`. */
+const addressHas = (page: Page, key: string, value: string | null) =>
+  page.waitForFunction(
+    ([k, v]) => new URLSearchParams(window.location.search).get(k) === v,
+    [key, value] as const,
+    { timeout: 5000 },
+  );
+
+const clean = (problems: PageProblems) => assert.deepEqual(problems, noProblems());
+
+describe('figure state in the address', () => {
+  it('follows the kernel lab and the step without new history entries, and a copied link reopens both', async () => {
+    const { page, problems, context } = await h.open(LESSON);
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    const lab = page.locator('rf-kernel-lab').first();
+    await lab.scrollIntoViewIfNeeded();
+    await page.waitForFunction(() =>
+      document.querySelector('rf-scrolly')?.hasAttribute('data-ready'),
+    );
+    const entries = await page.evaluate(() => history.length);
+    await lab.locator('button[data-preset="laplacian"]').click();
+    await addressHas(page, 'kernel-lab-1', 'laplacian:nopad');
+    // A cell edited by hand: nine numbers, no longer a preset.
+    const cell = lab.getByRole('spinbutton', { name: 'Kernel row 1, column 1' });
+    await cell.fill('2');
+    await cell.press('Tab');
+    await addressHas(page, 'kernel-lab-1', '2,-1,0,-1,4,-1,0,-1,0:nopad');
+    assert.equal(await page.evaluate(() => history.length), entries, 'no history entry per edit');
+    const step = await page.locator('rf-scrolly').first().getAttribute('data-state');
+    assert.ok(step, 'the sequence has an active step');
+
+    await lab.getByRole('button', { name: 'Copy link to this figure' }).click();
+    await lab
+      .getByRole('status')
+      .filter({ hasText: /^Link copied/ })
+      .waitFor({ timeout: 5000 });
+    const link = await page.evaluate(() => navigator.clipboard.readText());
+    const url = new URL(link);
+    assert.equal(url.pathname, LESSON);
+    assert.equal(url.searchParams.get('kernel-lab-1'), '2,-1,0,-1,4,-1,0,-1,0:nopad');
+    assert.equal(url.searchParams.get('scrolly-1'), step, 'the link holds the step');
+
+    // The link, opened afresh: the step is active, the figure on screen with the reader's kernel.
+    const again = await context.newPage();
+    await again.goto(link);
+    const lab2 = again.locator('rf-kernel-lab').first();
+    await again.waitForFunction(
+      (s) => document.querySelector('rf-scrolly')?.getAttribute('data-state') === s,
+      step,
+    );
+    assert.deepEqual(await kernelOf(lab2), [2, -1, 0, -1, 4, -1, 0, -1, 0]);
+    await again.waitForTimeout(500);
+    assert.deepEqual(await kernelOf(lab2), [2, -1, 0, -1, 4, -1, 0, -1, 0], 'the step keeps it');
+    const box = await lab2.boundingBox();
+    const view = again.viewportSize()!;
+    assert.ok(box && box.y < view.height && box.y + box.height > 0, 'the figure is on screen');
+    clean(problems);
+  });
+
+  it('gives each history entry its own state back on Back and Forward', async () => {
+    const { page, problems } = await h.open(LESSON);
+    const lab = page.locator('rf-kernel-lab').nth(1);
+    await lab.scrollIntoViewIfNeeded();
+    await lab.locator('button[data-preset="laplacian"]').click();
+    await addressHas(page, 'kernel-lab-2', 'laplacian:nopad');
+    // A same-page navigation adds an entry (an anchor that scrolls nowhere).
+    await page.evaluate(() => {
+      window.location.hash = 'nowhere';
+    });
+    await lab.locator('button[data-preset="horizontal-edge"]').click();
+    await addressHas(page, 'kernel-lab-2', 'horizontal-edge:nopad');
+    await page.goBack();
+    await page.waitForFunction(() => !window.location.hash);
+    await page.waitForFunction(
+      (k) =>
+        (document.querySelectorAll('rf-kernel-lab')[1] as unknown as { kernel: number[] })
+          .kernel[4] === k,
+      KERNELS.laplacian[4],
+    );
+    assert.deepEqual(await kernelOf(lab), KERNELS.laplacian);
+    await page.goForward();
+    await page.waitForFunction(() => window.location.hash === '#nowhere');
+    await page.waitForFunction(
+      () =>
+        (document.querySelectorAll('rf-kernel-lab')[1] as unknown as { kernel: number[] })
+          .kernel[4] === 2,
+    );
+    assert.deepEqual(await kernelOf(lab), KERNELS['horizontal-edge']);
+    clean(problems);
+  });
+
+  it('ignores a tampered address with a quiet note, and the figures work as usual', async () => {
+    const { page, problems } = await h.open(
+      `${LESSON}?kernel-lab-2=1e400,0:pad&scrolly-1=no-such-step&utm_source=mail`,
+    );
+    const lab = page.locator('rf-kernel-lab').nth(1);
+    await lab.scrollIntoViewIfNeeded();
+    assert.deepEqual(
+      await kernelOf(lab),
+      KERNELS['box-blur'].map((v) => v),
+    );
+    assert.match(
+      (await lab.getByRole('status').textContent()) ?? '',
+      /could not be read, so the figure starts as usual/,
+    );
+    // The unreadable states leave the address; what is not a figure's stays.
+    await addressHas(page, 'kernel-lab-2', null);
+    assert.equal(param(page, 'utm_source'), 'mail');
+    await lab.locator('button[data-preset="laplacian"]').click();
+    await addressHas(page, 'kernel-lab-2', 'laplacian:nopad');
+    clean(problems);
+  });
+});
