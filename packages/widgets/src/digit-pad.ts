@@ -1,11 +1,12 @@
 import { shift2d, tensor } from '@receptive/core';
-import { toMnistInput } from '@receptive/models';
+import { DIGIT_SETS, toMnistInput } from '@receptive/models';
 import { INK, PAPER } from '@receptive/render3d/colormap';
 import { DIGIT_PAD_SPEC } from './digit-pad.spec.js';
 import { type DigitChange, publishDigit } from './digit-run.js';
 import { el, shadow } from './dom.js';
 import { figureElement } from './figure-element.js';
 import { testDigit } from './held-out.js';
+import { decodeInk, decodeInts, encodeInk } from './share-codec.js';
 import { BASE_CSS, inkRgb, THEME } from './theme.js';
 
 export { DIGIT_PAD_SPEC, type DigitChange };
@@ -48,6 +49,8 @@ export class DigitPad extends figureElement(DIGIT_PAD_SPEC) {
   #offset = { x: 0, y: 0 };
   #source: 'drawing' | 'held-out' = 'drawing';
   #heldOut: { index: number; label: number } | null = null;
+  /** The drawing came from a link: it has no strokes, and a new stroke starts afresh. */
+  #fromLink = false;
   #frame = 0;
 
   /** The 28x28 image the models see now. */
@@ -116,6 +119,7 @@ export class DigitPad extends figureElement(DIGIT_PAD_SPEC) {
           el('div', { class: 'controls' }, prev, next, clear),
           moves,
           this.#status,
+          this.shareControl,
         ),
         el(
           'figure',
@@ -141,6 +145,12 @@ export class DigitPad extends figureElement(DIGIT_PAD_SPEC) {
 
   /** Empties the pad and emits an empty digit. */
   clear(): void {
+    this.#clear();
+    this.stateChanged();
+  }
+
+  #clear(): void {
+    this.#fromLink = false;
     this.#strokes = [];
     this.#source = 'drawing';
     this.#heldOut = null;
@@ -148,6 +158,59 @@ export class DigitPad extends figureElement(DIGIT_PAD_SPEC) {
     this.#offset = { x: 0, y: 0 };
     this.#apply(false);
     this.#say('Cleared. Draw a digit.');
+  }
+
+  // In a link: `t` and a test digit's number counted from 1 (`t124`), or `d` and the drawing's
+  // 28x28 ink (see encodeInk); then `.dx,dy` when the digit was moved. Nothing for a blank pad.
+  protected override saveState(): string | null {
+    if (!this.#base.some((v) => v > 0)) return null;
+    const what = this.#heldOut ? `t${this.#heldOut.index + 1}` : `d${encodeInk(this.#base)}`;
+    const { x, y } = this.#offset;
+    return x === 0 && y === 0 ? what : `${what}.${x},${y}`;
+  }
+
+  protected override restoreState(state: string | null): boolean {
+    if (state === null) {
+      this.#clear();
+      return true;
+    }
+    const m = /^([td])([A-Za-z0-9_-]+)(?:\.(-?\d+,-?\d+))?$/.exec(state);
+    const offset = m?.[3] ? decodeInts(m[3], 2, -SIZE, SIZE) : [0, 0];
+    if (!m || !offset) return false;
+    const [x, y] = offset as [number, number];
+    if (m[1] === 't') {
+      const n = /^\d{1,7}$/.test(m[2]!) ? Number(m[2]) : 0;
+      const count = this.digitsSrc ? 1e6 : DIGIT_SETS.test.count;
+      if (n < 1 || n > count) return false;
+      void this.#heldOutOrSay(n - 1, { x, y });
+      return true;
+    }
+    const ink = decodeInk(m[2]!, SIZE * SIZE);
+    if (!ink) return false;
+    this.#strokes = [];
+    this.#source = 'drawing';
+    this.#heldOut = null;
+    this.#fromLink = true;
+    this.#base = ink;
+    this.#offset = { x, y };
+    this.#apply(false);
+    this.#say('The drawing from the link. Draw to start a new one.');
+    return true;
+  }
+
+  /** Shows a test digit, saying why where it cannot be downloaded. */
+  async #heldOutOrSay(index: number, offset = { x: 0, y: 0 }): Promise<void> {
+    try {
+      await this.showHeldOut(index);
+    } catch (e) {
+      this.#say(`Could not download the test digits: ${(e as Error).message}`);
+      return;
+    }
+    if (offset.x !== 0 || offset.y !== 0) {
+      this.#offset = offset;
+      this.#apply(false);
+    }
+    this.stateChanged();
   }
 
   /** Shows held-out digit `index` (loading the digits first if needed). */
@@ -160,6 +223,7 @@ export class DigitPad extends figureElement(DIGIT_PAD_SPEC) {
     );
     const i = digit.index;
     this.#strokes = [];
+    this.#fromLink = false;
     this.#source = 'held-out';
     this.#heldOut = { index: i, label: digit.label };
     this.#base = digit.pixels;
@@ -172,7 +236,7 @@ export class DigitPad extends figureElement(DIGIT_PAD_SPEC) {
 
   #step(delta: number): void {
     const at = this.#heldOut?.index;
-    void this.showHeldOut(at === undefined ? (delta > 0 ? 0 : -1) : at + delta);
+    void this.#heldOutOrSay(at === undefined ? (delta > 0 ? 0 : -1) : at + delta);
   }
 
   #say(text: string): void {
@@ -204,6 +268,7 @@ export class DigitPad extends figureElement(DIGIT_PAD_SPEC) {
     }
     this.#offset = { x: this.#offset.x + dx, y: this.#offset.y + dy };
     this.#apply(false);
+    this.stateChanged();
     const { x, y } = this.#offset;
     const side = (v: number, pos: string, neg: string) =>
       v === 0
@@ -227,10 +292,16 @@ export class DigitPad extends figureElement(DIGIT_PAD_SPEC) {
       canvas.focus({ preventScroll: true });
       canvas.setPointerCapture(e.pointerId);
       this.#pen = e.pointerId;
-      if (this.#source === 'held-out' || this.#offset.x !== 0 || this.#offset.y !== 0) {
+      if (
+        this.#source === 'held-out' ||
+        this.#fromLink ||
+        this.#offset.x !== 0 ||
+        this.#offset.y !== 0
+      ) {
         this.#strokes = [];
         this.#offset = { x: 0, y: 0 };
       }
+      this.#fromLink = false;
       this.#source = 'drawing';
       this.#heldOut = null;
       this.#strokes.push([point(e)]);
@@ -251,6 +322,7 @@ export class DigitPad extends figureElement(DIGIT_PAD_SPEC) {
       this.#rasterize();
       this.#apply(false);
       this.#say('Drawn. Keep drawing, or press Clear.');
+      this.stateChanged();
     };
     canvas.addEventListener('pointerup', end);
     canvas.addEventListener('pointercancel', end);
@@ -267,13 +339,16 @@ export class DigitPad extends figureElement(DIGIT_PAD_SPEC) {
     });
   }
 
+  // Kept in whole 255ths, as MNIST's own digits are, so a link holds the drawing exactly.
   #rasterize(): void {
-    this.#base = toMnistInput({
+    const { pixels } = toMnistInput({
       width: PAD,
       height: PAD,
       lineWidth: THEME.penWidth,
       strokes: this.#strokes,
-    }).pixels;
+    });
+    for (let i = 0; i < pixels.length; i++) pixels[i] = Math.round(pixels[i]! * 255) / 255;
+    this.#base = pixels;
   }
 
   #apply(drawing: boolean): void {
@@ -326,7 +401,12 @@ export class DigitPad extends figureElement(DIGIT_PAD_SPEC) {
       img.data.set([r, g, b, 255], i * 4);
     }
     seen.putImageData(img, 0, 0);
-    if (this.#source === 'held-out' || this.#offset.x !== 0 || this.#offset.y !== 0) {
+    if (
+      this.#source === 'held-out' ||
+      this.#fromLink ||
+      this.#offset.x !== 0 ||
+      this.#offset.y !== 0
+    ) {
       // The pad shows the 28x28 image itself, blown up, when it did not come from the pen.
       const ctx = this.#draw!.getContext('2d')!;
       ctx.imageSmoothingEnabled = false;

@@ -4,11 +4,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
+import { drawOnPad } from '../lib/figures.ts';
 import { noProblems, type PageProblems } from '../lib/guard.ts';
 import { useHarness } from '../lib/harness.ts';
 import { KERNELS } from '../lib/lecture.ts';
 
 const LESSON = '/lessons/convolution/';
+const PAD_LESSON = '/lessons/curve-fitting/';
+const SEVEN: [number, number][][] = [
+  [
+    [80, 60],
+    [200, 60],
+    [130, 230],
+  ],
+];
 const h = useHarness();
 
 const kernelOf = (lab: Locator) =>
@@ -24,6 +33,25 @@ const addressHas = (page: Page, key: string, value: string | null) =>
   );
 
 const clean = (problems: PageProblems) => assert.deepEqual(problems, noProblems());
+
+const padPixels = (page: Page) =>
+  page
+    .locator('rf-digit-pad')
+    .evaluate((p) => Array.from((p as unknown as { pixels: Float32Array }).pixels));
+
+/** Each model's prediction, once the comparison has answered with all three. */
+const predictions = async (page: Page) => {
+  await page.waitForFunction(
+    () =>
+      document.querySelector('rf-model-compare')?.shadowRoot?.querySelectorAll('[data-prediction]')
+        .length === 3,
+    undefined,
+    { timeout: 60_000 },
+  );
+  return page
+    .locator('rf-model-compare [data-prediction]')
+    .evaluateAll((cards) => cards.map((c) => (c as HTMLElement).dataset['prediction']));
+};
 
 describe('figure state in the address', () => {
   it('follows the kernel lab and the step without new history entries, and a copied link reopens both', async () => {
@@ -125,6 +153,56 @@ describe('figure state in the address', () => {
     assert.equal(param(page, 'utm_source'), 'mail');
     await lab.locator('button[data-preset="laplacian"]').click();
     await addressHas(page, 'kernel-lab-2', 'laplacian:nopad');
+    clean(problems);
+  });
+
+  it('holds a drawn digit exactly, and a test digit by its number with its shift', async () => {
+    const { page, problems, context } = await h.open(PAD_LESSON);
+    // The lesson's figures wake as they near the screen.
+    await page.locator('rf-digit-pad').scrollIntoViewIfNeeded();
+    await drawOnPad(page, SEVEN);
+    await page.waitForFunction(() =>
+      /^d[\w-]+$/.test(new URL(location.href).searchParams.get('pad') ?? ''),
+    );
+    const drawn = await padPixels(page);
+    const answers = await predictions(page);
+    const again = await context.newPage();
+    await again.goto(page.url());
+    await again.locator('rf-digit-pad').scrollIntoViewIfNeeded();
+    await again.locator('rf-digit-pad canvas.draw').waitFor();
+    assert.deepEqual(await padPixels(again), drawn, 'the same 784 pixels');
+    assert.deepEqual(await predictions(again), answers, 'the same predictions');
+    assert.match(
+      (await again.locator('rf-digit-pad .status').textContent()) ?? '',
+      /The drawing from the link/,
+    );
+    await again.close();
+
+    // Test digits by their number, counted from 1; a move adds its offset.
+    await page.getByRole('button', { name: 'Next held-out digit' }).click();
+    await page.getByRole('button', { name: 'Next held-out digit' }).click();
+    await addressHas(page, 'pad', 't2');
+    await page.getByRole('button', { name: 'Move right one pixel' }).click();
+    await page.getByRole('button', { name: 'Move up one pixel' }).click();
+    await addressHas(page, 'pad', 't2.1,-1');
+    const moved = await padPixels(page);
+    const third = await context.newPage();
+    await third.goto(page.url());
+    await third.locator('rf-digit-pad').scrollIntoViewIfNeeded();
+    await third.waitForFunction(() =>
+      /Test digit 2 of/.test(
+        document.querySelector('rf-digit-pad')?.shadowRoot?.querySelector('.status')?.textContent ??
+          '',
+      ),
+    );
+    await third.waitForFunction((want) => {
+      const p = (document.querySelector('rf-digit-pad') as unknown as { pixels: Float32Array })
+        .pixels;
+      return p.every((v, i) => v === want[i]);
+    }, moved);
+    // Clearing the pad takes the digit out of the address.
+    await third.getByRole('button', { name: 'Clear' }).click();
+    await addressHas(third, 'pad', null);
     clean(problems);
   });
 });
