@@ -75,6 +75,8 @@ export class ConvLayer3D extends figureElement(CONV_LAYER_3D_SPEC) {
   #k = 3;
   #d = 1;
   #unit: OutputUnit | null = null;
+  /** The reader changed k, d or the unit (the page's steps also set them, through attributes). */
+  #touched = false;
   #data: ConvLayer3dData | null = null;
   #root: ShadowRoot | null = null;
   #parts: Record<string, HTMLElement> = {};
@@ -151,6 +153,36 @@ export class ConvLayer3D extends figureElement(CONV_LAYER_3D_SPEC) {
     if (v) checkUnit(v, (this.#data ?? convLayer3d(this.#k, this.#d, TAG)).outputShape);
     this.#setUnit(v ? { filter: v.filter, y: v.y, x: v.x } : null);
   }
+  // In a link: "k,d" as the reader set them, then `:` and the traced unit as the `unit`
+  // attribute writes it ("filter,row,column", counted from 1), e.g. `3,2:2,3,3`.
+  protected override saveState(): string | null {
+    if (!this.#touched) return null;
+    const u = this.#unit;
+    return `${this.#k},${this.#d}${u ? `:${u.filter + 1},${u.y + 1},${u.x + 1}` : ''}`;
+  }
+
+  protected override restoreState(state: string | null): boolean {
+    if (state === null) {
+      this.#touched = false;
+      return true;
+    }
+    const m = /^(\d{1,2}),(\d{1,2})(?::(\d{1,2},\d{1,2},\d{1,2}))?$/.exec(state);
+    if (!m) return false;
+    try {
+      const k = checkCount(TAG, 'filters', Number(m[1]));
+      const d = checkCount(TAG, 'channels', Number(m[2]));
+      const unit = m[3] ? parseUnit(m[3]) : null;
+      if (unit) checkUnit(unit, convLayer3d(k, d, TAG).outputShape);
+      this.filters = k;
+      this.channels = d;
+      this.unit = unit;
+    } catch {
+      return false;
+    }
+    this.#touched = true;
+    return true;
+  }
+
   /** The layer shown now, computed by @receptive/core. */
   get data(): ConvLayer3dData | null {
     return this.#data;
@@ -280,6 +312,7 @@ export class ConvLayer3D extends figureElement(CONV_LAYER_3D_SPEC) {
       ),
       sentence,
       readout,
+      this.shareControl,
       live,
     );
     this.#parts = { k, d, error, loading, stage, sentence, readout, live, table };
@@ -307,6 +340,8 @@ export class ConvLayer3D extends figureElement(CONV_LAYER_3D_SPEC) {
       error.textContent = '';
       if (prop === 'filters') this.filters = n;
       else this.channels = n;
+      this.#touched = true;
+      this.stateChanged();
     } catch (err) {
       if (!(err instanceof WidgetValueError)) throw err;
       t.setAttribute('aria-invalid', 'true');
@@ -405,6 +440,8 @@ export class ConvLayer3D extends figureElement(CONV_LAYER_3D_SPEC) {
       const { unit, via } = (e as CursorEvent).detail;
       if (!unit && via === 'pointer') return;
       this.#setUnit(unit ? { filter: unit.channel, y: unit.y, x: unit.x } : null);
+      this.#touched = true;
+      this.stateChanged();
     };
     cursor.addEventListener('hover', move);
     cursor.addEventListener('pick', move);

@@ -74,6 +74,8 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
   #drawn: DrawnLayer[] | null = null;
   #drawing = false;
   #unit: NetworkUnit | null = null;
+  /** A camera preset from a link, for the first view that has it. */
+  #linkedPreset: string | null = null;
   #picked: PickedUnit | null = null;
   #announceTimer = 0;
   #reader: ReaderModel | null = null;
@@ -216,6 +218,7 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
       if (!b) return;
       this.view?.setPreset(b.dataset['preset']!);
       this.#syncPresets();
+      this.stateChanged();
     });
     const overlay = el('p', { class: 'overlay', role: 'status' }, LOADING_TEXT);
     const stage = el('div', { class: 'stage' }, overlay);
@@ -247,7 +250,18 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
     // The captions over groups of layers, also as a list: read by screen readers, and shown on
     // the 2D fallback, which draws no labels.
     const groups = el('ol', { class: 'groups', 'aria-label': 'The blocks of the network' });
-    this.#root!.append(toolbar, stage, groups, keys, status, retry, readout, hint, live);
+    this.#root!.append(
+      toolbar,
+      stage,
+      groups,
+      keys,
+      status,
+      retry,
+      readout,
+      hint,
+      this.shareControl,
+      live,
+    );
     this.#parts = { toolbar, overlay, stage, groups, status, retry, readout, hint, live };
     this.#applyGroups();
   }
@@ -388,6 +402,11 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
       const text = name === 'overview' ? 'Whole network' : name === 'input' ? 'Input' : name;
       toolbar.append(el('button', { type: 'button', 'data-preset': name }, text));
     }
+    const linked = this.#linkedPreset;
+    if (linked && view.presets.has(linked)) {
+      this.#linkedPreset = null;
+      view.setPreset(linked, { animate: false });
+    }
     this.#syncPresets();
     if (view.controls) {
       // Turning the network, yes; zooming with the wheel or panning would take the page's
@@ -395,7 +414,10 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
       view.controls.enableZoom = false;
       view.controls.enablePan = false;
       // Turning leaves the preset the buttons show.
-      view.controls.addEventListener('start', () => this.#syncPresets());
+      view.controls.addEventListener('start', () => {
+        this.#syncPresets();
+        this.stateChanged();
+      });
     }
     this.#cursor?.connect(view.host.canvas);
     void view.host.ready.then((backend) => {
@@ -410,6 +432,41 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
       }
       this.#cursor?.connect(view.host.canvas);
     });
+  }
+
+  // In a link: the picked unit, "layer,channel,row,column" counted from 0 (as `data-unit`), then
+  // `~` and the camera preset when it is not the whole network, e.g. `pool1,2,5,6~pool1`.
+  protected override saveState(): string | null {
+    const u = this.#unit;
+    const preset = this.view ? this.view.currentPreset : this.#linkedPreset;
+    const camera = preset && preset !== 'overview' ? `~${preset}` : '';
+    if (!u && !camera) return null;
+    return `${u ? `${u.layer},${u.channel},${u.y},${u.x}` : ''}${camera}`;
+  }
+
+  protected override restoreState(state: string | null): boolean {
+    if (state === null) {
+      this.#setUnit(null, false);
+      this.view?.setPreset('overview');
+      this.#syncPresets();
+      return true;
+    }
+    const m =
+      /^(?:([A-Za-z_][\w.-]*),(\d{1,4}),(\d{1,4}),(\d{1,4}))?(?:~([A-Za-z_][\w.-]*))?$/.exec(state);
+    if (!m || (!m[1] && !m[5])) return false;
+    const unit = m[1]
+      ? { layer: m[1], channel: Number(m[2]), y: Number(m[3]), x: Number(m[4]) }
+      : null;
+    // Drawn already: the unit must be one of the drawn layers'; else it waits for the digit.
+    if (unit && this.#drawn && !fitsNetwork(unit, this.#drawn)) return false;
+    this.#setUnit(unit, false);
+    const preset = m[5] ?? 'overview';
+    const view = this.view;
+    if (view?.presets.has(preset)) {
+      view.setPreset(preset, { animate: false });
+      this.#syncPresets();
+    } else this.#linkedPreset = preset;
+    return true;
   }
 
   #syncPresets(): void {
@@ -502,6 +559,7 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
       // The pointer leaving the figure keeps the picked unit.
       if (!unit && via === 'pointer') return;
       this.#setUnit(unit);
+      this.stateChanged();
       if (e.type === 'pick' && unit && via === 'key') this.#announce(true);
       const view = this.view;
       if (

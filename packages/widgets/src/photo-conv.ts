@@ -3,7 +3,7 @@ import { figureElement } from './figure-element.js';
 import { formatNumber } from './format.js';
 import { KERNEL_EDITOR_CSS, KernelEditor } from './kernel-editor.js';
 import type { KernelChange } from './kernel-lab.js';
-import { KERNEL_PRESETS, PRESET_LABELS, parseKernel, presetOf } from './lecture.js';
+import { KERNEL_PARSER, KERNEL_PRESETS, PRESET_LABELS, parseKernel, presetOf } from './lecture.js';
 import {
   CHANNELS,
   PHOTO_CONV_SPEC,
@@ -157,6 +157,43 @@ export class PhotoConv extends figureElement(PHOTO_CONV_SPEC) {
     if (this.#started) void this.#source?.loadPhoto(p);
   }
 
+  // In a link: the kernel (a preset's name or nine numbers), the bundled photo and the channels,
+  // e.g. `laplacian:<photo>:rgb`. The reader's own image or camera stays out: it never leaves
+  // the page.
+  protected override saveState(): string | null {
+    const kernel = this.authored('kernel') as number[];
+    const same =
+      kernel.every((v, i) => Math.abs(v - this.#kernel[i]!) < 1e-12) &&
+      this.#photo === this.authored('photo') &&
+      this.#channels === this.authored('channels');
+    if (same) return null;
+    const k = presetOf(this.#kernel) ?? KERNEL_PARSER.format(this.#kernel);
+    return `${k}:${this.#photo}:${this.#channels}`;
+  }
+
+  protected override restoreState(state: string | null): boolean {
+    const parts = state?.split(':');
+    try {
+      if (!parts) {
+        this.kernel = this.authored('kernel') as number[];
+        this.photo = this.authored('photo') as PhotoName;
+        this.channels = this.authored('channels') as PhotoChannels;
+        return true;
+      }
+      if (parts.length !== 3) return false;
+      const kernel = KERNEL_PARSER.parse(parts[0]!, TAG, 'kernel');
+      if (kernel.some((v) => Math.abs(v) > 1e6)) return false;
+      const photo = parseEnum(TAG, 'photo', parts[1]!, PHOTO_NAMES);
+      const channels = parseEnum(TAG, 'channels', parts[2]!, CHANNELS);
+      this.kernel = kernel;
+      this.photo = photo;
+      this.channels = channels;
+    } catch {
+      return false;
+    }
+    return true;
+  }
+
   get kernel(): number[] {
     return [...this.#kernel];
   }
@@ -226,9 +263,11 @@ export class PhotoConv extends figureElement(PHOTO_CONV_SPEC) {
         this.#kernel[i] = v;
         this.#editor?.showPreset(this.#kernel);
         this.#request();
+        this.stateChanged();
       },
       onPreset: (kernel) => {
         this.kernel = kernel;
+        this.stateChanged();
       },
     });
     const kernelSet = el(
@@ -237,6 +276,7 @@ export class PhotoConv extends figureElement(PHOTO_CONV_SPEC) {
       el('legend', {}, 'Kernel (3 × 3)'),
       this.#editor.grid,
       this.#editor.presets,
+      this.shareControl,
     );
 
     this.#photoSelect = el('select', { id: 'photo' });
@@ -247,6 +287,7 @@ export class PhotoConv extends figureElement(PHOTO_CONV_SPEC) {
     this.#photoSelect.addEventListener('change', () => {
       this.#photo = this.#photoSelect!.value as PhotoName;
       void this.#source?.loadPhoto(this.#photo);
+      this.stateChanged();
     });
     this.#channelSelect = el('select', { id: 'channels' });
     this.#channelSelect.append(
@@ -256,6 +297,7 @@ export class PhotoConv extends figureElement(PHOTO_CONV_SPEC) {
     this.#channelSelect.value = this.#channels;
     this.#channelSelect.addEventListener('change', () => {
       this.channels = this.#channelSelect!.value as PhotoChannels;
+      this.stateChanged();
     });
     this.#fileInput = el('input', { type: 'file', accept: 'image/*', id: 'file' });
     this.#fileInput.addEventListener('change', () => {

@@ -151,6 +151,8 @@ export class Pooling extends figureElement(POOLING_SPEC) {
   #keys: HTMLElement | null = null;
   #status: HTMLElement | null = null;
   #traced: { layer: string; y: number; x: number } | null = null;
+  /** The reader pointed at a unit (the page's steps also trace, through the attribute). */
+  #pointed = false;
   #loadToken = 0;
 
   protected override changed(property: string): void {
@@ -178,7 +180,13 @@ export class Pooling extends figureElement(POOLING_SPEC) {
     this.#status = el('p', { class: 'caption' }, 'Loading a held-out digit…');
     this.#count = el('p', { class: 'count', 'aria-live': 'polite' });
     this.#keys = el('div', { class: 'keys' });
-    this.#root.append(el('div', { class: 'row' }), this.#keys, this.#count, this.#status);
+    this.#root.append(
+      el('div', { class: 'row' }),
+      this.#keys,
+      this.#count,
+      this.#status,
+      this.shareControl,
+    );
     // The connecting lines are drawn in pixels: redraw them when the maps change size.
     if (typeof ResizeObserver !== 'undefined') {
       this.#resize = new ResizeObserver(() => this.#drawLinks());
@@ -189,6 +197,27 @@ export class Pooling extends figureElement(POOLING_SPEC) {
 
   protected override disconnected(): void {
     this.#resize?.disconnect();
+  }
+
+  // In a link: the unit the reader pointed at, as the `trace` attribute writes it
+  // ("pool2,3,4", counted from 1).
+  protected override saveState(): string | null {
+    const t = this.#traced;
+    return this.#pointed && t ? `${t.layer},${t.y + 1},${t.x + 1}` : null;
+  }
+
+  protected override restoreState(state: string | null): boolean {
+    let t: { layer: string; y: number; x: number } | null;
+    try {
+      t = state === null ? (this.authored('traced') as typeof t) : parseTrace(state);
+      if (t) checkTrace(t);
+    } catch {
+      return false;
+    }
+    if (state !== null && !t) return false;
+    this.traced = t;
+    this.#pointed = state !== null;
+    return true;
   }
 
   /** The counts of the unit traced now (null when none is). */
@@ -277,7 +306,10 @@ export class Pooling extends figureElement(POOLING_SPEC) {
         rovingGrid(map, h, w);
         const trace = (e: Event) => {
           const cell = (e.target as HTMLElement).closest<HTMLElement>('[data-y]');
-          if (cell) this.#trace(level.name, Number(cell.dataset['y']), Number(cell.dataset['x']));
+          if (!cell) return;
+          this.#trace(level.name, Number(cell.dataset['y']), Number(cell.dataset['x']));
+          this.#pointed = true;
+          this.stateChanged();
         };
         map.addEventListener('mouseover', trace);
         map.addEventListener('focusin', trace);

@@ -43,6 +43,8 @@ export class ShiftBlock extends figureElement(SHIFT_BLOCK_SPEC) {
   #root: ShadowRoot | null = null;
   #moveTo: ((y: number, x: number, focus?: boolean) => void) | null = null;
   #pooled: number[] = [];
+  /** The reader moved the 1 (the page's steps also move it, through the attribute). */
+  #moved = false;
 
   /** The pooled 2 x 2 grid shown now, row by row. */
   get pooled(): number[] {
@@ -89,6 +91,7 @@ export class ShiftBlock extends figureElement(SHIFT_BLOCK_SPEC) {
         el('figure', {}, el('figcaption', {}, 'Max-pooled 2 × 2'), output),
       ),
       say,
+      this.shareControl,
     );
     this.#moveTo = rovingGrid(input, N, N);
     // Focus (arrow keys, Tab) and a press (mouse, pen, touch) both put the 1 in the cell.
@@ -110,6 +113,30 @@ export class ShiftBlock extends figureElement(SHIFT_BLOCK_SPEC) {
     if (y === this.one.y && x === this.one.x) return;
     this.one = { y, x };
     this.setAttribute('one', `${y + 1},${x + 1}`);
+    this.#moved = true;
+    this.stateChanged();
+  }
+
+  // In a link: where the reader put the 1, "row,column" counted from 1, as the attribute.
+  protected override saveState(): string | null {
+    return this.#moved ? `${this.one.y + 1},${this.one.x + 1}` : null;
+  }
+
+  protected override restoreState(state: string | null): boolean {
+    if (state === null) {
+      this.#moved = false;
+      return true;
+    }
+    let one: { y: number; x: number };
+    try {
+      one = parseOne(state);
+    } catch {
+      return false;
+    }
+    this.one = one;
+    this.setAttribute('one', `${one.y + 1},${one.x + 1}`);
+    this.#moved = true;
+    return true;
   }
 
   #update(): void {

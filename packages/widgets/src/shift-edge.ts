@@ -94,6 +94,8 @@ export class ShiftEdge extends figureElement(SHIFT_EDGE_SPEC) {
   #pixels: Float32Array | null = null;
   #counts: EdgeShiftCounts | null = null;
   #token = 0;
+  /** The reader moved a slider (the page's steps also shift, through the attribute). */
+  #moved = false;
 
   /** The counts shown now (null until the digit is in). */
   get counts(): EdgeShiftCounts | null {
@@ -123,6 +125,8 @@ export class ShiftEdge extends figureElement(SHIFT_EDGE_SPEC) {
           'shift',
           axis === 'dy' ? `${input.value},${this.shift.dx}` : `${this.shift.dy},${input.value}`,
         );
+        this.#moved = true;
+        this.stateChanged();
       });
       return [el('label', { for: axis }, label), input, out];
     };
@@ -136,8 +140,30 @@ export class ShiftEdge extends figureElement(SHIFT_EDGE_SPEC) {
       el('div', { class: 'maps' }),
       el('p', { class: 'count', 'aria-live': 'polite' }, 'Loading a test digit…'),
       el('p', { class: 'caption status' }),
+      this.shareControl,
     );
     void this.#load();
+  }
+
+  // In a link: the shift the reader chose, "down,right" as the attribute writes it.
+  protected override saveState(): string | null {
+    return this.#moved ? `${this.shift.dy},${this.shift.dx}` : null;
+  }
+
+  protected override restoreState(state: string | null): boolean {
+    if (state === null) {
+      this.#moved = false;
+      return true;
+    }
+    let shift: { dy: number; dx: number };
+    try {
+      shift = parseShift(state);
+    } catch {
+      return false;
+    }
+    this.setAttribute('shift', `${shift.dy},${shift.dx}`);
+    this.#moved = true;
+    return true;
   }
 
   async #load(): Promise<void> {

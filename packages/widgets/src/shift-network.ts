@@ -1,11 +1,12 @@
 import { type SequentialModel, shift2d, tensor } from '@receptive/core';
-import { type ByteProgress, coreModel, type ModelName } from '@receptive/models';
+import { type ByteProgress, coreModel, DIGIT_SETS, type ModelName } from '@receptive/models';
 import type { DigitChange } from './digit-run.js';
 import { el, rovingGrid, shadow } from './dom.js';
 import { figureElement } from './figure-element.js';
 import { percent } from './format.js';
 import { testDigit } from './held-out.js';
 import { formatDownload } from './model-compare.js';
+import { decodeInts } from './share-codec.js';
 import { SHIFT_NETWORK_SPEC } from './shift-network.spec.js';
 import { BASE_CSS, colorKey, inkColor, inkRgb, THEME } from './theme.js';
 
@@ -182,6 +183,7 @@ export class ShiftNetwork extends figureElement(SHIFT_NETWORK_SPEC) {
           axis === 'dx'
             ? { dy: this.#dy, dx: Number(input.value) }
             : { dy: Number(input.value), dx: this.#dx };
+        this.stateChanged();
       });
       return { input, nodes: [el('label', { for: axis }, label), input, out] };
     };
@@ -199,6 +201,7 @@ export class ShiftNetwork extends figureElement(SHIFT_NETWORK_SPEC) {
     next.addEventListener('click', () => {
       this.digit = (this.digit + 1) % 10000;
       if (!this.#started) void this.#loadTestDigit();
+      this.stateChanged();
     });
     this.#select = el('select', { id: 'label', class: 'label' });
     for (let d = 0; d < 10; d++) this.#select.append(el('option', { value: d }, String(d)));
@@ -288,6 +291,7 @@ export class ShiftNetwork extends figureElement(SHIFT_NETWORK_SPEC) {
       this.#progress,
       this.#status,
       el('div', { class: 'models' }, ...this.#boxes.map((b) => b.box)),
+      this.shareControl,
       this.live,
     );
   }
@@ -297,7 +301,33 @@ export class ShiftNetwork extends figureElement(SHIFT_NETWORK_SPEC) {
     if (!cell) return;
     const dy = Number(cell.dataset['dy']);
     const dx = Number(cell.dataset['dx']);
-    if (dy !== this.#dy || dx !== this.#dx) this.shift = { dy, dx };
+    if (dy !== this.#dy || dx !== this.#dx) {
+      this.shift = { dy, dx };
+      this.stateChanged();
+    }
+  }
+
+  // In a link: the shift, "right,down" in pixels, then `:t` and the test digit's number (from 1)
+  // when the reader went to another; nothing at no shift on the page's digit.
+  protected override saveState(): string | null {
+    const digit = this.digit === this.authored('digit') ? '' : `:t${this.digit + 1}`;
+    if (this.#dx === 0 && this.#dy === 0 && !digit) return null;
+    return `${this.#dx},${this.#dy}${digit}`;
+  }
+
+  protected override restoreState(state: string | null): boolean {
+    if (state === null) {
+      this.shift = { dy: 0, dx: 0 };
+      this.digit = this.authored('digit') as number;
+      return true;
+    }
+    const m = /^(-?\d+,-?\d+)(?::t(\d{1,5}))?$/.exec(state);
+    const shift = m ? decodeInts(m[1]!, 2, -MAX_SHIFT, MAX_SHIFT) : null;
+    const digit = m?.[2] === undefined ? null : Number(m[2]) - 1;
+    if (!shift || (digit !== null && (digit < 0 || digit >= DIGIT_SETS.test.count))) return false;
+    if (digit !== null && digit !== this.digit) this.digit = digit;
+    this.shift = { dx: shift[0]!, dy: shift[1]! };
+    return true;
   }
 
   async #start(): Promise<void> {

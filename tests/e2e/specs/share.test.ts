@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
-import { drawOnPad } from '../lib/figures.ts';
+import { drawOnPad, hoverUnit, showFigure } from '../lib/figures.ts';
 import { noProblems, type PageProblems } from '../lib/guard.ts';
 import { useHarness } from '../lib/harness.ts';
 import { KERNELS } from '../lib/lecture.ts';
@@ -203,6 +203,161 @@ describe('figure state in the address', () => {
     // Clearing the pad takes the digit out of the address.
     await third.getByRole('button', { name: 'Clear' }).click();
     await addressHas(third, 'pad', null);
+    clean(problems);
+  });
+
+  it('holds where the reader put the 1 and the shift of the network figure', async () => {
+    const { page, problems, context } = await h.open('/lessons/shift-invariance/');
+    const block = page.locator('rf-shift-block');
+    await block.scrollIntoViewIfNeeded();
+    await block.locator('[data-y="1"][data-x="2"]').click();
+    await addressHas(page, 'shift-block-1', '2,3');
+    const net = page.locator('rf-shift-network');
+    await net.scrollIntoViewIfNeeded();
+    await page.waitForFunction(
+      () => document.querySelector('rf-shift-network')?.getAttribute('data-state') === 'ready',
+      undefined,
+      { timeout: 60_000 },
+    );
+    const right = net.locator('input[data-axis="dx"]');
+    await right.focus();
+    await right.press('ArrowRight');
+    await right.press('ArrowRight');
+    await net.locator('input[data-axis="dy"]').press('ArrowLeft');
+    await addressHas(page, 'shift-network-1', '2,-1');
+
+    const again = await context.newPage();
+    await again.goto(page.url());
+    const one = await again
+      .locator('rf-shift-block')
+      .evaluate((b) => (b as unknown as { one: { y: number; x: number } }).one);
+    assert.deepEqual(one, { y: 1, x: 2 });
+    const net2 = again.locator('rf-shift-network');
+    await net2.scrollIntoViewIfNeeded();
+    await again.waitForFunction(
+      () => document.querySelector('rf-shift-network')?.getAttribute('data-state') === 'ready',
+      undefined,
+      { timeout: 60_000 },
+    );
+    assert.deepEqual(await net2.evaluate((n) => (n as unknown as { shift: object }).shift), {
+      dy: -1,
+      dx: 2,
+    });
+    assert.equal(await net2.locator('input[data-axis="dx"]').inputValue(), '2');
+    clean(problems);
+  });
+
+  it('holds the 3D network’s unit and camera, and the pooling figure’s traced unit', async () => {
+    const { page, problems, context } = await h.open(`${PAD_LESSON}?pad=t1`);
+    await page.locator('rf-digit-pad').scrollIntoViewIfNeeded();
+    await showFigure(page, 'rf-network-3d', 'drawn', 60_000);
+    await page.locator('rf-network-3d .toolbar button[data-preset="pool1"]').click();
+    await addressHas(page, 'network-3d-1', '~pool1');
+    await page.waitForTimeout(800); // the camera glides to the preset
+    await hoverUnit(page, 'rf-network-3d', { layer: 'pool1', channel: 0, y: 6, x: 6 });
+    await addressHas(page, 'network-3d-1', 'pool1,0,6,6~pool1');
+
+    const again = await context.newPage();
+    await again.goto(page.url());
+    await again.locator('rf-digit-pad').scrollIntoViewIfNeeded();
+    const net = await showFigure(again, 'rf-network-3d', 'drawn', 60_000);
+    await again.waitForFunction(
+      () => document.querySelector('rf-network-3d')?.getAttribute('data-unit') === 'pool1,0,6,6',
+    );
+    assert.equal(
+      await net.evaluate(
+        (n) => (n as unknown as { view: { currentPreset: string } }).view.currentPreset,
+      ),
+      'pool1',
+    );
+    assert.equal(
+      await net.locator('.toolbar button[data-preset="pool1"]').getAttribute('aria-pressed'),
+      'true',
+    );
+    await again.close();
+
+    const pool = await context.newPage();
+    await pool.goto('/lessons/pooling/');
+    const fig = pool.locator('rf-pooling');
+    await fig.scrollIntoViewIfNeeded();
+    await fig.locator('[data-layer="pool2"][data-y="2"][data-x="3"]').hover();
+    await addressHas(pool, 'pooling-1', 'pool2,3,4');
+    const reopened = await context.newPage();
+    await reopened.goto(pool.url());
+    await reopened.locator('rf-pooling').scrollIntoViewIfNeeded();
+    await reopened.waitForFunction(() => {
+      const t = (
+        document.querySelector('rf-pooling') as unknown as { trace: { layer: string } | null }
+      ).trace;
+      return t?.layer === 'pool2';
+    });
+    assert.deepEqual(
+      await reopened
+        .locator('rf-pooling')
+        .evaluate((p) => (p as unknown as { traced: object }).traced),
+      { layer: 'pool2', y: 2, x: 3 },
+    );
+    clean(problems);
+  });
+
+  it('holds the 3D layer’s k and d, the photo figure’s settings and the edge figure’s shift', async () => {
+    const { page, problems, context } = await h.open('/lessons/convolution-layers/');
+    const layer = page.locator('rf-conv-layer-3d');
+    await layer.scrollIntoViewIfNeeded();
+    await layer.locator('input[name="k"]').fill('4');
+    await layer.locator('input[name="d"]').fill('2');
+    await addressHas(page, 'conv-layer-3d-1', '4,2');
+    const again = await context.newPage();
+    await again.goto(page.url());
+    const layer2 = again.locator('rf-conv-layer-3d');
+    await layer2.scrollIntoViewIfNeeded();
+    await again.waitForFunction(() => customElements.get('rf-conv-layer-3d'));
+    assert.deepEqual(
+      await layer2.evaluate((l) => [
+        (l as unknown as { filters: number }).filters,
+        (l as unknown as { channels: number }).channels,
+      ]),
+      [4, 2],
+    );
+    assert.equal(await layer2.locator('input[name="k"]').inputValue(), '4');
+    await again.close();
+
+    const photo = await context.newPage();
+    await photo.goto(LESSON);
+    const fig = photo.locator('rf-photo-conv');
+    await fig.scrollIntoViewIfNeeded();
+    await fig.locator('select#channels').selectOption('rgb');
+    await fig.locator('button[data-preset="laplacian"]').click();
+    await photo.waitForFunction(() =>
+      /^laplacian:[a-z-]+:rgb$/.test(new URL(location.href).searchParams.get('photo-conv-1') ?? ''),
+    );
+    const photo2 = await context.newPage();
+    await photo2.goto(photo.url());
+    const fig2 = photo2.locator('rf-photo-conv');
+    await fig2.scrollIntoViewIfNeeded();
+    await photo2.waitForFunction(() => customElements.get('rf-photo-conv'));
+    assert.deepEqual(
+      await fig2.evaluate((f) => [
+        (f as unknown as { kernel: number[] }).kernel,
+        (f as unknown as { channels: string }).channels,
+      ]),
+      [KERNELS.laplacian, 'rgb'],
+    );
+    await photo2.close();
+
+    const edge = await context.newPage();
+    await edge.goto('/lessons/shift-invariance/');
+    const ef = edge.locator('rf-shift-edge');
+    await ef.scrollIntoViewIfNeeded();
+    await ef.locator('input#dx').focus();
+    await ef.locator('input#dx').press('ArrowRight');
+    const shift = await ef.getAttribute('shift');
+    await addressHas(edge, 'shift-edge-1', shift);
+    const edge2 = await context.newPage();
+    await edge2.goto(edge.url());
+    await edge2.locator('rf-shift-edge').scrollIntoViewIfNeeded();
+    await edge2.waitForFunction(() => customElements.get('rf-shift-edge'));
+    assert.equal(await edge2.locator('rf-shift-edge').getAttribute('shift'), shift);
     clean(problems);
   });
 });
