@@ -1,0 +1,210 @@
+/**
+ * A model of the author's or the reader's own ("bring your own model"), as data: reading an
+ * ONNX file with @receptive/onnx, fitting the pad's 28 × 28 grey digit to the model's input,
+ * running it with @receptive/core, and fetching a `src` URL with messages a reader can act on.
+ * No DOM: importable in Node, where packages/widgets/test checks it.
+ */
+import { type SequentialModel, type Tensor, tensor } from '@receptive/core';
+import { fromOnnx } from '@receptive/onnx';
+import type { LayerActivation } from './digit-run.js';
+import { formatNumber } from './format.js';
+
+/** The side of the pad's digit. */
+export const PAD_SIDE = 28;
+
+/** A model that cannot be shown, with the sentence that says why (shown as is). */
+export class OwnModelError extends Error {
+  /** True when trying again may help (a download that failed), false for a bad file. */
+  readonly retry: boolean;
+  constructor(message: string, retry = false) {
+    super(message);
+    this.name = 'OwnModelError';
+    this.retry = retry;
+  }
+}
+
+/** A model read from a file or URL, ready to run on the pad's digits. */
+export interface OwnModel {
+  /** The file's name, e.g. `colour-cnn.onnx`. */
+  name: string;
+  model: SequentialModel;
+  /** The model's input per example: channels (1 or 3), height, width. */
+  input: [number, number, number];
+  /** The line said under the figure when the digit is changed to fit, else null. */
+  note: string | null;
+}
+
+/**
+ * Reads ONNX bytes into an {@link OwnModel}: `fromOnnx`'s own sentence for a file that is not
+ * ONNX, is cut short or uses an operator the core lacks; ours for an input the pad cannot feed.
+ * @throws {OwnModelError}
+ * @example readOwnModel(bytes, 'my-cnn.onnx').input // [3, 32, 32]
+ */
+export function readOwnModel(bytes: Uint8Array, name: string): OwnModel {
+  let model: SequentialModel;
+  try {
+    model = fromOnnx(bytes);
+  } catch (err) {
+    throw new OwnModelError(`${name} could not be read: ${(err as Error).message}`);
+  }
+  const shape = model.inputShape;
+  const [c = 0, h = 0, w = 0] = shape;
+  if (shape.length !== 3 || (c !== 1 && c !== 3) || h < 1 || w < 1) {
+    throw new OwnModelError(
+      `${name} reads an input of ${shape.join(' × ') || 'no fixed shape'}; the figure feeds a digit image, so it needs 1 or 3 channels × height × width.`,
+    );
+  }
+  return { name, model, input: [c, h, w], note: inputNote([c, h, w]) };
+}
+
+/** The line under the figure when the digit is changed to fit the model, else null. */
+export function inputNote([c, h, w]: readonly [number, number, number]): string | null {
+  const resized = h !== PAD_SIDE || w !== PAD_SIDE;
+  if (!resized && c === 1) return null;
+  const parts = [
+    ...(resized ? [`resampled from 28 × 28 to ${h} × ${w}`] : []),
+    ...(c === 3 ? ['its grey repeated in 3 colour channels'] : []),
+  ];
+  return `This model reads ${c} × ${h} × ${w}: the pad's digit is ${parts.join(', and ')}.`;
+}
+
+/**
+ * Resamples a `sh` × `sw` image to `dh` × `dw`, bilinear with half-pixel centres (as PyTorch's
+ * `interpolate(mode='bilinear', align_corners=False)` and TensorFlow's `resize`): a constant
+ * image stays constant, and the same size gives the same pixels.
+ */
+export function resample(
+  src: Float32Array,
+  sh: number,
+  sw: number,
+  dh: number,
+  dw: number,
+): Float32Array {
+  if (sh === dh && sw === dw) return src.slice();
+  const out = new Float32Array(dh * dw);
+  // Source coordinate of destination pixel i: (i + 0.5) * scale - 0.5, clamped to the image.
+  const at = (i: number, scale: number, n: number) => {
+    const s = Math.min(Math.max((i + 0.5) * scale - 0.5, 0), n - 1);
+    const i0 = Math.floor(s);
+    return { i0, i1: Math.min(i0 + 1, n - 1), t: s - i0 };
+  };
+  for (let y = 0; y < dh; y++) {
+    const { i0: y0, i1: y1, t: ty } = at(y, sh / dh, sh);
+    for (let x = 0; x < dw; x++) {
+      const { i0: x0, i1: x1, t: tx } = at(x, sw / dw, sw);
+      const top = src[y0 * sw + x0]! * (1 - tx) + src[y0 * sw + x1]! * tx;
+      const bottom = src[y1 * sw + x0]! * (1 - tx) + src[y1 * sw + x1]! * tx;
+      out[y * dw + x] = top * (1 - ty) + bottom * ty;
+    }
+  }
+  return out;
+}
+
+/**
+ * The pad's 784 grey pixels as the model's input, a [1, C, H, W] tensor: resampled to H × W
+ * when that is not 28 × 28, the grey repeated in each of C channels.
+ */
+export function adaptDigit(pixels: Float32Array, [c, h, w]: readonly number[]): Tensor {
+  const grey = resample(pixels, PAD_SIDE, PAD_SIDE, h!, w!);
+  const data = new Float32Array(c! * grey.length);
+  for (let ch = 0; ch < c!; ch++) data.set(grey, ch * grey.length);
+  return tensor(data, [1, c!, h!, w!]);
+}
+
+/** One run of an own model on a digit: what the figures draw. */
+export interface OwnRun {
+  /** The input the model read, C × H × W values. */
+  input: Float32Array;
+  /** Every layer's output by name, `input` first. */
+  activations: Record<string, LayerActivation>;
+  /** The last layer's values (probabilities for a softmax model). */
+  output: number[];
+  /** Index of the largest output. */
+  prediction: number;
+}
+
+/** Runs `own` on the pad's digit with @receptive/core: every layer's output. */
+export function runOwnModel(own: OwnModel, pixels: Float32Array): OwnRun {
+  const x = adaptDigit(pixels, own.input);
+  const { output, activations } = own.model.forwardAll(x);
+  const acts: Record<string, LayerActivation> = {};
+  for (const [name, t] of Object.entries(activations))
+    acts[name] = { dims: [...t.shape], data: t.data };
+  const out = Array.from(output.data);
+  let prediction = 0;
+  for (let i = 1; i < out.length; i++) if (out[i]! > out[prediction]!) prediction = i;
+  return { input: x.data, activations: acts, output: out, prediction };
+}
+
+/** The layers of `own` with a channels × height × width output, in order. */
+export function featureMapLayers(own: OwnModel): string[] {
+  return own.model.layers.filter((l) => l.outputShape.length === 3).map((l) => l.name);
+}
+
+/** The file name at the end of a URL path, e.g. `my-cnn.onnx` (the URL itself if none). */
+export function fileNameOf(url: string): string {
+  const path = url.split(/[?#]/)[0] ?? '';
+  const last = path.split('/').filter(Boolean).at(-1);
+  try {
+    return last ? decodeURIComponent(last) : url;
+  } catch {
+    return last ?? url;
+  }
+}
+
+/**
+ * Downloads the ONNX file at `src` (resolved against `base`, the page's address). Only from
+ * the page's own origin: the site's Content Security Policy (`connect-src 'self'`) refuses any
+ * other, so that is said before asking.
+ * @throws {OwnModelError} with `retry` true for a download that failed (404, a web page where
+ *   the file should be, no network) and false for another site's URL.
+ * @example const bytes = await fetchOwnModel('/models/my-cnn.onnx', location.href);
+ */
+export async function fetchOwnModel(
+  src: string,
+  base: string,
+  signal?: AbortSignal,
+): Promise<Uint8Array> {
+  let url: URL;
+  try {
+    url = new URL(src, base);
+  } catch {
+    throw new OwnModelError(`“${src}” is not a URL the figure can read a model from.`);
+  }
+  const here = new URL(base).origin;
+  if (url.origin !== here) {
+    throw new OwnModelError(
+      `The model at ${url.href} is on another site (${url.origin}). Figures read models from this site only (${here}): copy the .onnx file next to the page and point src at that.`,
+    );
+  }
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: signal ?? null });
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') throw err;
+    throw new OwnModelError(
+      `The model at ${src} could not be downloaded: the network did not answer (offline?).`,
+      true,
+    );
+  }
+  if (!res.ok) {
+    throw new OwnModelError(
+      `The model at ${src} could not be downloaded: the server answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}.`,
+      true,
+    );
+  }
+  const type = res.headers.get('content-type') ?? '';
+  if (/text\/html/i.test(type)) {
+    throw new OwnModelError(
+      `The model at ${src} could not be downloaded: the server sent a web page (${type.split(';')[0]}), not an ONNX file. Is the path right?`,
+      true,
+    );
+  }
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+/** "predicts 3 (0.91)": what an own model says of the digit, for the status line. */
+export function ownRunText(own: OwnModel, run: OwnRun): string {
+  const p = run.output[run.prediction] ?? 0;
+  return `${own.name} predicts ${run.prediction} (${formatNumber(p)}).`;
+}

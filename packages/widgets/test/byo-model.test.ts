@@ -1,0 +1,169 @@
+/**
+ * A model of one's own (byo-model.ts): a colour CNN written by `toOnnx` and read back, the pad's
+ * digit fitted to its input, the run against the core's own, the importer's messages for bad
+ * files, and downloads from a real local server (404, a web page, another site).
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { layers, sequential, tensor } from '@receptive/core';
+import { toOnnx } from '@receptive/onnx';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  adaptDigit,
+  featureMapLayers,
+  fetchOwnModel,
+  fileNameOf,
+  inputNote,
+  OwnModelError,
+  readOwnModel,
+  resample,
+  runOwnModel,
+} from '../src/byo-model.ts';
+
+const colour = sequential(
+  [
+    layers.conv2d({ filters: 2, kernel: 3, padding: 1, name: 'conv1' }),
+    layers.relu({ name: 'relu1' }),
+    layers.maxPool2d({ kernel: 2, name: 'pool1' }),
+    layers.flatten({ name: 'flatten' }),
+    layers.linear({ units: 10, name: 'fc' }),
+    layers.softmax({ name: 'softmax' }),
+  ],
+  { inputShape: [3, 32, 32], seed: 3 },
+);
+const bytes = toOnnx(colour);
+
+/** A 28 x 28 "1": a vertical stroke. */
+function one(): Float32Array {
+  const px = new Float32Array(28 * 28);
+  for (let y = 4; y < 24; y++) for (let x = 13; x < 16; x++) px[y * 28 + x] = 1;
+  return px;
+}
+
+describe('reading a model of your own', () => {
+  it('reads a colour CNN and says how the digit is fitted', () => {
+    const own = readOwnModel(bytes, 'colour.onnx');
+    expect(own.input).toEqual([3, 32, 32]);
+    expect(own.note).toBe(
+      "This model reads 3 × 32 × 32: the pad's digit is resampled from 28 × 28 to 32 × 32, and its grey repeated in 3 colour channels.",
+    );
+    expect(featureMapLayers(own)).toEqual(['conv1', 'relu1', 'pool1']);
+    expect(inputNote([1, 28, 28])).toBeNull();
+    expect(inputNote([1, 20, 20])).toBe(
+      "This model reads 1 × 20 × 20: the pad's digit is resampled from 28 × 28 to 20 × 20.",
+    );
+  });
+
+  it("gives the importer's sentence for a file that is not ONNX or is cut short", () => {
+    const bad = (b: Uint8Array) => {
+      try {
+        readOwnModel(b, 'x.onnx');
+      } catch (err) {
+        expect(err).toBeInstanceOf(OwnModelError);
+        expect((err as OwnModelError).retry).toBe(false);
+        return (err as Error).message;
+      }
+      throw new Error('read');
+    };
+    expect(bad(new TextEncoder().encode('hello, this is not a model'))).toMatch(
+      /^x\.onnx could not be read: ./,
+    );
+    expect(bad(bytes.slice(0, bytes.length >> 1))).toMatch(/^x\.onnx could not be read: ./);
+  });
+
+  it('refuses an input the pad cannot feed', () => {
+    const flat = sequential([layers.linear({ units: 3 })], { inputShape: [784] });
+    expect(() => readOwnModel(toOnnx(flat), 'flat.onnx')).toThrow(
+      /flat\.onnx reads an input of 784; .* 1 or 3 channels/,
+    );
+  });
+});
+
+describe('fitting the digit and running it', () => {
+  it('resamples bilinearly with half-pixel centres', () => {
+    const px = one();
+    expect(resample(px, 28, 28, 28, 28)).toEqual(px);
+    const flat = resample(new Float32Array(784).fill(0.25), 28, 28, 32, 32);
+    expect(flat.every((v) => Math.abs(v - 0.25) < 1e-7)).toBe(true);
+    // 2 x 2 to 4 x 4: the corners keep their pixel, the others blend (PyTorch's values).
+    const up = resample(new Float32Array([0, 1, 2, 3]), 2, 2, 4, 4);
+    expect(Array.from(up.slice(0, 4))).toEqual([0, 0.25, 0.75, 1]);
+    expect(up[15]).toBe(3);
+  });
+
+  it('repeats the grey in each channel and runs every layer as the core does', () => {
+    const own = readOwnModel(bytes, 'colour.onnx');
+    const x = adaptDigit(one(), own.input);
+    expect(x.shape).toEqual([1, 3, 32, 32]);
+    expect(x.data.slice(0, 1024)).toEqual(x.data.slice(2048));
+    const run = runOwnModel(own, one());
+    expect(Object.keys(run.activations)).toEqual([
+      'input',
+      'conv1',
+      'relu1',
+      'pool1',
+      'flatten',
+      'fc',
+      'softmax',
+    ]);
+    expect(run.activations['pool1']!.dims).toEqual([1, 2, 16, 16]);
+    const want = colour.forwardAll(tensor(x.data, [1, 3, 32, 32])).output.data;
+    run.output.forEach((p, i) => {
+      expect(p).toBeCloseTo(want[i]!, 6);
+    });
+    expect(run.output[run.prediction]).toBe(Math.max(...run.output));
+  });
+});
+
+describe('downloading a model', () => {
+  let server: Server;
+  let base: string;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      if (req.url === '/m.onnx') {
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        res.end(bytes);
+      } else if (req.url === '/page.onnx') {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end('<!doctype html><p>Not here</p>');
+      } else {
+        res.writeHead(404, 'Not Found');
+        res.end();
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/lesson/`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  const fails = async (src: string) => {
+    try {
+      await fetchOwnModel(src, base);
+    } catch (err) {
+      expect(err).toBeInstanceOf(OwnModelError);
+      return { message: (err as Error).message, retry: (err as OwnModelError).retry };
+    }
+    throw new Error('downloaded');
+  };
+
+  it('downloads from the page’s own site', async () => {
+    expect(await fetchOwnModel('/m.onnx', base)).toEqual(bytes);
+    expect(fileNameOf('/models/my%20cnn.onnx?v=2')).toBe('my cnn.onnx');
+  });
+
+  it('says what went wrong, with a retry for a failed download', async () => {
+    expect(await fails('/missing.onnx')).toEqual({
+      message:
+        'The model at /missing.onnx could not be downloaded: the server answered 404 Not Found.',
+      retry: true,
+    });
+    expect(await fails('/page.onnx')).toEqual({
+      message:
+        'The model at /page.onnx could not be downloaded: the server sent a web page (text/html), not an ONNX file. Is the path right?',
+      retry: true,
+    });
+    const other = await fails('https://example.com/m.onnx');
+    expect(other.retry).toBe(false);
+    expect(other.message).toMatch(/is on another site \(https:\/\/example\.com\)/);
+  });
+});
