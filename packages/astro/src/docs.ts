@@ -430,13 +430,14 @@ export const COMPONENTS: readonly ComponentDoc[] = [
     props: [
       fromSpec(FEATURE_MAPS_SPEC, 'for', { default: 'pad', check: stateName }),
       fromSpec(FEATURE_MAPS_SPEC, 'model'),
+      fromSpec(FEATURE_MAPS_SPEC, 'src'),
       fromSpec(FEATURE_MAPS_SPEC, 'layers'),
       caption,
     ],
     example:
       '<DigitPad id="pad" />\n<ModelCompare for="pad" models="logreg mlp cnn" />\n<FeatureMaps for="pad" model="cnn" layers="relu1 pool1 relu2 pool2" />',
     fallback:
-      "A table of the chosen layers' shapes, read from the model card at build time (the build fails on a layer the model lacks).",
+      "A table of the chosen layers' shapes, read from the model card at build time (the build fails on a layer the model lacks); with `src`, a sentence naming the model's file.",
     keyboard: FEATURE_MAPS_SPEC.keyboard,
   },
   {
@@ -456,6 +457,7 @@ export const COMPONENTS: readonly ComponentDoc[] = [
       },
       fromSpec(NETWORK_3D_SPEC, 'for', { default: 'pad', check: stateName }),
       fromSpec(NETWORK_3D_SPEC, 'model'),
+      fromSpec(NETWORK_3D_SPEC, 'src'),
       fromSpec(NETWORK_3D_SPEC, 'backend'),
       fromSpec(NETWORK_3D_SPEC, 'groups'),
       caption,
@@ -463,7 +465,7 @@ export const COMPONENTS: readonly ComponentDoc[] = [
     example:
       '<DigitPad id="pad" />\n<ModelCompare for="pad" models="logreg mlp cnn" />\n<Network3D for="pad" model="cnn" />',
     fallback:
-      "A table of every layer's name, kind and output shape, read from the model card at build time.",
+      "A table of every layer's name, kind and output shape, read from the model card at build time; with `src`, a sentence naming the model's file.",
     keyboard: NETWORK_3D_SPEC.keyboard,
   },
   {

@@ -8,6 +8,7 @@ import { type SequentialModel, type Tensor, tensor } from '@receptive/core';
 import { fromOnnx } from '@receptive/onnx';
 import type { LayerActivation } from './digit-run.js';
 import { formatNumber } from './format.js';
+import { custom, WidgetValueError } from './props.js';
 
 /** The side of the pad's digit. */
 export const PAD_SIDE = 28;
@@ -208,3 +209,27 @@ export function ownRunText(own: OwnModel, run: OwnRun): string {
   const p = run.output[run.prediction] ?? 0;
   return `${own.name} predicts ${run.prediction} (${formatNumber(p)}).`;
 }
+
+/**
+ * The `src` attribute of the figures that draw a model of one's own: the URL of an `.onnx` file
+ * on the page's site (another site's is refused when the figure reads it, with a sentence).
+ */
+export const MODEL_SRC_PARSER = custom((value: string, tag: string, attribute: string) => {
+  const v = value.trim();
+  if (!v || /\s/.test(v)) {
+    throw new WidgetValueError(tag, attribute, value, 'the URL of an .onnx file on this site');
+  }
+  return v;
+}, String);
+
+/** The `src` prop of a figure's spec (one description for every figure that takes it). */
+export const srcProp = (what: string) =>
+  ({
+    attribute: 'src',
+    property: 'src',
+    type: 'string',
+    default: null,
+    parser: MODEL_SRC_PARSER,
+    example: 'src="/models/my-cnn.onnx"',
+    description: `The URL of an ONNX model of your own on this site (a sequential image classifier: Conv, Relu, MaxPool, AveragePool, Gemm, Flatten, Softmax; input 1 or 3 × height × width), drawn instead of \`model\`: it is read by @receptive/onnx and run by @receptive/core on the pad's digit (resampled and repeated in 3 channels to fit its input), ${what}. A reader can also open a local .onnx file on the figure (a button, or drop it on the figure); it stays in the page.`,
+  }) as const;

@@ -1,4 +1,5 @@
 import { MODEL_NAMES } from '@receptive/models';
+import { srcProp } from './byo-model.js';
 import { READER_MODEL } from './digit-run.js';
 import { custom, defineSpec, oneOf, WidgetValueError } from './props.js';
 
@@ -46,6 +47,9 @@ export const FEATURE_MAPS_SPEC = defineSpec({
       description:
         'Which model’s feature maps to draw (it must be one of the comparison’s models). `yours` is the reader’s own model: the figure switches to it by itself when the page’s <rf-digit-trainer> hands one over with “Use my model”.',
     },
+    srcProp(
+      'every layer with feature maps drawn (or those of `layers` when the model has them all)',
+    ),
     {
       attribute: 'layers',
       property: 'layers',

@@ -1,4 +1,6 @@
+import { featureMapLayers, type OwnModel, ownRunText, runOwnModel } from './byo-model.js';
 import {
+  type DigitChange,
   type LayerActivation,
   type ModelRun,
   READER_MODEL,
@@ -8,6 +10,7 @@ import { el, shadow } from './dom.js';
 import { FEATURE_MAPS_SPEC } from './feature-maps.spec.js';
 import { figureElement } from './figure-element.js';
 import { formatNumber } from './format.js';
+import { OWN_MODEL_CSS, OwnModelSource } from './own-model-source.js';
 import { BASE_CSS, colorKey, inkRgb, signedRgb, THEME } from './theme.js';
 
 export { FEATURE_MAPS_SPEC };
@@ -45,7 +48,7 @@ li.top canvas { outline: 2px solid var(--rf-highlight); outline-offset: 1px; }
 .status { margin: 0 0 0.4rem; font-size: 0.85em; color: var(--rf-muted); min-height: 1.3em; }
 .strongest { margin: 0.2rem 0 0; font-size: 0.8em; color: var(--rf-muted); }
 .below { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: start; gap: 0.2rem 1rem; }
-
+${OWN_MODEL_CSS}
 `;
 
 interface LayerView {
@@ -113,6 +116,16 @@ export class FeatureMaps extends figureElement(FEATURE_MAPS_SPEC) {
   #reader: ReaderModel | null = null;
   /** The shipped model shown before the reader's took its place. */
   #shipped: FeatureMaps['model'] | null = null;
+  /** A model of the author's (`src`) or the reader's own (a file), run here on the pad's digit. */
+  #own: OwnModel | null = null;
+  #source = new OwnModelSource(this, {
+    model: (own) => this.#showOwn(own),
+    status: (text) => text && this.#setStatus(text),
+  });
+  /** The `src` asked for last (it loads once the figure is near). */
+  #srcLoaded: string | null = null;
+  /** The pad's latest digit, for a model of one's own (null when cleared). */
+  #digit: Float32Array | null = null;
 
   protected override connected(): void {
     if (this.#root) return;
@@ -121,6 +134,19 @@ export class FeatureMaps extends figureElement(FEATURE_MAPS_SPEC) {
   }
 
   protected override changed(property: string): void {
+    if (property === 'src') {
+      if (this.src) this.#loadSrc();
+      else if (this.#own) {
+        // The author's model is dropped: back to the comparison's run of `model`.
+        this.#own = null;
+        this.#srcLoaded = null;
+        this.#source.showNote(null);
+        delete this.dataset['ownModel'];
+        if (this.#root) this.#build();
+        this.adoptRun();
+      }
+      return;
+    }
     // New model or layers: rebuild; the base hands the model's run again.
     if ((property === 'model' || property === 'layers') && this.#root) {
       this.#build();
@@ -129,7 +155,13 @@ export class FeatureMaps extends figureElement(FEATURE_MAPS_SPEC) {
   }
 
   protected override nearChanged(near: boolean): void {
+    if (near) this.#loadSrc();
     if (near && this.#pending) this.#draw();
+  }
+
+  protected override padDigit(change: DigitChange): void {
+    this.#digit = change.empty ? null : change.pixels.slice();
+    if (this.#own) this.#runOwn();
   }
 
   protected override modelRun(run: ModelRun | null): void {
@@ -137,12 +169,54 @@ export class FeatureMaps extends figureElement(FEATURE_MAPS_SPEC) {
       this.#clear();
       return;
     }
+    // A model of one's own is run here; the comparison's runs are of another model.
+    if (this.#own) return;
     this.#pending = run.activations;
     if (this.near) this.#draw();
   }
 
   protected override modelMissing(message: string): void {
-    this.#setStatus(message);
+    if (!this.#own) this.#setStatus(message);
+  }
+
+  /** Reads `src` once the figure is near (again after it changes). */
+  #loadSrc(): void {
+    const src = this.src;
+    if (!src || !this.near || src === this.#srcLoaded) return;
+    this.#srcLoaded = src;
+    void this.#source.load(src);
+  }
+
+  /** A model read from `src` or a file: drawn from now on, on the pad's digit. */
+  #showOwn(own: OwnModel): void {
+    this.#own = own;
+    this.dataset['ownModel'] = own.name;
+    this.#source.showNote(own);
+    if (this.#root) this.#build();
+    if (this.#digit) this.#runOwn();
+    else
+      this.#setStatus(`${own.name} is ready: draw a digit, or pick one, to see its feature maps.`);
+  }
+
+  /** Runs the own model on the pad's digit with the core, and draws every chosen layer. */
+  #runOwn(): void {
+    const own = this.#own;
+    if (!own || !this.#digit) return;
+    const run = runOwnModel(own, this.#digit);
+    this.#pending = run.activations;
+    this.#ownText = ownRunText(own, run);
+    if (this.near) this.#draw();
+  }
+
+  #ownText = '';
+
+  /** The layers drawn: the `layers` attribute's, or every feature-map layer of an own model. */
+  #layerNames(): string[] {
+    const own = this.#own;
+    if (!own) return this.layers;
+    const all = featureMapLayers(own);
+    const asked = this.hasAttribute('layers') ? this.layers : [];
+    return asked.length > 0 && asked.every((n) => all.includes(n)) ? asked : all;
   }
 
   // The reader's own model (from the page's trainer): the maps switch to it, and back to the
@@ -162,6 +236,7 @@ export class FeatureMaps extends figureElement(FEATURE_MAPS_SPEC) {
 
   /** "the cnn model", or the reader's model by its title ("your model"). */
   #modelName(): string {
+    if (this.#own) return this.#own.name;
     if (this.model !== READER_MODEL) return `the ${this.model} model`;
     const title = this.#reader?.title ?? 'Your model';
     return title.charAt(0).toLowerCase() + title.slice(1);
@@ -181,7 +256,7 @@ export class FeatureMaps extends figureElement(FEATURE_MAPS_SPEC) {
       { class: 'status', role: 'status' },
       'Draw a digit, or pick one from the keyboard, to see what each layer of the network responds to.',
     );
-    this.#views = this.layers.map((name) => {
+    this.#views = this.#layerNames().map((name) => {
       const shape = el('span', { class: 'shape' });
       const list = el('ul', { class: 'maps', 'aria-label': `${name}: one image per channel` });
       const strongest = el('p', { class: 'strongest' });
@@ -210,17 +285,27 @@ export class FeatureMaps extends figureElement(FEATURE_MAPS_SPEC) {
       el(
         'div',
         { class: 'wrap' },
-        ...(this.model === READER_MODEL
+        this.#source.element,
+        ...(this.#own
           ? [
               el(
                 'p',
                 { class: 'yours' },
-                `${this.#reader?.title ?? 'Your model'}: ${lower(this.#reader?.facts ?? 'trained in this page')}.`,
+                `${this.#own.name}: a model of your own, run by @receptive/core in this page.`,
               ),
             ]
-          : []),
+          : this.model === READER_MODEL
+            ? [
+                el(
+                  'p',
+                  { class: 'yours' },
+                  `${this.#reader?.title ?? 'Your model'}: ${lower(this.#reader?.facts ?? 'trained in this page')}.`,
+                ),
+              ]
+            : []),
         this.#status,
         el('div', { class: 'layers' }, ...this.#views.map((v) => v.box)),
+        this.#source.note,
         this.live,
       ),
     );
@@ -263,7 +348,7 @@ export class FeatureMaps extends figureElement(FEATURE_MAPS_SPEC) {
       return;
     }
     for (const v of this.#views) this.#drawLayer(v, acts[v.name]!);
-    this.#setStatus('');
+    this.#setStatus(this.#own ? this.#ownText : '');
     this.dataset['state'] = 'drawn';
     const ms = performance.now() - t0;
     // Once the pen rests: which channel of each layer answers most (a moving pen stays quiet).
@@ -272,7 +357,7 @@ export class FeatureMaps extends figureElement(FEATURE_MAPS_SPEC) {
     );
     this.dispatchEvent(
       new CustomEvent<FeatureMapsDrawn>('rf-draw', {
-        detail: { model: this.model, layers: this.drawn!, ms },
+        detail: { model: this.#own?.name ?? this.model, layers: this.drawn!, ms },
         bubbles: true,
       }),
     );

@@ -1,6 +1,13 @@
 import type { SequentialModel } from '@receptive/core';
 import type { CursorEvent, NetworkScene, NetworkView, UnitCursor } from '@receptive/render3d';
-import { type DigitRun, type ModelRun, READER_MODEL, type ReaderModel } from './digit-run.js';
+import { type OwnModel, runOwnModel } from './byo-model.js';
+import {
+  type DigitChange,
+  type DigitRun,
+  type ModelRun,
+  READER_MODEL,
+  type ReaderModel,
+} from './digit-run.js';
 import { el, hideKeepingFocus, shadow } from './dom.js';
 import { figureElement } from './figure-element.js';
 import { NETWORK_3D_SPEC } from './network-3d.spec.js';
@@ -19,6 +26,7 @@ import {
   pickUnit,
   viewLayers,
 } from './network-3d-model.js';
+import { OWN_MODEL_CSS, OwnModelSource } from './own-model-source.js';
 import { SceneLoader } from './scene-loader.js';
 import { BASE_CSS, colorKey, THEME } from './theme.js';
 
@@ -51,7 +59,7 @@ const STYLES = `${BASE_CSS}
 .readout { margin: 0.35rem 0 0; font-size: 0.9em; min-height: 2.6em; }
 .hint { margin: 0.2rem 0 0; font-size: 0.8em; color: var(--rf-muted); }
 @media (max-width: 600px) { .stage { height: clamp(340px, 55vh, 480px); } }
-`;
+${OWN_MODEL_CSS}`;
 
 const IDLE_TEXT = 'Draw a digit on the pad, or pick a held-out one, to see the whole network.';
 const LOADING_TEXT = 'Loading the 3D view…';
@@ -85,6 +93,13 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
   #cursor: UnitCursor | null = null;
   /** The 3D code failed to load: its alert stays until a Retry, whatever digits come. */
   #loadFailed = false;
+  /** A model of the author's (`src`) or the reader's own (a file), run here on the pad's digit. */
+  #own: OwnModel | null = null;
+  #source = new OwnModelSource(this, { model: (own) => this.#showOwn(own) });
+  /** The `src` asked for last (it loads once the figure is near). */
+  #srcLoaded: string | null = null;
+  /** The pad's latest digit, for a model of one's own (null when cleared). */
+  #digit: Float32Array | null = null;
 
   constructor() {
     super();
@@ -139,6 +154,21 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
 
   protected override changed(property: string, old: unknown): void {
     if (property === 'groups') this.#applyGroups();
+    if (property === 'src') {
+      if (this.src) this.#loadSrc();
+      else if (this.#own) {
+        // The author's model is dropped: back to the comparison's run of `model`.
+        this.#own = null;
+        this.#srcLoaded = null;
+        this.#source.showNote(null);
+        delete this.dataset['ownModel'];
+        this.#run = null;
+        this.#pending = null;
+        this.#setUnit(null, false);
+        this.adoptRun();
+      }
+      return;
+    }
     if (property === 'model' && this.model !== old) {
       // The base hands this model's latest run next.
       this.#run = null;
@@ -154,13 +184,58 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
 
   // The run of this model on the pad's digit (null: the pad was cleared).
   protected override modelRun(mine: ModelRun | null, all: DigitRun | null): void {
-    if (mine && all) this.#accept(mine, all.pixels);
-    else this.#clear();
+    // A model of one's own is run here; the comparison's runs are of another model.
+    if (mine && all) {
+      if (!this.#own) this.#accept(mine, all.pixels);
+    } else this.#clear();
   }
 
   protected override modelMissing(message: string): void {
+    if (this.#own) return;
     this.#setStatus(message);
     this.dataset['state'] = 'error';
+  }
+
+  protected override nearChanged(near: boolean): void {
+    if (near) this.#loadSrc();
+  }
+
+  protected override padDigit(change: DigitChange): void {
+    this.#digit = change.empty ? null : change.pixels.slice();
+    if (this.#own) this.#runOwn();
+  }
+
+  /** Reads `src` once the figure is near (again after it changes). */
+  #loadSrc(): void {
+    const src = this.src;
+    if (!src || !this.near || src === this.#srcLoaded) return;
+    this.#srcLoaded = src;
+    void this.#source.load(src);
+  }
+
+  /** A model read from `src` or a file: drawn from now on, on the pad's digit. */
+  #showOwn(own: OwnModel): void {
+    this.#own = own;
+    this.dataset['ownModel'] = own.name;
+    this.#source.showNote(own);
+    this.#run = null;
+    this.#pending = null;
+    this.#setUnit(null, false);
+    if (!this.#loadFailed) this.#setStatus('');
+    if (this.#digit) this.#runOwn();
+    else if (this.#loader.scene) {
+      this.#drawn = null;
+      this.#overlay(`${own.name} is ready: draw a digit on the pad, or pick one, to see it.`);
+    }
+  }
+
+  /** Runs the own model on the pad's digit with the core; every layer is drawn. */
+  #runOwn(): void {
+    const own = this.#own;
+    if (!own || !this.#digit) return;
+    const run = runOwnModel(own, this.#digit);
+    this.#pending = { pixels: run.input, activations: run.activations };
+    if (this.#loader.visible) void this.#draw();
   }
 
   /** The layers drawn now, with the dims of their activations; null before a digit. */
@@ -251,8 +326,10 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
     // the 2D fallback, which draws no labels.
     const groups = el('ol', { class: 'groups', 'aria-label': 'The blocks of the network' });
     this.#root!.append(
+      this.#source.element,
       toolbar,
       stage,
+      this.#source.note,
       groups,
       keys,
       status,
@@ -297,6 +374,7 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
 
   /** The geometry of the model drawn: the reader's own, or a shipped model's (read once). */
   #geometry(): Promise<SequentialModel> {
+    if (this.#own) return Promise.resolve(this.#own.model);
     if (this.model === READER_MODEL) {
       return this.#reader
         ? Promise.resolve(this.#reader.model)
@@ -306,6 +384,7 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
   }
 
   #geometryNow(): SequentialModel | null {
+    if (this.#own) return this.#own.model;
     return this.model === READER_MODEL ? (this.#reader?.model ?? null) : geometryNow(this.model);
   }
 
@@ -382,7 +461,7 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
       this.#setUnit(u && fitsNetwork(u, this.#drawn) ? u : null, false);
       this.dispatchEvent(
         new CustomEvent<NetworkDrawn>('rf-network', {
-          detail: { model: this.model, layers: this.layers! },
+          detail: { model: this.#own?.name ?? this.model, layers: this.layers! },
           bubbles: true,
         }),
       );
