@@ -118,10 +118,32 @@ export function completePagePolicy(html: string, page: string): { html: string; 
     .map(([name, sources]) => `${name} ${sources.join(' ')}`)
     .join('; ');
   const tag = `<meta http-equiv="content-security-policy" content="${encode(policy)}">`;
-  const head = /<head[^>]*>(\s*<meta charset="[^"]*">)?/i.exec(rest);
-  if (!head) throw new Error(`${page}: no <head> to put the content-security-policy in`);
-  const at = head.index + head[0].length;
-  return { html: rest.slice(0, at) + tag + rest.slice(at), added };
+  return { html: putInHead(rest, tag), added };
+}
+
+const CHARSET = /<meta charset="[^"]*"\s*\/?>/i;
+
+/**
+ * Puts `tag` first in the page's `<head>`, after its `<meta charset>`. A page with no `<head>`
+ * tag (Astro writes an MDX page without a layout as `<!DOCTYPE html><link ...><meta charset>
+ * <h1>...`) gets a start tag after its doctype and `<html>`, with the `<meta charset>` moved up
+ * to it: a browser honours a meta policy only in the head, and looks for the charset only in the
+ * first 1024 bytes. No end tag: the page's own `<link>`s and `<script>`s stay in the head, as
+ * they were in the head the parser made up, and its first content closes it.
+ */
+function putInHead(html: string, tag: string): string {
+  // `<head>` or `<head lang="…">`, never a `<header>`.
+  const head = /<head(?:\s[^>]*)?>/i.exec(html);
+  if (head) {
+    let at = head.index + head[0].length;
+    const charset = new RegExp(`^\\s*${CHARSET.source}`, 'i').exec(html.slice(at));
+    if (charset) at += charset[0].length;
+    return html.slice(0, at) + tag + html.slice(at);
+  }
+  const charset = CHARSET.exec(html);
+  const rest = charset ? html.replace(charset[0], '') : html;
+  const at = /^\s*(<!doctype[^>]*>)?\s*(<html(?:\s[^>]*)?>)?/i.exec(rest)?.[0].length ?? 0;
+  return `${rest.slice(0, at)}<head>${charset?.[0] ?? ''}${tag}${rest.slice(at)}`;
 }
 
 /**

@@ -74,6 +74,26 @@ describe('completePagePolicy', () => {
     expect(hashes.scripts).toEqual([]);
   });
 
+  it('gives a page without a <head> one, as Astro writes an MDX page that has no layout', () => {
+    const mdxPage = `<!DOCTYPE html>${META}<link rel="stylesheet" href="/_astro/plain.css"><meta charset="utf-8"/><h1 id="hello">Hello</h1>`;
+    const { html } = completePagePolicy(mdxPage, 'dist/plain/index.html');
+    // The charset first (read from the first 1024 bytes only), then the policy, then the page.
+    expect(html).toMatch(
+      /^<!DOCTYPE html><head><meta charset="utf-8"\/><meta http-equiv="content-security-policy" content="[^"]+"><link rel="stylesheet" href="\/_astro\/plain.css"><h1 id="hello">Hello<\/h1>$/,
+    );
+    expect(policyOf(html).get('script-src')).toContain(hash('a()'));
+  });
+
+  it('puts the policy in the head, not in a <header>', () => {
+    const { html } = completePagePolicy(
+      `<!doctype html><html lang="en">${META}<body><header>h</header></body></html>`,
+      'p.html',
+    );
+    expect(html).toMatch(
+      /^<!doctype html><html lang="en"><head><meta http-equiv="content-security-policy" [^>]*><body><header>h<\/header>/,
+    );
+  });
+
   it('names the page that has no policy', () => {
     expect(() => completePagePolicy(page(''), 'dist/x/index.html')).toThrow(
       /dist\/x\/index.html: no content-security-policy meta tag/,
