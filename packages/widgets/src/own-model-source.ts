@@ -153,7 +153,11 @@ export class OwnModelSource {
         e instanceof OwnModelError ? e.message : `${name} could not be read: ${e.message}`;
       this.#retry.hidden = !(e instanceof OwnModelError && e.retry);
     } finally {
-      if (generation === this.#generation) this.#host.removeAttribute('aria-busy');
+      if (generation === this.#generation) {
+        this.#host.removeAttribute('aria-busy');
+        // Done: a later load must not abort this answer (its unread body would count as failed).
+        this.#abort = null;
+      }
     }
   }
 

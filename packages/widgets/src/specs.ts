@@ -5,8 +5,23 @@
  * in its element's `<name>.spec.ts`, each computation in a DOM-free module; add a new element's
  * here.
  */
+
 export { BLUR_POOL_SPEC, BLUR_STAGES, type BlurStage } from './blur-pool.spec.js';
 export { aliasingExample, blurPoolStages } from './blur-pool-model.js';
+export {
+  adaptDigit,
+  featureMapLayers,
+  fetchOwnModel,
+  fileNameOf,
+  inputNote,
+  MODEL_SRC_PARSER,
+  type OwnModel,
+  OwnModelError,
+  type OwnRun,
+  readOwnModel,
+  resample,
+  runOwnModel,
+} from './byo-model.js';
 export { CONV_LAYER_3D_SPEC, CONV3D_BACKENDS } from './conv-layer-3d.spec.js';
 export {
   CONV3D_LIMITS,

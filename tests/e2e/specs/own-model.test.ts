@@ -1,0 +1,263 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { tensor } from '@receptive/core';
+import { fromOnnx } from '@receptive/onnx';
+import { adaptDigit } from '@receptive/widgets/specs';
+import type { Page } from 'playwright-core';
+import { MODELS_DIR } from '../lib/digits.ts';
+import { waitForAttribute } from '../lib/figures.ts';
+import { noProblems } from '../lib/guard.ts';
+import { useHarness } from '../lib/harness.ts';
+
+// A model of one's own on the authoring page's live example: the served colour CNN (3 x 32 x 32,
+// written by apps/site/scripts/make-colour-cnn.ts) through `src`, a file opened with the button's
+// file input and one dropped on the figure, bad files and a failed download. The figures' numbers
+// are checked against @receptive/core's run of the same file in Node.
+
+const COLOUR = new Uint8Array(
+  readFileSync(new URL('../../../apps/site/public/models/colour-cnn.onnx', import.meta.url)),
+);
+const CNN = new Uint8Array(readFileSync(`${MODELS_DIR}/models/cnn.onnx`));
+const EX = '[data-own-example]';
+const MAPS = `${EX} rf-feature-maps`;
+const NET = `${EX} rf-network-3d`;
+
+const h = useHarness();
+
+/** Waits until figure `selector` shows the model named `name`. */
+const waitForModel = (page: Page, selector: string, name: string) =>
+  waitForAttribute(page, selector, 'data-own-model', name, { timeout: 15_000 });
+
+/** The figure's alert text (empty when none). */
+const alertOf = (page: Page, selector: string) =>
+  page.locator(`${selector} [data-own-error]`).textContent();
+
+describe('a model of your own', () => {
+  it('draws every layer of a src model, matching the core, and opens and drops files', async () => {
+    const { page, problems } = await h.open('/authoring/');
+    await page.locator(EX).scrollIntoViewIfNeeded();
+    await waitForModel(page, MAPS, 'colour-cnn.onnx');
+    await waitForModel(page, NET, 'colour-cnn.onnx');
+    assert.equal(
+      await page.locator(`${MAPS} [data-own-note]`).textContent(),
+      "This model reads 3 × 32 × 32: the pad's digit is resampled from 28 × 28 to 32 × 32, and its grey repeated in 3 colour channels.",
+    );
+    // Keyboard and screen readers: a named native button in each figure.
+    assert.equal(
+      await page.locator(EX).getByRole('button', { name: 'Open an .onnx model…' }).count(),
+      2,
+    );
+
+    await page.locator(`${EX} rf-digit-pad [data-action="next"]`).click();
+    await waitForAttribute(page, MAPS, 'data-state', 'drawn', { timeout: 15_000 });
+    await page.locator(NET).scrollIntoViewIfNeeded();
+    await waitForAttribute(page, NET, 'data-state', 'drawn', { timeout: 30_000 });
+
+    // The core's run in Node of the same file on the pad's digit.
+    const pixels = new Float32Array(
+      await page.evaluate(
+        (sel) =>
+          Array.from((document.querySelector(sel) as unknown as { pixels: Float32Array }).pixels),
+        `${EX} rf-digit-pad`,
+      ),
+    );
+    const model = fromOnnx(COLOUR);
+    const x = adaptDigit(pixels, [3, 32, 32]);
+    const { activations } = model.forwardAll(tensor(x.data, [1, 3, 32, 32]));
+
+    const layers = await page.evaluate(
+      (sel) =>
+        (document.querySelector(sel) as unknown as { layers: { name: string; dims: number[] }[] })
+          .layers,
+      NET,
+    );
+    assert.deepEqual(
+      layers.map((l) => [l.name, l.dims]),
+      ['input', 'conv1', 'relu1', 'pool1', 'fc', 'softmax'].map((n) => [n, activations[n]!.shape]),
+      'every layer but flatten',
+    );
+    // Each layer's strongest unit, read back through the figure's own pick.
+    for (const { name, dims } of layers) {
+      const t = activations[name]!;
+      let at = 0;
+      for (let i = 1; i < t.data.length; i++) if (t.data[i]! > t.data[at]!) at = i;
+      const vector = dims.length === 2;
+      const [, , hh = 1, w = 1] = dims;
+      const unit = vector
+        ? { layer: name, channel: 0, y: at, x: 0 }
+        : {
+            layer: name,
+            channel: Math.floor(at / (hh * w)),
+            y: Math.floor((at % (hh * w)) / w),
+            x: at % w,
+          };
+      const value = await page.evaluate(
+        ([sel, unit]) => {
+          const fig = document.querySelector(sel as string) as unknown as {
+            unit: unknown;
+            picked: { value: number } | null;
+          };
+          fig.unit = unit;
+          return fig.picked?.value ?? Number.NaN;
+        },
+        [NET, unit] as const,
+      );
+      assert.ok(Math.abs(value - t.data[at]!) <= 1e-5, `${name}: ${value} vs ${t.data[at]}`);
+    }
+    // The feature maps: every layer with maps, each channel's peak as the core has it.
+    const maps = await page.evaluate((sel) => {
+      const root = document.querySelector(sel)!.shadowRoot!;
+      return [...root.querySelectorAll<HTMLElement>('[data-layer]')].map((s) => ({
+        name: s.dataset['layer']!,
+        labels: [...s.querySelectorAll('canvas')].map((c) => c.getAttribute('aria-label') ?? ''),
+      }));
+    }, MAPS);
+    assert.deepEqual(
+      maps.map((m) => m.name),
+      ['conv1', 'relu1', 'pool1'],
+    );
+    for (const m of maps) {
+      const t = activations[m.name]!;
+      const [, c, hh, w] = t.shape as number[];
+      assert.equal(m.labels.length, c);
+      m.labels.forEach((label, ch) => {
+        const peak = Math.max(...t.data.subarray(ch * hh! * w!, (ch + 1) * hh! * w!));
+        const got = Number(/strongest response (\S+) at/.exec(label)![1]!.replace('−', '-'));
+        assert.ok(Math.abs(got - peak) <= 5e-4, `${m.name} ${ch}: ${got} vs ${peak}`);
+      });
+    }
+
+    // A file opened with the button's input: the shipped CNN (1 x 28 x 28, no note).
+    await page.locator(`${MAPS} input[data-own-file]`).setInputFiles({
+      name: 'cnn.onnx',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from(CNN),
+    });
+    await waitForModel(page, MAPS, 'cnn.onnx');
+    await waitForAttribute(page, MAPS, 'data-state', 'drawn');
+    assert.equal(await page.locator(`${MAPS} [data-own-note]`).textContent(), '');
+    assert.deepEqual(
+      await page.evaluate(
+        (sel) =>
+          (document.querySelector(sel) as unknown as { drawn: { name: string }[] }).drawn.map(
+            (l) => l.name,
+          ),
+        MAPS,
+      ),
+      ['conv1', 'relu1', 'pool1', 'conv2', 'relu2', 'pool2'],
+    );
+
+    // A file dropped on the 3D network.
+    await page.evaluate(
+      ([sel, bytes]) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([new Uint8Array(bytes as number[])], 'dropped.onnx'));
+        const fig = document.querySelector(sel as string)!;
+        fig.dispatchEvent(
+          new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }),
+        );
+        fig.dispatchEvent(
+          new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }),
+        );
+      },
+      [NET, Array.from(CNN)] as const,
+    );
+    await waitForModel(page, NET, 'dropped.onnx');
+    await page.waitForFunction(
+      (sel) =>
+        (
+          document.querySelector(sel) as unknown as { layers: { name: string }[] | null }
+        ).layers?.some((l) => l.name === 'conv2'),
+      NET,
+    );
+
+    // Bad files: the importer's sentence in an alert, the previous model kept.
+    const bad = [
+      { name: 'cut.onnx', buffer: Buffer.from(CNN.subarray(0, CNN.length >> 1)) },
+      { name: 'notes.onnx', buffer: Buffer.from('These are my notes, not a model.') },
+    ];
+    for (const file of bad) {
+      await page
+        .locator(`${MAPS} input[data-own-file]`)
+        .setInputFiles({ ...file, mimeType: 'application/octet-stream' });
+      await page.waitForFunction(
+        ([sel, name]) =>
+          document
+            .querySelector(sel as string)!
+            .shadowRoot!.querySelector('[data-own-error]')!
+            .textContent!.startsWith(`${name} could not be read: `),
+        [MAPS, file.name] as const,
+      );
+      assert.match((await alertOf(page, MAPS))!, /could not be read: fromOnnx: ./, file.name);
+      assert.equal(await page.locator(`${MAPS} [data-own-error]`).getAttribute('role'), 'alert');
+      assert.equal(await page.locator(MAPS).getAttribute('data-own-model'), 'cnn.onnx');
+      assert.equal(await page.locator(MAPS).getAttribute('data-state'), 'drawn');
+    }
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it('says why a src cannot be downloaded, with a Retry, and refuses another site', async () => {
+    const { page, problems } = await h.open('/authoring/');
+    await page.locator(EX).scrollIntoViewIfNeeded();
+    await waitForModel(page, NET, 'colour-cnn.onnx');
+
+    await page.evaluate(
+      (sel) => document.querySelector(sel)!.setAttribute('src', '/models/missing.onnx'),
+      NET,
+    );
+    const retry = page.locator(`${NET} [data-action="retry-model"]`);
+    await retry.waitFor({ state: 'visible' });
+    assert.equal(
+      await alertOf(page, NET),
+      'The model at /models/missing.onnx could not be downloaded: the server answered 404 Not Found.',
+    );
+    assert.equal(await page.locator(NET).getAttribute('data-own-model'), 'colour-cnn.onnx');
+    await retry.click();
+    await retry.waitFor({ state: 'visible' });
+    assert.match((await alertOf(page, NET))!, /404/);
+
+    // A web page where the model should be.
+    await page.evaluate(
+      (sel) => document.querySelector(sel)!.setAttribute('src', '/authoring/'),
+      NET,
+    );
+    await page.waitForFunction(
+      (sel) =>
+        /sent a web page/.test(
+          document.querySelector(sel)!.shadowRoot!.querySelector('[data-own-error]')!.textContent!,
+        ),
+      NET,
+    );
+
+    await page.evaluate(
+      (sel) => document.querySelector(sel)!.setAttribute('src', 'https://example.com/my-cnn.onnx'),
+      NET,
+    );
+    await page.waitForFunction(
+      (sel) =>
+        /another site/.test(
+          document.querySelector(sel)!.shadowRoot!.querySelector('[data-own-error]')!.textContent!,
+        ),
+      NET,
+    );
+    assert.equal(await retry.isVisible(), false, 'no Retry for another site');
+    assert.equal(await page.locator(NET).getAttribute('data-own-model'), 'colour-cnn.onnx');
+
+    // Only the two 404s asked for, and nothing went offsite.
+    const missing = (line: string) => /missing\.onnx|404/.test(line);
+    assert.equal(
+      problems.failedRequests.filter(missing).length,
+      2,
+      problems.failedRequests.join('\n'),
+    );
+    assert.deepEqual(
+      {
+        ...problems,
+        failedRequests: problems.failedRequests.filter((l) => !missing(l)),
+        consoleErrors: problems.consoleErrors.filter((l) => !missing(l)),
+      },
+      noProblems(),
+    );
+  });
+});
