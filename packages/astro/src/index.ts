@@ -82,14 +82,14 @@ export default function receptive(): AstroIntegration {
         const katexCss = createRequire(import.meta.url).resolve('katex/dist/katex.min.css');
         injectScript('page-ssr', `import ${JSON.stringify(katexCss)};`);
       },
-      'astro:build:done': ({ dir, logger }) => {
+      'astro:build:done': async ({ dir, logger }) => {
         const out = fileURLToPath(dir);
         copyOrtFiles(out);
         const csp = finishCsp(out);
         logger.info(
           `completed the content-security-policy of ${csp.pages} pages (${csp.added} hashes Astro did not add)`,
         );
-        const c = precompress(out);
+        const c = await precompress(out);
         const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
         logger.info(
           `wrote .br and .gz next to ${c.files} files (${mb(c.bytes)}, ${mb(c.brotli)} with brotli)`,

@@ -5,9 +5,14 @@
  * runtime shrinks from 14.2 MB to about 2.7 MB this way; a host that ignores the copies serves
  * the originals as before.
  */
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
+
+const brotli = promisify(brotliCompress);
+const gz = promisify(gzip);
 
 /** Files that compress: text, WebAssembly, model weights and data. Images and fonts already are. */
 const COMPRESSIBLE = new Set([
@@ -36,34 +41,35 @@ const BEST_QUALITY_BELOW = 4_000_000;
  * {@link PRECOMPRESS_MIN_BYTES} under `dir`, where the copy saves at least 5%.
  * @returns how many files got copies, and their bytes before and after (brotli).
  */
-export function precompress(dir: string): { files: number; bytes: number; brotli: number } {
+export async function precompress(
+  dir: string,
+): Promise<{ files: number; bytes: number; brotli: number }> {
+  const files = readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && COMPRESSIBLE.has(extname(e.name)))
+    .map((e) => join(e.parentPath, e.name))
+    .filter((path) => statSync(path).size >= PRECOMPRESS_MIN_BYTES);
   const done = { files: 0, bytes: 0, brotli: 0 };
-  const walk = (d: string) => {
-    for (const entry of readdirSync(d, { withFileTypes: true })) {
-      const path = join(d, entry.name);
-      if (entry.isDirectory()) {
-        walk(path);
-        continue;
-      }
-      if (!COMPRESSIBLE.has(extname(entry.name))) continue;
-      const size = statSync(path).size;
-      if (size < PRECOMPRESS_MIN_BYTES) continue;
-      const raw = readFileSync(path);
-      const br = brotliCompressSync(raw, {
+  // All at once: zlib compresses on libuv's thread pool, so every core works. On two cores the
+  // lesson site's 113 copies took 25.6 s one after another and take 14.5 s so, byte for byte
+  // the same.
+  await Promise.all(
+    files.map(async (path) => {
+      const raw = await readFile(path);
+      const size = raw.length;
+      const br = await brotli(raw, {
         params: {
           [constants.BROTLI_PARAM_QUALITY]: size < BEST_QUALITY_BELOW ? 11 : 9,
           [constants.BROTLI_PARAM_SIZE_HINT]: size,
         },
       });
       // Already-compressed bytes (a gzipped data file) gain nothing: leave them alone.
-      if (br.length > 0.95 * size) continue;
-      writeFileSync(`${path}.br`, br);
-      writeFileSync(`${path}.gz`, gzipSync(raw, { level: 9 }));
+      if (br.length > 0.95 * size) return;
+      await writeFile(`${path}.br`, br);
+      await writeFile(`${path}.gz`, await gz(raw, { level: 9 }));
       done.files++;
       done.bytes += size;
       done.brotli += br.length;
-    }
-  };
-  walk(dir);
+    }),
+  );
   return done;
 }
