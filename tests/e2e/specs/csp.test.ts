@@ -18,6 +18,9 @@ const PAGES = [
   '/lessons/shift-invariance/',
   '/lessons/visualization/',
   '/lessons/digit-recognition/',
+  // The API reference: a site page, and one TypeDoc writes (apps/site/src/integrations/api-docs.ts).
+  '/api/',
+  '/api/widgets/',
 ];
 
 const h = useHarness();
