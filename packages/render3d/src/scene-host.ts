@@ -78,6 +78,8 @@ export class SceneHost {
   frames = 0;
   /** True while the WebGL context is lost. */
   contextLost = false;
+  /** WebGL contexts lost that did not come back, each replaced by a fresh canvas. */
+  contextsReplaced = 0;
 
   private readonly options: SceneHostOptions;
   private readonly description: HTMLElement;
@@ -87,6 +89,7 @@ export class SceneHost {
   private ctx2d: CanvasRenderingContext2D | null = null;
   private current: HTMLCanvasElement;
   private readonly id: string;
+  private lostTimer = 0;
   private readonly last: RenderStats = { drawCalls: 0, triangles: 0, geometries: 0, textures: 0 };
   private scheduled = 0;
   private dirty = true;
@@ -246,6 +249,7 @@ export class SceneHost {
     this.resizeObserver?.disconnect();
     this.intersectionObserver?.disconnect();
     document.removeEventListener('visibilitychange', this.wake);
+    clearTimeout(this.lostTimer);
     this.canvas.removeEventListener('webglcontextlost', this.onLost);
     this.canvas.removeEventListener('webglcontextrestored', this.onRestored);
     this.renderer?.dispose();
@@ -270,11 +274,24 @@ export class SceneHost {
     if (this.active && (this.dirty || this.animators.length > 0)) this.invalidate();
   };
 
+  // three.js asks the browser to restore a lost context; one that has not come back after
+  // CONTEXT_RESTORE_WAIT_MS (a GPU reset the browser gave up on, or a page that lost it for
+  // good) is replaced: a fresh canvas, a fresh renderer, the same scene uploaded again.
   private readonly onLost = (): void => {
     this.contextLost = true;
+    clearTimeout(this.lostTimer);
+    this.lostTimer = window.setTimeout(() => {
+      if (!this.contextLost || this.disposed) return;
+      this.contextLost = false;
+      this.contextsReplaced++;
+      void this.fallBack(
+        'The WebGL context was lost and did not come back, so the figure draws on a new one.',
+      );
+    }, CONTEXT_RESTORE_WAIT_MS);
   };
 
   private readonly onRestored = (): void => {
+    clearTimeout(this.lostTimer);
     this.contextLost = false;
     // three re-creates its GL state on restore; every texture and buffer uploads again on draw.
     this.invalidate();
@@ -398,6 +415,8 @@ type RendererInfo = {
 
 const WEBGL_RETRIES = 20;
 const WEBGL_RETRY_MS = 250;
+/** How long a lost WebGL context may take to come back before its canvas is replaced. */
+export const CONTEXT_RESTORE_WAIT_MS = 2000;
 
 // The little of the WebGPU API the probe uses (the DOM lib here has no WebGPU types).
 interface GPUProbeDevice {

@@ -3,8 +3,9 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { describe, it } from 'node:test';
 import type { BrowserContext, Page, Route } from 'playwright-core';
-import { drawOnPad, waitForModelCard } from '../lib/figures.ts';
+import { drawOnPad, hoverUnit, showFigure, waitForModelCard } from '../lib/figures.ts';
 import { useHarness } from '../lib/harness.ts';
+import { meanDifference } from '../lib/render3d/pixels.ts';
 
 // Faults injected in the browser's network stack (request interception and the DevTools
 // protocol), never in our code: each breaks one figure, which says what went wrong and offers a
@@ -286,5 +287,144 @@ describe('faults in the runtime download of <rf-model-compare backend="wasm">', 
     await drawOnPad(page, ONE);
     await waitForModelCard(page, 'cnn', 'prediction', '1');
     await context.close();
+  });
+});
+
+/** Loses the WebGL context of figure `tag`'s 3D view (and gives it back if `restore`). */
+const loseContext = (page: Page, tag: string, restore: boolean) =>
+  page.evaluate(
+    async ([tag, restore]) => {
+      type Host = { canvas: HTMLCanvasElement; frames: number; contextLost: boolean };
+      const host = (document.querySelector(tag as string) as unknown as { view: { host: Host } })
+        .view.host;
+      const canvas = host.canvas;
+      (window as unknown as { lostCanvas: HTMLCanvasElement }).lostCanvas = canvas;
+      const ext = (canvas.getContext('webgl2') as WebGL2RenderingContext).getExtension(
+        'WEBGL_lose_context',
+      )!;
+      const lost = new Promise((r) =>
+        canvas.addEventListener('webglcontextlost', r, { once: true }),
+      );
+      ext.loseContext();
+      await lost;
+      // Chromium allows a restore only once the lost event has finished dispatching.
+      await new Promise((r) => setTimeout(r, 0));
+      const frames = host.frames;
+      if (restore) {
+        const back = new Promise((r) =>
+          canvas.addEventListener('webglcontextrestored', r, { once: true }),
+        );
+        ext.restoreContext();
+        await back;
+      }
+      return frames;
+    },
+    [tag, restore] as const,
+  );
+
+/** Waits until figure `tag`'s view has drawn again after frame `after`, with a live context. */
+const drawsAgain = (page: Page, tag: string, after: number) =>
+  page.waitForFunction(
+    ([tag, after]) => {
+      const host = (
+        document.querySelector(tag as string) as unknown as {
+          view: { host: { frames: number; contextLost: boolean } };
+        }
+      ).view.host;
+      return host.frames > (after as number) && !host.contextLost;
+    },
+    [tag, after] as const,
+    { timeout: 15_000 },
+  );
+
+describe('a lost WebGL context in the lessons’ 3D figures', () => {
+  it('<rf-network-3d>: restored, the same picture; lost for good, a new canvas that still picks units', async () => {
+    const { page, problems } = await h.open(`${LESSON}?pad=t1`);
+    // The feature maps above draw the digit first and push the 3D view down the page.
+    await showFigure(page, 'rf-feature-maps', 'drawn', 60_000);
+    const fig = await showFigure(page, 'rf-network-3d', 'drawn', 60_000);
+    await page.waitForTimeout(500);
+    const stage = fig.locator('.stage');
+    const before = await stage.screenshot();
+    const at = await loseContext(page, 'rf-network-3d', true);
+    await drawsAgain(page, 'rf-network-3d', at);
+    await page.waitForTimeout(300);
+    const diff = await meanDifference(page, before, await stage.screenshot());
+    assert.ok(diff < 1, `the restored frame differs by ${diff} per channel on average`);
+
+    const lostAt = await loseContext(page, 'rf-network-3d', false);
+    await drawsAgain(page, 'rf-network-3d', lostAt);
+    const replaced = await fig.evaluate((f) => {
+      const host = (
+        f as unknown as {
+          view: { host: { canvas: HTMLCanvasElement; contextsReplaced: number; backend: string } };
+        }
+      ).view.host;
+      return {
+        fresh: host.canvas !== (window as unknown as { lostCanvas: HTMLCanvasElement }).lostCanvas,
+        connected: host.canvas.isConnected,
+        replaced: host.contextsReplaced,
+        backend: host.backend,
+      };
+    });
+    assert.deepEqual(replaced, { fresh: true, connected: true, replaced: 1, backend: 'webgl' });
+    const diffNew = await meanDifference(page, before, await stage.screenshot());
+    assert.ok(diffNew < 1, `the new canvas differs by ${diffNew} per channel on average`);
+    // Picking goes on over the new canvas.
+    const unit = { layer: 'conv1', channel: 0, y: 13, x: 13 };
+    await page.evaluate(() =>
+      (
+        document.querySelector('rf-network-3d') as unknown as {
+          view: { setPreset(p: string, o: object): void };
+        }
+      ).view.setPreset('conv1', { animate: false }),
+    );
+    await page.waitForTimeout(300);
+    await hoverUnit(page, 'rf-network-3d', unit);
+    await page.waitForFunction(() =>
+      document.querySelector('rf-network-3d')?.getAttribute('data-unit')?.startsWith('conv1,0,'),
+    );
+    assert.deepEqual(problems.pageErrors, []);
+    assert.deepEqual(problems.consoleErrors, []);
+  });
+
+  it('<rf-conv-layer-3d>: lost for good, drawn again on a new canvas', async () => {
+    const { page, problems } = await h.open('/lessons/convolution-layers/');
+    const fig = page.locator('rf-conv-layer-3d');
+    await fig.scrollIntoViewIfNeeded();
+    await page.waitForFunction(
+      () =>
+        (
+          document.querySelector('rf-conv-layer-3d') as unknown as {
+            drawn: { frames: number } | null;
+          }
+        ).drawn?.frames,
+      undefined,
+      { timeout: 30_000 },
+    );
+    const at = await loseContext(page, 'rf-conv-layer-3d', false);
+    await drawsAgain(page, 'rf-conv-layer-3d', at);
+    const host = await fig.evaluate((f) => {
+      const h = (
+        f as unknown as { view: { host: { canvas: HTMLCanvasElement; contextsReplaced: number } } }
+      ).view.host;
+      return {
+        fresh: h.canvas !== (window as unknown as { lostCanvas: HTMLCanvasElement }).lostCanvas,
+        replaced: h.contextsReplaced,
+      };
+    });
+    assert.deepEqual(host, { fresh: true, replaced: 1 });
+    // Its k input still redraws the scene.
+    await fig.locator('input[name="k"]').fill('2');
+    await page.waitForFunction(
+      () =>
+        (
+          document.querySelector('rf-conv-layer-3d') as unknown as {
+            drawn: { filters: number } | null;
+          }
+        ).drawn?.filters === 2,
+    );
+    assert.deepEqual(problems.pageErrors, []);
+    assert.deepEqual(problems.consoleErrors, []);
   });
 });

@@ -249,7 +249,8 @@ describe('figure state in the address', () => {
 
   it('holds the 3D network’s unit and camera, and the pooling figure’s traced unit', async () => {
     const { page, problems, context } = await h.open(`${PAD_LESSON}?pad=t1`);
-    await page.locator('rf-digit-pad').scrollIntoViewIfNeeded();
+    // The feature maps above draw the digit first and push the 3D view down the page.
+    await showFigure(page, 'rf-feature-maps', 'drawn', 60_000);
     await showFigure(page, 'rf-network-3d', 'drawn', 60_000);
     await page.locator('rf-network-3d .toolbar button[data-preset="pool1"]').click();
     await addressHas(page, 'network-3d-1', '~pool1');
@@ -259,7 +260,7 @@ describe('figure state in the address', () => {
 
     const again = await context.newPage();
     await again.goto(page.url());
-    await again.locator('rf-digit-pad').scrollIntoViewIfNeeded();
+    await showFigure(again, 'rf-feature-maps', 'drawn', 60_000);
     const net = await showFigure(again, 'rf-network-3d', 'drawn', 60_000);
     await again.waitForFunction(
       () => document.querySelector('rf-network-3d')?.getAttribute('data-unit') === 'pool1,0,6,6',

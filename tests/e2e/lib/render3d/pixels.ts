@@ -17,7 +17,10 @@ export const colorDistance = (a: RGB, b: RGB) =>
 export function colorsAt(page: Page, png: Buffer, points: [number, number][]): Promise<RGB[]> {
   return page.evaluate(
     async ({ b64, points }) => {
-      const blob = await (await fetch(`data:image/png;base64,${b64}`)).blob();
+      // Decoded from the bytes, not fetched from a data: URL, which a page's connect-src refuses.
+      const blob = new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], {
+        type: 'image/png',
+      });
       const img = await createImageBitmap(blob);
       const canvas = new OffscreenCanvas(img.width, img.height);
       const ctx = canvas.getContext('2d')!;
@@ -45,7 +48,10 @@ export interface ImageStats {
 export function imageStats(page: Page, png: Buffer, background: RGB): Promise<ImageStats> {
   return page.evaluate(
     async ({ b64, background }) => {
-      const blob = await (await fetch(`data:image/png;base64,${b64}`)).blob();
+      // Decoded from the bytes, not fetched from a data: URL, which a page's connect-src refuses.
+      const blob = new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], {
+        type: 'image/png',
+      });
       const img = await createImageBitmap(blob);
       const canvas = new OffscreenCanvas(img.width, img.height);
       const ctx = canvas.getContext('2d')!;
@@ -85,7 +91,7 @@ export function meanDifference(page: Page, a: Buffer, b: Buffer): Promise<number
     async ({ a, b }) => {
       const decode = async (b64: string) => {
         const img = await createImageBitmap(
-          await (await fetch(`data:image/png;base64,${b64}`)).blob(),
+          new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], { type: 'image/png' }),
         );
         const c = new OffscreenCanvas(img.width, img.height);
         const ctx = c.getContext('2d')!;
