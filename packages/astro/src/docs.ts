@@ -405,6 +405,7 @@ export const COMPONENTS: readonly ComponentDoc[] = [
     props: [
       fromSpec(MODEL_COMPARE_SPEC, 'for', { default: 'pad', check: stateName }),
       fromSpec(MODEL_COMPARE_SPEC, 'models'),
+      fromSpec(MODEL_COMPARE_SPEC, 'src'),
       fromSpec(MODEL_COMPARE_SPEC, 'backend'),
       {
         name: 'wake',

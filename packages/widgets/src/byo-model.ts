@@ -137,6 +137,19 @@ export function runOwnModel(own: OwnModel, pixels: Float32Array): OwnRun {
   return { input: x.data, activations: acts, output: out, prediction };
 }
 
+/**
+ * What a model of one's own gives, as probabilities for the bars: a softmax's as they are, a
+ * log-softmax's exponentiated, raw scores (logits) through a softmax.
+ */
+export function asProbabilities(out: Float32Array, lastKind: string | undefined): Float32Array {
+  if (lastKind === 'softmax') return out;
+  if (lastKind === 'logSoftmax') return out.map(Math.exp);
+  const max = Math.max(...out);
+  const e = out.map((v) => Math.exp(v - max));
+  const sum = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / sum);
+}
+
 /** The layers of `own` with a channels × height × width output, in order. */
 export function featureMapLayers(own: OwnModel): string[] {
   return own.model.layers.filter((l) => l.outputShape.length === 3).map((l) => l.name);

@@ -1,4 +1,5 @@
 import { MODEL_NAMES, type ModelName } from '@receptive/models';
+import { srcProp } from './byo-model.js';
 import { defineSpec, listOf, oneOf } from './props.js';
 
 export const COMPARE_BACKENDS = ['auto', 'wasm', 'webgpu', 'webgl'] as const;
@@ -28,6 +29,7 @@ export const MODEL_COMPARE_SPEC = defineSpec({
       example: 'models="mlp cnn"',
       description: 'Which shipped models to compare, in order (space- or comma-separated).',
     },
+    srcProp('answering in one more card after the shipped models, named after its file'),
     {
       attribute: 'backend',
       property: 'backend',

@@ -10,6 +10,15 @@ import {
   modelCard,
 } from '@receptive/models';
 import {
+  adaptDigit,
+  asProbabilities,
+  fetchOwnModel,
+  fileNameOf,
+  type OwnModel,
+  OwnModelError,
+  readOwnModel,
+} from './byo-model.js';
+import {
   type DigitChange,
   type DigitRun,
   type LayerActivation,
@@ -56,6 +65,8 @@ interface Entry {
   name: string;
   /** The reader's own model (from the page's trainer), not a shipped file. */
   own: boolean;
+  /** The author's model of their own (`src`), read and run here; null for the others. */
+  linked: { src: string; model: OwnModel | null } | null;
   card: ModelCard | null;
   cpu: SequentialModel | null;
   ort: LoadedModel | null;
@@ -142,7 +153,67 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
   }
 
   protected override changed(property: string): void {
-    if (property === 'models' && this.#root && !this.#started) this.#build();
+    if ((property === 'models' || property === 'src') && this.#root && !this.#started) {
+      this.#build();
+    } else if (property === 'src' && this.#root) this.#replaceSrc();
+  }
+
+  /** A new `src` once the figure has started: its card is replaced and the file read. */
+  #replaceSrc(): void {
+    const at = this.#entries.findIndex((e) => e.linked);
+    const next = this.src ? this.#srcEntry(this.src) : null;
+    const old = at >= 0 ? this.#entries[at]! : null;
+    if (old && next) {
+      old.box.replaceWith(next.box);
+      this.#entries[at] = next;
+    } else if (old) {
+      old.box.remove();
+      this.#entries.splice(at, 1);
+    } else if (next) {
+      const reader = this.#entries.findIndex((e) => e.own);
+      if (reader >= 0) {
+        this.#entries[reader]!.box.before(next.box);
+        this.#entries.splice(reader, 0, next);
+      } else {
+        this.#models!.append(next.box);
+        this.#entries.push(next);
+      }
+    }
+    void this.#load();
+  }
+
+  /** The card of the author's model (`src`): named after its file, answering from the core. */
+  #srcEntry(src: string): Entry {
+    const name = fileNameOf(src);
+    const e = this.#entry(name, false);
+    e.linked = { src, model: null };
+    e.box.classList.add('own');
+    e.box.dataset['src'] = src;
+    e.facts.textContent = 'A model of this page’s own.';
+    return e;
+  }
+
+  /** Downloads and reads the author's model; the sentence of what went wrong, else null. */
+  async #loadSrc(e: Entry): Promise<string | null> {
+    const linked = e.linked!;
+    e.engine.textContent = 'Downloading…';
+    try {
+      const own = readOwnModel(await fetchOwnModel(linked.src, document.baseURI), e.name);
+      const classes = own.model.layers.at(-1)?.outputShape.reduce((a, b) => a * b, 1) ?? 0;
+      if (classes !== 10) {
+        throw new OwnModelError(
+          `${e.name} gives ${classes} outputs; the comparison shows the ten digits' probabilities, so it needs 10.`,
+        );
+      }
+      linked.model = own;
+      e.cpu = own.model;
+      e.facts.textContent = `${own.model.parameterCount().toLocaleString('en-US')} parameters · a model of this page’s own${own.note ? ` (${own.note.replace(/^This model reads /, 'reads ').replace(/\.$/, '')})` : ''}`;
+      e.engine.textContent = ENGINE_TEXT['core/cpu']!;
+      return null;
+    } catch (err) {
+      e.engine.textContent = 'Could not be loaded.';
+      return (err as Error).message;
+    }
   }
 
   protected override nearChanged(near: boolean): void {
@@ -173,6 +244,7 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
     this.#failure = el('div', { class: 'failure', hidden: true }, this.#failureText, retry);
     this.#files.clear();
     this.#entries = this.models.map((name) => this.#entry(name, false));
+    if (this.src) this.#entries.push(this.#srcEntry(this.src));
     if (this.#reader) this.#entries.push(this.#ownEntry(this.#reader));
     this.#models = el(
       'div',
@@ -215,6 +287,7 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
     return {
       name,
       own,
+      linked: null,
       card: null,
       cpu: null,
       ort: null,
@@ -289,8 +362,8 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
       text.textContent = loaded > 0 ? `${what}: ${formatDownload(loaded, total)}.` : `${what}…`;
       return;
     }
-    // The reader's own model needs no download: the bar counts the shipped files.
-    const shipped = this.#entries.filter((e) => !e.own);
+    // The reader's and the author's own models are not shipped files: the bar counts those.
+    const shipped = this.#entries.filter((e) => !e.own && !e.linked);
     const waiting = shipped.filter((e) => !e.cpu && !e.ort);
     if (waiting.length === 0) {
       this.#progress!.hidden = true;
@@ -328,8 +401,10 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
       // The ONNX reader is fetched while the model files download, not before.
       const onnx = import('@receptive/onnx');
       onnx.catch(() => {});
-      // The reader's own model has no file to fetch.
-      const todo = this.#entries.filter((e) => !e.own && !this.#files.has(e));
+      // The author's own model (`src`) is read here; the reader's has no file to fetch.
+      const linked = this.#entries.filter((e) => e.linked && !e.linked.model);
+      const read = Promise.all(linked.map((e) => this.#loadSrc(e)));
+      const todo = this.#entries.filter((e) => !e.own && !e.linked && !this.#files.has(e));
       const loads = await Promise.allSettled(todo.map((e) => this.#loadFile(e, onnx)));
       loads.forEach((r, i) => {
         const e = todo[i]!;
@@ -340,10 +415,11 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
         e.engine.textContent = 'Could not be loaded.';
         this.#errors.push(`${this.#title(e)} could not be loaded: ${short(r.reason)}.`);
       });
+      for (const message of await read) if (message) this.#errors.push(message);
       // The wasm runtime only for the work that needs it: a backend the author named, or a model
       // the core cannot read.
       const needRuntime = this.#entries.filter(
-        (e) => this.#files.has(e) && !e.ort && (this.backend !== 'auto' || !e.cpu),
+        (e) => !e.linked && this.#files.has(e) && !e.ort && (this.backend !== 'auto' || !e.cpu),
       );
       if (needRuntime.length) {
         if (this.#entries.some((e) => e.cpu)) this.dataset['state'] = 'cpu';
@@ -478,8 +554,11 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
         activations = r.activations;
         engine = `onnxruntime-web/${r.backend}`;
       } else if (e.cpu) {
-        const r = e.cpu.forwardAll(tensor(pixels, [1, ...e.cpu.inputShape]));
-        probs = r.output.data;
+        // The author's model may read another size or colour: the digit is fitted to it.
+        const own = e.linked?.model;
+        const x = own ? adaptDigit(pixels, own.input) : tensor(pixels, [1, ...e.cpu.inputShape]);
+        const r = e.cpu.forwardAll(x);
+        probs = own ? asProbabilities(r.output.data, e.cpu.layers.at(-1)?.kind) : r.output.data;
         for (const [name, t] of Object.entries(r.activations)) {
           if (name !== 'input') activations[name] = { dims: t.shape, data: t.data };
         }

@@ -10,6 +10,7 @@ import { toOnnx } from '@receptive/onnx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   adaptDigit,
+  asProbabilities,
   featureMapLayers,
   fetchOwnModel,
   fileNameOf,
@@ -112,6 +113,21 @@ describe('fitting the digit and running it', () => {
       expect(p).toBeCloseTo(want[i]!, 6);
     });
     expect(run.output[run.prediction]).toBe(Math.max(...run.output));
+  });
+});
+
+describe('the bars of a model of your own', () => {
+  it('shows a softmax as it is, exponentiates a log-softmax and takes raw scores through a softmax', () => {
+    const probs = Float32Array.from([0.1, 0.7, 0.2]);
+    expect(asProbabilities(probs, 'softmax')).toBe(probs);
+    const fromLog = asProbabilities(probs.map(Math.log), 'logSoftmax');
+    for (const [i, v] of fromLog.entries()) expect(v).toBeCloseTo(probs[i]!, 6);
+    const logits = Float32Array.from([1, 3, 2, 1000]);
+    const p = asProbabilities(logits, 'linear');
+    expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+    expect(p[3]).toBeCloseTo(1, 6);
+    const q = asProbabilities(Float32Array.from([1, 3, 2]), 'linear');
+    expect(q[1]! / q[0]!).toBeCloseTo(Math.exp(2), 4);
   });
 });
 

@@ -19,6 +19,28 @@ const COLOUR = new Uint8Array(
   readFileSync(new URL('../../../apps/site/public/models/colour-cnn.onnx', import.meta.url)),
 );
 const CNN = new Uint8Array(readFileSync(`${MODELS_DIR}/models/cnn.onnx`));
+/** Files PyTorch's exporter wrote (packages/onnx/test/fixtures, with the script that made them). */
+const torchFile = (name: string) =>
+  new Uint8Array(
+    readFileSync(new URL(`../../../packages/onnx/test/fixtures/${name}`, import.meta.url)),
+  );
+
+/** Drops `bytes` as a file called `name` on the figure `selector`, as a reader's drag does. */
+const dropFile = (page: Page, selector: string, name: string, bytes: Uint8Array) =>
+  page.evaluate(
+    ([sel, name, bytes]) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(bytes as number[])], name as string));
+      const fig = document.querySelector(sel as string)!;
+      fig.dispatchEvent(
+        new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }),
+      );
+      fig.dispatchEvent(
+        new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }),
+      );
+    },
+    [selector, name, Array.from(bytes)] as const,
+  );
 const EX = '[data-own-example]';
 const MAPS = `${EX} rf-feature-maps`;
 const NET = `${EX} rf-network-3d`;
@@ -149,20 +171,7 @@ describe('a model of your own', () => {
     );
 
     // A file dropped on the 3D network.
-    await page.evaluate(
-      ([sel, bytes]) => {
-        const dt = new DataTransfer();
-        dt.items.add(new File([new Uint8Array(bytes as number[])], 'dropped.onnx'));
-        const fig = document.querySelector(sel as string)!;
-        fig.dispatchEvent(
-          new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }),
-        );
-        fig.dispatchEvent(
-          new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }),
-        );
-      },
-      [NET, Array.from(CNN)] as const,
-    );
+    await dropFile(page, NET, 'dropped.onnx', CNN);
     await waitForModel(page, NET, 'dropped.onnx');
     await page.waitForFunction(
       (sel) =>
@@ -259,5 +268,111 @@ describe('a model of your own', () => {
       },
       noProblems(),
     );
+  });
+
+  it('shows a PyTorch-exported CNN dropped on the lesson’s 3D network, layer by layer, and names what it cannot read', async () => {
+    const { page, problems } = await h.open('/lessons/curve-fitting/?pad=t1');
+    // The feature maps above draw the digit first and push the 3D view down the page.
+    await page.locator('rf-feature-maps').scrollIntoViewIfNeeded();
+    await waitForAttribute(page, 'rf-feature-maps', 'data-state', 'drawn', { timeout: 30_000 });
+    await page.locator('rf-network-3d').scrollIntoViewIfNeeded();
+    await waitForAttribute(page, 'rf-network-3d', 'data-state', 'drawn', { timeout: 30_000 });
+    const file = torchFile('torch-cnn-opset13.onnx');
+    await dropFile(page, 'rf-network-3d', 'lenet-from-pytorch.onnx', file);
+    await waitForModel(page, 'rf-network-3d', 'lenet-from-pytorch.onnx');
+    await page.waitForFunction(() =>
+      (
+        document.querySelector('rf-network-3d') as unknown as { layers: { name: string }[] | null }
+      ).layers?.some((l) => l.name === 'conv3'),
+    );
+    const pixels = new Float32Array(
+      await page.evaluate(() =>
+        Array.from(
+          (document.querySelector('rf-digit-pad') as unknown as { pixels: Float32Array }).pixels,
+        ),
+      ),
+    );
+    const model = fromOnnx(file);
+    const { activations } = model.forwardAll(tensor(pixels, [1, 1, 28, 28]));
+    const layers = await page.evaluate(
+      () =>
+        (
+          document.querySelector('rf-network-3d') as unknown as {
+            layers: { name: string; dims: number[] }[];
+          }
+        ).layers,
+    );
+    assert.deepEqual(
+      layers.map((l) => l.name),
+      ['input', 'conv0', 'relu1', 'maxpool2', 'conv3', 'relu4', 'maxpool5', 'gemm7', 'output'],
+    );
+    // The answer it shows is the core's, the PyTorch model's own softmax.
+    const probs = activations['output']!.data;
+    const top = probs.indexOf(Math.max(...probs));
+    const shown = await page.evaluate((top) => {
+      const fig = document.querySelector('rf-network-3d') as unknown as {
+        unit: unknown;
+        picked: { value: number } | null;
+      };
+      fig.unit = { layer: 'output', channel: 0, y: top, x: 0 };
+      return fig.picked?.value ?? Number.NaN;
+    }, top);
+    assert.ok(Math.abs(shown - probs[top]!) <= 1e-5, `${shown} vs ${probs[top]}`);
+
+    // A grouped convolution: the node and its place, and the PyTorch model stays.
+    await dropFile(page, 'rf-network-3d', 'grouped.onnx', torchFile('torch-grouped.onnx'));
+    await page.waitForFunction(() =>
+      /^grouped\.onnx could not be read: /.test(
+        document.querySelector('rf-network-3d')?.shadowRoot?.querySelector('[data-own-error]')
+          ?.textContent ?? '',
+      ),
+    );
+    assert.match(
+      (await alertOf(page, 'rf-network-3d')) ?? '',
+      /Conv at node "\/0\/0\.3\/Conv" \(4 of 7\) is grouped \(group=2\), which is not supported/,
+    );
+    assert.equal(
+      await page.locator('rf-network-3d').getAttribute('data-own-model'),
+      'lenet-from-pytorch.onnx',
+    );
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it('answers with a src model in one more card of the comparison, as the core does', async () => {
+    const { page, problems } = await h.open('/authoring/');
+    const compare = page.locator(`${EX} rf-model-compare`);
+    await compare.scrollIntoViewIfNeeded();
+    await page.locator(`${EX} rf-digit-pad [data-action="next"]`).click();
+    const card = compare.locator('[data-model="colour-cnn.onnx"]');
+    await card.and(page.locator('[data-prediction]')).waitFor({ timeout: 30_000 });
+    assert.match(
+      (await card.locator('.facts').textContent()) ?? '',
+      /^[\d,]+ parameters · a model of this page’s own \(reads 3 × 32 × 32/,
+    );
+    assert.equal(
+      await card.locator('.engine').textContent(),
+      'Answers in this page, on your processor.',
+    );
+    const pixels = new Float32Array(
+      await page.evaluate(
+        (sel) =>
+          Array.from((document.querySelector(sel) as unknown as { pixels: Float32Array }).pixels),
+        `${EX} rf-digit-pad`,
+      ),
+    );
+    const { output } = fromOnnx(COLOUR).forwardAll(adaptDigit(pixels, [3, 32, 32]));
+    const run = await compare.evaluate((c) =>
+      (
+        c as unknown as { results: { model: string; probs: number[]; prediction: number }[] }
+      ).results.find((r) => r.model === 'colour-cnn.onnx'),
+    );
+    assert.ok(run, 'the run has the model');
+    for (const [i, p] of run.probs.entries()) {
+      assert.ok(Math.abs(p - output.data[i]!) <= 1e-6, `class ${i}: ${p} vs ${output.data[i]}`);
+    }
+    assert.equal(await card.getAttribute('data-prediction'), String(run.prediction));
+    // The shipped CNN answers beside it.
+    await compare.locator('[data-model="cnn"][data-prediction]').waitFor();
+    assert.deepEqual(problems, noProblems());
   });
 });
