@@ -110,7 +110,7 @@ export abstract class FigureBase extends ElementBase {
       { type: 'button', class: 'share-copy', 'data-share': '' },
       'Copy link to this figure',
     );
-    this.#shareStatus = el('span', { class: 'share-status', role: 'status' });
+    this.#shareStatus = el('span', { class: 'share-status', 'aria-live': 'polite' });
     this.#shareLink = el('input', {
       type: 'text',
       readonly: true,

@@ -604,9 +604,15 @@ describe('digit recognition lesson, tfjs on WebGPU', () => {
         gpuMemory(): Promise<{ tensors: number; bytes: number }>;
       };
       f.remove();
-      // The step under way when it left finishes its read-back, then frees what it made.
-      await new Promise((r) => setTimeout(r, 3000));
-      return f.gpuMemory();
+      // The steps under way when it left finish their read-backs, then free what they made: on
+      // SwiftShader a step takes seconds, so wait for that (20 s at most), not a fixed time.
+      const until = performance.now() + 20_000;
+      let now = await f.gpuMemory();
+      while (now.tensors > 0 && performance.now() < until) {
+        await new Promise((r) => setTimeout(r, 250));
+        now = await f.gpuMemory();
+      }
+      return now;
     });
     t.diagnostic(
       `tfjs memory while training: ${held.tensors} tensors, ${held.bytes} bytes; after the figure left: ${left.tensors} tensors, ${left.bytes} bytes`,

@@ -76,7 +76,7 @@ describe('figure state in the address', () => {
 
     await lab.getByRole('button', { name: 'Copy link to this figure' }).click();
     await lab
-      .getByRole('status')
+      .locator('.share-status')
       .filter({ hasText: /^Link copied/ })
       .waitFor({ timeout: 5000 });
     const link = await page.evaluate(() => navigator.clipboard.readText());
@@ -145,7 +145,7 @@ describe('figure state in the address', () => {
       KERNELS['box-blur'].map((v) => v),
     );
     assert.match(
-      (await lab.getByRole('status').textContent()) ?? '',
+      (await lab.locator('.share-status').textContent()) ?? '',
       /could not be read, so the figure starts as usual/,
     );
     // The unreadable states leave the address; what is not a figure's stays.
