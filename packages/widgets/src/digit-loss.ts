@@ -5,6 +5,7 @@ import { type LossExample, lossExample } from './digit-loss-model.js';
 import { ElementBase, el, shadow } from './dom.js';
 import { testDigit } from './held-out.js';
 import { applyAttribute, parseInteger } from './props.js';
+import { type CopyLinkControl, copyLinkControl, type SharedFigure, shareFigure } from './share.js';
 import { BASE_CSS, inkColor } from './theme.js';
 
 export { DIGIT_LOSS_SPEC };
@@ -45,6 +46,8 @@ export class DigitLoss extends ElementBase {
   #example: LossExample | null = null;
   #stepped = false;
   #root: ShadowRoot | null = null;
+  #share: SharedFigure | null = null;
+  #shareUi: CopyLinkControl | null = null;
   #ui: {
     canvas: HTMLCanvasElement;
     caption: HTMLElement;
@@ -99,7 +102,10 @@ export class DigitLoss extends ElementBase {
   }
 
   connectedCallback(): void {
-    if (this.#root) return;
+    if (this.#root) {
+      this.#follow();
+      return;
+    }
     this.#root = shadow(this, CSS);
     const canvas = el('canvas', {
       width: 28,
@@ -113,15 +119,18 @@ export class DigitLoss extends ElementBase {
     prev.addEventListener('click', () => {
       this.#label = null;
       this.digit = (this.#digit + 9999) % 10000;
+      this.#share?.changed();
     });
     next.addEventListener('click', () => {
       this.#label = null;
       this.digit = (this.#digit + 1) % 10000;
+      this.#share?.changed();
     });
     const label = el('select', { 'aria-label': 'Label' }) as HTMLSelectElement;
     for (let d = 0; d < 10; d++) label.append(el('option', { value: String(d) }, String(d)));
     label.addEventListener('change', () => {
       this.label = Number(label.value);
+      this.#share?.changed();
     });
     const step = el(
       'button',
@@ -129,6 +138,7 @@ export class DigitLoss extends ElementBase {
       'Take one gradient step',
     ) as HTMLButtonElement;
     step.addEventListener('click', () => this.step());
+    this.#shareUi = copyLinkControl(() => this.#share?.link() ?? null);
     this.#ui = {
       canvas: canvas as HTMLCanvasElement,
       caption,
@@ -163,10 +173,55 @@ export class DigitLoss extends ElementBase {
           ),
           el('div', {}, ui.table, ui.loss, step, ui.after, ui.moved),
         ),
+        this.#shareUi.element,
         ui.live,
       ),
     );
+    this.#follow();
     void this.#load();
+  }
+
+  disconnectedCallback(): void {
+    this.#share?.dispose();
+    this.#share = null;
+  }
+
+  /** Takes part in the page's address (see share.ts): the digit and a label the reader chose. */
+  #follow(): void {
+    this.#share ??= shareFigure({
+      element: this,
+      save: () => this.#saveState(),
+      restore: (state) => this.#restoreState(state),
+      note: (text) => this.#shareUi?.say(text),
+    });
+  }
+
+  // In a link: `t` and the test digit's number counted from 1, then `:l` and the label when the
+  // reader chose one (`t12:l3`); nothing for the page's digit and its own label.
+  #saveState(): string | null {
+    const authored = this.#authoredDigit();
+    if (this.#digit === authored && this.#label === null) return null;
+    return `t${this.#digit + 1}${this.#label === null ? '' : `:l${this.#label}`}`;
+  }
+
+  #restoreState(state: string | null): boolean {
+    if (state === null) {
+      this.#label = null;
+      this.digit = this.#authoredDigit();
+      return true;
+    }
+    const m = /^t(\d{1,5})(?::l(\d))?$/.exec(state);
+    const digit = m ? Number(m[1]) - 1 : -1;
+    if (!m || digit < 0 || digit > 9999) return false;
+    this.digit = digit;
+    if (m[2] !== undefined) this.label = Number(m[2]);
+    return true;
+  }
+
+  /** The digit the page set (its attribute, else the default). */
+  #authoredDigit(): number {
+    const v = Number(this.getAttribute('digit') ?? '11');
+    return Number.isInteger(v) && v >= 0 && v <= 9999 ? v : 11;
   }
 
   async #load(): Promise<void> {

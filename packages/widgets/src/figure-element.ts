@@ -28,7 +28,7 @@ import {
   type PropsOf,
   type WidgetSpec,
 } from './props.js';
-import { copyText, type SharedFigure, shareFigure } from './share.js';
+import { type CopyLinkControl, copyLinkControl, type SharedFigure, shareFigure } from './share.js';
 import { THEME } from './theme.js';
 
 const copy = <T>(v: T): T =>
@@ -89,9 +89,7 @@ export abstract class FigureBase extends ElementBase {
   protected restoreState?(state: string | null, cause: 'load' | 'history'): boolean;
 
   #share: SharedFigure | null = null;
-  #shareControl: HTMLElement | null = null;
-  #shareStatus: HTMLElement | null = null;
-  #shareLink: HTMLInputElement | null = null;
+  #shareUi: CopyLinkControl | null = null;
 
   /** Tells the address that the reader changed what {@link saveState} returns. */
   protected stateChanged(): void {
@@ -100,41 +98,11 @@ export abstract class FigureBase extends ElementBase {
 
   /**
    * The "Copy link" button with its status line, for a figure that saves its state: append it
-   * once where the figure's controls are. Where the clipboard cannot be written, it shows the
-   * link selected, to copy by hand.
+   * once where the figure's controls are (see {@link copyLinkControl}).
    */
   protected get shareControl(): HTMLElement {
-    if (this.#shareControl) return this.#shareControl;
-    const button = el(
-      'button',
-      { type: 'button', class: 'share-copy', 'data-share': '' },
-      'Copy link to this figure',
-    );
-    this.#shareStatus = el('span', { class: 'share-status', 'aria-live': 'polite' });
-    this.#shareLink = el('input', {
-      type: 'text',
-      readonly: true,
-      class: 'share-link',
-      'aria-label': 'Link to this figure',
-      hidden: true,
-    });
-    button.addEventListener('click', async () => {
-      if (!this.#share) return;
-      const link = this.#share.link();
-      const copied = await copyText(link);
-      const input = this.#shareLink!;
-      input.value = link;
-      input.hidden = copied;
-      this.#shareStatus!.textContent = copied
-        ? 'Link copied: it opens this figure as it is now.'
-        : 'Copy this link by hand: it opens this figure as it is now.';
-      if (!copied) {
-        input.focus();
-        input.select();
-      }
-    });
-    this.#shareControl = el('div', { class: 'share' }, button, this.#shareStatus, this.#shareLink);
-    return this.#shareControl;
+    this.#shareUi ??= copyLinkControl(() => this.#share?.link() ?? null);
+    return this.#shareUi.element;
   }
 
   /**
@@ -163,7 +131,7 @@ export abstract class FigureBase extends ElementBase {
         restore: (state, cause) => this.restoreState!(state, cause),
         note: (text) => {
           this.shareControl;
-          this.#shareStatus!.textContent = text;
+          this.#shareUi!.say(text);
         },
       });
     }

@@ -185,6 +185,59 @@ export function shareFigure(target: ShareTarget): SharedFigure {
   };
 }
 
+/** A figure's "Copy link" button and the line that says what happened. */
+export interface CopyLinkControl {
+  readonly element: HTMLElement;
+  /** Shows `text` in the status line (a polite live region). */
+  say(text: string): void;
+}
+
+/**
+ * The "Copy link to this figure" button with its status line. `link` gives the address to copy
+ * (null: nothing yet). Where the clipboard cannot be written, the link is shown selected in a
+ * read-only field, to copy by hand. Styled by the figures' base CSS (`.share`).
+ */
+export function copyLinkControl(link: () => string | null): CopyLinkControl {
+  const doc = document;
+  const button = doc.createElement('button');
+  button.type = 'button';
+  button.className = 'share-copy';
+  button.dataset['share'] = '';
+  button.textContent = 'Copy link to this figure';
+  const status = doc.createElement('span');
+  status.className = 'share-status';
+  status.setAttribute('aria-live', 'polite');
+  const field = doc.createElement('input');
+  field.type = 'text';
+  field.readOnly = true;
+  field.className = 'share-link';
+  field.setAttribute('aria-label', 'Link to this figure');
+  field.hidden = true;
+  button.addEventListener('click', async () => {
+    const href = link();
+    if (!href) return;
+    const copied = await copyText(href);
+    field.value = href;
+    field.hidden = copied;
+    status.textContent = copied
+      ? 'Link copied: it opens this figure as it is now.'
+      : 'Copy this link by hand: it opens this figure as it is now.';
+    if (!copied) {
+      field.focus();
+      field.select();
+    }
+  });
+  const element = doc.createElement('div');
+  element.className = 'share';
+  element.append(button, status, field);
+  return {
+    element,
+    say: (text) => {
+      status.textContent = text;
+    },
+  };
+}
+
 /**
  * Copies `text` to the clipboard. Resolves false where the page may not write it (no
  * permission, an insecure origin, an old browser), so the caller can show it to copy by hand.

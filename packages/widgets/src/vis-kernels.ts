@@ -87,6 +87,7 @@ export class VisKernels extends figureElement(VIS_KERNELS_SPEC) {
       const b = el('button', { type: 'button', 'aria-pressed': String(l === this.layer) }, l);
       b.addEventListener('click', () => {
         this.layer = l;
+        this.stateChanged();
       });
       return b;
     });
@@ -111,7 +112,20 @@ export class VisKernels extends figureElement(VIS_KERNELS_SPEC) {
           '+max',
         ),
       ),
+      this.shareControl,
     );
+  }
+
+  // In a link: the layer the reader chose (its digit is the pad's, which keeps its own).
+  protected override saveState(): string | null {
+    return this.layer === this.authored('layer') ? null : this.layer;
+  }
+
+  protected override restoreState(state: string | null): boolean {
+    const layer = state ?? (this.authored('layer') as KernelLayer);
+    if (!(KERNEL_LAYERS as readonly string[]).includes(layer)) return false;
+    this.layer = layer as KernelLayer;
+    return true;
   }
 
   async #start(): Promise<void> {

@@ -228,6 +228,8 @@ describe('figure state in the address', () => {
 
     const again = await context.newPage();
     await again.goto(page.url());
+    await again.locator('rf-shift-block').scrollIntoViewIfNeeded();
+    await again.waitForFunction(() => customElements.get('rf-shift-block'));
     const one = await again
       .locator('rf-shift-block')
       .evaluate((b) => (b as unknown as { one: { y: number; x: number } }).one);
@@ -359,6 +361,50 @@ describe('figure state in the address', () => {
     await edge2.locator('rf-shift-edge').scrollIntoViewIfNeeded();
     await edge2.waitForFunction(() => customElements.get('rf-shift-edge'));
     assert.equal(await edge2.locator('rf-shift-edge').getAttribute('shift'), shift);
+    clean(problems);
+  });
+
+  it('holds the loss figure’s digit and label and the kernel figure’s layer', async () => {
+    const { page, problems, context } = await h.open('/lessons/digit-recognition/');
+    const loss = page.locator('rf-digit-loss');
+    await loss.scrollIntoViewIfNeeded();
+    const first = await loss.evaluate((l) => (l as unknown as { digit: number }).digit);
+    await loss.getByRole('button', { name: 'Next digit' }).click();
+    await addressHas(page, 'digit-loss-1', `t${first + 2}`);
+    await loss.getByRole('combobox', { name: 'Label' }).selectOption('3');
+    await addressHas(page, 'digit-loss-1', `t${first + 2}:l3`);
+    const again = await context.newPage();
+    await again.goto(page.url());
+    const loss2 = again.locator('rf-digit-loss');
+    await loss2.scrollIntoViewIfNeeded();
+    await again.waitForFunction(
+      () => (document.querySelector('rf-digit-loss') as unknown as { example: unknown }).example,
+    );
+    assert.deepEqual(
+      await loss2.evaluate((l) => [
+        (l as unknown as { digit: number }).digit,
+        (l as unknown as { label: number }).label,
+      ]),
+      [first + 1, 3],
+    );
+    await again.close();
+
+    const vis = await context.newPage();
+    await vis.goto('/lessons/visualization/');
+    const kernels = vis.locator('rf-vis-kernels');
+    await kernels.scrollIntoViewIfNeeded();
+    await kernels.getByRole('button', { name: 'conv2' }).click();
+    await addressHas(vis, 'vis-kernels-1', 'conv2');
+    const vis2 = await context.newPage();
+    await vis2.goto(vis.url());
+    await vis2.locator('rf-vis-kernels').scrollIntoViewIfNeeded();
+    await vis2.waitForFunction(() => customElements.get('rf-vis-kernels'));
+    assert.equal(
+      await vis2
+        .locator('rf-vis-kernels')
+        .evaluate((k) => (k as unknown as { layer: string }).layer),
+      'conv2',
+    );
     clean(problems);
   });
 });
