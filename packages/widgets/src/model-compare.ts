@@ -160,26 +160,31 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
 
   /** A new `src` once the figure has started: its card is replaced and the file read. */
   #replaceSrc(): void {
-    const at = this.#entries.findIndex((e) => e.linked);
-    const next = this.src ? this.#srcEntry(this.src) : null;
-    const old = at >= 0 ? this.#entries[at]! : null;
-    if (old && next) {
-      old.box.replaceWith(next.box);
-      this.#entries[at] = next;
-    } else if (old) {
-      old.box.remove();
-      this.#entries.splice(at, 1);
-    } else if (next) {
-      const reader = this.#entries.findIndex((e) => e.own);
-      if (reader >= 0) {
-        this.#entries[reader]!.box.before(next.box);
-        this.#entries.splice(reader, 0, next);
-      } else {
-        this.#models!.append(next.box);
-        this.#entries.push(next);
-      }
-    }
+    this.#swapEntry(
+      (e) => e.linked !== null,
+      this.src ? this.#srcEntry(this.src) : null,
+      (e) => e.own,
+    );
     void this.#load();
+  }
+
+  /**
+   * Puts `next` in the place of the entry `is` picks, or removes that entry for null; a new one
+   * goes before the first entry `before` picks, else last.
+   */
+  #swapEntry(is: (e: Entry) => boolean, next: Entry | null, before: (e: Entry) => boolean): void {
+    const at = this.#entries.findIndex(is);
+    if (at >= 0) {
+      if (next) this.#entries[at]!.box.replaceWith(next.box);
+      else this.#entries[at]!.box.remove();
+      this.#entries.splice(at, 1, ...(next ? [next] : []));
+      return;
+    }
+    if (!next) return;
+    const i = this.#entries.findIndex(before);
+    if (i >= 0) this.#entries[i]!.box.before(next.box);
+    else this.#models!.append(next.box);
+    this.#entries.splice(i >= 0 ? i : this.#entries.length, 0, next);
   }
 
   /** The card of the author's model (`src`): named after its file, answering from the core. */
@@ -207,7 +212,8 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
       }
       linked.model = own;
       e.cpu = own.model;
-      e.facts.textContent = `${own.model.parameterCount().toLocaleString('en-US')} parameters · a model of this page’s own${own.note ? ` (${own.note.replace(/^This model reads /, 'reads ').replace(/\.$/, '')})` : ''}`;
+      const [c, h, w] = own.input;
+      e.facts.textContent = `${own.model.parameterCount().toLocaleString('en-US')} parameters · a model of this page’s own${own.note ? ` (reads ${c} × ${h} × ${w}; the digit is fitted to it)` : ''}`;
       e.engine.textContent = ENGINE_TEXT['core/cpu']!;
       return null;
     } catch (err) {
@@ -318,19 +324,11 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
   protected override readerModel(m: ReaderModel | null): void {
     this.#reader = m;
     if (!this.#root) return;
-    const at = this.#entries.findIndex((e) => e.own);
-    const old = at >= 0 ? this.#entries[at]! : null;
-    const next = m ? this.#ownEntry(m) : null;
-    if (old && next) {
-      old.box.replaceWith(next.box);
-      this.#entries[at] = next;
-    } else if (old) {
-      old.box.remove();
-      this.#entries.splice(at, 1);
-    } else if (next) {
-      this.#root.querySelector('.models')!.append(next.box);
-      this.#entries.push(next);
-    }
+    this.#swapEntry(
+      (e) => e.own,
+      m ? this.#ownEntry(m) : null,
+      () => false,
+    );
     if (this.#last) void this.#drain(true);
   }
 
