@@ -4,6 +4,6 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // Training steps of the lesson CNN run for real; on a busy two-core machine a few take seconds.
-    testTimeout: 60_000,
+    testTimeout: 300_000,
   },
 });
