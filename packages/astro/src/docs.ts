@@ -68,9 +68,15 @@ export interface ComponentDoc {
 
 /** A prop value a component cannot take: `<KernelLab> kernel: received "x", expected ...`. */
 export class PropError extends TypeError {
+  /** The component, e.g. `KernelLab`. */
+  readonly component: string;
+  /** The prop that is wrong. */
+  readonly prop: string;
   constructor(component: string, prop: string, detail: string) {
     super(`<${component}> ${prop}: ${detail}`);
     this.name = 'PropError';
+    this.component = component;
+    this.prop = prop;
   }
 }
 
@@ -859,11 +865,17 @@ const always = (key: string) => ALWAYS.has(key) || key.startsWith('data-');
 
 /**
  * Checks props against the component's description: unknown props, missing required ones and
- * bad values throw a {@link PropError} naming what was received and what was expected.
+ * bad values throw a {@link PropError} naming what was received and what was expected. With
+ * `partial`, `props` holds only some of what the component will receive (the rest is computed
+ * later), so neither a missing prop nor how the props fit together is judged.
  * @example checkProps('KernelLab', { kernel: 'sharpen' })
  * // PropError: <KernelLab> kernel: received "sharpen", expected one of identity, box-blur, ...
  */
-export function checkProps(name: string, props: Record<string, unknown>): void {
+export function checkProps(
+  name: string,
+  props: Record<string, unknown>,
+  { partial = false }: { partial?: boolean } = {},
+): void {
   const doc = componentDoc(name);
   const known = doc.props.map((p) => p.name);
   for (const key of Object.keys(props)) {
@@ -878,7 +890,9 @@ export function checkProps(name: string, props: Record<string, unknown>): void {
   for (const p of doc.props) {
     const v = props[p.name];
     if (v === undefined) {
-      if (p.required) throw new PropError(name, p.name, 'received nothing, expected a value');
+      if (p.required && !partial) {
+        throw new PropError(name, p.name, 'received nothing, expected a value');
+      }
       continue;
     }
     try {
@@ -887,7 +901,7 @@ export function checkProps(name: string, props: Record<string, unknown>): void {
       throw new PropError(name, p.name, (err as Error).message);
     }
   }
-  doc.checkTogether?.(props);
+  if (!partial) doc.checkTogether?.(props);
 }
 
 /** The kernel values a prop names (preset or numbers), for build-time computations. */

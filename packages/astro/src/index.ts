@@ -10,12 +10,14 @@ import type { AstroIntegration } from 'astro';
 import rehypeKatex from 'rehype-katex';
 import remarkMath from 'remark-math';
 import { remarkAutoImport } from './auto-import.ts';
+import { remarkCheckProps } from './check-mdx-props.ts';
 import { cspConfig, finishCsp } from './csp.ts';
 import { COMPONENTS } from './docs.ts';
 import { copyOrtFiles, ortDevServer } from './ort.ts';
 import { precompress } from './precompress.ts';
 
 export { remarkAutoImport } from './auto-import.ts';
+export { remarkCheckProps } from './check-mdx-props.ts';
 export {
   COMPONENTS,
   type ComponentDoc,
@@ -66,7 +68,12 @@ export default function receptive(): AstroIntegration {
       'astro:config:setup': ({ config, updateConfig, injectScript }) => {
         const hasMdx = config.integrations.some((i) => i.name === '@astrojs/mdx');
         const mdxProcessor = unified({
-          remarkPlugins: [...mathPlugins.remarkPlugins, [remarkAutoImport, COMPONENT_FILES]],
+          // Props are checked before the imports are added, which bind our components' names.
+          remarkPlugins: [
+            ...mathPlugins.remarkPlugins,
+            remarkCheckProps,
+            [remarkAutoImport, COMPONENT_FILES],
+          ],
           rehypePlugins: mathPlugins.rehypePlugins,
         });
         updateConfig({
