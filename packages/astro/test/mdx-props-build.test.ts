@@ -36,7 +36,10 @@ describe('a lesson with a bad prop', () => {
       );
       child.stdin?.end();
     });
-    const output = result.output.replace(/\x1b\[[0-9;]*m/g, '');
+    const output = result.output.replace(
+      new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'),
+      '',
+    );
     expect(result.code, output).not.toBe(0);
     // The file and where in it: line 15, where the kernel prop starts.
     expect(output).toContain('src/pages/lesson.mdx');
