@@ -92,6 +92,99 @@ function hasWebGpuAdapter(): Promise<boolean> {
   return adapterCheck;
 }
 
+/** The GPU behind the tfjs backend in use, watched by {@link watchGpuLoss}. */
+export interface GpuLossWatch {
+  /** The backend watched: `webgl`, `webgpu`, or another (which has no GPU to lose). */
+  readonly backend: string;
+  /** Why the GPU went ("the WebGL context was lost"), once it has; null until then. */
+  readonly reason: string | null;
+  /**
+   * Rejects with the reason when the GPU goes. Race every read-back against it: one in flight
+   * when a WebGL context goes never settles (tfjs polls a fence that a lost context never
+   * signals).
+   */
+  readonly lost: Promise<never>;
+  /** Says the GPU went, for a failure seen first elsewhere (a run that threw). */
+  lose(reason: string): void;
+  /**
+   * Reads `t` back; when the GPU goes before or during the read, fails with the reason (a
+   * lost WebGL context reads back zeros, a lost WebGPU device fails in its own words a moment
+   * before it says it was lost: both are reported as the loss).
+   */
+  read(t: tf.Tensor): Promise<Float32Array | Int32Array | Uint8Array>;
+}
+
+/** How long a failed WebGPU read-back waits for `device.lost` to say why, in milliseconds. */
+const LOSS_GRACE_MS = 500;
+/** The host's timer (browsers and Node both have one; the core's types name no host). */
+const timers = globalThis as unknown as { setTimeout(f: () => void, ms: number): unknown };
+
+/**
+ * Watches the GPU behind tfjs's current backend: its WebGL context (`webglcontextlost` on
+ * tfjs's canvas) or its WebGPU device (`device.lost`). A GPU reset, a driver update or too many
+ * contexts on the page take either away; nothing tfjs computed there can be read after.
+ * `onLost` is called once, with the reason.
+ * @example
+ * const watch = watchGpuLoss((why) => showNote(`Moved to the CPU: ${why}`));
+ * const data = await Promise.race([t.data(), watch.lost]);
+ */
+export function watchGpuLoss(onLost?: (reason: string) => void): GpuLossWatch {
+  const b = tf.backend() as unknown as {
+    gpgpu?: {
+      gl?: { canvas?: { addEventListener?: unknown }; isContextLost(): boolean };
+    };
+    device?: { lost?: Promise<{ message?: string }> };
+  };
+  let reject: (err: Error) => void = () => {};
+  const lost = new Promise<never>((_, r) => {
+    reject = r;
+  });
+  lost.catch(() => {});
+  const watch = {
+    backend: tf.getBackend(),
+    reason: null as string | null,
+    lost,
+    lose(reason: string) {
+      if (watch.reason !== null) return;
+      watch.reason = reason;
+      reject(new Error(reason));
+      onLost?.(reason);
+    },
+    async read(t: tf.Tensor) {
+      if (watch.reason !== null) throw new Error(watch.reason);
+      try {
+        const data = await Promise.race([t.data(), lost]);
+        if (gl?.isContextLost()) watch.lose('the WebGL context was lost');
+        if (watch.reason !== null) throw new Error(watch.reason);
+        return data as Float32Array | Int32Array | Uint8Array;
+      } catch (err) {
+        if (watch.reason === null && b.device?.lost) {
+          await Promise.race([
+            lost.catch(() => {}),
+            new Promise<void>((resolve) => timers.setTimeout(resolve, LOSS_GRACE_MS)),
+          ]);
+        }
+        if (watch.reason !== null) throw new Error(watch.reason);
+        throw err;
+      }
+    },
+  };
+  const gl = b.gpgpu?.gl;
+  const canvas = gl?.canvas;
+  // An HTMLCanvasElement or an OffscreenCanvas: both say when their context goes.
+  if (typeof canvas?.addEventListener === 'function') {
+    (canvas as { addEventListener(type: string, f: () => void): void }).addEventListener(
+      'webglcontextlost',
+      () => watch.lose('the WebGL context was lost'),
+    );
+  }
+  if (gl?.isContextLost()) watch.lose('the WebGL context was lost');
+  void b.device?.lost?.then((info) =>
+    watch.lose(`the WebGPU device was lost (${info.message || 'no reason given'})`),
+  );
+  return watch;
+}
+
 /**
  * What tfjs holds now, on every backend: live tensors and their bytes. A figure that leaves the
  * page should bring both back to where they were before it started.
@@ -394,11 +487,17 @@ export class TfjsModel {
     }
   }
 
-  /** {@link TfjsModel.syncToModel} with every read-back asynchronous (use this on the GPU). */
-  async syncToModelAsync(): Promise<void> {
+  /**
+   * {@link TfjsModel.syncToModel} with every read-back asynchronous (use this on the GPU). The
+   * core model changes only once every read has succeeded: pass a {@link GpuLossWatch}'s `read`
+   * so that weights read from a lost GPU are refused rather than copied.
+   */
+  async syncToModelAsync(
+    read: (t: tf.Tensor) => Promise<ArrayLike<number>> = (t) => t.data(),
+  ): Promise<void> {
     const params = this.model.parameters();
-    const data = await Promise.all(this.variables().map((v) => v.data()));
-    for (const [i, d] of data.entries()) params[i]!.value.data.set(d as Float32Array);
+    const data = await Promise.all(this.variables().map((v) => read(v)));
+    for (const [i, d] of data.entries()) params[i]!.value.data.set(d);
   }
 
   /** Frees every tfjs tensor this model holds. */

@@ -6,7 +6,7 @@
  * yields between them, so pause, resume and the knobs take effect within a slice.
  */
 import { accuracy, type ModelJSON, predict, setKernels } from '@receptive/core';
-import type { TfjsModel } from '@receptive/core/tfjs';
+import type { GpuLossWatch, TfjsModel } from '@receptive/core/tfjs';
 import { loadDigitChunk } from '@receptive/models';
 import {
   conv1Kernels,
@@ -44,6 +44,12 @@ export type TrainerMessage =
       backend: string;
       /** On the CPU path: why the core's scalar loops run instead of its SIMD kernels, if they do. */
       scalarReason?: string | null;
+      /**
+       * Set when the GPU went mid-run and training moved to the core on the CPU: the backend
+       * lost, why, the step it had reached, and the step whose weights training goes on from
+       * (the last ones copied back from the GPU).
+       */
+      lost?: { backend: string; reason: string; steps: number; from: number };
     }
   | {
       type: 'progress';
@@ -82,6 +88,12 @@ export function createTrainerHost(post: TrainerPost): {
   let trainer: TrainerRun | null = null;
   /** The tfjs mirror of the trainer's model on the GPU path, else null. */
   let gpu: TfjsModel | null = null;
+  /** The GPU behind `gpu`, watched for a loss. */
+  let watch: GpuLossWatch | null = null;
+  /** The step whose weights the core model holds (on the GPU path, the last copied back). */
+  let synced = 0;
+  /** Why the GPU went, once it has (training then runs on the CPU). */
+  let gpuLost: string | null = null;
   /** Losses of GPU steps not read back yet, oldest first. */
   const inflight: Promise<void>[] = [];
   let test: { x: Float32Array; labels: Uint8Array } | null = null;
@@ -104,8 +116,8 @@ export function createTrainerHost(post: TrainerPost): {
 
   async function evaluate(t: TrainerRun): Promise<void> {
     if (!test || lastEval === t.steps) return;
+    await syncGpu(t);
     lastEval = t.steps;
-    await gpu?.syncToModelAsync();
     const n = test.labels.length;
     const probs = predict(t.model, { shape: [n, 1, 28, 28], data: test.x }, 250);
     post({
@@ -117,8 +129,22 @@ export function createTrainerHost(post: TrainerPost): {
     });
   }
 
+  /** Copies the GPU's weights into the core model (nothing to do on the CPU path). */
+  async function syncGpu(t: TrainerRun): Promise<void> {
+    if (!gpu || !watch) return;
+    const steps = t.steps;
+    try {
+      await gpu.syncToModelAsync((v) => watch!.read(v));
+      synced = steps;
+    } catch (err) {
+      if (!watch?.reason) throw err;
+      // The GPU went: the core model keeps the weights of the last copy.
+      moveToCpu(t, watch.reason);
+    }
+  }
+
   async function progress(t: TrainerRun, waiting: boolean): Promise<void> {
-    await gpu?.syncToModelAsync();
+    await syncGpu(t);
     const now = performance.now();
     recent.push([now, t.seen]);
     while (recent.length > 2 && now - recent[0]![0] > 1500) recent.shift();
@@ -177,8 +203,9 @@ export function createTrainerHost(post: TrainerPost): {
     if (!running) return;
     running = false;
     wake?.();
-    // The GPU's queued steps finish and their losses come back before the run counts as paused.
-    await Promise.all(inflight.splice(0));
+    // The GPU's queued steps finish and their losses come back before the run counts as paused
+    // (a GPU that goes meanwhile fails them: the sync below then moves the run to the CPU).
+    await Promise.allSettled(inflight.splice(0));
     spent += performance.now() - since;
     await evaluate(t);
     await progress(t, false);
@@ -190,10 +217,10 @@ export function createTrainerHost(post: TrainerPost): {
    * without blocking, with at most four steps in flight; nothing here waits on the GPU per step.
    */
   async function loopGpu(t: TrainerRun, g: TfjsModel): Promise<void> {
-    while (running && trainer === t) {
+    while (running && trainer === t && gpu === g) {
       const start = performance.now();
       let waiting = false;
-      while (running && performance.now() - start < 30) {
+      while (running && gpu === g && performance.now() - start < 30) {
         const b = t.nextBatch();
         if (!b) {
           waiting = true;
@@ -201,10 +228,16 @@ export function createTrainerHost(post: TrainerPost): {
         }
         const loss = g.trainStepLoss(b.x, b.labels);
         inflight.push(
-          loss.data().then((d) => {
-            losses.push(d[0]!);
-            loss.dispose();
-          }),
+          watch!.read(loss).then(
+            (d) => {
+              losses.push(d[0]!);
+              loss.dispose();
+            },
+            (err) => {
+              loss.dispose();
+              throw err;
+            },
+          ),
         );
         if (inflight.length > 4) await inflight.shift();
         if (t.steps % evalEvery === 0) {
@@ -216,7 +249,7 @@ export function createTrainerHost(post: TrainerPost): {
           break;
         }
       }
-      if (!running) break;
+      if (!running || gpu !== g) break;
       if (performance.now() - lastPost > 150 || waiting) {
         await Promise.all(inflight.splice(0));
         await progress(t, waiting);
@@ -235,7 +268,43 @@ export function createTrainerHost(post: TrainerPost): {
     running = true;
     since = performance.now();
     recent.length = 0;
-    void loop(t).catch(fail);
+    void loop(t).catch((err) => onLoopError(t, err));
+  }
+
+  /** A failed step: the GPU went (training moves to the CPU), or a real error. */
+  function onLoopError(t: TrainerRun, err: unknown): void {
+    const reason = watch?.reason ?? gpuLost;
+    if (reason === null) fail(err);
+    else if (trainer === t) moveToCpu(t, reason);
+  }
+
+  /**
+   * The GPU went mid-run: its weights cannot be read any more, so training goes on with the
+   * core on the CPU from the last weights copied back (at most a progress message old).
+   */
+  function moveToCpu(t: TrainerRun, reason: string): void {
+    if (!gpu) return; // moved already
+    gpuLost = reason;
+    const backend = watch?.backend ?? 'gpu';
+    // Read-backs still in flight fail with the loss; their steps are not counted in.
+    for (const p of inflight.splice(0)) p.catch(() => {});
+    try {
+      gpu?.dispose();
+    } catch {
+      // A lost context can refuse to free what it no longer has.
+    }
+    gpu = null;
+    watch = null;
+    void startEngine(t, 'cpu').then((name) => {
+      post({
+        type: 'engine',
+        backend: name,
+        scalarReason,
+        lost: { backend, reason, steps: t.steps, from: synced },
+      });
+      // A loop that was running goes on, now on the CPU; a paused run resumes there.
+      if (running && trainer === t) void loop(t).catch((err) => onLoopError(t, err));
+    }, fail);
   }
 
   function fail(err: unknown): void {
@@ -252,12 +321,15 @@ export function createTrainerHost(post: TrainerPost): {
       scalarReason = k.active === 'simd' ? null : (k.reason ?? 'the SIMD kernels are off');
       return 'cpu';
     }
-    const [{ tfjsModel, useBackend }] = await Promise.all([
+    const [{ tfjsModel, useBackend, watchGpuLoss }] = await Promise.all([
       import('@receptive/core/tfjs'),
       backend === 'webgpu' ? import('@tensorflow/tfjs-backend-webgpu') : Promise.resolve(),
     ]);
     const name = await useBackend(backend);
     gpu = tfjsModel(t.model, { optimizer: t.optimizer.config });
+    synced = t.steps;
+    // Wakes a loop that sleeps for a chunk, so it meets the loss now rather than later.
+    watch = watchGpuLoss(() => wake?.());
     return name;
   }
 
@@ -310,8 +382,8 @@ export function createTrainerHost(post: TrainerPost): {
     else if (m.type === 'weights') {
       const id = m.id;
       // GPU steps still in flight finish, and the weights come back without blocking.
-      void Promise.all(inflight)
-        .then(() => gpu?.syncToModelAsync())
+      void Promise.allSettled(inflight)
+        .then(() => syncGpu(t))
         .then(() =>
           post({
             type: 'weights',
@@ -330,8 +402,13 @@ export function createTrainerHost(post: TrainerPost): {
       running = false;
       trainer = null;
       wake?.();
-      gpu?.dispose();
+      try {
+        gpu?.dispose();
+      } catch {
+        // A lost context can refuse to free what it no longer has.
+      }
       gpu = null;
+      watch = null;
     },
   };
 }

@@ -966,7 +966,18 @@ export class DigitTrainer extends ElementBase {
           : m.scalarReason
             ? ` Its plain JavaScript loops run, not its WebAssembly SIMD kernels: ${m.scalarReason}.`
             : ' Its WebAssembly SIMD kernels run the convolutions and the matrix products.';
-      ui.engine.textContent = `Training ${ENGINE_WORDS[m.backend] ?? m.backend}; ${this.#backend === 'auto' ? `auto chose it: ${run.why}` : run.why}.${kernels}`;
+      if (m.lost) {
+        // The GPU went mid-run: the run goes on here, from the last weights copied back.
+        const { backend, reason, steps, from } = m.lost;
+        run.why = `the GPU stopped at step ${fmt(steps)} (${backend}: ${reason}), so the run goes on from the weights of step ${fmt(from)}`;
+        ui.live.textContent = `The GPU stopped; training goes on with @receptive/core on the processor, from step ${fmt(from)}.`;
+        this.dataset['gpuLost'] = reason;
+      }
+      // After a loss the core runs where tfjs ran: on the page, in slices of about 30 ms.
+      const words = m.lost
+        ? 'on your processor (@receptive/core on this page, in slices of about 30 ms)'
+        : (ENGINE_WORDS[m.backend] ?? m.backend);
+      ui.engine.textContent = `Training ${words}; ${m.lost ? run.why : this.#backend === 'auto' ? `auto chose it: ${run.why}` : run.why}.${kernels}`;
     } else if (m.type === 'chunk') {
       run.chunksIn = m.chunksIn;
       run.bytes = m.bytes;

@@ -5,6 +5,7 @@ import { conv2d, tensor } from '@receptive/core';
 import { KERNEL_PRESETS, paint, paintMode, toFloatImage } from '@receptive/widgets/specs';
 import type { Locator, Page } from 'playwright-core';
 import { seriousViolations } from '../lib/axe.ts';
+import { contextLostEventSeen, keepGlContexts, loseTfjsContexts } from '../lib/gl-contexts.ts';
 import { noProblems } from '../lib/guard.ts';
 import { type Harness, startHarness } from '../lib/harness.ts';
 
@@ -563,49 +564,20 @@ describe('the photo figure (no WebGPU: what most readers get)', () => {
   it('moves to the core on the CPU, with a note, when the WebGL context is lost', async () => {
     const { context, problems } = await h.context();
     const page = await context.newPage();
-    // Keep every WebGL context the page creates (tfjs draws into an OffscreenCanvas where there
-    // is one), so the test can lose tfjs's for real.
-    await page.addInitScript(() => {
-      const made: WebGLRenderingContext[] = [];
-      (window as unknown as { rfGlContexts: WebGLRenderingContext[] }).rfGlContexts = made;
-      for (const proto of [HTMLCanvasElement.prototype, OffscreenCanvas.prototype]) {
-        const getContext = proto.getContext as (...a: unknown[]) => unknown;
-        proto.getContext = function (this: unknown, ...args: unknown[]) {
-          const ctx = getContext.apply(this, args);
-          if (ctx && /^(webgl|webgl2|experimental-webgl)$/.test(String(args[0])))
-            made.push(ctx as WebGLRenderingContext);
-          return ctx;
-        } as never;
-      }
-    });
+    await keepGlContexts(page);
     const fig = await openFigure(page);
     assert.equal(await fig.getAttribute('data-engine'), 'webgl');
     assert.equal(await fig.locator('[data-note]').textContent(), '');
 
     // tfjs draws into a canvas of its own, outside the document. Lose its context while a new
     // kernel is being convolved on it, so a run in flight meets the loss too.
-    const lost = await fig.evaluate(
-      (el, laplacian) => {
-        const contexts = (window as unknown as { rfGlContexts: WebGLRenderingContext[] })
-          .rfGlContexts;
-        const tfjs = contexts.filter(
-          (c) => !(c.canvas instanceof HTMLCanvasElement && c.canvas.isConnected),
-        );
-        const events: string[] = [];
-        for (const c of tfjs) {
-          c.canvas.addEventListener('webglcontextlost', (e) => events.push(e.type));
-        }
-        (el as unknown as { kernel: number[] }).kernel = laplacian;
-        for (const c of tfjs) c.getExtension('WEBGL_lose_context')!.loseContext();
-        (window as unknown as { rfLostEvents: string[] }).rfLostEvents = events;
-        return tfjs.length;
-      },
-      [...KERNEL_PRESETS.laplacian],
-    );
+    const lost = await loseTfjsContexts(page, {
+      selector: FIGURE,
+      property: 'kernel',
+      value: [...KERNEL_PRESETS.laplacian],
+    });
     assert.ok(lost >= 1, 'found the context tfjs draws with');
-    await page.waitForFunction(
-      () => (window as unknown as { rfLostEvents: string[] }).rfLostEvents.length > 0,
-    );
+    await contextLostEventSeen(page);
     await page.waitForFunction(
       (tag) => (document.querySelector(tag) as HTMLElement).dataset['engine'] === 'cpu',
       FIGURE,

@@ -1,0 +1,61 @@
+/**
+ * Losing TensorFlow.js's WebGL context for real, as a GPU reset would: the page is made to keep
+ * every WebGL context it creates (the real API, only observed), and a test then calls
+ * `WEBGL_lose_context` on the ones tfjs draws with (a canvas outside the document, or an
+ * OffscreenCanvas), leaving the 3D figures' canvases alone.
+ */
+import type { Page } from 'playwright-core';
+
+type GlWindow = { rfGlContexts: WebGLRenderingContext[]; rfLostEvents: string[] };
+
+/** Before the page loads: keep every WebGL context it makes in `window.rfGlContexts`. */
+export const keepGlContexts = (page: Page) =>
+  page.addInitScript(() => {
+    const made: WebGLRenderingContext[] = [];
+    (window as unknown as GlWindow).rfGlContexts = made;
+    (window as unknown as GlWindow).rfLostEvents = [];
+    for (const proto of [HTMLCanvasElement.prototype, OffscreenCanvas.prototype]) {
+      const getContext = proto.getContext as (...a: unknown[]) => unknown;
+      proto.getContext = function (this: unknown, ...args: unknown[]) {
+        const ctx = getContext.apply(this, args);
+        if (ctx && /^(webgl|webgl2|experimental-webgl)$/.test(String(args[0])))
+          made.push(ctx as WebGLRenderingContext);
+        return ctx;
+      } as never;
+    }
+  });
+
+/** A property to set on an element just before the loss (a new kernel, so a run in flight meets it). */
+export interface SetFirst {
+  selector: string;
+  property: string;
+  value: unknown;
+}
+
+/**
+ * Loses the context of every WebGL canvas outside the document (tfjs's), after setting `first`
+ * if given. Resolves to how many it lost; `window.rfLostEvents` fills as their
+ * `webglcontextlost` events arrive.
+ */
+export const loseTfjsContexts = (page: Page, first: SetFirst | null = null) =>
+  page.evaluate((set) => {
+    const w = window as unknown as GlWindow;
+    const tfjs = w.rfGlContexts.filter(
+      (c) => !(c.canvas instanceof HTMLCanvasElement && c.canvas.isConnected),
+    );
+    for (const c of tfjs) {
+      c.canvas.addEventListener('webglcontextlost', (e) => w.rfLostEvents.push(e.type));
+    }
+    if (set) {
+      (document.querySelector(set.selector) as unknown as Record<string, unknown>)[set.property] =
+        set.value;
+    }
+    for (const c of tfjs) c.getExtension('WEBGL_lose_context')!.loseContext();
+    return tfjs.length;
+  }, first);
+
+/** Resolves once a lost context's `webglcontextlost` event has arrived. */
+export const contextLostEventSeen = (page: Page) =>
+  page.waitForFunction(
+    () => (window as unknown as { rfLostEvents: string[] }).rfLostEvents.length > 0,
+  );
