@@ -1,8 +1,9 @@
 /**
- * Losing TensorFlow.js's WebGL context for real, as a GPU reset would: the page is made to keep
- * every WebGL context it creates (the real API, only observed), and a test then calls
- * `WEBGL_lose_context` on the ones tfjs draws with (a canvas outside the document, or an
- * OffscreenCanvas), leaving the 3D figures' canvases alone.
+ * Losing TensorFlow.js's GPU for real, as a GPU reset would. The page is made to keep every
+ * WebGL context it creates and every WebGPU device it is given (the real APIs, only observed);
+ * a test then calls `WEBGL_lose_context` on the contexts tfjs draws with (a canvas outside the
+ * document, or an OffscreenCanvas, leaving the 3D figures' canvases alone), or destroys the
+ * devices.
  */
 import type { Page } from 'playwright-core';
 
@@ -58,4 +59,47 @@ export const loseTfjsContexts = (page: Page, first: SetFirst | null = null) =>
 export const contextLostEventSeen = (page: Page) =>
   page.waitForFunction(
     () => (window as unknown as { rfLostEvents: string[] }).rfLostEvents.length > 0,
+  );
+
+type GpuWindow = { rfGpuDevices: GPUDevice[]; rfLostReasons: string[] };
+
+/** Before the page loads: keep every WebGPU device the page is given in `window.rfGpuDevices`. */
+export const keepGpuDevices = (page: Page) =>
+  page.addInitScript(() => {
+    const made: GPUDevice[] = [];
+    (window as unknown as GpuWindow).rfGpuDevices = made;
+    (window as unknown as GpuWindow).rfLostReasons = [];
+    if (typeof GPUAdapter === 'undefined') return;
+    const requestDevice = GPUAdapter.prototype.requestDevice;
+    GPUAdapter.prototype.requestDevice = async function (
+      this: GPUAdapter,
+      ...args: Parameters<GPUAdapter['requestDevice']>
+    ) {
+      const device = await requestDevice.apply(this, args);
+      made.push(device);
+      return device;
+    };
+  });
+
+/**
+ * Destroys every device the page was given, after setting `first` if given: what a page may do,
+ * and the browser then reports the device lost as after a GPU reset. Resolves to how many;
+ * `window.rfLostReasons` fills as their `lost` promises settle.
+ */
+export const destroyGpuDevices = (page: Page, first: SetFirst | null = null) =>
+  page.evaluate((set) => {
+    const w = window as unknown as GpuWindow;
+    for (const d of w.rfGpuDevices) void d.lost.then((info) => w.rfLostReasons.push(info.reason));
+    if (set) {
+      (document.querySelector(set.selector) as unknown as Record<string, unknown>)[set.property] =
+        set.value;
+    }
+    for (const d of w.rfGpuDevices) d.destroy();
+    return w.rfGpuDevices.length;
+  }, first);
+
+/** Resolves once a destroyed device has said it was lost. */
+export const deviceLostSeen = (page: Page) =>
+  page.waitForFunction(
+    () => (window as unknown as { rfLostReasons: string[] }).rfLostReasons.length > 0,
   );

@@ -29,7 +29,14 @@ import { fromOnnx } from '@receptive/onnx';
 import type { Page } from 'playwright-core';
 import { assertNoSeriousViolations } from '../lib/axe.ts';
 import { heldOut, MODELS_DIR } from '../lib/digits.ts';
-import { contextLostEventSeen, keepGlContexts, loseTfjsContexts } from '../lib/gl-contexts.ts';
+import {
+  contextLostEventSeen,
+  destroyGpuDevices,
+  deviceLostSeen,
+  keepGlContexts,
+  keepGpuDevices,
+  loseTfjsContexts,
+} from '../lib/gpu-loss.ts';
 import { SCREENSHOT_DIR, useHarness } from '../lib/harness.ts';
 
 const PATH = '/lessons/digit-recognition/';
@@ -153,6 +160,88 @@ async function openTrainer(page: Page) {
   await fig.scrollIntoViewIfNeeded();
   await stateIs(page, 'idle', 30_000);
   return fig;
+}
+
+/**
+ * A tfjs run on `backend` whose GPU goes mid-run (its WebGL context lost, or its WebGPU device
+ * destroyed): the run must go on with the core on the processor to the step it was asked to
+ * stop at, say so, and keep numbers that are numbers.
+ */
+async function trainsOnAfterGpuLoss(
+  t: { diagnostic(message: string): void },
+  harness: ReturnType<typeof useHarness>,
+  backend: 'webgl' | 'webgpu',
+) {
+  const stopAt = backend === 'webgl' ? 40 : 12;
+  const { context, problems } = await harness.context();
+  const page = await context.newPage();
+  await (backend === 'webgl' ? keepGlContexts(page) : keepGpuDevices(page));
+  const fig = await openTrainer(page);
+  await fig.evaluate(
+    (f, { b, stop }) => {
+      f.setAttribute('backend', b);
+      f.setAttribute('stop-after', stop);
+    },
+    { b: backend, stop: String(stopAt) },
+  );
+  await fig.getByRole('button', { name: 'Train' }).click();
+  await page.waitForFunction(
+    (b) => {
+      const f = document.querySelector('rf-digit-trainer') as unknown as HTMLElement & {
+        progress: { steps: number } | null;
+      };
+      const engine = f.shadowRoot!.querySelector('[data-engine]')!.getAttribute('data-engine');
+      return engine === b && (f.progress?.steps ?? 0) >= 3;
+    },
+    backend,
+    { timeout: 180_000, polling: 200 },
+  );
+  if (backend === 'webgl') {
+    assert.ok((await loseTfjsContexts(page)) >= 1, 'found the context tfjs trains with');
+    await contextLostEventSeen(page);
+  } else {
+    assert.ok((await destroyGpuDevices(page)) >= 1, 'found the device tfjs trains on');
+    await deviceLostSeen(page);
+  }
+  await page.waitForFunction(
+    () => (document.querySelector('rf-digit-trainer') as HTMLElement).dataset['gpuLost'],
+    null,
+    { timeout: 60_000 },
+  );
+  const engine = await fig.evaluate((f) => {
+    const e = f.shadowRoot!.querySelector('[data-engine]')!;
+    return { engine: e.getAttribute('data-engine'), text: e.textContent ?? '' };
+  });
+  assert.equal(engine.engine, 'cpu');
+  const said = engine.text.match(
+    /^Training on your processor \(@receptive\/core on this page, in slices of about 30 ms\); the GPU stopped at step (\d+) \((webgl: the WebGL context was lost|webgpu: the WebGPU device was lost \(.+\))\), so the run goes on from the weights of step (\d+)\./,
+  );
+  assert.ok(said, `the engine line says what happened: ${engine.text}`);
+  assert.ok(said[2]!.startsWith(backend), `the ${backend} was lost: ${said[2]}`);
+  const [at, from] = [Number(said[1]), Number(said[3])];
+  assert.ok(from <= at && at < stopAt, `lost at step ${at}, going on from step ${from}`);
+  // The run goes on, on the processor, to the step it was asked to stop at.
+  await stateIs(page, 'paused', 300_000);
+  const p = (await progressOf(page))!;
+  const w = await weightsOf(page);
+  t.diagnostic(
+    `${backend} lost at step ${at}; went on from the weights of step ${from}; paused at ${p.steps} with loss ${p.losses.at(-1)?.toFixed(3)}`,
+  );
+  assert.equal(p.steps, stopAt);
+  assert.equal(w.steps, stopAt);
+  assert.ok(p.losses.length >= stopAt - (at - from), `${p.losses.length} losses came back`);
+  assert.ok(p.losses.every(Number.isFinite), 'every loss is a number');
+  const values = w.json.layers.flatMap((l) =>
+    ['weight', 'bias'].flatMap((k) => (l[k] as { data: number[] } | null)?.data ?? []),
+  );
+  assert.ok(values.length > 0 && values.every(Number.isFinite), 'the weights are numbers');
+  // The processor's steps moved the weights on from those of step `from`: the loss still falls.
+  assert.ok(
+    p.losses.at(-1)! < p.losses[0]!,
+    `loss ${p.losses[0]} at the start, ${p.losses.at(-1)} at step ${stopAt}`,
+  );
+  assert.deepEqual(problems.pageErrors, []);
+  assert.deepEqual(problems.offsiteRequests, []);
 }
 
 const h = useHarness();
@@ -511,71 +600,13 @@ describe('digit recognition lesson', () => {
     assert.deepEqual(problems.offsiteRequests, []);
   });
 
-  it('goes on training with the core on the processor when tfjs loses its WebGL context mid-run', {
-    timeout: 400_000,
-  }, async (t) => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await keepGlContexts(page);
-    const fig = await openTrainer(page);
-    await fig.evaluate((f) => {
-      f.setAttribute('backend', 'webgl');
-      f.setAttribute('stop-after', '40');
-    });
-    await fig.getByRole('button', { name: 'Train' }).click();
-    await page.waitForFunction(
-      () => {
-        const f = document.querySelector('rf-digit-trainer') as unknown as HTMLElement & {
-          progress: { steps: number } | null;
-        };
-        const engine = f.shadowRoot!.querySelector('[data-engine]')!.getAttribute('data-engine');
-        return engine === 'webgl' && (f.progress?.steps ?? 0) >= 6;
-      },
-      null,
-      { timeout: 180_000, polling: 200 },
-    );
-    const lost = await loseTfjsContexts(page);
-    assert.ok(lost >= 1, 'found the context tfjs trains with');
-    await contextLostEventSeen(page);
-    await page.waitForFunction(
-      () => (document.querySelector('rf-digit-trainer') as HTMLElement).dataset['gpuLost'],
-      null,
-      { timeout: 60_000 },
-    );
-    const engine = await fig.evaluate((f) => {
-      const e = f.shadowRoot!.querySelector('[data-engine]')!;
-      return { engine: e.getAttribute('data-engine'), text: e.textContent ?? '' };
-    });
-    assert.equal(engine.engine, 'cpu');
-    const said = engine.text.match(
-      /^Training on your processor \(@receptive\/core on this page, in slices of about 30 ms\); the GPU stopped at step (\d+) \(webgl: the WebGL context was lost\), so the run goes on from the weights of step (\d+)\./,
-    );
-    assert.ok(said, `the engine line says what happened: ${engine.text}`);
-    const [at, from] = [Number(said[1]), Number(said[2])];
-    assert.ok(from <= at && at < 40, `lost at step ${at}, going on from step ${from}`);
-    // The run goes on, on the processor, to the step it was asked to stop at.
-    await stateIs(page, 'paused', 300_000);
-    const p = (await progressOf(page))!;
-    const w = await weightsOf(page);
-    t.diagnostic(
-      `WebGL lost at step ${at}; went on from the weights of step ${from}; paused at ${p.steps} with loss ${p.losses.at(-1)?.toFixed(3)}`,
-    );
-    assert.equal(p.steps, 40);
-    assert.equal(w.steps, 40);
-    assert.ok(p.losses.length >= 40 - (at - from), `${p.losses.length} losses came back`);
-    assert.ok(p.losses.every(Number.isFinite), 'every loss is a number');
-    const values = w.json.layers.flatMap((l) =>
-      ['weight', 'bias'].flatMap((k) => (l[k] as { data: number[] } | null)?.data ?? []),
-    );
-    assert.ok(values.length > 0 && values.every(Number.isFinite), 'the weights are numbers');
-    // The processor's steps moved the weights on from those of step `from`: the loss still falls.
-    assert.ok(
-      p.losses.at(-1)! < p.losses[0]!,
-      `loss ${p.losses[0]} at the start, ${p.losses.at(-1)} at step 40`,
-    );
-    assert.deepEqual(problems.pageErrors, []);
-    assert.deepEqual(problems.offsiteRequests, []);
-  });
+  it(
+    'goes on training with the core on the processor when tfjs loses its WebGL context mid-run',
+    {
+      timeout: 400_000,
+    },
+    (t) => trainsOnAfterGpuLoss(t, h, 'webgl'),
+  );
 
   it('works from the keyboard, is axe clean and fits a phone and a laptop', async () => {
     for (const viewport of [
@@ -611,6 +642,14 @@ describe('digit recognition lesson', () => {
 // steps: a software adapter compiles every shader on the processor.
 describe('digit recognition lesson, tfjs on WebGPU', () => {
   const hGpu = useHarness({ webgpu: true });
+  it(
+    'goes on training with the core on the processor when tfjs loses its WebGPU device mid-run',
+    {
+      timeout: 400_000,
+    },
+    (t) => trainsOnAfterGpuLoss(t, hGpu, 'webgpu'),
+  );
+
   it('auto chooses the processor beside a software adapter, and tfjs WebGPU trains close to the core', {
     timeout: 600_000,
   }, async (t) => {

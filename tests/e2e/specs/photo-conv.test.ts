@@ -5,7 +5,14 @@ import { conv2d, tensor } from '@receptive/core';
 import { KERNEL_PRESETS, paint, paintMode, toFloatImage } from '@receptive/widgets/specs';
 import type { Locator, Page } from 'playwright-core';
 import { seriousViolations } from '../lib/axe.ts';
-import { contextLostEventSeen, keepGlContexts, loseTfjsContexts } from '../lib/gl-contexts.ts';
+import {
+  contextLostEventSeen,
+  destroyGpuDevices,
+  deviceLostSeen,
+  keepGlContexts,
+  keepGpuDevices,
+  loseTfjsContexts,
+} from '../lib/gpu-loss.ts';
 import { noProblems } from '../lib/guard.ts';
 import { type Harness, startHarness } from '../lib/harness.ts';
 
@@ -757,43 +764,16 @@ describe('the photo figure with WebGPU', () => {
   async function openOnWebGpu() {
     const { context, problems } = await h.context();
     const page = await context.newPage();
-    await page.addInitScript(() => {
-      const made: GPUDevice[] = [];
-      (window as unknown as { rfGpuDevices: GPUDevice[] }).rfGpuDevices = made;
-      if (typeof GPUAdapter === 'undefined') return;
-      const requestDevice = GPUAdapter.prototype.requestDevice;
-      GPUAdapter.prototype.requestDevice = async function (
-        this: GPUAdapter,
-        ...args: Parameters<GPUAdapter['requestDevice']>
-      ) {
-        const device = await requestDevice.apply(this, args);
-        made.push(device);
-        return device;
-      };
-    });
+    await keepGpuDevices(page);
     const fig = await openFigure(page);
     assert.equal(await fig.getAttribute('data-engine'), 'webgpu');
     assert.equal(await fig.locator('[data-note]').textContent(), '');
     return { page, fig, problems };
   }
 
-  /** Destroys every device the page was given (after setting `kernel`, when given). */
-  const loseDevices = (fig: Locator, kernel: number[] | null) =>
-    fig.evaluate((el, k) => {
-      const devices = (window as unknown as { rfGpuDevices: GPUDevice[] }).rfGpuDevices;
-      const reasons: string[] = [];
-      (window as unknown as { rfLostReasons: string[] }).rfLostReasons = reasons;
-      for (const d of devices) void d.lost.then((info) => reasons.push(info.reason));
-      if (k) (el as unknown as { kernel: number[] }).kernel = k;
-      for (const d of devices) d.destroy();
-      return devices.length;
-    }, kernel);
-
   /** Waits until the figure has moved to the CPU, and checks what it says about it. */
   async function assertMovedToCpu(page: Page, fig: Locator) {
-    await page.waitForFunction(
-      () => (window as unknown as { rfLostReasons: string[] }).rfLostReasons.length > 0,
-    );
+    await deviceLostSeen(page);
     await page.waitForFunction(
       (tag) => (document.querySelector(tag) as HTMLElement).dataset['engine'] === 'cpu',
       FIGURE,
@@ -817,7 +797,11 @@ describe('the photo figure with WebGPU', () => {
     const { page, fig, problems } = await openOnWebGpu();
     // Lose the device while a new kernel is being convolved on it, so a run in flight meets the
     // loss.
-    const lost = await loseDevices(fig, [...KERNEL_PRESETS.laplacian]);
+    const lost = await destroyGpuDevices(page, {
+      selector: FIGURE,
+      property: 'kernel',
+      value: [...KERNEL_PRESETS.laplacian],
+    });
     assert.ok(lost >= 1, 'found the device tfjs computes on');
     await assertMovedToCpu(page, fig);
     await assertMatchesCore(fig, 'Laplacian on the CPU after the device was lost');
@@ -852,7 +836,7 @@ describe('the photo figure with WebGPU', () => {
     const { page, fig, problems } = await openOnWebGpu();
     // Nothing running and nothing edited: the loss alone moves the figure, which redraws its
     // output on the CPU at once.
-    assert.ok((await loseDevices(fig, null)) >= 1, 'found the device tfjs computes on');
+    assert.ok((await destroyGpuDevices(page)) >= 1, 'found the device tfjs computes on');
     await assertMovedToCpu(page, fig);
     await assertMatchesCore(fig, 'horizontal edges on the CPU after the device was lost');
     assert.deepEqual(problems, noProblems());
