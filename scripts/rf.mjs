@@ -86,6 +86,40 @@ const CHROME_CANDIDATES = [
   '/Applications/Chromium.app/Contents/MacOS/Chromium',
 ];
 
+/** True where Debian's packages can be installed here (root on Debian with apt-get). */
+const canApt = () =>
+  process.platform === 'linux' &&
+  process.getuid?.() === 0 &&
+  existsSync('/etc/debian_version') &&
+  isExecutable('/usr/bin/apt-get');
+
+/** Installs Debian packages with apt-get; true when it succeeded. */
+function aptInstall(packages) {
+  const aptEnv = { ...env, DEBIAN_FRONTEND: 'noninteractive' };
+  spawnSync('apt-get', ['update', '-qq'], { env: aptEnv, stdio: 'inherit' });
+  const res = spawnSync('apt-get', ['install', '-y', '-qq', ...packages], {
+    env: aptEnv,
+    stdio: 'inherit',
+  });
+  return res.status === 0;
+}
+
+/**
+ * The virtual display the hidden-tab test runs a headed Chromium on (headless Chromium keeps
+ * every tab visible): Xvfb, installed from Debian's "xvfb" package where it is missing.
+ */
+function ensureXvfb() {
+  if (isExecutable('/usr/bin/Xvfb')) return;
+  if (canApt()) {
+    console.log('No Xvfb found: installing Debian\'s "xvfb" package with apt-get (once).');
+    if (aptInstall(['xvfb']) && isExecutable('/usr/bin/Xvfb')) return;
+    fail('Installing Xvfb with apt-get failed (apt says why above): install it yourself.');
+  }
+  fail(
+    'No Xvfb was found for the hidden-tab browser test: install it (Debian/Ubuntu: sudo apt-get install xvfb), then run the command again.',
+  );
+}
+
 /** Finds Chrome/Chromium for the real-browser tests; installs Debian's when root on Debian. */
 function ensureChrome() {
   if (process.env.CHROME_PATH) {
@@ -96,20 +130,11 @@ function ensureChrome() {
   }
   const found = CHROME_CANDIDATES.find(isExecutable);
   if (found) return found;
-  const canApt =
-    process.platform === 'linux' &&
-    process.getuid?.() === 0 &&
-    existsSync('/etc/debian_version') &&
-    isExecutable('/usr/bin/apt-get');
-  if (canApt) {
+  if (canApt()) {
     console.log('No Chromium found: installing Debian\'s "chromium" package with apt-get (once).');
-    const aptEnv = { ...env, DEBIAN_FRONTEND: 'noninteractive' };
-    spawnSync('apt-get', ['update', '-qq'], { env: aptEnv, stdio: 'inherit' });
-    const res = spawnSync('apt-get', ['install', '-y', '-qq', 'chromium', 'fonts-dejavu-core'], {
-      env: aptEnv,
-      stdio: 'inherit',
-    });
-    if (res.status === 0 && isExecutable('/usr/bin/chromium')) return '/usr/bin/chromium';
+    if (aptInstall(['chromium', 'fonts-dejavu-core']) && isExecutable('/usr/bin/chromium')) {
+      return '/usr/bin/chromium';
+    }
     fail(
       'Installing Chromium with apt-get failed (apt says why above): fix that, or install Chrome or Chromium yourself and set CHROME_PATH to it.',
     );
@@ -214,6 +239,7 @@ async function start(pnpm) {
 function test(pnpm) {
   install(pnpm);
   env.CHROME_PATH = ensureChrome();
+  if (process.platform === 'linux') ensureXvfb();
   console.log(`Browser tests use ${env.CHROME_PATH}`);
   run(pnpm[0], [...pnpm.slice(1), 'run', 'check']);
 }

@@ -6,6 +6,8 @@ import type { BrowserContext, Page, Route } from 'playwright-core';
 import { drawOnPad, hoverUnit, showFigure, waitForModelCard } from '../lib/figures.ts';
 import { useHarness } from '../lib/harness.ts';
 import { meanDifference } from '../lib/render3d/pixels.ts';
+import { serveSite } from '../lib/server.ts';
+import { launchTabbedBrowser } from '../lib/tabbed-browser.ts';
 
 // Faults injected in the browser's network stack (request interception and the DevTools
 // protocol), never in our code: each breaks one figure, which says what went wrong and offers a
@@ -426,5 +428,88 @@ describe('a lost WebGL context in the lessons’ 3D figures', () => {
     );
     assert.deepEqual(problems.pageErrors, []);
     assert.deepEqual(problems.consoleErrors, []);
+  });
+});
+
+// A tab hidden mid-computation: a real tab switch in a headed Chromium on a virtual display
+// (lib/tabbed-browser.ts), since headless Chromium and Playwright keep every page visible.
+describe('the tab hidden mid-computation, and shown again', () => {
+  it('the trainer keeps training in its worker while hidden and finishes its run; the page gets no error', async () => {
+    const server = await serveSite();
+    const browser = await launchTabbedBrowser();
+    try {
+      const tab = await browser.open(`${server.origin}/lessons/digit-recognition/`);
+      const trainer = "document.querySelector('rf-digit-trainer')";
+      await tab.evaluate(`${trainer}.scrollIntoView()`);
+      await tab.waitFor(`${trainer}?.getAttribute('data-state') === 'idle'`);
+      await tab.evaluate(
+        `(${trainer}.setAttribute('backend', 'cpu'), ${trainer}.setAttribute('stop-after', '150'), ${trainer}.train())`,
+      );
+      await tab.waitFor(`(${trainer}.progress?.steps ?? 0) >= 10`, 120_000);
+      assert.equal(await tab.evaluate('document.visibilityState'), 'visible');
+      await tab.evaluate(
+        `window.rfSeen = []; document.addEventListener('visibilitychange', () => rfSeen.push(document.visibilityState))`,
+      );
+      // Another tab in front: this one is hidden, as when a reader switches tabs.
+      const other = await browser.open('about:blank');
+      await tab.waitFor(`document.visibilityState === 'hidden'`, 10_000);
+      const hiddenAt = await tab.evaluate<number>(`${trainer}.progress.steps`);
+      await new Promise((r) => setTimeout(r, 3000));
+      // The worker trained on while the tab was hidden (its messages still arrive).
+      const stillHidden = await tab.evaluate<string>('document.visibilityState');
+      const afterHidden = await tab.evaluate<number>(`${trainer}.progress.steps`);
+      await browser.show(tab);
+      await tab.waitFor(`document.visibilityState === 'visible'`, 10_000);
+      await tab.waitFor(`${trainer}.getAttribute('data-state') === 'paused'`, 240_000);
+      const end = await tab.evaluate<{ steps: number; losses: number[] }>(
+        `(({ steps, losses }) => ({ steps, losses }))(${trainer}.progress)`,
+      );
+      assert.equal(stillHidden, 'hidden');
+      assert.deepEqual(await tab.evaluate('rfSeen'), ['hidden', 'visible']);
+      assert.ok(afterHidden > hiddenAt, `trained while hidden: step ${hiddenAt} to ${afterHidden}`);
+      assert.equal(end.steps, 150);
+      assert.ok(end.losses.length === 150 && end.losses.every(Number.isFinite), 'every loss is in');
+      assert.ok(end.losses.at(-1)! < end.losses[0]!, 'and the loss fell');
+      assert.deepEqual(tab.problems, []);
+      assert.deepEqual(other.problems, []);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  });
+
+  it('the 3D network draws nothing while hidden, and draws what changed meanwhile once shown', async () => {
+    const server = await serveSite();
+    const browser = await launchTabbedBrowser();
+    try {
+      const tab = await browser.open(`${server.origin}${LESSON}?pad=t1`);
+      // The feature maps above draw the digit first and push the 3D view down the page.
+      for (const tag of ['rf-feature-maps', 'rf-network-3d']) {
+        await tab.evaluate(`document.querySelector('${tag}').scrollIntoView({ block: 'center' })`);
+        await tab.waitFor(
+          `document.querySelector('${tag}')?.getAttribute('data-state') === 'drawn'`,
+          60_000,
+        );
+      }
+      const host = "document.querySelector('rf-network-3d').view.host";
+      await tab.waitFor(`${host}.frames > 0`);
+      await browser.open('about:blank');
+      await tab.waitFor(`document.visibilityState === 'hidden'`, 10_000);
+      // A change while hidden (what a resize or a new digit asks for) waits for the tab.
+      const before = await tab.evaluate<number>(`(${host}.invalidate(), ${host}.frames)`);
+      await new Promise((r) => setTimeout(r, 1500));
+      const hidden = await tab.evaluate<{ frames: number; active: boolean }>(
+        `({ frames: ${host}.frames, active: ${host}.active })`,
+      );
+      assert.equal(hidden.active, false, 'the scene knows the tab is hidden');
+      assert.equal(hidden.frames, before, 'no frame is drawn in a hidden tab');
+      await browser.show(tab);
+      await tab.waitFor(`${host}.frames > ${before}`, 10_000);
+      assert.equal(await tab.evaluate(`${host}.active`), true);
+      assert.deepEqual(tab.problems, []);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
   });
 });
