@@ -19,7 +19,7 @@ const COLOUR = new Uint8Array(
   readFileSync(new URL('../../../apps/site/public/models/colour-cnn.onnx', import.meta.url)),
 );
 const CNN = new Uint8Array(readFileSync(`${MODELS_DIR}/models/cnn.onnx`));
-/** Files PyTorch's exporter wrote (packages/onnx/test/fixtures, with the script that made them). */
+/** Files PyTorch's exporter and Keras wrote (packages/onnx/test/fixtures, with the scripts that made them). */
 const torchFile = (name: string) =>
   new Uint8Array(
     readFileSync(new URL(`../../../packages/onnx/test/fixtures/${name}`, import.meta.url)),
@@ -334,6 +334,32 @@ describe('a model of your own', () => {
     assert.equal(
       await page.locator('rf-network-3d').getAttribute('data-own-model'),
       'lenet-from-pytorch.onnx',
+    );
+
+    // A Keras file (channels last, Transposes, Casts, a bias Add after each Conv): read as
+    // channels first, it answers as the core computes it.
+    const keras = torchFile('keras-cnn.onnx');
+    await dropFile(page, 'rf-network-3d', 'cnn-from-keras.onnx', keras);
+    await waitForModel(page, 'rf-network-3d', 'cnn-from-keras.onnx');
+    const kerasModel = fromOnnx(keras);
+    const kerasOut = kerasModel.forwardAll(tensor(pixels, [1, 1, 28, 28])).output.data;
+    const kerasTop = kerasOut.indexOf(Math.max(...kerasOut));
+    const kerasShown = await page.evaluate((top) => {
+      const fig = document.querySelector('rf-network-3d') as unknown as {
+        layers: { name: string }[];
+        unit: unknown;
+        picked: { value: number } | null;
+      };
+      fig.unit = { layer: fig.layers.at(-1)!.name, channel: 0, y: top, x: 0 };
+      return { value: fig.picked?.value ?? Number.NaN, names: fig.layers.map((l) => l.name) };
+    }, kerasTop);
+    assert.deepEqual(kerasShown.names, [
+      'input',
+      ...kerasModel.layers.filter((l) => l.kind !== 'flatten').map((l) => l.name),
+    ]);
+    assert.ok(
+      Math.abs(kerasShown.value - kerasOut[kerasTop]!) <= 1e-5,
+      `${kerasShown.value} vs ${kerasOut[kerasTop]}`,
     );
     assert.deepEqual(problems, noProblems());
   });
