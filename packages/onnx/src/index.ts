@@ -9,3 +9,4 @@ export {
   SUPPORTED_OPS,
 } from './import.js';
 export { readOnnxMetadata } from './metadata.js';
+export { type OnnxValue, type ProbedOnnx, withEveryValue } from './probe.js';

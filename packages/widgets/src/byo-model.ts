@@ -5,7 +5,8 @@
  * No DOM: importable in Node, where packages/widgets/test checks it.
  */
 import { type SequentialModel, type Tensor, tensor } from '@receptive/core';
-import { fromOnnx } from '@receptive/onnx';
+import type { LoadedModel } from '@receptive/models';
+import { fromOnnx, UnsupportedOnnxError, withEveryValue } from '@receptive/onnx';
 import type { LayerActivation } from './digit-run.js';
 import { formatNumber } from './format.js';
 import { custom, WidgetValueError } from './props.js';
@@ -17,15 +18,16 @@ export const PAD_SIDE = 28;
 export class OwnModelError extends Error {
   /** True when trying again may help (a download that failed), false for a bad file. */
   readonly retry: boolean;
-  constructor(message: string, retry = false) {
-    super(message);
+  constructor(message: string, retry = false, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
     this.name = 'OwnModelError';
     this.retry = retry;
   }
 }
 
-/** A model read from a file or URL, ready to run on the pad's digits. */
+/** A model read from a file or URL, ready to run on the pad's digits with the core. */
 export interface OwnModel {
+  runtime: 'core';
   /** The file's name, e.g. `colour-cnn.onnx`. */
   name: string;
   model: SequentialModel;
@@ -46,7 +48,7 @@ export function readOwnModel(bytes: Uint8Array, name: string): OwnModel {
   try {
     model = fromOnnx(bytes);
   } catch (err) {
-    throw new OwnModelError(`${name} could not be read: ${(err as Error).message}`);
+    throw new OwnModelError(`${name} could not be read: ${(err as Error).message}`, false, err);
   }
   const shape = model.inputShape;
   const [c = 0, h = 0, w = 0] = shape;
@@ -55,7 +57,118 @@ export function readOwnModel(bytes: Uint8Array, name: string): OwnModel {
       `${name} reads an input of ${shape.join(' × ') || 'no fixed shape'}; the figure feeds a digit image, so it needs 1 or 3 channels × height × width.`,
     );
   }
-  return { name, model, input: [c, h, w], note: inputNote([c, h, w]) };
+  return { runtime: 'core', name, model, input: [c, h, w], note: inputNote([c, h, w]) };
+}
+
+/**
+ * A model the core cannot read (an operator or setting it lacks) that onnxruntime-web runs
+ * instead, every value the graph computes returned, so its maps can still be drawn.
+ */
+export interface OrtOwnModel {
+  runtime: 'onnxruntime-web';
+  name: string;
+  session: LoadedModel;
+  /** The model's input per example, channels first: channels (1 or 3), height, width. */
+  input: [number, number, number];
+  /** How the file reads images: channels first, or last (then the digit is fed so). */
+  layout: 'chw' | 'hwc';
+  note: string | null;
+  /** The importer's sentence: why the core could not read it. */
+  refusal: string;
+  /** The graph's output (the answer), and the operator that computes it. */
+  output: { name: string; op: string };
+  /** Values drawn as feature maps: computed by image operators, channels first. */
+  maps: string[];
+}
+
+/** A model of one's own, run by the core or (where the core cannot) by onnxruntime-web. */
+export type AnyOwnModel = OwnModel | OrtOwnModel;
+
+/** Operators whose outputs are channels-first maps whatever layout the file keeps. */
+const MAP_OPS = new Set([
+  'Conv',
+  'ConvTranspose',
+  'MaxPool',
+  'AveragePool',
+  'LpPool',
+  'BatchNormalization',
+  'InstanceNormalization',
+  'LRN',
+]);
+
+/**
+ * Reads ONNX bytes into a model the figures can run: the core's when it reads the file (every
+ * layer, {@link readOwnModel}); else, for a file the core cannot express (an operator or setting
+ * it lacks, `UnsupportedOnnxError`) and with `runtime: 'any'`, onnxruntime-web's, with every
+ * value of the graph returned. A file that is not ONNX, or an input the pad cannot feed, is
+ * refused either way.
+ * @throws {OwnModelError}
+ * @example const own = await openOwnModel(bytes, 'grouped.onnx', { runtime: 'any' });
+ */
+export async function openOwnModel(
+  bytes: Uint8Array,
+  name: string,
+  opts: { runtime?: 'core' | 'any'; wasmPaths?: string } = {},
+): Promise<AnyOwnModel> {
+  let refusal: string;
+  try {
+    return readOwnModel(bytes, name);
+  } catch (err) {
+    const cause = (err as Error).cause;
+    if (opts.runtime !== 'any' || !(cause instanceof UnsupportedOnnxError)) throw err;
+    // The importer's sentence, without the name of the function that said it.
+    refusal = cause.message.replace(/^fromOnnx: /, '');
+  }
+  // onnxruntime-web (megabytes) is fetched only for a model the core cannot read.
+  const { loadModel } = await import('@receptive/models');
+  const probed = withEveryValue(bytes);
+  const dims = probed.input?.dims.slice(1) ?? [];
+  const [d0, d1, d2] = dims.map((d) => d ?? 0) as [number, number, number];
+  // Channels first ([C, H, W], C of 1 or 3) or last ([H, W, C]), as the file's input says.
+  const layout = dims.length === 3 && (d0 === 1 || d0 === 3) ? 'chw' : 'hwc';
+  const [c, h, w] = layout === 'chw' ? [d0, d1, d2] : [d2, d0, d1];
+  if (dims.length !== 3 || (c !== 1 && c !== 3) || !(h > 0) || !(w > 0)) {
+    throw new OwnModelError(
+      `${name} reads an input of ${dims.map((d) => d ?? '?').join(' × ') || 'no fixed shape'}; the figure feeds a digit image, so it needs 1 or 3 channels × height × width.`,
+    );
+  }
+  let session: LoadedModel;
+  try {
+    session = await loadModel(name, {
+      source: probed.bytes,
+      backend: 'wasm',
+      warmup: false,
+      ...(opts.wasmPaths ? { wasmPaths: opts.wasmPaths } : {}),
+    });
+  } catch (err) {
+    throw new OwnModelError(
+      `${name} could not be read by @receptive/core (${refusal}), nor run by onnxruntime-web: ${(err as Error).message}`,
+    );
+  }
+  const outName = probed.outputs[0] ?? '';
+  const out = probed.values.find((v) => v.name === outName);
+  // Which values are maps (batch × channels × height × width, floats) shows once it has run: on
+  // a blank image, here. A channels-last file keeps its maps channels last between image
+  // operators, so only those operators' own outputs (channels first by definition) are drawn.
+  const probe = await session.run(new Float32Array(c * h * w));
+  const maps = probed.values
+    .filter((v) => {
+      const a = probe.activations[v.name];
+      const isMap = a?.data instanceof Float32Array && a.dims.length === 4;
+      return v.name !== outName && isMap && (layout === 'chw' || MAP_OPS.has(v.op));
+    })
+    .map((v) => v.name);
+  return {
+    runtime: 'onnxruntime-web',
+    name,
+    session,
+    input: [c, h, w],
+    layout,
+    note: inputNote([c, h, w]),
+    refusal,
+    output: { name: outName, op: out?.op ?? '' },
+    maps,
+  };
 }
 
 /** The line under the figure when the digit is changed to fit the model, else null. */
@@ -138,6 +251,41 @@ export function runOwnModel(own: OwnModel, pixels: Float32Array): OwnRun {
 }
 
 /**
+ * Runs a model of one's own on the pad's digit: with the core ({@link runOwnModel}), or with
+ * onnxruntime-web, whose every 4-D value computed by an image operator (channels first) is a map.
+ */
+export async function runAnyOwnModel(own: AnyOwnModel, pixels: Float32Array): Promise<OwnRun> {
+  if (own.runtime === 'core') return runOwnModel(own, pixels);
+  const x = adaptDigit(pixels, own.input);
+  const [c, h, w] = own.input;
+  const fed = own.layout === 'hwc' ? chwToHwc(x.data, c, h, w) : x.data;
+  const r = await own.session.run(fed);
+  const acts: Record<string, LayerActivation> = {};
+  for (const name of own.maps) {
+    const a = r.activations[name];
+    if (a && a.data instanceof Float32Array && a.dims.length === 4) acts[name] = a;
+  }
+  const out = Array.from(r.activations[own.output.name]?.data ?? []);
+  let prediction = 0;
+  for (let i = 1; i < out.length; i++) if (out[i]! > out[prediction]!) prediction = i;
+  return { input: x.data, activations: acts, output: out, prediction };
+}
+
+/** C x H x W values in H x W x C order. */
+function chwToHwc(data: Float32Array, c: number, h: number, w: number): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let ch = 0; ch < c; ch++)
+    for (let i = 0; i < h * w; i++) out[i * c + ch] = data[ch * h * w + i]!;
+  return out;
+}
+
+/** The last operator of a model of one's own, as the bars read its output (see below). */
+export function lastKindOf(own: AnyOwnModel): string | undefined {
+  if (own.runtime === 'core') return own.model.layers.at(-1)?.kind;
+  return { Softmax: 'softmax', LogSoftmax: 'logSoftmax' }[own.output.op];
+}
+
+/**
  * What a model of one's own gives, as probabilities for the bars: a softmax's as they are, a
  * log-softmax's exponentiated, raw scores (logits) through a softmax.
  */
@@ -151,7 +299,8 @@ export function asProbabilities(out: Float32Array, lastKind: string | undefined)
 }
 
 /** The layers of `own` with a channels × height × width output, in order. */
-export function featureMapLayers(own: OwnModel): string[] {
+export function featureMapLayers(own: AnyOwnModel): string[] {
+  if (own.runtime !== 'core') return own.maps;
   return own.model.layers.filter((l) => l.outputShape.length === 3).map((l) => l.name);
 }
 
@@ -217,8 +366,18 @@ export async function fetchOwnModel(
   return new Uint8Array(await res.arrayBuffer());
 }
 
+/**
+ * The line under the figure: how the digit is fitted, and, for a model onnxruntime-web runs,
+ * why the core does not.
+ */
+export function ownNote(own: AnyOwnModel): string {
+  if (own.runtime === 'core') return own.note ?? '';
+  const ran = `onnxruntime-web runs ${own.name}, since @receptive/core cannot read it (${own.refusal.replace(/\.$/, '')}); the maps are the values its image operators compute.`;
+  return own.note ? `${own.note} ${ran}` : ran;
+}
+
 /** "predicts 3 (0.91)": what an own model says of the digit, for the status line. */
-export function ownRunText(own: OwnModel, run: OwnRun): string {
+export function ownRunText(own: AnyOwnModel, run: OwnRun): string {
   const p = run.output[run.prediction] ?? 0;
   return `${own.name} predicts ${run.prediction} (${formatNumber(p)}).`;
 }

@@ -48,7 +48,7 @@ export const FEATURE_MAPS_SPEC = defineSpec({
         'Which model’s feature maps to draw (it must be one of the comparison’s models). `yours` is the reader’s own model: the figure switches to it by itself when the page’s <rf-digit-trainer> hands one over with “Use my model”.',
     },
     srcProp(
-      'every layer with feature maps drawn (or those of `layers` when the model has them all)',
+      'every layer with feature maps drawn (or those of `layers` when the model has them all); a model the core cannot read (an operator or setting it lacks) is run by onnxruntime-web instead, and the maps are the values its image operators compute',
     ),
     {
       attribute: 'layers',
@@ -59,6 +59,15 @@ export const FEATURE_MAPS_SPEC = defineSpec({
       example: 'layers="conv1 relu1 pool1"',
       description:
         'The layers to draw, in order (space- or comma-separated). Each must give a channels × height × width output; signed layers use a diverging scale, the others ink on paper.',
+    },
+    {
+      attribute: 'wasm-paths',
+      property: 'wasmPaths',
+      type: 'string',
+      default: null,
+      example: 'wasm-paths="/ort/"',
+      description:
+        "The folder where the page serves onnxruntime-web's ort-wasm-simd-threaded.wasm and .mjs (resolved against the page), for a model of one's own that @receptive/core cannot read and onnxruntime-web runs instead. Default: next to onnxruntime-web's own code.",
     },
   ],
   events: [

@@ -1,4 +1,4 @@
-import { featureMapLayers, type OwnModel, ownRunText, runOwnModel } from './byo-model.js';
+import { type AnyOwnModel, featureMapLayers, ownRunText, runAnyOwnModel } from './byo-model.js';
 import {
   type DigitChange,
   type LayerActivation,
@@ -117,11 +117,16 @@ export class FeatureMaps extends figureElement(FEATURE_MAPS_SPEC) {
   /** The shipped model shown before the reader's took its place. */
   #shipped: FeatureMaps['model'] | null = null;
   /** A model of the author's (`src`) or the reader's own (a file), run here on the pad's digit. */
-  #own: OwnModel | null = null;
+  #own: AnyOwnModel | null = null;
   #source = new OwnModelSource(this, {
     model: (own) => this.#showOwn(own),
     status: (text) => text && this.#setStatus(text),
+    // A model the core cannot read still shows its maps: onnxruntime-web runs it.
+    runtime: 'any',
+    wasmPaths: () => (this.wasmPaths ? new URL(this.wasmPaths, document.baseURI).href : undefined),
   });
+  /** Bumped by each run of an own model: a run that finishes after a newer one is dropped. */
+  #ownRuns = 0;
   /** The `src` asked for last (it loads once the figure is near). */
   #srcLoaded: string | null = null;
   /** The pad's latest digit, for a model of one's own (null when cleared). */
@@ -138,7 +143,7 @@ export class FeatureMaps extends figureElement(FEATURE_MAPS_SPEC) {
       if (this.src) this.#loadSrc();
       else if (this.#own) {
         // The author's model is dropped: back to the comparison's run of `model`.
-        this.#own = null;
+        this.#setOwn(null);
         this.#srcLoaded = null;
         this.#source.showNote(null);
         delete this.dataset['ownModel'];
@@ -187,9 +192,21 @@ export class FeatureMaps extends figureElement(FEATURE_MAPS_SPEC) {
     void this.#source.load(src);
   }
 
-  /** A model read from `src` or a file: drawn from now on, on the pad's digit. */
-  #showOwn(own: OwnModel): void {
+  /** The own model drawn (null: none); onnxruntime-web's session of the one before is freed. */
+  #setOwn(own: AnyOwnModel | null): void {
+    const was = this.#own;
+    if (was && was !== own && was.runtime !== 'core') void was.session.dispose();
     this.#own = own;
+  }
+
+  protected override disconnected(): void {
+    // A session onnxruntime-web holds for a model of one's own is freed with the figure.
+    this.#setOwn(null);
+  }
+
+  /** A model read from `src` or a file: drawn from now on, on the pad's digit. */
+  #showOwn(own: AnyOwnModel): void {
+    this.#setOwn(own);
     this.dataset['ownModel'] = own.name;
     this.#source.showNote(own);
     if (this.#root) this.#build();
@@ -198,14 +215,27 @@ export class FeatureMaps extends figureElement(FEATURE_MAPS_SPEC) {
       this.#setStatus(`${own.name} is ready: draw a digit, or pick one, to see its feature maps.`);
   }
 
-  /** Runs the own model on the pad's digit with the core, and draws every chosen layer. */
+  /**
+   * Runs the own model on the pad's digit (the core, or onnxruntime-web where the core cannot
+   * read it) and draws every chosen layer.
+   */
   #runOwn(): void {
     const own = this.#own;
-    if (!own || !this.#digit) return;
-    const run = runOwnModel(own, this.#digit);
-    this.#pending = run.activations;
-    this.#ownText = ownRunText(own, run);
-    if (this.near) this.#draw();
+    const digit = this.#digit;
+    if (!own || !digit) return;
+    const n = ++this.#ownRuns;
+    runAnyOwnModel(own, digit).then(
+      (run) => {
+        if (n !== this.#ownRuns || own !== this.#own) return;
+        this.#pending = run.activations;
+        this.#ownText = ownRunText(own, run);
+        if (this.near) this.#draw();
+      },
+      (err: Error) => {
+        if (n !== this.#ownRuns || own !== this.#own) return;
+        this.#setStatus(`${own.name} could not run on this digit: ${err.message}`);
+      },
+    );
   }
 
   #ownText = '';
@@ -291,7 +321,7 @@ export class FeatureMaps extends figureElement(FEATURE_MAPS_SPEC) {
               el(
                 'p',
                 { class: 'yours' },
-                `${this.#own.name}: a model of your own, run by @receptive/core in this page.`,
+                `${this.#own.name}: a model of your own, run by ${this.#own.runtime === 'core' ? '@receptive/core' : 'onnxruntime-web'} in this page.`,
               ),
             ]
           : this.model === READER_MODEL

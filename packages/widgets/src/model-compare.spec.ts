@@ -29,7 +29,9 @@ export const MODEL_COMPARE_SPEC = defineSpec({
       example: 'models="mlp cnn"',
       description: 'Which shipped models to compare, in order (space- or comma-separated).',
     },
-    srcProp('answering in one more card after the shipped models, named after its file'),
+    srcProp(
+      'answering in one more card after the shipped models, named after its file (a model the core cannot read answers from onnxruntime-web, and the card says why)',
+    ),
     {
       attribute: 'backend',
       property: 'backend',

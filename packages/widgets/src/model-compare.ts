@@ -10,13 +10,14 @@ import {
   modelCard,
 } from '@receptive/models';
 import {
-  adaptDigit,
+  type AnyOwnModel,
   asProbabilities,
   fetchOwnModel,
   fileNameOf,
-  type OwnModel,
+  lastKindOf,
   OwnModelError,
-  readOwnModel,
+  openOwnModel,
+  runAnyOwnModel,
 } from './byo-model.js';
 import {
   type DigitChange,
@@ -66,7 +67,7 @@ interface Entry {
   /** The reader's own model (from the page's trainer), not a shipped file. */
   own: boolean;
   /** The author's model of their own (`src`), read and run here; null for the others. */
-  linked: { src: string; model: OwnModel | null } | null;
+  linked: { src: string; model: AnyOwnModel | null } | null;
   card: ModelCard | null;
   cpu: SequentialModel | null;
   ort: LoadedModel | null;
@@ -202,21 +203,37 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
   async #loadSrc(e: Entry): Promise<string | null> {
     const linked = e.linked!;
     e.engine.textContent = 'Downloading…';
+    let own: AnyOwnModel | null = null;
     try {
-      const own = readOwnModel(await fetchOwnModel(linked.src, document.baseURI), e.name);
-      const classes = own.model.layers.at(-1)?.outputShape.reduce((a, b) => a * b, 1) ?? 0;
+      const wasmPaths = this.wasmPaths ? new URL(this.wasmPaths, document.baseURI).href : null;
+      // A model the core cannot read answers from onnxruntime-web instead.
+      own = await openOwnModel(await fetchOwnModel(linked.src, document.baseURI), e.name, {
+        runtime: 'any',
+        ...(wasmPaths ? { wasmPaths } : {}),
+      });
+      const classes =
+        own.runtime === 'core'
+          ? (own.model.layers.at(-1)?.outputShape.reduce((a, b) => a * b, 1) ?? 0)
+          : (await runAnyOwnModel(own, new Float32Array(28 * 28))).output.length;
       if (classes !== 10) {
         throw new OwnModelError(
           `${e.name} gives ${classes} outputs; the comparison shows the ten digits' probabilities, so it needs 10.`,
         );
       }
       linked.model = own;
-      e.cpu = own.model;
       const [c, h, w] = own.input;
-      e.facts.textContent = `${own.model.parameterCount().toLocaleString('en-US')} parameters · a model of this page’s own${own.note ? ` (reads ${c} × ${h} × ${w}; the digit is fitted to it)` : ''}`;
-      e.engine.textContent = ENGINE_TEXT['core/cpu']!;
+      const fitted = own.note ? ` (reads ${c} × ${h} × ${w}; the digit is fitted to it)` : '';
+      if (own.runtime === 'core') {
+        e.cpu = own.model;
+        e.facts.textContent = `${own.model.parameterCount().toLocaleString('en-US')} parameters · a model of this page’s own${fitted}`;
+        e.engine.textContent = ENGINE_TEXT['core/cpu']!;
+      } else {
+        e.facts.textContent = `A model of this page’s own${fitted}; @receptive/core cannot read it (${own.refusal.replace(/\.$/, '')}), so onnxruntime-web runs it.`;
+        e.engine.textContent = ENGINE_TEXT['onnxruntime-web/wasm']!;
+      }
       return null;
     } catch (err) {
+      if (own && own.runtime !== 'core') void own.session.dispose();
       e.engine.textContent = 'Could not be loaded.';
       return (err as Error).message;
     }
@@ -546,17 +563,23 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
       let probs: Float32Array | null = null;
       let engine = '';
       let activations: Record<string, LayerActivation> = {};
-      if (e.ort) {
+      const own = e.linked?.model;
+      if (own) {
+        // The author's model may read another size or colour: the digit is fitted to it.
+        const r = await runAnyOwnModel(own, pixels);
+        probs = asProbabilities(Float32Array.from(r.output), lastKindOf(own));
+        activations = Object.fromEntries(
+          Object.entries(r.activations).filter(([name]) => name !== 'input'),
+        );
+        engine = own.runtime === 'core' ? 'core/cpu' : `onnxruntime-web/${own.session.backend}`;
+      } else if (e.ort) {
         const r = await e.ort.run(pixels);
         probs = r.probs;
         activations = r.activations;
         engine = `onnxruntime-web/${r.backend}`;
       } else if (e.cpu) {
-        // The author's model may read another size or colour: the digit is fitted to it.
-        const own = e.linked?.model;
-        const x = own ? adaptDigit(pixels, own.input) : tensor(pixels, [1, ...e.cpu.inputShape]);
-        const r = e.cpu.forwardAll(x);
-        probs = own ? asProbabilities(r.output.data, e.cpu.layers.at(-1)?.kind) : r.output.data;
+        const r = e.cpu.forwardAll(tensor(pixels, [1, ...e.cpu.inputShape]));
+        probs = r.output.data;
         for (const [name, t] of Object.entries(r.activations)) {
           if (name !== 'input') activations[name] = { dims: t.shape, data: t.data };
         }

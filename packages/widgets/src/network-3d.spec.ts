@@ -75,7 +75,9 @@ export const NETWORK_3D_SPEC = defineSpec({
       description:
         'Which model to draw (it must be one of the comparison’s models). `yours` is the reader’s own model: the figure switches to it by itself when the page’s <rf-digit-trainer> hands one over with “Use my model”.',
     },
-    srcProp('every layer drawn'),
+    srcProp(
+      'every layer drawn (a model the core cannot read is refused with the reason: the 3D view traces receptive fields through the geometry of each layer, which only the core has)',
+    ),
     {
       attribute: 'groups',
       property: 'groups',

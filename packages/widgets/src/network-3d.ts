@@ -95,7 +95,13 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
   #loadFailed = false;
   /** A model of the author's (`src`) or the reader's own (a file), run here on the pad's digit. */
   #own: OwnModel | null = null;
-  #source = new OwnModelSource(this, { model: (own) => this.#showOwn(own) });
+  // The 3D view traces receptive fields through each layer's geometry, which only a model the
+  // core reads has: a model the core cannot read is refused here (the feature maps run it).
+  #source = new OwnModelSource(this, {
+    model: (own) => {
+      if (own.runtime === 'core') this.#showOwn(own);
+    },
+  });
   /** The `src` asked for last (it loads once the figure is near). */
   #srcLoaded: string | null = null;
   /** The pad's latest digit, for a model of one's own (null when cleared). */

@@ -6,11 +6,12 @@
  * was. The reading itself is byo-model.ts.
  */
 import {
+  type AnyOwnModel,
   fetchOwnModel,
   fileNameOf,
-  type OwnModel,
   OwnModelError,
-  readOwnModel,
+  openOwnModel,
+  ownNote,
 } from './byo-model.js';
 import { el, hideKeepingFocus } from './dom.js';
 
@@ -27,7 +28,14 @@ export const OWN_MODEL_CSS = `
 
 export interface OwnModelSourceOptions {
   /** A model was read: the figure shows it from now on. */
-  model(own: OwnModel): void;
+  model(own: AnyOwnModel): void;
+  /**
+   * `any`: a model the core cannot read is run by onnxruntime-web instead (the figure draws its
+   * maps from the values it returns). Default `core`: such a model is refused with the reason.
+   */
+  runtime?: 'core' | 'any';
+  /** Where the page serves onnxruntime-web's wasm files, for `runtime: 'any'`. */
+  wasmPaths?(): string | undefined;
   /** Something to say while reading (empty when done). */
   status?(text: string): void;
 }
@@ -127,8 +135,8 @@ export class OwnModelSource {
   }
 
   /** Shows the note for the model drawn now (null: none). */
-  showNote(own: OwnModel | null): void {
-    this.note.textContent = own?.note ?? '';
+  showNote(own: AnyOwnModel | null): void {
+    this.note.textContent = own ? ownNote(own) : '';
   }
 
   async #read(name: string, bytes: (signal: AbortSignal) => Promise<Uint8Array>): Promise<void> {
@@ -139,8 +147,15 @@ export class OwnModelSource {
     this.#options.status?.(`Reading ${name}…`);
     this.#host.setAttribute('aria-busy', 'true');
     try {
-      const own = readOwnModel(await bytes(abort.signal), name);
-      if (generation !== this.#generation) return;
+      const wasmPaths = this.#options.wasmPaths?.();
+      const own = await openOwnModel(await bytes(abort.signal), name, {
+        runtime: this.#options.runtime ?? 'core',
+        ...(wasmPaths ? { wasmPaths } : {}),
+      });
+      if (generation !== this.#generation) {
+        if (own.runtime !== 'core') void own.session.dispose();
+        return;
+      }
       this.#error.textContent = '';
       this.#retry.hidden = true;
       this.#options.status?.('');

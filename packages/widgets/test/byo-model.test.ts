@@ -3,9 +3,12 @@
  * digit fitted to its input, the run against the core's own, the importer's messages for bad
  * files, and downloads from a real local server (404, a web page, another site).
  */
+
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { layers, sequential, tensor } from '@receptive/core';
+import { loadModel } from '@receptive/models';
 import { toOnnx } from '@receptive/onnx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -15,9 +18,13 @@ import {
   fetchOwnModel,
   fileNameOf,
   inputNote,
+  lastKindOf,
   OwnModelError,
+  openOwnModel,
+  ownNote,
   readOwnModel,
   resample,
+  runAnyOwnModel,
   runOwnModel,
 } from '../src/byo-model.ts';
 
@@ -181,5 +188,51 @@ describe('downloading a model', () => {
     const other = await fails('https://example.com/m.onnx');
     expect(other.retry).toBe(false);
     expect(other.message).toMatch(/is on another site \(https:\/\/example\.com\)/);
+  });
+});
+
+describe('a model the core cannot read', () => {
+  // A grouped convolution, as PyTorch exports it (packages/onnx/test/fixtures).
+  const grouped = new Uint8Array(
+    readFileSync(new URL('../../onnx/test/fixtures/torch-grouped.onnx', import.meta.url)),
+  );
+
+  it('is refused with the importer’s sentence where only the core may run it', async () => {
+    await expect(openOwnModel(grouped, 'grouped.onnx')).rejects.toThrow(
+      /^grouped\.onnx could not be read: .*is grouped \(group=2\), which is not supported/,
+    );
+  });
+
+  it('runs on onnxruntime-web where any runtime may, every map returned, the answer unchanged', async () => {
+    const own = await openOwnModel(grouped, 'grouped.onnx', { runtime: 'any' });
+    if (own.runtime === 'core') throw new Error('the core read a grouped convolution');
+    try {
+      expect(own.input).toEqual([1, 28, 28]);
+      expect(own.layout).toBe('chw');
+      expect(own.refusal).toMatch(/is grouped \(group=2\)/);
+      expect(ownNote(own)).toMatch(
+        /^onnxruntime-web runs grouped\.onnx, since @receptive\/core cannot read it \(.*group=2.*\); the maps are the values its image operators compute\.$/,
+      );
+      const run = await runAnyOwnModel(own, one());
+      // Every map is a channels-first image of the batch of one; the grouped Conv's among them.
+      const maps = Object.entries(run.activations);
+      expect(maps.length).toBeGreaterThanOrEqual(3);
+      for (const [name, a] of maps) {
+        expect(a.dims.length, name).toBe(4);
+        expect(a.dims[0], name).toBe(1);
+        expect(a.data.length, name).toBe(a.dims.reduce((p, d) => p * d, 1));
+      }
+      expect(run.output).toHaveLength(10);
+      // The answer is the file's own: the same as onnxruntime-web gives for the file as it was.
+      const plain = await loadModel('grouped', { source: grouped, backend: 'wasm', warmup: false });
+      const want = (await plain.run(adaptDigit(one(), [1, 28, 28]).data)).activations;
+      const last = want[plain.layers.at(-1)!]!.data;
+      expect(run.output).toEqual(Array.from(last));
+      await plain.dispose();
+      const probs = asProbabilities(Float32Array.from(run.output), lastKindOf(own));
+      expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    } finally {
+      await own.session.dispose();
+    }
   });
 });

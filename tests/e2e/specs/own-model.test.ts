@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import { tensor } from '@receptive/core';
-import { fromOnnx } from '@receptive/onnx';
+import { fromOnnx, withEveryValue } from '@receptive/onnx';
 import { adaptDigit } from '@receptive/widgets/specs';
 import type { Page } from 'playwright-core';
 import { MODELS_DIR } from '../lib/digits.ts';
@@ -44,6 +45,20 @@ const dropFile = (page: Page, selector: string, name: string, bytes: Uint8Array)
 const EX = '[data-own-example]';
 const MAPS = `${EX} rf-feature-maps`;
 const NET = `${EX} rf-network-3d`;
+
+/** onnxruntime-node, as the models package has it: the reference for a model the core cannot read. */
+const ortNode = createRequire(`${MODELS_DIR}/`)('onnxruntime-node') as {
+  InferenceSession: {
+    create(bytes: Uint8Array): Promise<{
+      inputNames: string[];
+      run(
+        feeds: Record<string, unknown>,
+      ): Promise<Record<string, { dims: number[]; data: Float32Array }>>;
+      release(): Promise<void>;
+    }>;
+  };
+  Tensor: new (type: 'float32', data: Float32Array, dims: number[]) => unknown;
+};
 
 const h = useHarness();
 
@@ -203,6 +218,70 @@ describe('a model of your own', () => {
       assert.equal(await page.locator(MAPS).getAttribute('data-own-model'), 'cnn.onnx');
       assert.equal(await page.locator(MAPS).getAttribute('data-state'), 'drawn');
     }
+    assert.deepEqual(problems, noProblems());
+  });
+
+  it('draws the maps of a model the core cannot read from onnxruntime-web, as onnxruntime-node computes them', async () => {
+    const { page, problems } = await h.open('/authoring/');
+    await page.locator(EX).scrollIntoViewIfNeeded();
+    await waitForModel(page, MAPS, 'colour-cnn.onnx');
+    await page.locator(`${EX} rf-digit-pad [data-action="next"]`).click();
+    await waitForAttribute(page, MAPS, 'data-state', 'drawn', { timeout: 15_000 });
+    // A grouped convolution: @receptive/core cannot express it, onnxruntime-web runs it.
+    const grouped = torchFile('torch-grouped.onnx');
+    await dropFile(page, MAPS, 'grouped.onnx', grouped);
+    await waitForModel(page, MAPS, 'grouped.onnx');
+    // Drawn once onnxruntime-web has answered: the maps are then the grouped model's.
+    await page.waitForFunction(
+      (sel) =>
+        (
+          document.querySelector(sel) as unknown as { drawn: { name: string }[] | null }
+        ).drawn?.[0]?.name.startsWith('/'),
+      MAPS,
+      { timeout: 30_000 },
+    );
+    assert.match(
+      (await page.locator(`${MAPS} [data-own-note]`).textContent()) ?? '',
+      /^onnxruntime-web runs grouped\.onnx, since @receptive\/core cannot read it \(.*is grouped \(group=2\).*\); the maps are the values its image operators compute\.$/,
+    );
+    assert.equal(await alertOf(page, MAPS), '');
+    // Each map's strongest response is the one onnxruntime-node computes for the same value.
+    const pixels = new Float32Array(
+      await page.evaluate(() =>
+        Array.from(
+          (
+            document.querySelector('[data-own-example] rf-digit-pad') as unknown as {
+              pixels: Float32Array;
+            }
+          ).pixels,
+        ),
+      ),
+    );
+    const probed = withEveryValue(grouped);
+    const session = await ortNode.InferenceSession.create(probed.bytes);
+    const x = adaptDigit(pixels, [1, 28, 28]);
+    const out = await session.run({
+      [session.inputNames[0]!]: new ortNode.Tensor('float32', x.data, [1, 1, 28, 28]),
+    });
+    const maps = await page.evaluate((sel) => {
+      const root = document.querySelector(sel)!.shadowRoot!;
+      return [...root.querySelectorAll<HTMLElement>('[data-layer]')].map((s) => ({
+        name: s.dataset['layer']!,
+        labels: [...s.querySelectorAll('canvas')].map((c) => c.getAttribute('aria-label') ?? ''),
+      }));
+    }, MAPS);
+    assert.ok(maps.length >= 2, `${maps.length} layers of maps`);
+    for (const m of maps) {
+      const t = out[m.name]!;
+      const [, c, hh, w] = t.dims;
+      assert.equal(m.labels.length, c, m.name);
+      m.labels.forEach((label, ch) => {
+        const peak = Math.max(...t.data.subarray(ch * hh! * w!, (ch + 1) * hh! * w!));
+        const got = Number(/strongest response (\S+) at/.exec(label)![1]!.replace('−', '-'));
+        assert.ok(Math.abs(got - peak) <= 5e-4, `${m.name} ${ch}: ${got} vs ${peak}`);
+      });
+    }
+    await session.release();
     assert.deepEqual(problems, noProblems());
   });
 
