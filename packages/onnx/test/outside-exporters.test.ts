@@ -9,7 +9,7 @@ import { tensor } from '@receptive/core';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { fromOnnx, importOnnx, type UnsupportedOnnxError } from '../src/index.js';
-import { decodeModel, encodeModel, type ModelMsg } from '../src/proto.js';
+import { decodeModel, encodeModel } from '../src/proto.js';
 
 const fixture = (name: string) =>
   new Uint8Array(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
