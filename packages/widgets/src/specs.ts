@@ -9,17 +9,23 @@
 export { BLUR_POOL_SPEC, BLUR_STAGES, type BlurStage } from './blur-pool.spec.js';
 export { aliasingExample, blurPoolStages } from './blur-pool-model.js';
 export {
+  type AnyOwnModel,
   adaptDigit,
   featureMapLayers,
   fetchOwnModel,
   fileNameOf,
   inputNote,
+  lastKindOf,
   MODEL_SRC_PARSER,
+  type OrtOwnModel,
   type OwnModel,
   OwnModelError,
   type OwnRun,
+  openOwnModel,
+  ownNote,
   readOwnModel,
   resample,
+  runAnyOwnModel,
   runOwnModel,
 } from './byo-model.js';
 export { CONV_LAYER_3D_SPEC, CONV3D_BACKENDS } from './conv-layer-3d.spec.js';
