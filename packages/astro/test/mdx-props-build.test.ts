@@ -1,22 +1,15 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ASTRO_CLI, siteEnv } from './astro-cli.ts';
 
 // A real `astro build` of a site whose lesson gives <KernelLab> a kernel it does not know
 // (test/fixtures/bad-prop): the build must stop, and say where and what.
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/bad-prop/', import.meta.url));
-const ASTRO_CLI = join(
-  dirname(createRequire(import.meta.url).resolve('astro/package.json')),
-  'bin/astro.mjs',
-);
-const VITEST_VARS = /^(VITEST.*|TEST|NODE_ENV|MODE|DEV|PROD|SSR|BASE_URL|FORCE_TTY)$/;
-const env = () =>
-  Object.fromEntries(Object.entries(process.env).filter(([k]) => !VITEST_VARS.test(k)));
 const outDir = mkdtempSync(join(tmpdir(), 'rf-bad-prop-'));
 
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
@@ -27,7 +20,7 @@ describe('a lesson with a bad prop', () => {
       const child = execFile(
         process.execPath,
         [ASTRO_CLI, 'build', '--root', FIXTURE, '--outDir', outDir],
-        { env: env(), maxBuffer: 16 * 1024 * 1024 },
+        { env: siteEnv(), maxBuffer: 16 * 1024 * 1024 },
         (err, stdout, stderr) =>
           resolve({
             code: err ? ((err as { code?: number }).code ?? 1) : 0,

@@ -1,12 +1,12 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PHOTO_FALLBACK_PATH } from '../src/photo-fallback.ts';
+import { ASTRO_CLI, siteEnv } from './astro-cli.ts';
 
 // <PhotoConv> in a real `astro build` with a server adapter (test/fixtures/server-build): one
 // page prerendered, one rendered on demand. The adapter serves build.client at the base.
@@ -14,24 +14,13 @@ import { PHOTO_FALLBACK_PATH } from '../src/photo-fallback.ts';
 const FIXTURE = fileURLToPath(new URL('./fixtures/server-build/', import.meta.url));
 let outDir = '';
 
-const ASTRO_CLI = join(
-  dirname(createRequire(import.meta.url).resolve('astro/package.json')),
-  'bin/astro.mjs',
-);
-
-// The build and the server run as a site's scripts run them: without the variables Vitest sets
-// for this run (NODE_ENV=test, DEV=1, ...), under which Vite would build in dev mode.
-const VITEST_VARS = /^(VITEST.*|TEST|NODE_ENV|MODE|DEV|PROD|SSR|BASE_URL|FORCE_TTY)$/;
-const env = () =>
-  Object.fromEntries(Object.entries(process.env).filter(([k]) => !VITEST_VARS.test(k)));
-
 beforeAll(async () => {
   outDir = mkdtempSync(join(tmpdir(), 'rf-server-build-'));
   // `astro build`, as a site's build script runs it.
   await promisify(execFile)(
     process.execPath,
     [ASTRO_CLI, 'build', '--root', FIXTURE, '--outDir', outDir, '--silent'],
-    { env: env(), maxBuffer: 16 * 1024 * 1024 },
+    { env: siteEnv(), maxBuffer: 16 * 1024 * 1024 },
   );
 }, 180_000);
 
@@ -76,7 +65,7 @@ describe('<PhotoConv> built with a server adapter', () => {
     `;
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
       encoding: 'utf8',
-      env: env(),
+      env: siteEnv(),
       maxBuffer: 64 * 1024 * 1024,
     });
     const { status, html } = JSON.parse(out) as { status: number; html: string };

@@ -292,7 +292,8 @@ function evalShape(
   }
 }
 
-function readModel(bytes: Uint8Array): ModelMsg {
+/** Decodes a file's ModelProto, or says (as an {@link OnnxFormatError}) why it is no model. */
+export function readModel(bytes: Uint8Array): ModelMsg {
   if (!(bytes instanceof Uint8Array)) {
     throw new OnnxFormatError(
       `expected the file's bytes as a Uint8Array, received ${Object.prototype.toString.call(bytes)}`,

@@ -5,8 +5,8 @@
  * appended, which protobuf merges into the first (repeated fields concatenate), so everything
  * else in the file stays byte for byte as it was, whatever it holds.
  */
-import { OnnxFormatError } from './errors.js';
-import { decodeModel, encodeModel, type ModelMsg } from './proto.js';
+import { readModel } from './import.js';
+import { encodeModel, type ModelMsg } from './proto.js';
 
 /** A value of the graph: the node that computes it and its operator. */
 export interface OnnxValue {
@@ -37,16 +37,7 @@ export interface ProbedOnnx {
  * const session = await ort.InferenceSession.create(probed); // run() returns every value
  */
 export function withEveryValue(bytes: Uint8Array): ProbedOnnx {
-  let model: ModelMsg;
-  try {
-    model = decodeModel(bytes);
-  } catch (err) {
-    throw new OnnxFormatError(
-      `not a readable ONNX file (${(err as Error).message}); it may be truncated or corrupt`,
-    );
-  }
-  const graph = model.graph;
-  if (!graph) throw new OnnxFormatError('not an ONNX model: no graph');
+  const graph = readModel(bytes).graph!;
   const outputs = (graph.output ?? []).map((o) => o.name ?? '');
   const initializers = new Set((graph.initializer ?? []).map((t) => t.name ?? ''));
   const values: OnnxValue[] = [];

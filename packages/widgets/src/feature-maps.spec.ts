@@ -1,7 +1,7 @@
 import { MODEL_NAMES } from '@receptive/models';
 import { srcProp } from './byo-model.js';
 import { READER_MODEL } from './digit-run.js';
-import { custom, defineSpec, oneOf, WidgetValueError } from './props.js';
+import { custom, defineSpec, oneOf, WidgetValueError, wasmPathsProp } from './props.js';
 
 /** The models whose maps the figure draws: the shipped ones, and the reader's own. */
 const FEATURE_MODELS = [...MODEL_NAMES, READER_MODEL] as const;
@@ -60,15 +60,9 @@ export const FEATURE_MAPS_SPEC = defineSpec({
       description:
         'The layers to draw, in order (space- or comma-separated). Each must give a channels × height × width output; signed layers use a diverging scale, the others ink on paper.',
     },
-    {
-      attribute: 'wasm-paths',
-      property: 'wasmPaths',
-      type: 'string',
-      default: null,
-      example: 'wasm-paths="/ort/"',
-      description:
-        "The folder where the page serves onnxruntime-web's ort-wasm-simd-threaded.wasm and .mjs (resolved against the page), for a model of one's own that @receptive/core cannot read and onnxruntime-web runs instead. Default: next to onnxruntime-web's own code.",
-    },
+    wasmPathsProp(
+      "The folder where the page serves onnxruntime-web's ort-wasm-simd-threaded.wasm and .mjs (resolved against the page), for a model of one's own that @receptive/core cannot read and onnxruntime-web runs instead. Default: next to onnxruntime-web's own code.",
+    ),
   ],
   events: [
     {

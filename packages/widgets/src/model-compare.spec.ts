@@ -1,6 +1,6 @@
 import { MODEL_NAMES, type ModelName } from '@receptive/models';
 import { srcProp } from './byo-model.js';
-import { defineSpec, listOf, oneOf } from './props.js';
+import { defineSpec, listOf, oneOf, wasmPathsProp } from './props.js';
 
 export const COMPARE_BACKENDS = ['auto', 'wasm', 'webgpu', 'webgl'] as const;
 const DEFAULT_MODELS: ModelName[] = ['logreg', 'mlp', 'cnn'];
@@ -43,15 +43,9 @@ export const MODEL_COMPARE_SPEC = defineSpec({
       description:
         'What runs the models. auto: @receptive/core on the CPU, which answers as soon as each file is in and needs no runtime download (onnxruntime-web wasm only for a model the core cannot read); wasm, webgpu or webgl: the core answers first, then onnxruntime-web on that provider takes over.',
     },
-    {
-      attribute: 'wasm-paths',
-      property: 'wasmPaths',
-      type: 'string',
-      default: null,
-      example: 'wasm-paths="/ort/"',
-      description:
-        "The folder where the page serves onnxruntime-web's ort-wasm-simd-threaded.wasm and .mjs (resolved against the page). Default: next to onnxruntime-web's own code.",
-    },
+    wasmPathsProp(
+      "The folder where the page serves onnxruntime-web's ort-wasm-simd-threaded.wasm and .mjs (resolved against the page). Default: next to onnxruntime-web's own code.",
+    ),
   ],
   events: [
     {

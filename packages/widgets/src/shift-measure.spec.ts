@@ -1,5 +1,5 @@
 import { DIGIT_SETS, MODEL_NAMES, type ModelName } from '@receptive/models';
-import { defineSpec, listOf, oneOf, wholeNumber } from './props.js';
+import { defineSpec, listOf, oneOf, wasmPathsProp, wholeNumber } from './props.js';
 
 const BACKENDS = ['auto', 'wasm', 'webgpu'] as const;
 const DEFAULT_MODELS: ModelName[] = ['cnn', 'cnn-blurpool'];
@@ -42,15 +42,9 @@ export const SHIFT_MEASURE_SPEC = defineSpec({
       description:
         'What runs the models: auto (WebGPU on a real graphics card, else WebAssembly), or one of them. A graphics card that fails or is lost mid-run hands the rest to WebAssembly, and the figure says so.',
     },
-    {
-      attribute: 'wasm-paths',
-      property: 'wasmPaths',
-      type: 'string',
-      default: null,
-      example: 'wasm-paths="/ort/"',
-      description:
-        "The folder where the page serves onnxruntime-web's runtime files (resolved against the page).",
-    },
+    wasmPathsProp(
+      "The folder where the page serves onnxruntime-web's runtime files (resolved against the page).",
+    ),
   ],
   events: [
     {

@@ -1,4 +1,4 @@
-import { defineSpec, oneOf, wholeNumber } from './props.js';
+import { defineSpec, oneOf, wasmPathsProp, wholeNumber } from './props.js';
 
 export const BACKENDS = ['auto', 'wasm', 'webgpu'] as const;
 /** Where the mark starts: the digit's own class's place, none, or class 0-9's place. */
@@ -54,14 +54,7 @@ export const VIS_SHORTCUT_SPEC = defineSpec({
       description:
         'Where the worker runs the model: auto takes WebGPU on a real graphics card, else wasm.',
     },
-    {
-      attribute: 'wasm-paths',
-      property: 'wasmPaths',
-      type: 'string',
-      default: null,
-      example: 'wasm-paths="/ort/"',
-      description: 'Where onnxruntime-web’s files are served (the Astro component sets it).',
-    },
+    wasmPathsProp('Where onnxruntime-web’s files are served (the Astro component sets it).'),
   ],
   events: [
     {

@@ -1,4 +1,4 @@
-import { defineSpec, oneOf, wholeNumber } from './props.js';
+import { defineSpec, oneOf, wasmPathsProp, wholeNumber } from './props.js';
 
 export const VIS_LAYERS = ['conv1', 'conv2'] as const;
 export type VisLayer = (typeof VIS_LAYERS)[number];
@@ -48,14 +48,7 @@ export const VIS_TOP_SPEC = defineSpec({
       description:
         'Where the worker scores the digits: auto takes WebGPU on a real graphics card, else wasm.',
     },
-    {
-      attribute: 'wasm-paths',
-      property: 'wasmPaths',
-      type: 'string',
-      default: null,
-      example: 'wasm-paths="/ort/"',
-      description: 'Where onnxruntime-web’s files are served (the Astro component sets it).',
-    },
+    wasmPathsProp('Where onnxruntime-web’s files are served (the Astro component sets it).'),
   ],
   events: [
     {

@@ -60,6 +60,35 @@ const ortNode = createRequire(`${MODELS_DIR}/`)('onnxruntime-node') as {
   Tensor: new (type: 'float32', data: Float32Array, dims: number[]) => unknown;
 };
 
+/**
+ * Checks each channel the feature maps of the example draw: its text alternative's strongest
+ * response is the peak of the reference's values for that layer (`reference(name)`, batch of one,
+ * channels first). Resolves to the names of the layers drawn.
+ */
+async function assertMapPeaks(
+  page: Page,
+  reference: (name: string) => { dims: readonly number[]; data: Float32Array },
+): Promise<string[]> {
+  const maps = await page.evaluate((sel) => {
+    const root = document.querySelector(sel)!.shadowRoot!;
+    return [...root.querySelectorAll<HTMLElement>('[data-layer]')].map((s) => ({
+      name: s.dataset['layer']!,
+      labels: [...s.querySelectorAll('canvas')].map((c) => c.getAttribute('aria-label') ?? ''),
+    }));
+  }, MAPS);
+  for (const m of maps) {
+    const t = reference(m.name);
+    const [, c, hh, w] = t.dims;
+    assert.equal(m.labels.length, c, m.name);
+    m.labels.forEach((label, ch) => {
+      const peak = Math.max(...t.data.subarray(ch * hh! * w!, (ch + 1) * hh! * w!));
+      const got = Number(/strongest response (\S+) at/.exec(label)![1]!.replace('−', '-'));
+      assert.ok(Math.abs(got - peak) <= 5e-4, `${m.name} ${ch}: ${got} vs ${peak}`);
+    });
+  }
+  return maps.map((m) => m.name);
+}
+
 const h = useHarness();
 
 /** Waits until figure `selector` shows the model named `name`. */
@@ -143,27 +172,11 @@ describe('a model of your own', () => {
       assert.ok(Math.abs(value - t.data[at]!) <= 1e-5, `${name}: ${value} vs ${t.data[at]}`);
     }
     // The feature maps: every layer with maps, each channel's peak as the core has it.
-    const maps = await page.evaluate((sel) => {
-      const root = document.querySelector(sel)!.shadowRoot!;
-      return [...root.querySelectorAll<HTMLElement>('[data-layer]')].map((s) => ({
-        name: s.dataset['layer']!,
-        labels: [...s.querySelectorAll('canvas')].map((c) => c.getAttribute('aria-label') ?? ''),
-      }));
-    }, MAPS);
-    assert.deepEqual(
-      maps.map((m) => m.name),
-      ['conv1', 'relu1', 'pool1'],
-    );
-    for (const m of maps) {
-      const t = activations[m.name]!;
-      const [, c, hh, w] = t.shape as number[];
-      assert.equal(m.labels.length, c);
-      m.labels.forEach((label, ch) => {
-        const peak = Math.max(...t.data.subarray(ch * hh! * w!, (ch + 1) * hh! * w!));
-        const got = Number(/strongest response (\S+) at/.exec(label)![1]!.replace('−', '-'));
-        assert.ok(Math.abs(got - peak) <= 5e-4, `${m.name} ${ch}: ${got} vs ${peak}`);
-      });
-    }
+    const drawn = await assertMapPeaks(page, (name) => {
+      const t = activations[name]!;
+      return { dims: t.shape as number[], data: t.data };
+    });
+    assert.deepEqual(drawn, ['conv1', 'relu1', 'pool1']);
 
     // A file opened with the button's input: the shipped CNN (1 x 28 x 28, no note).
     await page.locator(`${MAPS} input[data-own-file]`).setInputFiles({
@@ -263,24 +276,8 @@ describe('a model of your own', () => {
     const out = await session.run({
       [session.inputNames[0]!]: new ortNode.Tensor('float32', x.data, [1, 1, 28, 28]),
     });
-    const maps = await page.evaluate((sel) => {
-      const root = document.querySelector(sel)!.shadowRoot!;
-      return [...root.querySelectorAll<HTMLElement>('[data-layer]')].map((s) => ({
-        name: s.dataset['layer']!,
-        labels: [...s.querySelectorAll('canvas')].map((c) => c.getAttribute('aria-label') ?? ''),
-      }));
-    }, MAPS);
-    assert.ok(maps.length >= 2, `${maps.length} layers of maps`);
-    for (const m of maps) {
-      const t = out[m.name]!;
-      const [, c, hh, w] = t.dims;
-      assert.equal(m.labels.length, c, m.name);
-      m.labels.forEach((label, ch) => {
-        const peak = Math.max(...t.data.subarray(ch * hh! * w!, (ch + 1) * hh! * w!));
-        const got = Number(/strongest response (\S+) at/.exec(label)![1]!.replace('−', '-'));
-        assert.ok(Math.abs(got - peak) <= 5e-4, `${m.name} ${ch}: ${got} vs ${peak}`);
-      });
-    }
+    const drawn = await assertMapPeaks(page, (name) => out[name]!);
+    assert.ok(drawn.length >= 2, `${drawn.length} layers of maps`);
     await session.release();
     assert.deepEqual(problems, noProblems());
   });
