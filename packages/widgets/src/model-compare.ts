@@ -573,10 +573,17 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
         );
         engine = own.runtime === 'core' ? 'core/cpu' : `onnxruntime-web/${own.session.backend}`;
       } else if (e.ort) {
+        const shown = e.box.dataset['engine'];
         const r = await e.ort.run(pixels);
         probs = r.probs;
         activations = r.activations;
         engine = `onnxruntime-web/${r.backend}`;
+        // The graphics card went mid-session (a GPU reset, a lost device): onnxruntime-web
+        // answers on WebAssembly from now on, and the card says so.
+        if (shown && shown !== engine && e.ort.fallbackReason) {
+          e.box.dataset['fallback'] = e.ort.fallbackReason;
+          e.engine.textContent = `${ENGINE_TEXT[engine] ?? engine} The graphics card stopped (${e.ort.fallbackReason}), so it moved there.`;
+        }
       } else if (e.cpu) {
         const r = e.cpu.forwardAll(tensor(pixels, [1, ...e.cpu.inputShape]));
         probs = r.output.data;

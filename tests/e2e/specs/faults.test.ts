@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { describe, it } from 'node:test';
 import type { BrowserContext, Page, Route } from 'playwright-core';
 import { drawOnPad, hoverUnit, showFigure, waitForModelCard } from '../lib/figures.ts';
+import { destroyGpuDevices, deviceLostSeen, keepGpuDevices } from '../lib/gpu-loss.ts';
 import { useHarness } from '../lib/harness.ts';
 import { meanDifference } from '../lib/render3d/pixels.ts';
 import { serveSite } from '../lib/server.ts';
@@ -288,6 +289,45 @@ describe('faults in the runtime download of <rf-model-compare backend="wasm">', 
     await waitForModelCard(page, 'cnn', 'engine', 'onnxruntime-web/wasm');
     await drawOnPad(page, ONE);
     await waitForModelCard(page, 'cnn', 'prediction', '1');
+    await context.close();
+  });
+});
+
+describe('a lost WebGPU device in <rf-model-compare backend="webgpu">', () => {
+  const gpu = useHarness({ webgpu: true });
+
+  it('answers on WebAssembly from then on, says so on each card, and still reads the digit', async () => {
+    const { context, problems } = await gpu.context();
+    const page = await context.newPage();
+    await keepGpuDevices(page);
+    // The lesson, whose comparison loads (on WebGPU, asked for before it nears the viewport)
+    // once it is scrolled to.
+    await page.goto(LESSON);
+    await page.evaluate(
+      (sel) => document.querySelector(sel)!.setAttribute('backend', 'webgpu'),
+      COMPARE,
+    );
+    await page.locator(COMPARE).scrollIntoViewIfNeeded();
+    await stateIs(page, 'ready', 120_000);
+    await drawOnPad(page, ONE);
+    await waitForModelCard(page, 'cnn', 'engine', 'onnxruntime-web/webgpu', { timeout: 60_000 });
+    await waitForModelCard(page, 'cnn', 'prediction', '1');
+    assert.ok((await destroyGpuDevices(page)) >= 1, 'found the device onnxruntime-web runs on');
+    await deviceLostSeen(page);
+    await drawOnPad(page, ONE);
+    await waitForModelCard(page, 'cnn', 'engine', 'onnxruntime-web/wasm', { timeout: 60_000 });
+    await waitForModelCard(page, 'cnn', 'prediction', '1');
+    const card = await page.evaluate(
+      (sel) =>
+        document.querySelector(sel)!.shadowRoot!.querySelector('[data-model="cnn"]')!.textContent,
+      COMPARE,
+    );
+    assert.match(
+      card ?? '',
+      /The graphics card stopped \(the GPU device was lost \(.+\)\), so it moved there\./,
+    );
+    assert.deepEqual(problems.pageErrors, []);
+    assert.deepEqual(problems.offsiteRequests, []);
     await context.close();
   });
 });
