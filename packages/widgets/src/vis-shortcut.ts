@@ -499,6 +499,8 @@ export class VisShortcut extends figureElement(VIS_SHORTCUT_SPEC) {
         top1.swapped.set(m.swapped, m.start);
         show(m.done, m.elapsedMs, false);
       } else if (m.type === 'done') {
+        // The engine it finished on: WebAssembly if the graphics card went mid-run.
+        engine = m.engine;
         const r = show(count, m.elapsedMs, true);
         ui.bar.hidden = true;
         this.dataset['measuring'] = 'done';

@@ -404,7 +404,7 @@ export class VisTop extends figureElement(VIS_TOP_SPEC) {
         this.#engine = m.engine;
         this.dataset['state'] = 'ready';
         ui.bar.hidden = true;
-        ui.status.textContent = `All ${count.toLocaleString('en-US')} test digits scored for every channel of conv1 and conv2 in your browser, in ${(m.elapsedMs / 1000).toFixed(1)} s (${m.engine.backend}). Another channel needs no new run.`;
+        ui.status.textContent = `All ${count.toLocaleString('en-US')} test digits scored for every channel of conv1 and conv2 in your browser, in ${(m.elapsedMs / 1000).toFixed(1)} s (${m.engine.backend}${m.engine.fallbackReason ? `; ${m.engine.fallbackReason}` : ''}). Another channel needs no new run.`;
         worker.terminate();
         this.#worker = null;
         this.#rank(true);

@@ -5,7 +5,7 @@
  * document, or an OffscreenCanvas, leaving the 3D figures' canvases alone), or destroys the
  * devices.
  */
-import type { Page } from 'playwright-core';
+import type { Page, Worker } from 'playwright-core';
 
 type GlWindow = { rfGlContexts: WebGLRenderingContext[]; rfLostEvents: string[] };
 
@@ -103,3 +103,47 @@ export const deviceLostSeen = (page: Page) =>
   page.waitForFunction(
     () => (window as unknown as { rfLostReasons: string[] }).rfLostReasons.length > 0,
   );
+
+/**
+ * Before the page starts workers: every worker it starts keeps the WebGPU devices it is given in
+ * `self.rfGpuDevices` (the worker first waits for the page's message, then loads onnxruntime-web,
+ * so this runs before it asks for a device). Returns the workers, as they start.
+ */
+export function keepWorkerGpuDevices(page: Page): Worker[] {
+  const workers: Worker[] = [];
+  page.on('worker', (w) => {
+    workers.push(w);
+    void w
+      .evaluate(() => {
+        const made: GPUDevice[] = [];
+        (self as unknown as { rfGpuDevices: GPUDevice[] }).rfGpuDevices = made;
+        if (typeof GPUAdapter === 'undefined') return;
+        const requestDevice = GPUAdapter.prototype.requestDevice;
+        GPUAdapter.prototype.requestDevice = async function (
+          this: GPUAdapter,
+          ...args: Parameters<GPUAdapter['requestDevice']>
+        ) {
+          const device = await requestDevice.apply(this, args);
+          made.push(device);
+          return device;
+        };
+      })
+      .catch(() => {});
+  });
+  return workers;
+}
+
+/** Destroys every device the workers were given; resolves to how many. */
+export async function destroyWorkerGpuDevices(workers: readonly Worker[]): Promise<number> {
+  let lost = 0;
+  for (const w of workers) {
+    lost += await w
+      .evaluate(() => {
+        const devices = (self as unknown as { rfGpuDevices?: GPUDevice[] }).rfGpuDevices ?? [];
+        for (const d of devices) d.destroy();
+        return devices.length;
+      })
+      .catch(() => 0);
+  }
+  return lost;
+}

@@ -11,6 +11,7 @@ import { gridShifts, summarize } from '@receptive/widgets/specs';
 import type { Page } from 'playwright-core';
 import { assertNoSeriousViolations } from '../lib/axe.ts';
 import { heldOut, MODELS_DIR, modelCard } from '../lib/digits.ts';
+import { destroyWorkerGpuDevices, keepWorkerGpuDevices } from '../lib/gpu-loss.ts';
 import { SCREENSHOT_DIR, useHarness } from '../lib/harness.ts';
 import { SITE_DIST } from '../lib/server.ts';
 
@@ -273,28 +274,7 @@ describe('<rf-shift-measure> on WebGPU', () => {
   it('finishes on WebAssembly when the GPU device is lost mid-run, and says so', async () => {
     const { context, problems } = await gpu.context();
     const page = await context.newPage();
-    const workers: import('playwright-core').Worker[] = [];
-    page.on('worker', (w) => {
-      workers.push(w);
-      // Runs before onnxruntime-web asks for a device: the worker first waits for the page's
-      // message, then loads the runtime and the model.
-      void w
-        .evaluate(() => {
-          const made: GPUDevice[] = [];
-          (self as unknown as { rfGpuDevices: GPUDevice[] }).rfGpuDevices = made;
-          if (typeof GPUAdapter === 'undefined') return;
-          const requestDevice = GPUAdapter.prototype.requestDevice;
-          GPUAdapter.prototype.requestDevice = async function (
-            this: GPUAdapter,
-            ...args: Parameters<GPUAdapter['requestDevice']>
-          ) {
-            const device = await requestDevice.apply(this, args);
-            made.push(device);
-            return device;
-          };
-        })
-        .catch(() => {});
-    });
+    const workers = keepWorkerGpuDevices(page);
     const fig = await openFigure(page);
     await fig.evaluate((f) => {
       f.setAttribute('backend', 'webgpu');
@@ -327,14 +307,7 @@ describe('<rf-shift-measure> on WebGPU', () => {
         subtree: true,
       });
     });
-    let lost = 0;
-    for (const w of workers) {
-      lost += await w.evaluate(() => {
-        const devices = (self as unknown as { rfGpuDevices?: GPUDevice[] }).rfGpuDevices ?? [];
-        for (const d of devices) d.destroy();
-        return devices.length;
-      });
-    }
+    const lost = await destroyWorkerGpuDevices(workers);
     assert.ok(lost >= 2, `found the devices the workers compute on (${lost})`);
     await stateIs(page, 'done', 300_000);
     const run = (await fig.evaluate((f) => {

@@ -29,6 +29,7 @@ import { OCCLUSION } from '@receptive/widgets';
 import type { Locator, Page } from 'playwright-core';
 import { assertNoSeriousViolations } from '../lib/axe.ts';
 import { MODELS_DIR, modelCard } from '../lib/digits.ts';
+import { destroyWorkerGpuDevices, keepWorkerGpuDevices } from '../lib/gpu-loss.ts';
 import { SCREENSHOT_DIR, useHarness } from '../lib/harness.ts';
 
 const PATH = '/lessons/visualization/';
@@ -648,4 +649,93 @@ describe('visualization lesson', () => {
       assert.deepEqual(problems.pageErrors, []);
     });
   }
+});
+
+// A graphics card lost while the shortcut model is measured on WebGPU (SwiftShader's adapter is
+// real enough to run it and to lose a device): the worker goes on on WebAssembly and says so.
+describe('the shortcut measurement on WebGPU', () => {
+  const gpu = useHarness({ webgpu: true });
+
+  it('finishes on WebAssembly when the GPU device is lost mid-run, the card’s accuracies, and says why', async (t) => {
+    const { context, problems } = await gpu.context();
+    const page = await context.newPage();
+    const workers = keepWorkerGpuDevices(page);
+    await page.goto(PATH);
+    // Asked for before it nears the viewport, where it starts measuring.
+    await page.evaluate(() =>
+      document.querySelector('rf-vis-shortcut')!.setAttribute('backend', 'webgpu'),
+    );
+    await figureOf(page, 'rf-vis-shortcut');
+    await page.waitForFunction(
+      () => {
+        const f = document.querySelector('rf-vis-shortcut');
+        return (
+          f?.getAttribute('data-measuring') === 'running' &&
+          /on webgpu/.test(f.shadowRoot?.textContent ?? '')
+        );
+      },
+      undefined,
+      { timeout: 180_000, polling: 100 },
+    );
+    const lost = await destroyWorkerGpuDevices(workers);
+    assert.ok(lost >= 1, `found the device the worker computes on (${lost})`);
+    await stateOf(page, 'rf-vis-shortcut', 'measuring', 'done', 300_000);
+    const fig = page.locator('rf-vis-shortcut');
+    const measured = (await fig.evaluate((f) => {
+      const m = (f as unknown as { measured: Record<string, unknown> }).measured;
+      return { ...m, top1: null };
+    })) as Record<string, number | string | null>;
+    const status = (await fig.evaluate((f) => f.shadowRoot!.textContent)) ?? '';
+    t.diagnostic(
+      `measured in ${((measured.elapsedMs as number) / 1000).toFixed(1)} s, finishing on ${measured.backend}`,
+    );
+    assert.equal(measured.backend, 'wasm');
+    assert.match(
+      status,
+      /Measured in your browser on all 10,000 test digits in [\d.]+ s \(wasm; .*(lost|webgpu failed while running).*\)\./,
+    );
+    // The digits run before the loss ran on the graphics card: a top-1 may differ there by
+    // float rounding, so the card's accuracies are held to a tenth of a point.
+    const card = modelCard('cnn-shortcut').shortcut;
+    for (const k of ['clean', 'marked', 'swapped']) {
+      const d = Math.abs((measured[k] as number) - card[k]);
+      assert.ok(d <= 0.001, `${k}: ${measured[k]} vs the card's ${card[k]}`);
+    }
+    assert.deepEqual(problems.pageErrors, []);
+    assert.deepEqual(problems.offsiteRequests, []);
+    await context.close();
+  });
+
+  it('scores the rest of the top digits on WebAssembly when the GPU device is lost mid-run, and says why', async () => {
+    const { context, problems } = await gpu.context();
+    const page = await context.newPage();
+    const workers = keepWorkerGpuDevices(page);
+    await page.goto(PATH);
+    await page.evaluate(() =>
+      document.querySelector('rf-vis-top')!.setAttribute('backend', 'webgpu'),
+    );
+    await figureOf(page, 'rf-vis-top');
+    await page.waitForFunction(
+      () => {
+        const f = document.querySelector('rf-vis-top');
+        return (
+          f?.getAttribute('data-state') === 'running' &&
+          /on webgpu/.test(f.shadowRoot?.textContent ?? '')
+        );
+      },
+      undefined,
+      { timeout: 180_000, polling: 100 },
+    );
+    assert.ok((await destroyWorkerGpuDevices(workers)) >= 1, 'found the scoring worker’s device');
+    await stateOf(page, 'rf-vis-top', 'state', 'ready', 300_000);
+    const text =
+      (await page.locator('rf-vis-top').evaluate((f) => f.shadowRoot!.textContent)) ?? '';
+    assert.match(
+      text,
+      /All 10,000 test digits scored for every channel of conv1 and conv2 in your browser, in [\d.]+ s \(wasm; .*(lost|webgpu failed while running).*\)\./,
+    );
+    assert.deepEqual(problems.pageErrors, []);
+    assert.deepEqual(problems.offsiteRequests, []);
+    await context.close();
+  });
 });
