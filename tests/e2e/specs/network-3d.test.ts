@@ -405,7 +405,6 @@ describe('the whole network in 3D (<rf-network-3d>)', () => {
 
   it("without JavaScript, shows every layer's shape from the model card", async () => {
     const { page, problems } = await h.open(PATH, { javaScriptEnabled: false });
-    await page.waitForLoadState('networkidle');
     assert.deepEqual(
       await shapeTableRows(page, FIG),
       card.architecture.map((l: { name: string; outputShape: number[] }) => [
