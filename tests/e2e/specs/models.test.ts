@@ -14,10 +14,13 @@ const MOUNTS = modelsFixtureMounts(MODELS_DIR);
 
 const N = heldOut.count;
 /**
- * Digits checked on WebGPU: the same kernels run for every digit, and SwiftShader, the software
- * adapter these runs get, takes about 15 ms a digit for the CNNs; wasm checks all of them.
+ * Digits checked with WebGPU on: the same kernels run for every digit, and SwiftShader, the
+ * software adapter these runs get, takes about 15 ms a digit for the CNNs. The wasm build is
+ * checked on all 10,000 official test digits in Node (packages/models' runtime test), so here
+ * each provider reads a few hundred, one at a time as the figures run them.
  */
-const N_WEBGPU = 500;
+const N_WEBGPU = 200;
+const N_WASM = 500;
 
 /** Top-1 and probabilities of the core reference for the first `n` held-out digits. */
 function reference(name: string, n: number) {
@@ -93,10 +96,10 @@ describe('the digit models in Chromium, with WebGPU', () => {
   const h = useHarness({ mounts: MOUNTS, webgpu: true });
 
   for (const name of MODEL_NAMES) {
-    it(`${name}: wasm on all ${N} held-out digits and webgpu on the first ${N_WEBGPU} agree with the core`, async () => {
+    it(`${name}: wasm on the first ${N_WASM} held-out digits and webgpu on the first ${N_WEBGPU} agree with the core`, async () => {
       const { context, page, problems } = await openFixture(h);
       for (const [backend, count] of [
-        ['wasm', N],
+        ['wasm', N_WASM],
         ['webgpu', N_WEBGPU],
       ] as const) {
         const run = await runInPage(page, name, backend, 'interactive', count);
