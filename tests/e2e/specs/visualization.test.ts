@@ -656,42 +656,53 @@ describe('visualization lesson', () => {
 describe('the shortcut measurement on WebGPU', () => {
   const gpu = useHarness({ webgpu: true });
 
-  it('finishes on WebAssembly when the GPU device is lost mid-run, the card’s accuracies, and says why', async (t) => {
+  /**
+   * Opens the lesson with figure `tag` on WebGPU (asked for before it nears the viewport, where
+   * it starts its worker), waits until its `data-{key}` is `running` on webgpu, destroys the
+   * worker's device and waits until `data-{key}` is `done`. Resolves to the figure's text.
+   */
+  async function loseMidRun(tag: string, key: string, done: string) {
     const { context, problems } = await gpu.context();
     const page = await context.newPage();
     const workers = keepWorkerGpuDevices(page);
     await page.goto(PATH);
-    // Asked for before it nears the viewport, where it starts measuring.
-    await page.evaluate(() =>
-      document.querySelector('rf-vis-shortcut')!.setAttribute('backend', 'webgpu'),
-    );
-    await figureOf(page, 'rf-vis-shortcut');
+    await page.evaluate((t) => document.querySelector(t)!.setAttribute('backend', 'webgpu'), tag);
+    await figureOf(page, tag);
     await page.waitForFunction(
-      () => {
-        const f = document.querySelector('rf-vis-shortcut');
+      ([t, k]) => {
+        const f = document.querySelector(t!);
         return (
-          f?.getAttribute('data-measuring') === 'running' &&
+          f?.getAttribute(`data-${k}`) === 'running' &&
           /on webgpu/.test(f.shadowRoot?.textContent ?? '')
         );
       },
-      undefined,
+      [tag, key],
       { timeout: 180_000, polling: 100 },
     );
     const lost = await destroyWorkerGpuDevices(workers);
     assert.ok(lost >= 1, `found the device the worker computes on (${lost})`);
-    await stateOf(page, 'rf-vis-shortcut', 'measuring', 'done', 300_000);
-    const fig = page.locator('rf-vis-shortcut');
+    await stateOf(page, tag, key, done, 300_000);
+    const fig = page.locator(tag);
+    const text = (await fig.evaluate((f) => f.shadowRoot!.textContent)) ?? '';
+    return { context, problems, fig, text };
+  }
+
+  it('finishes on WebAssembly when the GPU device is lost mid-run, the card’s accuracies, and says why', async (t) => {
+    const { context, problems, fig, text } = await loseMidRun(
+      'rf-vis-shortcut',
+      'measuring',
+      'done',
+    );
     const measured = (await fig.evaluate((f) => {
       const m = (f as unknown as { measured: Record<string, unknown> }).measured;
       return { ...m, top1: null };
     })) as Record<string, number | string | null>;
-    const status = (await fig.evaluate((f) => f.shadowRoot!.textContent)) ?? '';
     t.diagnostic(
       `measured in ${((measured.elapsedMs as number) / 1000).toFixed(1)} s, finishing on ${measured.backend}`,
     );
     assert.equal(measured.backend, 'wasm');
     assert.match(
-      status,
+      text,
       /Measured in your browser on all 10,000 test digits in [\d.]+ s \(wasm; .*(lost|webgpu failed while running).*\)\./,
     );
     // The digits run before the loss ran on the graphics card: a top-1 may differ there by
@@ -707,29 +718,7 @@ describe('the shortcut measurement on WebGPU', () => {
   });
 
   it('scores the rest of the top digits on WebAssembly when the GPU device is lost mid-run, and says why', async () => {
-    const { context, problems } = await gpu.context();
-    const page = await context.newPage();
-    const workers = keepWorkerGpuDevices(page);
-    await page.goto(PATH);
-    await page.evaluate(() =>
-      document.querySelector('rf-vis-top')!.setAttribute('backend', 'webgpu'),
-    );
-    await figureOf(page, 'rf-vis-top');
-    await page.waitForFunction(
-      () => {
-        const f = document.querySelector('rf-vis-top');
-        return (
-          f?.getAttribute('data-state') === 'running' &&
-          /on webgpu/.test(f.shadowRoot?.textContent ?? '')
-        );
-      },
-      undefined,
-      { timeout: 180_000, polling: 100 },
-    );
-    assert.ok((await destroyWorkerGpuDevices(workers)) >= 1, 'found the scoring worker’s device');
-    await stateOf(page, 'rf-vis-top', 'state', 'ready', 300_000);
-    const text =
-      (await page.locator('rf-vis-top').evaluate((f) => f.shadowRoot!.textContent)) ?? '';
+    const { context, problems, text } = await loseMidRun('rf-vis-top', 'state', 'ready');
     assert.match(
       text,
       /All 10,000 test digits scored for every channel of conv1 and conv2 in your browser, in [\d.]+ s \(wasm; .*(lost|webgpu failed while running).*\)\./,
