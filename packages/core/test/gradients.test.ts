@@ -44,6 +44,21 @@ function distinct(shape: number[], seed: number): Tensor {
   return { shape, data };
 }
 
+/** One op of one input: its backward (`dy` at `x`) against central differences, at `x`. */
+function expectGradient(
+  forward: (x: Tensor) => Tensor,
+  backward: (x: Tensor, dy: Tensor) => Tensor,
+  x: Tensor,
+): void {
+  expect(
+    gradCheck(
+      ([x]) => forward(x!),
+      [x],
+      ([x], dy) => [backward(x!, dy)],
+    ),
+  ).toBeLessThanOrEqual(1);
+}
+
 // Every check below runs on each kernel set (the scalar loops and the SIMD kernels).
 describe.each(KERNEL_SETS)('gradients on the %s kernels', (set) => {
   beforeAll(() => {
@@ -73,57 +88,47 @@ describe.each(KERNEL_SETS)('gradients on the %s kernels', (set) => {
     it('maxPool2d with overlapping windows and padding', () => {
       const x = distinct([2, 2, 7, 7], 4);
       const opts = { kernel: 3, stride: 2, padding: 1 };
-      expect(
-        gradCheck(
-          ([x]) => maxPool2d(x!, opts),
-          [x],
-          ([x], dy) => [maxPool2d(x!, opts) && maxPool2dBackward(x!, dy, opts)],
-        ),
-      ).toBeLessThanOrEqual(1);
+      expectGradient(
+        (x) => maxPool2d(x, opts),
+        (x, dy) => maxPool2d(x, opts) && maxPool2dBackward(x, dy, opts),
+        x,
+      );
     });
 
     it('avgPool2d with padding (padding not counted)', () => {
       const x = randomTensor([2, 2, 6, 5], 5);
       const opts = { kernel: [3, 2] as [number, number], stride: 2, padding: 1 };
-      expect(
-        gradCheck(
-          ([x]) => avgPool2d(x!, opts),
-          [x],
-          ([x], dy) => [avgPool2dBackward(x!, dy, opts)],
-        ),
-      ).toBeLessThanOrEqual(1);
+      expectGradient(
+        (x) => avgPool2d(x, opts),
+        (x, dy) => avgPool2dBackward(x, dy, opts),
+        x,
+      );
     });
 
     it('blurPool2d (max stride 1, then binomial blur stride 2)', () => {
       const x = distinct([1, 2, 8, 7], 6);
       for (const filter of [1, 3, 5]) {
         const opts = { filter };
-        expect(
-          gradCheck(
-            ([x]) => blurPool2d(x!, opts),
-            [x],
-            ([x], dy) => [blurPool2dBackward(x!, dy, opts)],
-          ),
-        ).toBeLessThanOrEqual(1);
+        expectGradient(
+          (x) => blurPool2d(x, opts),
+          (x, dy) => blurPool2dBackward(x, dy, opts),
+          x,
+        );
       }
     });
 
     it('relu away from its kink, flatten', () => {
       const x = distinct([2, 3, 4, 4], 7);
-      expect(
-        gradCheck(
-          ([x]) => relu(x!),
-          [x],
-          ([x], dy) => [reluBackward(x!, dy)],
-        ),
-      ).toBeLessThanOrEqual(1);
-      expect(
-        gradCheck(
-          ([x]) => flatten(x!),
-          [x],
-          ([x], dy) => [flattenBackward(x!, dy)],
-        ),
-      ).toBeLessThanOrEqual(1);
+      expectGradient(
+        (x) => relu(x),
+        (x, dy) => reluBackward(x, dy),
+        x,
+      );
+      expectGradient(
+        (x) => flatten(x),
+        (x, dy) => flattenBackward(x, dy),
+        x,
+      );
     });
 
     it('linear: input, weight and bias', () => {
@@ -144,28 +149,22 @@ describe.each(KERNEL_SETS)('gradients on the %s kernels', (set) => {
 
     it('softmax, logSoftmax and crossEntropy', () => {
       const x = randomTensor([4, 6], 11, 3);
-      expect(
-        gradCheck(
-          ([x]) => softmax(x!),
-          [x],
-          ([x], dy) => [softmaxBackward(softmax(x!), dy)],
-        ),
-      ).toBeLessThanOrEqual(1);
-      expect(
-        gradCheck(
-          ([x]) => logSoftmax(x!),
-          [x],
-          ([x], dy) => [logSoftmaxBackward(logSoftmax(x!), dy)],
-        ),
-      ).toBeLessThanOrEqual(1);
+      expectGradient(
+        (x) => softmax(x),
+        (x, dy) => softmaxBackward(softmax(x), dy),
+        x,
+      );
+      expectGradient(
+        (x) => logSoftmax(x),
+        (x, dy) => logSoftmaxBackward(logSoftmax(x), dy),
+        x,
+      );
       const labels = [0, 5, 2, 2];
-      expect(
-        gradCheck(
-          ([x]) => crossEntropy(x!, labels),
-          [x],
-          ([x], dy) => [crossEntropyBackward(x!, labels, dy.data[0]!)],
-        ),
-      ).toBeLessThanOrEqual(1);
+      expectGradient(
+        (x) => crossEntropy(x, labels),
+        (x, dy) => crossEntropyBackward(x, labels, dy.data[0]!),
+        x,
+      );
     });
 
     it('a whole CNN: every parameter gradient from reverse-mode autograd', () => {
@@ -309,20 +308,16 @@ describe.each(KERNEL_SETS)('gradients on the %s kernels', (set) => {
           const ow = Math.floor((o.w + 2 * o.p - o.k) / o.s) + 1;
           expect(maxPool2d(x, opts).shape).toEqual([1, o.c, oh, ow]);
           expect(avgPool2d(x, opts).shape).toEqual([1, o.c, oh, ow]);
-          expect(
-            gradCheck(
-              ([x]) => maxPool2d(x!, opts),
-              [x],
-              ([x], dy) => [maxPool2dBackward(x!, dy, opts)],
-            ),
-          ).toBeLessThanOrEqual(1);
-          expect(
-            gradCheck(
-              ([x]) => avgPool2d(x!, opts),
-              [x],
-              ([x], dy) => [avgPool2dBackward(x!, dy, opts)],
-            ),
-          ).toBeLessThanOrEqual(1);
+          expectGradient(
+            (x) => maxPool2d(x, opts),
+            (x, dy) => maxPool2dBackward(x, dy, opts),
+            x,
+          );
+          expectGradient(
+            (x) => avgPool2d(x, opts),
+            (x, dy) => avgPool2dBackward(x, dy, opts),
+            x,
+          );
         }),
         { numRuns: 60, seed: 2 },
       );
