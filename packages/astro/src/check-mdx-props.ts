@@ -5,7 +5,7 @@
  * `digit={3}`, `layers={['conv1']}`) are checked here; a computed value (`digit={n}`) is left to
  * the component, which checks every prop when the page renders.
  */
-import { checkProps, componentDoc, PropError } from './docs.ts';
+import { checkProps, componentDoc, PropError, SOURCE_PROP } from './docs.ts';
 
 interface Point {
   line: number;
@@ -35,6 +35,7 @@ interface Node {
 /** The part of a VFile the plugin uses. */
 interface File {
   path?: string;
+  cwd?: string;
   fail(reason: string, place?: Position | Point): never;
 }
 
@@ -133,6 +134,23 @@ function checkElement(node: Node, file: File, bound: Set<string>): void {
     const where = places.get(err.prop) ?? node.position;
     file.fail(`${file.path ?? 'MDX'}: ${err.message}`, where);
   }
+  // A value computed in the lesson is checked when the page renders: the component's error
+  // then names this place in the lesson too.
+  if (!complete && node.position) {
+    const at = node.position.start;
+    node.attributes!.push({
+      type: 'mdxJsxAttribute',
+      name: SOURCE_PROP,
+      value: `${relativePath(file)}:${at.line}:${at.column}`,
+    });
+  }
+}
+
+/** The file's path from where the build runs (the site's folder), as editors link it. */
+function relativePath(file: File): string {
+  const path = file.path ?? 'MDX';
+  const cwd = file.cwd?.replace(/\/+$/, '');
+  return cwd && path.startsWith(`${cwd}/`) ? path.slice(cwd.length + 1) : path;
 }
 
 /**

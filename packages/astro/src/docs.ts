@@ -67,6 +67,12 @@ export interface ComponentDoc {
 }
 
 /** A prop value a component cannot take: `<KernelLab> kernel: received "x", expected ...`. */
+/**
+ * The prop the MDX check adds to a component whose props a lesson computes: where in the lesson
+ * it is (`src/content/lessons/x.mdx:12:1`), so an error when the page renders can say so.
+ */
+export const SOURCE_PROP = 'data-rf-source';
+
 export class PropError extends TypeError {
   /** The component, e.g. `KernelLab`. */
   readonly component: string;
@@ -876,6 +882,19 @@ export function checkProps(
   props: Record<string, unknown>,
   { partial = false }: { partial?: boolean } = {},
 ): void {
+  const source = props[SOURCE_PROP];
+  try {
+    checkAll(name, props, partial);
+  } catch (err) {
+    // Rendered from a lesson whose values the MDX check could not read: name the place.
+    if (err instanceof PropError && typeof source === 'string') {
+      err.message = `${source}: ${err.message}`;
+    }
+    throw err;
+  }
+}
+
+function checkAll(name: string, props: Record<string, unknown>, partial: boolean): void {
   const doc = componentDoc(name);
   const known = doc.props.map((p) => p.name);
   for (const key of Object.keys(props)) {
