@@ -150,7 +150,15 @@ export async function openOwnModel(
   // Which values are maps (batch × channels × height × width, floats) shows once it has run: on
   // a blank image, here. A channels-last file keeps its maps channels last between image
   // operators, so only those operators' own outputs (channels first by definition) are drawn.
-  const probe = await session.run(new Float32Array(c * h * w));
+  let probe: Awaited<ReturnType<LoadedModel['run']>>;
+  try {
+    probe = await session.run(new Float32Array(c * h * w));
+  } catch (err) {
+    await session.dispose().catch(() => {});
+    throw new OwnModelError(
+      `${name} could not be read by @receptive/core (${refusal}), and onnxruntime-web could not run it: ${(err as Error).message}`,
+    );
+  }
   const maps = probed.values
     .filter((v) => {
       const a = probe.activations[v.name];
