@@ -361,14 +361,28 @@ describe('sections 3 and 4 as scrollytelling, with the 3D convolution layer', ()
       { filter: 4, y: 4, x: 4 },
       { filter: 0, y: 1, x: 2 },
     ]) {
-      await hoverUnit(page, FIG, u);
-      await page.waitForFunction(
-        ([tag, f, y, x]) => {
-          const v = (document.querySelector(tag as string) as unknown as Fig).unit;
-          return v?.filter === f && v.y === y && v.x === x;
-        },
-        [FIG, u.filter, u.y, u.x] as const,
-      );
+      // Where the unit is drawn is read again before each try: on a busy machine the pinned
+      // figure can still be settling when the first position is taken.
+      let picked = false;
+      for (let attempt = 0; attempt < 10 && !picked; attempt++) {
+        // Away first, so that a position the pointer already rests on is entered again.
+        if (attempt > 0) await page.mouse.move(0, 0);
+        await hoverUnit(page, FIG, u);
+        picked = await page
+          .waitForFunction(
+            ([tag, f, y, x]) => {
+              const v = (document.querySelector(tag as string) as unknown as Fig).unit;
+              return v?.filter === f && v.y === y && v.x === x;
+            },
+            [FIG, u.filter, u.y, u.x] as const,
+            { timeout: 2000 },
+          )
+          .then(
+            () => true,
+            () => false,
+          );
+      }
+      assert.ok(picked, `hovering picks ${JSON.stringify(u)} on the 2D canvas`);
     }
     assert.match(
       (await page.locator(`${FIG} .readout`).textContent()) ?? '',
