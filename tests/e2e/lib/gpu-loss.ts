@@ -63,23 +63,30 @@ export const contextLostEventSeen = (page: Page) =>
 
 type GpuWindow = { rfGpuDevices: GPUDevice[]; rfLostReasons: string[] };
 
+/**
+ * Keeps every WebGPU device this global (a page or a worker) is given in `rfGpuDevices`, and
+ * starts `rfLostReasons`: the real API, only observed. Self-contained, as Playwright runs it
+ * from its source text in the page or the worker.
+ */
+function keepDevicesHere(): void {
+  const scope = globalThis as unknown as GpuWindow;
+  const made: GPUDevice[] = [];
+  scope.rfGpuDevices = made;
+  scope.rfLostReasons = [];
+  if (typeof GPUAdapter === 'undefined') return;
+  const requestDevice = GPUAdapter.prototype.requestDevice;
+  GPUAdapter.prototype.requestDevice = async function (
+    this: GPUAdapter,
+    ...args: Parameters<GPUAdapter['requestDevice']>
+  ) {
+    const device = await requestDevice.apply(this, args);
+    made.push(device);
+    return device;
+  };
+}
+
 /** Before the page loads: keep every WebGPU device the page is given in `window.rfGpuDevices`. */
-export const keepGpuDevices = (page: Page) =>
-  page.addInitScript(() => {
-    const made: GPUDevice[] = [];
-    (window as unknown as GpuWindow).rfGpuDevices = made;
-    (window as unknown as GpuWindow).rfLostReasons = [];
-    if (typeof GPUAdapter === 'undefined') return;
-    const requestDevice = GPUAdapter.prototype.requestDevice;
-    GPUAdapter.prototype.requestDevice = async function (
-      this: GPUAdapter,
-      ...args: Parameters<GPUAdapter['requestDevice']>
-    ) {
-      const device = await requestDevice.apply(this, args);
-      made.push(device);
-      return device;
-    };
-  });
+export const keepGpuDevices = (page: Page) => page.addInitScript(keepDevicesHere);
 
 /**
  * Destroys every device the page was given, after setting `first` if given: what a page may do,
@@ -113,22 +120,7 @@ export function keepWorkerGpuDevices(page: Page): Worker[] {
   const workers: Worker[] = [];
   page.on('worker', (w) => {
     workers.push(w);
-    void w
-      .evaluate(() => {
-        const made: GPUDevice[] = [];
-        (self as unknown as { rfGpuDevices: GPUDevice[] }).rfGpuDevices = made;
-        if (typeof GPUAdapter === 'undefined') return;
-        const requestDevice = GPUAdapter.prototype.requestDevice;
-        GPUAdapter.prototype.requestDevice = async function (
-          this: GPUAdapter,
-          ...args: Parameters<GPUAdapter['requestDevice']>
-        ) {
-          const device = await requestDevice.apply(this, args);
-          made.push(device);
-          return device;
-        };
-      })
-      .catch(() => {});
+    void w.evaluate(keepDevicesHere).catch(() => {});
   });
   return workers;
 }
