@@ -2,19 +2,8 @@
 // and one that does not apply to a geometry is refused, not silently swapped.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  ArgumentError,
-  type Conv2dAlgorithm,
-  conv2d,
-  createRng,
-  type Tensor,
-} from '../src/index.js';
-import { maxAbsDiff, randomTensor } from './helpers/random-data.js';
-
-function withZeros(t: Tensor, fraction: number, seed: number): Tensor {
-  const rng = createRng(seed);
-  return { shape: t.shape, data: t.data.map((v) => (rng.uniform() < fraction ? 0 : v)) };
-}
+import { ArgumentError, type Conv2dAlgorithm, conv2d } from '../src/index.js';
+import { maxAbsDiff, randomTensor, withZeros } from './helpers/random-data.js';
 
 describe('conv2d algorithms', () => {
   it('direct3x3, im2col, sparse and auto match the reference on random shapes', () => {

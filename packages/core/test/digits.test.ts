@@ -1,33 +1,13 @@
 // The lecture's digit CNN trained end to end on real digits, reproducibly.
 import { describe, expect, it } from 'vitest';
-import {
-  accuracy,
-  adam,
-  confusionMatrix,
-  layers,
-  predict,
-  sequential,
-  train,
-} from '../src/index.js';
+import { accuracy, adam, confusionMatrix, predict, train } from '../src/index.js';
 import { loadDigits } from './helpers/digits.js';
+import { digitCnn } from './helpers/models.js';
 
 const { train: trainSet, test: testSet } = loadDigits(40, 20); // 400 to train, 200 held out
 
 function run() {
-  const net = sequential(
-    [
-      layers.conv2d({ filters: 8, kernel: 3 }),
-      layers.relu(),
-      layers.maxPool2d({ kernel: 2 }),
-      layers.conv2d({ filters: 16, kernel: 3 }),
-      layers.relu(),
-      layers.maxPool2d({ kernel: 2 }),
-      layers.flatten(),
-      layers.linear({ units: 10 }),
-      layers.softmax(),
-    ],
-    { inputShape: [1, 28, 28], seed: 1 },
-  );
+  const net = digitCnn();
   const history = train(net, trainSet, {
     optimizer: adam({ lr: 0.005 }),
     epochs: 6,

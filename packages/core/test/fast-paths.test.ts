@@ -19,6 +19,7 @@ import {
   trainStep,
 } from '../src/index.js';
 import { maxPool2x2Into } from '../src/ops/max-pool2d.js';
+import { twoBlockCnn } from './helpers/models.js';
 import { maxAbsDiff, randomTensor } from './helpers/random-data.js';
 
 /** Sets about `fraction` of the values to exactly 0, and whole rows to 0 now and then. */
@@ -165,22 +166,7 @@ describe('2x2 max pooling and pool-before-ReLU', () => {
 // of forwardAll (the ops one by one), and nothing it reuses may show in what a caller holds.
 describe('model.forward (compiled plan)', () => {
   const digitNet = (seed: number, units = 72) =>
-    sequential(
-      [
-        layers.conv2d({ filters: 5, kernel: 3 }),
-        layers.relu(),
-        layers.maxPool2d({ kernel: 2 }),
-        layers.conv2d({ filters: 6, kernel: 3, padding: 1 }),
-        layers.relu(),
-        layers.maxPool2d({ kernel: 2 }),
-        layers.flatten(),
-        layers.linear({ units }),
-        layers.relu(),
-        layers.linear({ units: 10 }),
-        layers.softmax(),
-      ],
-      { inputShape: [2, 15, 13], seed },
-    );
+    twoBlockCnn({ input: [2, 15, 13], c1: 5, c2: 6, pad2: 1, hidden: units, seed });
 
   it('gives the bits of forwardAll on random models, batch sizes and zero-heavy inputs', () => {
     const cases = fc.record({

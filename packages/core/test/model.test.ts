@@ -22,23 +22,8 @@ import {
   train,
   trainStep,
 } from '../src/index.js';
+import { digitCnn } from './helpers/models.js';
 import { randomTensor } from './helpers/random-data.js';
-
-const digitCnn = (seed = 1) =>
-  sequential(
-    [
-      layers.conv2d({ filters: 8, kernel: 3 }),
-      layers.relu(),
-      layers.maxPool2d({ kernel: 2 }),
-      layers.conv2d({ filters: 16, kernel: 3 }),
-      layers.relu(),
-      layers.maxPool2d({ kernel: 2 }),
-      layers.flatten(),
-      layers.linear({ units: 10 }),
-      layers.softmax(),
-    ],
-    { inputShape: [1, 28, 28], seed },
-  );
 
 describe('sequential models', () => {
   it('names layers, infers shapes and counts parameters and FLOPs', () => {

@@ -9,15 +9,14 @@ import {
   createRng,
   crossEntropy,
   flatten,
-  layers,
   linear,
   logSoftmax,
   maxPool2d,
   relu,
-  sequential,
   softmax,
   type Tensor,
 } from '../src/index.js';
+import { digitCnn } from './helpers/models.js';
 import { type OnnxInit, type OnnxNode, onnxModel } from './helpers/onnx-graph.js';
 import { maxAbsDiff, randomTensor } from './helpers/random-data.js';
 
@@ -222,43 +221,31 @@ describe('ops agree with onnxruntime-node (max abs diff <= 1e-5)', () => {
   });
 
   it("the lecture's digit CNN end to end (Conv, Relu, MaxPool, Flatten, Gemm, Softmax)", async () => {
-    const net = sequential(
-      [
-        layers.conv2d({ filters: 8, kernel: 3 }),
-        layers.relu(),
-        layers.maxPool2d({ kernel: 2 }),
-        layers.conv2d({ filters: 16, kernel: 3 }),
-        layers.relu(),
-        layers.maxPool2d({ kernel: 2 }),
-        layers.flatten(),
-        layers.linear({ units: 10 }),
-        layers.softmax(),
-      ],
-      { inputShape: [1, 28, 28], seed: 5 },
-    );
+    const net = digitCnn(5);
     const x = randomTensor([2, 1, 28, 28], 1100);
     const init = net
       .parameters()
       .map((p) => ({ name: `${p.layer}.${p.name}`, dims: [...p.value.shape], data: p.value.data }));
-    const pool = { kernel_shape: [2, 2], strides: [2, 2] };
+    // conv{i}, relu and a 2x2 max pool, reading `input` and writing p{i}.
+    const block = (i: number, input: string): OnnxNode[] => [
+      {
+        op: 'Conv',
+        inputs: [input, `conv${i}.weight`, `conv${i}.bias`],
+        outputs: [`c${i}`],
+        attrs: { kernel_shape: [3, 3] },
+      },
+      { op: 'Relu', inputs: [`c${i}`], outputs: [`r${i}`] },
+      {
+        op: 'MaxPool',
+        inputs: [`r${i}`],
+        outputs: [`p${i}`],
+        attrs: { kernel_shape: [2, 2], strides: [2, 2] },
+      },
+    ];
     const ref = await runOnnx(
       [
-        {
-          op: 'Conv',
-          inputs: ['x', 'conv1.weight', 'conv1.bias'],
-          outputs: ['c1'],
-          attrs: { kernel_shape: [3, 3] },
-        },
-        { op: 'Relu', inputs: ['c1'], outputs: ['r1'] },
-        { op: 'MaxPool', inputs: ['r1'], outputs: ['p1'], attrs: pool },
-        {
-          op: 'Conv',
-          inputs: ['p1', 'conv2.weight', 'conv2.bias'],
-          outputs: ['c2'],
-          attrs: { kernel_shape: [3, 3] },
-        },
-        { op: 'Relu', inputs: ['c2'], outputs: ['r2'] },
-        { op: 'MaxPool', inputs: ['r2'], outputs: ['p2'], attrs: pool },
+        ...block(1, 'x'),
+        ...block(2, 'p1'),
         { op: 'Flatten', inputs: ['p2'], outputs: ['f'], attrs: { axis: 1 } },
         {
           op: 'Gemm',

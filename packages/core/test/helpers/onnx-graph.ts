@@ -1,7 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 
-const root = protobuf.loadSync(fileURLToPath(new URL('./onnx.proto', import.meta.url)));
+// The ONNX schema that @receptive/onnx writes with (a source file of that package, read by path:
+// the core keeps no dependency on it). Field numbers are the specification's, so the bytes are
+// real ONNX models.
+const root = protobuf.loadSync(
+  fileURLToPath(new URL('../../../onnx/schema/onnx.proto', import.meta.url)),
+);
 const ModelProto = root.lookupType('onnx.ModelProto');
 
 /** An ONNX node attribute value: a number is an INT unless `float` is set. */

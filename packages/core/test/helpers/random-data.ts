@@ -16,3 +16,9 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
 }
+
+/** `t` with about `fraction` of its values set to exactly 0 (seeded), in a new tensor. */
+export function withZeros(t: Tensor, fraction: number, seed: number): Tensor {
+  const rng = createRng(seed);
+  return { shape: t.shape, data: t.data.map((v) => (rng.uniform() < fraction ? 0 : v)) };
+}
