@@ -26,6 +26,14 @@ export interface CnnShape {
   padding: number;
 }
 
+/** Flatten, then `hidden`, then the ten class scores (`logits`) and their softmax (`probs`). */
+const classifier = (...hidden: LayerSpec[]): LayerSpec[] => [
+  layers.flatten({ name: 'flatten' }),
+  ...hidden,
+  layers.linear({ units: 10, name: 'logits' }),
+  layers.softmax({ name: 'probs' }),
+];
+
 /** conv relu pool, conv relu pool, flatten, linear(10), softmax: 8 then 16 3x3 kernels unless told. */
 export const lessonCnn = (
   pool: 'max' | 'blur',
@@ -42,9 +50,7 @@ export const lessonCnn = (
     layers.conv2d({ filters: c2, kernel, padding, name: 'conv2' }),
     layers.relu({ name: 'relu2' }),
     { ...down(), name: 'pool2' },
-    layers.flatten({ name: 'flatten' }),
-    layers.linear({ units: 10, name: 'logits' }),
-    layers.softmax({ name: 'probs' }),
+    ...classifier(),
   ];
 };
 
@@ -78,11 +84,7 @@ export const RECIPES: Record<ModelName, Recipe> = {
     name: 'logreg',
     title: 'Logistic regression',
     summary: 'softmax(xW + b): one linear layer from the 784 pixels to ten scores.',
-    layers: () => [
-      layers.flatten({ name: 'flatten' }),
-      layers.linear({ units: 10, name: 'logits' }),
-      layers.softmax({ name: 'probs' }),
-    ],
+    layers: () => classifier(),
     seed: 1,
     epochs: 10,
     batchSize: 32,
@@ -96,13 +98,8 @@ export const RECIPES: Record<ModelName, Recipe> = {
     name: 'mlp',
     title: 'Multilayer perceptron',
     summary: 'relu(xW1 + b1) with 512 hidden units, then softmax(hW2 + b2).',
-    layers: () => [
-      layers.flatten({ name: 'flatten' }),
-      layers.linear({ units: 512, name: 'hidden' }),
-      layers.relu({ name: 'relu' }),
-      layers.linear({ units: 10, name: 'logits' }),
-      layers.softmax({ name: 'probs' }),
-    ],
+    layers: () =>
+      classifier(layers.linear({ units: 512, name: 'hidden' }), layers.relu({ name: 'relu' })),
     seed: 2,
     epochs: 8,
     batchSize: 32,
