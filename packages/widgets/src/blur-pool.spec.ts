@@ -1,4 +1,5 @@
-import { defineSpec, oneOf, wholeNumber } from './props.js';
+import { defineSpec } from './props.js';
+import { choiceProp, digitProp } from './shared-props.js';
 
 export const BLUR_STAGES = ['max', 'blur', 'keep'] as const;
 export type BlurStage = (typeof BLUR_STAGES)[number];
@@ -8,25 +9,14 @@ export const BLUR_POOL_SPEC = defineSpec({
   summary:
     "BlurPool (Zhang 2019) step by step on a test digit's edge map: max with stride 1, the [1 2 1] × [1 2 1] / 16 blur, keeping every second pixel, beside plain 2 × 2 max pooling; a one-dimensional signal sampled at two phases with and without the blur; and both CNNs' costs from their model cards.",
   props: [
-    {
-      attribute: 'digit',
-      property: 'digit',
-      type: 'number',
-      default: '0',
-      parser: wholeNumber(0, 9999),
-      example: 'digit="3"',
-      description: 'Which MNIST test digit makes the feature map (0 to 9999).',
-    },
-    {
-      attribute: 'stage',
-      property: 'stage',
-      type: "'max' | 'blur' | 'keep'",
-      default: 'keep',
-      values: BLUR_STAGES,
-      parser: oneOf(BLUR_STAGES),
-      example: 'stage="blur"',
-      description: 'The step of BlurPool to point at (a scroll step can set it).',
-    },
+    digitProp(3, 'Which MNIST test digit makes the feature map (0 to 9999).'),
+    choiceProp(
+      'stage',
+      BLUR_STAGES,
+      'keep',
+      'blur',
+      'The step of BlurPool to point at (a scroll step can set it).',
+    ),
   ],
   events: [],
   fallback:

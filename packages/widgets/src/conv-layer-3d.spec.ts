@@ -1,7 +1,8 @@
 import { CONV3D_LIMITS, parseUnit } from './conv-layer-3d-model.js';
-import { custom, defineSpec, oneOf, wholeNumber } from './props.js';
+import { custom, defineSpec, wholeNumber } from './props.js';
+import { backendProp, VIEW_3D_BACKENDS } from './shared-props.js';
 
-export const CONV3D_BACKENDS = ['webgl', 'webgpu', 'auto'] as const;
+export const CONV3D_BACKENDS = VIEW_3D_BACKENDS;
 const [K_MIN, K_MAX] = CONV3D_LIMITS.filters;
 const [D_MIN, D_MAX] = CONV3D_LIMITS.channels;
 
@@ -38,17 +39,11 @@ export const CONV_LAYER_3D_SPEC = defineSpec({
       description:
         'The output unit to trace: outlined, with a beam through its filter to the d × 3 × 3 input window it reads. Absent: none.',
     },
-    {
-      attribute: 'backend',
-      property: 'backend',
-      type: "'webgl' | 'webgpu' | 'auto'",
-      default: 'webgl',
-      values: CONV3D_BACKENDS,
-      parser: oneOf(CONV3D_BACKENDS),
-      example: 'backend="auto"',
-      description:
-        'What draws the 3D view; without WebGL2 (or WebGPU) it draws on a 2D canvas instead.',
-    },
+    backendProp(
+      CONV3D_BACKENDS,
+      'auto',
+      'What draws the 3D view; without WebGL2 (or WebGPU) it draws on a 2D canvas instead.',
+    ),
   ],
   events: [
     {

@@ -1,19 +1,12 @@
 import { defineSpec } from './props.js';
+import { digitsSrcProp } from './shared-props.js';
 
 export const DIGIT_PAD_SPEC = defineSpec({
   tag: 'rf-digit-pad',
   summary:
     'A drawing pad for a digit (mouse, touch or pen), with a keyboard path through the held-out digits; shows the 28x28 image the models see.',
   props: [
-    {
-      attribute: 'digits-src',
-      property: 'digitsSrc',
-      type: 'string',
-      default: null,
-      example: 'digits-src="/data/my-digits.rfd.gz"',
-      description:
-        "A digits file of your own (the RFD2 layout of @receptive/models, gzip'd or not); default: the official MNIST test digits shipped in @receptive/models, fetched 1,000 at a time.",
-    },
+    digitsSrcProp(', fetched 1,000 at a time'),
     {
       attribute: null,
       property: 'pixels',

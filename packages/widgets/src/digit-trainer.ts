@@ -13,28 +13,19 @@ import {
 } from './digit-trainer-model.js';
 import type { TrainerMessage, TrainerRequest } from './digit-trainer-worker.js';
 import { ElementBase, el, shadow, watchViewport } from './dom.js';
-import { percent } from './format.js';
+import { barItems, showBars } from './model-answer.js';
 import { applyAttribute, parseEnum, parseInteger } from './props.js';
 import { BASE_CSS, inkColor, signedColor, THEME } from './theme.js';
+import { UPLOT_CSS } from './uplot-css.js';
 
 export { DIGIT_TRAINER_SPEC, type TrainerBackend };
 
 const TAG = DIGIT_TRAINER_SPEC.tag;
 
-// uPlot's own stylesheet (uplot/dist/uPlot.min.css, MIT), the rules this figure uses.
-const UPLOT_CSS = `
-.uplot, .uplot *, .uplot *::before, .uplot *::after { box-sizing: border-box; }
-.uplot { font-family: inherit; line-height: 1.5; width: min-content; }
-.u-wrap { position: relative; user-select: none; }
-.u-over, .u-under { position: absolute; }
-.u-under { overflow: hidden; }
-.uplot canvas { display: block; position: relative; width: 100%; height: 100%; }
-.u-axis { position: absolute; }
+// uPlot's cursor and selection, hidden: the plots turn the cursor off.
+const CSS = `${BASE_CSS}${UPLOT_CSS}
 .u-select { display: none; }
 .u-cursor-x, .u-cursor-y, .u-cursor-pt { display: none; }
-`;
-
-const CSS = `${BASE_CSS}${UPLOT_CSS}
 .controls { display: flex; flex-wrap: wrap; gap: 0.5rem 0.8rem; align-items: center; margin: 0.4rem 0; }
 .controls label { display: inline-flex; gap: 0.35rem; align-items: center; font-size: 0.9em; }
 select { font: inherit; color: inherit; background: var(--rf-paper); border: 1px solid var(--rf-line); border-radius: 4px; min-height: 2em; }
@@ -887,28 +878,10 @@ export class DigitTrainer extends ElementBase {
     const ui = this.#ui;
     if (!ui || !this.#mine) return;
     const bars = (list: HTMLElement, p: number[] | null) => {
-      if (list.children.length !== 10) {
-        list.replaceChildren(
-          ...Array.from({ length: 10 }, (_, d) =>
-            el(
-              'li',
-              {},
-              el('span', {}, String(d)),
-              el('span', { class: 'bar', 'aria-hidden': 'true' }, el('span', { class: 'fill' })),
-              el('span', { class: 'pct' }, '–'),
-            ),
-          ),
-        );
-      }
+      if (list.children.length !== 10) list.replaceChildren(...barItems());
       let top = -1;
       if (p) for (let d = 0; d < 10; d++) if (top < 0 || p[d]! > p[top]!) top = d;
-      [...list.children].forEach((li, d) => {
-        (li.querySelector('.fill') as HTMLElement).style.width = p
-          ? `${(p[d]! * 100).toFixed(1)}%`
-          : '0';
-        li.querySelector('.pct')!.textContent = p ? percent(p[d]!) : '–';
-        li.classList.toggle('top', d === top);
-      });
+      showBars(list.children, p, top);
       if (top >= 0) list.dataset['prediction'] = String(top);
       else delete list.dataset['prediction'];
     };

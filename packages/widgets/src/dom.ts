@@ -110,6 +110,14 @@ export function hideKeepingFocus(control: HTMLElement, next: HTMLElement): void 
   control.hidden = true;
 }
 
+/**
+ * A path an attribute gives (such as `wasm-paths`) as an absolute URL, resolved against the
+ * page; undefined for none.
+ */
+export function pageUrl(path: string | null): string | undefined {
+  return path ? new URL(path, document.baseURI).href : undefined;
+}
+
 /** Calls `onChange(near)` each time `target` comes within `margin` of the viewport or leaves it. */
 export function watchViewport(
   target: Element,

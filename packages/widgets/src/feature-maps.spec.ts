@@ -1,10 +1,6 @@
-import { MODEL_NAMES } from '@receptive/models';
 import { srcProp } from './byo-model.js';
-import { READER_MODEL } from './digit-run.js';
-import { custom, defineSpec, oneOf, WidgetValueError, wasmPathsProp } from './props.js';
-
-/** The models whose maps the figure draws: the shipped ones, and the reader's own. */
-const FEATURE_MODELS = [...MODEL_NAMES, READER_MODEL] as const;
+import { custom, defineSpec, WidgetValueError } from './props.js';
+import { forProp, readerModelProp, wasmPathsProp } from './shared-props.js';
 
 export const DEFAULT_LAYERS = ['relu1', 'pool1', 'relu2', 'pool2'];
 
@@ -26,27 +22,11 @@ export const FEATURE_MAPS_SPEC = defineSpec({
   summary:
     "Draws a model's feature maps, one small image per channel of each chosen layer, for the digit a digit pad holds. It reuses the run of the model comparison that follows the same pad, so one run feeds both figures.",
   props: [
-    {
-      attribute: 'for',
-      property: 'htmlFor',
-      type: 'string',
-      default: null,
-      reflect: true,
-      example: 'for="pad"',
-      description:
-        'The id of the <rf-digit-pad>. The maps come from the <rf-model-compare> that follows that pad and runs `model`.',
-    },
-    {
-      attribute: 'model',
-      property: 'model',
-      type: 'string',
-      default: 'cnn',
-      values: FEATURE_MODELS,
-      parser: oneOf(FEATURE_MODELS),
-      example: 'model="cnn-blurpool"',
-      description:
-        'Which model’s feature maps to draw (it must be one of the comparison’s models). `yours` is the reader’s own model: the figure switches to it by itself when the page’s <rf-digit-trainer> hands one over with “Use my model”.',
-    },
+    forProp(
+      'pad',
+      'The id of the <rf-digit-pad>. The maps come from the <rf-model-compare> that follows that pad and runs `model`.',
+    ),
+    readerModelProp('Which model’s feature maps to draw'),
     srcProp(
       'every layer with feature maps drawn (or those of `layers` when the model has them all); a model the core cannot read (an operator or setting it lacks) is run by onnxruntime-web instead, and the maps are the values its image operators compute',
     ),

@@ -6,7 +6,7 @@ import {
   READER_MODEL,
   type ReaderModel,
 } from './digit-run.js';
-import { el, shadow } from './dom.js';
+import { el, pageUrl, shadow } from './dom.js';
 import { FEATURE_MAPS_SPEC } from './feature-maps.spec.js';
 import { figureElement } from './figure-element.js';
 import { formatNumber } from './format.js';
@@ -123,7 +123,7 @@ export class FeatureMaps extends figureElement(FEATURE_MAPS_SPEC) {
     status: (text) => text && this.#setStatus(text),
     // A model the core cannot read still shows its maps: onnxruntime-web runs it.
     runtime: 'any',
-    wasmPaths: () => (this.wasmPaths ? new URL(this.wasmPaths, document.baseURI).href : undefined),
+    wasmPaths: () => pageUrl(this.wasmPaths),
   });
   /** Bumped by each run of an own model: a run that finishes after a newer one is dropped. */
   #ownRuns = 0;

@@ -1,22 +1,16 @@
-import { KERNEL_PARSER, KERNEL_PRESET_NAMES } from './lecture.js';
 import { defineSpec, presence } from './props.js';
+import { kernelProp } from './shared-props.js';
 
 export const KERNEL_LAB_SPEC = defineSpec({
   tag: 'rf-kernel-lab',
   summary:
     "The lecture's 7x7 image convolved with an editable 3x3 kernel; hover or focus an output cell to see its window and the sum written out.",
   props: [
-    {
-      attribute: 'kernel',
-      property: 'kernel',
-      type: 'number[] (9 values); the attribute also takes a preset name',
-      default: 'identity',
-      values: KERNEL_PRESET_NAMES,
-      parser: KERNEL_PARSER,
-      example: 'kernel="box-blur" or kernel="0,-1,0,-1,4,-1,0,-1,0"',
-      description:
-        'The kernel, row by row: a preset name or 9 comma-separated numbers (fractions such as 1/9 allowed).',
-    },
+    kernelProp(
+      'identity',
+      'kernel="box-blur" or kernel="0,-1,0,-1,4,-1,0,-1,0"',
+      'The kernel, row by row: a preset name or 9 comma-separated numbers (fractions such as 1/9 allowed).',
+    ),
     {
       attribute: 'padding',
       property: 'padding',

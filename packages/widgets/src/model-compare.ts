@@ -28,9 +28,10 @@ import {
   READER_MODEL,
   type ReaderModel,
 } from './digit-run.js';
-import { el, hideKeepingFocus, shadow } from './dom.js';
+import { el, hideKeepingFocus, pageUrl, shadow } from './dom.js';
 import { figureElement } from './figure-element.js';
 import { percent } from './format.js';
+import { barList, showBars } from './model-answer.js';
 import { MODEL_COMPARE_SPEC } from './model-compare.spec.js';
 import { BASE_CSS, THEME } from './theme.js';
 
@@ -205,7 +206,7 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
     e.engine.textContent = 'Downloading…';
     let own: AnyOwnModel | null = null;
     try {
-      const wasmPaths = this.wasmPaths ? new URL(this.wasmPaths, document.baseURI).href : null;
+      const wasmPaths = pageUrl(this.wasmPaths);
       // A model the core cannot read answers from onnxruntime-web instead.
       own = await openOwnModel(await fetchOwnModel(linked.src, document.baseURI), e.name, {
         runtime: 'any',
@@ -281,19 +282,7 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
   }
 
   #entry(name: string, own: boolean): Entry {
-    const bars: HTMLElement[] = [];
-    const list = el('ol', { 'aria-label': `${name}: probability of each digit` });
-    for (let d = 0; d < 10; d++) {
-      const li = el(
-        'li',
-        {},
-        el('span', {}, String(d)),
-        el('span', { class: 'bar', 'aria-hidden': 'true' }, el('span', { class: 'fill' })),
-        el('span', { class: 'pct' }, '–'),
-      );
-      bars.push(li);
-      list.append(li);
-    }
+    const { list, bars } = barList(`${name}: probability of each digit`);
     const facts = el('p', { class: 'facts' }, ' ');
     const engine = el('p', { class: 'engine' }, 'Not loaded yet.');
     const prediction = el('p', { class: 'prediction' });
@@ -495,7 +484,7 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
    * from the browser's cache.
    */
   async #loadRuntime(entries: Entry[], bytesOf: (e: Entry) => Uint8Array): Promise<void> {
-    const wasmPaths = this.wasmPaths ? new URL(this.wasmPaths, document.baseURI).href : undefined;
+    const wasmPaths = pageUrl(this.wasmPaths);
     const what =
       this.backend === 'webgpu'
         ? 'Downloading the graphics-card runtime'
@@ -610,11 +599,7 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
       };
       e.box.dataset['prediction'] = String(top);
       e.box.dataset['engine'] = engine;
-      e.bars.forEach((li, d) => {
-        (li.querySelector('.fill') as HTMLElement).style.width = `${(p[d]! * 100).toFixed(1)}%`;
-        li.querySelector('.pct')!.textContent = percent(p[d]!);
-        li.classList.toggle('top', d === top);
-      });
+      showBars(e.bars, p, top);
       e.prediction.textContent = `Prediction ${top}, ${percent(p[top]!)}`;
       results.push(e.last);
     }
@@ -646,11 +631,7 @@ export class ModelCompare extends figureElement(MODEL_COMPARE_SPEC) {
       e.last = null;
       delete e.box.dataset['prediction'];
       e.prediction.textContent = '';
-      for (const li of e.bars) {
-        (li.querySelector('.fill') as HTMLElement).style.width = '0';
-        li.querySelector('.pct')!.textContent = '–';
-        li.classList.remove('top');
-      }
+      showBars(e.bars, null, -1);
     }
   }
 }

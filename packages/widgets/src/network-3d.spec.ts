@@ -1,10 +1,6 @@
-import { MODEL_NAMES } from '@receptive/models';
 import { srcProp } from './byo-model.js';
-import { READER_MODEL } from './digit-run.js';
-import { custom, defineSpec, oneOf, WidgetValueError } from './props.js';
-
-/** The models the figure draws: the shipped ones, and the reader's own. */
-const NETWORK_MODELS = [...MODEL_NAMES, READER_MODEL] as const;
+import { custom, defineSpec, WidgetValueError } from './props.js';
+import { backendProp, forProp, readerModelProp, VIEW_3D_BACKENDS } from './shared-props.js';
 
 /** A caption over consecutive layers of the network. */
 export interface NetworkGroup {
@@ -47,34 +43,18 @@ export function parseGroups(
 const formatGroups = (groups: NetworkGroup[]) =>
   groups.map((g) => `${g.layers.join(' ')}: ${g.text}`).join(' | ');
 
-export const NETWORK_BACKENDS = ['webgl', 'webgpu', 'auto'] as const;
+export const NETWORK_BACKENDS = VIEW_3D_BACKENDS;
 
 export const NETWORK_3D_SPEC = defineSpec({
   tag: 'rf-network-3d',
   summary:
     "A model's whole network in 3D for the digit a digit pad holds: the input, every convolution, ReLU and pooling layer as a stack of feature maps, the dense layer and the softmax bars, from the run of the model comparison that follows the same pad. Turn it, pick a unit by hover, click or keyboard to read its value and see its receptive field on the input, traced by @receptive/core.",
   props: [
-    {
-      attribute: 'for',
-      property: 'htmlFor',
-      type: 'string',
-      default: null,
-      reflect: true,
-      example: 'for="pad"',
-      description:
-        'The id of the <rf-digit-pad>. The activations come from the <rf-model-compare> that follows that pad and runs `model`.',
-    },
-    {
-      attribute: 'model',
-      property: 'model',
-      type: 'string',
-      default: 'cnn',
-      values: NETWORK_MODELS,
-      parser: oneOf(NETWORK_MODELS),
-      example: 'model="cnn-blurpool"',
-      description:
-        'Which model to draw (it must be one of the comparison’s models). `yours` is the reader’s own model: the figure switches to it by itself when the page’s <rf-digit-trainer> hands one over with “Use my model”.',
-    },
+    forProp(
+      'pad',
+      'The id of the <rf-digit-pad>. The activations come from the <rf-model-compare> that follows that pad and runs `model`.',
+    ),
+    readerModelProp('Which model to draw'),
     srcProp(
       'every layer drawn (a model the core cannot read is refused with the reason: the 3D view traces receptive fields through the geometry of each layer, which only the core has)',
     ),
@@ -89,17 +69,11 @@ export const NETWORK_3D_SPEC = defineSpec({
       description:
         'Captions over groups of layers, `layers: caption` separated by `|`, each placed over its layers in the 3D view and listed under it. Layers the view does not draw (flatten) are skipped.',
     },
-    {
-      attribute: 'backend',
-      property: 'backend',
-      type: "'webgl' | 'webgpu' | 'auto'",
-      default: 'webgl',
-      values: NETWORK_BACKENDS,
-      parser: oneOf(NETWORK_BACKENDS),
-      example: 'backend="auto"',
-      description:
-        'What draws the 3D view; without WebGL2 (or WebGPU) it draws on a 2D canvas, where the keys still pick units.',
-    },
+    backendProp(
+      NETWORK_BACKENDS,
+      'auto',
+      'What draws the 3D view; without WebGL2 (or WebGPU) it draws on a 2D canvas, where the keys still pick units.',
+    ),
     {
       attribute: null,
       property: 'layers',

@@ -1,6 +1,6 @@
 import { layers, type SequentialModel, sequential, tensor } from '@receptive/core';
-import { KERNEL_PARSER, KERNEL_PRESET_NAMES } from './lecture.js';
-import { custom, defineSpec, parseEnum, WidgetValueError, wholeNumber } from './props.js';
+import { custom, defineSpec, parseEnum, WidgetValueError } from './props.js';
+import { digitProp, digitsSrcProp, kernelProp } from './shared-props.js';
 
 const TAG = 'rf-pooling';
 const SIZE = 28;
@@ -88,34 +88,13 @@ export const POOLING_SPEC = defineSpec({
   summary:
     'A held-out digit, its feature map under one 3x3 kernel, and 2x2 max pooling applied twice; hover or focus a pooled unit to light every value it saw.',
   props: [
-    {
-      attribute: 'digit',
-      property: 'digit',
-      type: 'number',
-      default: '0',
-      parser: wholeNumber(0, 9999),
-      example: 'digit="3"',
-      description: 'Which of the official MNIST test digits to show (0 to 9999).',
-    },
-    {
-      attribute: 'kernel',
-      property: 'kernel',
-      type: 'number[] (9 values); the attribute also takes a preset name',
-      default: 'horizontal-edge',
-      values: KERNEL_PRESET_NAMES,
-      parser: KERNEL_PARSER,
-      example: 'kernel="laplacian"',
-      description: 'The convolution kernel that makes the feature map.',
-    },
-    {
-      attribute: 'digits-src',
-      property: 'digitsSrc',
-      type: 'string',
-      default: null,
-      example: 'digits-src="/data/my-digits.rfd.gz"',
-      description:
-        "A digits file of your own (the RFD2 layout of @receptive/models, gzip'd or not); default: the official MNIST test digits shipped in @receptive/models.",
-    },
+    digitProp(3, 'Which of the official MNIST test digits to show (0 to 9999).'),
+    kernelProp(
+      'horizontal-edge',
+      'kernel="laplacian"',
+      'The convolution kernel that makes the feature map.',
+    ),
+    digitsSrcProp(),
     {
       attribute: 'trace',
       property: 'traced',

@@ -145,20 +145,6 @@ export function defineSpec<const S extends WidgetSpec>(spec: S): S {
   return spec;
 }
 
-/**
- * The `wasm-paths` prop of a figure that may run onnxruntime-web: the folder where the page
- * serves its `.wasm` and `.mjs` files (the Astro components set it), described as `description`.
- */
-export const wasmPathsProp = (description: string) =>
-  ({
-    attribute: 'wasm-paths',
-    property: 'wasmPaths',
-    type: 'string',
-    default: null,
-    example: 'wasm-paths="/ort/"',
-    description,
-  }) as const;
-
 /** The value type of one prop: its parser's, else the attribute's text. */
 type ValueOf<P> = P extends { parser: Parser<infer T> } ? T : string | null;
 

@@ -37,6 +37,33 @@ export interface ShareTarget {
   readonly scroller?: boolean;
 }
 
+/**
+ * The `restore` of a figure whose state in a link is where the reader moved one thing, written
+ * as its attribute is: null (what the page set) forgets the move (`moved(false)`); a text
+ * `parse` reads is shown by `show`, then counts as moved; any other is refused (false), and the
+ * figure stays as it is.
+ */
+export function restoreMove<T>(
+  state: string | null,
+  parse: (text: string) => T,
+  show: (value: T) => void,
+  moved: (moved: boolean) => void,
+): boolean {
+  if (state === null) {
+    moved(false);
+    return true;
+  }
+  let value: T;
+  try {
+    value = parse(state);
+  } catch {
+    return false;
+  }
+  show(value);
+  moved(true);
+  return true;
+}
+
 /** What {@link shareFigure} returns. */
 export interface SharedFigure {
   /** The figure's parameter name in the address. */

@@ -1,5 +1,6 @@
 import { el, rovingGrid, shadow } from './dom.js';
 import { figureElement } from './figure-element.js';
+import { restoreMove } from './share.js';
 import { parseOne, SHIFT_BLOCK_SIZE, SHIFT_BLOCK_SPEC } from './shift-block.spec.js';
 import { blockExample } from './shift-block-model.js';
 import { BASE_CSS, THEME } from './theme.js';
@@ -123,20 +124,17 @@ export class ShiftBlock extends figureElement(SHIFT_BLOCK_SPEC) {
   }
 
   protected override restoreState(state: string | null): boolean {
-    if (state === null) {
-      this.#moved = false;
-      return true;
-    }
-    let one: { y: number; x: number };
-    try {
-      one = parseOne(state);
-    } catch {
-      return false;
-    }
-    this.one = one;
-    this.setAttribute('one', `${one.y + 1},${one.x + 1}`);
-    this.#moved = true;
-    return true;
+    return restoreMove(
+      state,
+      parseOne,
+      (one) => {
+        this.one = one;
+        this.setAttribute('one', `${one.y + 1},${one.x + 1}`);
+      },
+      (moved) => {
+        this.#moved = moved;
+      },
+    );
   }
 
   #update(): void {

@@ -1,5 +1,5 @@
-import { KERNEL_PARSER, KERNEL_PRESET_NAMES } from './lecture.js';
-import { custom, defineSpec, WidgetValueError, wholeNumber } from './props.js';
+import { custom, defineSpec, WidgetValueError } from './props.js';
+import { digitProp, kernelProp } from './shared-props.js';
 
 /** The largest shift each way the figure offers, in pixels. */
 export const EDGE_MAX_SHIFT = 4;
@@ -29,25 +29,12 @@ export const SHIFT_EDGE_SPEC = defineSpec({
   summary:
     'A test digit through one edge kernel and 2 × 2 max pooling, before and after the reader shifts it by whole pixels: the pooled units that changed are outlined and counted by @receptive/core.',
   props: [
-    {
-      attribute: 'digit',
-      property: 'digit',
-      type: 'number',
-      default: '0',
-      parser: wholeNumber(0, 9999),
-      example: 'digit="3"',
-      description: 'Which MNIST test digit to show (0 to 9999).',
-    },
-    {
-      attribute: 'kernel',
-      property: 'kernel',
-      type: 'number[] (9 values); the attribute also takes a preset name',
-      default: 'horizontal-edge',
-      values: KERNEL_PRESET_NAMES,
-      parser: KERNEL_PARSER,
-      example: 'kernel="horizontal-edge"',
-      description: 'The edge kernel that makes the feature map.',
-    },
+    digitProp(3, 'Which MNIST test digit to show (0 to 9999).'),
+    kernelProp(
+      'horizontal-edge',
+      'kernel="horizontal-edge"',
+      'The edge kernel that makes the feature map.',
+    ),
     {
       attribute: 'shift',
       property: 'shift',

@@ -2,6 +2,7 @@ import { conv2d, maxPool2d, shift2d, type Tensor, tensor } from '@receptive/core
 import { el, shadow } from './dom.js';
 import { figureElement } from './figure-element.js';
 import { testDigit } from './held-out.js';
+import { restoreMove } from './share.js';
 import { EDGE_MAX_SHIFT, parseShift, SHIFT_EDGE_SPEC } from './shift-edge.spec.js';
 import { BASE_CSS, inkColor, signedColor } from './theme.js';
 
@@ -151,19 +152,14 @@ export class ShiftEdge extends figureElement(SHIFT_EDGE_SPEC) {
   }
 
   protected override restoreState(state: string | null): boolean {
-    if (state === null) {
-      this.#moved = false;
-      return true;
-    }
-    let shift: { dy: number; dx: number };
-    try {
-      shift = parseShift(state);
-    } catch {
-      return false;
-    }
-    this.setAttribute('shift', `${shift.dy},${shift.dx}`);
-    this.#moved = true;
-    return true;
+    return restoreMove(
+      state,
+      parseShift,
+      (shift) => this.setAttribute('shift', `${shift.dy},${shift.dx}`),
+      (moved) => {
+        this.#moved = moved;
+      },
+    );
   }
 
   async #load(): Promise<void> {

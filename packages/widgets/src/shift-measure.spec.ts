@@ -1,7 +1,7 @@
-import { DIGIT_SETS, MODEL_NAMES, type ModelName } from '@receptive/models';
-import { defineSpec, listOf, oneOf, wasmPathsProp, wholeNumber } from './props.js';
+import { DIGIT_SETS, type ModelName } from '@receptive/models';
+import { defineSpec, wholeNumber } from './props.js';
+import { backendProp, modelsProp, ORT_BACKENDS, wasmPathsProp } from './shared-props.js';
 
-const BACKENDS = ['auto', 'wasm', 'webgpu'] as const;
 const DEFAULT_MODELS: ModelName[] = ['cnn', 'cnn-blurpool'];
 /** How many test digits there are to measure. */
 export const TEST_DIGITS = DIGIT_SETS.test.count;
@@ -12,16 +12,7 @@ export const SHIFT_MEASURE_SPEC = defineSpec({
   summary:
     "Measures, in the reader's browser, each model's accuracy on the official MNIST test digits moved -4 to +4 px in x and y, and Zhang's shift consistency (two random shifts of up to 3 px, same answer), by the model cards' protocol; a batch job on onnxruntime-web in a Web Worker, with progress, cancel, the backend it ran on, a plot and a table, and the cards' own numbers beside the measured ones.",
   props: [
-    {
-      attribute: 'models',
-      property: 'models',
-      type: 'string[]',
-      default: DEFAULT_MODELS.join(' '),
-      values: MODEL_NAMES,
-      parser: listOf(MODEL_NAMES),
-      example: 'models="cnn cnn-blurpool"',
-      description: 'Which shipped models to measure, in order (space- or comma-separated).',
-    },
+    modelsProp(DEFAULT_MODELS, 'cnn cnn-blurpool', 'measure'),
     {
       attribute: 'digits',
       property: 'digits',
@@ -31,17 +22,11 @@ export const SHIFT_MEASURE_SPEC = defineSpec({
       example: 'digits="1000"',
       description: `How many test digits (the first ones, 1 to ${ALL}) the Measure button reads; another button reads all ${ALL.toLocaleString('en-US')}.`,
     },
-    {
-      attribute: 'backend',
-      property: 'backend',
-      type: "'auto' | 'wasm' | 'webgpu'",
-      default: 'auto',
-      values: BACKENDS,
-      parser: oneOf(BACKENDS),
-      example: 'backend="wasm"',
-      description:
-        'What runs the models: auto (WebGPU on a real graphics card, else WebAssembly), or one of them. A graphics card that fails or is lost mid-run hands the rest to WebAssembly, and the figure says so.',
-    },
+    backendProp(
+      ORT_BACKENDS,
+      'wasm',
+      'What runs the models: auto (WebGPU on a real graphics card, else WebAssembly), or one of them. A graphics card that fails or is lost mid-run hands the rest to WebAssembly, and the figure says so.',
+    ),
     wasmPathsProp(
       "The folder where the page serves onnxruntime-web's runtime files (resolved against the page).",
     ),

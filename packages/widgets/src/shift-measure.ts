@@ -7,13 +7,14 @@ import {
   modelCard,
 } from '@receptive/models';
 import type uPlot from 'uplot';
-import { el, shadow } from './dom.js';
+import { el, pageUrl, shadow } from './dom.js';
 import { figureElement } from './figure-element.js';
 import { testChunk } from './held-out.js';
 import { SHIFT_MEASURE_SPEC, TEST_DIGITS } from './shift-measure.spec.js';
 import { gridShifts, type ShiftSummary, summarize } from './shift-measure-model.js';
 import type { Engine, MeasureMessage, MeasureRequest } from './shift-measure-worker.js';
 import { BASE_CSS, themeColor } from './theme.js';
+import { UPLOT_CSS } from './uplot-css.js';
 
 /** Shifts from -4 to +4 px in x and y: the range of the cards' accuracy curves. */
 const RANGE = 4;
@@ -26,24 +27,14 @@ export { SHIFT_MEASURE_SPEC };
 /** Series colours (Okabe-Ito, distinguishable with colour blindness), one per model. */
 const COLORS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00'];
 
-// uPlot's own stylesheet (uplot/dist/uPlot.min.css, MIT), the rules this figure uses.
-const UPLOT_CSS = `
-.uplot, .uplot *, .uplot *::before, .uplot *::after { box-sizing: border-box; }
-.uplot { font-family: inherit; line-height: 1.5; width: min-content; }
-.u-wrap { position: relative; user-select: none; }
-.u-over, .u-under { position: absolute; }
-.u-under { overflow: hidden; }
-.uplot canvas { display: block; position: relative; width: 100%; height: 100%; }
-.u-axis { position: absolute; }
+// uPlot's cursor and selection, from its stylesheet.
+const CSS = `${BASE_CSS}${UPLOT_CSS}
 .u-select { background: rgba(0,0,0,0.07); position: absolute; pointer-events: none; }
 .u-cursor-x, .u-cursor-y { position: absolute; left: 0; top: 0; pointer-events: none; }
 .u-hz .u-cursor-x { height: 100%; border-right: 1px dashed #607d8b; }
 .u-hz .u-cursor-y { width: 100%; border-bottom: 1px dashed #607d8b; }
 .u-cursor-pt { position: absolute; top: 0; left: 0; border-radius: 50%; border: 0 solid; pointer-events: none; background-clip: padding-box !important; }
 .u-axis.u-off, .u-select.u-off, .u-cursor-x.u-off, .u-cursor-y.u-off, .u-cursor-pt.u-off { display: none; }
-`;
-
-const CSS = `${BASE_CSS}${UPLOT_CSS}
 .controls { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; margin: 0.4rem 0; }
 .status { display: grid; gap: 0.2rem; margin: 0.4rem 0; font-size: 0.9em; }
 .status progress { width: 100%; height: 0.9rem; }
@@ -347,7 +338,7 @@ export class ShiftMeasure extends figureElement(SHIFT_MEASURE_SPEC) {
     const protocol = protocolOf(cards);
     run.pairs = shiftPairs(count, protocol);
     run.top1 = this.models.map(() => new Uint8Array(gridShifts(RANGE).length * count));
-    const wasmPaths = this.wasmPaths ? new URL(this.wasmPaths, document.baseURI).href : undefined;
+    const wasmPaths = pageUrl(this.wasmPaths);
     set('Starting the models in workers…');
     await new Promise<void>((resolve) => {
       let finished = 0;

@@ -1,29 +1,16 @@
-import { defineSpec, wholeNumber } from './props.js';
+import { defineSpec } from './props.js';
+import { digitProp, forProp } from './shared-props.js';
 
 export const SHIFT_NETWORK_SPEC = defineSpec({
   tag: 'rf-shift-network',
   summary:
     'Shifts a digit (the reader’s own from a digit pad, or an MNIST test digit) by -4 to +4 pixels each way and runs the max-pooling CNN and the BlurPool CNN on every shift, with @receptive/core: probability bars for the shift chosen, and a 9 × 9 heat map of P(true class) over every shift for each model.',
   props: [
-    {
-      attribute: 'for',
-      property: 'htmlFor',
-      type: 'string',
-      default: null,
-      reflect: true,
-      example: 'for="shift-pad"',
-      description:
-        'The id of the <rf-digit-pad> whose digit to shift (a drawn or picked digit replaces the test digit).',
-    },
-    {
-      attribute: 'digit',
-      property: 'digit',
-      type: 'number',
-      default: '0',
-      parser: wholeNumber(0, 9999),
-      example: 'digit="11"',
-      description: 'The MNIST test digit shown before the reader draws (0 to 9999).',
-    },
+    forProp(
+      'shift-pad',
+      'The id of the <rf-digit-pad> whose digit to shift (a drawn or picked digit replaces the test digit).',
+    ),
+    digitProp(11),
   ],
   events: [
     {

@@ -5,6 +5,7 @@ import { el, rovingGrid, shadow } from './dom.js';
 import { figureElement } from './figure-element.js';
 import { percent } from './format.js';
 import { testDigit } from './held-out.js';
+import { barList, modelSection, showBars } from './model-answer.js';
 import { formatDownload } from './model-compare.js';
 import { decodeInts } from './share-codec.js';
 import { SHIFT_NETWORK_SPEC } from './shift-network.spec.js';
@@ -221,19 +222,7 @@ export class ShiftNetwork extends figureElement(SHIFT_NETWORK_SPEC) {
       hidden: true,
     });
     this.#boxes = MODELS.map((name) => {
-      const bars: HTMLElement[] = [];
-      const list = el('ol', { 'aria-label': `${TITLES[name]}: probability of each digit` });
-      for (let d = 0; d < 10; d++) {
-        const li = el(
-          'li',
-          { 'data-class': d },
-          el('span', {}, String(d)),
-          el('span', { class: 'bar', 'aria-hidden': 'true' }, el('span', { class: 'fill' })),
-          el('span', { class: 'pct' }, '–'),
-        );
-        bars.push(li);
-        list.append(li);
-      }
+      const { list, bars } = barList(`${TITLES[name]}: probability of each digit`, true);
       const heat = el('div', {
         class: 'heat',
         role: 'grid',
@@ -260,10 +249,9 @@ export class ShiftNetwork extends figureElement(SHIFT_NETWORK_SPEC) {
       heat.addEventListener('focusin', (e) => this.#pickCell(e.target));
       heat.addEventListener('pointerdown', (e) => this.#pickCell(e.target));
       const answer = el('p', { class: 'answer' });
-      const box = el(
-        'section',
-        { class: 'model', 'data-model': name },
-        el('p', { class: 'title' }, `${TITLES[name]} (${name})`),
+      const box = modelSection(
+        name,
+        TITLES[name]!,
         el(
           'div',
           { class: 'pair' },
@@ -465,10 +453,8 @@ export class ShiftNetwork extends figureElement(SHIFT_NETWORK_SPEC) {
       if (!b.probs) continue;
       const p = Array.from(b.probs.subarray(index(dy, dx) * 10, index(dy, dx) * 10 + 10));
       const top = argmax(p);
+      showBars(b.bars, p, top);
       b.bars.forEach((li, d) => {
-        (li.querySelector('.fill') as HTMLElement).style.width = `${(p[d]! * 100).toFixed(1)}%`;
-        li.querySelector('.pct')!.textContent = percent(p[d]!);
-        li.classList.toggle('top', d === top);
         li.classList.toggle('true', d === this.#label);
       });
       b.answer.textContent = `Says ${top} (${percent(p[top]!)}); P(${this.#label}) ${percent(p[this.#label]!)}`;

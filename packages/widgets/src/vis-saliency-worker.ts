@@ -23,13 +23,16 @@ export type SaliencyRequest =
       options: { patch: number; stride: number; fill: number };
     };
 
-/** One model's maps for a digit. */
+/** One model's answer and maps for a digit. */
 export interface ModelMaps {
   model: string;
   probs: number[];
   prediction: number;
+  /** The core's occlusion of the predicted class (drops on the 13 x 13 grid, and per pixel). */
   occlusion: Occlusion;
+  /** The core's gradient saliency of the predicted class's score. */
   saliency: Saliency;
+  /** Milliseconds the occlusion map and the saliency map took (in the figure's worker). */
   occlusionMs: number;
   saliencyMs: number;
 }

@@ -1,4 +1,5 @@
-import { defineSpec, wholeNumber } from './props.js';
+import { defineSpec } from './props.js';
+import { digitProp, forProp } from './shared-props.js';
 
 /** The occlusion patch and its step, pixels: 13 x 13 places on a 28 x 28 digit. */
 export const OCCLUSION = { patch: 4, stride: 2, fill: 0.5 } as const;
@@ -8,25 +9,11 @@ export const VIS_SALIENCY_SPEC = defineSpec({
   summary:
     'Which pixels a decision rested on, for the reader’s digit (from a digit pad) or an MNIST test digit, for the CNN and the MLP side by side: an occlusion map (a grey 4 × 4 patch slid in steps of 2 px, the drop in the predicted class’s probability) and a gradient saliency map (|∂ score / ∂ pixel|), both computed by @receptive/core on the page and laid over the digit.',
   props: [
-    {
-      attribute: 'for',
-      property: 'htmlFor',
-      type: 'string',
-      default: null,
-      reflect: true,
-      example: 'for="vis-pad"',
-      description:
-        'The id of the <rf-digit-pad> whose digit to explain (a drawn or picked digit replaces the test digit).',
-    },
-    {
-      attribute: 'digit',
-      property: 'digit',
-      type: 'number',
-      default: '0',
-      parser: wholeNumber(0, 9999),
-      example: 'digit="3"',
-      description: 'The MNIST test digit shown before the reader draws (0 to 9999).',
-    },
+    forProp(
+      'vis-pad',
+      'The id of the <rf-digit-pad> whose digit to explain (a drawn or picked digit replaces the test digit).',
+    ),
+    digitProp(3),
   ],
   events: [
     {

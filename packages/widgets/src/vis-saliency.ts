@@ -1,31 +1,20 @@
-import type { Occlusion, Saliency } from '@receptive/core';
 import { type ModelName, modelBytes } from '@receptive/models';
 import type { DigitChange } from './digit-run.js';
 import { el, shadow } from './dom.js';
 import { figureElement } from './figure-element.js';
 import { testDigit } from './held-out.js';
+import { modelSection } from './model-answer.js';
 import { BASE_CSS, colorKey } from './theme.js';
 import { maxAbs, paintGrey, paintMapOver } from './vis-draw.js';
 import { OCCLUSION, VIS_SALIENCY_SPEC } from './vis-saliency.spec.js';
 import { fine, hottest } from './vis-saliency-model.js';
-import type { SaliencyMessage, SaliencyRequest } from './vis-saliency-worker.js';
+import type { ModelMaps, SaliencyMessage, SaliencyRequest } from './vis-saliency-worker.js';
 
 const MODELS: ModelName[] = ['cnn', 'mlp'];
 const TITLES: Record<string, string> = { cnn: 'CNN', mlp: 'MLP' };
 
-/** One model's answer and maps for the digit shown. */
-export interface SaliencyResult {
-  model: string;
-  probs: number[];
-  prediction: number;
-  /** The core's occlusion of the predicted class (drops on the 13 x 13 grid, and per pixel). */
-  occlusion: Occlusion;
-  /** The core's gradient saliency of the predicted class's score. */
-  saliency: Saliency;
-  /** Milliseconds the occlusion map and the saliency map took (in the figure's worker). */
-  occlusionMs: number;
-  saliencyMs: number;
-}
+/** One model's answer and maps for the digit shown (as the figure's worker computes them). */
+export type SaliencyResult = ModelMaps;
 
 export { VIS_SALIENCY_SPEC };
 
@@ -130,10 +119,9 @@ export class VisSaliency extends figureElement(VIS_SALIENCY_SPEC) {
       const occ = el('canvas', { role: 'img', 'aria-label': `${TITLES[name]}: occlusion map` });
       const sal = el('canvas', { role: 'img', 'aria-label': `${TITLES[name]}: saliency map` });
       const answer = el('p', { class: 'answer' }, '–');
-      const box = el(
-        'section',
-        { class: 'model', 'data-model': name },
-        el('p', { class: 'title' }, `${TITLES[name]} (${name})`),
+      const box = modelSection(
+        name,
+        TITLES[name]!,
         el(
           'div',
           { class: 'maps' },

@@ -1,6 +1,6 @@
-import { defineSpec, oneOf, wasmPathsProp, wholeNumber } from './props.js';
+import { defineSpec, oneOf } from './props.js';
+import { backendProp, digitProp, ORT_BACKENDS, wasmPathsProp } from './shared-props.js';
 
-export const BACKENDS = ['auto', 'wasm', 'webgpu'] as const;
 /** Where the mark starts: the digit's own class's place, none, or class 0-9's place. */
 export const MARK_PLACES = [
   'own',
@@ -23,15 +23,7 @@ export const VIS_SHORTCUT_SPEC = defineSpec({
   summary:
     'A model right for the wrong reason: `cnn-shortcut`, trained on digits that carry a small class-coded mark. The figure measures its accuracy on the 10,000 test digits without the mark, with each digit’s own mark and with another class’s mark (a batch job on onnxruntime-web in a Web Worker, by the model card’s protocol, the card’s numbers beside); shows its gradient saliency on a test digit; and lets the reader drag the mark anywhere and watch the prediction follow it (@receptive/core, live).',
   props: [
-    {
-      attribute: 'digit',
-      property: 'digit',
-      type: 'number',
-      default: '0',
-      parser: wholeNumber(0, 9999),
-      example: 'digit="4"',
-      description: 'The MNIST test digit the mark is dragged over (0 to 9999).',
-    },
+    digitProp(4, 'The MNIST test digit the mark is dragged over (0 to 9999).'),
     {
       attribute: 'mark',
       property: 'markAt',
@@ -43,18 +35,12 @@ export const VIS_SHORTCUT_SPEC = defineSpec({
       description:
         'Where the mark sits on the digit: at its own class’s place, nowhere, or at the place of class 0 to 9. The reader can move it from there; a new value puts it back.',
     },
-    {
-      attribute: 'backend',
-      property: 'backend',
-      type: "'auto' | 'wasm' | 'webgpu'",
-      default: 'auto',
-      values: BACKENDS,
-      parser: oneOf(BACKENDS),
-      example: 'backend="wasm"',
-      description:
-        'Where the worker runs the model: auto takes WebGPU on a real graphics card, else wasm.',
-    },
-    wasmPathsProp('Where onnxruntime-web’s files are served (the Astro component sets it).'),
+    backendProp(
+      ORT_BACKENDS,
+      'wasm',
+      'Where the worker runs the model: auto takes WebGPU on a real graphics card, else wasm.',
+    ),
+    wasmPathsProp(),
   ],
   events: [
     {

@@ -14,13 +14,14 @@ import { el, shadow } from './dom.js';
 import { figureElement } from './figure-element.js';
 import { percent } from './format.js';
 import { testDigit } from './held-out.js';
+import { barList, showBars } from './model-answer.js';
 import { BASE_CSS, colorKey } from './theme.js';
 import { maxAbs, paintGrey, paintMapOver } from './vis-draw.js';
+import { engineText, postVisJob } from './vis-job.js';
 import { VIS_SHORTCUT_SPEC } from './vis-shortcut.spec.js';
-import type { VisEngine, VisMessage, VisRequest } from './vis-worker.js';
+import type { VisEngine, VisMessage } from './vis-worker.js';
 
 const MODEL = 'cnn-shortcut';
-const BATCH = 500;
 const SCALE = 8;
 
 /** Where the mark is: its top-left pixel; null for no mark. */
@@ -177,19 +178,7 @@ export class VisShortcut extends figureElement(VIS_SHORTCUT_SPEC) {
     });
     const stage = el('div', { class: 'stage' }, canvas, mark);
     const sal = el('canvas', { role: 'img', 'aria-label': 'Saliency of the answer' });
-    const bars: HTMLElement[] = [];
-    const list = el('ol', { 'aria-label': 'Probability of each digit' });
-    for (let d = 0; d < 10; d++) {
-      const li = el(
-        'li',
-        { 'data-class': d },
-        el('span', {}, String(d)),
-        el('span', { class: 'bar', 'aria-hidden': 'true' }, el('span', { class: 'fill' })),
-        el('span', { class: 'pct' }, '–'),
-      );
-      bars.push(li);
-      list.append(li);
-    }
+    const { list, bars } = barList('Probability of each digit', true);
     const answer = el('p', { class: 'answer', id: 'answer' });
     const digitText = el('p', { class: 'status' });
     const place = el('select', { id: 'place' });
@@ -388,11 +377,7 @@ export class VisShortcut extends figureElement(VIS_SHORTCUT_SPEC) {
     paintGrey(ui.canvas, x);
     paintMapOver(ui.sal, s.map.data, maxAbs(s.map.data), x);
     const top = s.target;
-    ui.bars.forEach((li, d) => {
-      (li.querySelector('.fill') as HTMLElement).style.width = `${(probs[d]! * 100).toFixed(1)}%`;
-      li.querySelector('.pct')!.textContent = percent(probs[d]!);
-      li.classList.toggle('top', d === top);
-    });
+    showBars(ui.bars, probs, top);
     const m = this.#mark;
     ui.mark.hidden = m === null;
     if (m) {
@@ -504,7 +489,7 @@ export class VisShortcut extends figureElement(VIS_SHORTCUT_SPEC) {
         const r = show(count, m.elapsedMs, true);
         ui.bar.hidden = true;
         this.dataset['measuring'] = 'done';
-        ui.status.textContent = `Measured in your browser on all ${count.toLocaleString('en-US')} test digits in ${(m.elapsedMs / 1000).toFixed(1)} s (${m.engine.backend}${m.engine.fallbackReason ? `; ${m.engine.fallbackReason}` : ''}).`;
+        ui.status.textContent = `Measured in your browser on all ${count.toLocaleString('en-US')} test digits in ${(m.elapsedMs / 1000).toFixed(1)} s (${engineText(m.engine)}).`;
         this.announce(
           `Measured: ${pct(r.marked)} with each digit's own mark, ${pct(r.clean)} without a mark, ${pct(r.swapped)} with another class's mark.`,
           0,
@@ -521,17 +506,7 @@ export class VisShortcut extends figureElement(VIS_SHORTCUT_SPEC) {
       ui.status.textContent = `The measurement worker failed: ${e.message || 'it could not start'}.`;
       ui.bar.hidden = true;
     });
-    const wasmPaths = this.wasmPaths ? new URL(this.wasmPaths, document.baseURI).href : undefined;
-    const req: VisRequest = {
-      type: 'shortcut',
-      name: MODEL,
-      bytes,
-      count,
-      batch: BATCH,
-      backend: this.backend,
-      ...(wasmPaths ? { wasmPaths } : {}),
-    };
-    worker.postMessage(req, [bytes.buffer]);
+    postVisJob(worker, { type: 'shortcut' }, MODEL, bytes, count, this.backend, this.wasmPaths);
   }
 }
 

@@ -1,24 +1,14 @@
-import { defineSpec, oneOf, wasmPathsProp, wholeNumber } from './props.js';
+import { defineSpec, wholeNumber } from './props.js';
+import { backendProp, convLayerProp, ORT_BACKENDS, wasmPathsProp } from './shared-props.js';
 
-export const VIS_LAYERS = ['conv1', 'conv2'] as const;
-export type VisLayer = (typeof VIS_LAYERS)[number];
-export const BACKENDS = ['auto', 'wasm', 'webgpu'] as const;
+export { CONV_LAYERS as VIS_LAYERS, type ConvLayer as VisLayer } from './shared-props.js';
 
 export const VIS_TOP_SPEC = defineSpec({
   tag: 'rf-vis-top',
   summary:
     'What makes a channel of the CNN fire most: all 10,000 MNIST test digits scored for every channel of conv1 and conv2 in one batch job (onnxruntime-web in a Web Worker, WebGPU on a real graphics card, else wasm), the top 16 and bottom 8 digits for the chosen channel with the receptive field of their strongest unit outlined and cropped (traced by @receptive/core), and the input pattern that excites the channel most, found live by gradient ascent with core autograd.',
   props: [
-    {
-      attribute: 'layer',
-      property: 'layer',
-      type: "'conv1' | 'conv2'",
-      default: 'conv1',
-      values: VIS_LAYERS,
-      parser: oneOf(VIS_LAYERS),
-      example: 'layer="conv2"',
-      description: 'The layer whose channel is chosen first.',
-    },
+    convLayerProp('The layer whose channel is chosen first.'),
     {
       attribute: 'channel',
       property: 'channel',
@@ -37,18 +27,12 @@ export const VIS_TOP_SPEC = defineSpec({
       description:
         'The id of an <rf-network-3d> on the page showing the CNN: picking a unit of conv1 or conv2 there (or of the ReLU or pooling layer after it, which keep its channels) chooses that channel here.',
     },
-    {
-      attribute: 'backend',
-      property: 'backend',
-      type: "'auto' | 'wasm' | 'webgpu'",
-      default: 'auto',
-      values: BACKENDS,
-      parser: oneOf(BACKENDS),
-      example: 'backend="wasm"',
-      description:
-        'Where the worker scores the digits: auto takes WebGPU on a real graphics card, else wasm.',
-    },
-    wasmPathsProp('Where onnxruntime-web’s files are served (the Astro component sets it).'),
+    backendProp(
+      ORT_BACKENDS,
+      'wasm',
+      'Where the worker scores the digits: auto takes WebGPU on a real graphics card, else wasm.',
+    ),
+    wasmPathsProp(),
   ],
   events: [
     {

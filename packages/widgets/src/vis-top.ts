@@ -14,14 +14,14 @@ import { WidgetValueError } from './props.js';
 import { BASE_CSS, colorKey, THEME } from './theme.js';
 import type { AscentMessage, AscentPattern, AscentRequest } from './vis-ascent-worker.js';
 import { crop, paintGrey } from './vis-draw.js';
+import { engineText, postVisJob } from './vis-job.js';
 import { VIS_LAYERS, VIS_TOP_SPEC, type VisLayer } from './vis-top.spec.js';
-import type { VisEngine, VisMessage, VisRequest } from './vis-worker.js';
+import type { VisEngine, VisMessage } from './vis-worker.js';
 
 const MODEL = 'cnn';
 
 export { VIS_LAYERS, type VisLayer };
 
-const BATCH = 500;
 /** How many digits each list shows. */
 export const TOP_COUNT = 16;
 export const BOTTOM_COUNT = 8;
@@ -404,7 +404,7 @@ export class VisTop extends figureElement(VIS_TOP_SPEC) {
         this.#engine = m.engine;
         this.dataset['state'] = 'ready';
         ui.bar.hidden = true;
-        ui.status.textContent = `All ${count.toLocaleString('en-US')} test digits scored for every channel of conv1 and conv2 in your browser, in ${(m.elapsedMs / 1000).toFixed(1)} s (${m.engine.backend}${m.engine.fallbackReason ? `; ${m.engine.fallbackReason}` : ''}). Another channel needs no new run.`;
+        ui.status.textContent = `All ${count.toLocaleString('en-US')} test digits scored for every channel of conv1 and conv2 in your browser, in ${(m.elapsedMs / 1000).toFixed(1)} s (${engineText(m.engine)}). Another channel needs no new run.`;
         worker.terminate();
         this.#worker = null;
         this.#rank(true);
@@ -419,18 +419,8 @@ export class VisTop extends figureElement(VIS_TOP_SPEC) {
       this.dataset['state'] = 'error';
       ui.status.textContent = `The scoring worker failed: ${e.message || 'it could not start'}.`;
     });
-    const wasmPaths = this.wasmPaths ? new URL(this.wasmPaths, document.baseURI).href : undefined;
-    const req: VisRequest = {
-      type: 'score',
-      name: MODEL,
-      bytes,
-      count,
-      batch: BATCH,
-      backend: this.backend,
-      layers: [...VIS_LAYERS],
-      ...(wasmPaths ? { wasmPaths } : {}),
-    };
-    worker.postMessage(req, [bytes.buffer]);
+    const job = { type: 'score' as const, layers: [...VIS_LAYERS] };
+    postVisJob(worker, job, MODEL, bytes, count, this.backend, this.wasmPaths);
   }
 
   /** Ranks the chosen channel over the digits scored so far and draws both lists. */
