@@ -123,6 +123,56 @@ function toPair(
   return p;
 }
 
+/** `v`, checked to be a whole number >= 1 (`what` of `op`, e.g. filters of layers.conv2d). */
+function count(op: string, what: string, v: number): number {
+  if (!Number.isInteger(v) || v < 1) {
+    throw new ArgumentError(op, `${what} must be an integer >= 1, received ${v}`);
+  }
+  return v;
+}
+
+/** Options of the layers with weights (conv2d, linear). */
+interface TrainableOptions {
+  /** Whether the layer adds a bias. Default true. */
+  bias?: boolean;
+  name?: string;
+  /** The weights to start from; else a seeded init. */
+  weight?: Tensor;
+  /** The biases to start from; else zeros. */
+  biasValues?: Tensor | null;
+}
+
+/** The bias switch and the given weight and bias values of a conv2d or linear spec. */
+function trainable(o: TrainableOptions) {
+  return { useBias: o.bias ?? true, weight: o.weight, bias: o.biasValues };
+}
+
+/** Options of max and average pooling. */
+interface PoolOptions {
+  kernel: Pair;
+  stride?: Pair;
+  padding?: Pair;
+  name?: string;
+}
+
+/** The constructor of a layer with nothing to set but its name. */
+const unparameterized =
+  (kind: 'relu' | 'flatten' | 'softmax' | 'logSoftmax') =>
+  (o: { name?: string } = {}): LayerSpec => ({ kind, name: o.name });
+
+/** The spec of a max or average pooling layer; its stride defaults to the window. */
+function poolSpec(kind: 'maxPool2d' | 'avgPool2d', o: PoolOptions): LayerSpec {
+  const op = `layers.${kind}`;
+  const kernel = toPair(op, 'kernel', o.kernel, [0, 0], 1);
+  return {
+    kind,
+    name: o.name,
+    kernel,
+    stride: toPair(op, 'stride', o.stride, kernel, 1),
+    padding: toPair(op, 'padding', o.padding, [0, 0], 0),
+  } as LayerSpec;
+}
+
 /**
  * Layer constructors for {@link sequential}. Input sizes (channels, features) are inferred
  * from the model's input shape, so a layer names only what the lecture's diagrams name.
@@ -135,57 +185,26 @@ function toPair(
  */
 export const layers = {
   /** k filters of size C x kh x kw, one bias each. Weight and bias may be given; else seeded init. */
-  conv2d(o: {
-    filters: number;
-    kernel: Pair;
-    stride?: Pair;
-    padding?: Pair;
-    bias?: boolean;
-    name?: string;
-    weight?: Tensor;
-    biasValues?: Tensor | null;
-  }): LayerSpec {
-    if (!Number.isInteger(o.filters) || o.filters < 1) {
-      throw new ArgumentError(
-        'layers.conv2d',
-        `filters must be an integer >= 1, received ${o.filters}`,
-      );
-    }
+  conv2d(
+    o: { filters: number; kernel: Pair; stride?: Pair; padding?: Pair } & TrainableOptions,
+  ): LayerSpec {
     return {
       kind: 'conv2d',
       name: o.name,
-      filters: o.filters,
+      filters: count('layers.conv2d', 'filters', o.filters),
       kernel: toPair('layers.conv2d', 'kernel', o.kernel, [0, 0], 1),
       stride: toPair('layers.conv2d', 'stride', o.stride, [1, 1], 1),
       padding: toPair('layers.conv2d', 'padding', o.padding, [0, 0], 0),
-      useBias: o.bias ?? true,
-      weight: o.weight,
-      bias: o.biasValues,
+      ...trainable(o),
     } as LayerSpec;
   },
-  relu(o: { name?: string } = {}): LayerSpec {
-    return { kind: 'relu', name: o.name } as LayerSpec;
-  },
+  relu: unparameterized('relu'),
   /** Max pooling; stride defaults to the window (2x2 windows that do not overlap). */
-  maxPool2d(o: { kernel: Pair; stride?: Pair; padding?: Pair; name?: string }): LayerSpec {
-    const kernel = toPair('layers.maxPool2d', 'kernel', o.kernel, [0, 0], 1);
-    return {
-      kind: 'maxPool2d',
-      name: o.name,
-      kernel,
-      stride: toPair('layers.maxPool2d', 'stride', o.stride, kernel, 1),
-      padding: toPair('layers.maxPool2d', 'padding', o.padding, [0, 0], 0),
-    } as LayerSpec;
+  maxPool2d(o: PoolOptions): LayerSpec {
+    return poolSpec('maxPool2d', o);
   },
-  avgPool2d(o: { kernel: Pair; stride?: Pair; padding?: Pair; name?: string }): LayerSpec {
-    const kernel = toPair('layers.avgPool2d', 'kernel', o.kernel, [0, 0], 1);
-    return {
-      kind: 'avgPool2d',
-      name: o.name,
-      kernel,
-      stride: toPair('layers.avgPool2d', 'stride', o.stride, kernel, 1),
-      padding: toPair('layers.avgPool2d', 'padding', o.padding, [0, 0], 0),
-    } as LayerSpec;
+  avgPool2d(o: PoolOptions): LayerSpec {
+    return poolSpec('avgPool2d', o);
   },
   /** Anti-aliased pooling (max 2x2 stride 1, then binomial blur stride 2 by default). */
   blurPool2d(
@@ -199,36 +218,16 @@ export const layers = {
       stride: o.stride ?? 2,
     } as LayerSpec;
   },
-  flatten(o: { name?: string } = {}): LayerSpec {
-    return { kind: 'flatten', name: o.name } as LayerSpec;
-  },
+  flatten: unparameterized('flatten'),
   /** Fully connected with `units` outputs. */
-  linear(o: {
-    units: number;
-    bias?: boolean;
-    name?: string;
-    weight?: Tensor;
-    biasValues?: Tensor | null;
-  }): LayerSpec {
-    if (!Number.isInteger(o.units) || o.units < 1) {
-      throw new ArgumentError(
-        'layers.linear',
-        `units must be an integer >= 1, received ${o.units}`,
-      );
-    }
+  linear(o: { units: number } & TrainableOptions): LayerSpec {
     return {
       kind: 'linear',
       name: o.name,
-      units: o.units,
-      useBias: o.bias ?? true,
-      weight: o.weight,
-      bias: o.biasValues,
+      units: count('layers.linear', 'units', o.units),
+      ...trainable(o),
     } as LayerSpec;
   },
-  softmax(o: { name?: string } = {}): LayerSpec {
-    return { kind: 'softmax', name: o.name } as LayerSpec;
-  },
-  logSoftmax(o: { name?: string } = {}): LayerSpec {
-    return { kind: 'logSoftmax', name: o.name } as LayerSpec;
-  },
+  softmax: unparameterized('softmax'),
+  logSoftmax: unparameterized('logSoftmax'),
 };

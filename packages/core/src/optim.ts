@@ -32,6 +32,30 @@ export interface Optimizer {
   step(params: readonly Tensor[], grads: readonly Tensor[]): void;
 }
 
+/**
+ * An optimizer with `config` that counts its steps; each step runs `update` on every parameter's
+ * values with its gradient, its index (which keys any state kept per parameter) and the step
+ * number (from 1).
+ */
+function perParameter(
+  config: SgdConfig | AdamConfig,
+  update: (d: Float32Array, g: Float32Array, i: number, step: number) => void,
+): Optimizer {
+  let steps = 0;
+  return {
+    config,
+    get steps() {
+      return steps;
+    },
+    step(params, grads) {
+      steps++;
+      params.forEach((p, i) => {
+        update(p.data, grads[i]!.data, i, steps);
+      });
+    },
+  };
+}
+
 function positive(op: string, name: string, v: number, allowZero = false): number {
   if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
     throw new ArgumentError(
@@ -57,29 +81,17 @@ export function sgd(o: { lr: number; momentum?: number; weightDecay?: number }):
     weightDecay: positive('sgd', 'weightDecay', o.weightDecay ?? 0, true),
   };
   const velocity: Float32Array[] = [];
-  let steps = 0;
-  return {
-    config,
-    get steps() {
-      return steps;
-    },
-    step(params, grads) {
-      steps++;
-      const { lr, momentum, weightDecay } = config;
-      params.forEach((p, i) => {
-        const g = grads[i]!.data;
-        const d = p.data;
-        velocity[i] ??= new Float32Array(d.length);
-        const v = velocity[i];
-        for (let j = 0; j < d.length; j++) {
-          const gj = g[j]! + weightDecay * d[j]!;
-          const vj = momentum * v[j]! + gj;
-          v[j] = vj;
-          d[j] = d[j]! - lr * vj;
-        }
-      });
-    },
-  };
+  return perParameter(config, (d, g, i) => {
+    const { lr, momentum, weightDecay } = config;
+    velocity[i] ??= new Float32Array(d.length);
+    const v = velocity[i];
+    for (let j = 0; j < d.length; j++) {
+      const gj = g[j]! + weightDecay * d[j]!;
+      const vj = momentum * v[j]! + gj;
+      v[j] = vj;
+      d[j] = d[j]! - lr * vj;
+    }
+  });
 }
 
 /**
@@ -109,33 +121,21 @@ export function adam(
   }
   const m: Float32Array[] = [];
   const v: Float32Array[] = [];
-  let steps = 0;
-  return {
-    config,
-    get steps() {
-      return steps;
-    },
-    step(params, grads) {
-      steps++;
-      const { lr, beta1, beta2, eps, weightDecay } = config;
-      const c1 = 1 - beta1 ** steps;
-      const c2 = 1 - beta2 ** steps;
-      params.forEach((p, i) => {
-        const g = grads[i]!.data;
-        const d = p.data;
-        m[i] ??= new Float32Array(d.length);
-        v[i] ??= new Float32Array(d.length);
-        const mi = m[i];
-        const vi = v[i];
-        for (let j = 0; j < d.length; j++) {
-          const gj = g[j]! + weightDecay * d[j]!;
-          const mj = beta1 * mi[j]! + (1 - beta1) * gj;
-          const vj = beta2 * vi[j]! + (1 - beta2) * gj * gj;
-          mi[j] = mj;
-          vi[j] = vj;
-          d[j] = d[j]! - (lr * (mj / c1)) / (Math.sqrt(vj / c2) + eps);
-        }
-      });
-    },
-  };
+  return perParameter(config, (d, g, i, step) => {
+    const { lr, beta1, beta2, eps, weightDecay } = config;
+    const c1 = 1 - beta1 ** step;
+    const c2 = 1 - beta2 ** step;
+    m[i] ??= new Float32Array(d.length);
+    v[i] ??= new Float32Array(d.length);
+    const mi = m[i];
+    const vi = v[i];
+    for (let j = 0; j < d.length; j++) {
+      const gj = g[j]! + weightDecay * d[j]!;
+      const mj = beta1 * mi[j]! + (1 - beta1) * gj;
+      const vj = beta2 * vi[j]! + (1 - beta2) * gj * gj;
+      mi[j] = mj;
+      vi[j] = vj;
+      d[j] = d[j]! - (lr * (mj / c1)) / (Math.sqrt(vj / c2) + eps);
+    }
+  });
 }

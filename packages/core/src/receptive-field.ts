@@ -36,6 +36,9 @@ export interface ReceptiveField {
 
 // What one layer's output interval [a, b] needs of its input along one axis: the kind's window
 // rule, or the same interval for element-wise layers.
+/** Whether index v lies outside 0 .. n - 1 (NaN does not: callers check integers apart). */
+const outside = (v: number, n: number): boolean => v < 0 || v >= n;
+
 function back(layer: Layer, axis: 0 | 1, a: number, b: number, inExtent: number): [number, number] {
   return kindOf(layer).receptiveField?.back(layer, axis, a, b, inExtent) ?? [a, b];
 }
@@ -74,10 +77,8 @@ export function receptiveField(
       !('y' in unit) ||
       !Number.isInteger(unit.y) ||
       !Number.isInteger(unit.x) ||
-      unit.y < 0 ||
-      unit.y >= h ||
-      unit.x < 0 ||
-      unit.x >= w
+      outside(unit.y, h) ||
+      outside(unit.x, w)
     ) {
       throw new ArgumentError(
         'receptiveField',
@@ -89,12 +90,7 @@ export function receptiveField(
   } else {
     // Past flatten every unit sees all of flatten's input: start from there.
     const features = layer.outputShape[0]!;
-    if (
-      !('index' in unit) ||
-      !Number.isInteger(unit.index) ||
-      unit.index < 0 ||
-      unit.index >= features
-    ) {
+    if (!('index' in unit) || !Number.isInteger(unit.index) || outside(unit.index, features)) {
       throw new ArgumentError(
         'receptiveField',
         `unit ${JSON.stringify(unit)} is outside layer "${layerName}" (${features} features); give { index }`,
@@ -185,30 +181,26 @@ export function contributions(
   const x = tape.variable(input, true);
   const out: Var = model.forwardOnTape(tape, x, new Map(), li);
   const shape = out.value.shape;
+  const outsideLayer = () =>
+    new ArgumentError(
+      'contributions',
+      `unit ${JSON.stringify(unit)} is outside layer "${layerName}" [${shape.join(', ')}]`,
+    );
   let flat: number;
   if ('index' in unit) {
     flat = unit.index;
-    if (shape.length !== 2 || !Number.isInteger(flat) || flat < 0 || flat >= shape[1]!) {
-      throw new ArgumentError(
-        'contributions',
-        `unit ${JSON.stringify(unit)} is outside layer "${layerName}" [${shape.join(', ')}]`,
-      );
+    if (shape.length !== 2 || !Number.isInteger(flat) || outside(flat, shape[1]!)) {
+      throw outsideLayer();
     }
   } else {
     const [, oc, oh, ow] = shape as [number, number, number, number];
     if (
       shape.length !== 4 ||
-      unit.channel < 0 ||
-      unit.channel >= oc ||
-      unit.y < 0 ||
-      unit.y >= oh ||
-      unit.x < 0 ||
-      unit.x >= ow
+      outside(unit.channel, oc) ||
+      outside(unit.y, oh) ||
+      outside(unit.x, ow)
     ) {
-      throw new ArgumentError(
-        'contributions',
-        `unit ${JSON.stringify(unit)} is outside layer "${layerName}" [${shape.join(', ')}]`,
-      );
+      throw outsideLayer();
     }
     flat = (unit.channel * oh + unit.y) * ow + unit.x;
   }

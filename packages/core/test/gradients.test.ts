@@ -60,6 +60,32 @@ function expectGradient(
   ).toBeLessThanOrEqual(1);
 }
 
+/**
+ * An op of x, w and b (conv2d, linear): its backward's dx, dw and db against central
+ * differences at x, w, b; the worst ratio of {@link gradCheck}, which `check` tunes.
+ */
+function xwbGradCheck(
+  forward: (x: Tensor, w: Tensor, b: Tensor) => Tensor,
+  backward: (
+    x: Tensor,
+    w: Tensor,
+    b: Tensor,
+    dy: Tensor,
+  ) => { dx: Tensor | null; dw: Tensor; db: Tensor | null },
+  xwb: [Tensor, Tensor, Tensor],
+  check?: Parameters<typeof gradCheck>[3],
+): number {
+  return gradCheck(
+    ([x, w, b]) => forward(x!, w!, b!),
+    xwb,
+    ([x, w, b], dy) => {
+      const g = backward(x!, w!, b!, dy);
+      return [g.dx, g.dw, g.db];
+    },
+    check,
+  );
+}
+
 // Every check below runs on each kernel set (the scalar loops and the SIMD kernels).
 describe.each(KERNEL_SETS)('gradients on the %s kernels', (set) => {
   beforeAll(() => {
@@ -75,13 +101,10 @@ describe.each(KERNEL_SETS)('gradients on the %s kernels', (set) => {
       const w = randomTensor([4, 3, 3, 2], 2);
       const b = randomTensor([4], 3);
       const opts = { stride: [2, 1] as [number, number], padding: [1, 1] as [number, number] };
-      const worst = gradCheck(
-        ([x, w, b]) => conv2d(x!, w!, b!, opts),
+      const worst = xwbGradCheck(
+        (x, w, b) => conv2d(x, w, b, opts),
+        (x, w, b, dy) => conv2dBackward(x, w, b, dy, opts),
         [x, w, b],
-        ([x, w, b], dy) => {
-          const g = conv2dBackward(x!, w!, b!, dy, opts);
-          return [g.dx, g.dw, g.db];
-        },
       );
       expect(worst).toBeLessThanOrEqual(1);
     });
@@ -137,14 +160,7 @@ describe.each(KERNEL_SETS)('gradients on the %s kernels', (set) => {
       x.data.fill(0, 0, 4); // a sparse row takes the sparse path
       const w = randomTensor([5, 7], 9);
       const b = randomTensor([5], 10);
-      const worst = gradCheck(
-        ([x, w, b]) => linear(x!, w!, b!),
-        [x, w, b],
-        ([x, w, b], dy) => {
-          const g = linearBackward(x!, w!, b!, dy);
-          return [g.dx, g.dw, g.db];
-        },
-      );
+      const worst = xwbGradCheck(linear, linearBackward, [x, w, b]);
       expect(worst).toBeLessThanOrEqual(1);
     });
 
@@ -259,13 +275,10 @@ describe.each(KERNEL_SETS)('gradients on the %s kernels', (set) => {
                     1e-5,
                   );
                 }
-          const worst = gradCheck(
-            ([x, w, b]) => conv2d(x!, w!, b!, opts),
+          const worst = xwbGradCheck(
+            (x, w, b) => conv2d(x, w, b, opts),
+            (x, w, b, dy) => conv2dBackward(x, w, b, dy, opts),
             [x, w, b],
-            ([x, w, b], dy) => {
-              const g = conv2dBackward(x!, w!, b!, dy, opts);
-              return [g.dx, g.dw, g.db];
-            },
             { samples: 10 },
           );
           expect(worst).toBeLessThanOrEqual(1);

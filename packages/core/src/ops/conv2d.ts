@@ -13,6 +13,7 @@ import {
   im2col,
   mostlyZeros,
 } from './conv2d-kernels.js';
+import type { PoolGeometry } from './pool-geometry.js';
 import { slidingOutputSize } from './shape-rule.js';
 
 /** Stride and zero padding of a convolution, as one number or `[vertical, horizontal]`. */
@@ -25,21 +26,12 @@ export interface Conv2dOptions {
   algorithm?: Conv2dAlgorithm;
 }
 
-/** Parsed geometry of one conv2d call, shared by forward, backward and the explainers. */
-export interface Conv2dGeometry {
-  n: number;
-  c: number;
-  h: number;
-  w: number;
+/**
+ * Parsed geometry of one conv2d call, shared by forward, backward and the explainers: a
+ * pooling window's geometry plus `k`, the number of kernels (output channels).
+ */
+export interface Conv2dGeometry extends PoolGeometry {
   k: number;
-  kh: number;
-  kw: number;
-  sh: number;
-  sw: number;
-  ph: number;
-  pw: number;
-  oh: number;
-  ow: number;
 }
 
 /** Checks shapes and options and computes the output size. */

@@ -75,18 +75,24 @@ export function maxPool2x2Into(
     const base = nc * h * w;
     for (let oy = 0; oy < oh; oy++) {
       const r0 = base + 2 * oy * w;
-      const r1 = r0 + w;
       for (let ox = 0; ox < ow; ox++, o++) {
-        const i = r0 + 2 * ox;
-        const j = r1 + 2 * ox;
-        const top = i + +(xd[i + 1]! > xd[i]!);
-        const bottom = j + +(xd[j + 1]! > xd[j]!);
-        // (bottom - top) & -1 is bottom - top, & -0 is 0.
-        const m = xd[top + ((bottom - top) & -+(xd[bottom]! > xd[top]!))]!;
+        const m = xd[winner2x2(xd, r0 + 2 * ox, w)]!;
         out[o] = relu ? reluValue(m) : m;
       }
     }
   }
+}
+
+/**
+ * Flat index of the largest value of the 2x2 window whose top left is xd[i] (rows `w` apart),
+ * by the comparisons of maxPool2x2Into: the first in reading order on ties.
+ */
+function winner2x2(xd: Float32Array, i: number, w: number): number {
+  const j = i + w;
+  const top = i + +(xd[i + 1]! > xd[i]!);
+  const bottom = j + +(xd[j + 1]! > xd[j]!);
+  // (bottom - top) & -1 is bottom - top, & -0 is 0.
+  return top + ((bottom - top) & -+(xd[bottom]! > xd[top]!));
 }
 
 /**
@@ -146,14 +152,14 @@ export function maxPool2dWithGeometry(
 
 /** {@link maxPool2dBackward} from the geometry the forward pass checked; dy's size is checked. */
 export function maxPool2dBackwardFrom(g: PoolGeometry, x: Tensor, dy: Tensor): Tensor {
+  if (dy.data.length !== g.n * g.c * g.oh * g.ow) {
+    throw new ShapeError(
+      'maxPool2dBackward',
+      `[${g.n}, ${g.c}, ${g.oh}, ${g.ow}] for dy`,
+      dy.shape,
+    );
+  }
   if (g.kh === 2 && g.kw === 2 && g.sh === 2 && g.sw === 2 && g.ph === 0 && g.pw === 0) {
-    if (dy.data.length !== g.n * g.c * g.oh * g.ow) {
-      throw new ShapeError(
-        'maxPool2dBackward',
-        `[${g.n}, ${g.c}, ${g.oh}, ${g.ow}] for dy`,
-        dy.shape,
-      );
-    }
     const simd = activeSimd();
     if (simd) {
       const dx = stepBuffer(x.data.length);
@@ -163,13 +169,6 @@ export function maxPool2dBackwardFrom(g: PoolGeometry, x: Tensor, dy: Tensor): T
     return { shape: [...x.shape], data: maxPool2x2Backward(x.data, g, dy.data) };
   }
   const idx = maxPool2dArgmax(x, g);
-  if (dy.data.length !== idx.length) {
-    throw new ShapeError(
-      'maxPool2dBackward',
-      `[${g.n}, ${g.c}, ${g.oh}, ${g.ow}] for dy`,
-      dy.shape,
-    );
-  }
   const dx = stepBuffer(x.data.length);
   for (let i = 0; i < idx.length; i++) dx[idx[i]!]! += dy.data[i]!;
   return { shape: [...x.shape], data: dx };
@@ -186,14 +185,7 @@ function maxPool2x2Backward(xd: Float32Array, g: PoolGeometry, dyd: Float32Array
     const base = nc * h * w;
     for (let oy = 0; oy < oh; oy++) {
       const r0 = base + 2 * oy * w;
-      const r1 = r0 + w;
-      for (let ox = 0; ox < ow; ox++, o++) {
-        const i = r0 + 2 * ox;
-        const j = r1 + 2 * ox;
-        const top = i + +(xd[i + 1]! > xd[i]!);
-        const bottom = j + +(xd[j + 1]! > xd[j]!);
-        dx[top + ((bottom - top) & -+(xd[bottom]! > xd[top]!))] = dyd[o]!;
-      }
+      for (let ox = 0; ox < ow; ox++, o++) dx[winner2x2(xd, r0 + 2 * ox, w)] = dyd[o]!;
     }
   }
   return dx;

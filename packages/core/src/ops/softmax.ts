@@ -10,6 +10,32 @@ function rows(op: string, x: Tensor): [number, number] {
   return [x.data.length / k, k];
 }
 
+/** Checks x as `op`, then runs `into` over its rows into a fresh tensor of x's shape. */
+function rowwise(
+  op: string,
+  x: Tensor,
+  into: (xd: Float32Array, n: number, k: number, out: Float32Array) => void,
+): Tensor {
+  const [n, k] = rows(op, x);
+  const out = stepBuffer(x.data.length);
+  into(x.data, n, k, out);
+  return { shape: [...x.shape], data: out };
+}
+
+/** The largest of xd[o], ..., xd[o + k - 1]. */
+function rowMax(xd: Float32Array, o: number, k: number): number {
+  let m = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < k; i++) m = Math.max(m, xd[o + i]!);
+  return m;
+}
+
+/** sum_i exp(xd[o + i] - m) over the k values of a row, m its max. */
+function sumExp(xd: Float32Array, o: number, k: number, m: number): number {
+  let s = 0;
+  for (let i = 0; i < k; i++) s += Math.exp(xd[o + i]! - m);
+  return s;
+}
+
 /**
  * Softmax over the last axis: exp(x_i - max) / sum_j exp(x_j - max). Subtracting the row's
  * max changes nothing mathematically and keeps exp from overflowing.
@@ -18,20 +44,15 @@ function rows(op: string, x: Tensor): [number, number] {
  * softmax(tensor([0, 0], [1, 2])).data; // [0.5, 0.5]
  */
 export function softmax(x: Tensor): Tensor {
-  const [n, k] = rows('softmax', x);
-  const out = stepBuffer(x.data.length);
-  softmaxInto(x.data, n, k, out);
-  return { shape: [...x.shape], data: out };
+  return rowwise('softmax', x, softmaxInto);
 }
 
 /** The loops of {@link softmax} over n rows of k, into `out`, with no checks (for `model.forward`). */
 export function softmaxInto(xd: Float32Array, n: number, k: number, out: Float32Array): void {
   for (let r = 0; r < n; r++) {
     const o = r * k;
-    let m = Number.NEGATIVE_INFINITY;
-    for (let i = 0; i < k; i++) m = Math.max(m, xd[o + i]!);
-    let s = 0;
-    for (let i = 0; i < k; i++) s += Math.exp(xd[o + i]! - m);
+    const m = rowMax(xd, o, k);
+    const s = sumExp(xd, o, k, m);
     for (let i = 0; i < k; i++) out[o + i] = Math.exp(xd[o + i]! - m) / s;
   }
 }
@@ -56,21 +77,15 @@ export function softmaxBackward(y: Tensor, dy: Tensor): Tensor {
  * logSoftmax(tensor([0, 0], [1, 2])).data; // [-0.693..., -0.693...]
  */
 export function logSoftmax(x: Tensor): Tensor {
-  const [n, k] = rows('logSoftmax', x);
-  const out = stepBuffer(x.data.length);
-  logSoftmaxInto(x.data, n, k, out);
-  return { shape: [...x.shape], data: out };
+  return rowwise('logSoftmax', x, logSoftmaxInto);
 }
 
 /** The loops of {@link logSoftmax} over n rows of k, into `out`, with no checks (for `model.forward`). */
 export function logSoftmaxInto(xd: Float32Array, n: number, k: number, out: Float32Array): void {
   for (let r = 0; r < n; r++) {
     const o = r * k;
-    let m = Number.NEGATIVE_INFINITY;
-    for (let i = 0; i < k; i++) m = Math.max(m, xd[o + i]!);
-    let s = 0;
-    for (let i = 0; i < k; i++) s += Math.exp(xd[o + i]! - m);
-    const lse = m + Math.log(s);
+    const m = rowMax(xd, o, k);
+    const lse = m + Math.log(sumExp(xd, o, k, m));
     for (let i = 0; i < k; i++) out[o + i] = xd[o + i]! - lse;
   }
 }

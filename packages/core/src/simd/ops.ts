@@ -6,6 +6,27 @@ import type { PoolGeometry } from '../ops/pool-geometry.js';
 import type { SimdKernels } from './kernels.js';
 
 /**
+ * The layout both im2col paths start from: the kernels' memory reset, room for all of x at `px`
+ * and for W [K, R] at `pw_`. P = oh*ow outputs per map, R = C*kh*kw rows of a column, and
+ * `img` = C*H*W values per example.
+ */
+function im2colLayout(s: SimdKernels, g: Conv2dGeometry) {
+  const p = g.oh * g.ow;
+  const rows = g.c * g.kh * g.kw;
+  const img = g.c * g.h * g.w;
+  s.reset();
+  const px = s.alloc(g.n * img);
+  const pw_ = s.alloc(g.k * rows);
+  return { p, rows, img, px, pw_ };
+}
+
+/** im2col of the image at byte `image` into `col` [R, P], or with `back` 1, col added back onto it. */
+function im2col(s: SimdKernels, g: Conv2dGeometry, image: number, col: number, back: 0 | 1): void {
+  const { c, h, w, kh, kw, sh, sw, ph, pw, oh, ow } = g;
+  s.x.im2col(image, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow, col, back);
+}
+
+/**
  * out[n, k, :] = bias[k] + W[k, :] x col_n, with col_n the im2col of example n: one matrix
  * product per example (K x C*kh*kw times C*kh*kw x oh*ow).
  */
@@ -17,17 +38,12 @@ export function simdConv2d(
   g: Conv2dGeometry,
   out: Float32Array,
 ): void {
-  const { n, c, h, w, k, kh, kw, sh, sw, ph, pw, oh, ow } = g;
-  if (sh === 1 && sw === 1) {
+  const { n, k } = g;
+  if (g.sh === 1 && g.sw === 1) {
     simdConv2dStride1(s, xd, wd, bias, g, out);
     return;
   }
-  const p = oh * ow;
-  const rows = c * kh * kw;
-  const img = c * h * w;
-  s.reset();
-  const px = s.alloc(n * img);
-  const pw_ = s.alloc(k * rows);
+  const { p, rows, img, px, pw_ } = im2colLayout(s, g);
   const pcol = s.alloc(rows * p);
   const pout = s.alloc(n * k * p);
   const f = s.f32;
@@ -39,7 +55,7 @@ export function simdConv2d(
       const o = (po >> 2) + ki * p;
       f.fill(bias ? bias[ki]! : 0, o, o + p);
     }
-    s.x.im2col(px + ni * img * 4, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow, pcol, 0);
+    im2col(s, g, px + ni * img * 4, pcol, 0);
     s.x.gemm_acc(k, p, rows, pw_, rows, 1, pcol, p, po, p);
   }
   out.set(f.subarray(pout >> 2, (pout >> 2) + n * k * p));
@@ -135,13 +151,8 @@ export function simdConv2dBackward(
   dw: Float32Array,
   dx: Float32Array | null,
 ): void {
-  const { n, c, h, w, k, kh, kw, sh, sw, ph, pw, oh, ow } = g;
-  const p = oh * ow;
-  const rows = c * kh * kw;
-  const img = c * h * w;
-  s.reset();
-  const px = s.alloc(n * img);
-  const pw_ = s.alloc(k * rows);
+  const { n, k } = g;
+  const { p, rows, img, px, pw_ } = im2colLayout(s, g);
   const pdy = s.alloc(n * k * p);
   const pcol = s.alloc(rows * p);
   const pdcol = dx ? s.alloc(rows * p) : 0;
@@ -157,12 +168,12 @@ export function simdConv2dBackward(
   }
   for (let ni = 0; ni < n; ni++) {
     const dyn = pdy + ni * k * p * 4;
-    s.x.im2col(px + ni * img * 4, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow, pcol, 0);
+    im2col(s, g, px + ni * img * 4, pcol, 0);
     s.x.gemm_dot(k, rows, p, dyn, p, pcol, p, pdw, rows);
     if (dx) {
       f.fill(0, pdcol >> 2, (pdcol >> 2) + rows * p);
       s.x.gemm_acc(rows, p, k, pw_, 1, rows, dyn, p, pdcol, p);
-      s.x.im2col(pdx + ni * img * 4, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow, pdcol, 1);
+      im2col(s, g, pdx + ni * img * 4, pdcol, 1);
     }
   }
   dw.set(f.subarray(pdw >> 2, (pdw >> 2) + k * rows));
