@@ -135,3 +135,30 @@ export function machine(): string {
   const c = cpus();
   return `${c[0]?.model ?? 'unknown CPU'}, ${c.length} logical cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${process.platform} ${process.arch}, Node ${process.version}`;
 }
+
+/**
+ * A row that holds a figure in ms to a budget it must stay under: the ratio is budget / measured
+ * (the measured figure raised to `floor` first, so that a zero stays finite), the goal 1x.
+ * `peer` defaults to 'budget <budget> ms'.
+ */
+export function budgetRow(o: {
+  workload: string;
+  ours: number;
+  budget: number;
+  runs: number;
+  peer?: string;
+  floor?: number;
+  stat?: string;
+}): Row {
+  return {
+    workload: o.workload,
+    peer: o.peer ?? `budget ${o.budget} ms`,
+    unit: 'ms',
+    ours: o.ours,
+    theirs: o.budget,
+    speedup: o.budget / Math.max(o.ours, o.floor ?? 0),
+    goal: 1,
+    runs: o.runs,
+    ...(o.stat ? { stat: o.stat } : {}),
+  };
+}

@@ -4,7 +4,6 @@ import { loadavg } from 'node:os';
 import {
   adam,
   kernels,
-  layers,
   type SequentialModel,
   sequential,
   setKernels,
@@ -12,6 +11,7 @@ import {
   type Tensor,
   trainStep,
 } from '@receptive/core';
+import { lessonCnn, RECIPES } from '@receptive/models/recipes';
 import { toOnnx } from '@receptive/onnx';
 import type * as TF from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-web';
@@ -23,35 +23,13 @@ const RUNS = 1000;
 const ROUNDS = 5;
 const BATCH = 32;
 
-function lenet(): SequentialModel {
-  return sequential(
-    [
-      layers.conv2d({ filters: 8, kernel: 3 }),
-      layers.relu(),
-      layers.maxPool2d({ kernel: 2 }),
-      layers.conv2d({ filters: 16, kernel: 3 }),
-      layers.relu(),
-      layers.maxPool2d({ kernel: 2 }),
-      layers.flatten(),
-      layers.linear({ units: 10 }),
-      layers.softmax(),
-    ],
-    { inputShape: [1, 28, 28], seed: 1 },
-  );
-}
+/** The lesson CNN (conv 8, pool, conv 16, pool, linear 10, softmax), as @receptive/models builds it. */
+const lenet = (): SequentialModel =>
+  sequential(lessonCnn('max'), { inputShape: [1, 28, 28], seed: 1 });
 
-function mlp(): SequentialModel {
-  return sequential(
-    [
-      layers.flatten(),
-      layers.linear({ units: 512 }),
-      layers.relu(),
-      layers.linear({ units: 10 }),
-      layers.softmax(),
-    ],
-    { inputShape: [1, 28, 28], seed: 2 },
-  );
-}
+/** The shipped MLP's layers (784, 512, 10). */
+const mlp = (): SequentialModel =>
+  sequential(RECIPES.mlp.layers(), { inputShape: [1, 28, 28], seed: 2 });
 
 /** The model as ONNX with the same parameter tensors; only its last output, as a peer needs. */
 const asOnnx = (model: SequentialModel): Uint8Array =>

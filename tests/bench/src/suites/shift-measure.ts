@@ -4,10 +4,9 @@
 // 'longtask', which reports only tasks over 50 ms). Budgets from the section's issue: <= 20 s and
 // no task over 50 ms. `SHIFT_MEASURE_RUNS` sets how many runs (default 3; the median is the figure).
 import { existsSync, readFileSync } from 'node:fs';
-import { launchBrowser } from '@receptive/e2e/lib/browser';
-import { SITE_DIST, serveSite } from '@receptive/e2e/lib/server';
-import type { Suite } from '../harness.ts';
-import { median } from '../harness.ts';
+import { SITE_DIST } from '@receptive/e2e/lib/server';
+import { budgetRow, median, type Suite } from '../harness.ts';
+import { LongTasks, waitForData, withSite } from '../site.ts';
 
 const BUDGET_MS = 20_000;
 const LONG_TASK_MS = 50;
@@ -22,53 +21,34 @@ const PATH =
 const suite: Suite = {
   name: 'shift measurement in Chromium (wasm): 1,000 digits x 81 shifts x 2 models',
   async run(log) {
-    const server = await serveSite(SITE_DIST);
-    const browser = await launchBrowser();
     const walls: number[] = [];
     const workers: number[] = [];
-    const longest: number[] = [];
+    const longestTasks: number[] = [];
     let over = 0;
     let backends = '';
-    try {
+    await withSite(async (open) => {
       for (let r = 0; r < RUNS; r++) {
-        const context = await browser.newContext({
-          viewport: { width: 1280, height: 800 },
-          baseURL: server.origin,
-        });
-        const page = await context.newPage();
-        await page.addInitScript(() => {
-          const w = window as unknown as { __longTasks: number[] };
-          w.__longTasks = [];
-          new PerformanceObserver((list) => {
-            for (const e of list.getEntries()) w.__longTasks.push(e.duration);
-          }).observe({ type: 'longtask', buffered: true });
-        });
+        const { context, page } = await open();
+        const longTasks = await LongTasks.watch(page);
         await page.goto(PATH);
         const fig = page.locator('rf-shift-measure').first();
         await fig.scrollIntoViewIfNeeded();
-        await page.waitForFunction(
-          () => document.querySelector('rf-shift-measure')?.getAttribute('data-state') === 'idle',
-        );
+        await waitForData(page, 'rf-shift-measure', 'state', 'idle');
         // The figures around it wake up first; then only the measurement runs.
         await page.waitForTimeout(3000);
         await fig.evaluate((f) => {
           f.setAttribute('backend', 'wasm');
           f.setAttribute('digits', '1000');
         });
-        await page.evaluate(() => {
-          (window as unknown as { __longTasks: number[] }).__longTasks.length = 0;
-        });
+        await longTasks.clear();
         const t0 = Date.now();
         await fig.getByRole('button', { name: /^Measure 1,000 test digits/ }).click();
-        await page.waitForFunction(
-          () => document.querySelector('rf-shift-measure')?.getAttribute('data-state') === 'done',
-          undefined,
-          { timeout: 300_000, polling: 100 },
-        );
+        await waitForData(page, 'rf-shift-measure', 'state', 'done', {
+          timeout: 300_000,
+          polling: 100,
+        });
         const wall = Date.now() - t0;
-        const tasks = await page.evaluate(
-          () => (window as unknown as { __longTasks: number[] }).__longTasks,
-        );
+        const tasks = await longTasks.read();
         const m = await fig.evaluate((f) => {
           const d = (
             f as unknown as { result: { elapsedMs: number; results: { backend: string }[] } }
@@ -77,7 +57,7 @@ const suite: Suite = {
         });
         walls.push(wall);
         workers.push(m.elapsedMs);
-        longest.push(tasks.length ? Math.max(...tasks) : 0);
+        longestTasks.push(LongTasks.longest(tasks));
         over += tasks.length;
         backends = m.backends;
         log(
@@ -85,37 +65,28 @@ const suite: Suite = {
         );
         await context.close();
       }
-    } finally {
-      await browser.close();
-      await server.close();
-    }
+    });
     const wall = median(walls);
-    const worst = Math.max(...longest);
+    const worst = Math.max(...longestTasks);
     log(
       `${PATH}: one worker per model; median of ${RUNS} cold runs (each in a fresh context) ${(wall / 1000).toFixed(1)} s on ${backends}; ${over} tasks over ${LONG_TASK_MS} ms in all runs`,
     );
     return [
-      {
+      budgetRow({
         workload: 'shift measurement, 1,000 digits x 81 shifts x 2 models, click to last answer',
         peer: `budget ${BUDGET_MS / 1000} s`,
-        unit: 'ms',
         ours: wall,
-        theirs: BUDGET_MS,
-        speedup: BUDGET_MS / wall,
-        goal: 1,
+        budget: BUDGET_MS,
         runs: RUNS,
-      },
-      {
+      }),
+      budgetRow({
         workload: 'shift measurement: longest main-thread task while it runs (0: none over 50 ms)',
-        peer: `budget ${LONG_TASK_MS} ms`,
-        unit: 'ms',
         ours: worst,
-        theirs: LONG_TASK_MS,
-        speedup: LONG_TASK_MS / Math.max(worst, 1),
-        goal: 1,
+        budget: LONG_TASK_MS,
+        floor: 1,
         runs: RUNS,
         stat: 'runs, worst',
-      },
+      }),
     ];
   },
 };

@@ -4,9 +4,8 @@
 // keydown event's timestamp to the end of the figure's update with style and layout flushed
 // (what the next frame then paints; the wait for that frame is the display's, not ours). Budget
 // from the section's issue: p95 <= 16 ms. `SHIFT_NETWORK_PRESSES` sets how many presses (default 160).
-import { launchBrowser } from '@receptive/e2e/lib/browser';
-import { SITE_DIST, serveSite } from '@receptive/e2e/lib/server';
-import type { Suite } from '../harness.ts';
+import { budgetRow, type Suite } from '../harness.ts';
+import { waitForData, withSite } from '../site.ts';
 
 const BUDGET_MS = 16;
 const PRESSES = Number(process.env['SHIFT_NETWORK_PRESSES'] ?? 160);
@@ -20,23 +19,13 @@ const percentile = (xs: number[], q: number) => {
 const suite: Suite = {
   name: 'shift-invariance whole network in Chromium: one shift step to both models updated',
   async run(log) {
-    const server = await serveSite(SITE_DIST);
-    const browser = await launchBrowser();
     let times: number[] = [];
-    try {
-      const context = await browser.newContext({
-        viewport: { width: 1280, height: 800 },
-        baseURL: server.origin,
-      });
-      const page = await context.newPage();
+    await withSite(async (open) => {
+      const { context, page } = await open();
       await page.goto(PATH);
       const fig = page.locator('rf-shift-network').first();
       await fig.scrollIntoViewIfNeeded();
-      await page.waitForFunction(
-        () => document.querySelector('rf-shift-network')?.getAttribute('data-state') === 'ready',
-        undefined,
-        { timeout: 120_000 },
-      );
+      await waitForData(page, 'rf-shift-network', 'state', 'ready', { timeout: 120_000 });
       await page.waitForTimeout(2000);
       // Key press to update done: the figure's rf-shift event ends its update; reading layout
       // there makes the browser do the style and layout the new bars and cursor need.
@@ -65,10 +54,7 @@ const suite: Suite = {
         () => (window as unknown as { __shiftTimes: number[] }).__shiftTimes,
       );
       await context.close();
-    } finally {
-      await browser.close();
-      await server.close();
-    }
+    });
     if (times.length < PRESSES / 2) {
       throw new Error(`only ${times.length} of ${PRESSES} key presses moved the digit`);
     }
@@ -77,17 +63,14 @@ const suite: Suite = {
       `${times.length} one-pixel shifts by arrow key: median ${percentile(times, 0.5).toFixed(2)} ms, p95 ${p95.toFixed(2)} ms, worst ${Math.max(...times).toFixed(2)} ms from keydown to both models' bars, answers and cursors updated (style and layout included)`,
     );
     return [
-      {
+      budgetRow({
         workload: "shift step by arrow key to both models' bars and heat-map cursors updated",
-        peer: `budget ${BUDGET_MS} ms`,
-        unit: 'ms',
         ours: p95,
-        theirs: BUDGET_MS,
-        speedup: BUDGET_MS / Math.max(p95, 0.01),
-        goal: 1,
+        budget: BUDGET_MS,
+        floor: 0.01,
         runs: times.length,
         stat: 'presses, p95',
-      },
+      }),
     ];
   },
 };

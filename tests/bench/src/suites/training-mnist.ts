@@ -2,7 +2,8 @@
 // pool, linear 10), Adam, batch 32, on @receptive/core against tfjs's cpu backend, in one Node
 // process. Both walk batches drawn from the same seeded shuffle of all 60,000 digits; the
 // epoch time is the measured rate applied to 60,000 (tfjs would need tens of minutes for one).
-import { adam, createRng, layers, sequential, type Tensor, trainStep } from '@receptive/core';
+import { adam, createRng, sequential, type Tensor, trainStep } from '@receptive/core';
+import { lessonCnn } from '@receptive/models/recipes';
 import type * as TF from '@tensorflow/tfjs';
 import { trainingDigits } from '../digits.ts';
 import { type Row, type Suite, timeMedianSync } from '../harness.ts';
@@ -10,22 +11,6 @@ import { type Row, type Suite, timeMedianSync } from '../harness.ts';
 const BATCH = 32;
 const CORE_STEPS = 300;
 const TF_STEPS = 15;
-
-const lessonCnn = () =>
-  sequential(
-    [
-      layers.conv2d({ filters: 8, kernel: 3 }),
-      layers.relu(),
-      layers.maxPool2d({ kernel: 2 }),
-      layers.conv2d({ filters: 16, kernel: 3 }),
-      layers.relu(),
-      layers.maxPool2d({ kernel: 2 }),
-      layers.flatten(),
-      layers.linear({ units: 10 }),
-      layers.softmax(),
-    ],
-    { inputShape: [1, 28, 28], seed: 3 },
-  );
 
 const suite: Suite = {
   name: 'training on the 60,000 MNIST training digits: core vs tfjs cpu, in Node',
@@ -44,7 +29,7 @@ const suite: Suite = {
     };
     log(`training digits: ${digits.count}, batches from one seeded shuffle of all of them`);
 
-    const net = lessonCnn();
+    const net = sequential(lessonCnn('max'), { inputShape: [1, 28, 28], seed: 3 });
     const opt = adam({ lr: 3e-3 });
     let b = 0;
     const coreStepUs = timeMedianSync(
