@@ -38,6 +38,8 @@ for (const file of readdirSync(dir)
     .find((l) => l.startsWith('AVERAGED'))
     ?.match(/over (\d+) epochs.*\((\d+) of \d+\)/);
   if (avg) notes.push(`weights averaged over the last ${avg[1]} epochs: ${avg[2]} correct`);
+  const clean = Number(settings.clean ?? 0);
+  if (clean > 0) notes.push(`the last ${clean} epochs without augmentation`);
   rows.push(
     `| [${file}](${file}) | ${net} | ${augmentation(settings.augment as Record<string, unknown> | null)} | ${settings.epochs} | ${settings.lr} | ${m[2]} of ${m[3]} (${m[1]}%) | ${m[4]}% | ${notes.join('; ')} |`,
   );

@@ -33,6 +33,8 @@ interface Candidate extends CnnShape {
   augment: AugmentOptions | null;
   /** Also report the average of the weights at the end of each of the last `average` epochs. */
   average: number;
+  /** Train the last `clean` epochs on the digits as they are, without augmentation. */
+  clean: number;
 }
 
 const defaults: Candidate = {
@@ -50,6 +52,7 @@ const defaults: Candidate = {
   weightDecay: 1e-4,
   augment: { shift: 1, rotate: 5 },
   average: 0,
+  clean: 0,
 };
 const arg = process.argv[2];
 if (!arg) {
@@ -93,7 +96,7 @@ for (let epoch = 1; epoch <= cand.epochs; epoch++) {
     epochs: 1,
     batchSize: cand.batchSize,
     seed: cand.seed * 1000 + epoch,
-    ...(cand.augment ? { augment: cand.augment } : {}),
+    ...(cand.augment && epoch <= cand.epochs - cand.clean ? { augment: cand.augment } : {}),
   });
   if (epoch > cand.epochs - cand.average) {
     averaged++;
