@@ -26,6 +26,11 @@ export interface Harness {
   /** A fresh guarded context; its problems list fills as pages misbehave. */
   context(options?: BrowserContextOptions): Promise<GuardedContext>;
   /**
+   * A fresh guarded context with one blank page in it, for a test that sets the page up (an init
+   * script, a route) before it goes anywhere.
+   */
+  newPage(options?: BrowserContextOptions): Promise<OpenedPage>;
+  /**
    * The Content Security Policy violations of every context since the last call, emptied. Each
    * test of a {@link useHarness} file fails on one (its `afterEach` hook asks).
    */
@@ -65,20 +70,24 @@ export async function startHarness({
     const problems = await guardContext(context, server.origin, (v) => violations.push(v));
     return { context, problems };
   };
+  const newPage = async (options?: BrowserContextOptions) => {
+    const opened = await context(options);
+    return { ...opened, page: await opened.context.newPage() };
+  };
   return {
     server,
     browser,
     context,
+    newPage,
     takeCspViolations() {
       const taken = violations;
       violations = [];
       return taken;
     },
     async open(path, options) {
-      const opened = await context(options);
-      const page = await opened.context.newPage();
-      await page.goto(path);
-      return { ...opened, page };
+      const opened = await newPage(options);
+      await opened.page.goto(path);
+      return opened;
     },
     async close() {
       await Promise.all(contexts.map((c) => c.close().catch(() => {})));
@@ -121,6 +130,7 @@ export function useHarness(options: HarnessOptions = {}): Harness {
       return h().browser;
     },
     context: (contextOptions) => h().context(contextOptions),
+    newPage: (contextOptions) => h().newPage(contextOptions),
     takeCspViolations: () => h().takeCspViolations(),
     open: (path, contextOptions) => h().open(path, contextOptions),
     close: () => h().close(),
