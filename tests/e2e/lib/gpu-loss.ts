@@ -5,6 +5,7 @@
  * document, or an OffscreenCanvas, leaving the 3D figures' canvases alone), or destroys the
  * devices.
  */
+import assert from 'node:assert/strict';
 import type { Page, Worker } from 'playwright-core';
 
 type GlWindow = { rfGlContexts: WebGLRenderingContext[]; rfLostEvents: string[] };
@@ -110,6 +111,42 @@ export const deviceLostSeen = (page: Page) =>
   page.waitForFunction(
     () => (window as unknown as { rfLostReasons: string[] }).rfLostReasons.length > 0,
   );
+
+/** What a page computes on the GPU with: a WebGL context, or a WebGPU device. */
+export type GpuKind = 'webgl' | 'webgpu';
+
+/**
+ * Before the page loads: keep what losing `gpu` later needs ({@link keepGlContexts} or
+ * {@link keepGpuDevices}).
+ */
+export const keepGpu = (page: Page, gpu: GpuKind) =>
+  gpu === 'webgl' ? keepGlContexts(page) : keepGpuDevices(page);
+
+/**
+ * Loses `gpu` for real after setting `first` if given ({@link loseTfjsContexts} or
+ * {@link destroyGpuDevices}), asserts that there was one to lose (`user`, e.g. "tfjs", is what
+ * ran on it), and resolves once the page has been told of the loss.
+ */
+export async function loseGpu(
+  page: Page,
+  gpu: GpuKind,
+  user: string,
+  first: SetFirst | null = null,
+): Promise<void> {
+  if (gpu === 'webgl') {
+    assert.ok(
+      (await loseTfjsContexts(page, first)) >= 1,
+      `found the WebGL context ${user} draws with`,
+    );
+    await contextLostEventSeen(page);
+  } else {
+    assert.ok(
+      (await destroyGpuDevices(page, first)) >= 1,
+      `found the WebGPU device ${user} runs on`,
+    );
+    await deviceLostSeen(page);
+  }
+}
 
 /**
  * Before the page starts workers: every worker it starts keeps the WebGPU devices it is given in

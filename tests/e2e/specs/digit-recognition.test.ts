@@ -26,17 +26,10 @@ import {
 import { chunkFile, decodeDigits } from '@receptive/models';
 import { lessonCnn } from '@receptive/models/recipes';
 import { fromOnnx } from '@receptive/onnx';
-import type { Page } from 'playwright-core';
+import type { BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { assertNoSeriousViolations } from '../lib/axe.ts';
 import { heldOut, MODELS_DIR } from '../lib/digits.ts';
-import {
-  contextLostEventSeen,
-  destroyGpuDevices,
-  deviceLostSeen,
-  keepGlContexts,
-  keepGpuDevices,
-  loseTfjsContexts,
-} from '../lib/gpu-loss.ts';
+import { keepGpu, loseGpu, type GpuKind } from '../lib/gpu-loss.ts';
 import { SCREENSHOT_DIR, useHarness } from '../lib/harness.ts';
 
 const PATH = '/lessons/digit-recognition/';
@@ -154,12 +147,33 @@ const progressOf = (page: Page) =>
         .progress,
   );
 
-async function openTrainer(page: Page) {
+/**
+ * The lesson in a fresh guarded context of `harness`, with the trainer scrolled into view and
+ * idle; `setup` runs on the page before it loads.
+ */
+async function openTrainer(
+  harness: ReturnType<typeof useHarness>,
+  options?: BrowserContextOptions,
+  setup?: (page: Page) => Promise<unknown>,
+) {
+  const opened = await harness.newPage(options);
+  const { page } = opened;
+  await setup?.(page);
   await page.goto(PATH);
   const fig = page.locator('rf-digit-trainer');
   await fig.scrollIntoViewIfNeeded();
   await stateIs(page, 'idle', 30_000);
-  return fig;
+  return { ...opened, fig };
+}
+
+/**
+ * Sets the trainer to stop after `steps`, starts it with the Train button and waits until it
+ * pauses there.
+ */
+async function trainUntilPaused(page: Page, fig: Locator, steps: number) {
+  await fig.evaluate((f, n) => f.setAttribute('stop-after', n), String(steps));
+  await fig.getByRole('button', { name: 'Train' }).click();
+  await stateIs(page, 'paused');
 }
 
 /**
@@ -170,13 +184,10 @@ async function openTrainer(page: Page) {
 async function trainsOnAfterGpuLoss(
   t: { diagnostic(message: string): void },
   harness: ReturnType<typeof useHarness>,
-  backend: 'webgl' | 'webgpu',
+  backend: GpuKind,
 ) {
   const stopAt = backend === 'webgl' ? 40 : 12;
-  const { context, problems } = await harness.context();
-  const page = await context.newPage();
-  await (backend === 'webgl' ? keepGlContexts(page) : keepGpuDevices(page));
-  const fig = await openTrainer(page);
+  const { page, problems, fig } = await openTrainer(harness, {}, (p) => keepGpu(p, backend));
   await fig.evaluate(
     (f, { b, stop }) => {
       f.setAttribute('backend', b);
@@ -196,13 +207,7 @@ async function trainsOnAfterGpuLoss(
     backend,
     { timeout: 180_000, polling: 200 },
   );
-  if (backend === 'webgl') {
-    assert.ok((await loseTfjsContexts(page)) >= 1, 'found the context tfjs trains with');
-    await contextLostEventSeen(page);
-  } else {
-    assert.ok((await destroyGpuDevices(page)) >= 1, 'found the device tfjs trains on');
-    await deviceLostSeen(page);
-  }
+  await loseGpu(page, backend, 'tfjs');
   await page.waitForFunction(
     () => (document.querySelector('rf-digit-trainer') as HTMLElement).dataset['gpuLost'],
     null,
@@ -411,12 +416,8 @@ describe('digit recognition lesson', () => {
   }
 
   it('trains in a worker step for step like the core in Node, pauses, resumes the same run, and resets', async (t) => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    const fig = await openTrainer(page);
-    await fig.evaluate((f) => f.setAttribute('stop-after', '150'));
-    await fig.getByRole('button', { name: 'Train' }).click();
-    await stateIs(page, 'paused');
+    const { page, problems, fig } = await openTrainer(h);
+    await trainUntilPaused(page, fig, 150);
     const at150 = await weightsOf(page);
     assert.equal(at150.steps, 150);
     // The worker trains on the core's SIMD kernels (Chromium runs WebAssembly SIMD): the same
@@ -456,9 +457,7 @@ describe('digit recognition lesson', () => {
     await fig.getByRole('button', { name: 'Reset' }).click();
     await stateIs(page, 'idle');
     assert.equal(await progressOf(page), null);
-    await fig.evaluate((f) => f.setAttribute('stop-after', '20'));
-    await fig.getByRole('button', { name: 'Train' }).click();
-    await stateIs(page, 'paused');
+    await trainUntilPaused(page, fig, 20);
     const fresh = await weightsOf(page);
     assert.equal(fresh.steps, 20);
     assert.ok(maxDiff(fresh.json, nodeRun(20, 'simd').net) < 1e-4, 'reset starts a fresh run');
@@ -474,12 +473,8 @@ describe('digit recognition lesson', () => {
   });
 
   it("uses the reader's model on the pad, in the comparison and the feature maps, and exports an ONNX file onnxruntime-node reads alike", async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    const fig = await openTrainer(page);
-    await fig.evaluate((f) => f.setAttribute('stop-after', '100'));
-    await fig.getByRole('button', { name: 'Train' }).click();
-    await stateIs(page, 'paused');
+    const { page, problems, fig } = await openTrainer(h);
+    await trainUntilPaused(page, fig, 100);
     await fig.getByRole('button', { name: 'Use my model' }).click();
     await page.waitForFunction(
       () => document.querySelector('rf-digit-trainer')?.getAttribute('data-mine') === '100',
@@ -613,9 +608,10 @@ describe('digit recognition lesson', () => {
       { width: 390, height: 844 },
       { width: 1280, height: 800 },
     ]) {
-      const { context, problems } = await h.context({ viewport, reducedMotion: 'reduce' });
-      const page = await context.newPage();
-      const fig = await openTrainer(page);
+      const { context, page, problems, fig } = await openTrainer(h, {
+        viewport,
+        reducedMotion: 'reduce',
+      });
       await fig.evaluate((f) => f.setAttribute('stop-after', '30'));
       await fig.getByRole('button', { name: 'Train' }).focus();
       await page.keyboard.press('Enter');
@@ -653,13 +649,9 @@ describe('digit recognition lesson, tfjs on WebGPU', () => {
   it('auto chooses the processor beside a software adapter, and tfjs WebGPU trains close to the core', {
     timeout: 600_000,
   }, async (t) => {
-    const { context, problems } = await hGpu.context();
-    const page = await context.newPage();
-    const fig = await openTrainer(page);
+    const { page, problems, fig } = await openTrainer(hGpu);
     // auto on this machine: no hardware WebGPU adapter (SwiftShader at most), so the processor.
-    await fig.evaluate((f) => f.setAttribute('stop-after', '5'));
-    await fig.getByRole('button', { name: 'Train' }).click();
-    await stateIs(page, 'paused');
+    await trainUntilPaused(page, fig, 5);
     const auto = await fig.evaluate((f) => {
       const e = f.shadowRoot!.querySelector('[data-engine]')!;
       return { engine: e.getAttribute('data-engine'), text: e.textContent };
