@@ -29,7 +29,7 @@ import { fromOnnx } from '@receptive/onnx';
 import type { BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { assertNoSeriousViolations } from '../lib/axe.ts';
 import { heldOut, MODELS_DIR } from '../lib/digits.ts';
-import { keepGpu, loseGpu, type GpuKind } from '../lib/gpu-loss.ts';
+import { type GpuKind, keepGpu, loseGpu } from '../lib/gpu-loss.ts';
 import { SCREENSHOT_DIR, useHarness } from '../lib/harness.ts';
 
 const PATH = '/lessons/digit-recognition/';
