@@ -1,20 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { crc32, deflateSync } from 'node:zlib';
 import { conv2d, tensor } from '@receptive/core';
 import { KERNEL_PRESETS, paint, paintMode, toFloatImage } from '@receptive/widgets/specs';
-import type { Locator, Page } from 'playwright-core';
+import type { BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { seriousViolations } from '../lib/axe.ts';
-import {
-  contextLostEventSeen,
-  destroyGpuDevices,
-  deviceLostSeen,
-  keepGlContexts,
-  keepGpuDevices,
-  loseTfjsContexts,
-} from '../lib/gpu-loss.ts';
+import { keepGlContexts, keepGpuDevices, loseGpu } from '../lib/gpu-loss.ts';
 import { noProblems } from '../lib/guard.ts';
-import { type Harness, startHarness } from '../lib/harness.ts';
+import { type Harness, useHarness } from '../lib/harness.ts';
 
 // <rf-photo-conv> in the convolution lesson: a photo, the reader's own image or a camera,
 // convolved on tfjs (WebGPU, else WebGL) or on the core's CPU, checked against the core.
@@ -108,19 +101,64 @@ async function assertMatchesCore(fig: Locator, what: string) {
   }
 }
 
+/** Waits until the figure's engine is settled (`data-state="ready"`). */
+const ready = (page: Page) =>
+  page.waitForFunction(
+    (tag) => (document.querySelector(tag) as HTMLElement | null)?.dataset['state'] === 'ready',
+    FIGURE,
+    { timeout: 60_000 },
+  );
+
 /** Opens the lesson, scrolls the figure into view and waits until its engine is settled. */
 async function openFigure(page: Page, setup?: (fig: Locator) => Promise<void>): Promise<Locator> {
   await page.goto(LESSON);
   const fig = page.locator(FIGURE);
   if (setup) await setup(fig);
   await fig.scrollIntoViewIfNeeded();
-  await page.waitForFunction(
-    (tag) => (document.querySelector(tag) as HTMLElement | null)?.dataset['state'] === 'ready',
-    FIGURE,
-    { timeout: 60_000 },
-  );
+  await ready(page);
   return fig;
 }
+
+/**
+ * {@link openFigure} in a fresh guarded context of `harness`; `prepare` runs on the page before
+ * it loads.
+ */
+async function openIn(
+  harness: Harness,
+  options?: BrowserContextOptions,
+  prepare?: (page: Page) => Promise<unknown>,
+) {
+  const opened = await harness.newPage(options);
+  await prepare?.(opened.page);
+  return { ...opened, fig: await openFigure(opened.page) };
+}
+
+/** Waits until the figure runs on `engine` (`data-engine`). */
+const engineIs = (page: Page, engine: string, timeout = 15_000) =>
+  page.waitForFunction(
+    ([tag, engine]) => document.querySelector(tag)?.getAttribute('data-engine') === engine,
+    [FIGURE, engine] as const,
+    { timeout },
+  );
+
+/** Waits until the figure's note (`[data-note]`) says something that matches `says`. */
+const noteMatches = (page: Page, says: RegExp, timeout?: number) =>
+  page.waitForFunction(
+    ([tag, re]) =>
+      new RegExp(re).test(
+        document.querySelector(tag)?.shadowRoot?.querySelector('[data-note]')?.textContent ?? '',
+      ),
+    [FIGURE, says.source] as const,
+    { timeout },
+  );
+
+/** Waits until the figure's input image is `w` pixels wide. */
+const inputWidthIs = (page: Page, w: number) =>
+  page.waitForFunction(
+    ([tag, w]) =>
+      (document.querySelector(tag) as unknown as { input?: { w: number } }).input?.w === w,
+    [FIGURE, w] as const,
+  );
 
 /** Waits until the figure's output was made with its current kernel. */
 const settled = (page: Page) =>
@@ -136,17 +174,10 @@ const outputOf = (fig: Locator) =>
   fig.evaluate((el) => Array.from((el as unknown as { output: FloatImage }).output.data));
 
 describe('the photo figure (no WebGPU: what most readers get)', () => {
-  let h: Harness;
-  before(async () => {
-    h = await startHarness({ fakeCamera: true });
-  });
-  after(async () => {
-    await h?.close();
-  });
+  const h = useHarness({ fakeCamera: true });
 
   it('loads tfjs only when scrolled near, runs on WebGL, and matches the core', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
+    const { page, problems } = await h.newPage();
     const scripts: { url: string; tfjs: boolean }[] = [];
     // The fallback to WebGL is quiet: no errors, and no warnings but the one Chromium itself
     // writes when a page asks for a WebGPU adapter and there is none (asked once, by useBackend).
@@ -174,11 +205,7 @@ describe('the photo figure (no WebGPU: what most readers get)', () => {
     const loadedBefore = scripts.length;
 
     await fig.scrollIntoViewIfNeeded();
-    await page.waitForFunction(
-      (tag) => (document.querySelector(tag) as HTMLElement).dataset['state'] === 'ready',
-      FIGURE,
-      { timeout: 60_000 },
-    );
+    await ready(page);
     assert.ok(
       scripts.slice(loadedBefore).some((s) => s.tfjs),
       'tfjs is fetched once the figure is near',
@@ -245,9 +272,7 @@ describe('the photo figure (no WebGPU: what most readers get)', () => {
   });
 
   it("convolves the reader's own image, scales a big one down, and rejects a corrupt file", async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    const fig = await openFigure(page);
+    const { page, problems, fig } = await openIn(h);
     const file = fig.locator('input[type=file]');
     // A grey ramp with a bright square: known pixels to compare with.
     const small = png(40, 30, (x, y) => {
@@ -255,10 +280,7 @@ describe('the photo figure (no WebGPU: what most readers get)', () => {
       return [v, v, v];
     });
     await file.setInputFiles({ name: 'ramp.png', mimeType: 'image/png', buffer: small });
-    await page.waitForFunction(
-      (tag) => (document.querySelector(tag) as unknown as { input: FloatImage }).input.w === 40,
-      FIGURE,
-    );
+    await inputWidthIs(page, 40);
     await page.waitForTimeout(200);
     const s = await samples(fig, [[15, 15]]);
     assert.equal(s.h, 30);
@@ -268,10 +290,7 @@ describe('the photo figure (no WebGPU: what most readers get)', () => {
 
     const big = png(1600, 900, (x, y) => [(x * 7) % 256, (y * 3) % 256, 128]);
     await file.setInputFiles({ name: 'big.png', mimeType: 'image/png', buffer: big });
-    await page.waitForFunction(
-      (tag) => (document.querySelector(tag) as unknown as { input: FloatImage }).input.w === 512,
-      FIGURE,
-    );
+    await inputWidthIs(page, 512);
     assert.match(
       (await fig.locator('[data-note]').textContent()) ?? '',
       /\(1600 × 900\) was scaled down to fit 512 pixels/,
@@ -283,13 +302,7 @@ describe('the photo figure (no WebGPU: what most readers get)', () => {
       mimeType: 'image/png',
       buffer: Buffer.from('not a png at all'),
     });
-    await page.waitForFunction(
-      (tag) =>
-        /"broken\.png" could not be read as an image/.test(
-          document.querySelector(tag)!.shadowRoot!.querySelector('[data-note]')!.textContent ?? '',
-        ),
-      FIGURE,
-    );
+    await noteMatches(page, /"broken\.png" could not be read as an image/);
     assert.equal(
       await fig.evaluate((el) => (el as unknown as { input: FloatImage }).input.w),
       512,
@@ -299,9 +312,7 @@ describe('the photo figure (no WebGPU: what most readers get)', () => {
   });
 
   it('meets an empty file, a text file, an SVG carrying script and a 50-megapixel image with a message or a scaled copy, running nothing and sending nothing', async (t) => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    const fig = await openFigure(page);
+    const { page, problems, fig } = await openIn(h);
     const file = fig.locator('input[type=file]');
     const note = () => fig.locator('[data-note]').textContent();
     const widthNow = () => fig.evaluate((el) => (el as unknown as { input: FloatImage }).input.w);
@@ -310,14 +321,7 @@ describe('the photo figure (no WebGPU: what most readers get)', () => {
     page.on('request', (r) => requests.push(r.url()));
     const refused = async (f: { name: string; mimeType: string; buffer: Buffer }, says: RegExp) => {
       await file.setInputFiles(f);
-      await page.waitForFunction(
-        ([tag, re]) =>
-          new RegExp(re!).test(
-            document.querySelector(tag!)!.shadowRoot!.querySelector('[data-note]')!.textContent ??
-              '',
-          ),
-        [FIGURE, says.source] as const,
-      );
+      await noteMatches(page, says);
       assert.equal(await widthNow(), before, `${f.name}: the previous image stays`);
     };
     await refused(
@@ -354,18 +358,7 @@ describe('the photo figure (no WebGPU: what most readers get)', () => {
     // 50 megapixels: decoded in the page and scaled down to the figure's size.
     const huge = png(8000, 6250, (x, y) => [x & 255, y & 255, 96]);
     await file.setInputFiles({ name: 'huge.png', mimeType: 'image/png', buffer: huge });
-    await page.waitForFunction(
-      (tag) => {
-        const el = document.querySelector(tag) as unknown as {
-          shadowRoot: ShadowRoot;
-        };
-        return /huge\.png|\(8000 × 6250\)/.test(
-          el.shadowRoot.querySelector('[data-note]')!.textContent ?? '',
-        );
-      },
-      FIGURE,
-      { timeout: 60_000 },
-    );
+    await noteMatches(page, /huge\.png|\(8000 × 6250\)/, 60_000);
     const said = (await note()) ?? '';
     t.diagnostic(`the 50-megapixel PNG: ${said}`);
     if (/scaled down/.test(said)) assert.equal(await widthNow(), 512);
@@ -381,9 +374,7 @@ describe('the photo figure (no WebGPU: what most readers get)', () => {
   });
 
   it('runs on the camera when allowed, and says so clearly when not', async () => {
-    const { context, problems } = await h.context({ permissions: ['camera'] });
-    const page = await context.newPage();
-    const fig = await openFigure(page);
+    const { page, problems, fig } = await openIn(h, { permissions: ['camera'] });
     await fig.evaluate((el) => {
       (window as unknown as { frames: number }).frames = 0;
       el.addEventListener('rf-convolve', (e) => {
@@ -421,9 +412,8 @@ describe('the photo figure (no WebGPU: what most readers get)', () => {
     assert.deepEqual(problems, noProblems());
 
     // A context that was not allowed the camera.
-    const denied = await h.context();
-    const page2 = await denied.context.newPage();
-    const fig2 = await openFigure(page2);
+    const denied = await openIn(h);
+    const { page: page2, fig: fig2 } = denied;
     await fig2.getByRole('button', { name: 'Use camera' }).click();
     await page2.waitForFunction(
       (tag) => (document.querySelector(tag) as HTMLElement).dataset['camera'] === 'error',
@@ -439,22 +429,21 @@ describe('the photo figure (no WebGPU: what most readers get)', () => {
   });
 
   it('never leaves the camera running: a photo set from script or a removal stops it, even mid-prompt', async () => {
-    const { context, problems } = await h.context({ permissions: ['camera'] });
     // Keep every stream the page is given, to check its tracks afterwards (the real camera API,
     // only observed).
-    await context.addInitScript(() => {
-      const w = window as unknown as { streams: MediaStream[] };
-      w.streams = [];
-      if (!navigator.mediaDevices) return; // about:blank, before the page
-      const real = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-      navigator.mediaDevices.getUserMedia = async (c) => {
-        const s = await real(c);
-        w.streams.push(s);
-        return s;
-      };
-    });
-    const page = await context.newPage();
-    const fig = await openFigure(page);
+    const { page, problems, fig } = await openIn(h, { permissions: ['camera'] }, (page) =>
+      page.addInitScript(() => {
+        const w = window as unknown as { streams: MediaStream[] };
+        w.streams = [];
+        if (!navigator.mediaDevices) return;
+        const real = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+        navigator.mediaDevices.getUserMedia = async (c) => {
+          const s = await real(c);
+          w.streams.push(s);
+          return s;
+        };
+      }),
+    );
     const live = () =>
       page.evaluate(
         () =>
@@ -474,11 +463,7 @@ describe('the photo figure (no WebGPU: what most readers get)', () => {
     });
     assert.equal(await fig.getAttribute('data-camera'), 'off');
     assert.equal(await live(), 0);
-    await page.waitForFunction(
-      (tag) =>
-        (document.querySelector(tag) as unknown as { input?: { w: number } }).input?.w === 512,
-      FIGURE,
-    );
+    await inputWidthIs(page, 512);
     // Removed while the permission request is still pending: the stream that arrives after is
     // stopped at once.
     await fig.evaluate((el) => {
@@ -494,8 +479,7 @@ describe('the photo figure (no WebGPU: what most readers get)', () => {
   });
 
   it('falls back to the core on the CPU, with a note, when the GPU engine asked for cannot start', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
+    const { page, problems } = await h.newPage();
     const fig = await openFigure(page, (f) =>
       f.evaluate((el) => el.setAttribute('backend', 'webgpu')),
     );
@@ -517,20 +501,13 @@ describe('the photo figure (no WebGPU: what most readers get)', () => {
   });
 
   it('says so with a Retry when the GPU engine’s code fails to download, and runs on the GPU after it', async () => {
-    const { context, problems } = await h.context();
     // TensorFlow.js is one chunk, fetched only by the photo figure's GPU engine.
     const tfjs = /\/_astro\/tfjs\.[\w-]+\.js$/;
-    await context.route(tfjs, (route) => route.fulfill({ status: 503, body: 'Unavailable' }));
-    const page = await context.newPage();
-    const fig = await openFigure(page);
-    const note = fig.locator('[data-note]');
-    await page.waitForFunction(
-      (tag) =>
-        /could not be loaded/.test(
-          document.querySelector(tag)?.shadowRoot?.querySelector('[data-note]')?.textContent ?? '',
-        ),
-      FIGURE,
+    const { context, page, problems, fig } = await openIn(h, {}, (page) =>
+      page.context().route(tfjs, (route) => route.fulfill({ status: 503, body: 'Unavailable' })),
     );
+    const note = fig.locator('[data-note]');
+    await noteMatches(page, /could not be loaded/);
     assert.match(
       (await note.textContent()) ?? '',
       /^The GPU engine could not be loaded: its code did not download \(.+\)\. @receptive\/core convolves on the CPU meanwhile\.$/,
@@ -541,11 +518,7 @@ describe('the photo figure (no WebGPU: what most readers get)', () => {
     const retry = fig.getByRole('button', { name: 'Retry' });
     await retry.focus();
     await page.keyboard.press('Enter');
-    await page.waitForFunction(
-      (tag) => document.querySelector(tag)?.getAttribute('data-engine') === 'webgl',
-      FIGURE,
-      { timeout: 60_000 },
-    );
+    await engineIs(page, 'webgl', 60_000);
     assert.equal(await retry.isVisible(), false);
     assert.equal(
       await page.evaluate((tag) => {
@@ -569,27 +542,18 @@ describe('the photo figure (no WebGPU: what most readers get)', () => {
   });
 
   it('moves to the core on the CPU, with a note, when the WebGL context is lost', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await keepGlContexts(page);
-    const fig = await openFigure(page);
+    const { page, problems, fig } = await openIn(h, {}, keepGlContexts);
     assert.equal(await fig.getAttribute('data-engine'), 'webgl');
     assert.equal(await fig.locator('[data-note]').textContent(), '');
 
     // tfjs draws into a canvas of its own, outside the document. Lose its context while a new
     // kernel is being convolved on it, so a run in flight meets the loss too.
-    const lost = await loseTfjsContexts(page, {
+    await loseGpu(page, 'webgl', 'tfjs', {
       selector: FIGURE,
       property: 'kernel',
       value: [...KERNEL_PRESETS.laplacian],
     });
-    assert.ok(lost >= 1, 'found the context tfjs draws with');
-    await contextLostEventSeen(page);
-    await page.waitForFunction(
-      (tag) => (document.querySelector(tag) as HTMLElement).dataset['engine'] === 'cpu',
-      FIGURE,
-      { timeout: 15_000 },
-    );
+    await engineIs(page, 'cpu');
     await settled(page);
     const note = fig.locator('[data-note]');
     assert.ok(await note.isVisible(), 'the note is shown');
@@ -612,9 +576,7 @@ describe('the photo figure (no WebGPU: what most readers get)', () => {
   });
 
   it('works on a phone-sized screen, and without JavaScript shows the photo, its credit and its output', async () => {
-    const { context, problems } = await h.context({ viewport: { width: 375, height: 740 } });
-    const page = await context.newPage();
-    const fig = await openFigure(page);
+    const { page, problems, fig } = await openIn(h, { viewport: { width: 375, height: 740 } });
     const width = await fig.evaluate((el) => el.getBoundingClientRect().width);
     const overflow = await page.evaluate(
       () => document.documentElement.scrollWidth - window.innerWidth,
@@ -623,9 +585,8 @@ describe('the photo figure (no WebGPU: what most readers get)', () => {
     await fig.screenshot({ path: '/tmp/photo-conv-phone.png' });
     assert.deepEqual(problems, noProblems());
 
-    const nojs = await h.context({ javaScriptEnabled: false });
-    const page2 = await nojs.context.newPage();
-    await page2.goto(LESSON);
+    const nojs = await h.open(LESSON, { javaScriptEnabled: false });
+    const page2 = nojs.page;
     const img = page2.locator(`${FIGURE} img:not(.rf-output)`);
     assert.match((await img.getAttribute('alt')) ?? '', /cup of coffee/);
     const photoUrl = (await img.getAttribute('src'))!;
@@ -732,18 +693,10 @@ describe('the photo figure (no WebGPU: what most readers get)', () => {
 });
 
 describe('the photo figure with WebGPU', () => {
-  let h: Harness;
-  before(async () => {
-    h = await startHarness({ webgpu: true });
-  });
-  after(async () => {
-    await h?.close();
-  });
+  const h = useHarness({ webgpu: true });
 
   it('runs on WebGPU and matches the core', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    const fig = await openFigure(page);
+    const { page, problems, fig } = await openIn(h);
     assert.equal(await fig.getAttribute('data-engine'), 'webgpu');
     await assertMatchesCore(fig, 'WebGPU');
     await fig.locator('button[data-preset="laplacian"]').click();
@@ -762,10 +715,7 @@ describe('the photo figure with WebGPU', () => {
    * what a page may do, and the browser then reports the device lost as after a GPU reset.
    */
   async function openOnWebGpu() {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await keepGpuDevices(page);
-    const fig = await openFigure(page);
+    const { page, problems, fig } = await openIn(h, {}, keepGpuDevices);
     assert.equal(await fig.getAttribute('data-engine'), 'webgpu');
     assert.equal(await fig.locator('[data-note]').textContent(), '');
     return { page, fig, problems };
@@ -773,12 +723,7 @@ describe('the photo figure with WebGPU', () => {
 
   /** Waits until the figure has moved to the CPU, and checks what it says about it. */
   async function assertMovedToCpu(page: Page, fig: Locator) {
-    await deviceLostSeen(page);
-    await page.waitForFunction(
-      (tag) => (document.querySelector(tag) as HTMLElement).dataset['engine'] === 'cpu',
-      FIGURE,
-      { timeout: 15_000 },
-    );
+    await engineIs(page, 'cpu');
     await settled(page);
     // The note is a status region: screen readers announce it when it changes.
     const note = fig.getByRole('status');
@@ -797,12 +742,11 @@ describe('the photo figure with WebGPU', () => {
     const { page, fig, problems } = await openOnWebGpu();
     // Lose the device while a new kernel is being convolved on it, so a run in flight meets the
     // loss.
-    const lost = await destroyGpuDevices(page, {
+    await loseGpu(page, 'webgpu', 'tfjs', {
       selector: FIGURE,
       property: 'kernel',
       value: [...KERNEL_PRESETS.laplacian],
     });
-    assert.ok(lost >= 1, 'found the device tfjs computes on');
     await assertMovedToCpu(page, fig);
     await assertMatchesCore(fig, 'Laplacian on the CPU after the device was lost');
 
@@ -836,7 +780,7 @@ describe('the photo figure with WebGPU', () => {
     const { page, fig, problems } = await openOnWebGpu();
     // Nothing running and nothing edited: the loss alone moves the figure, which redraws its
     // output on the CPU at once.
-    assert.ok((await destroyGpuDevices(page)) >= 1, 'found the device tfjs computes on');
+    await loseGpu(page, 'webgpu', 'tfjs');
     await assertMovedToCpu(page, fig);
     await assertMatchesCore(fig, 'horizontal edges on the CPU after the device was lost');
     assert.deepEqual(problems, noProblems());
