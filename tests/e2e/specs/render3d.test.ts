@@ -5,11 +5,11 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type * as R3D from '@receptive/render3d';
 import { THEME } from '@receptive/render3d';
-import type { Page } from 'playwright-core';
+import type { BrowserContextOptions, Page } from 'playwright-core';
 import { assertNoSeriousViolations } from '../lib/axe.ts';
 import { openWithoutWebGL } from '../lib/canvas.ts';
 import { noProblems } from '../lib/guard.ts';
-import { SCREENSHOT_DIR, useHarness } from '../lib/harness.ts';
+import { type Harness, SCREENSHOT_DIR, useHarness } from '../lib/harness.ts';
 import {
   colorDistance,
   colorsAt,
@@ -17,6 +17,7 @@ import {
   meanDifference,
   rgb,
 } from '../lib/render3d/pixels.ts';
+import { loseWebGLContext } from '../lib/render3d/webgl-loss.ts';
 
 // The package's example page, built by its `build` script (turbo builds it before e2e).
 const require = createRequire(import.meta.url);
@@ -94,6 +95,22 @@ async function lessonView(page: Page, preset = 'front', backend: R3D.BackendRequ
     { preset, backend },
   );
   await framesAtLeast(page, 1);
+}
+
+/**
+ * A fresh guarded context of `harness` with the playground on a `width` x `height` stage and the
+ * lesson CNN's view in it at `preset` (see {@link lessonView}).
+ */
+async function openLessonView(
+  harness: Harness,
+  [width, height]: [number, number],
+  preset: string,
+  options?: BrowserContextOptions,
+) {
+  const opened = await harness.newPage(options);
+  await playground(opened.page, width, height);
+  await lessonView(opened.page, preset);
+  return opened;
 }
 
 /**
@@ -268,8 +285,7 @@ describe('@receptive/render3d in Chromium', () => {
   });
 
   it('shows the expected colours at known pixels for a known tensor', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
+    const { page, problems } = await h.newPage();
     const drew = await knownColours(page, 'webgl');
     assert.equal(drew.backend, 'webgl');
     assert.equal(drew.fallbackReason, null);
@@ -277,10 +293,7 @@ describe('@receptive/render3d in Chromium', () => {
   });
 
   it('reports the unit under the pointer as { layer, channel, y, x, value }', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await playground(page, 640, 320);
-    await lessonView(page, 'front');
+    const { page, problems } = await openLessonView(h, [640, 320], 'front');
     await clickEachUnit(page);
     // Hovering outlines the texel under the pointer; a trace draws in two more calls.
     const stats = await page.evaluate(async () => {
@@ -298,10 +311,9 @@ describe('@receptive/render3d in Chromium', () => {
   });
 
   it('lets a UnitCursor walk, pick and announce units by keyboard, as the pointer does', async () => {
-    const { context, problems } = await h.context({ reducedMotion: 'reduce' });
-    const page = await context.newPage();
-    await playground(page, 640, 320);
-    await lessonView(page, 'front');
+    const { page, problems } = await openLessonView(h, [640, 320], 'front', {
+      reducedMotion: 'reduce',
+    });
     const live = page.locator('#stage [aria-live="polite"]');
     const canvas = page.locator('#stage canvas');
     assert.equal(await canvas.getAttribute('tabindex'), '0');
@@ -370,10 +382,9 @@ describe('@receptive/render3d in Chromium', () => {
   });
 
   it('moves the UnitCursor to the canvas the host swaps in after a failed GPU renderer', async () => {
-    const { context, problems } = await h.context({ reducedMotion: 'reduce' });
-    const page = await context.newPage();
-    await playground(page, 640, 320);
-    await lessonView(page, 'front');
+    const { page, problems } = await openLessonView(h, [640, 320], 'front', {
+      reducedMotion: 'reduce',
+    });
     const before = await page.locator('#stage canvas').elementHandle();
     // The host's own recovery from a lost WebGPU device, started by hand: the renderer goes and
     // a fresh canvas takes the old one's place.
@@ -398,10 +409,7 @@ describe('@receptive/render3d in Chromium', () => {
   });
 
   it('keeps GPU memory and the JS heap flat over 10,000 update+render cycles', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await playground(page, 96, 54);
-    await lessonView(page, 'overview');
+    const { context, page, problems } = await openLessonView(h, [96, 54], 'overview');
     const cdp = await context.newCDPSession(page);
     const cycles = (n: number) =>
       page.evaluate((n) => {
@@ -442,41 +450,22 @@ describe('@receptive/render3d in Chromium', () => {
   });
 
   it('renders the same picture again after a lost WebGL context is restored', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
-    await playground(page, 320, 180);
-    await lessonView(page, 'front');
+    const { page, problems } = await openLessonView(h, [320, 180], 'front');
     const before = await page.locator('#stage').screenshot();
-    await page.evaluate(async () => {
-      const view = (window as unknown as Playground).view!;
-      const canvas = view.host.canvas;
-      const ext = (canvas.getContext('webgl2') as WebGL2RenderingContext).getExtension(
-        'WEBGL_lose_context',
-      )!;
-      const lost = new Promise((r) =>
-        canvas.addEventListener('webglcontextlost', r, { once: true }),
-      );
-      ext.loseContext();
-      await lost;
-      // Chromium allows a restore only once the lost event has finished dispatching.
-      await new Promise((r) => setTimeout(r, 0));
-      if (!view.host.contextLost) throw new Error('the host did not notice the loss');
-      (window as unknown as { lostAt: number }).lostAt = view.host.frames;
-      view.update(
-        (window as unknown as Playground).synthetic.lessonActivations(
-          (window as unknown as Playground).synthetic.digit(3),
-        ),
-      );
-      const restored = new Promise((r) =>
-        canvas.addEventListener('webglcontextrestored', r, { once: true }),
-      );
-      ext.restoreContext();
-      await restored;
+    const lost = await loseWebGLContext(
+      await page.evaluateHandle(() => (window as unknown as Playground).view!.host),
+    );
+    // An update while the context is lost, drawn once it is back.
+    await page.evaluate(() => {
+      const w = window as unknown as Playground;
+      if (!w.view!.host.contextLost) throw new Error('the host did not notice the loss');
+      w.view!.update(w.synthetic.lessonActivations(w.synthetic.digit(3)));
     });
-    await page.waitForFunction(() => {
-      const w = window as unknown as Playground & { lostAt: number };
-      return w.view!.host.frames > w.lostAt && !w.view!.host.contextLost;
-    });
+    await lost.restore();
+    await page.waitForFunction((lostAt) => {
+      const host = (window as unknown as Playground).view!.host;
+      return host.frames > lostAt && !host.contextLost;
+    }, lost.frames);
     const afterShot = await page.locator('#stage').screenshot();
     const stats = await imageStats(page, afterShot, BACKGROUND);
     assert.ok(
@@ -490,10 +479,9 @@ describe('@receptive/render3d in Chromium', () => {
 
   it('glides between camera presets, or jumps there under prefers-reduced-motion', async () => {
     for (const reducedMotion of ['no-preference', 'reduce'] as const) {
-      const { context, problems } = await h.context({ reducedMotion });
-      const page = await context.newPage();
-      await playground(page, 320, 180);
-      await lessonView(page, 'overview');
+      const { page, problems } = await openLessonView(h, [320, 180], 'overview', {
+        reducedMotion,
+      });
       const gap = await page.evaluate(() => {
         const view = (window as unknown as Playground).view!;
         view.setPreset('conv2');
@@ -555,8 +543,7 @@ describe('@receptive/render3d on WebGPU (Chromium with a SwiftShader WebGPU canv
   const g = useHarness({ dir: EXAMPLE_DIST, webgpu: 'canvas' });
 
   it('draws the known colours, picks units and draws the same network as WebGL2', async () => {
-    const { context, problems } = await g.context();
-    const page = await context.newPage();
+    const { page, problems } = await g.newPage();
     const drew = await knownColours(page, 'webgpu');
     assert.equal(drew.backend, 'webgpu', `fell back: ${drew.fallbackReason}`);
     assert.equal(drew.fallbackReason, null);
@@ -592,8 +579,7 @@ describe('@receptive/render3d on WebGPU (Chromium with a SwiftShader WebGPU canv
   });
 
   it('keeps WebGL2 for `auto` on a software adapter, and says why', async () => {
-    const { context, problems } = await g.context();
-    const page = await context.newPage();
+    const { page, problems } = await g.newPage();
     const drew = await knownColours(page, 'auto');
     assert.equal(drew.backend, 'webgl');
     assert.match(drew.fallbackReason ?? '', /software/);
@@ -605,8 +591,7 @@ describe('@receptive/render3d where WebGPU has an adapter but cannot show a canv
   const g = useHarness({ dir: EXAMPLE_DIST, webgpu: true });
 
   it('falls back from `webgpu` to WebGL2 with the reason, never a blank figure', async () => {
-    const { context, problems } = await g.context();
-    const page = await context.newPage();
+    const { page, problems } = await g.newPage();
     const drew = await knownColours(page, 'webgpu');
     assert.equal(drew.backend, 'webgl');
     assert.match(drew.fallbackReason ?? '', /never reaches the screen/);
