@@ -4,9 +4,10 @@ import { dirname } from 'node:path';
 import { describe, it } from 'node:test';
 import type { BrowserContext, Page, Route } from 'playwright-core';
 import { drawOnPad, hoverUnit, showFigure, waitForModelCard } from '../lib/figures.ts';
-import { destroyGpuDevices, deviceLostSeen, keepGpuDevices } from '../lib/gpu-loss.ts';
+import { keepGpuDevices, loseGpu } from '../lib/gpu-loss.ts';
 import { useHarness } from '../lib/harness.ts';
 import { meanDifference } from '../lib/render3d/pixels.ts';
+import { loseWebGLContext, type WebGLHost } from '../lib/render3d/webgl-loss.ts';
 import { serveSite } from '../lib/server.ts';
 import { launchTabbedBrowser } from '../lib/tabbed-browser.ts';
 
@@ -297,8 +298,7 @@ describe('a lost WebGPU device in <rf-model-compare backend="webgpu">', () => {
   const gpu = useHarness({ webgpu: true });
 
   it('answers on WebAssembly from then on, says so on each card, and still reads the digit', async () => {
-    const { context, problems } = await gpu.context();
-    const page = await context.newPage();
+    const { context, page, problems } = await gpu.newPage();
     await keepGpuDevices(page);
     // The lesson, whose comparison loads (on WebGPU, asked for before it nears the viewport)
     // once it is scrolled to.
@@ -312,8 +312,7 @@ describe('a lost WebGPU device in <rf-model-compare backend="webgpu">', () => {
     await drawOnPad(page, ONE);
     await waitForModelCard(page, 'cnn', 'engine', 'onnxruntime-web/webgpu', { timeout: 60_000 });
     await waitForModelCard(page, 'cnn', 'prediction', '1');
-    assert.ok((await destroyGpuDevices(page)) >= 1, 'found the device onnxruntime-web runs on');
-    await deviceLostSeen(page);
+    await loseGpu(page, 'webgpu', 'onnxruntime-web');
     await drawOnPad(page, ONE);
     await waitForModelCard(page, 'cnn', 'engine', 'onnxruntime-web/wasm', { timeout: 60_000 });
     await waitForModelCard(page, 'cnn', 'prediction', '1');
@@ -332,36 +331,13 @@ describe('a lost WebGPU device in <rf-model-compare backend="webgpu">', () => {
   });
 });
 
-/** Loses the WebGL context of figure `tag`'s 3D view (and gives it back if `restore`). */
-const loseContext = (page: Page, tag: string, restore: boolean) =>
-  page.evaluate(
-    async ([tag, restore]) => {
-      type Host = { canvas: HTMLCanvasElement; frames: number; contextLost: boolean };
-      const host = (document.querySelector(tag as string) as unknown as { view: { host: Host } })
-        .view.host;
-      const canvas = host.canvas;
-      (window as unknown as { lostCanvas: HTMLCanvasElement }).lostCanvas = canvas;
-      const ext = (canvas.getContext('webgl2') as WebGL2RenderingContext).getExtension(
-        'WEBGL_lose_context',
-      )!;
-      const lost = new Promise((r) =>
-        canvas.addEventListener('webglcontextlost', r, { once: true }),
-      );
-      ext.loseContext();
-      await lost;
-      // Chromium allows a restore only once the lost event has finished dispatching.
-      await new Promise((r) => setTimeout(r, 0));
-      const frames = host.frames;
-      if (restore) {
-        const back = new Promise((r) =>
-          canvas.addEventListener('webglcontextrestored', r, { once: true }),
-        );
-        ext.restoreContext();
-        await back;
-      }
-      return frames;
-    },
-    [tag, restore] as const,
+/** Loses the WebGL context of figure `tag`'s 3D view (see {@link loseWebGLContext}). */
+const loseContext = async (page: Page, tag: string) =>
+  loseWebGLContext(
+    await page.evaluateHandle(
+      (tag) => (document.querySelector(tag) as unknown as { view: { host: WebGLHost } }).view.host,
+      tag,
+    ),
   );
 
 /** Waits until figure `tag`'s view has drawn again after frame `after`, with a live context. */
@@ -388,27 +364,28 @@ describe('a lost WebGL context in the lessons’ 3D figures', () => {
     await page.waitForTimeout(500);
     const stage = fig.locator('.stage');
     const before = await stage.screenshot();
-    const at = await loseContext(page, 'rf-network-3d', true);
-    await drawsAgain(page, 'rf-network-3d', at);
+    const restored = await loseContext(page, 'rf-network-3d');
+    await restored.restore();
+    await drawsAgain(page, 'rf-network-3d', restored.frames);
     await page.waitForTimeout(300);
     const diff = await meanDifference(page, before, await stage.screenshot());
     assert.ok(diff < 1, `the restored frame differs by ${diff} per channel on average`);
 
-    const lostAt = await loseContext(page, 'rf-network-3d', false);
-    await drawsAgain(page, 'rf-network-3d', lostAt);
-    const replaced = await fig.evaluate((f) => {
+    const lost = await loseContext(page, 'rf-network-3d');
+    await drawsAgain(page, 'rf-network-3d', lost.frames);
+    const replaced = await fig.evaluate((f, lostCanvas) => {
       const host = (
         f as unknown as {
           view: { host: { canvas: HTMLCanvasElement; contextsReplaced: number; backend: string } };
         }
       ).view.host;
       return {
-        fresh: host.canvas !== (window as unknown as { lostCanvas: HTMLCanvasElement }).lostCanvas,
+        fresh: host.canvas !== lostCanvas,
         connected: host.canvas.isConnected,
         replaced: host.contextsReplaced,
         backend: host.backend,
       };
-    });
+    }, lost.canvas);
     assert.deepEqual(replaced, { fresh: true, connected: true, replaced: 1, backend: 'webgl' });
     const diffNew = await meanDifference(page, before, await stage.screenshot());
     assert.ok(diffNew < 1, `the new canvas differs by ${diffNew} per channel on average`);
@@ -444,17 +421,14 @@ describe('a lost WebGL context in the lessons’ 3D figures', () => {
       undefined,
       { timeout: 30_000 },
     );
-    const at = await loseContext(page, 'rf-conv-layer-3d', false);
-    await drawsAgain(page, 'rf-conv-layer-3d', at);
-    const host = await fig.evaluate((f) => {
+    const lost = await loseContext(page, 'rf-conv-layer-3d');
+    await drawsAgain(page, 'rf-conv-layer-3d', lost.frames);
+    const host = await fig.evaluate((f, lostCanvas) => {
       const h = (
         f as unknown as { view: { host: { canvas: HTMLCanvasElement; contextsReplaced: number } } }
       ).view.host;
-      return {
-        fresh: h.canvas !== (window as unknown as { lostCanvas: HTMLCanvasElement }).lostCanvas,
-        replaced: h.contextsReplaced,
-      };
-    });
+      return { fresh: h.canvas !== lostCanvas, replaced: h.contextsReplaced };
+    }, lost.canvas);
     assert.deepEqual(host, { fresh: true, replaced: 1 });
     // Its k input still redraws the scene.
     await fig.locator('input[name="k"]').fill('2');
