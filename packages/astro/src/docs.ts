@@ -48,6 +48,8 @@ export interface ComponentProp {
   description: string;
   /** Throws `received X, expected ...` (without the component name) for a bad value. */
   check?: (value: unknown) => void;
+  /** The attribute of the component's element this prop sets (props taken from a widget spec). */
+  attribute?: string;
 }
 
 export interface ComponentDoc {
@@ -182,6 +184,28 @@ const convLayer3dUnits = (props: Record<string, unknown>) => {
   }
 };
 
+/**
+ * A figure's `steps` prop: inside a `<Scrolly>`, what each step state sets (`what`, in words),
+ * checked by `check`; a state not listed leaves `rest` as it was.
+ */
+function stepsProp(
+  type: string,
+  example: string,
+  what: string,
+  check: (v: unknown) => void,
+  rest = 'the figure as it is',
+): ComponentProp {
+  return {
+    name: 'steps',
+    type,
+    default: null,
+    required: false,
+    example,
+    description: `Inside a <Scrolly>: ${what}. A state not listed leaves ${rest}.`,
+    check,
+  };
+}
+
 /** Scroll states of a figure: `{ state: { prop: value } }`, each prop checked by `checks`. */
 const stepsOf =
   (checks: Record<string, (v: unknown) => void>, nullable: readonly string[] = []) =>
@@ -247,6 +271,7 @@ function fromSpec(
     example: p.example.replace(`${attribute}=`, `${name}=`),
     description: p.description,
     check: specCheck(spec, p),
+    attribute,
     ...extra,
   };
 }
@@ -347,16 +372,13 @@ export const COMPONENTS: readonly ComponentDoc[] = [
         example: 'padding={true}',
         check: isBoolean,
       }),
-      {
-        name: 'steps',
-        type: 'Record<string, { kernel?: string; padding?: boolean }>',
-        default: null,
-        required: false,
-        example: "steps={{ blur: { kernel: 'box-blur' }, padded: { padding: true } }}",
-        description:
-          'Inside a <Scrolly>: what each step state sets on the lab. A state not listed leaves the lab as it is.',
-        check: kernelSteps,
-      },
+      stepsProp(
+        'Record<string, { kernel?: string; padding?: boolean }>',
+        "steps={{ blur: { kernel: 'box-blur' }, padded: { padding: true } }}",
+        'what each step state sets on the lab',
+        kernelSteps,
+        'the lab as it is',
+      ),
       caption,
     ],
     example: '<KernelLab kernel="box-blur" caption="The lecture\'s box blur" />',
@@ -373,16 +395,12 @@ export const COMPONENTS: readonly ComponentDoc[] = [
       fromSpec(POOLING_SPEC, 'kernel', { check: kernel('rf-pooling') }),
       fromSpec(POOLING_SPEC, 'digits-src', { check: isString }),
       fromSpec(POOLING_SPEC, 'trace'),
-      {
-        name: 'steps',
-        type: 'Record<string, { trace?: string | null }>',
-        default: null,
-        required: false,
-        example: "steps={{ block: { trace: 'pool1,6,7' }, again: { trace: 'pool2,3,3' } }}",
-        description:
-          'Inside a <Scrolly>: the unit each step state traces (null clears it). A state not listed leaves the figure as it is.',
-        check: stepsOf({ trace: specCheckOf(POOLING_SPEC, 'trace') }, ['trace']),
-      },
+      stepsProp(
+        'Record<string, { trace?: string | null }>',
+        "steps={{ block: { trace: 'pool1,6,7' }, again: { trace: 'pool2,3,3' } }}",
+        'the unit each step state traces (null clears it)',
+        stepsOf({ trace: specCheckOf(POOLING_SPEC, 'trace') }, ['trace']),
+      ),
       caption,
     ],
     example: '<Pooling digit={0} kernel="horizontal-edge" />',
@@ -567,16 +585,11 @@ export const COMPONENTS: readonly ComponentDoc[] = [
       fromSpec(CONV_LAYER_3D_SPEC, 'filters', { example: 'filters={3}' }),
       fromSpec(CONV_LAYER_3D_SPEC, 'channels', { example: 'channels={2}' }),
       fromSpec(CONV_LAYER_3D_SPEC, 'unit'),
-      {
-        name: 'steps',
-        type: 'Record<string, { filters?: number; channels?: number; unit?: string | null }>',
-        default: null,
-        required: false,
-        example:
-          "steps={{ one: { filters: 1, channels: 1 }, three: { filters: 3, unit: '2,1,1' } }}",
-        description:
-          'Inside a <Scrolly>: what each step state sets on the figure (unit null clears the traced unit). A state not listed leaves the figure as the reader left it.',
-        check: stepsOf(
+      stepsProp(
+        'Record<string, { filters?: number; channels?: number; unit?: string | null }>',
+        "steps={{ one: { filters: 1, channels: 1 }, three: { filters: 3, unit: '2,1,1' } }}",
+        'what each step state sets on the figure (unit null clears the traced unit)',
+        stepsOf(
           {
             filters: specCheckOf(CONV_LAYER_3D_SPEC, 'filters'),
             channels: specCheckOf(CONV_LAYER_3D_SPEC, 'channels'),
@@ -584,7 +597,8 @@ export const COMPONENTS: readonly ComponentDoc[] = [
           },
           ['unit'],
         ),
-      },
+        'the figure as the reader left it',
+      ),
       caption,
     ],
     example: '<ConvLayer3D filters={3} channels={1} />',
@@ -618,16 +632,12 @@ export const COMPONENTS: readonly ComponentDoc[] = [
     summary: SHIFT_BLOCK_SPEC.summary,
     props: [
       fromSpec(SHIFT_BLOCK_SPEC, 'one'),
-      {
-        name: 'steps',
-        type: 'Record<string, { one?: string }>',
-        default: null,
-        required: false,
-        example: "steps={{ small: { one: '1,1' }, bigger: { one: '1,3' } }}",
-        description:
-          'Inside a <Scrolly>: where each step state puts the 1. A state not listed leaves the figure as it is.',
-        check: stepsOf({ one: specCheckOf(SHIFT_BLOCK_SPEC, 'one') }),
-      },
+      stepsProp(
+        'Record<string, { one?: string }>',
+        "steps={{ small: { one: '1,1' }, bigger: { one: '1,3' } }}",
+        'where each step state puts the 1',
+        stepsOf({ one: specCheckOf(SHIFT_BLOCK_SPEC, 'one') }),
+      ),
       caption,
     ],
     example: '<ShiftBlock one="1,1" />',
@@ -643,16 +653,12 @@ export const COMPONENTS: readonly ComponentDoc[] = [
       fromSpec(SHIFT_EDGE_SPEC, 'digit', { example: 'digit={3}' }),
       fromSpec(SHIFT_EDGE_SPEC, 'kernel', { check: kernel('rf-shift-edge') }),
       fromSpec(SHIFT_EDGE_SPEC, 'shift'),
-      {
-        name: 'steps',
-        type: 'Record<string, { shift?: string }>',
-        default: null,
-        required: false,
-        example: "steps={{ one: { shift: '0,1' }, two: { shift: '0,2' } }}",
-        description:
-          'Inside a <Scrolly>: the shift each step state sets. A state not listed leaves the figure as it is.',
-        check: stepsOf({ shift: specCheckOf(SHIFT_EDGE_SPEC, 'shift') }),
-      },
+      stepsProp(
+        'Record<string, { shift?: string }>',
+        "steps={{ one: { shift: '0,1' }, two: { shift: '0,2' } }}",
+        'the shift each step state sets',
+        stepsOf({ shift: specCheckOf(SHIFT_EDGE_SPEC, 'shift') }),
+      ),
       caption,
     ],
     example: '<ShiftEdge digit={0} shift="0,1" />',
@@ -680,16 +686,12 @@ export const COMPONENTS: readonly ComponentDoc[] = [
     props: [
       fromSpec(BLUR_POOL_SPEC, 'digit', { example: 'digit={0}' }),
       fromSpec(BLUR_POOL_SPEC, 'stage'),
-      {
-        name: 'steps',
-        type: "Record<string, { stage?: 'max' | 'blur' | 'keep' }>",
-        default: null,
-        required: false,
-        example: "steps={{ max: { stage: 'max' }, blur: { stage: 'blur' } }}",
-        description:
-          'Inside a <Scrolly>: the stage each step state points at. A state not listed leaves the figure as it is.',
-        check: stepsOf({ stage: specCheckOf(BLUR_POOL_SPEC, 'stage') }),
-      },
+      stepsProp(
+        "Record<string, { stage?: 'max' | 'blur' | 'keep' }>",
+        "steps={{ max: { stage: 'max' }, blur: { stage: 'blur' } }}",
+        'the stage each step state points at',
+        stepsOf({ stage: specCheckOf(BLUR_POOL_SPEC, 'stage') }),
+      ),
       caption,
     ],
     example: '<BlurPool digit={0} stage="keep" />',
@@ -770,16 +772,12 @@ export const COMPONENTS: readonly ComponentDoc[] = [
       fromSpec(VIS_KERNELS_SPEC, 'for', { default: 'pad', check: stateName }),
       fromSpec(VIS_KERNELS_SPEC, 'layer'),
       fromSpec(VIS_KERNELS_SPEC, 'digit', { example: 'digit={0}' }),
-      {
-        name: 'steps',
-        type: "Record<string, { layer?: 'conv1' | 'conv2' }>",
-        default: null,
-        required: false,
-        example: "steps={{ first: { layer: 'conv1' }, second: { layer: 'conv2' } }}",
-        description:
-          'Inside a <Scrolly>: the layer each step state shows. A state not listed leaves the figure as it is.',
-        check: stepsOf({ layer: specCheckOf(VIS_KERNELS_SPEC, 'layer') }),
-      },
+      stepsProp(
+        "Record<string, { layer?: 'conv1' | 'conv2' }>",
+        "steps={{ first: { layer: 'conv1' }, second: { layer: 'conv2' } }}",
+        'the layer each step state shows',
+        stepsOf({ layer: specCheckOf(VIS_KERNELS_SPEC, 'layer') }),
+      ),
       caption,
     ],
     example: '<DigitPad id="vis-pad" />\n<VisKernels for="vis-pad" layer="conv1" />',
@@ -838,16 +836,12 @@ export const COMPONENTS: readonly ComponentDoc[] = [
       fromSpec(VIS_SHORTCUT_SPEC, 'digit', { example: 'digit={0}' }),
       fromSpec(VIS_SHORTCUT_SPEC, 'mark'),
       fromSpec(VIS_SHORTCUT_SPEC, 'backend'),
-      {
-        name: 'steps',
-        type: "Record<string, { mark?: 'own' | 'none' | '0' … '9' }>",
-        default: null,
-        required: false,
-        example: "steps={{ own: { mark: 'own' }, gone: { mark: 'none' }, swapped: { mark: '3' } }}",
-        description:
-          'Inside a <Scrolly>: where each step state puts the mark. A state not listed leaves the figure as it is.',
-        check: stepsOf({ mark: specCheckOf(VIS_SHORTCUT_SPEC, 'mark') }),
-      },
+      stepsProp(
+        "Record<string, { mark?: 'own' | 'none' | '0' … '9' }>",
+        "steps={{ own: { mark: 'own' }, gone: { mark: 'none' }, swapped: { mark: '3' } }}",
+        'where each step state puts the mark',
+        stepsOf({ mark: specCheckOf(VIS_SHORTCUT_SPEC, 'mark') }),
+      ),
       caption,
     ],
     example: '<VisShortcut digit={0} />',
@@ -862,6 +856,31 @@ export function componentDoc(name: string): ComponentDoc {
   const doc = COMPONENTS.find((c) => c.name === name);
   if (!doc) throw new Error(`No component named ${name}`);
   return doc;
+}
+
+/** An attribute value as Astro writes it: `true` as a bare attribute, undefined not at all. */
+export type AttributeValue = string | number | boolean | undefined;
+
+/**
+ * The attributes a wrapper gives its element, from the props an author wrote: each prop taken
+ * from the element's spec under its attribute's name, or its documented default when left out
+ * (a list joined by commas), and `steps` as the `data-rf-steps` its scrolly reads.
+ * @example <rf-shift-edge {...elementAttributes('ShiftEdge', Astro.props)}>
+ */
+export function elementAttributes(
+  name: string,
+  props: Record<string, unknown>,
+): Record<string, AttributeValue> {
+  const out: Record<string, AttributeValue> = {};
+  for (const p of componentDoc(name).props) {
+    const value = props[p.name] ?? (p.type === 'boolean' ? undefined : (p.default ?? undefined));
+    if (p.name === 'steps') {
+      if (value !== undefined) out['data-rf-steps'] = JSON.stringify(value);
+    } else if (p.attribute) {
+      out[p.attribute] = Array.isArray(value) ? value.join(',') : (value as AttributeValue);
+    }
+  }
+  return out;
 }
 
 // Props Astro or authors may pass to any component without it declaring them (Astro adds

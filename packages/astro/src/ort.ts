@@ -19,6 +19,9 @@ export const ORT_FILES = [
 /** Where, under the site's base, the files are served. */
 export const ORT_PATH = '_receptive/ort/';
 
+/** The runtime files' folder under a site's base URL (`import.meta.env.BASE_URL`), for `wasm-paths`. */
+export const ortUrl = (base: string): string => `${base.replace(/\/?$/, '/')}${ORT_PATH}`;
+
 /** The folder of onnxruntime-web's dist files, as @receptive/models resolves it. */
 export function ortDir(): string {
   const models = createRequire(import.meta.url).resolve('@receptive/models/package.json');

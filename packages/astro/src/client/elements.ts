@@ -34,7 +34,10 @@ const ELEMENTS: Record<string, [Loader, boolean]> = {
   'rf-network-3d': [() => import('@receptive/widgets/network-3d').then((m) => m.Network3D), false],
   'rf-photo-conv': [() => import('@receptive/widgets/photo-conv').then((m) => m.PhotoConv), false],
   'rf-pooling': [() => import('@receptive/widgets/pooling').then((m) => m.Pooling), true],
-  'rf-shift-block': [() => import('@receptive/widgets/shift-block').then((m) => m.ShiftBlock), true],
+  'rf-shift-block': [
+    () => import('@receptive/widgets/shift-block').then((m) => m.ShiftBlock),
+    true,
+  ],
   'rf-shift-edge': [() => import('@receptive/widgets/shift-edge').then((m) => m.ShiftEdge), true],
   'rf-shift-measure': [
     () => import('@receptive/widgets/shift-measure').then((m) => m.ShiftMeasure),
@@ -44,7 +47,10 @@ const ELEMENTS: Record<string, [Loader, boolean]> = {
     () => import('@receptive/widgets/shift-network').then((m) => m.ShiftNetwork),
     false,
   ],
-  'rf-vis-kernels': [() => import('@receptive/widgets/vis-kernels').then((m) => m.VisKernels), true],
+  'rf-vis-kernels': [
+    () => import('@receptive/widgets/vis-kernels').then((m) => m.VisKernels),
+    true,
+  ],
   'rf-vis-saliency': [
     () => import('@receptive/widgets/vis-saliency').then((m) => m.VisSaliency),
     false,
