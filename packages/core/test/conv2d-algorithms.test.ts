@@ -39,6 +39,17 @@ describe('conv2d algorithms', () => {
     );
   });
 
+  it('auto picks by geometry alone: the same kernel for a blank input as for a busy one', () => {
+    // A 5x5 kernel with stride 1: 'auto' runs im2col whatever the data, bit for bit; 'sparse'
+    // runs only when named (its sums come in another order, so they differ in the last bits).
+    const w5 = randomTensor([4, 2, 5, 5], 7);
+    for (const zeros of [0, 0.9]) {
+      const x = withZeros(randomTensor([2, 2, 12, 12], 8), zeros, 9);
+      const auto = conv2d(x, w5, null, { algorithm: 'auto' });
+      expect(auto.data).toEqual(conv2d(x, w5, null, { algorithm: 'im2col' }).data);
+    }
+  });
+
   it('refuses an algorithm that does not fit the geometry, and an unknown one', () => {
     const x = randomTensor([1, 1, 6, 6], 1);
     const w5 = randomTensor([2, 1, 5, 5], 2);

@@ -45,13 +45,6 @@ export type Conv2dKernel = (
   scratch: Conv2dScratch,
 ) => void;
 
-/** Whether at least half of `d` is exactly zero (the 'auto' choice of the sparse kernel). */
-export function mostlyZeros(d: Float32Array): boolean {
-  let zeros = 0;
-  for (let i = 0; i < d.length; i++) if (d[i] === 0) zeros++;
-  return zeros * 2 >= d.length;
-}
-
 /**
  * im2col: writes every window of example `n` as a column, so that the convolution becomes one
  * matrix product `out[K, P] = W[K, C*kh*kw] x col[C*kh*kw, P]` with P = oh*ow. Row r = (c, i, j)

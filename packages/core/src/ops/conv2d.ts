@@ -11,7 +11,6 @@ import {
   conv2dIm2colInto,
   conv2dSparseInto,
   im2col,
-  mostlyZeros,
 } from './conv2d-kernels.js';
 import type { PoolGeometry } from './pool-geometry.js';
 import { slidingOutputSize } from './shape-rule.js';
@@ -73,8 +72,9 @@ export function conv2dGeometry(
  * - `'im2col'`: any geometry; every window unrolled into a column, then one matrix product.
  * - `'sparse'`: stride 1 only; each nonzero input pixel scatters into the outputs it reaches,
  *   so zero pixels (a digit's background, a ReLU's output) cost nothing.
- * - `'auto'` (the default): `'direct3x3'` where it applies, else `'sparse'` for stride 1 when at
- *   least half the input is zeros, else `'im2col'`: the rule every earlier release used.
+ * - `'auto'` (the default): `'direct3x3'` where it applies, else `'im2col'`. It looks at the
+ *   geometry only, never at the data: a caller that knows its input is mostly zeros (a digit on
+ *   a blank background, a ReLU's output) names `'sparse'`.
  */
 export type Conv2dAlgorithm = 'auto' | 'reference' | 'direct3x3' | 'im2col' | 'sparse';
 
@@ -88,13 +88,11 @@ export const CONV2D_ALGORITHMS: readonly Conv2dAlgorithm[] = [
 ];
 
 /**
- * The algorithm `'auto'` picks for this geometry and input: `'direct3x3'`, `'sparse'` or
- * `'im2col'` (see {@link Conv2dAlgorithm}).
+ * The algorithm `'auto'` picks for a geometry: `'direct3x3'` for a 3x3 kernel with stride 1,
+ * else `'im2col'` (see {@link Conv2dAlgorithm}).
  */
-export function autoConv2dAlgorithm(g: Conv2dGeometry, x: Float32Array): Conv2dAlgorithm {
-  if (g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1) return 'direct3x3';
-  if (g.sh === 1 && g.sw === 1 && mostlyZeros(x)) return 'sparse';
-  return 'im2col';
+export function autoConv2dAlgorithm(g: Conv2dGeometry): Conv2dAlgorithm {
+  return g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1 ? 'direct3x3' : 'im2col';
 }
 
 /** The convolution formula as loops, one output at a time: the reference the kernels match. */
@@ -132,9 +130,8 @@ const KERNELS: { readonly [A in Exclude<Conv2dAlgorithm, 'auto'>]: Conv2dKernel 
 function resolveAlgorithm(
   algorithm: Conv2dAlgorithm,
   g: Conv2dGeometry,
-  x: Float32Array,
 ): Exclude<Conv2dAlgorithm, 'auto'> {
-  const a = algorithm === 'auto' ? autoConv2dAlgorithm(g, x) : algorithm;
+  const a = algorithm === 'auto' ? autoConv2dAlgorithm(g) : algorithm;
   if (a === 'auto' || !Object.hasOwn(KERNELS, a)) {
     throw new ArgumentError(
       'conv2d',
@@ -203,7 +200,7 @@ function conv2dFrom(
     simdConv2d(simd, x.data, w.data, b ? b.data : null, g, out);
     return { shape: [g.n, g.k, g.oh, g.ow], data: out };
   }
-  const run = KERNELS[resolveAlgorithm(opts.algorithm ?? 'auto', g, x.data)];
+  const run = KERNELS[resolveAlgorithm(opts.algorithm ?? 'auto', g)];
   run(x.data, w.data, b ? b.data : null, g, out, new Conv2dScratch());
   return { shape: [g.n, g.k, g.oh, g.ow], data: out };
 }
