@@ -3,7 +3,7 @@
 // state back, "Copy link" copies such a link, and a tampered address is ignored with a note.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Locator, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { drawOnPad, hoverUnit, showFigure } from '../lib/figures.ts';
 import { noProblems, type PageProblems } from '../lib/guard.ts';
 import { useHarness } from '../lib/harness.ts';
@@ -31,6 +31,25 @@ const addressHas = (page: Page, key: string, value: string | null) =>
     [key, value] as const,
     { timeout: 5000 },
   );
+
+/** A new page of `context` at `url`, with figure `tag` scrolled into view. */
+async function figureAt(context: BrowserContext, url: string, tag: string) {
+  const page = await context.newPage();
+  await page.goto(url);
+  const fig = page.locator(tag);
+  await fig.scrollIntoViewIfNeeded();
+  return { page, fig };
+}
+
+/**
+ * `page`'s address opened afresh in a new page of its context, with figure `tag` scrolled into
+ * view once its element is defined.
+ */
+async function reopened(page: Page, tag: string) {
+  const opened = await figureAt(page.context(), page.url(), tag);
+  await opened.page.waitForFunction((tag) => customElements.get(tag), tag);
+  return opened;
+}
 
 const clean = (problems: PageProblems) => assert.deepEqual(problems, noProblems());
 
@@ -157,7 +176,7 @@ describe('figure state in the address', () => {
   });
 
   it('holds a drawn digit exactly, and a test digit by its number with its shift', async () => {
-    const { page, problems, context } = await h.open(PAD_LESSON);
+    const { page, problems } = await h.open(PAD_LESSON);
     // The lesson's figures wake as they near the screen.
     await page.locator('rf-digit-pad').scrollIntoViewIfNeeded();
     await drawOnPad(page, SEVEN);
@@ -166,9 +185,7 @@ describe('figure state in the address', () => {
     );
     const drawn = await padPixels(page);
     const answers = await predictions(page);
-    const again = await context.newPage();
-    await again.goto(page.url());
-    await again.locator('rf-digit-pad').scrollIntoViewIfNeeded();
+    const { page: again } = await reopened(page, 'rf-digit-pad');
     await again.locator('rf-digit-pad canvas.draw').waitFor();
     assert.deepEqual(await padPixels(again), drawn, 'the same 784 pixels');
     assert.deepEqual(await predictions(again), answers, 'the same predictions');
@@ -186,9 +203,7 @@ describe('figure state in the address', () => {
     await page.getByRole('button', { name: 'Move up one pixel' }).click();
     await addressHas(page, 'pad', 't2.1,-1');
     const moved = await padPixels(page);
-    const third = await context.newPage();
-    await third.goto(page.url());
-    await third.locator('rf-digit-pad').scrollIntoViewIfNeeded();
+    const { page: third } = await reopened(page, 'rf-digit-pad');
     await third.waitForFunction(() =>
       /Test digit 2 of/.test(
         document.querySelector('rf-digit-pad')?.shadowRoot?.querySelector('.status')?.textContent ??
@@ -207,18 +222,12 @@ describe('figure state in the address', () => {
   });
 
   it('holds where the reader put the 1 and the shift of the network figure', async () => {
-    const { page, problems, context } = await h.open('/lessons/shift-invariance/');
+    const { page, problems } = await h.open('/lessons/shift-invariance/');
     const block = page.locator('rf-shift-block');
     await block.scrollIntoViewIfNeeded();
     await block.locator('[data-y="1"][data-x="2"]').click();
     await addressHas(page, 'shift-block-1', '2,3');
-    const net = page.locator('rf-shift-network');
-    await net.scrollIntoViewIfNeeded();
-    await page.waitForFunction(
-      () => document.querySelector('rf-shift-network')?.getAttribute('data-state') === 'ready',
-      undefined,
-      { timeout: 60_000 },
-    );
+    const net = await showFigure(page, 'rf-shift-network', 'ready', 60_000);
     const right = net.locator('input[data-axis="dx"]');
     await right.focus();
     await right.press('ArrowRight');
@@ -226,21 +235,12 @@ describe('figure state in the address', () => {
     await net.locator('input[data-axis="dy"]').press('ArrowLeft');
     await addressHas(page, 'shift-network-1', '2,-1');
 
-    const again = await context.newPage();
-    await again.goto(page.url());
-    await again.locator('rf-shift-block').scrollIntoViewIfNeeded();
-    await again.waitForFunction(() => customElements.get('rf-shift-block'));
-    const one = await again
-      .locator('rf-shift-block')
-      .evaluate((b) => (b as unknown as { one: { y: number; x: number } }).one);
-    assert.deepEqual(one, { y: 1, x: 2 });
-    const net2 = again.locator('rf-shift-network');
-    await net2.scrollIntoViewIfNeeded();
-    await again.waitForFunction(
-      () => document.querySelector('rf-shift-network')?.getAttribute('data-state') === 'ready',
-      undefined,
-      { timeout: 60_000 },
+    const { page: again, fig: block2 } = await reopened(page, 'rf-shift-block');
+    const one = await block2.evaluate(
+      (b) => (b as unknown as { one: { y: number; x: number } }).one,
     );
+    assert.deepEqual(one, { y: 1, x: 2 });
+    const net2 = await showFigure(again, 'rf-shift-network', 'ready', 60_000);
     assert.deepEqual(await net2.evaluate((n) => (n as unknown as { shift: object }).shift), {
       dy: -1,
       dx: 2,
@@ -279,27 +279,21 @@ describe('figure state in the address', () => {
     );
     await again.close();
 
-    const pool = await context.newPage();
-    await pool.goto('/lessons/pooling/');
-    const fig = pool.locator('rf-pooling');
-    await fig.scrollIntoViewIfNeeded();
+    const { page: pool, fig } = await figureAt(context, '/lessons/pooling/', 'rf-pooling');
     await fig.locator('[data-layer="pool2"][data-y="2"][data-x="3"]').hover();
     await addressHas(pool, 'pooling-1', 'pool2,3,4');
-    const reopened = await context.newPage();
-    await reopened.goto(pool.url());
-    await reopened.locator('rf-pooling').scrollIntoViewIfNeeded();
-    await reopened.waitForFunction(() => {
+    const { page: pool2, fig: fig2 } = await reopened(pool, 'rf-pooling');
+    await pool2.waitForFunction(() => {
       const t = (
         document.querySelector('rf-pooling') as unknown as { trace: { layer: string } | null }
       ).trace;
       return t?.layer === 'pool2';
     });
-    assert.deepEqual(
-      await reopened
-        .locator('rf-pooling')
-        .evaluate((p) => (p as unknown as { traced: object }).traced),
-      { layer: 'pool2', y: 2, x: 3 },
-    );
+    assert.deepEqual(await fig2.evaluate((p) => (p as unknown as { traced: object }).traced), {
+      layer: 'pool2',
+      y: 2,
+      x: 3,
+    });
     clean(problems);
   });
 
@@ -310,11 +304,7 @@ describe('figure state in the address', () => {
     await layer.locator('input[name="k"]').fill('4');
     await layer.locator('input[name="d"]').fill('2');
     await addressHas(page, 'conv-layer-3d-1', '4,2');
-    const again = await context.newPage();
-    await again.goto(page.url());
-    const layer2 = again.locator('rf-conv-layer-3d');
-    await layer2.scrollIntoViewIfNeeded();
-    await again.waitForFunction(() => customElements.get('rf-conv-layer-3d'));
+    const { page: again, fig: layer2 } = await reopened(page, 'rf-conv-layer-3d');
     assert.deepEqual(
       await layer2.evaluate((l) => [
         (l as unknown as { filters: number }).filters,
@@ -325,20 +315,13 @@ describe('figure state in the address', () => {
     assert.equal(await layer2.locator('input[name="k"]').inputValue(), '4');
     await again.close();
 
-    const photo = await context.newPage();
-    await photo.goto(LESSON);
-    const fig = photo.locator('rf-photo-conv');
-    await fig.scrollIntoViewIfNeeded();
+    const { page: photo, fig } = await figureAt(context, LESSON, 'rf-photo-conv');
     await fig.locator('select#channels').selectOption('rgb');
     await fig.locator('button[data-preset="laplacian"]').click();
     await photo.waitForFunction(() =>
       /^laplacian:[a-z-]+:rgb$/.test(new URL(location.href).searchParams.get('photo-conv-1') ?? ''),
     );
-    const photo2 = await context.newPage();
-    await photo2.goto(photo.url());
-    const fig2 = photo2.locator('rf-photo-conv');
-    await fig2.scrollIntoViewIfNeeded();
-    await photo2.waitForFunction(() => customElements.get('rf-photo-conv'));
+    const { page: photo2, fig: fig2 } = await reopened(photo, 'rf-photo-conv');
     assert.deepEqual(
       await fig2.evaluate((f) => [
         (f as unknown as { kernel: number[] }).kernel,
@@ -348,19 +331,17 @@ describe('figure state in the address', () => {
     );
     await photo2.close();
 
-    const edge = await context.newPage();
-    await edge.goto('/lessons/shift-invariance/');
-    const ef = edge.locator('rf-shift-edge');
-    await ef.scrollIntoViewIfNeeded();
+    const { page: edge, fig: ef } = await figureAt(
+      context,
+      '/lessons/shift-invariance/',
+      'rf-shift-edge',
+    );
     await ef.locator('input#dx').focus();
     await ef.locator('input#dx').press('ArrowRight');
     const shift = await ef.getAttribute('shift');
     await addressHas(edge, 'shift-edge-1', shift);
-    const edge2 = await context.newPage();
-    await edge2.goto(edge.url());
-    await edge2.locator('rf-shift-edge').scrollIntoViewIfNeeded();
-    await edge2.waitForFunction(() => customElements.get('rf-shift-edge'));
-    assert.equal(await edge2.locator('rf-shift-edge').getAttribute('shift'), shift);
+    const { fig: ef2 } = await reopened(edge, 'rf-shift-edge');
+    assert.equal(await ef2.getAttribute('shift'), shift);
     clean(problems);
   });
 
@@ -373,10 +354,7 @@ describe('figure state in the address', () => {
     await addressHas(page, 'digit-loss-1', `t${first + 2}`);
     await loss.getByRole('combobox', { name: 'Label' }).selectOption('3');
     await addressHas(page, 'digit-loss-1', `t${first + 2}:l3`);
-    const again = await context.newPage();
-    await again.goto(page.url());
-    const loss2 = again.locator('rf-digit-loss');
-    await loss2.scrollIntoViewIfNeeded();
+    const { page: again, fig: loss2 } = await reopened(page, 'rf-digit-loss');
     await again.waitForFunction(
       () => (document.querySelector('rf-digit-loss') as unknown as { example: unknown }).example,
     );
@@ -389,20 +367,16 @@ describe('figure state in the address', () => {
     );
     await again.close();
 
-    const vis = await context.newPage();
-    await vis.goto('/lessons/visualization/');
-    const kernels = vis.locator('rf-vis-kernels');
-    await kernels.scrollIntoViewIfNeeded();
+    const { page: vis, fig: kernels } = await figureAt(
+      context,
+      '/lessons/visualization/',
+      'rf-vis-kernels',
+    );
     await kernels.getByRole('button', { name: 'conv2' }).click();
     await addressHas(vis, 'vis-kernels-1', 'conv2');
-    const vis2 = await context.newPage();
-    await vis2.goto(vis.url());
-    await vis2.locator('rf-vis-kernels').scrollIntoViewIfNeeded();
-    await vis2.waitForFunction(() => customElements.get('rf-vis-kernels'));
+    const { fig: kernels2 } = await reopened(vis, 'rf-vis-kernels');
     assert.equal(
-      await vis2
-        .locator('rf-vis-kernels')
-        .evaluate((k) => (k as unknown as { layer: string }).layer),
+      await kernels2.evaluate((k) => (k as unknown as { layer: string }).layer),
       'conv2',
     );
     clean(problems);
