@@ -5,7 +5,7 @@ import { conv2d, tensor } from '@receptive/core';
 import { KERNEL_PRESETS, paint, paintMode, toFloatImage } from '@receptive/widgets/specs';
 import type { BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { seriousViolations } from '../lib/axe.ts';
-import { keepGlContexts, keepGpuDevices, loseGpu } from '../lib/gpu-loss.ts';
+import { type GpuKind, keepGpu, loseGpu } from '../lib/gpu-loss.ts';
 import { noProblems } from '../lib/guard.ts';
 import { type Harness, useHarness } from '../lib/harness.ts';
 
@@ -131,6 +131,57 @@ async function openIn(
   const opened = await harness.newPage(options);
   await prepare?.(opened.page);
   return { ...opened, fig: await openFigure(opened.page) };
+}
+
+/**
+ * {@link openIn} with the figure settled on `gpu`, in a page that keeps every WebGL context or
+ * WebGPU device it is given (the real APIs, only observed), so a test can lose tfjs's for real:
+ * what a page may do, and the browser then reports the loss as after a GPU reset.
+ */
+async function openOnGpu(harness: Harness, gpu: GpuKind) {
+  const opened = await openIn(harness, {}, (page) => keepGpu(page, gpu));
+  assert.equal(await opened.fig.getAttribute('data-engine'), gpu);
+  assert.equal(await opened.fig.locator('[data-note]').textContent(), '');
+  return opened;
+}
+
+/** How the figure's note names the loss of each GPU, as a pattern. */
+const LOSS_SAID: Record<GpuKind, string> = {
+  webgl: 'webgl: the WebGL context was lost',
+  webgpu: 'webgpu: the WebGPU device was lost \\(.+\\)',
+};
+
+/** Waits until the figure has moved to the CPU after losing `gpu`, and checks what it says. */
+async function assertMovedToCpu(page: Page, fig: Locator, gpu: GpuKind) {
+  await engineIs(page, 'cpu');
+  await settled(page);
+  // The note is a status region: screen readers announce it when it changes.
+  const note = fig.getByRole('status');
+  assert.ok(await note.isVisible(), 'the note is shown');
+  assert.match(
+    (await note.textContent()) ?? '',
+    new RegExp(
+      `^The GPU engine stopped \\(${LOSS_SAID[gpu]}\\), so @receptive\\/core now convolves on the CPU\\. Nothing was lost\\.$`,
+    ),
+  );
+  assert.match(
+    (await fig.locator('[data-status]').textContent()) ?? '',
+    /^Convolved on the CPU \(@receptive\/core\) in \d+\.\d ms per frame\.$/,
+  );
+}
+
+/**
+ * Loses `gpu` while a new kernel (the Laplacian) is being convolved on it, so a run in flight
+ * meets the loss too, and checks that the figure moved to the CPU with the core's numbers.
+ */
+async function loseMidRun(page: Page, fig: Locator, gpu: GpuKind) {
+  await loseGpu(page, gpu, 'tfjs', {
+    selector: FIGURE,
+    property: 'kernel',
+    value: [...KERNEL_PRESETS.laplacian],
+  });
+  await assertMovedToCpu(page, fig, gpu);
+  await assertMatchesCore(fig, `Laplacian on the CPU after the ${gpu} loss`);
 }
 
 /** Waits until the figure runs on `engine` (`data-engine`). */
@@ -542,26 +593,10 @@ describe('the photo figure (no WebGPU: what most readers get)', () => {
   });
 
   it('moves to the core on the CPU, with a note, when the WebGL context is lost', async () => {
-    const { page, problems, fig } = await openIn(h, {}, keepGlContexts);
-    assert.equal(await fig.getAttribute('data-engine'), 'webgl');
-    assert.equal(await fig.locator('[data-note]').textContent(), '');
+    const { page, problems, fig } = await openOnGpu(h, 'webgl');
 
-    // tfjs draws into a canvas of its own, outside the document. Lose its context while a new
-    // kernel is being convolved on it, so a run in flight meets the loss too.
-    await loseGpu(page, 'webgl', 'tfjs', {
-      selector: FIGURE,
-      property: 'kernel',
-      value: [...KERNEL_PRESETS.laplacian],
-    });
-    await engineIs(page, 'cpu');
-    await settled(page);
-    const note = fig.locator('[data-note]');
-    assert.ok(await note.isVisible(), 'the note is shown');
-    assert.match(
-      (await note.textContent()) ?? '',
-      /^The GPU engine stopped \(webgl: the WebGL context was lost\), so @receptive\/core now convolves on the CPU\. Nothing was lost\.$/,
-    );
-    await assertMatchesCore(fig, 'Laplacian on the CPU after the context was lost');
+    // tfjs draws into a canvas of its own, outside the document: its context is lost mid-run.
+    await loseMidRun(page, fig, 'webgl');
 
     // It keeps answering: another kernel, on the CPU, still the core's numbers.
     await fig.locator('button[data-preset="box-blur"]').click();
@@ -709,46 +744,9 @@ describe('the photo figure with WebGPU', () => {
     assert.deepEqual(problems, noProblems());
   });
 
-  /**
-   * The lesson with the figure settled on WebGPU, in a page that keeps every GPUDevice it is
-   * given (the real API, only observed), so a test can lose tfjs's device for real: destroy() is
-   * what a page may do, and the browser then reports the device lost as after a GPU reset.
-   */
-  async function openOnWebGpu() {
-    const { page, problems, fig } = await openIn(h, {}, keepGpuDevices);
-    assert.equal(await fig.getAttribute('data-engine'), 'webgpu');
-    assert.equal(await fig.locator('[data-note]').textContent(), '');
-    return { page, fig, problems };
-  }
-
-  /** Waits until the figure has moved to the CPU, and checks what it says about it. */
-  async function assertMovedToCpu(page: Page, fig: Locator) {
-    await engineIs(page, 'cpu');
-    await settled(page);
-    // The note is a status region: screen readers announce it when it changes.
-    const note = fig.getByRole('status');
-    assert.ok(await note.isVisible(), 'the note is shown');
-    assert.match(
-      (await note.textContent()) ?? '',
-      /^The GPU engine stopped \(webgpu: the WebGPU device was lost \(.+\)\), so @receptive\/core now convolves on the CPU\. Nothing was lost\.$/,
-    );
-    assert.match(
-      (await fig.locator('[data-status]').textContent()) ?? '',
-      /^Convolved on the CPU \(@receptive\/core\) in \d+\.\d ms per frame\.$/,
-    );
-  }
-
   it('moves to the core on the CPU, with a note, when the WebGPU device is lost mid-run', async () => {
-    const { page, fig, problems } = await openOnWebGpu();
-    // Lose the device while a new kernel is being convolved on it, so a run in flight meets the
-    // loss.
-    await loseGpu(page, 'webgpu', 'tfjs', {
-      selector: FIGURE,
-      property: 'kernel',
-      value: [...KERNEL_PRESETS.laplacian],
-    });
-    await assertMovedToCpu(page, fig);
-    await assertMatchesCore(fig, 'Laplacian on the CPU after the device was lost');
+    const { page, fig, problems } = await openOnGpu(h, 'webgpu');
+    await loseMidRun(page, fig, 'webgpu');
 
     // It keeps answering: a kernel cell typed in, then a preset, each the core's numbers.
     await fig.getByLabel('Kernel row 1, column 3').fill('2');
@@ -777,11 +775,11 @@ describe('the photo figure with WebGPU', () => {
   });
 
   it('moves to the core on the CPU, with a note, when the WebGPU device is lost while idle', async () => {
-    const { page, fig, problems } = await openOnWebGpu();
+    const { page, fig, problems } = await openOnGpu(h, 'webgpu');
     // Nothing running and nothing edited: the loss alone moves the figure, which redraws its
     // output on the CPU at once.
     await loseGpu(page, 'webgpu', 'tfjs');
-    await assertMovedToCpu(page, fig);
+    await assertMovedToCpu(page, fig, 'webgpu');
     await assertMatchesCore(fig, 'horizontal edges on the CPU after the device was lost');
     assert.deepEqual(problems, noProblems());
   });
