@@ -6,6 +6,7 @@ import { assertNoSeriousViolations } from '../lib/axe.ts';
 import { drawOnPad } from '../lib/figures.ts';
 import { noProblems } from '../lib/guard.ts';
 import { useHarness } from '../lib/harness.ts';
+import { assertFitsWidth } from '../lib/layout.ts';
 
 // The home page: it opens with the digit pad and the three models (which download only once
 // the reader uses the pad), then lists every lesson with a preview picture of its figure.
@@ -53,14 +54,6 @@ const waitForAnswers = (page: Page) =>
     { timeout: 60_000 },
   );
 
-async function assertFitsWidth(page: Page) {
-  const [scrollWidth, width] = await page.evaluate(() => [
-    document.documentElement.scrollWidth,
-    window.innerWidth,
-  ]);
-  assert.ok(scrollWidth <= width, `the page is ${scrollWidth}px wide in ${width}px`);
-}
-
 /** Presses Tab until the deepest focused element (through shadow roots) has text `label`. */
 async function tabTo(page: Page, label: string, max = 40): Promise<void> {
   for (let i = 0; i < max; i++) {
@@ -78,8 +71,7 @@ async function tabTo(page: Page, label: string, max = 40): Promise<void> {
 describe('the home page', () => {
   for (const viewport of [LAPTOP, PHONE]) {
     it(`at ${viewport.width}x${viewport.height}: fetches no model until the reader draws, then the three models answer`, async () => {
-      const { context, problems } = await h.context({ viewport });
-      const page = await context.newPage();
+      const { page, problems } = await h.newPage({ viewport });
       const requests: string[] = [];
       page.on('request', (r) => requests.push(r.url()));
       await page.goto('/');

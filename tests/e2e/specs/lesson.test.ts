@@ -6,6 +6,7 @@ import type { BrowserContextOptions, Page } from 'playwright-core';
 import { assertNoSeriousViolations } from '../lib/axe.ts';
 import { noProblems } from '../lib/guard.ts';
 import { type OpenedPage, SCREENSHOT_DIR, useHarness } from '../lib/harness.ts';
+import { assertFitsWidth } from '../lib/layout.ts';
 import { scrollToEnd } from '../lib/scroll.ts';
 
 const LESSON = '/lessons/curve-fitting/';
@@ -26,25 +27,16 @@ async function recordSteps(page: Page) {
 
 /** The lesson in a fresh guarded context, recording its `rf:step` events (see {@link recordSteps}). */
 async function openLesson(options?: BrowserContextOptions): Promise<OpenedPage> {
-  const { context, problems } = await h.context(options);
-  const page = await context.newPage();
-  await recordSteps(page);
-  await page.goto(LESSON);
-  return { context, problems, page };
+  const opened = await h.newPage(options);
+  await recordSteps(opened.page);
+  await opened.page.goto(LESSON);
+  return opened;
 }
 
 const stepsSeen = (page: Page) =>
   page.evaluate(() => (window as unknown as { rfSteps: number[] }).rfSteps.slice());
 
 const wheel = (page: Page, dy: number) => () => page.mouse.wheel(0, dy);
-
-async function noHorizontalOverflow(page: Page) {
-  const [scrollWidth, width] = await page.evaluate(() => [
-    document.documentElement.scrollWidth,
-    window.innerWidth,
-  ]);
-  assert.ok(scrollWidth <= width, `page is ${scrollWidth}px wide in a ${width}px viewport`);
-}
 
 describe('the first lesson', () => {
   it('is listed on the home page and renders from content/ with its math', async () => {
@@ -129,7 +121,7 @@ describe('the first lesson', () => {
       hasTouch: true,
       deviceScaleFactor: 2,
     });
-    await noHorizontalOverflow(page);
+    await assertFitsWidth(page);
     await page.locator('[data-step]').nth(1).scrollIntoViewIfNeeded();
     const figureTop = await page
       .locator('rf-scrolly > [slot="figure"]')
@@ -137,7 +129,7 @@ describe('the first lesson', () => {
     assert.ok(Math.abs(figureTop) <= 1, `figure sticks to the top (top=${figureTop})`);
     await scrollToEnd(page, wheel(page, 150));
     assert.deepEqual(await stepsSeen(page), [0, 1, 2, 3, 4]);
-    await noHorizontalOverflow(page);
+    await assertFitsWidth(page);
     assert.deepEqual(problems, noProblems());
   });
 
@@ -150,7 +142,7 @@ describe('the first lesson', () => {
     const before = await stepsSeen(page);
     await page.setViewportSize({ width: 390, height: 700 });
     await page.waitForTimeout(200);
-    await noHorizontalOverflow(page);
+    await assertFitsWidth(page);
     assert.deepEqual(await stepsSeen(page), before, 'narrowing the window keeps the active step');
     await scrollToEnd(page, wheel(page, 150));
     await page.setViewportSize({ width: 1600, height: 900 });

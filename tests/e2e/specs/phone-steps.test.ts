@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import { assertNoSeriousViolations } from '../lib/axe.ts';
 import { noProblems } from '../lib/guard.ts';
 import { SCREENSHOT_DIR, useHarness } from '../lib/harness.ts';
+import { assertFitsWidth } from '../lib/layout.ts';
 
 // Every step of every scrolly of every lesson, on a phone and on a laptop: once the step is active, the part of
 // the figure it names in data-focus is inside the window, inside the figure's panel and not
@@ -190,11 +191,7 @@ for (const viewport of VIEWPORTS) {
             );
           }
         }
-        const [scrollWidth, width] = await page.evaluate(() => [
-          document.documentElement.scrollWidth,
-          window.innerWidth,
-        ]);
-        assert.ok(scrollWidth <= width, `${lesson} is ${scrollWidth}px wide in ${width}px`);
+        await assertFitsWidth(page, lesson);
         await assertNoSeriousViolations(page, `${lesson} at ${viewport.width}px`);
         assert.deepEqual(problems, noProblems());
       });
@@ -204,11 +201,7 @@ for (const viewport of VIEWPORTS) {
       for (const path of ['/', '/authoring/']) {
         const { page, problems } = await h.open(path, { viewport });
         await page.waitForLoadState('networkidle');
-        const [scrollWidth, width] = await page.evaluate(() => [
-          document.documentElement.scrollWidth,
-          window.innerWidth,
-        ]);
-        assert.ok(scrollWidth <= width, `${path} is ${scrollWidth}px wide in ${width}px`);
+        await assertFitsWidth(page, path);
         await assertNoSeriousViolations(page, `${path} at ${viewport.width}px`);
         assert.deepEqual(problems, noProblems());
       }

@@ -18,6 +18,7 @@ import { cnn, heldOut, heldOutDigit, MODELS_DIR, modelCard, top } from '../lib/d
 import { propertyOf, scrollToStep, showFigure, waitForAttribute } from '../lib/figures.ts';
 import { noProblems } from '../lib/guard.ts';
 import { useHarness } from '../lib/harness.ts';
+import { assertFitsWidth } from '../lib/layout.ts';
 import { KERNELS } from '../lib/lecture.ts';
 
 // Lesson section 5, shift invariance (content/lessons/shift-invariance.mdx): every number its
@@ -50,14 +51,6 @@ function changedUnits(digit: Tensor, dy: number, dx: number): number {
 }
 
 const blockPooled = (page: Page) => page.locator('rf-shift-block').getAttribute('data-pooled');
-
-async function noHorizontalOverflow(page: Page) {
-  const [scrollWidth, width] = await page.evaluate(() => [
-    document.documentElement.scrollWidth,
-    window.innerWidth,
-  ]);
-  assert.ok(scrollWidth <= width, `page is ${scrollWidth}px wide in a ${width}px viewport`);
-}
 
 describe('lesson section 5: shift invariance', () => {
   it("the slide's example: every position of the 1, set by the scroll steps and by attribute", async () => {
@@ -279,7 +272,7 @@ describe('lesson section 5: shift invariance', () => {
       isMobile: true,
       hasTouch: true,
     });
-    await noHorizontalOverflow(page);
+    await assertFitsWidth(page);
     await scrollToStep(page, 'small');
     await page.waitForFunction(() => customElements.get('rf-shift-block') !== undefined);
     await waitForAttribute(page, 'rf-shift-block', 'one', '1,1');
@@ -302,7 +295,7 @@ describe('lesson section 5: shift invariance', () => {
       .locator('rf-shift-network [data-model="cnn"] .heat [data-dy="-2"][data-dx="1"]')
       .tap();
     await waitForAttribute(page, 'rf-shift-network', 'data-shift', '-2,1');
-    await noHorizontalOverflow(page);
+    await assertFitsWidth(page);
     assert.deepEqual(problems, noProblems());
   });
 
