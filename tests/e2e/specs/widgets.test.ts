@@ -2,15 +2,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { describe, it } from 'node:test';
-import {
-  conv2d,
-  layers,
-  relu,
-  type SequentialModel,
-  sequential,
-  shift2d,
-  tensor,
-} from '@receptive/core';
+import { conv2d, layers, relu, sequential, shift2d, tensor } from '@receptive/core';
 import type { BrowserContextOptions, Page } from 'playwright-core';
 import { assertNoSeriousViolations } from '../lib/axe.ts';
 import { cnn, heldOut, heldOutDigit, modelCard, top } from '../lib/digits.ts';
@@ -24,7 +16,7 @@ import {
 } from '../lib/figures.ts';
 import { noProblems } from '../lib/guard.ts';
 import { type OpenedPage, useHarness } from '../lib/harness.ts';
-import { cellsSeen, KERNELS, LECTURE, LECTURE_IMAGE } from '../lib/lecture.ts';
+import { cellsSeen, KERNELS, LECTURE, LECTURE_IMAGE, poolingNet } from '../lib/lecture.ts';
 
 // The package's example page, built by its `build` script (turbo builds it before e2e).
 const require = createRequire(import.meta.url);
@@ -63,10 +55,9 @@ async function open(page: Page) {
 
 /** The example page, its elements defined, in a fresh guarded context. */
 async function openExample(options?: BrowserContextOptions): Promise<OpenedPage> {
-  const { context, problems } = await h.context(options);
-  const page = await context.newPage();
-  await open(page);
-  return { context, problems, page };
+  const opened = await h.newPage(options);
+  await open(opened.page);
+  return opened;
 }
 
 describe('<rf-kernel-lab>', () => {
@@ -163,20 +154,8 @@ describe('<rf-kernel-lab>', () => {
 });
 
 describe('<rf-pooling>', () => {
-  // The figure's network, built here from the core as the element builds it.
-  const net: SequentialModel = sequential(
-    [
-      layers.conv2d({
-        filters: 1,
-        kernel: 3,
-        bias: false,
-        weight: tensor(Float32Array.from(EDGE), [1, 1, 3, 3]),
-      }),
-      layers.maxPool2d({ kernel: 2 }),
-      layers.maxPool2d({ kernel: 2 }),
-    ],
-    { inputShape: [1, 28, 28], seed: 1 },
-  );
+  // The figure's network, built here from the core: what a unit sees depends on its geometry alone.
+  const net = poolingNet();
   const expected = (layer: string, y: number, x: number, activation: string) =>
     cellsSeen(net, layer, { y, x }, activation);
 
@@ -351,8 +330,7 @@ describe('<rf-digit-pad> and <rf-model-compare>', () => {
   });
 
   it('fetches no model or runtime until the comparison nears the viewport', async () => {
-    const { context, problems } = await h.context({ viewport: { width: 1280, height: 300 } });
-    const page = await context.newPage();
+    const { page, problems } = await h.newPage({ viewport: { width: 1280, height: 300 } });
     const fetched: string[] = [];
     page.on('request', (r) => {
       if (/\.onnx$|\/ort\/|card.*\.json$/.test(r.url())) fetched.push(r.url());
@@ -367,8 +345,7 @@ describe('<rf-digit-pad> and <rf-model-compare>', () => {
   });
 
   it('answers from the core on the CPU while onnxruntime-web is still loading', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
+    const { page, problems } = await h.newPage();
     // Hold the runtime's files until the CPU answer has been checked.
     let release!: () => void;
     const held = new Promise<void>((r) => {
@@ -651,8 +628,8 @@ describe('<rf-scrolly>', () => {
 
   /** The example's scrolly page in a fresh guarded context, recording every rf:step. */
   async function openScrolly(options?: BrowserContextOptions): Promise<OpenedPage> {
-    const { context, problems } = await h.context(options);
-    const page = await context.newPage();
+    const opened = await h.newPage(options);
+    const { page } = opened;
     await page.addInitScript(() => {
       const w = window as unknown as { rfSteps: unknown[] };
       w.rfSteps = [];
@@ -662,7 +639,7 @@ describe('<rf-scrolly>', () => {
     await page.waitForFunction(
       () => customElements.get('rf-scrolly') && customElements.get('rf-kernel-lab'),
     );
-    return { context, problems, page };
+    return opened;
   }
   const changes = (page: Page) =>
     page.evaluate(() => (window as unknown as { rfSteps: Change[] }).rfSteps.slice());
@@ -686,6 +663,11 @@ describe('<rf-scrolly>', () => {
     page
       .locator(`[data-step][data-state="${state}"]`)
       .evaluate((el) => el.scrollIntoView({ block: 'center' }));
+  /** Scrolls step `i` to the middle and checks the scrolly and its figure there. */
+  async function toStep(page: Page, i: number) {
+    await centre(page, STEPS[i]!.state);
+    await assertStep(page, i);
+  }
 
   it('drives its figure from the step crossing the middle, with rf:step and data-state', async () => {
     const { page, problems } = await openScrolly();
@@ -696,19 +678,15 @@ describe('<rf-scrolly>', () => {
       1,
     );
 
-    await centre(page, 'blur');
-    await assertStep(page, 1);
-    await centre(page, 'edge');
-    await assertStep(page, 2);
+    await toStep(page, 1);
+    await toStep(page, 2);
     assert.deepEqual((await changes(page)).slice(1), [
       { index: 1, state: 'blur', direction: 'down' },
       { index: 2, state: 'edge', direction: 'down' },
     ]);
     // Back up: the steps replay in reverse, scrolling up.
-    await centre(page, 'blur');
-    await assertStep(page, 1);
-    await centre(page, 'identity');
-    await assertStep(page, 0);
+    await toStep(page, 1);
+    await toStep(page, 0);
     assert.deepEqual((await changes(page)).slice(3), [
       { index: 1, state: 'blur', direction: 'up' },
       { index: 0, state: 'identity', direction: 'up' },
@@ -767,8 +745,7 @@ describe('<rf-scrolly>', () => {
       hasTouch: true,
     });
     const page = phone.page;
-    await centre(page, 'blur');
-    await assertStep(page, 1);
+    await toStep(page, 1);
     const figure = (await page.locator('rf-scrolly > [slot="figure"]').boundingBox())!;
     const text = (await page.locator('[data-scrolly-steps]').boundingBox())!;
     assert.ok(Math.abs(figure.y) <= 1, `figure pinned to the top (y=${figure.y})`);
