@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { receptiveField } from '@receptive/core';
-import type { Page } from 'playwright-core';
+import type { BrowserContextOptions, Page } from 'playwright-core';
 import { assertNoSeriousViolations } from '../lib/axe.ts';
 import { openWithoutWebGL, sampledColours } from '../lib/canvas.ts';
 import { cnn, heldOutDigit, modelCard } from '../lib/digits.ts';
@@ -84,6 +84,13 @@ async function showDigit(page: Page) {
   await showFigure(page, FIG, 'drawn');
 }
 
+/** The lesson in a fresh guarded context, with the pad's first held-out digit shown in the figure. */
+async function openWithDigit(options?: BrowserContextOptions) {
+  const opened = await h.open(PATH, options);
+  await showDigit(opened.page);
+  return opened;
+}
+
 /** Moves focus to the figure's canvas the way a keyboard does: Tab from the last camera button. */
 async function tabToCanvas(page: Page) {
   await page.locator(`${FIG} .toolbar button`).last().focus();
@@ -113,8 +120,7 @@ const h = useHarness();
 
 describe('the whole network in 3D (<rf-network-3d>)', () => {
   it('loads three.js only near the figure, then draws every layer the core computes for the digit', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
+    const { page, problems } = await h.newPage();
     // Every script the page fetches, with whether it holds three.js (which marks itself with
     // window.__THREE__ when it runs), in order.
     const scripts: { url: string; three: boolean }[] = [];
@@ -209,8 +215,7 @@ describe('the whole network in 3D (<rf-network-3d>)', () => {
   });
 
   it("picks units by keyboard and reports the core's value and receptive field", async () => {
-    const { page, problems } = await h.open(PATH);
-    await showDigit(page);
+    const { page, problems } = await openWithDigit();
     const acts = coreRun(0);
     const names = (await page.evaluate(
       (tag) => (document.querySelector(tag) as unknown as Fig).layers!.map((l) => l.name),
@@ -285,8 +290,7 @@ describe('the whole network in 3D (<rf-network-3d>)', () => {
   });
 
   it('picks a unit under the pointer, moves the camera per layer and jumps under reduced motion', async () => {
-    const { page, problems } = await h.open(PATH, { reducedMotion: 'reduce' });
-    await showDigit(page);
+    const { page, problems } = await openWithDigit({ reducedMotion: 'reduce' });
     const acts = coreRun(0);
     // A camera button: pressed, and the camera is at that layer's preset at once (no tween).
     await page.locator(`${FIG} .toolbar button[data-preset="pool1"]`).click();
@@ -344,8 +348,7 @@ describe('the whole network in 3D (<rf-network-3d>)', () => {
   });
 
   it('picks by keyboard on the canvas the host swaps in after a lost GPU device', async () => {
-    const { page, problems } = await h.open(PATH);
-    await showDigit(page);
+    const { page, problems } = await openWithDigit();
     await framesDrawn(page);
     const canvasOf = () =>
       page.evaluateHandle(
@@ -383,8 +386,7 @@ describe('the whole network in 3D (<rf-network-3d>)', () => {
   });
 
   it('says when the comparison does not run its model, and has no serious accessibility violations', async () => {
-    const { page, problems } = await h.open(PATH);
-    await showDigit(page);
+    const { page, problems } = await openWithDigit();
     await tabToCanvas(page);
     await assertNoSeriousViolations(page);
     await page.evaluate(
