@@ -100,6 +100,13 @@ async function setCount(page: Page, name: 'k' | 'd', value: string) {
   await page.keyboard.type(value);
 }
 
+/** Types `k` and `d` into the figure's inputs and checks the layer it then draws. */
+async function setLayer(page: Page, k: number, d: number) {
+  await setCount(page, 'k', String(k));
+  await setCount(page, 'd', String(d));
+  await assertLayer(page, k, d);
+}
+
 async function assertLayer(page: Page, k: number, d: number) {
   const want = coreLayer(k, d);
   await page.waitForFunction(
@@ -240,8 +247,7 @@ async function openAtFreeStep(open = () => h.open(PATH)): Promise<OpenedPage> {
 describe('sections 3 and 4 as scrollytelling, with the 3D convolution layer', () => {
   it('loads three.js only near the figure, then draws the layer the core computes for each k and d', async () => {
     // A short window, so that the figure starts well below the fold.
-    const { context, problems } = await h.context({ viewport: { width: 1280, height: 500 } });
-    const page = await context.newPage();
+    const { page, problems } = await h.newPage({ viewport: { width: 1280, height: 500 } });
     const requests: string[] = [];
     page.on('request', (r) => requests.push(r.url()));
     await page.goto(PATH);
@@ -275,9 +281,7 @@ describe('sections 3 and 4 as scrollytelling, with the 3D convolution layer', ()
       [8, 8],
       [2, 5],
     ] as const) {
-      await setCount(page, 'k', String(k));
-      await setCount(page, 'd', String(d));
-      await assertLayer(page, k, d);
+      await setLayer(page, k, d);
     }
     // Out of range: said so, and the layer stays as it was.
     await setCount(page, 'k', '9');
@@ -292,9 +296,7 @@ describe('sections 3 and 4 as scrollytelling, with the 3D convolution layer', ()
 
   it("picks an output unit by pointer and by keyboard: the window it reads and the core's value", async () => {
     const { page, problems } = await openAtFreeStep();
-    await setCount(page, 'k', '3');
-    await setCount(page, 'd', '2');
-    await assertLayer(page, 3, 2);
+    await setLayer(page, 3, 2);
     // The core's own convolution of the figure's input with its weights and biases.
     const data = await page.evaluate((tag) => {
       const d = (document.querySelector(tag) as unknown as Fig).data;
@@ -343,9 +345,7 @@ describe('sections 3 and 4 as scrollytelling, with the 3D convolution layer', ()
   it('draws on a 2D canvas when the browser has no WebGL, and still follows k and d', async () => {
     const { page, problems } = await openAtFreeStep(() => openWithoutWebGL(h, PATH));
     assert.equal((await drawn(page))!.backend, '2d');
-    await setCount(page, 'k', '5');
-    await setCount(page, 'd', '3');
-    await assertLayer(page, 5, 3);
+    await setLayer(page, 5, 3);
     await framesDrawn(page);
     // The 2D canvas is not blank: more than one colour on it.
     const colours = await sampledColours(
@@ -552,9 +552,7 @@ describe('sections 3 and 4 as scrollytelling, with the 3D convolution layer', ()
         [3, 2],
         [2, 3],
       ] as const) {
-        await setCount(page, 'k', String(k));
-        await setCount(page, 'd', String(d));
-        await assertLayer(page, k, d);
+        await setLayer(page, k, d);
         await framesDrawn(page);
         const got = await seen(page);
         const where = `${viewport.width}x${viewport.height}, k=${k} d=${d}`;
