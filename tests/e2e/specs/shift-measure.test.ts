@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import { shift2d, shiftPairs } from '@receptive/core';
-import { gridShifts, summarize } from '@receptive/widgets/specs';
+import type { ShiftMeasured } from '@receptive/widgets';
+import { gridShifts, type ShiftSummary, summarize } from '@receptive/widgets/specs';
 import type { Page } from 'playwright-core';
 import { assertNoSeriousViolations } from '../lib/axe.ts';
 import { heldOut, MODELS_DIR, modelCard } from '../lib/digits.ts';
@@ -39,19 +40,13 @@ const RANGE = 4;
 // Half the figure's default run: every top-1 class is still compared with onnxruntime-node.
 const N = 500;
 
-interface Measured {
-  digits: number;
-  count: number;
-  complete: boolean;
-  elapsedMs: number;
-  results: {
-    model: string;
-    backend: string;
-    fallbackReason: string | null;
-    summary: { consistency: number; pairs: number; grid: number[] };
+/** The figure's `result`, its typed arrays read out of the page as arrays. */
+type Measured = Omit<ShiftMeasured, 'results'> & {
+  results: (Omit<ShiftMeasured['results'][number], 'summary' | 'top1'> & {
+    summary: Omit<ShiftSummary, 'grid'> & { grid: number[] };
     top1: number[];
-  }[];
-}
+  })[];
+};
 
 /** Top-1 of the first `n` test digits at every shift of the grid, by onnxruntime-node. */
 async function nodeTop1(name: string, n: number): Promise<Uint8Array> {
@@ -109,8 +104,7 @@ const h = useHarness();
 
 describe('<rf-shift-measure>', () => {
   it(`measures ${N} test digits x 81 shifts x 2 models exactly as onnxruntime-node does, with no long task and nothing offsite`, async (t) => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
+    const { context, page, problems } = await h.newPage();
     await watchLongTasks(page);
     const fig = await openFigure(page);
     await fig.evaluate((f, n) => f.setAttribute('digits', String(n)), N);
@@ -123,17 +117,17 @@ describe('<rf-shift-measure>', () => {
     const longTasks = await page.evaluate(
       () => (window as unknown as { __longTasks: number[] }).__longTasks,
     );
-    const run = (await fig.evaluate((f) => {
-      const d = (f as unknown as { result: Measured }).result;
+    const run: Measured = await fig.evaluate((f) => {
+      const d = (f as unknown as { result: ShiftMeasured }).result;
       return {
         ...d,
         results: d.results.map((r) => ({
           ...r,
-          top1: Array.from(r.top1 as unknown as Uint8Array),
-          summary: { ...r.summary, grid: Array.from(r.summary.grid as unknown as Float64Array) },
+          top1: Array.from(r.top1),
+          summary: { ...r.summary, grid: Array.from(r.summary.grid) },
         })),
       };
-    })) as unknown as Measured;
+    });
     t.diagnostic(
       `${N} digits x 81 shifts x 2 models in ${(run.elapsedMs / 1000).toFixed(1)} s on ${run.results.map((r) => r.backend).join(', ')}; longest main-thread task ${longTasks.length ? `${Math.max(...longTasks).toFixed(0)} ms` : 'none over 50 ms'} (${longTasks.length} over 50 ms)`,
     );
@@ -186,8 +180,7 @@ describe('<rf-shift-measure>', () => {
   });
 
   it('cancels mid-run and keeps working: the numbers so far stay, and a new run finishes', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
+    const { context, page, problems } = await h.newPage();
     const fig = await openFigure(page);
     await fig.evaluate((f) => f.setAttribute('digits', '400'));
     await fig.getByRole('button', { name: /^Measure 400 test digits/ }).click();
@@ -243,8 +236,7 @@ describe('<rf-shift-measure>', () => {
       { width: 390, height: 844 },
       { width: 1280, height: 800 },
     ]) {
-      const { context } = await h.context({ viewport });
-      const page = await context.newPage();
+      const { context, page } = await h.newPage({ viewport });
       const fig = await openFigure(page);
       await fig.evaluate((f) => f.setAttribute('digits', '60'));
       await fig.getByRole('button', { name: /^Measure/ }).focus();
@@ -272,8 +264,7 @@ describe('<rf-shift-measure> on WebGPU', () => {
   const gpu = useHarness({ webgpu: true });
 
   it('finishes on WebAssembly when the GPU device is lost mid-run, and says so', async () => {
-    const { context, problems } = await gpu.context();
-    const page = await context.newPage();
+    const { context, page, problems } = await gpu.newPage();
     const workers = keepWorkerGpuDevices(page);
     const fig = await openFigure(page);
     await fig.evaluate((f) => {
@@ -310,10 +301,10 @@ describe('<rf-shift-measure> on WebGPU', () => {
     const lost = await destroyWorkerGpuDevices(workers);
     assert.ok(lost >= 2, `found the devices the workers compute on (${lost})`);
     await stateIs(page, 'done', 300_000);
-    const run = (await fig.evaluate((f) => {
-      const d = (f as unknown as { result: Measured }).result;
+    const run = await fig.evaluate((f) => {
+      const d = (f as unknown as { result: ShiftMeasured }).result;
       return { ...d, results: d.results.map((r) => ({ ...r, top1: [] })) };
-    })) as unknown as Measured;
+    });
     assert.equal(run.complete, true);
     assert.equal(run.digits, 120);
     for (const r of run.results) {
