@@ -2,7 +2,7 @@ import type { SequentialModel } from '@receptive/core';
 import { coreModel } from '@receptive/models';
 import { DIGIT_LOSS_SPEC } from './digit-loss.spec.js';
 import { type LossExample, lossExample } from './digit-loss-model.js';
-import { ElementBase, el, shadow } from './dom.js';
+import { el, shadow } from './dom.js';
 import { testDigit } from './held-out.js';
 import { applyAttribute, parseInteger } from './props.js';
 import { type CopyLinkControl, copyLinkControl, type SharedFigure, shareFigure } from './share.js';
@@ -34,7 +34,7 @@ tr.hot td, tr.hot th { background: var(--rf-panel); font-weight: 700; }
 `;
 
 /** `<rf-digit-loss digit="11">`: see {@link DIGIT_LOSS_SPEC}. */
-export class DigitLoss extends ElementBase {
+export class DigitLoss extends HTMLElement {
   static readonly spec = DIGIT_LOSS_SPEC;
   static readonly observedAttributes = ['digit', 'label'];
 

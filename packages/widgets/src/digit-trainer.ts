@@ -12,7 +12,7 @@ import {
   type TrainerOptions,
 } from './digit-trainer-model.js';
 import type { TrainerMessage, TrainerRequest } from './digit-trainer-worker.js';
-import { ElementBase, el, shadow, watchViewport } from './dom.js';
+import { el, shadow, watchViewport } from './dom.js';
 import { barItems, showBars } from './model-answer.js';
 import { applyAttribute, parseEnum, parseInteger } from './props.js';
 import { BASE_CSS, inkColor, signedColor, THEME } from './theme.js';
@@ -150,7 +150,7 @@ const ENGINE_WORDS: Record<string, string> = {
  * presses Train: then the worker (with @receptive/core), the digits (in the worker, chunk after
  * chunk) and, with the first numbers, uPlot.
  */
-export class DigitTrainer extends ElementBase {
+export class DigitTrainer extends HTMLElement {
   static readonly spec = DIGIT_TRAINER_SPEC;
   static readonly observedAttributes = [
     'for',

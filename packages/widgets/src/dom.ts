@@ -134,10 +134,3 @@ export function watchViewport(
   io.observe(target);
   return () => io.disconnect();
 }
-
-/**
- * `HTMLElement` where there is one, else an empty class, so the element modules can be imported
- * in Node (for their specs and `renderKernelLabFallback`) without defining anything.
- */
-export const ElementBase: typeof HTMLElement =
-  typeof HTMLElement === 'undefined' ? (class {} as unknown as typeof HTMLElement) : HTMLElement;

@@ -20,7 +20,7 @@ import {
   type ModelRun,
   type ReaderModel,
 } from './digit-run.js';
-import { ElementBase, el, watchViewport } from './dom.js';
+import { el, watchViewport } from './dom.js';
 import {
   applyAttribute,
   defaultValue,
@@ -38,7 +38,7 @@ const copy = <T>(v: T): T =>
  * What every figure has, whatever its spec. Subclasses implement the hooks they need; they do
  * not override `connectedCallback`, `disconnectedCallback` or `attributeChangedCallback`.
  */
-export abstract class FigureBase extends ElementBase {
+export abstract class FigureBase extends HTMLElement {
   #values = new Map<string, unknown>();
   #live: HTMLElement | null = null;
   #announceTimer = 0;

@@ -108,6 +108,7 @@ export {
   wholeNumber,
 } from './props.js';
 export { SCROLLY_SPEC } from './scrolly.spec.js';
+export { SCROLLY_CSS } from './scrolly-css.js';
 export { parseOne, SHIFT_BLOCK_SIZE, SHIFT_BLOCK_SPEC } from './shift-block.spec.js';
 export { blockExample } from './shift-block-model.js';
 export { EDGE_MAX_SHIFT, parseShift, SHIFT_EDGE_SPEC } from './shift-edge.spec.js';

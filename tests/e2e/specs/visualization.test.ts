@@ -25,7 +25,7 @@ import {
   markColumn,
 } from '@receptive/models';
 import { fromOnnx } from '@receptive/onnx';
-import { OCCLUSION } from '@receptive/widgets';
+import { OCCLUSION } from '@receptive/widgets/specs';
 import type { Locator, Page } from 'playwright-core';
 import { assertNoSeriousViolations } from '../lib/axe.ts';
 import { MODELS_DIR, modelCard } from '../lib/digits.ts';
