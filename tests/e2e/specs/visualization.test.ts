@@ -102,6 +102,24 @@ const stateOf = (page: Page, tag: string, key: string, value: string, timeout = 
     { timeout, polling: 250 },
   );
 
+/** Waits until figure `tag`'s live region says something that matches `says`. */
+const liveSays = (page: Page, tag: string, says: RegExp) =>
+  page.waitForFunction(
+    ([tag, re]) =>
+      new RegExp(re).test(
+        document.querySelector(tag)?.shadowRoot?.querySelector('[aria-live]')?.textContent ?? '',
+      ),
+    [tag, says.source] as const,
+  );
+
+/** What `<rf-vis-top>` shows for one channel: its top and bottom test digits. */
+interface TopShown {
+  top: { index: number; value: number; y: number; x: number; label: number; region: object }[];
+  bottom: { index: number }[];
+  layer: string;
+  channel: number;
+}
+
 const h = useHarness();
 
 describe('visualization lesson', () => {
@@ -155,34 +173,10 @@ describe('visualization lesson', () => {
     const cnn = core('cnn');
     const check = async (layer: string, channel: number) => {
       await stateOf(page, 'rf-vis-top', 'drawn', `${layer}:${channel}:10000`, 30_000);
-      const shown = (await fig.evaluate((f) => {
-        const e = f as unknown as {
-          top: {
-            index: number;
-            value: number;
-            y: number;
-            x: number;
-            label: number;
-            region: object;
-          }[];
-          bottom: { index: number }[];
-          layer: string;
-          channel: number;
-        };
+      const shown = await fig.evaluate((f) => {
+        const e = f as unknown as TopShown;
         return { top: e.top, bottom: e.bottom, layer: e.layer, channel: e.channel };
-      })) as {
-        top: {
-          index: number;
-          value: number;
-          y: number;
-          x: number;
-          label: number;
-          region: object;
-        }[];
-        bottom: { index: number }[];
-        layer: string;
-        channel: number;
-      };
+      });
       assert.equal(shown.layer, layer);
       assert.equal(shown.channel, channel);
       const want = rankChannel(node[layer]!, channel, 16, 'top');
@@ -222,12 +216,7 @@ describe('visualization lesson', () => {
       (f as unknown as { rankTimes: number[] }).rankTimes.at(-1),
     );
     // The top digits' labels are announced.
-    await page.waitForFunction(() =>
-      /fires most on test digits labelled/.test(
-        document.querySelector('rf-vis-top')?.shadowRoot?.querySelector('[aria-live]')
-          ?.textContent ?? '',
-      ),
-    );
+    await liveSays(page, 'rf-vis-top', /fires most on test digits labelled/);
     // The gradient-ascent pattern climbs.
     await stateOf(page, 'rf-vis-top', 'ascent', 'done', 60_000);
     const pattern = await fig.evaluate((f) => {
@@ -316,12 +305,7 @@ describe('visualization lesson', () => {
     );
     await compare();
     await fig.scrollIntoViewIfNeeded();
-    await page.waitForFunction(() =>
-      /CNN says \d/.test(
-        document.querySelector('rf-vis-saliency')?.shadowRoot?.querySelector('[aria-live]')
-          ?.textContent ?? '',
-      ),
-    );
+    await liveSays(page, 'rf-vis-saliency', /CNN says \d/);
     await assertNoSeriousViolations(page, 'saliency figure');
     assert.deepEqual(problems.offsiteRequests, []);
     assert.deepEqual(problems.pageErrors, []);
@@ -367,10 +351,27 @@ describe('visualization lesson', () => {
       const p = Array.from(shortcut.forward(t4).data);
       return { p, top: p.indexOf(Math.max(...p)), s: saliency(shortcut, t4) };
     };
-    let s = await state();
-    assert.deepEqual(s.mark, { y: MARK_ROW, x: markColumn(s.label) });
-    let want = predicted(s.pixels, s.mark);
-    assert.ok(s.probs.every((p, i) => Math.abs(p - want.p[i]!) < 1e-5));
+    /**
+     * Reads the figure and asserts that its mark is at the place of class `markClass` (the
+     * digit's own label by default) and that its probabilities are the core's.
+     */
+    const markedAt = async (markClass?: number) => {
+      const s = await state();
+      assert.deepEqual(s.mark, { y: MARK_ROW, x: markColumn(markClass ?? s.label) });
+      const want = predicted(s.pixels, s.mark);
+      assert.ok(s.probs.every((p, i) => Math.abs(p - want.p[i]!) < 1e-5));
+      return { s, want };
+    };
+    /** ...and that the prediction it shows is the core's. */
+    const predictsAsCore = async (markClass: number) => {
+      const { s, want } = await markedAt(markClass);
+      assert.equal(
+        await fig.evaluate((f) => (f as HTMLElement).dataset['prediction']),
+        String(want.top),
+      );
+      return { s, want };
+    };
+    let { s, want } = await markedAt();
     assert.ok(s.sal.every((v, i) => Math.abs(v - want.s.map.data[i]!) < 1e-5));
     // It looks at the mark: the most salient pixel is on the mark or next to it.
     const hot = s.sal.indexOf(Math.max(...s.sal));
@@ -385,14 +386,7 @@ describe('visualization lesson', () => {
     const steps = markColumn(target) - s.mark!.x;
     for (let i = 0; i < Math.abs(steps); i++)
       await page.keyboard.press(steps > 0 ? 'ArrowRight' : 'ArrowLeft');
-    s = await state();
-    assert.deepEqual(s.mark, { y: MARK_ROW, x: markColumn(target) });
-    want = predicted(s.pixels, s.mark);
-    assert.ok(s.probs.every((p, i) => Math.abs(p - want.p[i]!) < 1e-5));
-    assert.equal(
-      await fig.evaluate((f) => (f as HTMLElement).dataset['prediction']),
-      String(want.top),
-    );
+    ({ s, want } = await predictsAsCore(target));
     t.diagnostic(
       `a ${s.label} with the mark of ${target}: the page and the core both say ${want.top}`,
     );
@@ -411,21 +405,9 @@ describe('visualization lesson', () => {
     await page.mouse.down();
     await page.mouse.move(to.x, to.y, { steps: 6 });
     await page.mouse.up();
-    s = await state();
-    assert.deepEqual(s.mark, { y: MARK_ROW, x: markColumn(other) });
-    want = predicted(s.pixels, s.mark);
-    assert.ok(s.probs.every((p, i) => Math.abs(p - want.p[i]!) < 1e-5));
-    assert.equal(
-      await fig.evaluate((f) => (f as HTMLElement).dataset['prediction']),
-      String(want.top),
-    );
+    ({ want } = await predictsAsCore(other));
     t.diagnostic(`dragged to the mark of ${other}: the page and the core both say ${want.top}`);
-    await page.waitForFunction(() =>
-      /the model says \d/.test(
-        document.querySelector('rf-vis-shortcut')?.shadowRoot?.querySelector('[aria-live]')
-          ?.textContent ?? '',
-      ),
-    );
+    await liveSays(page, 'rf-vis-shortcut', /the model says \d/);
     await assertNoSeriousViolations(page, 'shortcut figure');
     assert.deepEqual(problems.offsiteRequests, []);
     assert.deepEqual(problems.pageErrors, []);
@@ -662,8 +644,7 @@ describe('the shortcut measurement on WebGPU', () => {
    * worker's device and waits until `data-{key}` is `done`. Resolves to the figure's text.
    */
   async function loseMidRun(tag: string, key: string, done: string) {
-    const { context, problems } = await gpu.context();
-    const page = await context.newPage();
+    const { context, page, problems } = await gpu.newPage();
     const workers = keepWorkerGpuDevices(page);
     await page.goto(PATH);
     await page.evaluate((t) => document.querySelector(t)!.setAttribute('backend', 'webgpu'), tag);
