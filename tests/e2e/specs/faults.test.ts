@@ -143,9 +143,7 @@ describe('faults in the model downloads of <rf-model-compare>', () => {
   });
 
   it('a very slow model download whose bytes keep coming is never cut off', async () => {
-    const { context } = await h.context();
-    const page = await context.newPage();
-    await page.goto(LESSON);
+    const { context, page } = await h.open(LESSON);
     await page.waitForLoadState('load');
     // 1.6 MB of perceptron at 120 KB/s: about 13 s, longer than the stall watch, bytes all along.
     const cdp = await context.newCDPSession(page);
@@ -222,8 +220,7 @@ describe('faults in the 3D code of <rf-network-3d>', () => {
 
 describe('a figure removed mid-computation', () => {
   it('<rf-shift-measure> removed while its workers measure: they end, and nothing throws', async () => {
-    const { context, problems } = await h.context();
-    const page = await context.newPage();
+    const { context, page, problems } = await h.newPage();
     const open = new Set<unknown>();
     let started = 0;
     page.on('worker', (w) => {
