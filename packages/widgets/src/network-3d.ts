@@ -28,7 +28,7 @@ import {
 } from './network-3d-model.js';
 import { OWN_MODEL_CSS, OwnModelSource } from './own-model-source.js';
 import { SceneLoader } from './scene-loader.js';
-import { BASE_CSS, colorKey, THEME } from './theme.js';
+import { BASE_CSS, colorKey } from './theme.js';
 
 export type { NetworkLayer, NetworkUnit, PickedUnit } from './network-3d-model.js';
 
@@ -85,7 +85,6 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
   /** A camera preset from a link, for the first view that has it. */
   #linkedPreset: string | null = null;
   #picked: PickedUnit | null = null;
-  #announceTimer = 0;
   #reader: ReaderModel | null = null;
   /** The shipped model shown before the reader's took its place. */
   #shipped: Network3D['model'] | null = null;
@@ -284,7 +283,6 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
   }
 
   protected override disconnected(): void {
-    clearTimeout(this.#announceTimer);
     this.#loader.disconnect();
   }
 
@@ -320,7 +318,7 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
       { class: 'hint', id: 'keys' },
       'Drag to turn the network. Hover or click a unit, or Tab to the figure: arrow keys move over a map, Page Up and Page Down change channel, comma and period change layer, Escape clears.',
     );
-    const live = el('p', { class: 'sr-only', 'aria-live': 'polite', 'data-live': '' });
+    const live = this.live;
     // Every map is scaled to its own layer: the key says so rather than give one range.
     const keys = el(
       'div',
@@ -596,13 +594,7 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
   // Every unit crossed by a moving pointer or a held arrow key would be read out: speak only the
   // one the reader rests on.
   #announce(now = false): void {
-    clearTimeout(this.#announceTimer);
-    const say = () => {
-      const live = this.#parts['live'];
-      if (live && this.#picked) live.textContent = this.#unitText();
-    };
-    if (now) say();
-    else this.#announceTimer = window.setTimeout(say, THEME.announceDelayMs);
+    this.announce(() => (this.#picked ? this.#unitText() : null), now ? 0 : undefined);
   }
 
   #unitText(): string {

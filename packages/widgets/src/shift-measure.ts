@@ -180,7 +180,7 @@ export class ShiftMeasure extends figureElement(SHIFT_MEASURE_SPEC) {
     const status = el('div', { class: 'status', hidden: true }, bar, text);
     const engine = el('p', { class: 'engine', 'data-engine': '' });
     const error = el('p', { class: 'error', role: 'alert', hidden: true });
-    const live = el('p', { class: 'sr-only', 'aria-live': 'polite', 'data-live': '' });
+    const live = this.live;
     const key = el('div', { class: 'key', 'aria-hidden': 'true' });
     const plots = el('div', { class: 'plots' });
     // Tables wider than a phone scroll sideways; a focusable region lets keyboards scroll them.
