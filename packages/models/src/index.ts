@@ -37,6 +37,7 @@ export {
   type LoadModelOptions,
   type LoadProgress,
   loadModel,
+  type RunOptions,
   type RunResult,
   type Workload,
 } from './load-model.js';

@@ -47,7 +47,7 @@ export interface RunResult {
   probs: Float32Array;
   /** Scores before the softmax, 10 per example. */
   logits: Float32Array;
-  /** Every layer's output by layer name (conv1, relu1, pool1, ...). */
+  /** Every layer's output by layer name (conv1, relu1, pool1, ...); with `scoresOnly`, the last two. */
   activations: Record<string, Activation>;
   /** The execution provider that produced this result. */
   backend: Backend;
@@ -71,11 +71,19 @@ export interface LoadedModel {
   /** The warm-up run's time, ms (null without warm-up). */
   readonly firstRunMs: number | null;
   /**
-   * Runs `batch` examples laid out one after another (784 values each for a digit).
+   * Runs `batch` examples laid out one after another (784 values each for a digit). With
+   * `scoresOnly`, only the last two layers' outputs (scores and probabilities) are copied out of
+   * the runtime: a batch job that reads the answers alone skips copying every feature map.
    * @throws {RangeError} when the input's length is not batch x input size or holds NaN/Infinity.
    */
-  run(input: Float32Array, batch?: number): Promise<RunResult>;
+  run(input: Float32Array, batch?: number, options?: RunOptions): Promise<RunResult>;
   dispose(): Promise<void>;
+}
+
+/** What {@link LoadedModel.run} copies out. */
+export interface RunOptions {
+  /** Only the last two layers (the scores and the probabilities). Default false: every layer. */
+  scoresOnly?: boolean;
 }
 
 /** The model could not be made ready: download failed, bytes unreadable, no backend worked. */
@@ -306,12 +314,18 @@ export async function loadModel(
   };
   watchDevice(state);
 
-  const runOn = async (s: SessionState, input: Float32Array, batch: number): Promise<RunResult> => {
+  const runOn = async (
+    s: SessionState,
+    input: Float32Array,
+    batch: number,
+    scoresOnly: boolean,
+  ): Promise<RunResult> => {
     const t0 = performance.now();
     const feeds = { [inputName]: new s.ort.Tensor('float32', input, [batch, ...inputShape]) };
-    const out = await s.session.run(feeds);
+    const fetched = scoresOnly ? layers.slice(-2) : layers;
+    const out = await s.session.run(feeds, fetched);
     const activations: Record<string, Activation> = {};
-    for (const layer of layers) {
+    for (const layer of fetched) {
       const t = out[layer]!;
       activations[layer] = { dims: t.dims.map(Number), data: t.data as Float32Array };
     }
@@ -350,7 +364,7 @@ export async function loadModel(
     layers,
     loadMs: 0,
     firstRunMs: null,
-    async run(input: Float32Array, batch = 1) {
+    async run(input: Float32Array, batch = 1, { scoresOnly = false }: RunOptions = {}) {
       if (
         !(input instanceof Float32Array) ||
         !Number.isInteger(batch) ||
@@ -370,7 +384,7 @@ export async function loadModel(
         current = await createSession(bytes, 'wasm', opts);
       }
       try {
-        return await runOn(current, input, batch);
+        return await runOn(current, input, batch, scoresOnly);
       } catch (err) {
         if (current.backend === 'wasm') throw err;
         // A GPU failure mid-session: answer on wasm rather than leave the reader without one.
@@ -380,7 +394,7 @@ export async function loadModel(
         fallbackReason = gpuLost ?? `${current.backend} failed while running (${first})`;
         await current.session.release().catch(() => {});
         current = await createSession(bytes, 'wasm', opts);
-        return runOn(current, input, batch);
+        return runOn(current, input, batch, scoresOnly);
       }
     },
     async dispose() {

@@ -66,6 +66,13 @@ describe('loadModel', () => {
     expect(r.probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     expect(r.logits).toEqual(r.activations['logits']!.data);
     expect(r.backend).toBe('wasm');
+    // scoresOnly copies out the last two layers alone, with the same answers.
+    const batch = digits.x.data.subarray(0, 4 * 784);
+    const all = await model.run(batch, 4);
+    const scores = await model.run(batch, 4, { scoresOnly: true });
+    expect(Object.keys(scores.activations)).toEqual(['logits', 'probs']);
+    expect(scores.probs).toEqual(all.probs);
+    expect(scores.logits).toEqual(all.logits);
     await model.dispose();
   });
 

@@ -4,7 +4,8 @@
  * element base type the generated property as they would a prop written out. No DOM, as the
  * specs (Node imports them through `@receptive/widgets/specs`).
  */
-import { MODEL_NAMES, type ModelName } from '@receptive/models';
+// The names alone, not the models' runtime: every figure's spec reads this module.
+import { MODEL_NAMES, type ModelName } from '@receptive/models/names';
 import { READER_MODEL } from './digit-run.js';
 import { KERNEL_PARSER, KERNEL_PRESET_NAMES } from './lecture.js';
 import { listOf, oneOf, wholeNumber } from './props.js';

@@ -82,7 +82,7 @@ async function measure(req: MeasureRequest): Promise<void> {
     for (const [m, model] of models.entries()) {
       for (const [s, [dy, dx]] of shifts.entries()) {
         const x = shift2d(digits, dy, dx);
-        const r = await model.run(x.data, n);
+        const r = await model.run(x.data, n, { scoresOnly: true });
         const top1 = Uint8Array.from(argmaxRows({ shape: [n, 10], data: r.probs }));
         done++;
         post(

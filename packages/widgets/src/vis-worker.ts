@@ -139,7 +139,9 @@ async function job(req: VisRequest): Promise<void> {
   post({ type: 'ready', engine: engineOf(model) });
   const t0 = performance.now();
   const top1 = async (x: Float32Array, n: number) =>
-    Uint8Array.from(argmaxRows({ shape: [n, 10], data: (await model.run(x, n)).probs }));
+    Uint8Array.from(
+      argmaxRows({ shape: [n, 10], data: (await model.run(x, n, { scoresOnly: true })).probs }),
+    );
   const chunks = Array.from({ length: Math.ceil(req.count / 1000) }, (_, i) => i);
   for await (const chunk of streamDigits('test', { chunks })) {
     const end = Math.min(chunk.count, req.count - chunk.first);
