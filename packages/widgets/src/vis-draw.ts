@@ -8,8 +8,9 @@ import { greyImage, mapOverImage, type RgbImage, signedImage } from './vis-pixel
 export { crop, maxAbs } from './vis-pixels.js';
 
 function put(canvas: HTMLCanvasElement, { width, height, rgb }: RgbImage) {
-  canvas.width = width;
-  canvas.height = height;
+  // Setting a size clears the canvas and its state even when unchanged: only when it changes.
+  if (canvas.width !== width) canvas.width = width;
+  if (canvas.height !== height) canvas.height = height;
   const ctx = canvas.getContext('2d');
   if (!ctx) return null;
   const img = ctx.createImageData(width, height);
