@@ -1,7 +1,8 @@
 /**
  * Every figure element the components render, and the code that defines it, loaded only when
  * an instance comes near the viewport (./lazy.ts). `wakeFigures` runs once per page, from the
- * script of Figure.astro (and of the wrappers that are not figures): tags the page does not use
+ * script of WakeFigures.astro (which Figure.astro and the wrappers that are not figures render;
+ * Astro bundles it once per page): tags the page does not use
  * cost one `querySelectorAll` and download nothing, since each loader is a separate chunk.
  */
 import { followStepAttributes } from '@receptive/widgets/scrolly';
