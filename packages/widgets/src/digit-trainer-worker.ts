@@ -14,7 +14,6 @@ import {
   type TrainerOptions,
   TrainerRun,
 } from './digit-trainer-model.js';
-import { nextTask } from './next-task.js';
 
 /** What the page asks. */
 export type TrainerRequest =
@@ -196,7 +195,7 @@ export function createTrainerHost(post: TrainerPost): {
           wake = resolve;
         });
         wake = null;
-      } else await nextTask();
+      } else await new Promise((r) => setTimeout(r, 0));
     }
   }
 
@@ -260,7 +259,7 @@ export function createTrainerHost(post: TrainerPost): {
           wake = resolve;
         });
         wake = null;
-      } else await nextTask();
+      } else await new Promise((r) => setTimeout(r, 0));
     }
   }
 
