@@ -89,7 +89,8 @@ export async function launchTabbedBrowser(): Promise<TabbedBrowser> {
   const kill = () => {
     chrome.kill();
     x.proc?.kill();
-    rmSync(profile, { recursive: true, force: true });
+    // kill() only signals: Chromium may still be writing its profile, so the removal retries.
+    rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   };
   let ws: WebSocket;
   try {
