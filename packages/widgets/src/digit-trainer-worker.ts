@@ -14,6 +14,7 @@ import {
   type TrainerOptions,
   TrainerRun,
 } from './digit-trainer-model.js';
+import { nextTask } from './next-task.js';
 
 /** What the page asks. */
 export type TrainerRequest =
@@ -195,7 +196,7 @@ export function createTrainerHost(post: TrainerPost): {
           wake = resolve;
         });
         wake = null;
-      } else await new Promise((r) => setTimeout(r, 0));
+      } else await nextTask();
     }
   }
 
@@ -259,7 +260,7 @@ export function createTrainerHost(post: TrainerPost): {
           wake = resolve;
         });
         wake = null;
-      } else await new Promise((r) => setTimeout(r, 0));
+      } else await nextTask();
     }
   }
 

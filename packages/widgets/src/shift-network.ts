@@ -7,6 +7,7 @@ import { percent } from './format.js';
 import { testDigit } from './held-out.js';
 import { barList, modelSection, showBars } from './model-answer.js';
 import { formatDownload } from './model-compare.js';
+import { nextTask } from './next-task.js';
 import { decodeInts } from './share-codec.js';
 import { SHIFT_NETWORK_SPEC } from './shift-network.spec.js';
 import { BASE_CSS, colorKey, inkColor, inkRgb, THEME } from './theme.js';
@@ -397,7 +398,7 @@ export class ShiftNetwork extends figureElement(SHIFT_NETWORK_SPEC) {
         const out = b.model!.forward(tensor(rows, [SIDE, 1, 28, 28]));
         results[i]!.set(out.data, row * SIDE * 10);
       });
-      await new Promise((r) => setTimeout(r, 0));
+      await nextTask();
       if (generation !== this.#generation) return;
     }
     this.#boxes.forEach((b, i) => {

@@ -10,6 +10,7 @@ import { coreModel, DIGIT_SETS, modelBytes } from '@receptive/models';
 import { el, shadow } from './dom.js';
 import { figureElement } from './figure-element.js';
 import { testDigit } from './held-out.js';
+import { nextTask } from './next-task.js';
 import { WidgetValueError } from './props.js';
 import { BASE_CSS, colorKey, THEME } from './theme.js';
 import type { AscentMessage, AscentPattern, AscentRequest } from './vis-ascent-worker.js';
@@ -472,12 +473,12 @@ export class VisTop extends figureElement(VIS_TOP_SPEC) {
       return;
     }
     // Digits just decoded: draw in a task of its own, so decoding and drawing never add up to one.
-    if (missing.length) await new Promise((done) => setTimeout(done, 0));
+    if (missing.length) await nextTask();
     if (drawing !== this.#drawing) return;
     this.#drawList(this.#ui!.top, top);
     // The first time, the bottom list's canvases are made in a task (and a frame) of their own.
     if (this.#ui!.bottom.children.length < bottom.length) {
-      await new Promise((done) => setTimeout(done, 0));
+      await nextTask();
       if (drawing !== this.#drawing) return;
     }
     this.#drawList(this.#ui!.bottom, bottom);
