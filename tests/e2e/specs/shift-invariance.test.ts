@@ -305,6 +305,9 @@ describe('lesson section 5: shift invariance', () => {
       await page.locator(tag).scrollIntoViewIfNeeded();
     }
     await showFigure(page, 'rf-shift-network', 'ready', 60_000);
+    // BlurPool loads its cards only while it is near the viewport, and its code may arrive after
+    // the scroll above has moved on: bring it back before waiting for its table.
+    await page.locator('rf-blur-pool').scrollIntoViewIfNeeded();
     await page.waitForSelector('rf-blur-pool table[data-table="cost"]');
     const duration = await page
       .locator('rf-shift-network [data-model="cnn"] .fill')
