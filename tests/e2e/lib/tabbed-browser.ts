@@ -86,10 +86,19 @@ export async function launchTabbedBrowser(): Promise<TabbedBrowser> {
       stdio: 'ignore',
     },
   );
-  const kill = () => {
-    chrome.kill();
+  const exited = new Promise<void>((resolve) => chrome.once('exit', () => resolve()));
+  /** Stops Chromium (and Xvfb), waiting for it to exit before its profile is removed. */
+  const kill = async () => {
+    if (chrome.exitCode === null && chrome.signalCode === null) {
+      chrome.kill();
+      const gone = await Promise.race([exited.then(() => true), wait(5_000).then(() => false)]);
+      if (!gone) {
+        chrome.kill('SIGKILL');
+        await Promise.race([exited, wait(5_000)]);
+      }
+    }
     x.proc?.kill();
-    // kill() only signals: Chromium may still be writing its profile, so the removal retries.
+    // Chromium's helper processes may still hold the profile for a moment: the removal retries.
     rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   };
   let ws: WebSocket;
@@ -115,13 +124,19 @@ export async function launchTabbedBrowser(): Promise<TabbedBrowser> {
       });
     });
   } catch (err) {
-    kill();
+    await kill();
     throw err;
   }
 
   let nextId = 0;
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   const listeners = new Map<string, (params: Record<string, unknown>) => void>();
+  // A browser that dies fails every command still waiting on it, instead of leaving it hanging.
+  ws.addEventListener('close', () => {
+    for (const p of pending.values())
+      p.reject(new Error('Chromium closed its DevTools connection'));
+    pending.clear();
+  });
   ws.addEventListener('message', (e) => {
     const m = JSON.parse(String(e.data)) as {
       id?: number;
@@ -142,6 +157,10 @@ export async function launchTabbedBrowser(): Promise<TabbedBrowser> {
   });
   const send = <T>(method: string, params: object = {}, sessionId?: string) =>
     new Promise<T>((resolve, reject) => {
+      if (ws.readyState !== WebSocket.OPEN) {
+        reject(new Error(`Chromium's DevTools connection is closed (sending ${method})`));
+        return;
+      }
       const id = ++nextId;
       pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       ws.send(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }));
@@ -209,7 +228,7 @@ export async function launchTabbedBrowser(): Promise<TabbedBrowser> {
     },
     async close() {
       ws.close();
-      kill();
+      await kill();
     },
   };
   return browser;
