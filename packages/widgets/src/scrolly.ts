@@ -166,18 +166,18 @@ export class Scrolly extends HTMLElement {
     window.addEventListener('resize', onResize);
 
     let observer: ResizeObserver | null = null;
-    const fit = () => this.#fit();
+    const refit = () => this.#fit();
     if (figure) {
       if (typeof ResizeObserver !== 'undefined') {
         // The figure itself, and what is inside it: on phones the panel keeps its height while
         // a live figure renders below its edge, and the part a step names must be found again.
-        observer = new ResizeObserver(fit);
+        observer = new ResizeObserver(refit);
         observer.observe(figure);
         for (const el of figure.querySelectorAll(':scope > *, :scope > * > *'))
           observer.observe(el);
       }
-      window.addEventListener('resize', fit);
-      fit();
+      window.addEventListener('resize', refit);
+      refit();
     }
 
     // The step the reader is at goes in the page's address while the sequence is on screen, so a
@@ -198,7 +198,7 @@ export class Scrolly extends HTMLElement {
       this.#share = null;
       this.removeEventListener('focusin', onFocus);
       window.removeEventListener('resize', onResize);
-      window.removeEventListener('resize', fit);
+      window.removeEventListener('resize', refit);
       observer?.disconnect();
       scroller.destroy();
     };
