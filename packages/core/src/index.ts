@@ -82,6 +82,12 @@ export { relu, reluBackward } from './ops/relu.js';
 export { slidingOutputSize } from './ops/shape-rule.js';
 export { logSoftmax, logSoftmaxBackward, softmax, softmaxBackward } from './ops/softmax.js';
 export { type AdamConfig, adam, type Optimizer, type SgdConfig, sgd } from './optim.js';
+export {
+  DataParallelTrainer,
+  type GradientPort,
+  GradientWorkerError,
+  serveGradients,
+} from './parallel.js';
 export { createRng, type Rng } from './random.js';
 export {
   type Contributions,
