@@ -15,6 +15,7 @@ import {
   DIGIT_TRAINER_SPEC,
   FEATURE_MAPS_SPEC,
   KERNEL_LAB_SPEC,
+  MAX_THREADS,
   MODEL_COMPARE_SPEC,
   NETWORK_3D_SPEC,
   PHOTO_CONV_SPEC,
@@ -722,6 +723,12 @@ export const COMPONENTS: readonly ComponentDoc[] = [
       }),
       fromSpec(DIGIT_TRAINER_SPEC, 'backend', {
         check: oneOf(specValues(DIGIT_TRAINER_SPEC, 'backend')),
+      }),
+      fromSpec(DIGIT_TRAINER_SPEC, 'threads', {
+        example: 'threads={1}',
+        check: (v) => {
+          if (v !== 'auto') integer(1, MAX_THREADS)(v);
+        },
       }),
       caption,
     ],

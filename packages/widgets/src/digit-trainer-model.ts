@@ -21,6 +21,7 @@
 import {
   adam,
   createRng,
+  type DataParallelTrainer,
   type Optimizer,
   type SequentialModel,
   sequential,
@@ -200,6 +201,17 @@ export class TrainerRun {
     const b = this.nextBatch();
     if (!b) return null;
     const r = trainStep(this.model, b.x, b.labels, this.optimizer);
+    return { ...r, lr: b.lr, batchSize: b.labels.length };
+  }
+
+  /**
+   * {@link step}, with the batch split across `threads` (a DataParallelTrainer of this run's
+   * model and optimizer): the same step up to float rounding.
+   */
+  async stepOn(threads: DataParallelTrainer): Promise<StepResult | null> {
+    const b = this.nextBatch();
+    if (!b) return null;
+    const r = await threads.step(b.x, b.labels);
     return { ...r, lr: b.lr, batchSize: b.labels.length };
   }
 }

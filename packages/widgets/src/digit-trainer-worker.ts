@@ -5,7 +5,14 @@
  * running accuracy on the first 1,000 test digits. The loop runs in slices of about 30 ms and
  * yields between them, so pause, resume and the knobs take effect within a slice.
  */
-import { accuracy, type ModelJSON, predict, setKernels } from '@receptive/core';
+import {
+  accuracy,
+  DataParallelTrainer,
+  type GradientPort,
+  type ModelJSON,
+  predict,
+  setKernels,
+} from '@receptive/core';
 import type { GpuLossWatch, TfjsModel } from '@receptive/core/tfjs';
 import { loadDigitChunk } from '@receptive/models';
 import {
@@ -30,6 +37,8 @@ export type TrainerRequest =
       evalEvery: number;
       /** cpu: @receptive/core here; webgpu / webgl: @receptive/core/tfjs on that tfjs backend. */
       backend: 'cpu' | 'webgpu' | 'webgl';
+      /** Threads the CPU path splits each batch across (this worker and threads - 1 helpers). */
+      threads: number;
     }
   | { type: 'pause' }
   | { type: 'resume'; stopAfter?: number | null }
@@ -45,6 +54,10 @@ export type TrainerMessage =
       backend: string;
       /** On the CPU path: why the core's scalar loops run instead of its SIMD kernels, if they do. */
       scalarReason?: string | null;
+      /** On the CPU path: threads each batch is split across (1: this worker alone). */
+      threads?: number;
+      /** Why fewer threads run than were asked for, if they do. */
+      threadsReason?: string | null;
       /**
        * Set when the GPU went mid-run and training moved to the core on the CPU: the backend
        * lost, why, the step it had reached, and the step whose weights training goes on from
@@ -104,6 +117,11 @@ export function createTrainerHost(post: TrainerPost): {
   let lastEval = -1;
   /** Why the CPU path runs the scalar loops, if it does (null: the SIMD kernels run). */
   let scalarReason: string | null = null;
+  /** Threads asked for on the CPU path, and the helpers and trainer that split batches. */
+  let threadsWanted = 1;
+  let helpers: Worker[] = [];
+  let parallel: DataParallelTrainer | null = null;
+  let threadsReason: string | null = null;
   /** Running time: accumulated over past running spans, plus the current span's. */
   let spent = 0;
   let since = 0;
@@ -177,7 +195,7 @@ export function createTrainerHost(post: TrainerPost): {
       const start = performance.now();
       let waiting = false;
       while (performance.now() - start < 30) {
-        const r = t.step();
+        const r = parallel ? await t.stepOn(parallel) : t.step();
         if (!r) {
           waiting = true;
           break;
@@ -274,6 +292,8 @@ export function createTrainerHost(post: TrainerPost): {
 
   /** A failed step: the GPU went (training moves to the CPU), or a real error. */
   function onLoopError(t: TrainerRun, err: unknown): void {
+    // A run that was reset or stopped meanwhile (its helpers closed mid-step) has nothing to say.
+    if (trainer !== t) return;
     const reason = watch?.reason ?? gpuLost;
     if (reason === null) fail(err);
     else if (trainer === t) moveToCpu(t, reason);
@@ -301,6 +321,8 @@ export function createTrainerHost(post: TrainerPost): {
         type: 'engine',
         backend: name,
         scalarReason,
+        threads: parallel?.threads ?? 1,
+        threadsReason,
         lost: { backend, reason, steps: t.steps, from: synced },
       });
       // A loop that was running goes on, now on the CPU; a paused run resumes there.
@@ -320,6 +342,7 @@ export function createTrainerHost(post: TrainerPost): {
       // which setKernels falls back to by itself (same results up to float rounding).
       const k = setKernels('simd');
       scalarReason = k.active === 'simd' ? null : (k.reason ?? 'the SIMD kernels are off');
+      startHelpers(t);
       return 'cpu';
     }
     const [{ tfjsModel, useBackend, watchGpuLoss }] = await Promise.all([
@@ -332,6 +355,44 @@ export function createTrainerHost(post: TrainerPost): {
     // Wakes a loop that sleeps for a chunk, so it meets the loss now rather than later.
     watch = watchGpuLoss(() => wake?.());
     return name;
+  }
+
+  /**
+   * Starts `threadsWanted - 1` helper workers (gradient-worker.ts) and a trainer that splits each
+   * batch across them and this worker. Where workers cannot start workers, training runs here
+   * alone and the engine message says why.
+   */
+  function startHelpers(t: TrainerRun): void {
+    stopHelpers();
+    threadsReason = null;
+    if (threadsWanted <= 1) return;
+    try {
+      if (typeof Worker === 'undefined')
+        throw new Error('this browser cannot start a worker from a worker');
+      for (let i = 1; i < threadsWanted; i++) {
+        helpers.push(
+          new Worker(new URL('./gradient-worker.js', import.meta.url), {
+            type: 'module',
+            name: `rf-gradients-${i}`,
+          }),
+        );
+      }
+      parallel = new DataParallelTrainer(
+        t.model,
+        t.optimizer,
+        helpers as unknown as GradientPort[],
+      );
+    } catch (err) {
+      stopHelpers();
+      threadsReason = (err as Error).message ?? String(err);
+    }
+  }
+
+  function stopHelpers(): void {
+    parallel?.close();
+    parallel = null;
+    for (const h of helpers) h.terminate();
+    helpers = [];
   }
 
   async function download(t: TrainerRun, urls: string[], testUrl: string): Promise<void> {
@@ -366,9 +427,16 @@ export function createTrainerHost(post: TrainerPost): {
       trainer = t;
       stopAfter = m.stopAfter;
       evalEvery = m.evalEvery;
+      threadsWanted = Math.max(1, Math.floor(m.threads || 1));
       download(t, m.trainUrls, m.testUrl).catch(fail);
       startEngine(t, m.backend).then((backend) => {
-        post({ type: 'engine', backend, scalarReason });
+        post({
+          type: 'engine',
+          backend,
+          scalarReason,
+          threads: parallel?.threads ?? 1,
+          threadsReason,
+        });
         resume(t);
       }, fail);
       return;
@@ -403,6 +471,7 @@ export function createTrainerHost(post: TrainerPost): {
       running = false;
       trainer = null;
       wake?.();
+      stopHelpers();
       try {
         gpu?.dispose();
       } catch {

@@ -3,6 +3,9 @@ import { BATCH_CHOICES, LR_CHOICES, TRAINER_DEFAULTS } from './digit-trainer-mod
 import type { WidgetSpec } from './props.js';
 
 export const TRAINER_BACKENDS = ['auto', 'cpu', 'webgpu', 'webgl'] as const;
+/** The most threads the CPU path splits a batch across, and the most 'auto' picks. */
+export const MAX_THREADS = 16;
+export const AUTO_THREADS = 4;
 export type TrainerBackend = (typeof TRAINER_BACKENDS)[number];
 
 export const DIGIT_TRAINER_SPEC: WidgetSpec = {
@@ -55,6 +58,14 @@ export const DIGIT_TRAINER_SPEC: WidgetSpec = {
       example: 'backend="cpu"',
       description:
         'What trains: cpu (@receptive/core in a Web Worker), webgpu or webgl (@receptive/core/tfjs on that TensorFlow.js backend, in the same worker, every read-back asynchronous), or auto: WebGPU on a hardware graphics card, else the processor. The figure says which it chose and why.',
+    },
+    {
+      attribute: 'threads',
+      property: 'threads',
+      type: "'auto' | number",
+      default: 'auto',
+      example: 'threads="1"',
+      description: `Threads the processor path splits each batch across: the trainer's worker and one helper worker per extra thread, each computing the gradients of its share (@receptive/core's DataParallelTrainer; the same step up to float rounding). auto: one per core the browser reports, up to ${AUTO_THREADS}; 1 trains in the one worker; at most ${MAX_THREADS}.`,
     },
     {
       attribute: 'eval-every',

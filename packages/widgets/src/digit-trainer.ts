@@ -2,7 +2,13 @@ import { type ModelJSON, modelFromJSON, type SequentialModel, tensor } from '@re
 import { chunkUrl } from '@receptive/models';
 import type uPlot from 'uplot';
 import { publishModel } from './digit-run.js';
-import { DIGIT_TRAINER_SPEC, TRAINER_BACKENDS, type TrainerBackend } from './digit-trainer.spec.js';
+import {
+  AUTO_THREADS,
+  DIGIT_TRAINER_SPEC,
+  MAX_THREADS,
+  TRAINER_BACKENDS,
+  type TrainerBackend,
+} from './digit-trainer.spec.js';
 import {
   BATCH_CHOICES,
   LR_CHOICES,
@@ -137,6 +143,14 @@ interface Run {
   why: string;
 }
 
+/** `threads`: 'auto' or a whole number from 1 to {@link MAX_THREADS}. */
+function parseThreads(value: string): 'auto' | number {
+  return value === 'auto' ? 'auto' : parseInteger(TAG, 'threads', value, 1, MAX_THREADS);
+}
+
+/** One thread per core the browser reports, up to {@link AUTO_THREADS}. */
+const autoThreads = () => Math.max(1, Math.min(AUTO_THREADS, navigator.hardwareConcurrency || 1));
+
 const ENGINE_WORDS: Record<string, string> = {
   cpu: 'on your processor (@receptive/core in a Web Worker, so the page stays free)',
   webgpu:
@@ -158,6 +172,7 @@ export class DigitTrainer extends HTMLElement {
     'lr',
     'batch-size',
     'backend',
+    'threads',
     'eval-every',
     'stop-after',
   ];
@@ -167,6 +182,7 @@ export class DigitTrainer extends HTMLElement {
   #lr = TRAINER_DEFAULTS.lr;
   #batchSize = TRAINER_DEFAULTS.batchSize;
   #backend: TrainerBackend = 'auto';
+  #threads: 'auto' | number = 'auto';
   #evalEvery = 200;
   #stopAfter: number | null = null;
   #root: ShadowRoot | null = null;
@@ -259,6 +275,12 @@ export class DigitTrainer extends HTMLElement {
   set backend(v: TrainerBackend) {
     this.#backend = parseEnum(TAG, 'backend', v, TRAINER_BACKENDS);
   }
+  get threads(): 'auto' | number {
+    return this.#threads;
+  }
+  set threads(v: 'auto' | number | string) {
+    this.#threads = parseThreads(String(v));
+  }
   get evalEvery(): number {
     return this.#evalEvery;
   }
@@ -343,6 +365,13 @@ export class DigitTrainer extends HTMLElement {
         () => parseEnum(TAG, 'backend', value ?? 'auto', TRAINER_BACKENDS),
         (v) => {
           this.#backend = v;
+        },
+      );
+    else if (name === 'threads')
+      set(
+        () => parseThreads(value ?? 'auto'),
+        (v) => {
+          this.#threads = v;
         },
       );
     else if (name === 'eval-every')
@@ -694,6 +723,7 @@ export class DigitTrainer extends HTMLElement {
       stopAfter: this.#stopAfter,
       evalEvery: this.#evalEvery,
       backend: choice.backend,
+      threads: this.#threads === 'auto' ? autoThreads() : this.#threads,
     } satisfies TrainerRequest);
     run.why = choice.why;
     ui.engine.dataset['engine'] = choice.backend;
@@ -933,12 +963,23 @@ export class DigitTrainer extends HTMLElement {
     if (m.type === 'engine') {
       ui.engine.dataset['engine'] = m.backend;
       if (m.backend === 'cpu') ui.engine.dataset['kernels'] = m.scalarReason ? 'scalar' : 'simd';
-      const kernels =
+      const threads = m.threads ?? 1;
+      if (m.backend === 'cpu') ui.engine.dataset['threads'] = String(threads);
+      const split =
         m.backend !== 'cpu'
+          ? ''
+          : threads > 1
+            ? ` Each batch is split across ${threads} threads, one per core.`
+            : m.threadsReason
+              ? ` It trains on one thread: ${m.threadsReason}.`
+              : '';
+      const kernels =
+        (m.backend !== 'cpu'
           ? ''
           : m.scalarReason
             ? ` Its plain JavaScript loops run, not its WebAssembly SIMD kernels: ${m.scalarReason}.`
-            : ' Its WebAssembly SIMD kernels run the convolutions and the matrix products.';
+            : ' Its WebAssembly SIMD kernels run the convolutions and the matrix products.') +
+        split;
       if (m.lost) {
         // The GPU went mid-run: the run goes on here, from the last weights copied back.
         const { backend, reason, steps, from } = m.lost;

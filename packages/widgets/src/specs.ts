@@ -45,7 +45,7 @@ export { DIGIT_LOSS_SPEC } from './digit-loss.spec.js';
 export { type LossExample, lossExample, type MovedWeight } from './digit-loss-model.js';
 export { DIGIT_PAD_SPEC } from './digit-pad.spec.js';
 export type { DigitChange, DigitRun, LayerActivation, ModelRun } from './digit-run.js';
-export { DIGIT_TRAINER_SPEC, TRAINER_BACKENDS } from './digit-trainer.spec.js';
+export { DIGIT_TRAINER_SPEC, MAX_THREADS, TRAINER_BACKENDS } from './digit-trainer.spec.js';
 export { renderKernelLabFallback } from './fallback.js';
 export { DEFAULT_LAYERS, FEATURE_MAPS_SPEC, parseLayers } from './feature-maps.spec.js';
 export { KERNEL_LAB_SPEC } from './kernel-lab.spec.js';

@@ -415,13 +415,24 @@ describe('digit recognition lesson', () => {
     });
   }
 
-  it('trains in a worker step for step like the core in Node, pauses, resumes the same run, and resets', async (t) => {
+  it('trains in a worker (batches split across the cores) step for step like the core in Node, pauses, resumes the same run, and resets', async (t) => {
     const { page, problems, fig } = await openTrainer(h);
     await trainUntilPaused(page, fig, 150);
     const at150 = await weightsOf(page);
     assert.equal(at150.steps, 150);
+    // threads="auto": each batch is split across one thread per core (up to 4), the trainer's
+    // worker and a helper worker per extra thread, and the figure says so.
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    const threads = Math.min(4, cores);
+    const engine = fig.locator('[data-engine]');
+    assert.equal(await engine.getAttribute('data-threads'), String(threads));
+    if (threads > 1) {
+      assert.match((await engine.textContent())!, new RegExp(`split across ${threads} threads`));
+    }
+    assert.equal(page.workers().length, threads);
     // The worker trains on the core's SIMD kernels (Chromium runs WebAssembly SIMD): the same
-    // kernels in Node give the same steps.
+    // kernels in Node, on one thread, give the same steps up to the float rounding of summing
+    // the threads' shares.
     const ref150 = nodeRun(150, 'simd');
     const d150 = maxDiff(at150.json, ref150.net);
     assert.ok(d150 < 1e-4, `after 150 steps the weights differ by ${d150}`);
@@ -434,7 +445,7 @@ describe('digit recognition lesson', () => {
     const ref300 = nodeRun(300, 'simd');
     const d300 = maxDiff(at300.json, ref300.net);
     t.diagnostic(
-      `300 seeded steps in ${(p.elapsedMs / 1000).toFixed(1)} s; largest weight difference to Node ${d300.toExponential(1)}; ${p.chunksIn} chunks (${p.bytes} bytes) in; test accuracy ${p.evals.map((e) => `${e.steps}: ${(e.accuracy * 100).toFixed(1)}%`).join(', ')}`,
+      `300 seeded steps on ${threads} threads in ${(p.elapsedMs / 1000).toFixed(1)} s; largest weight difference to Node ${d300.toExponential(1)}; ${p.chunksIn} chunks (${p.bytes} bytes) in; test accuracy ${p.evals.map((e) => `${e.steps}: ${(e.accuracy * 100).toFixed(1)}%`).join(', ')}`,
     );
     assert.ok(d300 < 1e-4, `after 300 steps the weights differ by ${d300}`);
     // The loss shown for each step is the core's cross entropy of that batch.
@@ -453,14 +464,17 @@ describe('digit recognition lesson', () => {
     t.diagnostic(
       `SIMD vs scalar kernels in Node over 300 steps: largest loss difference ${worstScalar.toExponential(1)}, largest weight difference ${maxDiff(ref300.net.toJSON(), scalar300.net).toExponential(1)}`,
     );
-    // Reset, then a fresh run: the seed's starting weights again.
+    // Reset, then a fresh run on one thread (threads="1"): the seed's starting weights again,
+    // and the batches no longer split (the worker alone: no helper starts).
     await fig.getByRole('button', { name: 'Reset' }).click();
     await stateIs(page, 'idle');
     assert.equal(await progressOf(page), null);
+    await fig.evaluate((f) => f.setAttribute('threads', '1'));
     await trainUntilPaused(page, fig, 20);
     const fresh = await weightsOf(page);
     assert.equal(fresh.steps, 20);
     assert.ok(maxDiff(fresh.json, nodeRun(20, 'simd').net) < 1e-4, 'reset starts a fresh run');
+    assert.equal(await engine.getAttribute('data-threads'), '1');
     // Leaving: the figure taken out of the page ends its worker.
     assert.equal(page.workers().length, 1);
     await fig.evaluate((f) => f.remove());
