@@ -1,0 +1,196 @@
+// Training the lesson CNN (Adam, SIMD kernels) on every core against one: @receptive/core's
+// DataParallelTrainer, the batch split across this thread and one worker per extra core, each
+// computing its share's gradients. In Node (worker_threads) and in Debian's Chromium (a bare
+// page: its thread and module Web Workers, the core as built), one after the other so neither
+// competes with the other for the cores; within each, one thread and all threads take turns
+// round by round. Goal from the SIMD issue: all cores >= 0.8 x cores times one.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { MessageChannel, Worker as ThreadWorker } from 'node:worker_threads';
+import type { GradientPort, SequentialModel } from '@receptive/core';
+import * as core from '@receptive/core';
+import { launchBrowser } from '@receptive/e2e/lib/browser';
+import { heldOut } from '@receptive/e2e/lib/digits';
+import { serveMounts } from '@receptive/e2e/lib/mounts';
+import type { Row, Suite } from '../harness.ts';
+import { median } from '../harness.ts';
+
+const BATCHES = [32, 128] as const;
+const STEPS = 30;
+const ROUNDS = 5;
+
+/** Real test digits: `count` batches of `size`. */
+function batches(size: number, count: number): { pixels: number[]; labels: number[] }[] {
+  return Array.from({ length: count }, (_, b) => ({
+    pixels: Array.from(heldOut.pixels.subarray(b * size * 784, (b + 1) * size * 784)),
+    labels: Array.from(heldOut.labels.subarray(b * size, (b + 1) * size)),
+  }));
+}
+
+/**
+ * Builds, for one batch size, a one-thread and an all-threads run of the lesson CNN and returns
+ * `round(which, steps)`: ms per step. Written to run as is in the page (it gets the core module
+ * as `c` and the workers' ports).
+ */
+function threadRounds(
+  c: typeof import('@receptive/core'),
+  data: { pixels: number[]; labels: number[] }[],
+  ports: GradientPort[],
+): (which: 'one' | 'all', steps: number) => Promise<number> {
+  const net = (): SequentialModel =>
+    c.sequential(
+      [
+        c.layers.conv2d({ filters: 8, kernel: 3 }),
+        c.layers.relu(),
+        c.layers.maxPool2d({ kernel: 2 }),
+        c.layers.conv2d({ filters: 16, kernel: 3 }),
+        c.layers.relu(),
+        c.layers.maxPool2d({ kernel: 2 }),
+        c.layers.flatten(),
+        c.layers.linear({ units: 10 }),
+        c.layers.softmax(),
+      ],
+      { inputShape: [1, 28, 28], seed: 1 },
+    );
+  const xs = data.map((d) => ({
+    x: { shape: [d.labels.length, 1, 28, 28], data: Float32Array.from(d.pixels) },
+    y: d.labels,
+  }));
+  const runs = {
+    one: { t: new c.DataParallelTrainer(net(), c.adam({ lr: 3e-3 }), []), at: 0 },
+    all: { t: new c.DataParallelTrainer(net(), c.adam({ lr: 3e-3 }), ports), at: 0 },
+  };
+  return async (which, steps) => {
+    c.setKernels('simd');
+    const r = runs[which];
+    const t0 = performance.now();
+    for (let s = 0; s < steps; s++) {
+      const b = xs[r.at++ % xs.length]!;
+      await r.t.step(b.x, b.y);
+    }
+    const ms = (performance.now() - t0) / steps;
+    c.setKernels('scalar');
+    return ms;
+  };
+}
+
+type Times = Record<number, Record<'one' | 'all', number[]>>;
+
+async function measure(
+  round: (batch: number) => (which: 'one' | 'all', steps: number) => Promise<number>,
+): Promise<Times> {
+  const out: Times = {};
+  for (const batch of BATCHES) {
+    const r = round(batch);
+    out[batch] = { one: [], all: [] };
+    await r('one', STEPS);
+    await r('all', STEPS);
+    for (let k = 0; k < ROUNDS; k++) {
+      out[batch]!.one.push(await r('one', STEPS));
+      out[batch]!.all.push(await r('all', STEPS));
+    }
+  }
+  return out;
+}
+
+const suite: Suite = {
+  name: 'training the lesson CNN on every core (@receptive/core DataParallelTrainer)',
+  async run(log) {
+    const cores = availableParallelism();
+    // Node: one worker thread per extra core, each reached through a MessageChannel.
+    const workers: ThreadWorker[] = [];
+    const ports = Array.from({ length: cores - 1 }, () => {
+      const { port1, port2 } = new MessageChannel();
+      workers.push(
+        new ThreadWorker(new URL('../gradient-worker.ts', import.meta.url), {
+          workerData: { port: port2 },
+          transferList: [port2],
+        }),
+      );
+      return port1;
+    });
+    let inNode: Times;
+    try {
+      inNode = await measure((batch) =>
+        threadRounds(core, batches(batch, 8), ports as unknown as GradientPort[]),
+      );
+    } finally {
+      for (const p of ports) p.close();
+      await Promise.all(workers.map((w) => w.terminate()));
+    }
+    // Chromium: the page's thread and navigator.hardwareConcurrency - 1 module workers.
+    const coreDir = dirname(createRequire(import.meta.url).resolve('@receptive/core/package.json'));
+    const dir = mkdtempSync(join(tmpdir(), 'rf-threads-page-'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>threads</title>');
+    writeFileSync(
+      join(dir, 'gradients.js'),
+      "import { serveGradients } from '/core/dist/index.js';\nserveGradients(self);\n",
+    );
+    const server = await serveMounts({ '/': dir, '/core': coreDir });
+    const browser = await launchBrowser();
+    let inPage: Times;
+    let pageCores = 0;
+    try {
+      const tab = await (await browser.newContext({ baseURL: server.origin })).newPage();
+      await tab.goto('/');
+      ({ times: inPage, cores: pageCores } = await tab.evaluate(
+        async ({ roundsSrc, measureSrc, data, batchSizes, steps, rounds }) => {
+          const c = await import('/core/dist/index.js' as string);
+          const cores = navigator.hardwareConcurrency;
+          const ports = Array.from(
+            { length: cores - 1 },
+            () => new Worker('/gradients.js', { type: 'module' }),
+          );
+          const threadRounds = new Function(`return (${roundsSrc})`)();
+          const measure = new Function('BATCHES', 'STEPS', 'ROUNDS', `return (${measureSrc})`)(
+            batchSizes,
+            steps,
+            rounds,
+          );
+          const times = await measure((batch: number) => threadRounds(c, data[batch], ports));
+          for (const w of ports) w.terminate();
+          return { times, cores };
+        },
+        {
+          roundsSrc: threadRounds.toString(),
+          measureSrc: measure.toString(),
+          data: Object.fromEntries(BATCHES.map((b) => [b, batches(b, 8)])),
+          batchSizes: [...BATCHES],
+          steps: STEPS,
+          rounds: ROUNDS,
+        },
+      ));
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+    const rows: Row[] = [];
+    for (const [where, t, n] of [
+      ['Node, worker_threads', inNode, cores],
+      ['Chromium tab, Web Workers', inPage, pageCores],
+    ] as const) {
+      for (const batch of BATCHES) {
+        const one = median(t[batch]!.one);
+        const all = median(t[batch]!.all);
+        log(
+          `${where}, batch ${batch}: 1 thread ${one.toFixed(2)} ms/step (rounds ${t[batch]!.one.map((x) => x.toFixed(2)).join(', ')}), ${n} threads ${all.toFixed(2)} ms/step (rounds ${t[batch]!.all.map((x) => x.toFixed(2)).join(', ')})`,
+        );
+        rows.push({
+          workload: `training the lesson CNN, batch ${batch}, Adam, SIMD kernels, ${n} threads (${where})`,
+          peer: 'the same on 1 thread',
+          unit: 'examples/s',
+          ours: (batch * 1000) / all,
+          theirs: (batch * 1000) / one,
+          speedup: one / all,
+          goal: 0.8 * n,
+          runs: ROUNDS * STEPS,
+        });
+      }
+    }
+    return rows;
+  },
+};
+
+export default suite;
