@@ -38,7 +38,7 @@ function threadRounds(
   c: typeof import('@receptive/core'),
   data: { pixels: number[]; labels: number[] }[],
   ports: GradientPort[],
-): (which: 'one' | 'all', steps: number) => Promise<number> {
+): (which: Which, steps: number) => Promise<number> {
   const net = (): SequentialModel =>
     c.sequential(
       [
@@ -54,20 +54,25 @@ function threadRounds(
       ],
       { inputShape: [1, 28, 28], seed: 1 },
     );
-  const xs = data.map((d) => ({
-    x: { shape: [d.labels.length, 1, 28, 28], data: Float32Array.from(d.pixels) },
-    y: d.labels,
-  }));
+  const batch = (d: { pixels: number[]; labels: number[] }, n: number) => ({
+    x: { shape: [n, 1, 28, 28], data: Float32Array.from(d.pixels.slice(0, n * 784)) },
+    y: d.labels.slice(0, n),
+  });
+  const full = data.map((d) => batch(d, d.labels.length));
+  // One thread's share of a batch split evenly: what a step on all threads would take with
+  // messages, waiting and summing free.
+  const share = data.map((d) => batch(d, Math.ceil(d.labels.length / (ports.length + 1))));
   const runs = {
-    one: { t: new c.DataParallelTrainer(net(), c.adam({ lr: 3e-3 }), []), at: 0 },
-    all: { t: new c.DataParallelTrainer(net(), c.adam({ lr: 3e-3 }), ports), at: 0 },
+    one: { t: new c.DataParallelTrainer(net(), c.adam({ lr: 3e-3 }), []), xs: full, at: 0 },
+    all: { t: new c.DataParallelTrainer(net(), c.adam({ lr: 3e-3 }), ports), xs: full, at: 0 },
+    share: { t: new c.DataParallelTrainer(net(), c.adam({ lr: 3e-3 }), []), xs: share, at: 0 },
   };
   return async (which, steps) => {
     c.setKernels('simd');
     const r = runs[which];
     const t0 = performance.now();
     for (let s = 0; s < steps; s++) {
-      const b = xs[r.at++ % xs.length]!;
+      const b = r.xs[r.at++ % r.xs.length]!;
       await r.t.step(b.x, b.y);
     }
     const ms = (performance.now() - t0) / steps;
@@ -76,20 +81,20 @@ function threadRounds(
   };
 }
 
-type Times = Record<number, Record<'one' | 'all', number[]>>;
+type Which = 'one' | 'all' | 'share';
+const WHICH: readonly Which[] = ['one', 'all', 'share'];
+type Times = Record<number, Record<Which, number[]>>;
 
 async function measure(
-  round: (batch: number) => (which: 'one' | 'all', steps: number) => Promise<number>,
+  round: (batch: number) => (which: Which, steps: number) => Promise<number>,
 ): Promise<Times> {
   const out: Times = {};
   for (const batch of BATCHES) {
     const r = round(batch);
-    out[batch] = { one: [], all: [] };
-    await r('one', STEPS);
-    await r('all', STEPS);
+    out[batch] = { one: [], all: [], share: [] };
+    for (const w of WHICH) await r(w, STEPS);
     for (let k = 0; k < ROUNDS; k++) {
-      out[batch]!.one.push(await r('one', STEPS));
-      out[batch]!.all.push(await r('all', STEPS));
+      for (const w of WHICH) out[batch]![w].push(await r(w, STEPS));
     }
   }
   return out;
@@ -136,7 +141,7 @@ const suite: Suite = {
       const tab = await (await browser.newContext({ baseURL: server.origin })).newPage();
       await tab.goto('/');
       ({ times: inPage, cores: pageCores } = await tab.evaluate(
-        async ({ roundsSrc, measureSrc, data, batchSizes, steps, rounds }) => {
+        async ({ roundsSrc, measureSrc, data, batchSizes, steps, rounds, which }) => {
           const c = await import('/core/dist/index.js' as string);
           const cores = navigator.hardwareConcurrency;
           const ports = Array.from(
@@ -144,11 +149,13 @@ const suite: Suite = {
             () => new Worker('/gradients.js', { type: 'module' }),
           );
           const threadRounds = new Function(`return (${roundsSrc})`)();
-          const measure = new Function('BATCHES', 'STEPS', 'ROUNDS', `return (${measureSrc})`)(
-            batchSizes,
-            steps,
-            rounds,
-          );
+          const measure = new Function(
+            'BATCHES',
+            'STEPS',
+            'ROUNDS',
+            'WHICH',
+            `return (${measureSrc})`,
+          )(batchSizes, steps, rounds, which);
           const times = await measure((batch: number) => threadRounds(c, data[batch], ports));
           for (const w of ports) w.terminate();
           return { times, cores };
@@ -158,6 +165,7 @@ const suite: Suite = {
           measureSrc: measure.toString(),
           data: Object.fromEntries(BATCHES.map((b) => [b, batches(b, 8)])),
           batchSizes: [...BATCHES],
+          which: [...WHICH],
           steps: STEPS,
           rounds: ROUNDS,
         },
@@ -174,9 +182,16 @@ const suite: Suite = {
       for (const batch of BATCHES) {
         const one = median(t[batch]!.one);
         const all = median(t[batch]!.all);
+        const share = median(t[batch]!.share);
+        const rounds = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(', ');
         log(
-          `${where}, batch ${batch}: 1 thread ${one.toFixed(2)} ms/step (rounds ${t[batch]!.one.map((x) => x.toFixed(2)).join(', ')}), ${n} threads ${all.toFixed(2)} ms/step (rounds ${t[batch]!.all.map((x) => x.toFixed(2)).join(', ')})`,
+          `${where}, batch ${batch}: 1 thread ${one.toFixed(2)} ms/step (rounds ${rounds(t[batch]!.one)}), ${n} threads ${all.toFixed(2)} ms/step (rounds ${rounds(t[batch]!.all)}); one thread's share (${Math.ceil(batch / n)} digits) alone ${share.toFixed(2)} ms/step`,
         );
+        if (one / all < 0.8 * n) {
+          log(
+            `where ${where} at batch ${batch} falls short: a step on ${n} threads took ${all.toFixed(2)} ms, against ${share.toFixed(2)} ms for one thread's share alone, the best an even split can do (${(one / share).toFixed(2)}x); the other ${(all - share).toFixed(2)} ms went to the messages (the parameters and a share out to each worker, its gradients back), waiting on the slower share, and summing the shares before the optimizer step`,
+          );
+        }
         rows.push({
           workload: `training the lesson CNN, batch ${batch}, Adam, SIMD kernels, ${n} threads (${where})`,
           peer: 'the same on 1 thread',
