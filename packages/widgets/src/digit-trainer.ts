@@ -969,7 +969,7 @@ export class DigitTrainer extends HTMLElement {
         m.backend !== 'cpu'
           ? ''
           : threads > 1
-            ? ` Each batch is split across ${threads} threads, one per core.`
+            ? ` Each batch is split across ${threads} threads (this browser reports ${navigator.hardwareConcurrency || '?'} cores).`
             : m.threadsReason
               ? ` It trains on one thread: ${m.threadsReason}.`
               : '';
