@@ -12,6 +12,7 @@ import {
 import { el, shadow } from './dom.js';
 import { figureElement } from './figure-element.js';
 import { formatNumber } from './format.js';
+import { importChunk } from './import-chunk.js';
 import { parseInteger, WidgetValueError } from './props.js';
 import { SceneLoader } from './scene-loader.js';
 import { BASE_CSS, colorKey } from './theme.js';
@@ -87,7 +88,10 @@ export class ConvLayer3D extends figureElement(CONV_LAYER_3D_SPEC) {
   // scrolls. Removing the element frees its WebGL context; reconnecting builds anew.
   #loader = new SceneLoader<ConvLayerScene>(this, {
     load: async (current) => {
-      const { ConvLayerScene, UnitCursor } = await import('./scenes-3d.js');
+      const { ConvLayerScene, UnitCursor } = await importChunk(
+        'scenes-3d',
+        () => import('./scenes-3d.js'),
+      );
       if (!current()) return null;
       const scene = new ConvLayerScene(this.#parts['stage']!, {
         label: 'A convolution layer in 3D',

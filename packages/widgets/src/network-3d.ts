@@ -10,6 +10,7 @@ import {
 } from './digit-run.js';
 import { el, hideKeepingFocus, shadow } from './dom.js';
 import { figureElement } from './figure-element.js';
+import { importChunk } from './import-chunk.js';
 import { NETWORK_3D_SPEC } from './network-3d.spec.js';
 import {
   checkNetworkUnit,
@@ -111,7 +112,7 @@ export class Network3D extends figureElement(NETWORK_3D_SPEC) {
     this.#loader = new SceneLoader<NetworkScene>(this, {
       load: async (current) => {
         const [{ NetworkScene, UnitCursor }] = await Promise.all([
-          import('./scenes-3d.js'),
+          importChunk('scenes-3d', () => import('./scenes-3d.js')),
           this.#geometry(),
         ]);
         if (!current()) return null;

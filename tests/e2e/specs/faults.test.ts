@@ -201,10 +201,16 @@ describe('faults in the 3D code of <rf-network-3d>', () => {
     await page.waitForSelector('rf-feature-maps[data-state="drawn"]');
     assert.match((await fig.getByRole('alert').textContent()) ?? '', /could not be loaded/);
     await context.unroute(chunk);
+    // The Retry fetches the chunk again, under a fresh URL (some browsers answer a second import
+    // of a URL that failed from their module map, without asking the network).
+    const refetched = page.waitForRequest((r) =>
+      /\/_astro\/scenes-3d\.[\w-]+\.js\?retry=1$/.test(r.url()),
+    );
     await fig.scrollIntoViewIfNeeded();
     const retry = fig.getByRole('button', { name: 'Retry' });
     await retry.focus();
     await page.keyboard.press('Enter');
+    await refetched;
     await page.waitForSelector('rf-network-3d[data-state="drawn"]', { timeout: 60_000 });
     assert.equal(await retry.isVisible(), false);
     assert.equal(

@@ -1,0 +1,2 @@
+/** A module for import-chunk.test.ts to import by URL. */
+export const CHUNK = 'loaded';
