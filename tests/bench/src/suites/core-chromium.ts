@@ -162,6 +162,11 @@ const suite: Suite = {
       goal,
       runs: ROUNDS * STEPS,
     });
+    if (ms(inPage.scalar) / ms(inPage.simd) < 4) {
+      log(
+        `where the tab's SIMD step falls short of 4x: as in Node (suite core-cpu, "where training falls short"), each op is a separate call on tensors in JavaScript's memory that copies its operands into the kernels' memory and its result out; the kernels' arithmetic is the smaller part of a step. Node's SIMD step against its scalar one in this run: ${(ms(inNode.scalar) / ms(inNode.simd)).toFixed(2)}x`,
+      );
+    }
     return [
       row(
         `training the lesson CNN, batch ${BATCH}, Adam, in a Chromium tab, SIMD kernels`,
