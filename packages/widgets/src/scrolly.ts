@@ -323,7 +323,10 @@ export class Scrolly extends HTMLElement {
     // the window changes): moving the text later, when a step changes the figure's height, would
     // slide another step under the trigger line and jump the story.
     if (this.#active <= 0 || vh !== this.#leadFor) {
-      const pinned = Math.max(16, (vh - height) / 2);
+      // While the first step is active, the pin is that step's: a tall figure raised (a negative
+      // pin) so the step's part is inside the window is pinned only after the page scrolls that
+      // much further, so the first step reaches the middle that much later.
+      const pinned = this.#active <= 0 ? top : Math.max(16, (vh - height) / 2);
       this.#leadFor = vh;
       this.style.setProperty('--rf-lead', `${Math.max(0, Math.round(vh / 2 - pinned))}px`);
     }
