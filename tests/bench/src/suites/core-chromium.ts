@@ -8,11 +8,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { SequentialModel } from '@receptive/core';
+import type { LayerSpec, SequentialModel } from '@receptive/core';
 import * as core from '@receptive/core';
 import { launchBrowser } from '@receptive/e2e/lib/browser';
 import { heldOut } from '@receptive/e2e/lib/digits';
 import { serveMounts } from '@receptive/e2e/lib/mounts';
+import { lessonCnn } from '@receptive/models/recipes';
 import type { Row, Suite } from '../harness.ts';
 import { median } from '../harness.ts';
 
@@ -39,23 +40,10 @@ type KernelSet = (typeof SETS)[number];
  */
 function stepRounds(
   c: typeof import('@receptive/core'),
+  specs: LayerSpec[],
   data: { pixels: Float32Array | number[]; labels: number[] }[],
 ): (set: KernelSet, steps: number) => number {
-  const net = (): SequentialModel =>
-    c.sequential(
-      [
-        c.layers.conv2d({ filters: 8, kernel: 3 }),
-        c.layers.relu(),
-        c.layers.maxPool2d({ kernel: 2 }),
-        c.layers.conv2d({ filters: 16, kernel: 3 }),
-        c.layers.relu(),
-        c.layers.maxPool2d({ kernel: 2 }),
-        c.layers.flatten(),
-        c.layers.linear({ units: 10 }),
-        c.layers.softmax(),
-      ],
-      { inputShape: [1, 28, 28], seed: 1 },
-    );
+  const net = (): SequentialModel => c.sequential(specs, { inputShape: [1, 28, 28], seed: 1 });
   const xs = data.map((d) => ({
     x: { shape: [d.labels.length, 1, 28, 28], data: Float32Array.from(d.pixels) },
     y: d.labels,
@@ -95,10 +83,10 @@ const suite: Suite = {
       await tab.goto('/');
       // The function goes to the page as source; the page imports the core as built.
       kernelsInPage = await tab.evaluate(
-        async ({ src, data }) => {
+        async ({ src, specs, data }) => {
           const c = await import('/core/dist/index.js' as string);
           const f = new Function(`return (${src})`)();
-          (globalThis as { rfRound?: unknown }).rfRound = f(c, data);
+          (globalThis as { rfRound?: unknown }).rfRound = f(c, specs, data);
           c.setKernels('simd');
           const kernels = c.kernels();
           c.setKernels('scalar');
@@ -106,6 +94,7 @@ const suite: Suite = {
         },
         {
           src: stepRounds.toString(),
+          specs: lessonCnn('max'),
           data: data.map((d) => ({ pixels: Array.from(d.pixels), labels: d.labels })),
         },
       );
@@ -118,7 +107,7 @@ const suite: Suite = {
             ),
           { set, steps },
         );
-      const nodeRound = stepRounds(core, data);
+      const nodeRound = stepRounds(core, lessonCnn('max'), data);
       // Page and Node take turns, round by round, with the browser open throughout: both see the
       // same machine (on two cores, a browser's own processes and any noise land on both alike).
       for (const set of SETS) {

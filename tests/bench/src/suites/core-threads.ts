@@ -9,11 +9,12 @@ import { createRequire } from 'node:module';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { MessageChannel, Worker as ThreadWorker } from 'node:worker_threads';
-import type { GradientPort, SequentialModel } from '@receptive/core';
+import type { GradientPort, LayerSpec, SequentialModel } from '@receptive/core';
 import * as core from '@receptive/core';
 import { launchBrowser } from '@receptive/e2e/lib/browser';
 import { heldOut } from '@receptive/e2e/lib/digits';
 import { serveMounts } from '@receptive/e2e/lib/mounts';
+import { lessonCnn } from '@receptive/models/recipes';
 import type { Row, Suite } from '../harness.ts';
 import { median } from '../harness.ts';
 
@@ -36,24 +37,11 @@ function batches(size: number, count: number): { pixels: number[]; labels: numbe
  */
 function threadRounds(
   c: typeof import('@receptive/core'),
+  specs: LayerSpec[],
   data: { pixels: number[]; labels: number[] }[],
   ports: GradientPort[],
 ): (which: Which, steps: number) => Promise<number> {
-  const net = (): SequentialModel =>
-    c.sequential(
-      [
-        c.layers.conv2d({ filters: 8, kernel: 3 }),
-        c.layers.relu(),
-        c.layers.maxPool2d({ kernel: 2 }),
-        c.layers.conv2d({ filters: 16, kernel: 3 }),
-        c.layers.relu(),
-        c.layers.maxPool2d({ kernel: 2 }),
-        c.layers.flatten(),
-        c.layers.linear({ units: 10 }),
-        c.layers.softmax(),
-      ],
-      { inputShape: [1, 28, 28], seed: 1 },
-    );
+  const net = (): SequentialModel => c.sequential(specs, { inputShape: [1, 28, 28], seed: 1 });
   const batch = (d: { pixels: number[]; labels: number[] }, n: number) => ({
     x: { shape: [n, 1, 28, 28], data: Float32Array.from(d.pixels.slice(0, n * 784)) },
     y: d.labels.slice(0, n),
@@ -119,7 +107,7 @@ const suite: Suite = {
     let inNode: Times;
     try {
       inNode = await measure((batch) =>
-        threadRounds(core, batches(batch, 8), ports as unknown as GradientPort[]),
+        threadRounds(core, lessonCnn('max'), batches(batch, 8), ports as unknown as GradientPort[]),
       );
     } finally {
       for (const p of ports) p.close();
@@ -141,7 +129,7 @@ const suite: Suite = {
       const tab = await (await browser.newContext({ baseURL: server.origin })).newPage();
       await tab.goto('/');
       ({ times: inPage, cores: pageCores } = await tab.evaluate(
-        async ({ roundsSrc, measureSrc, data, batchSizes, steps, rounds, which }) => {
+        async ({ roundsSrc, measureSrc, specs, data, batchSizes, steps, rounds, which }) => {
           const c = await import('/core/dist/index.js' as string);
           const cores = navigator.hardwareConcurrency;
           const ports = Array.from(
@@ -156,12 +144,15 @@ const suite: Suite = {
             'WHICH',
             `return (${measureSrc})`,
           )(batchSizes, steps, rounds, which);
-          const times = await measure((batch: number) => threadRounds(c, data[batch], ports));
+          const times = await measure((batch: number) =>
+            threadRounds(c, specs, data[batch], ports),
+          );
           for (const w of ports) w.terminate();
           return { times, cores };
         },
         {
           roundsSrc: threadRounds.toString(),
+          specs: lessonCnn('max'),
           measureSrc: measure.toString(),
           data: Object.fromEntries(BATCHES.map((b) => [b, batches(b, 8)])),
           batchSizes: [...BATCHES],
