@@ -102,12 +102,14 @@ export function serveGradients(port: GradientPort): () => void {
     try {
       if (m.model) model = modelFromJSON(m.model);
       if (!model) throw new Error('the first request brought no model');
+      const ps = model.parameters();
+      if (ps.reduce((n, p) => n + p.value.data.length, 0) !== m.params.length) {
+        throw new Error('the parameters do not fit the model');
+      }
       let at = 0;
-      for (const p of model.parameters()) {
-        const d = p.value.data;
-        if (at + d.length > m.params.length) throw new Error('the parameters do not fit the model');
-        d.set(m.params.subarray(at, at + d.length));
-        at += d.length;
+      for (const p of ps) {
+        p.value.data.set(m.params.subarray(at, at + p.value.data.length));
+        at += p.value.data.length;
       }
       if (kernels().requested !== m.kernels) setKernels(m.kernels);
       const grads = new Float32Array(m.params.length);
@@ -234,18 +236,17 @@ export class DataParallelTrainer {
       this.#grads[0]!,
     );
     const answers = await Promise.all(replies);
-    const failed = answers.find((r) => 'error' in r);
-    if (failed && 'error' in failed) {
-      throw new GradientWorkerError(`a gradient worker failed: ${failed.error}`);
-    }
+    const worked = answers.map((r) => {
+      if ('error' in r) throw new GradientWorkerError(`a gradient worker failed: ${r.error}`);
+      return r;
+    });
     // Sum the shares weighted by their sizes, share by share in order.
     const sum = this.#grads[0]!;
     const w0 = b0 / n;
     let loss = local.loss * w0;
     let correct = local.correct;
     for (let i = 0; i < sum.length; i++) sum[i] = sum[i]! * w0;
-    answers.forEach((r, k) => {
-      if ('error' in r) return;
+    worked.forEach((r, k) => {
       const w = (bounds[k + 2]! - bounds[k + 1]!) / n;
       loss += r.loss * w;
       correct += r.correct;

@@ -296,7 +296,7 @@ export function createTrainerHost(post: TrainerPost): {
     if (trainer !== t) return;
     const reason = watch?.reason ?? gpuLost;
     if (reason === null) fail(err);
-    else if (trainer === t) moveToCpu(t, reason);
+    else moveToCpu(t, reason);
   }
 
   /**
