@@ -212,7 +212,6 @@ export class VisShortcut extends figureElement(VIS_SHORTCUT_SPEC) {
       );
     };
     const head = el('th', { scope: 'col', class: 'n' }, 'Measured here');
-    cells['head'] = head;
     const table = el(
       'table',
       {},
@@ -462,9 +461,11 @@ export class VisShortcut extends figureElement(VIS_SHORTCUT_SPEC) {
       for (const k of ['marked', 'clean', 'swapped', 'followsMark'] as const) {
         ui.cells[`${k}-here`]!.textContent = pct(m[k]);
       }
-      ui.cells['head']!.textContent = complete
-        ? 'Measured here'
-        : `Measured here (${done.toLocaleString('en-US')} so far)`;
+      // The count goes in the status line, not the column's head: a head that changes width
+      // reflows the table, and a figure pinned to show it would move under the reader.
+      if (!complete) {
+        ui.status.textContent = `Measuring in the background ${engine ? ` on ${engine.backend}` : ''}: ${done.toLocaleString('en-US')} of ${count.toLocaleString('en-US')} test digits so far…`;
+      }
       ui.bar.max = count;
       ui.bar.value = done;
       return m;
