@@ -118,6 +118,38 @@ describe('DataParallelTrainer', () => {
     stop();
   });
 
+  it.each([
+    ['one value more', 1],
+    ['one value fewer', -1],
+  ])('a worker refuses parameters of another length than its model (%s)', async (_, extra) => {
+    const { port1, port2 } = new MessageChannel();
+    ports.push(port1, port2);
+    const stop = serveGradients(port2 as unknown as GradientPort);
+    // A port that lengthens or shortens the parameters of every request after the first.
+    let sent = 0;
+    const skewed: GradientPort = {
+      postMessage: (m, transfer) => {
+        const r = m as { params: Float32Array };
+        if (sent++ > 0) {
+          const params = new Float32Array(r.params.length + extra);
+          params.set(r.params.subarray(0, Math.min(r.params.length, params.length)));
+          port1.postMessage({ ...r, params });
+        } else port1.postMessage(m, transfer as never);
+      },
+      addEventListener: (t, f) => port1.addEventListener(t, f as never),
+      removeEventListener: (t, f) => port1.removeEventListener(t, f as never),
+    };
+    const model = digitCnn(8);
+    const trainer = new DataParallelTrainer(model, adam({ lr: 3e-3 }), [skewed]);
+    const [b] = batches(8, 1);
+    await trainer.step(b!.x, b!.labels);
+    const before = params(model);
+    await expect(trainer.step(b!.x, b!.labels)).rejects.toThrow(/do not fit the model/);
+    expect(params(model)).toEqual(before);
+    trainer.close();
+    stop();
+  });
+
   it('rejects labels that do not match the batch', async () => {
     const trainer = new DataParallelTrainer(digitCnn(7), adam({ lr: 3e-3 }), []);
     const [b] = batches(4, 1);
