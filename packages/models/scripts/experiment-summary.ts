@@ -40,6 +40,20 @@ for (const file of readdirSync(dir)
   if (avg) notes.push(`weights averaged over the last ${avg[1]} epochs: ${avg[2]} correct`);
   const clean = Number(settings.clean ?? 0);
   if (clean > 0) notes.push(`the last ${clean} epochs without augmentation`);
+  const teacher = settings.teacher as {
+    pool: string;
+    c1: number;
+    c2: number;
+    epochs: number;
+  } | null;
+  if (teacher) {
+    const taught = lines
+      .find((l) => l.startsWith('TEACHER'))
+      ?.match(/\((\d+) of \d+\), shift consistency ([\d.]+)%/);
+    notes.push(
+      `distilled (T ${settings.temperature}, alpha ${settings.alpha}) from a CNN ${teacher.c1}/${teacher.c2} with ${teacher.pool} pool trained ${teacher.epochs} epochs${taught ? `, which reads ${taught[1]} (shift consistency ${taught[2]}%)` : ''}`,
+    );
+  }
   rows.push(
     `| [${file}](${file}) | ${net} | ${augmentation(settings.augment as Record<string, unknown> | null)} | ${settings.epochs} | ${settings.lr} | ${m[2]} of ${m[3]} (${m[1]}%) | ${m[4]}% | ${notes.join('; ')} |`,
   );

@@ -12,10 +12,12 @@ import {
   argmaxRows,
   type LayerSpec,
   predict,
+  type SequentialModel,
   sequential,
   train,
 } from '@receptive/core';
 import { validationSplit } from './lib/data.ts';
+import { distillEpoch } from './lib/distill.ts';
 import { shiftReport } from './lib/evaluate.ts';
 import { gather, loadMnist } from './lib/mnist.ts';
 import { type CnnShape, cosineLr, lessonCnn, RECIPES } from './lib/recipes.ts';
@@ -35,6 +37,14 @@ interface Candidate extends CnnShape {
   average: number;
   /** Train the last `clean` epochs on the digits as they are, without augmentation. */
   clean: number;
+  /**
+   * Distil from a teacher (scripts/lib/distill.ts): a lesson CNN of this pooling and these
+   * sizes, trained first for `epochs` epochs with the candidate's other settings.
+   */
+  teacher: { pool: 'max' | 'blur'; c1: number; c2: number; epochs: number } | null;
+  /** The distillation's temperature and the weight of the teacher's term. */
+  temperature: number;
+  alpha: number;
 }
 
 const defaults: Candidate = {
@@ -53,6 +63,9 @@ const defaults: Candidate = {
   augment: { shift: 1, rotate: 5 },
   average: 0,
   clean: 0,
+  teacher: null,
+  temperature: 4,
+  alpha: 0.5,
 };
 const arg = process.argv[2];
 if (!arg) {
@@ -78,6 +91,34 @@ const digits = loadMnist('train');
 const fitSet = gather(digits, fit);
 const valSet = gather(digits, val);
 
+function teach(): SequentialModel | null {
+  const t = cand.teacher;
+  if (!t) return null;
+  const net = sequential(lessonCnn(t.pool, { ...cand, ...t }), {
+    inputShape: [1, 28, 28],
+    seed: cand.seed,
+  });
+  const opt = adam({ lr: cand.lr, weightDecay: cand.weightDecay });
+  for (let epoch = 1; epoch <= t.epochs; epoch++) {
+    opt.config.lr = cosineLr(cand.lr, cand.finalLr, epoch, t.epochs);
+    const [r] = train(net, fitSet, {
+      optimizer: opt,
+      epochs: 1,
+      batchSize: cand.batchSize,
+      seed: cand.seed * 1000 + epoch,
+      ...(cand.augment ? { augment: cand.augment } : {}),
+    });
+    const acc = accuracy(predict(net, valSet.x), valSet.labels);
+    console.log(
+      `teacher epoch ${epoch} loss ${r!.loss.toFixed(4)} train ${(100 * r!.accuracy).toFixed(2)}% val ${(100 * acc).toFixed(2)}% (${r!.examplesPerSecond.toFixed(0)} ex/s)`,
+    );
+  }
+  const acc = accuracy(predict(net, valSet.x), valSet.labels);
+  console.log(
+    `TEACHER validation ${(100 * acc).toFixed(2)}% (${Math.round(acc * valSet.labels.length)} of ${valSet.labels.length}), shift consistency ${(100 * shiftReport(net, valSet.x, valSet.labels).consistency).toFixed(2)}%`,
+  );
+  return net;
+}
 const specs: LayerSpec[] =
   cand.model === 'cnn' ? lessonCnn(cand.pool, cand) : RECIPES[cand.model].layers();
 const model = sequential(specs, { inputShape: [1, 28, 28], seed: cand.seed });
@@ -85,19 +126,33 @@ const optimizer = adam({ lr: cand.lr, weightDecay: cand.weightDecay });
 console.log(
   `${JSON.stringify(cand)}\n${model.parameterCount()} parameters; fit ${fitSet.labels.length}, validation ${valSet.labels.length}`,
 );
+const teacher = teach();
 const params = model.parameters();
 const sums = params.map((p) => new Float64Array(p.value.data.length));
 let averaged = 0;
 const started = performance.now();
 for (let epoch = 1; epoch <= cand.epochs; epoch++) {
   optimizer.config.lr = cosineLr(cand.lr, cand.finalLr, epoch, cand.epochs);
-  const [r] = train(model, fitSet, {
-    optimizer,
-    epochs: 1,
-    batchSize: cand.batchSize,
-    seed: cand.seed * 1000 + epoch,
-    ...(cand.augment && epoch <= cand.epochs - cand.clean ? { augment: cand.augment } : {}),
-  });
+  const augment = cand.augment && epoch <= cand.epochs - cand.clean ? cand.augment : null;
+  const seed = cand.seed * 1000 + epoch;
+  const [r] = teacher
+    ? [
+        distillEpoch(model, teacher, fitSet, {
+          optimizer,
+          batchSize: cand.batchSize,
+          seed,
+          augment,
+          temperature: cand.temperature,
+          alpha: cand.alpha,
+        }),
+      ]
+    : train(model, fitSet, {
+        optimizer,
+        epochs: 1,
+        batchSize: cand.batchSize,
+        seed,
+        ...(augment ? { augment } : {}),
+      });
   if (epoch > cand.epochs - cand.average) {
     averaged++;
     for (const [i, p] of params.entries()) {
