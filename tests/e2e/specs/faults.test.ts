@@ -224,6 +224,56 @@ describe('faults in the 3D code of <rf-network-3d>', () => {
   });
 });
 
+describe('a figure whose code fails to download', () => {
+  it('keeps its fallback, says so with a Retry, and upgrades when the Retry fetches it afresh', async () => {
+    const { context } = await h.context();
+    const chunk = /\/_astro\/kernel-lab\.[\w-]+\.js$/;
+    await context.route(chunk, (route) => route.fulfill({ status: 503, body: 'Unavailable' }));
+    const page = await context.newPage();
+    await page.goto('/lessons/convolution/');
+    const fig = page.locator('rf-kernel-lab').first();
+    await fig.scrollIntoViewIfNeeded();
+    const notice = page.locator('.rf-wake-error[data-for="rf-kernel-lab"]').first();
+    await notice.waitFor({ timeout: 30_000 });
+    assert.equal(await notice.getAttribute('role'), 'alert');
+    assert.match(
+      (await notice.textContent()) ?? '',
+      /^This figure’s code did not load \(.*kernel-lab.*\)\. Retry$/,
+    );
+    assert.equal(
+      await page.evaluate(() => customElements.get('rf-kernel-lab') === undefined),
+      true,
+    );
+    // Every instance of the figure on the page says so, each right after itself.
+    assert.equal(
+      await page.locator('.rf-wake-error[data-for="rf-kernel-lab"]').count(),
+      await page.locator('rf-kernel-lab').count(),
+    );
+    await context.unroute(chunk);
+    const refetched = page.waitForRequest((r) =>
+      /\/_astro\/kernel-lab\.[\w-]+\.js\?retry=1$/.test(r.url()),
+    );
+    await notice.getByRole('button', { name: 'Retry' }).focus();
+    await page.keyboard.press('Enter');
+    await refetched;
+    await page.waitForFunction(() => customElements.get('rf-kernel-lab') !== undefined, null, {
+      timeout: 30_000,
+    });
+    assert.equal(await page.locator('.rf-wake-error').count(), 0);
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.tagName.toLowerCase()),
+      'rf-kernel-lab',
+      'the keyboard focus moves from the Retry to the figure',
+    );
+    // The figure drew itself in place of its fallback.
+    assert.equal(
+      await page.evaluate(() => document.querySelector('rf-kernel-lab')?.shadowRoot != null),
+      true,
+    );
+    await context.close();
+  });
+});
+
 describe('a figure removed mid-computation', () => {
   it('<rf-shift-measure> removed while its workers measure: they end, and nothing throws', async () => {
     const { context, page, problems } = await h.newPage();

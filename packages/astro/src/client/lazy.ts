@@ -10,21 +10,85 @@ const WAKE_MARGIN = '200% 0px';
 /** What counts as using the element a figure wakes on (UI events cross shadow roots). */
 const USE_EVENTS = ['pointerdown', 'keydown', 'rf-digit'] as const;
 
+/** Class of the notice shown after each instance whose code failed to load. */
+export const WAKE_ERROR_CLASS = 'rf-wake-error';
+
+/**
+ * Puts a notice with a Retry after every instance of `tag` still waiting for its code, and
+ * returns a function that removes them. The figure's own fallback content stays as it is.
+ */
+function showFailure(tag: string, err: unknown, retry: () => void): () => void {
+  const notices: HTMLElement[] = [];
+  const reason = String((err as Error | undefined)?.message ?? err);
+  for (const el of document.querySelectorAll(tag)) {
+    if (el.nextElementSibling?.classList.contains(WAKE_ERROR_CLASS)) continue;
+    const notice = document.createElement('p');
+    notice.className = WAKE_ERROR_CLASS;
+    notice.setAttribute('role', 'alert');
+    notice.dataset.for = tag;
+    const text = document.createElement('span');
+    text.textContent = `This figure’s code did not load (${reason}).`;
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = 'Retry';
+    button.addEventListener('click', () => {
+      // Not `disabled`: that would drop the keyboard focus to the page while the code loads.
+      if (button.getAttribute('aria-disabled') === 'true') return;
+      button.setAttribute('aria-disabled', 'true');
+      button.textContent = 'Loading…';
+      retry();
+    });
+    notice.append(text, ' ', button);
+    el.after(notice);
+    notices.push(notice);
+  }
+  return () => {
+    for (const n of notices) {
+      // A keyboard reader on the Retry lands on the figure that loaded in its place.
+      const focused = n.contains(document.activeElement);
+      const figure = n.previousElementSibling as HTMLElement | null;
+      n.remove();
+      if (focused && figure) {
+        if (!figure.hasAttribute('tabindex')) figure.tabIndex = -1;
+        figure.focus({ preventScroll: true });
+      }
+    }
+  };
+}
+
 /**
  * Defines `tag` with the class `load` resolves to, once any `tag` element on the page is near
  * (or, for one marked `data-rf-wake-on`, once its element is used). Attributes set before then
- * (by a scrolly step, say) are read when the element upgrades.
+ * (by a scrolly step, say) are read when the element upgrades. When `load` fails, a notice with a
+ * Retry follows each instance; `load` runs again on the Retry or when the browser is back online
+ * (so `load` should fetch afresh: see `importChunk` in @receptive/widgets).
  * @example wakeWhenNear('rf-kernel-lab', () => import('@receptive/widgets/kernel-lab').then((m) => m.KernelLab));
  */
 export function wakeWhenNear(tag: string, load: () => Promise<CustomElementConstructor>): void {
   const elements = document.querySelectorAll(tag);
   if (elements.length === 0 || customElements.get(tag)) return;
   let started = false;
+  let clearFailure: (() => void) | null = null;
   const define = async () => {
     if (started) return;
     started = true;
-    const cls = await load();
-    if (!customElements.get(tag)) customElements.define(tag, cls);
+    try {
+      const cls = await load();
+      if (!customElements.get(tag)) customElements.define(tag, cls);
+      clearFailure?.();
+      clearFailure = null;
+    } catch (err) {
+      // A failed download (offline, a server error): say so under each instance, and try again
+      // on the reader's Retry or when the browser comes back online.
+      started = false;
+      clearFailure?.();
+      const again = () => {
+        window.removeEventListener('online', again);
+        void define();
+      };
+      clearFailure = showFailure(tag, err, again);
+      window.addEventListener('online', again);
+    }
   };
   const near: Element[] = [];
   for (const el of elements) {
