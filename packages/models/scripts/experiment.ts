@@ -5,6 +5,9 @@
 // test digits by evaluate.ts.
 // Run: node scripts/experiment.ts '{"c1":8,"c2":16,"epochs":20,"augment":{"shift":1,"rotate":5}}'
 //      node scripts/experiment.ts '{"model":"mlp","epochs":10}'   (a recipe's own layers)
+
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import {
   type AugmentOptions,
   accuracy,
@@ -16,6 +19,7 @@ import {
   sequential,
   train,
 } from '@receptive/core';
+import { fromOnnx, toOnnx } from '@receptive/onnx';
 import { validationSplit } from './lib/data.ts';
 import { distillEpoch } from './lib/distill.ts';
 import { shiftReport } from './lib/evaluate.ts';
@@ -91,15 +95,31 @@ const digits = loadMnist('train');
 const fitSet = gather(digits, fit);
 const valSet = gather(digits, val);
 
+const pick = <T extends object, K extends keyof T>(o: T, ...keys: K[]) =>
+  Object.fromEntries(keys.map((k) => [k, o[k]]));
+
 function teach(): SequentialModel | null {
   const t = cand.teacher;
   if (!t) return null;
-  const net = sequential(lessonCnn(t.pool, { ...cand, ...t }), {
-    inputShape: [1, 28, 28],
-    seed: cand.seed,
+  // A teacher depends on its own settings and the candidate's training ones; the first run that
+  // trains it keeps it in experiments/teachers/ (not in git) for the runs after.
+  const key = JSON.stringify({
+    ...t,
+    ...pick(cand, 'seed', 'batchSize', 'lr', 'finalLr', 'weightDecay', 'augment'),
   });
+  const file = new URL(
+    `../experiments/teachers/${createHash('sha256').update(key).digest('hex').slice(0, 16)}.onnx`,
+    import.meta.url,
+  );
+  const net = existsSync(file)
+    ? fromOnnx(new Uint8Array(readFileSync(file)))
+    : sequential(lessonCnn(t.pool, { ...cand, ...t }), {
+        inputShape: [1, 28, 28],
+        seed: cand.seed,
+      });
+  if (existsSync(file)) console.log(`teacher read from ${file.pathname}`);
   const opt = adam({ lr: cand.lr, weightDecay: cand.weightDecay });
-  for (let epoch = 1; epoch <= t.epochs; epoch++) {
+  for (let epoch = 1; epoch <= (existsSync(file) ? 0 : t.epochs); epoch++) {
     opt.config.lr = cosineLr(cand.lr, cand.finalLr, epoch, t.epochs);
     const [r] = train(net, fitSet, {
       optimizer: opt,
@@ -112,6 +132,10 @@ function teach(): SequentialModel | null {
     console.log(
       `teacher epoch ${epoch} loss ${r!.loss.toFixed(4)} train ${(100 * r!.accuracy).toFixed(2)}% val ${(100 * acc).toFixed(2)}% (${r!.examplesPerSecond.toFixed(0)} ex/s)`,
     );
+  }
+  if (!existsSync(file)) {
+    mkdirSync(new URL('.', file), { recursive: true });
+    writeFileSync(file, toOnnx(net, { docString: key }));
   }
   const acc = accuracy(predict(net, valSet.x), valSet.labels);
   console.log(

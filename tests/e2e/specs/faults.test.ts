@@ -227,7 +227,7 @@ describe('faults in the 3D code of <rf-network-3d>', () => {
 describe('a figure whose code fails to download', () => {
   it('keeps its fallback, says so with a Retry, and upgrades when the Retry fetches it afresh', async () => {
     const { context } = await h.context();
-    const chunk = /\/_astro\/kernel-lab\.[\w-]+\.js$/;
+    const chunk = /\/_astro\/kernel-lab\.[\w-]+\.js(\?.*)?$/;
     await context.route(chunk, (route) => route.fulfill({ status: 503, body: 'Unavailable' }));
     const page = await context.newPage();
     await page.goto('/lessons/convolution/');
@@ -249,11 +249,27 @@ describe('a figure whose code fails to download', () => {
       await page.locator('.rf-wake-error[data-for="rf-kernel-lab"]').count(),
       await page.locator('rf-kernel-lab').count(),
     );
-    await context.unroute(chunk);
-    const refetched = page.waitForRequest((r) =>
+    // A Retry while the server still fails: the notice stays, with the keyboard on its Retry.
+    const retry = notice.getByRole('button', { name: 'Retry' });
+    const firstTry = page.waitForRequest((r) =>
       /\/_astro\/kernel-lab\.[\w-]+\.js\?retry=1$/.test(r.url()),
     );
-    await notice.getByRole('button', { name: 'Retry' }).focus();
+    await retry.focus();
+    await page.keyboard.press('Enter');
+    await firstTry;
+    await page.waitForFunction(
+      () => document.querySelector('.rf-wake-error button')?.getAttribute('aria-disabled') === null,
+    );
+    assert.equal(await retry.evaluate((b) => b === document.activeElement), true);
+    assert.equal(
+      await page.evaluate(() => customElements.get('rf-kernel-lab') === undefined),
+      true,
+    );
+    // The server is back: the next Retry fetches the chunk afresh again and the figure upgrades.
+    await context.unroute(chunk);
+    const refetched = page.waitForRequest((r) =>
+      /\/_astro\/kernel-lab\.[\w-]+\.js\?retry=2$/.test(r.url()),
+    );
     await page.keyboard.press('Enter');
     await refetched;
     await page.waitForFunction(() => customElements.get('rf-kernel-lab') !== undefined, null, {

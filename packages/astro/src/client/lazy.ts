@@ -14,46 +14,50 @@ const USE_EVENTS = ['pointerdown', 'keydown', 'rf-digit'] as const;
 export const WAKE_ERROR_CLASS = 'rf-wake-error';
 
 /**
- * Puts a notice with a Retry after every instance of `tag` still waiting for its code, and
- * returns a function that removes them. The figure's own fallback content stays as it is.
+ * Puts a notice with a Retry after every instance of `tag` still waiting for its code (or, after
+ * a failed Retry, brings its notice up to date, keeping the keyboard focus on its button).
+ * The figure's own fallback content stays as it is.
  */
-function showFailure(tag: string, err: unknown, retry: () => void): () => void {
-  const notices: HTMLElement[] = [];
+function showFailure(tag: string, err: unknown, retry: () => void): void {
   const reason = String((err as Error | undefined)?.message ?? err);
   for (const el of document.querySelectorAll(tag)) {
-    if (el.nextElementSibling?.classList.contains(WAKE_ERROR_CLASS)) continue;
-    const notice = document.createElement('p');
-    notice.className = WAKE_ERROR_CLASS;
-    notice.setAttribute('role', 'alert');
-    notice.dataset.for = tag;
-    const text = document.createElement('span');
-    text.textContent = `This figure’s code did not load (${reason}).`;
-    const button = document.createElement('button');
-    button.type = 'button';
-    button.textContent = 'Retry';
-    button.addEventListener('click', () => {
-      // Not `disabled`: that would drop the keyboard focus to the page while the code loads.
-      if (button.getAttribute('aria-disabled') === 'true') return;
-      button.setAttribute('aria-disabled', 'true');
-      button.textContent = 'Loading…';
-      retry();
-    });
-    notice.append(text, ' ', button);
-    el.after(notice);
-    notices.push(notice);
-  }
-  return () => {
-    for (const n of notices) {
-      // A keyboard reader on the Retry lands on the figure that loaded in its place.
-      const focused = n.contains(document.activeElement);
-      const figure = n.previousElementSibling as HTMLElement | null;
-      n.remove();
-      if (focused && figure) {
-        if (!figure.hasAttribute('tabindex')) figure.tabIndex = -1;
-        figure.focus({ preventScroll: true });
-      }
+    let notice = el.nextElementSibling as HTMLElement | null;
+    if (!notice?.classList.contains(WAKE_ERROR_CLASS)) {
+      notice = document.createElement('p');
+      notice.className = WAKE_ERROR_CLASS;
+      notice.setAttribute('role', 'alert');
+      notice.dataset.for = tag;
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.addEventListener('click', () => {
+        // Not `disabled`: that would drop the keyboard focus to the page while the code loads.
+        if (button.getAttribute('aria-disabled') === 'true') return;
+        button.setAttribute('aria-disabled', 'true');
+        button.textContent = 'Loading…';
+        retry();
+      });
+      notice.append(document.createElement('span'), ' ', button);
+      el.after(notice);
     }
-  };
+    notice.querySelector('span')!.textContent = `This figure’s code did not load (${reason}).`;
+    const button = notice.querySelector('button')!;
+    button.textContent = 'Retry';
+    button.removeAttribute('aria-disabled');
+  }
+}
+
+/** Removes the notices after `tag`'s instances; a keyboard reader on a Retry lands on its figure. */
+function clearFailure(tag: string): void {
+  for (const el of document.querySelectorAll<HTMLElement>(tag)) {
+    const notice = el.nextElementSibling;
+    if (!notice?.classList.contains(WAKE_ERROR_CLASS)) continue;
+    const focused = notice.contains(document.activeElement);
+    notice.remove();
+    if (focused) {
+      if (!el.hasAttribute('tabindex')) el.tabIndex = -1;
+      el.focus({ preventScroll: true });
+    }
+  }
 }
 
 /**
@@ -68,25 +72,25 @@ export function wakeWhenNear(tag: string, load: () => Promise<CustomElementConst
   const elements = document.querySelectorAll(tag);
   if (elements.length === 0 || customElements.get(tag)) return;
   let started = false;
-  let clearFailure: (() => void) | null = null;
+  let failed = false;
+  // One function for the Retry and the `online` event (added once however often it fails).
+  const again = () => {
+    window.removeEventListener('online', again);
+    void define();
+  };
   const define = async () => {
     if (started) return;
     started = true;
     try {
       const cls = await load();
       if (!customElements.get(tag)) customElements.define(tag, cls);
-      clearFailure?.();
-      clearFailure = null;
+      if (failed) clearFailure(tag);
     } catch (err) {
       // A failed download (offline, a server error): say so under each instance, and try again
       // on the reader's Retry or when the browser comes back online.
       started = false;
-      clearFailure?.();
-      const again = () => {
-        window.removeEventListener('online', again);
-        void define();
-      };
-      clearFailure = showFailure(tag, err, again);
+      failed = true;
+      showFailure(tag, err, again);
       window.addEventListener('online', again);
     }
   };
