@@ -3,8 +3,10 @@
 // computes with the core), keyboard use, announcements, reduced motion, no JavaScript, axe, both
 // screen sizes and nothing offsite.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import {
@@ -26,8 +28,9 @@ import {
 } from '@receptive/models';
 import { fromOnnx } from '@receptive/onnx';
 import { OCCLUSION } from '@receptive/widgets/specs';
-import type { Locator, Page } from 'playwright-core';
+import { chromium, type Locator, type Page } from 'playwright-core';
 import { assertNoSeriousViolations } from '../lib/axe.ts';
+import { BASE_ARGS, CHROME_PATH } from '../lib/browser.ts';
 import { MODELS_DIR, modelCard } from '../lib/digits.ts';
 import { destroyWorkerGpuDevices, keepWorkerGpuDevices } from '../lib/gpu-loss.ts';
 import { SCREENSHOT_DIR, useHarness } from '../lib/harness.ts';
@@ -551,6 +554,67 @@ describe('visualization lesson', () => {
     assert.equal(await chosen(), `conv2:${p.channel}`);
     assert.deepEqual(problems.offsiteRequests, []);
     assert.deepEqual(problems.pageErrors, []);
+  });
+
+  it('a reader’s browser downloads onnxruntime-web’s WebAssembly once for both batch figures, started together', async () => {
+    // A browser profile on disk, as a reader has: Playwright's usual contexts keep their HTTP
+    // cache in memory, too small for the runtime's 14 MB, and the guarded ones (whose routing
+    // stops offsite requests) turn the cache off. Offsite requests are watched here instead.
+    const profile = mkdtempSync(join(tmpdir(), 'rf-profile-'));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROME_PATH,
+      args: BASE_ARGS,
+      viewport: { width: 1280, height: 800 },
+      baseURL: h.server.origin,
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    const offsite: string[] = [];
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    context.on('request', (r) => {
+      if (!r.url().startsWith(h.server.origin) && !/^(data|blob):/.test(r.url()))
+        offsite.push(r.url());
+    });
+    // Bytes that came over the network for each runtime file (a copy the HTTP cache served
+    // brings no body).
+    const wasm: { url: string; bytes: number }[] = [];
+    const sizes: Promise<void>[] = [];
+    context.on('requestfinished', (r) => {
+      if (!/ort-wasm[\w.-]*\.wasm$/.test(r.url())) return;
+      sizes.push(
+        r.sizes().then((s) => {
+          wasm.push({ url: r.url(), bytes: s.responseBodySize });
+        }),
+      );
+    });
+    // A network slow enough that the runtime's download outlasts the moment between the two
+    // figures' starts (on a fast one the first download is over before the second begins): the
+    // second worker's request waits on the first in the HTTP cache and is served from it.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 20,
+      downloadThroughput: 4_000_000,
+      uploadThroughput: 4_000_000,
+    });
+    await page.goto(PATH);
+    // Both figures wake within a moment of each other: each starts its own worker.
+    await figureOf(page, 'rf-vis-top');
+    await figureOf(page, 'rf-vis-shortcut');
+    await stateOf(page, 'rf-vis-top', 'state', 'running');
+    await stateOf(page, 'rf-vis-shortcut', 'measuring', 'running');
+    await Promise.all(sizes);
+    const downloaded = wasm.filter((w) => w.bytes > 100_000);
+    assert.equal(
+      downloaded.length,
+      1,
+      `the runtime's WebAssembly came over the network once: ${JSON.stringify(wasm)}`,
+    );
+    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(offsite, []);
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
   });
 
   it('without JavaScript shows the build-time kernels and maps, saliency of both models, top digits and the card’s shortcut table', async () => {
