@@ -148,9 +148,15 @@ function putInHead(html: string, tag: string): string {
 
 /**
  * Completes every built page's policy ({@link completePagePolicy}) and writes `_headers` with
- * {@link CSP_HEADER} for every path, for hosts that read one (Netlify, Cloudflare Pages).
+ * {@link CSP_HEADER} for every path, for hosts that read one (Netlify, Cloudflare Pages). The
+ * files under `hashedAssets` (the build's `/_astro/`: scripts, styles, fonts, models, each named
+ * by a hash of its content) may be cached for a year without asking again: a change gives a
+ * new name.
  */
-export function finishCsp(dir: string): { pages: number; added: number } {
+export function finishCsp(
+  dir: string,
+  hashedAssets = '/_astro/',
+): { pages: number; added: number } {
   const done = { pages: 0, added: 0 };
   const walk = (d: string) => {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
@@ -167,7 +173,8 @@ export function finishCsp(dir: string): { pages: number; added: number } {
   walk(dir);
   writeFileSync(
     join(dir, '_headers'),
-    `/*\n  Content-Security-Policy: ${CSP_HEADER}\n  X-Content-Type-Options: nosniff\n`,
+    `/*\n  Content-Security-Policy: ${CSP_HEADER}\n  X-Content-Type-Options: nosniff\n` +
+      `${hashedAssets}*\n  Cache-Control: public, max-age=31536000, immutable\n`,
   );
   return done;
 }

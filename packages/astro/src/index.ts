@@ -62,9 +62,14 @@ const mathPlugins = {
  * export default defineConfig({ integrations: [receptive()] });
  */
 export default function receptive(): AstroIntegration {
+  // Where the build puts its content-hashed files (`/_astro/` unless the site says otherwise).
+  let hashedAssets = '/_astro/';
   return {
     name: '@receptive/astro',
     hooks: {
+      'astro:config:done': ({ config }) => {
+        hashedAssets = `${config.base.replace(/\/?$/, '/')}${config.build.assets}/`;
+      },
       'astro:config:setup': ({ config, updateConfig, injectScript }) => {
         const hasMdx = config.integrations.some((i) => i.name === '@astrojs/mdx');
         const mdxProcessor = unified({
@@ -92,7 +97,7 @@ export default function receptive(): AstroIntegration {
       'astro:build:done': async ({ dir, logger }) => {
         const out = fileURLToPath(dir);
         copyOrtFiles(out);
-        const csp = finishCsp(out);
+        const csp = finishCsp(out, hashedAssets);
         logger.info(
           `completed the content-security-policy of ${csp.pages} pages (${csp.added} hashes Astro did not add)`,
         );

@@ -73,6 +73,24 @@ describe('the Content Security Policy', () => {
     await context.close();
   });
 
+  it('lets a browser keep the content-hashed files for a year, and never the pages', async () => {
+    const { page, context } = await h.open('/lessons/convolution/');
+    const html = await page.request.get('/lessons/convolution/');
+    assert.equal(html.headers()['cache-control'], undefined, 'a page is asked for again');
+    const scripts = await page.evaluate(() =>
+      [...document.querySelectorAll('script[src]')].map((s) => (s as HTMLScriptElement).src),
+    );
+    const hashed = scripts.filter((src) => new URL(src).pathname.startsWith('/_astro/'));
+    assert.ok(hashed.length > 0, 'the page loads scripts from /_astro/');
+    for (const src of hashed) {
+      const res = await page.request.get(src);
+      assert.equal(res.headers()['cache-control'], 'public, max-age=31536000, immutable', src);
+      // Each is named by its content's hash, so a new build never reuses a name for new content.
+      assert.match(new URL(src).pathname, /[.-][\w-]{8}\.js$/, src);
+    }
+    await context.close();
+  });
+
   it('refuses a script injected into the page, and the harness hears it', async () => {
     const { page, context, problems } = await h.open('/lessons/curve-fitting/');
     const ran = await page.evaluate(async () => {

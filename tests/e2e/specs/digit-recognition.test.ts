@@ -321,6 +321,17 @@ describe('digit recognition lesson', () => {
       (await page.locator('[data-network="two-block"] caption').textContent())!,
       new RegExp(`${twoBlock.toLocaleString('en-US')} parameters`),
     );
+    // The counts the lesson's sentences name are the ones the core computes for the same networks.
+    const prose = (await page.locator('main').textContent())!.replace(/\s+/g, ' ');
+    const firstConv = sequential(lessonCnn('max').slice(0, 1), { inputShape: [1, 28, 28] });
+    const kernels = firstConv.outputShape[0]!;
+    for (const sentence of [
+      `every one of the network’s ${mlp.parameterCount().toLocaleString('en-US')} weights`,
+      `the ${kernels} kernels cost only ${firstConv.parameterCount()} numbers`,
+      `With ${twoBlock.toLocaleString('en-US')} parameters it is far smaller than the perceptron`,
+    ]) {
+      assert.ok(prose.includes(sentence), `the lesson says "${sentence}"`);
+    }
     const log = JSON.parse(readFileSync(`${MODELS_DIR}/models/cnn.train.json`, 'utf8')) as {
       history: { loss: number }[];
     };
