@@ -71,7 +71,6 @@ for (const name of names) {
       schedule: 'cosine decay of the learning rate from lr to finalLr over the epochs',
       augment: recipe.augment,
       shortcutMarks: recipe.shortcut,
-      ...(recipe.distil ? { distil: recipe.distil } : {}),
       trainingExamples: trainLog.trainingExamples,
       seconds: trainLog.seconds,
       finalTrainLoss: trainLog.history.at(-1).loss,

@@ -111,15 +111,16 @@ function teach(): SequentialModel | null {
     `../experiments/teachers/${createHash('sha256').update(key).digest('hex').slice(0, 16)}.onnx`,
     import.meta.url,
   );
-  const net = existsSync(file)
+  const trained = existsSync(file);
+  const net = trained
     ? fromOnnx(new Uint8Array(readFileSync(file)))
     : sequential(lessonCnn(t.pool, { ...cand, ...t }), {
         inputShape: [1, 28, 28],
         seed: cand.seed,
       });
-  if (existsSync(file)) console.log(`teacher read from ${file.pathname}`);
+  if (trained) console.log(`teacher read from ${file.pathname}`);
   const opt = adam({ lr: cand.lr, weightDecay: cand.weightDecay });
-  for (let epoch = 1; epoch <= (existsSync(file) ? 0 : t.epochs); epoch++) {
+  for (let epoch = 1; epoch <= (trained ? 0 : t.epochs); epoch++) {
     opt.config.lr = cosineLr(cand.lr, cand.finalLr, epoch, t.epochs);
     const [r] = train(net, fitSet, {
       optimizer: opt,
@@ -133,7 +134,7 @@ function teach(): SequentialModel | null {
       `teacher epoch ${epoch} loss ${r!.loss.toFixed(4)} train ${(100 * r!.accuracy).toFixed(2)}% val ${(100 * acc).toFixed(2)}% (${r!.examplesPerSecond.toFixed(0)} ex/s)`,
     );
   }
-  if (!existsSync(file)) {
+  if (!trained) {
     mkdirSync(new URL('.', file), { recursive: true });
     writeFileSync(file, toOnnx(net, { docString: key }));
   }

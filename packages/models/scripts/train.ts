@@ -2,14 +2,13 @@
 // models/<name>.train.json (recipe, seed, per-epoch history, time). Same seed, same weights.
 // Run: pnpm --filter @receptive/models train [name ...]   (default: every model)
 // Then: pnpm --filter @receptive/models evaluate           (writes the model cards)
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { adam, type EpochResult, sequential, train } from '@receptive/core';
-import { fromOnnx, toOnnx } from '@receptive/onnx';
+import { toOnnx } from '@receptive/onnx';
 import { trainingSet } from './lib/data.ts';
-import { distillEpoch } from './lib/distill.ts';
 import { learningRate, MODEL_NAMES, type ModelName, RECIPES } from './lib/recipes.ts';
 import { withMarks } from './lib/shortcut.ts';
 
@@ -33,12 +32,7 @@ if (unknown.length > 0) {
   console.error(`Unknown model ${unknown.join(', ')}: choose from ${MODEL_NAMES.join(', ')}.`);
   process.exit(1);
 }
-// A teacher trains before the models that learn from it (a teacher learns from none).
-const chosen = (requested.length > 0 ? requested : MODEL_NAMES) as ModelName[];
-const names = [
-  ...chosen.filter((n) => !RECIPES[n].distil),
-  ...chosen.filter((n) => RECIPES[n].distil),
-];
+const names = (requested.length > 0 ? requested : MODEL_NAMES) as ModelName[];
 const trainSet = trainingSet();
 
 for (const name of names) {
@@ -48,18 +42,6 @@ for (const name of names) {
     ? { x: withMarks(trainSet.x, (i) => trainSet.labels[i]!), labels: trainSet.labels }
     : trainSet;
   const optimizer = adam({ lr: recipe.optimizer.lr, weightDecay: recipe.optimizer.weightDecay });
-  const distil = recipe.distil;
-  let teacher = null;
-  if (distil) {
-    const teacherFile = new URL(`${distil.teacher}.onnx`, outDir);
-    if (!existsSync(teacherFile)) {
-      console.error(
-        `${name} learns from ${distil.teacher}, and ${teacherFile.pathname} does not exist: train ${distil.teacher} first.`,
-      );
-      process.exit(1);
-    }
-    teacher = fromOnnx(new Uint8Array(readFileSync(teacherFile)));
-  }
   const history: (EpochResult & { lr: number })[] = [];
   const started = performance.now();
   // The machine's load while this model trains (the time in the card means little without it),
@@ -69,29 +51,13 @@ for (const name of names) {
   for (let epoch = 1; epoch <= Math.min(recipe.epochs, stopAfter); epoch++) {
     const lr = learningRate(recipe, epoch);
     optimizer.config.lr = lr;
-    const seed = recipe.seed * 1000 + epoch;
-    const [result] =
-      teacher && distil
-        ? [
-            {
-              epoch,
-              ...distillEpoch(model, teacher, data, {
-                optimizer,
-                batchSize: recipe.batchSize,
-                seed,
-                augment: recipe.augment,
-                temperature: distil.temperature,
-                alpha: distil.alpha,
-              }),
-            },
-          ]
-        : train(model, data, {
-            optimizer,
-            epochs: 1,
-            batchSize: recipe.batchSize,
-            seed,
-            ...(recipe.augment ? { augment: recipe.augment } : {}),
-          });
+    const [result] = train(model, data, {
+      optimizer,
+      epochs: 1,
+      batchSize: recipe.batchSize,
+      seed: recipe.seed * 1000 + epoch,
+      ...(recipe.augment ? { augment: recipe.augment } : {}),
+    });
     history.push({ ...result!, epoch, lr });
     loads.push(loadavg()[0]!);
     console.log(

@@ -63,11 +63,6 @@ export interface ModelCard {
       elastic?: { alpha: number; sigma: number };
     } | null;
     shortcutMarks: boolean;
-    /**
-     * Knowledge distillation, when the recipe used it: the shipped model whose softened scores
-     * (at `temperature`) the model also learned from, with weight `alpha` against the labels.
-     */
-    distil?: { teacher: string; temperature: number; alpha: number };
     trainingExamples: number;
     seconds: number;
     finalTrainLoss: number;

@@ -16,18 +16,6 @@ export interface Recipe {
   augment: AugmentOptions | null;
   /** Train on digits carrying a class-coded mark (see shortcut.ts). */
   shortcut: boolean;
-  /**
-   * Also learn from a shipped model's softened scores for each augmented batch (knowledge
-   * distillation, scripts/lib/distill.ts): the teacher is trained first and read from its file.
-   */
-  distil?: Distillation;
-}
-
-/** How a recipe learns from a teacher: loss = (1 - alpha) CE(labels) + alpha T^2 KL(teacher at T). */
-export interface Distillation {
-  teacher: ModelName;
-  temperature: number;
-  alpha: number;
 }
 
 /** The sizes of the lesson CNN that a candidate may change (scripts/experiment.ts). */

@@ -118,14 +118,6 @@ export function renderCard(card: ModelCard): string {
   );
   lines.push(row(['epochs × batch', `${t.epochs} × ${t.batchSize}`]));
   lines.push(row(['augmentation', t.augment ? describeAugment(t.augment) : 'none']));
-  if (t.distil) {
-    lines.push(
-      row([
-        'distillation',
-        `also learns \`${t.distil.teacher}\`'s scores softened at temperature ${t.distil.temperature}, weight ${t.distil.alpha} (labels ${+(1 - t.distil.alpha).toFixed(2)})`,
-      ]),
-    );
-  }
   lines.push(row(['seed', t.seed]));
   lines.push(
     row([
