@@ -1,5 +1,7 @@
-import { accessSync, constants } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
 /** The browser every real-browser test drives: `CHROME_PATH`, else Debian's Chromium. */
 export const CHROME_PATH = process.env['CHROME_PATH'] || '/usr/bin/chromium';
@@ -73,4 +75,44 @@ export async function launchBrowser({
       ...(fakeCamera ? ['--use-fake-device-for-media-stream'] : []),
     ],
   });
+}
+
+/** A browser on a profile of its own on disk: its one context and page, and `close()`. */
+export interface DiskProfile {
+  context: BrowserContext;
+  page: Page;
+  /** Ends the browser and removes its profile. */
+  close(): Promise<void>;
+}
+
+/**
+ * Launches Chromium on a fresh profile on disk, as a reader's browser runs: its HTTP cache is on
+ * disk. (A context of `browser.newContext()` keeps its cache in memory, too small to keep
+ * onnxruntime-web's 14 MB of WebAssembly, and a guarded one's routing turns the cache off.)
+ */
+export async function launchDiskProfile({
+  webgpu = false,
+  viewport = { width: 1280, height: 800 },
+  baseURL,
+}: {
+  webgpu?: boolean;
+  viewport?: { width: number; height: number };
+  baseURL: string;
+}): Promise<DiskProfile> {
+  const profile = mkdtempSync(join(tmpdir(), 'rf-profile-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROME_PATH,
+    headless: true,
+    args: [...BASE_ARGS, ...(webgpu ? WEBGPU_ARGS : [])],
+    viewport,
+    baseURL,
+  });
+  return {
+    context,
+    page: context.pages()[0] ?? (await context.newPage()),
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
 }

@@ -6,6 +6,7 @@ import type { BrowserContext, Page, Route } from 'playwright-core';
 import { drawOnPad, hoverUnit, showFigure, waitForModelCard } from '../lib/figures.ts';
 import { keepGpuDevices, loseGpu } from '../lib/gpu-loss.ts';
 import { useHarness } from '../lib/harness.ts';
+import { throttle, unthrottle } from '../lib/network.ts';
 import { meanDifference } from '../lib/render3d/pixels.ts';
 import { loseWebGLContext, type WebGLHost } from '../lib/render3d/webgl-loss.ts';
 import { serveSite } from '../lib/server.ts';
@@ -147,13 +148,7 @@ describe('faults in the model downloads of <rf-model-compare>', () => {
     await page.waitForLoadState('load');
     // 1.6 MB of perceptron at 120 KB/s: about 13 s, longer than the stall watch, bytes all along.
     const cdp = await context.newCDPSession(page);
-    await cdp.send('Network.enable');
-    await cdp.send('Network.emulateNetworkConditions', {
-      offline: false,
-      latency: 0,
-      downloadThroughput: 120_000,
-      uploadThroughput: 120_000,
-    });
+    await throttle(cdp, { down: 120_000 });
     const started = Date.now();
     await page.locator(COMPARE).scrollIntoViewIfNeeded();
     // Watch the progress sentence as it moves.
@@ -168,12 +163,7 @@ describe('faults in the model downloads of <rf-model-compare>', () => {
     assert.equal(await page.locator(COMPARE).getAttribute('data-state'), 'ready');
     assert.ok(Date.now() - started > 10_000, 'the download outlasted the stall watch');
     assert.ok(seen.size >= 10, `progress moved (${seen.size} different sentences)`);
-    await cdp.send('Network.emulateNetworkConditions', {
-      offline: false,
-      latency: 0,
-      downloadThroughput: -1,
-      uploadThroughput: -1,
-    });
+    await unthrottle(cdp);
     await drawOnPad(page, ONE);
     await waitForModelCard(page, 'mlp', 'prediction', '1');
     await context.close();

@@ -16,15 +16,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { BASE_ARGS, CHROME_PATH, launchBrowser, WEBGPU_ARGS } from '@receptive/e2e/lib/browser';
-import { SITE_DIST, serveSite } from '@receptive/e2e/lib/server';
 import {
-  type Browser,
-  type BrowserContext,
-  chromium,
-  type Page,
-  type Response,
-} from 'playwright-core';
+  BASE_ARGS,
+  CHROME_PATH,
+  launchBrowser,
+  launchDiskProfile,
+} from '@receptive/e2e/lib/browser';
+import { SITE_DIST, serveSite } from '@receptive/e2e/lib/server';
+import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import type { Row, Suite } from '../harness.ts';
 import { median } from '../harness.ts';
 
@@ -153,19 +152,10 @@ async function inlineScripts(page: Page): Promise<{ count: number; raw: number; 
 async function measureJs(origin: string, log: (line: string) => void): Promise<Row[]> {
   const rows: Row[] = [];
   for (const path of LESSONS) {
-    // A browser profile on disk, as a reader has: a context of `browser.newContext()` keeps its
-    // HTTP cache in memory, too small to keep onnxruntime-web's 14 MB of WebAssembly, so a second
-    // worker on the page would download it again where a reader's browser serves it from cache.
-    const profile = mkdtempSync(join(tmpdir(), 'rf-bench-profile-'));
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROME_PATH,
-      headless: true,
-      args: [...BASE_ARGS, ...WEBGPU_ARGS],
-      viewport: VIEWPORT,
-      baseURL: origin,
-    });
+    // A fresh profile on disk per page, as a reader's browser has (launchDiskProfile says why).
+    const profile = await launchDiskProfile({ webgpu: true, viewport: VIEWPORT, baseURL: origin });
+    const { context, page } = profile;
     const rec = recordResponses(context);
-    const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(path, { waitUntil: 'networkidle' });
     await rec.idle();
     const first = rec.loaded.splice(0);
@@ -209,8 +199,7 @@ async function measureJs(origin: string, log: (line: string) => void): Promise<R
           : 'no JavaScript'
       }${laterData.length ? `; data: ${laterData.length} files, ${kb(laterData.reduce((a, l) => a + l.raw, 0))} raw` : ''}${again.length ? `; served again from the HTTP cache, not downloaded: ${again.map((l) => nameOf(l.url)).join(', ')}` : ''}`,
     );
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
+    await profile.close();
     rows.push({
       workload: `JavaScript before first interaction, gzipped: ${path}`,
       peer: `budget ${JS_BUDGET_KB} KB`,

@@ -7,6 +7,7 @@
 // encodedDataLength, headers included), when each model answered, and whether the wasm runtime
 // was fetched at all.
 import { launchBrowser } from '@receptive/e2e/lib/browser';
+import { throttle } from '@receptive/e2e/lib/network';
 import { serveSite } from '@receptive/e2e/lib/server';
 import type { CDPSession } from 'playwright-core';
 import type { Row, Suite } from '../harness.ts';
@@ -89,12 +90,7 @@ const suite: Suite = {
           const page = await context.newPage();
           const cdp = await context.newCDPSession(page);
           const wire = await watchWire(cdp);
-          await cdp.send('Network.emulateNetworkConditions', {
-            offline: false,
-            latency: LATENCY_MS,
-            downloadThroughput: DOWN,
-            uploadThroughput: UP,
-          });
+          await throttle(cdp, { down: DOWN, up: UP, latencyMs: LATENCY_MS });
           let bytesAtFirst = -1;
           let filesAtFirst: [string, number][] = [];
           await page.exposeFunction('__rfFirstAnswer', () => {
