@@ -41,6 +41,9 @@ const wheel = (page: Page, dy: number) => () => page.mouse.wheel(0, dy);
 describe('the first lesson', () => {
   it('is listed on the home page and renders from content/ with its math', async () => {
     const { page, problems } = await h.open('/');
+    // The home page's figure code is still downloading for a moment after load; a click that
+    // leaves before it arrives cancels it (net::ERR_ABORTED), which the guard would count.
+    await page.waitForLoadState('networkidle');
     await page.getByRole('link', { name: 'Learning is curve fitting' }).click();
     await page.waitForURL(`**${LESSON}`);
     assert.equal(await page.locator('h1').textContent(), 'Learning is curve fitting');
