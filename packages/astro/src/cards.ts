@@ -18,11 +18,14 @@ export interface CardFacts {
   layers: { name: string; kind: string; outputShape: number[] }[];
   /** Shift consistency and accuracy against shift (`ModelCard['shift']`). */
   shift: ModelCard['shift'];
+  /** Seconds its training took on the machine the card names, and its passes over the data. */
+  trainingSeconds: number;
+  epochs: number;
 }
 
 const modelsDir = dirname(createRequire(import.meta.url).resolve('@receptive/models/package.json'));
 
-/** @example modelCard('cnn').parameters // 5258 */
+/** @example modelCard('cnn').parameters // 7310 */
 export function modelCard(name: string): CardFacts {
   const card = JSON.parse(
     readFileSync(join(modelsDir, 'models', `${name}.card.json`), 'utf8'),
@@ -40,6 +43,8 @@ export function modelCard(name: string): CardFacts {
       outputShape: l.outputShape,
     })),
     shift: card.shift,
+    trainingSeconds: card.training.seconds,
+    epochs: card.training.epochs,
   };
 }
 
@@ -65,4 +70,32 @@ export function trainingLog(name: string): TrainingLog {
     cores: log.machine.cores,
     history: log.history,
   };
+}
+
+/**
+ * One of a card's numbers as a lesson's sentence writes it: parameters and correct with thousands
+ * separators, accuracy as a percentage with two decimals, filters of the convolution `layer`,
+ * training time in whole minutes, passes over the training digits.
+ * @example modelFact('cnn', 'filters', 'conv1') // '12'
+ */
+export function modelFact(
+  name: string,
+  fact: 'parameters' | 'accuracy' | 'correct' | 'filters' | 'minutes' | 'epochs',
+  layer?: string,
+): string {
+  const card = modelCard(name);
+  const fmt = (n: number) => n.toLocaleString('en-US');
+  if (fact === 'parameters') return fmt(card.parameters);
+  if (fact === 'correct') return fmt(card.correct);
+  if (fact === 'accuracy') return `${(card.accuracy * 100).toFixed(2)}%`;
+  if (fact === 'minutes') return fmt(Math.round(card.trainingSeconds / 60));
+  if (fact === 'epochs') return fmt(card.epochs);
+  const conv = card.layers.find((l) => l.name === layer && l.kind === 'conv2d');
+  if (!conv) {
+    const convs = card.layers.filter((l) => l.kind === 'conv2d').map((l) => l.name);
+    throw new RangeError(
+      `<ModelFact> layer: ${name} has no convolution layer "${layer}", expected one of ${convs.join(', ') || '(none)'}`,
+    );
+  }
+  return String(conv.outputShape[0]);
 }

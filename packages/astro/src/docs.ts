@@ -5,6 +5,8 @@
  * Props of the widget wrappers come from the widgets' own `spec` objects.
  */
 // Elements whose spec is still in their element module (Node needs dom.ts's stand-in for them).
+
+import { LESSON_CNN_SHAPE, MODEL_NAMES } from '@receptive/models';
 import {
   BLUR_POOL_SPEC,
   CONV_LAYER_3D_SPEC,
@@ -290,6 +292,16 @@ const caption: ComponentProp = {
 const specValues = (spec: WidgetSpec, attribute: string): readonly string[] =>
   spec.props.find((p) => p.attribute === attribute)?.values ?? [];
 const kernelValues = KERNEL_LAB_SPEC.props.find((p) => p.attribute === 'kernel')!.values ?? [];
+
+/** What `<ModelFact>` can say about a model. */
+export const MODEL_FACTS = [
+  'parameters',
+  'accuracy',
+  'correct',
+  'filters',
+  'minutes',
+  'epochs',
+] as const;
 
 export const COMPONENTS: readonly ComponentDoc[] = [
   {
@@ -772,6 +784,59 @@ export const COMPONENTS: readonly ComponentDoc[] = [
     fallback: 'Static: the tables are the figure.',
   },
   {
+    name: 'ModelFact',
+    summary:
+      "One number about a shipped model, inline in a sentence, read from its model card at build time: its parameters, its test accuracy, how many test digits it reads, how many filters one of its convolution layers has, or how long it trained. A lesson's prose then stays true when the model is retrained.",
+    props: [
+      {
+        name: 'model',
+        type: 'string',
+        default: null,
+        required: true,
+        values: MODEL_NAMES,
+        example: 'model="cnn"',
+        description: 'The shipped model whose card is read.',
+        check: oneOf(MODEL_NAMES),
+      },
+      {
+        name: 'fact',
+        type: "'parameters' | 'accuracy' | 'correct' | 'filters' | 'minutes' | 'epochs'",
+        default: null,
+        required: true,
+        values: MODEL_FACTS,
+        example: 'fact="parameters"',
+        description:
+          'parameters (e.g. 7,310), accuracy on the 10,000 official test digits (e.g. 99.27%), correct (test digits read right, e.g. 9,927), filters of the convolution layer named by layer (e.g. 12), minutes its training took on the machine its card names (rounded), or epochs (passes over the training digits).',
+        check: oneOf(MODEL_FACTS),
+      },
+      {
+        name: 'layer',
+        type: 'string',
+        default: null,
+        required: false,
+        example: 'layer="conv1"',
+        description:
+          'The convolution layer whose filters to count (fact="filters" only); the build fails if the model has no convolution of that name.',
+        check: stateName,
+      },
+    ],
+    checkTogether: (props) => {
+      const withLayer = props['fact'] === 'filters';
+      if (withLayer !== (props['layer'] !== undefined)) {
+        throw new PropError(
+          'ModelFact',
+          'layer',
+          withLayer
+            ? 'received nothing, expected the convolution layer whose filters to count'
+            : `received ${show(props['layer'])}, expected no layer unless fact="filters"`,
+        );
+      }
+    },
+    example:
+      'The CNN has <ModelFact model="cnn" fact="parameters" /> parameters, and its first layer <ModelFact model="cnn" fact="filters" layer="conv1" /> kernels.',
+    fallback: 'Static: the number is text in the page.',
+  },
+  {
     name: 'VisKernels',
     element: VIS_KERNELS_SPEC.tag,
     summary: VIS_KERNELS_SPEC.summary,
@@ -811,7 +876,7 @@ export const COMPONENTS: readonly ComponentDoc[] = [
     checkTogether: (props) => {
       const layer = (props['layer'] as string | undefined) ?? 'conv1';
       const channel = props['channel'];
-      const max = layer === 'conv1' ? 7 : 15;
+      const max = (layer === 'conv1' ? LESSON_CNN_SHAPE.c1 : LESSON_CNN_SHAPE.c2) - 1;
       if (typeof channel === 'number' && channel > max) {
         throw new PropError(
           'VisTop',

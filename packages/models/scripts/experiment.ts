@@ -24,7 +24,7 @@ import { validationSplit } from './lib/data.ts';
 import { distillEpoch } from './lib/distill.ts';
 import { shiftReport } from './lib/evaluate.ts';
 import { gather, loadMnist } from './lib/mnist.ts';
-import { type CnnShape, cosineLr, lessonCnn, RECIPES } from './lib/recipes.ts';
+import { type CnnShape, cosineLr, LESSON_CNN_SHAPE, lessonCnn, RECIPES } from './lib/recipes.ts';
 
 interface Candidate extends CnnShape {
   /** 'cnn': the lesson CNN with the sizes and pooling below; 'logreg' or 'mlp': that recipe's layers. */
@@ -53,10 +53,7 @@ interface Candidate extends CnnShape {
 
 const defaults: Candidate = {
   model: 'cnn',
-  c1: 8,
-  c2: 16,
-  kernel: 3,
-  padding: 0,
+  ...LESSON_CNN_SHAPE,
   pool: 'max',
   seed: 3,
   epochs: 20,

@@ -41,7 +41,7 @@ export {
   type RunResult,
   type Workload,
 } from './load-model.js';
-export { cardUrl, MODEL_NAMES, type ModelName, modelUrl } from './names.js';
+export { cardUrl, LESSON_CNN_SHAPE, MODEL_NAMES, type ModelName, modelUrl } from './names.js';
 export {
   drawMark,
   MARK_ROW,

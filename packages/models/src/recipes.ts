@@ -1,6 +1,6 @@
 import { type AugmentOptions, type LayerSpec, layers } from '@receptive/core';
 
-import type { ModelName } from './names.js';
+import { LESSON_CNN_SHAPE, type ModelName } from './names.ts';
 
 /** How one shipped model is built and trained; everything a reader needs to reproduce it. */
 export interface Recipe {
@@ -34,10 +34,12 @@ const classifier = (...hidden: LayerSpec[]): LayerSpec[] => [
   layers.softmax({ name: 'probs' }),
 ];
 
-/** conv relu pool, conv relu pool, flatten, linear(10), softmax: 8 then 16 3x3 kernels unless told. */
+export { LESSON_CNN_SHAPE };
+
+/** conv relu pool, conv relu pool, flatten, linear(10), softmax: {@link LESSON_CNN_SHAPE} unless told. */
 export const lessonCnn = (
   pool: 'max' | 'blur',
-  { c1, c2, kernel, padding }: CnnShape = { c1: 8, c2: 16, kernel: 3, padding: 0 },
+  { c1, c2, kernel, padding }: CnnShape = LESSON_CNN_SHAPE,
 ): LayerSpec[] => {
   const down = () =>
     pool === 'max'
@@ -58,7 +60,7 @@ const CNN: Recipe = {
   name: 'cnn',
   title: 'Convolutional network',
   summary:
-    'conv(8) relu maxpool, conv(16) relu maxpool, flatten, linear(10), softmax: the lecture’s digit CNN.',
+    'conv(12) relu maxpool, conv(20) relu maxpool, flatten, linear(10), softmax: the lecture’s digit CNN.',
   layers: () => lessonCnn('max'),
   seed: 3,
   // The augmentation was chosen on validation folds of the earlier 8,000-digit training set

@@ -61,8 +61,8 @@ describe('loadModel', () => {
     ]);
     expect(model.firstRunMs).toBeGreaterThan(0);
     const r = await model.run(digits.x.data.subarray(0, 784));
-    expect(r.activations['conv1']!.dims).toEqual([1, 8, 26, 26]);
-    expect(r.activations['pool2']!.dims).toEqual([1, 16, 5, 5]);
+    expect(r.activations['conv1']!.dims).toEqual([1, 12, 26, 26]);
+    expect(r.activations['pool2']!.dims).toEqual([1, 20, 5, 5]);
     expect(r.probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     expect(r.logits).toEqual(r.activations['logits']!.data);
     expect(r.backend).toBe('wasm');

@@ -1,7 +1,7 @@
 /**
  * The training run of `<rf-digit-trainer>`, DOM-free so a Node script can run the very same
  * schedule with @receptive/core and compare weights with the page's: the lecture's two-block CNN
- * (`lessonCnn('max')` of @receptive/models: conv 8 relu maxpool, conv 16 relu maxpool, flatten,
+ * (`lessonCnn('max')` of @receptive/models: conv 12 relu maxpool, conv 20 relu maxpool, flatten,
  * linear 10, softmax) from seeded random weights, Adam, and the 60,000 training digits as one
  * endless, seeded stream of examples:
  *
@@ -28,7 +28,7 @@ import {
   type Tensor,
   trainStep,
 } from '@receptive/core';
-import { lessonCnn } from '@receptive/models/recipes';
+import { LESSON_CNN_SHAPE, lessonCnn } from '@receptive/models/recipes';
 
 /** Training digits in the stream (the shipped set: 60 chunks of 1,000). */
 export const TRAIN_CHUNKS = 60;
@@ -63,6 +63,9 @@ export function digitOrder(seed: number, epoch: number, at: number, count: numbe
   const order = Int32Array.from({ length: count }, (_, i) => i);
   return createRng(((seed + 1) * 4096 + epoch) * 64 + at + 1).shuffle(order);
 }
+
+/** The first layer's kernels: how many, and their side. */
+export const CONV1_KERNELS = { count: LESSON_CNN_SHAPE.c1, size: LESSON_CNN_SHAPE.kernel } as const;
 
 /** The untrained network: the lecture's two-block CNN with seeded Kaiming-uniform weights. */
 export function trainerNetwork(seed: number): SequentialModel {

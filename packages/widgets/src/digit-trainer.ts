@@ -11,6 +11,7 @@ import {
 } from './digit-trainer.spec.js';
 import {
   BATCH_CHOICES,
+  CONV1_KERNELS,
   LR_CHOICES,
   TRAIN_CHUNKS,
   TRAIN_COUNT,
@@ -482,10 +483,10 @@ export class DigitTrainer extends HTMLElement {
       {},
       `The ${fmt(TRAIN_COUNT)} training digits download as the training runs.`,
     );
-    const kernels = Array.from({ length: 8 }, (_, i) => {
+    const kernels = Array.from({ length: CONV1_KERNELS.count }, (_, i) => {
       const c = el('canvas', {
-        width: 3,
-        height: 3,
+        width: CONV1_KERNELS.size,
+        height: CONV1_KERNELS.size,
         role: 'img',
         'aria-label': `Kernel ${i + 1} of conv1`,
       }) as HTMLCanvasElement;
@@ -574,7 +575,11 @@ export class DigitTrainer extends HTMLElement {
         el(
           'div',
           { class: 'kernels' },
-          el('h3', {}, 'The first layer’s eight 3 × 3 kernels (red positive, blue negative)'),
+          el(
+            'h3',
+            {},
+            `The first layer’s ${CONV1_KERNELS.count} kernels, ${CONV1_KERNELS.size} × ${CONV1_KERNELS.size} each (red positive, blue negative)`,
+          ),
           el('div', { class: 'grid' }, ...kernels),
         ),
         el('div', { class: 'actions' }, use, download),
@@ -771,7 +776,7 @@ export class DigitTrainer extends HTMLElement {
     ui.data.value = 0;
     ui.dataText.textContent = `The ${fmt(TRAIN_COUNT)} training digits download as the training runs.`;
     ui.engine.textContent = 'Reset: press Train to start again from random weights.';
-    for (const c of ui.kernels) c.getContext('2d')?.clearRect(0, 0, 3, 3);
+    for (const c of ui.kernels) c.getContext('2d')?.clearRect(0, 0, c.width, c.height);
     this.#dropMyModel();
     ui.mine.hidden = true;
     for (const p of this.#plots) p.setData([[], [], []] as unknown as uPlot.AlignedData);
@@ -1085,9 +1090,10 @@ export class DigitTrainer extends HTMLElement {
     this.#ui!.kernels.forEach((c, k) => {
       const ctx = c.getContext('2d');
       if (!ctx) return;
-      const img = ctx.createImageData(3, 3);
-      for (let i = 0; i < 9; i++) {
-        const m = /rgb\((\d+) (\d+) (\d+)\)/.exec(signedColor(w[k * 9 + i]!, max).bg)!;
+      const n = CONV1_KERNELS.size;
+      const img = ctx.createImageData(n, n);
+      for (let i = 0; i < n * n; i++) {
+        const m = /rgb\((\d+) (\d+) (\d+)\)/.exec(signedColor(w[k * n * n + i]!, max).bg)!;
         img.data.set([Number(m[1]), Number(m[2]), Number(m[3]), 255], i * 4);
       }
       ctx.putImageData(img, 0, 0);

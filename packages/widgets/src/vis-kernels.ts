@@ -24,7 +24,7 @@ const CSS = `${BASE_CSS}
 .digit { width: 56px; height: 56px; image-rendering: pixelated; border: 1px solid var(--rf-line); }
 .keys { display: flex; flex-wrap: wrap; gap: 0.4rem 1.2rem; margin-top: 0.5rem; }
 .status { font-size: 0.85em; color: var(--rf-muted); min-height: 1.3em; margin: 0.2rem 0; }
-/* conv2's sixteen channels in four columns, so the whole layer fits beside the text. */
+/* conv2's filters (one slice per conv1 channel, four slices a row) in narrower cells, so the whole layer fits beside the text. */
 :host([data-layer='conv2']) .grid { grid-template-columns: repeat(auto-fill, minmax(8.4rem, 1fr)); }
 :host([data-layer='conv2']) .k { grid-template-columns: repeat(4, 11px); }
 :host([data-layer='conv2']) .k canvas { width: 11px; height: 11px; }

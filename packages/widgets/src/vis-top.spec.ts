@@ -1,3 +1,4 @@
+import { LESSON_CNN_SHAPE } from '@receptive/models/names';
 import { defineSpec, wholeNumber } from './props.js';
 import { backendProp, convLayerProp, ORT_BACKENDS, wasmPathsProp } from './shared-props.js';
 
@@ -14,9 +15,9 @@ export const VIS_TOP_SPEC = defineSpec({
       property: 'channel',
       type: 'number',
       default: '0',
-      parser: wholeNumber(0, 15),
+      parser: wholeNumber(0, Math.max(LESSON_CNN_SHAPE.c1, LESSON_CNN_SHAPE.c2) - 1),
       example: 'channel="3"',
-      description: 'The channel chosen first (0 to 7 for conv1, 0 to 15 for conv2).',
+      description: `The channel chosen first (0 to ${LESSON_CNN_SHAPE.c1 - 1} for conv1, 0 to ${LESSON_CNN_SHAPE.c2 - 1} for conv2).`,
     },
     {
       attribute: 'network',

@@ -6,7 +6,7 @@ import {
   receptiveField,
   type SequentialModel,
 } from '@receptive/core';
-import { coreModel, DIGIT_SETS, modelBytes } from '@receptive/models';
+import { coreModel, DIGIT_SETS, LESSON_CNN_SHAPE, modelBytes } from '@receptive/models';
 import { el, shadow } from './dom.js';
 import { figureElement } from './figure-element.js';
 import { testDigit } from './held-out.js';
@@ -39,7 +39,8 @@ export interface TopDigit extends RankedUnit {
 export { VIS_TOP_SPEC };
 
 const TAG = VIS_TOP_SPEC.tag;
-const channelsOf = (layer: VisLayer) => (layer === 'conv1' ? 8 : 16);
+const channelsOf = (layer: VisLayer) =>
+  layer === 'conv1' ? LESSON_CNN_SHAPE.c1 : LESSON_CNN_SHAPE.c2;
 
 const CSS = `${BASE_CSS}
 .tools { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; margin-bottom: 0.5rem; }
@@ -154,7 +155,7 @@ export class VisTop extends figureElement(VIS_TOP_SPEC) {
     if (property === 'layer' || property === 'channel') {
       const max = channelsOf(this.layer) - 1;
       if (this.channel > max) {
-        // conv1 has 8 channels, conv2 16: a channel past the layer's last moves to its last.
+        // A channel past the layer's last (conv1 has fewer than conv2) moves to its last.
         if (property === 'channel') {
           console.error(
             new WidgetValueError(

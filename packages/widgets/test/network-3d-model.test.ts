@@ -55,18 +55,18 @@ describe('viewLayers', () => {
   it('draws the input and every layer but flatten, by the kind its core descriptor gives', () => {
     expect(drawn.map((l) => `${l.name} ${l.kind} ${l.channels}x${l.rows}x${l.columns}`)).toEqual([
       'input input 1x28x28',
-      'conv1 conv 8x26x26',
-      'relu1 conv 8x26x26',
-      'pool1 pool 8x13x13',
-      'conv2 conv 16x11x11',
-      'relu2 conv 16x11x11',
-      'pool2 pool 16x5x5',
+      'conv1 conv 12x26x26',
+      'relu1 conv 12x26x26',
+      'pool1 pool 12x13x13',
+      'conv2 conv 20x11x11',
+      'relu2 conv 20x11x11',
+      'pool2 pool 20x5x5',
       'logits dense 1x10x1',
       'probs softmax 1x10x1',
     ]);
     const layers = viewLayers(model, run) as Exclude<ReturnType<typeof viewLayers>, string>;
     expect(layers.find((l) => l.view.name === 'probs')!.view.shape).toEqual([10]);
-    expect(layers.find((l) => l.view.name === 'pool1')!.view.shape).toEqual([8, 13, 13]);
+    expect(layers.find((l) => l.view.name === 'pool1')!.view.shape).toEqual([12, 13, 13]);
   });
 
   it('says what is missing instead of drawing a partial network', () => {
@@ -127,13 +127,13 @@ describe('pickUnit', () => {
 
 describe('checkNetworkUnit', () => {
   it('rejects a unit outside the drawn layers in "received X, expected Y" words', () => {
-    expect(fitsNetwork({ layer: 'pool2', channel: 15, y: 4, x: 4 }, drawn)).toBe(true);
+    expect(fitsNetwork({ layer: 'pool2', channel: 19, y: 4, x: 4 }, drawn)).toBe(true);
     expect(() =>
       checkNetworkUnit('rf-network-3d', { layer: 'pool9', channel: 0, y: 0, x: 0 }, drawn),
     ).toThrow(WidgetValueError);
     expect(() =>
-      checkNetworkUnit('rf-network-3d', { layer: 'pool2', channel: 16, y: 0, x: 0 }, drawn),
-    ).toThrow(/expected a channel below 16, a row below 5 and a column below 5 in pool2/);
+      checkNetworkUnit('rf-network-3d', { layer: 'pool2', channel: 20, y: 0, x: 0 }, drawn),
+    ).toThrow(/expected a channel below 20, a row below 5 and a column below 5 in pool2/);
     expect(fitsNetwork({ layer: 'probs', channel: 0, y: 10, x: 0 }, drawn)).toBe(false);
   });
 });

@@ -47,7 +47,7 @@ const FIGURES: Record<string, Figure> = {
   },
   'shift-invariance': {
     selector: 'rf-shift-network [data-model="cnn"]',
-    alt: 'A max-pooling network’s answer for a handwritten 7: its probability bars, and a 9 × 9 heat map of how sure it stays when the 7 moves up to four pixels each way, pale where a shift loses the digit.',
+    alt: 'A max-pooling network’s answer for a handwritten 9: its probability bars, and a 9 × 9 heat map of how sure it stays when the 9 moves up to four pixels each way, pale where a shift loses the digit.',
   },
   visualization: {
     selector: 'rf-vis-saliency [data-model="cnn"] .maps',

@@ -323,12 +323,23 @@ describe('digit recognition lesson', () => {
     );
     // The counts the lesson's sentences name are the ones the core computes for the same networks.
     const prose = (await page.locator('main').textContent())!.replace(/\s+/g, ' ');
-    const firstConv = sequential(lessonCnn('max').slice(0, 1), { inputShape: [1, 28, 28] });
-    const kernels = firstConv.outputShape[0]!;
+    // The one-block network's first layer, as its table (computed by the core) shows it.
+    const oneBlockConv = page.locator('[data-network="one-block"] tr[data-layer="conv1"] td');
+    const kernels = (await oneBlockConv.nth(1).textContent())!.split(' × ')[0];
+    const kernelCost = (await oneBlockConv.nth(2).textContent())!;
+    assert.match(kernels!, /^\d+$/);
+    const cnnCard = JSON.parse(readFileSync(`${MODELS_DIR}/models/cnn.card.json`, 'utf8')) as {
+      heldOut: { accuracy: number };
+      training: { epochs: number; seconds: number };
+    };
+    const shippedConv1 = sequential(lessonCnn('max').slice(0, 1), { inputShape: [1, 28, 28] });
     for (const sentence of [
       `every one of the network’s ${mlp.parameterCount().toLocaleString('en-US')} weights`,
-      `the ${kernels} kernels cost only ${firstConv.parameterCount()} numbers`,
+      `the ${kernels} kernels cost only ${kernelCost} numbers`,
       `With ${twoBlock.toLocaleString('en-US')} parameters it is far smaller than the perceptron`,
+      `the ${shippedConv1.outputShape[0]} kernels of its first layer update as it learns`,
+      `beside the CNN we trained for ${cnnCard.training.epochs} passes`,
+      `The one we trained for ${Math.round(cnnCard.training.seconds / 60)} minutes, ${cnnCard.training.epochs} passes over distorted copies of every digit, reads ${(cnnCard.heldOut.accuracy * 100).toFixed(2)}% of the test digits`,
     ]) {
       assert.ok(prose.includes(sentence), `the lesson says "${sentence}"`);
     }

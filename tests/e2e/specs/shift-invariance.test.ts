@@ -20,13 +20,14 @@ import { noProblems } from '../lib/guard.ts';
 import { useHarness } from '../lib/harness.ts';
 import { assertFitsWidth } from '../lib/layout.ts';
 import { KERNELS } from '../lib/lecture.ts';
+import { shiftRow } from '../scripts/shift-network-digit.ts';
 
 // Lesson section 5, shift invariance (content/lessons/shift-invariance.mdx): every number its
 // figures show is checked against @receptive/core run here in Node on the same digits and models.
 
 const PATH = '/lessons/shift-invariance/';
 /** The test digit the whole-network figure opens with (index in the test set). */
-const NETWORK_DIGIT = 328;
+const NETWORK_DIGIT = 151;
 const blurCnn = fromOnnx(new Uint8Array(readFileSync(`${MODELS_DIR}/models/cnn-blurpool.onnx`)));
 const MODELS = { cnn, 'cnn-blurpool': blurCnn } as const;
 
@@ -109,6 +110,34 @@ describe('lesson section 5: shift invariance', () => {
     const text = await page.locator('rf-shift-edge .count').textContent();
     assert.match(text!, new RegExp(`${changedUnits(digit, 3, 0)} of 169 pooled units changed`));
     assert.deepEqual(problems, noProblems());
+  });
+
+  it('the whole-network figure opens on a digit the two networks often disagree on, as the lesson says', () => {
+    // "one on which the two networks disagree often", "where the max-pooling network loses the
+    // digit, the anti-aliased one often keeps it" (scripts/shift-network-digit.ts ranks them).
+    const row = shiftRow(
+      heldOut.pixels.slice(NETWORK_DIGIT * 784, (NETWORK_DIGIT + 1) * 784),
+      heldOut.labels[NETWORK_DIGIT]!,
+      NETWORK_DIGIT,
+    );
+    assert.ok(row, 'both networks read the digit right where it was drawn');
+    assert.ok(row.differ >= 10, `their answers differ on ${row.differ} of 81 shifts`);
+    assert.ok(
+      row.maxLoses > 2 * row.blurLoses,
+      `max pooling alone loses it on ${row.maxLoses} shifts, BlurPool alone on ${row.blurLoses}`,
+    );
+    // "on most test digits both are sure almost everywhere": the first 100 test digits.
+    const right = Array.from({ length: 100 }, (_, i) =>
+      shiftRow(heldOut.pixels.slice(i * 784, (i + 1) * 784), heldOut.labels[i]!, i),
+    )
+      .filter((r) => r !== null)
+      .map((r) => r.bothRight)
+      .sort((a, b) => a - b);
+    assert.ok(right.length >= 98, `${right.length} of the first 100 read right by both`);
+    assert.ok(
+      right[right.length >> 1]! >= 73,
+      `both right on a median ${right[right.length >> 1]} of 81 shifts`,
+    );
   });
 
   it("the whole network: heat maps and bars are both models' P on every shift", async (t) => {

@@ -160,8 +160,10 @@ describe('visualization lesson', () => {
         .activations[layer]!.data;
       assert.equal(drawn.maps.length, want.length);
       assert.ok(drawn.maps.every((v, i) => Math.abs(v - want[i]!) <= 1e-5));
-      const n = layer === 'conv1' ? 8 : 16;
-      assert.equal(await fig.locator('li[data-channel]').count(), n);
+      // One cell per filter of the shipped model's layer.
+      const filters = (cnn.layer(layer) as unknown as { weight: { shape: number[] } }).weight
+        .shape[0];
+      assert.equal(await fig.locator('li[data-channel]').count(), filters);
     }
     assert.deepEqual(problems.offsiteRequests, []);
     assert.deepEqual(problems.pageErrors, []);
@@ -619,7 +621,18 @@ describe('visualization lesson', () => {
       .evaluateAll((imgs) =>
         imgs.map((i) => [(i as HTMLImageElement).alt, (i as HTMLImageElement).naturalWidth]),
       );
-    assert.equal(kernelAlts.length, 8);
+    assert.equal(kernelAlts.length, maps.length / 676, 'one map per conv1 filter');
+    // The lesson's sentences count the shipped model's filters (<ModelFact>, from its card).
+    const filters = (name: string) =>
+      (cnn.layer(name) as unknown as { weight: { shape: number[] } }).weight.shape[0];
+    const prose = (await page.locator('main').textContent())!.replace(/\s+/g, ' ');
+    for (const sentence of [
+      `Each small square is one of the ${filters('conv1')} `,
+      `its ${filters('conv2')} filters has one `,
+      `${filters('conv1')} slices in all`,
+    ]) {
+      assert.ok(prose.includes(sentence), `the lesson says "${sentence}"`);
+    }
     for (const [c, [alt, width]] of kernelAlts.entries()) {
       const map = maps.subarray(c * 676, (c + 1) * 676);
       const range = (v: number) => v.toFixed(2).replace('-', '−');

@@ -23,7 +23,7 @@ const RUNS = 1000;
 const ROUNDS = 5;
 const BATCH = 32;
 
-/** The lesson CNN (conv 8, pool, conv 16, pool, linear 10, softmax), as @receptive/models builds it. */
+/** The lesson CNN (conv, pool, conv, pool, linear 10, softmax), as @receptive/models builds it. */
 const lenet = (): SequentialModel =>
   sequential(lessonCnn('max'), { inputShape: [1, 28, 28], seed: 1 });
 
@@ -44,10 +44,16 @@ function tfjsLenet(tf: typeof TF, model: SequentialModel) {
       tf.transpose(tf.tensor4d(w.data, w.shape as [number, number, number, number]), [2, 3, 1, 0]),
     );
   // Our flatten reads C, H, W; NHWC flattens H, W, C: permute the linear weight's columns once.
+  const [, flat] = w3.shape as [number, number];
+  const channels = w2.shape[0]!;
+  const side = Math.sqrt(flat / channels);
   const lin = tf.variable(
     tf.reshape(
-      tf.transpose(tf.reshape(tf.tensor2d(w3.data, [10, 400]), [10, 16, 5, 5]), [2, 3, 1, 0]),
-      [400, 10],
+      tf.transpose(
+        tf.reshape(tf.tensor2d(w3.data, [10, flat]), [10, channels, side, side]),
+        [2, 3, 1, 0],
+      ),
+      [flat, 10],
     ),
   );
   const vars = {
@@ -72,7 +78,7 @@ function tfjsLenet(tf: typeof TF, model: SequentialModel) {
       'valid',
     );
     return tf.add(
-      tf.matMul(tf.reshape(y, [x.shape[0], 400]), vars.lin as TF.Tensor2D),
+      tf.matMul(tf.reshape(y, [x.shape[0], flat]), vars.lin as TF.Tensor2D),
       vars.c3,
     ) as TF.Tensor2D;
   };
