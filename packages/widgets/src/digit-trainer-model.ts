@@ -219,7 +219,7 @@ export class TrainerRun {
   }
 }
 
-/** The first layer's kernels (8 of 3 x 3) and biases, copied. */
+/** The first layer's kernels (12 of 3 x 3 in the lesson CNN) and biases, copied. */
 export function conv1Kernels(model: SequentialModel): { weight: Float32Array; bias: Float32Array } {
   const l = model.layer('conv1');
   if (l.kind !== 'conv2d') throw new Error('conv1 is not a convolution');

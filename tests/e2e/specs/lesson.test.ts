@@ -54,14 +54,14 @@ describe('the first lesson', () => {
     assert.deepEqual(totals, [
       `${(784 * 10 + 10).toLocaleString('en-US')} parameters`,
       `${(784 * 512 + 512 + 512 * 10 + 10).toLocaleString('en-US')} parameters`,
-      `${(8 * 9 + 8 + 16 * 8 * 9 + 16 + 16 * 5 * 5 * 10 + 10).toLocaleString('en-US')} parameters`,
+      `${(12 * 9 + 12 + 20 * 12 * 9 + 20 + 20 * 5 * 5 * 10 + 10).toLocaleString('en-US')} parameters`,
     ]);
     // The bars are to one linear scale, each as long as its count (the smallest at least 2 px),
     // and the ratios are written out.
     const counts = [
       784 * 10 + 10,
       784 * 512 + 512 + 512 * 10 + 10,
-      8 * 9 + 8 + 16 * 8 * 9 + 16 + 16 * 5 * 5 * 10 + 10,
+      12 * 9 + 12 + 20 * 12 * 9 + 20 + 20 * 5 * 5 * 10 + 10,
     ];
     const widths = await page
       .locator('.program .total .bar')
@@ -71,9 +71,9 @@ describe('the first lesson', () => {
       assert.ok(Math.abs(widths[i]! - want) <= 1, `bar ${i}: ${widths[i]} px, want ${want}`);
     });
     assert.deepEqual(await page.locator('.program .ratio').allTextContents(), [
-      "1/52 of the multilayer perceptron's, 1.49× the convolutional network's",
-      "52× the logistic regression's, 77× the convolutional network's",
-      "0.67× the logistic regression's, 1/77 of the multilayer perceptron's",
+      "1/52 of the multilayer perceptron's, 1.07× the convolutional network's",
+      "52× the logistic regression's, 56× the convolutional network's",
+      "0.93× the logistic regression's, 1/56 of the multilayer perceptron's",
     ]);
     await page.locator('[data-step]').nth(2).scrollIntoViewIfNeeded();
     await page.waitForTimeout(300);

@@ -586,9 +586,23 @@ describe('visualization lesson', () => {
     await page.goto(PATH);
     // Both figures wake within a moment of each other: each starts its own worker.
     await figureOf(page, 'rf-vis-top');
+    // Woken (its observer fires a frame or more after the scroll), before scrolling on.
+    await page.waitForFunction(
+      () => !!(document.querySelector('rf-vis-top') as HTMLElement).dataset['state'],
+    );
     await figureOf(page, 'rf-vis-shortcut');
-    await stateOf(page, 'rf-vis-top', 'state', 'running');
-    await stateOf(page, 'rf-vis-shortcut', 'measuring', 'running');
+    // Each has its runtime once it runs or has run (a short run can end between two polls).
+    await page.waitForFunction(
+      () =>
+        ['running', 'ready'].includes(
+          (document.querySelector('rf-vis-top') as HTMLElement).dataset['state'] ?? '',
+        ) &&
+        ['running', 'done'].includes(
+          (document.querySelector('rf-vis-shortcut') as HTMLElement).dataset['measuring'] ?? '',
+        ),
+      undefined,
+      { timeout: 180_000, polling: 250 },
+    );
     await Promise.all(sizes);
     // Both workers asked for it; one copy came over the network.
     assert.equal(wasm.length, 2, `two requests for the runtime: ${JSON.stringify(wasm)}`);

@@ -97,7 +97,7 @@ const suite: Suite = {
     const ports = Array.from({ length: cores - 1 }, () => {
       const { port1, port2 } = new MessageChannel();
       workers.push(
-        new ThreadWorker(new URL('../gradient-worker.ts', import.meta.url), {
+        new ThreadWorker(new URL(import.meta.resolve('@receptive/e2e/lib/gradient-worker')), {
           workerData: { port: port2 },
           transferList: [port2],
         }),
