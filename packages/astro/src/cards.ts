@@ -72,17 +72,24 @@ export function trainingLog(name: string): TrainingLog {
   };
 }
 
+/** What `<ModelFact>` can say about a model. */
+export const MODEL_FACTS = [
+  'parameters',
+  'accuracy',
+  'correct',
+  'filters',
+  'minutes',
+  'epochs',
+] as const;
+export type ModelFactName = (typeof MODEL_FACTS)[number];
+
 /**
  * One of a card's numbers as a lesson's sentence writes it: parameters and correct with thousands
  * separators, accuracy as a percentage with two decimals, filters of the convolution `layer`,
  * training time in whole minutes, passes over the training digits.
  * @example modelFact('cnn', 'filters', 'conv1') // '12'
  */
-export function modelFact(
-  name: string,
-  fact: 'parameters' | 'accuracy' | 'correct' | 'filters' | 'minutes' | 'epochs',
-  layer?: string,
-): string {
+export function modelFact(name: string, fact: ModelFactName, layer?: string): string {
   const card = modelCard(name);
   const fmt = (n: number) => n.toLocaleString('en-US');
   if (fact === 'parameters') return fmt(card.parameters);

@@ -4,12 +4,12 @@
  * {@link checkProps}; the "Write a lesson" page is generated from {@link COMPONENTS}.
  * Props of the widget wrappers come from the widgets' own `spec` objects.
  */
+import { MODEL_NAMES } from '@receptive/models';
 // Elements whose spec is still in their element module (Node needs dom.ts's stand-in for them).
-
-import { LESSON_CNN_SHAPE, MODEL_NAMES } from '@receptive/models';
 import {
   BLUR_POOL_SPEC,
   CONV_LAYER_3D_SPEC,
+  channelsOf,
   checkUnit,
   convLayer3d,
   DIGIT_LOSS_SPEC,
@@ -36,6 +36,7 @@ import {
   type WidgetSpec,
   WidgetValueError,
 } from '@receptive/widgets/specs';
+import { MODEL_FACTS } from './cards.ts';
 
 /** One prop of a component, as authors write it in MDX. */
 export interface ComponentProp {
@@ -292,16 +293,6 @@ const caption: ComponentProp = {
 const specValues = (spec: WidgetSpec, attribute: string): readonly string[] =>
   spec.props.find((p) => p.attribute === attribute)?.values ?? [];
 const kernelValues = KERNEL_LAB_SPEC.props.find((p) => p.attribute === 'kernel')!.values ?? [];
-
-/** What `<ModelFact>` can say about a model. */
-export const MODEL_FACTS = [
-  'parameters',
-  'accuracy',
-  'correct',
-  'filters',
-  'minutes',
-  'epochs',
-] as const;
 
 export const COMPONENTS: readonly ComponentDoc[] = [
   {
@@ -800,7 +791,7 @@ export const COMPONENTS: readonly ComponentDoc[] = [
       },
       {
         name: 'fact',
-        type: "'parameters' | 'accuracy' | 'correct' | 'filters' | 'minutes' | 'epochs'",
+        type: MODEL_FACTS.map((f) => `'${f}'`).join(' | '),
         default: null,
         required: true,
         values: MODEL_FACTS,
@@ -876,7 +867,7 @@ export const COMPONENTS: readonly ComponentDoc[] = [
     checkTogether: (props) => {
       const layer = (props['layer'] as string | undefined) ?? 'conv1';
       const channel = props['channel'];
-      const max = (layer === 'conv1' ? LESSON_CNN_SHAPE.c1 : LESSON_CNN_SHAPE.c2) - 1;
+      const max = channelsOf(layer as 'conv1' | 'conv2') - 1;
       if (typeof channel === 'number' && channel > max) {
         throw new PropError(
           'VisTop',

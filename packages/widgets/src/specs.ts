@@ -128,4 +128,4 @@ export {
 export { OCCLUSION, VIS_SALIENCY_SPEC } from './vis-saliency.spec.js';
 export { fine, hottest, worstPatch } from './vis-saliency-model.js';
 export { VIS_SHORTCUT_SPEC } from './vis-shortcut.spec.js';
-export { VIS_LAYERS, VIS_TOP_SPEC, type VisLayer } from './vis-top.spec.js';
+export { channelsOf, VIS_LAYERS, VIS_TOP_SPEC, type VisLayer } from './vis-top.spec.js';

@@ -4,6 +4,10 @@ import { backendProp, convLayerProp, ORT_BACKENDS, wasmPathsProp } from './share
 
 export { CONV_LAYERS as VIS_LAYERS, type ConvLayer as VisLayer } from './shared-props.js';
 
+/** How many channels a layer of the shipped lesson CNN has (conv1 fewer than conv2). */
+export const channelsOf = (layer: 'conv1' | 'conv2'): number =>
+  layer === 'conv1' ? LESSON_CNN_SHAPE.c1 : LESSON_CNN_SHAPE.c2;
+
 export const VIS_TOP_SPEC = defineSpec({
   tag: 'rf-vis-top',
   summary:
@@ -15,9 +19,9 @@ export const VIS_TOP_SPEC = defineSpec({
       property: 'channel',
       type: 'number',
       default: '0',
-      parser: wholeNumber(0, Math.max(LESSON_CNN_SHAPE.c1, LESSON_CNN_SHAPE.c2) - 1),
+      parser: wholeNumber(0, Math.max(channelsOf('conv1'), channelsOf('conv2')) - 1),
       example: 'channel="3"',
-      description: `The channel chosen first (0 to ${LESSON_CNN_SHAPE.c1 - 1} for conv1, 0 to ${LESSON_CNN_SHAPE.c2 - 1} for conv2).`,
+      description: `The channel chosen first (0 to ${channelsOf('conv1') - 1} for conv1, 0 to ${channelsOf('conv2') - 1} for conv2).`,
     },
     {
       attribute: 'network',

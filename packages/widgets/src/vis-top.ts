@@ -6,7 +6,7 @@ import {
   receptiveField,
   type SequentialModel,
 } from '@receptive/core';
-import { coreModel, DIGIT_SETS, LESSON_CNN_SHAPE, modelBytes } from '@receptive/models';
+import { coreModel, DIGIT_SETS, modelBytes } from '@receptive/models';
 import { el, shadow } from './dom.js';
 import { figureElement } from './figure-element.js';
 import { testDigit } from './held-out.js';
@@ -16,7 +16,7 @@ import { BASE_CSS, colorKey, THEME } from './theme.js';
 import type { AscentMessage, AscentPattern, AscentRequest } from './vis-ascent-worker.js';
 import { crop, paintGrey } from './vis-draw.js';
 import { engineText, postVisJob } from './vis-job.js';
-import { VIS_LAYERS, VIS_TOP_SPEC, type VisLayer } from './vis-top.spec.js';
+import { channelsOf, VIS_LAYERS, VIS_TOP_SPEC, type VisLayer } from './vis-top.spec.js';
 import type { VisEngine, VisMessage } from './vis-worker.js';
 
 const MODEL = 'cnn';
@@ -39,8 +39,6 @@ export interface TopDigit extends RankedUnit {
 export { VIS_TOP_SPEC };
 
 const TAG = VIS_TOP_SPEC.tag;
-const channelsOf = (layer: VisLayer) =>
-  layer === 'conv1' ? LESSON_CNN_SHAPE.c1 : LESSON_CNN_SHAPE.c2;
 
 const CSS = `${BASE_CSS}
 .tools { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; margin-bottom: 0.5rem; }

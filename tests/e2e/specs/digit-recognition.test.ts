@@ -55,19 +55,24 @@ const train = Array.from({ length: 10 }, (_, i) =>
   ),
 );
 
+/** The figure's defaults: seed, learning rate, batch size, the rate's decay per 60,000 digits. */
+const RUN = { seed: 1, lr: 3e-3, batch: 32, decay: 0.3 };
+
+/** The learning rate of step `s` (0-based): decayed for the digits seen before it. */
+const lrAt = (s: number) => RUN.lr * RUN.decay ** ((s * RUN.batch) / 60_000);
+
 /**
  * `steps` Adam steps of the lecture CNN on the first epoch's stream, as documented, on the
  * core's scalar loops or (as the trainer's worker runs where the browser has WebAssembly SIMD)
  * on its SIMD kernels.
  */
 function nodeRun(steps: number, kernels: KernelSet = 'scalar') {
-  const [seed, lr, batch, decay] = [1, 3e-3, 32, 0.3];
   if (setKernels(kernels).active !== kernels) throw new Error(`no ${kernels} kernels in Node`);
   try {
-    const net = sequential(lessonCnn('max'), { inputShape: [1, 28, 28], seed });
-    const opt = adam({ lr });
-    const losses = batchStream(steps, seed, batch).map(({ x, labels }, s) => {
-      (opt.config as { lr: number }).lr = lr * decay ** ((s * batch) / 60_000);
+    const net = sequential(lessonCnn('max'), { inputShape: [1, 28, 28], seed: RUN.seed });
+    const opt = adam({ lr: RUN.lr });
+    const losses = batchStream(steps).map(({ x, labels }, s) => {
+      (opt.config as { lr: number }).lr = lrAt(s);
       return trainStep(net, x, labels, opt).loss;
     });
     return { net, losses };
@@ -83,7 +88,6 @@ function nodeRun(steps: number, kernels: KernelSet = 'scalar') {
  * page's up to nothing but the engines' own float arithmetic.
  */
 async function nodeRunThreads(steps: number, threads: number) {
-  const [seed, lr, batch, decay] = [1, 3e-3, 32, 0.3];
   if (setKernels('simd').active !== 'simd') throw new Error('no simd kernels in Node');
   const workers: ThreadWorker[] = [];
   const ports = Array.from({ length: threads - 1 }, () => {
@@ -97,12 +101,12 @@ async function nodeRunThreads(steps: number, threads: number) {
     return port1;
   });
   try {
-    const net = sequential(lessonCnn('max'), { inputShape: [1, 28, 28], seed });
-    const opt = adam({ lr });
+    const net = sequential(lessonCnn('max'), { inputShape: [1, 28, 28], seed: RUN.seed });
+    const opt = adam({ lr: RUN.lr });
     const trainer = new DataParallelTrainer(net, opt, ports as unknown as GradientPort[]);
     const losses: number[] = [];
-    for (const [s, { x, labels }] of batchStream(steps, seed, batch).entries()) {
-      (opt.config as { lr: number }).lr = lr * decay ** ((s * batch) / 60_000);
+    for (const [s, { x, labels }] of batchStream(steps).entries()) {
+      (opt.config as { lr: number }).lr = lrAt(s);
       losses.push((await trainer.step(x, labels)).loss);
     }
     trainer.close();
@@ -115,7 +119,8 @@ async function nodeRunThreads(steps: number, threads: number) {
 }
 
 /** The trainer's first `steps` batches of its first epoch's stream, as documented above. */
-function batchStream(steps: number, seed: number, batch: number) {
+function batchStream(steps: number) {
+  const { seed, batch } = RUN;
   const batches: { x: Tensor; labels: number[] }[] = [];
   let at = 0;
   let offset = 0;
