@@ -77,6 +77,7 @@ export const MODEL_FACTS = [
   'parameters',
   'accuracy',
   'correct',
+  'consistency',
   'filters',
   'minutes',
   'epochs',
@@ -85,8 +86,8 @@ export type ModelFactName = (typeof MODEL_FACTS)[number];
 
 /**
  * One of a card's numbers as a lesson's sentence writes it: parameters and correct with thousands
- * separators, accuracy as a percentage with two decimals, filters of the convolution `layer`,
- * training time in whole minutes, passes over the training digits.
+ * separators, accuracy and shift consistency as percentages with two decimals, filters of the
+ * convolution `layer`, training time in whole minutes, passes over the training digits.
  * @example modelFact('cnn', 'filters', 'conv1') // '12'
  */
 export function modelFact(name: string, fact: ModelFactName, layer?: string): string {
@@ -95,6 +96,7 @@ export function modelFact(name: string, fact: ModelFactName, layer?: string): st
   if (fact === 'parameters') return fmt(card.parameters);
   if (fact === 'correct') return fmt(card.correct);
   if (fact === 'accuracy') return `${(card.accuracy * 100).toFixed(2)}%`;
+  if (fact === 'consistency') return `${(card.shift.consistency * 100).toFixed(2)}%`;
   if (fact === 'minutes') return fmt(Math.round(card.trainingSeconds / 60));
   if (fact === 'epochs') return fmt(card.epochs);
   const conv = card.layers.find((l) => l.name === layer && l.kind === 'conv2d');

@@ -19,6 +19,7 @@ describe('modelFact', () => {
       expect(modelFact(name, 'parameters')).toBe(c.parameters.toLocaleString('en-US'));
       expect(modelFact(name, 'correct')).toBe(c.heldOut.correct.toLocaleString('en-US'));
       expect(modelFact(name, 'accuracy')).toBe(`${(100 * c.heldOut.accuracy).toFixed(2)}%`);
+      expect(modelFact(name, 'consistency')).toBe(`${(100 * c.shift.consistency).toFixed(2)}%`);
       expect(modelFact(name, 'epochs')).toBe(String(c.training.epochs));
       expect(modelFact(name, 'minutes')).toBe(String(Math.round(c.training.seconds / 60)));
     }
@@ -43,7 +44,7 @@ describe('modelFact', () => {
 
   it('refuses a model, fact or layer that cannot work before the page renders', () => {
     expect(() => checkProps('ModelFact', { model: 'lenet', fact: 'parameters' })).toThrow(
-      '<ModelFact> model: received "lenet", expected one of logreg, mlp, cnn, cnn-blurpool, cnn-shortcut',
+      '<ModelFact> model: received "lenet", expected one of logreg, mlp, cnn, cnn-blurpool, cnn-noshift, cnn-blurpool-noshift, cnn-shortcut',
     );
     expect(() => checkProps('ModelFact', { model: 'cnn', fact: 'filters' })).toThrow(
       '<ModelFact> layer: received nothing, expected the convolution layer whose filters to count',

@@ -41,7 +41,15 @@ export {
   type RunResult,
   type Workload,
 } from './load-model.js';
-export { cardUrl, LESSON_CNN_SHAPE, MODEL_NAMES, type ModelName, modelUrl } from './names.js';
+export {
+  cardUrl,
+  LESSON_CNN_SHAPE,
+  MODEL_NAMES,
+  type ModelName,
+  modelUrl,
+  SHIFT_PAIR,
+  SHIFT_POOLING,
+} from './names.js';
 export {
   drawMark,
   MARK_ROW,

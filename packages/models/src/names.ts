@@ -1,6 +1,31 @@
 /** The shipped models, in the order the lesson introduces them. */
-export const MODEL_NAMES = ['logreg', 'mlp', 'cnn', 'cnn-blurpool', 'cnn-shortcut'] as const;
+export const MODEL_NAMES = [
+  'logreg',
+  'mlp',
+  'cnn',
+  'cnn-blurpool',
+  'cnn-noshift',
+  'cnn-blurpool-noshift',
+  'cnn-shortcut',
+] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
+
+/**
+ * The two networks the shift-invariance figures compare, max pooling then BlurPool: the lesson
+ * CNN's recipe without augmentation. Trained on moved and distorted digits, max pooling learns
+ * most of the invariance that BlurPool builds in, and the difference a reader should see shrinks
+ * under a point of shift consistency (README, "Where the CNN stands").
+ */
+export const SHIFT_PAIR = [
+  'cnn-noshift',
+  'cnn-blurpool-noshift',
+] as const satisfies readonly ModelName[];
+
+/** How each network of {@link SHIFT_PAIR} pools, the short name a figure heads it with. */
+export const SHIFT_POOLING: Record<(typeof SHIFT_PAIR)[number], string> = {
+  'cnn-noshift': 'Max pooling',
+  'cnn-blurpool-noshift': 'BlurPool',
+};
 
 /**
  * The shape of the lesson CNN that `cnn`, `cnn-blurpool`, `cnn-shortcut` and the in-browser

@@ -119,6 +119,28 @@ export const RECIPES: Record<ModelName, Recipe> = {
       'The same CNN with each max pool replaced by BlurPool (max with stride 1, then a binomial blur with stride 2; Zhang 2019).',
     layers: () => lessonCnn('blur'),
   },
+  // The pair the shift-invariance lesson compares. Trained like `cnn` and `cnn-blurpool` but on the
+  // digits exactly as MNIST centres them: no augmentation at all, not only `shift: 0`, because
+  // elastic distortion, scaling and shearing also move strokes by a pixel or more and would still
+  // teach the network to tolerate a moved digit. Augmented, max pooling learns most of the
+  // invariance that BlurPool builds in (the cards' shift consistency differs by under a point).
+  'cnn-noshift': {
+    ...CNN,
+    name: 'cnn-noshift',
+    title: 'Convolutional network trained without shifted digits',
+    summary:
+      'The lesson CNN (max pooling) trained on the digits as MNIST centres them, with no augmentation: what pooling alone gives against a shift.',
+    augment: null,
+  },
+  'cnn-blurpool-noshift': {
+    ...CNN,
+    name: 'cnn-blurpool-noshift',
+    title: 'Anti-aliased convolutional network trained without shifted digits',
+    summary:
+      'The BlurPool CNN trained on the digits as MNIST centres them, with no augmentation: what anti-aliased pooling alone gives against a shift.',
+    layers: () => lessonCnn('blur'),
+    augment: null,
+  },
   'cnn-shortcut': {
     name: 'cnn-shortcut',
     title: 'Convolutional network that learned a shortcut',

@@ -1,5 +1,5 @@
 import { conv2d, relu, type Tensor, tensor } from '@receptive/core';
-import { type ModelCard, type ModelName, modelCard } from '@receptive/models';
+import { type ModelCard, modelCard, SHIFT_PAIR, SHIFT_POOLING } from '@receptive/models';
 import { BLUR_POOL_SPEC, type BlurStage } from './blur-pool.spec.js';
 import { aliasingExample, blurPoolStages } from './blur-pool-model.js';
 import { el, shadow } from './dom.js';
@@ -10,8 +10,6 @@ import { KERNEL_PRESETS } from './lecture.js';
 import { BASE_CSS, inkColor } from './theme.js';
 
 export { aliasingExample, BLUR_POOL_SPEC, type BlurStage, blurPoolStages };
-
-const MODELS: ModelName[] = ['cnn', 'cnn-blurpool'];
 
 const CSS = `${BASE_CSS}
 :host { container-type: inline-size; }
@@ -192,7 +190,7 @@ export class BlurPool extends figureElement(BLUR_POOL_SPEC) {
     try {
       this.#cards = await Promise.all(
         // The page's one copy of each card (@receptive/models' assets).
-        MODELS.map((m) => modelCard(m)),
+        SHIFT_PAIR.map((m) => modelCard(m)),
       );
     } catch (err) {
       this.#root!.querySelector('.cost')!.textContent =
@@ -215,7 +213,12 @@ export class BlurPool extends figureElement(BLUR_POOL_SPEC) {
       el(
         'thead',
         {},
-        el('tr', {}, el('td', {}), ...cards.map((c) => el('th', { scope: 'col' }, c.name))),
+        el(
+          'tr',
+          {},
+          el('td', {}),
+          ...SHIFT_PAIR.map((name) => el('th', { scope: 'col', title: name }, SHIFT_POOLING[name])),
+        ),
       ),
       el(
         'tbody',

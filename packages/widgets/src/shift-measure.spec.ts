@@ -1,8 +1,7 @@
-import { DIGIT_SETS, type ModelName } from '@receptive/models';
+import { DIGIT_SETS, SHIFT_PAIR } from '@receptive/models';
 import { defineSpec, wholeNumber } from './props.js';
 import { backendProp, modelsProp, ORT_BACKENDS, wasmPathsProp } from './shared-props.js';
 
-const DEFAULT_MODELS: ModelName[] = ['cnn', 'cnn-blurpool'];
 /** How many test digits there are to measure. */
 export const TEST_DIGITS = DIGIT_SETS.test.count;
 const ALL = TEST_DIGITS;
@@ -12,7 +11,7 @@ export const SHIFT_MEASURE_SPEC = defineSpec({
   summary:
     "Measures, in the reader's browser, each model's accuracy on the official MNIST test digits moved -4 to +4 px in x and y, and Zhang's shift consistency (two random shifts of up to 3 px, same answer), by the model cards' protocol; a batch job on onnxruntime-web in a Web Worker, with progress, cancel, the backend it ran on, a plot and a table, and the cards' own numbers beside the measured ones.",
   props: [
-    modelsProp(DEFAULT_MODELS, 'cnn cnn-blurpool', 'measure'),
+    modelsProp(SHIFT_PAIR, 'cnn cnn-blurpool', 'measure'),
     {
       attribute: 'digits',
       property: 'digits',

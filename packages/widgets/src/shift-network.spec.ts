@@ -4,7 +4,7 @@ import { digitProp, forProp } from './shared-props.js';
 export const SHIFT_NETWORK_SPEC = defineSpec({
   tag: 'rf-shift-network',
   summary:
-    'Shifts a digit (the reader’s own from a digit pad, or an MNIST test digit) by -4 to +4 pixels each way and runs the max-pooling CNN and the BlurPool CNN on every shift, with @receptive/core: probability bars for the shift chosen, and a 9 × 9 heat map of P(true class) over every shift for each model.',
+    'Shifts a digit (the reader’s own from a digit pad, or an MNIST test digit) by -4 to +4 pixels each way and runs the lesson CNN with max pooling and with BlurPool, both trained on unaugmented digits (`cnn-noshift`, `cnn-blurpool-noshift`), on every shift, with @receptive/core: probability bars for the shift chosen, and a 9 × 9 heat map of P(true class) over every shift for each model.',
   props: [
     forProp(
       'shift-pad',

@@ -1,5 +1,12 @@
 import { type SequentialModel, shift2d, tensor } from '@receptive/core';
-import { type ByteProgress, coreModel, DIGIT_SETS, type ModelName } from '@receptive/models';
+import {
+  type ByteProgress,
+  coreModel,
+  DIGIT_SETS,
+  type ModelName,
+  SHIFT_PAIR,
+  SHIFT_POOLING,
+} from '@receptive/models';
 import type { DigitChange } from './digit-run.js';
 import { el, rovingGrid, shadow } from './dom.js';
 import { figureElement } from './figure-element.js';
@@ -16,8 +23,8 @@ import { BASE_CSS, colorKey, inkColor, inkRgb, THEME } from './theme.js';
 export const MAX_SHIFT = 4;
 const SIDE = 2 * MAX_SHIFT + 1;
 const SHIFTS = SIDE * SIDE;
-const MODELS: ModelName[] = ['cnn', 'cnn-blurpool'];
-const TITLES: Record<string, string> = { cnn: 'Max pooling', 'cnn-blurpool': 'BlurPool' };
+const MODELS: readonly ModelName[] = SHIFT_PAIR;
+const TITLES: Record<string, string> = SHIFT_POOLING;
 
 /** `event.detail` of `rf-shift`. */
 export interface ShiftAnswer {

@@ -46,8 +46,8 @@ const FIGURES: Record<string, Figure> = {
     alt: 'A convolution layer in three dimensions: the lecture’s 7 × 7 image, three 3 × 3 filters and the three 5 × 5 maps they make, each channel set apart, with lines tracing one output unit back to the window of the image it read.',
   },
   'shift-invariance': {
-    selector: 'rf-shift-network [data-model="cnn"]',
-    alt: 'A max-pooling network’s answer for a handwritten 9: its probability bars, and a 9 × 9 heat map of how sure it stays when the 9 moves up to four pixels each way, pale where a shift loses the digit.',
+    selector: 'rf-shift-network [data-model="cnn-noshift"]',
+    alt: 'A max-pooling network’s answer for a handwritten 0: its probability bars, and a 9 × 9 heat map of how sure it stays when the 0 moves up to four pixels each way, pale where a shift loses the digit.',
   },
   visualization: {
     selector: 'rf-vis-saliency [data-model="cnn"] .maps',

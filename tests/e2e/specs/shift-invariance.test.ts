@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import {
   binomialFilter,
@@ -11,25 +10,27 @@ import {
   type Tensor,
   tensor,
 } from '@receptive/core';
-import { fromOnnx } from '@receptive/onnx';
+import { SHIFT_PAIR } from '@receptive/models';
 import type { Page } from 'playwright-core';
 import { assertNoSeriousViolations } from '../lib/axe.ts';
-import { cnn, heldOut, heldOutDigit, MODELS_DIR, modelCard, top } from '../lib/digits.ts';
+import { heldOut, heldOutDigit, modelCard, top } from '../lib/digits.ts';
 import { propertyOf, scrollToStep, showFigure, waitForAttribute } from '../lib/figures.ts';
 import { noProblems } from '../lib/guard.ts';
 import { useHarness } from '../lib/harness.ts';
 import { assertFitsWidth } from '../lib/layout.ts';
 import { KERNELS } from '../lib/lecture.ts';
-import { shiftRow } from '../scripts/shift-network-digit.ts';
+import { shiftPair, shiftRow } from '../scripts/shift-network-digit.ts';
 
 // Lesson section 5, shift invariance (content/lessons/shift-invariance.mdx): every number its
 // figures show is checked against @receptive/core run here in Node on the same digits and models.
 
 const PATH = '/lessons/shift-invariance/';
 /** The test digit the whole-network figure opens with (index in the test set). */
-const NETWORK_DIGIT = 151;
-const blurCnn = fromOnnx(new Uint8Array(readFileSync(`${MODELS_DIR}/models/cnn-blurpool.onnx`)));
-const MODELS = { cnn, 'cnn-blurpool': blurCnn } as const;
+const NETWORK_DIGIT = 552;
+/** The whole-network figure's pair (SHIFT_PAIR): max pooling, then BlurPool. */
+const PAIR = shiftPair();
+const [MAX, BLUR] = SHIFT_PAIR;
+const MODELS = { [MAX]: PAIR[0], [BLUR]: PAIR[1] };
 
 const h = useHarness();
 
@@ -116,6 +117,7 @@ describe('lesson section 5: shift invariance', () => {
     // "one on which the two networks disagree often", "where the max-pooling network loses the
     // digit, the anti-aliased one often keeps it" (scripts/shift-network-digit.ts ranks them).
     const row = shiftRow(
+      PAIR,
       heldOut.pixels.slice(NETWORK_DIGIT * 784, (NETWORK_DIGIT + 1) * 784),
       heldOut.labels[NETWORK_DIGIT]!,
       NETWORK_DIGIT,
@@ -126,18 +128,16 @@ describe('lesson section 5: shift invariance', () => {
       row.maxLoses > 2 * row.blurLoses,
       `max pooling alone loses it on ${row.maxLoses} shifts, BlurPool alone on ${row.blurLoses}`,
     );
-    // "on most test digits both are sure almost everywhere": the first 100 test digits.
-    const right = Array.from({ length: 100 }, (_, i) =>
-      shiftRow(heldOut.pixels.slice(i * 784, (i + 1) * 784), heldOut.labels[i]!, i),
-    )
-      .filter((r) => r !== null)
-      .map((r) => r.bothRight)
-      .sort((a, b) => a - b);
-    assert.ok(right.length >= 98, `${right.length} of the first 100 read right by both`);
-    assert.ok(
-      right[right.length >> 1]! >= 73,
-      `both right on a median ${right[right.length >> 1]} of 81 shifts`,
-    );
+    // "on most test digits both hold on for a shift of a pixel or two and lose the digit
+    // somewhere further out": the first 100 test digits.
+    const rows = Array.from({ length: 100 }, (_, i) =>
+      shiftRow(PAIR, heldOut.pixels.slice(i * 784, (i + 1) * 784), heldOut.labels[i]!, i),
+    ).filter((r) => r !== null);
+    assert.ok(rows.length >= 98, `${rows.length} of the first 100 read right by both`);
+    const near = rows.filter((r) => r.bothRightNear === 25).length;
+    const everywhere = rows.filter((r) => r.bothRight === 81).length;
+    assert.ok(near > rows.length / 2, `both right on every shift of up to 2 px for ${near}`);
+    assert.ok(everywhere < rows.length / 10, `both right on all 81 shifts for ${everywhere}`);
   });
 
   it("the whole network: heat maps and bars are both models' P on every shift", async (t) => {
@@ -181,12 +181,12 @@ describe('lesson section 5: shift invariance', () => {
       );
     }
     // ... and the heat map's cursor moves with the arrow keys, focus kept in the grid.
-    await fig.locator('[data-model="cnn"] .heat [tabindex="0"]').focus();
+    await fig.locator(`[data-model="${MAX}"] .heat [tabindex="0"]`).focus();
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowDown');
     await waitForAttribute(page, 'rf-shift-network', 'data-shift', '1,3');
     assert.equal(
-      await fig.locator('[data-model="cnn-blurpool"] .heat .here').getAttribute('data-dy'),
+      await fig.locator(`[data-model="${BLUR}"] .heat .here`).getAttribute('data-dy'),
       '1',
     );
     // One shift step's update (bars, both cursors, the digit): measured, reported, not asserted.
@@ -224,8 +224,8 @@ describe('lesson section 5: shift invariance', () => {
     );
     const heat = await propertyOf<Record<string, number[]>>(page, 'rf-shift-network', 'heatMaps');
     const digit = heldOutDigit(1);
-    const p = blurCnn.forward(shift2d(digit, 4, -4)).data[2]!;
-    assert.ok(Math.abs(heat['cnn-blurpool']![8 * 9]! - p) < 1e-5);
+    const p = PAIR[1].forward(shift2d(digit, 4, -4)).data[2]!;
+    assert.ok(Math.abs(heat[BLUR]![8 * 9]! - p) < 1e-5);
     assert.deepEqual(problems, noProblems());
   });
 
@@ -279,7 +279,7 @@ describe('lesson section 5: shift invariance', () => {
     );
     await scrollToStep(page, 'cost');
     await page.waitForSelector('rf-blur-pool table[data-table="cost"]');
-    for (const name of ['cnn', 'cnn-blurpool']) {
+    for (const name of SHIFT_PAIR) {
       const card = modelCard(name);
       const cells = await page
         .locator(`rf-blur-pool table[data-table="cost"] td[data-model="${name}"]`)
@@ -321,7 +321,7 @@ describe('lesson section 5: shift invariance', () => {
     }
     await showFigure(page, 'rf-shift-network', 'ready', 60_000);
     await page
-      .locator('rf-shift-network [data-model="cnn"] .heat [data-dy="-2"][data-dx="1"]')
+      .locator(`rf-shift-network [data-model="${MAX}"] .heat [data-dy="-2"][data-dx="1"]`)
       .tap();
     await waitForAttribute(page, 'rf-shift-network', 'data-shift', '-2,1');
     await assertFitsWidth(page);
@@ -339,7 +339,7 @@ describe('lesson section 5: shift invariance', () => {
     await page.locator('rf-blur-pool').scrollIntoViewIfNeeded();
     await page.waitForSelector('rf-blur-pool table[data-table="cost"]');
     const duration = await page
-      .locator('rf-shift-network [data-model="cnn"] .fill')
+      .locator(`rf-shift-network [data-model="${MAX}"] .fill`)
       .first()
       .evaluate((el) => Number.parseFloat(getComputedStyle(el).transitionDuration));
     assert.ok(duration <= 0.001, `bars animate for ${duration}s under reduced motion`);
@@ -366,7 +366,7 @@ describe('lesson section 5: shift invariance', () => {
       assert.equal(pooled, `${want.slice(0, 2).join(' ')} / ${want.slice(2).join(' ')}`);
       assert.equal(first, String(want[0]));
     }
-    for (const name of ['cnn', 'cnn-blurpool']) {
+    for (const name of SHIFT_PAIR) {
       const card = modelCard(name);
       const row = page.locator(
         `rf-shift-network table[data-rf-table="shift-cards"] tr[data-card="${name}"]`,
@@ -389,6 +389,17 @@ describe('lesson section 5: shift invariance', () => {
         card.parameters.toLocaleString('en-US'),
       );
     }
+    // The lesson's consistency figures are the cards', and its pair never saw a moved digit.
+    const prose = (await page.locator('main').textContent())!.replace(/\s+/g, ' ');
+    const consistency = (name: string) =>
+      `${(modelCard(name).shift.consistency * 100).toFixed(2)}%`;
+    for (const sentence of [
+      `two random shifts of a test digit ${consistency('cnn')} of the time, and BlurPool ${consistency('cnn-blurpool')}.`,
+      `max pooling alone reaches ${consistency(MAX)}, BlurPool ${consistency(BLUR)}.`,
+    ]) {
+      assert.ok(prose.includes(sentence), `the lesson says "${sentence}"`);
+    }
+    for (const name of SHIFT_PAIR) assert.equal(modelCard(name).training.augment, null, name);
     assert.ok((await page.locator('.katex').count()) >= 2);
     assert.deepEqual(problems, noProblems());
   });

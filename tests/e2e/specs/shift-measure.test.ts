@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import { shift2d, shiftPairs } from '@receptive/core';
+import { SHIFT_PAIR } from '@receptive/models';
 import type { ShiftMeasured } from '@receptive/widgets';
 import { gridShifts, type ShiftSummary, summarize } from '@receptive/widgets/specs';
 import type { Page } from 'playwright-core';
@@ -35,7 +36,7 @@ const PATH =
   existsSync(lesson) && readFileSync(lesson, 'utf8').includes('<rf-shift-measure')
     ? '/lessons/shift-invariance/'
     : '/authoring/';
-const MODELS = ['cnn', 'cnn-blurpool'];
+const MODELS = SHIFT_PAIR;
 const RANGE = 4;
 // Half the figure's default run: every top-1 class is still compared with onnxruntime-node.
 const N = 500;
@@ -217,7 +218,7 @@ describe('<rf-shift-measure>', () => {
 
   it('says clearly when a model cannot be downloaded, and the rest of the page works', async () => {
     const { context } = await h.context();
-    await context.route('**/cnn-blurpool*.onnx', (route) => route.fulfill({ status: 503 }));
+    await context.route(`**/${SHIFT_PAIR[1]}*.onnx`, (route) => route.fulfill({ status: 503 }));
     const page = await context.newPage();
     const fig = await openFigure(page);
     await fig.getByRole('button', { name: /^Measure/ }).click();
