@@ -11,6 +11,8 @@ export interface CardFacts {
   name: string;
   title: string;
   parameters: number;
+  /** Multiply-adds and other operations for one digit (`ModelCard['flops']`). */
+  flops: number;
   accuracy: number;
   correct: number;
   total: number;
@@ -34,6 +36,7 @@ export function modelCard(name: string): CardFacts {
     name,
     title: card.title,
     parameters: card.parameters,
+    flops: card.flops,
     accuracy: card.heldOut.accuracy,
     correct: card.heldOut.correct,
     total: card.heldOut.total,

@@ -151,6 +151,9 @@ describe('faults in the model downloads of <rf-model-compare>', () => {
     await throttle(cdp, { down: 120_000 });
     const started = Date.now();
     await page.locator(COMPARE).scrollIntoViewIfNeeded();
+    // The figure wakes near the viewport; under load its code can arrive after the scroll, so the
+    // watch below starts once it has left `idle`.
+    await page.waitForSelector(`${COMPARE}:not([data-state="idle"])`, { timeout: 30_000 });
     // Watch the progress sentence as it moves.
     const seen = new Set<string>();
     const engine = page.locator(COMPARE).locator('[data-model="mlp"] .engine');
