@@ -4,6 +4,7 @@
 // keydown event's timestamp to the end of the figure's update with style and layout flushed
 // (what the next frame then paints; the wait for that frame is the display's, not ours). Budget
 // from the section's issue: p95 <= 16 ms. `SHIFT_NETWORK_PRESSES` sets how many presses (default 160).
+import { SHIFT_PAIR } from '@receptive/models';
 import { budgetRow, type Suite } from '../harness.ts';
 import { waitForData, withSite } from '../site.ts';
 
@@ -43,7 +44,7 @@ const suite: Suite = {
           w.__keyAt = 0;
         });
       });
-      await fig.locator('[data-model="cnn"] .heat [tabindex="0"]').focus();
+      await fig.locator(`[data-model="${SHIFT_PAIR[0]}"] .heat [tabindex="0"]`).focus();
       // Right across the map, down one row, left across, and so on: every press moves one pixel.
       const keys = ['ArrowRight', 'ArrowDown', 'ArrowLeft', 'ArrowDown'];
       for (let i = 0; i < PRESSES; i++) {
